@@ -1,0 +1,121 @@
+"""Admin screens for organisation admins: units, users, memberships, settings.
+
+Access goes through the access policy: an organisation admin sees and changes only their
+own organisation; the admin site itself lets in only admins (see `udhaengning/urls.py`).
+Incident content is never registered here.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .models import Membership, Organisation, Unit, User
+
+
+class OrganisationScopedAdmin(admin.ModelAdmin):
+    """Restricts an admin screen to the organisations the user administers."""
+
+    organisation_field = "organisation"
+
+    def _org_ids(self, request):
+        return permissions.administered_organisation_ids(request.user)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        org_ids = self._org_ids(request)
+        if org_ids is None:
+            return qs
+        return qs.filter(**{f"{self.organisation_field}__in": org_ids})
+
+    def _allowed(self, request, obj=None) -> bool:
+        return permissions.may_administer(request.user)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        org_ids = self._org_ids(request)
+        if org_ids is not None:
+            related = db_field.related_model
+            if related is Organisation:
+                kwargs["queryset"] = Organisation.objects.filter(pk__in=org_ids)
+            elif related is Unit:
+                kwargs["queryset"] = Unit.objects.filter(organisation_id__in=org_ids)
+            elif related is User:
+                kwargs["queryset"] = User.objects.filter(organisation_id__in=org_ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationScopedAdmin):
+    organisation_field = "pk"
+    list_display = ["name", "cvr", "statistics_threshold", "retention_months", "require_mfa_for_managers"]
+    fieldsets = [
+        (None, {"fields": ["name", "cvr", "address"]}),
+        (_("Kontakt til rapporter"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
+        (_("Regler"), {"fields": [
+            "statistics_threshold", "retention_months", "require_mfa_for_managers",
+            "notify_union_reps_of_serious",
+        ]}),
+    ]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Unit)
+class UnitAdmin(OrganisationScopedAdmin):
+    list_display = ["name", "kind", "parent", "organisation"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(OrganisationScopedAdmin):
+    organisation_field = "unit__organisation"
+    list_display = ["user", "role", "unit"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(User)
+class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "job_title", "is_active"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "email", "job_title", "phone", "organisation"]}),
+        (_("Adgang"), {"fields": ["is_active", "is_staff"]}),
+        (_("Datoer"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        return super().get_fieldsets(request, obj)

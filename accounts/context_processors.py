@@ -1,0 +1,31 @@
+"""Navigation by role, computed once per request from the access policy."""
+
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .models import Role
+
+
+def _nav_items(user) -> list[dict]:
+    if not (user.is_authenticated and user.is_active):
+        return []
+    held = permissions.roles(user)
+    items: list[dict] = []
+    if Role.MANAGER in held:
+        items.append({"url": reverse("dashboard:manager"), "label": _("Overblik")})
+    if Role.CASEWORKER in held:
+        items.append({"url": reverse("dashboard:caseworker"), "label": _("Mine sager")})
+    if permissions.may_see_statistics(user):
+        items.append({"url": reverse("dashboard:union_rep"), "label": _("Statistik")})
+    if permissions.may_administer(user):
+        items.append({"url": reverse("dashboard:admin"), "label": _("Administration")})
+    return items
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {"nav_items": SimpleLazyObject(lambda: _nav_items(user))}

@@ -1,0 +1,83 @@
+"""Demo organisation and users for `make run` and the browser tests. Demo only: the
+password below is public; never run seed_demo against a production database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .models import Membership, Organisation, Role, Unit, User
+
+DEMO_PASSWORD = "demo-udh-2026"  # noqa: S105 - public demo password, documented
+DEMO_ORGANISATION = "Demo Kommune"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    job_title: str
+    role: str
+    unit: str
+    staff: bool = False
+
+
+# unit name -> (parent name, kind)
+DEMO_UNITS: dict[str, tuple[str | None, str]] = {
+    "Socialforvaltningen": (None, Unit.Kind.ADMINISTRATION),
+    "Børn og Familie": ("Socialforvaltningen", Unit.Kind.DEPARTMENT),
+    "Jobcenter": ("Socialforvaltningen", Unit.Kind.DEPARTMENT),
+    "Handicap og Psykiatri": ("Socialforvaltningen", Unit.Kind.DEPARTMENT),
+}
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("leder", "Mette", "Holm", "Socialchef", Role.MANAGER, "Socialforvaltningen"),
+    DemoUser("jobleder", "Jonas", "Berg", "Afdelingsleder", Role.MANAGER, "Jobcenter"),
+    DemoUser("sara", "Sara", "Nielsen", "Socialrådgiver", Role.CASEWORKER, "Børn og Familie"),
+    DemoUser("ali", "Ali", "Hassan", "Jobkonsulent", Role.CASEWORKER, "Jobcenter"),
+    DemoUser("karin", "Karin", "Lund", "Socialrådgiver", Role.CASEWORKER, "Handicap og Psykiatri"),
+    DemoUser("tr", "Tina", "Rasmussen", "Tillidsrepræsentant", Role.UNION_REP, "Socialforvaltningen"),
+    DemoUser("admin", "Anders", "Dam", "Systemadministrator", Role.ADMIN, "Socialforvaltningen", staff=True),
+)
+
+
+@transaction.atomic
+def demo_seed() -> Organisation:
+    """Create the demo organisation, units and users; running it again changes nothing."""
+    org, _ = Organisation.objects.get_or_create(
+        name=DEMO_ORGANISATION,
+        defaults={
+            "cvr": "12345678",
+            "address": "Rådhuspladsen 1\n9999 Demoby",
+            "contact_name": "Mette Holm",
+            "contact_email": "leder@demo-kommune.invalid",
+            "contact_phone": "+45 11 22 33 44",
+        },
+    )
+    units: dict[str, Unit] = {}
+    for name, (parent_name, kind) in DEMO_UNITS.items():
+        units[name], _ = Unit.objects.get_or_create(
+            organisation=org,
+            parent=units[parent_name] if parent_name else None,
+            name=name,
+            defaults={"kind": kind},
+        )
+    for demo in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=demo.username,
+            defaults={
+                "first_name": demo.first_name,
+                "last_name": demo.last_name,
+                "email": f"{demo.username}@demo-kommune.invalid",
+                "job_title": demo.job_title,
+                "organisation": org,
+                "is_staff": demo.staff,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        Membership.objects.get_or_create(user=user, unit=units[demo.unit], role=demo.role)
+    return org

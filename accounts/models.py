@@ -1,0 +1,142 @@
+"""People, the organisation and its units, and who holds which role where."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The four roles of DOMAIN.md section 2."""
+
+    CASEWORKER = "caseworker", _("Sagsbehandler")
+    MANAGER = "manager", _("Leder")
+    UNION_REP = "union_rep", _("Tillids- eller arbejdsmiljørepræsentant")
+    ADMIN = "admin", _("Administrator")
+
+
+class Organisation(models.Model):
+    """The employer (a municipality) and its settings."""
+
+    name = models.CharField(_("navn"), max_length=200)
+    cvr = models.CharField(
+        _("CVR-nummer"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^\d{8}$", _("Et CVR-nummer består af 8 cifre."))],
+    )
+    address = models.TextField(_("adresse"), blank=True)
+    contact_name = models.CharField(_("kontaktperson til rapporter"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("kontakt-e-mail"), blank=True)
+    contact_phone = models.CharField(_("kontakttelefon"), max_length=40, blank=True)
+    statistics_threshold = models.PositiveSmallIntegerField(
+        _("mindste antal i statistik (k)"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text=_("Tal fra 1 til k−1 vises som «< k» for tillidsrepræsentanter."),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("opbevaring efter afslutning (måneder)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    require_mfa_for_managers = models.BooleanField(
+        _("kræv tofaktorlogin for ledere og administratorer"), default=False
+    )
+    notify_union_reps_of_serious = models.BooleanField(
+        _("underret tillidsrepræsentanter anonymt om alvorlige hændelser"), default=True
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A node in the organisation tree: forvaltning → afdeling → team."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATION = "forvaltning", _("Forvaltning")
+        DEPARTMENT = "afdeling", _("Afdeling")
+        TEAM = "team", _("Team")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("overordnet enhed"),
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+
+    class Meta:
+        verbose_name = _("enhed")
+        verbose_name_plural = _("enheder")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "parent", "name"], name="unit_unique_name_per_parent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id is None:
+            return
+        if self.parent.organisation_id != self.organisation_id:
+            raise ValidationError({"parent": _("Den overordnede enhed hører til en anden organisation.")})
+        node = self.parent
+        while node is not None:
+            if node.pk == self.pk:
+                raise ValidationError({"parent": _("En enhed kan ikke ligge under sig selv.")})
+            node = node.parent
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles come from memberships, never from flags here."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("organisation"),
+    )
+    job_title = models.CharField(_("stilling"), max_length=200, blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("bruger")
+        verbose_name_plural = _("brugere")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A user holds a role in a unit (and, for managers and union reps, the units below)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("medlemskab")
+        verbose_name_plural = _("medlemskaber")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
+        indexes = [models.Index(fields=["unit", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.user.organisation_id and self.user.organisation_id != self.unit.organisation_id:
+            raise ValidationError(_("Brugeren hører til en anden organisation end enheden."))

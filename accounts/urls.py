@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("leder/", views.manager_home, name="manager"),
+    path("mine-sager/", views.caseworker_home, name="caseworker"),
+    path("statistik/", views.union_rep_home, name="union_rep"),
+    path("administration/", views.admin_home, name="admin"),
+    path("ingen-rolle/", views.no_role, name="no_role"),
+]

@@ -1,0 +1,54 @@
+"""Landing pages per role. Each asks the access policy first; a page the user's roles do
+not cover answers 404, like any object they may not see."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from . import permissions
+from .models import Organisation, Role, Unit
+
+
+def _units(ids) -> list[Unit]:
+    return list(Unit.objects.filter(pk__in=ids).select_related("parent").order_by("name"))
+
+
+@login_required
+def manager_home(request):
+    unit_ids = permissions.units_for(request.user, Role.MANAGER)
+    if not unit_ids:
+        raise Http404
+    return render(request, "dashboard/manager.html", {"units": _units(unit_ids)})
+
+
+@login_required
+def caseworker_home(request):
+    unit_ids = permissions.units_for(request.user, Role.CASEWORKER)
+    if not unit_ids:
+        raise Http404
+    return render(request, "dashboard/caseworker.html", {"units": _units(unit_ids)})
+
+
+@login_required
+def union_rep_home(request):
+    unit_ids = permissions.statistics_units(request.user)
+    if not unit_ids:
+        raise Http404
+    exact = permissions.sees_exact_statistics(request.user, unit_ids)
+    return render(request, "dashboard/union_rep.html", {"units": _units(unit_ids), "exact": exact})
+
+
+@login_required
+def admin_home(request):
+    if not permissions.may_administer(request.user):
+        raise Http404
+    org_ids = permissions.administered_organisation_ids(request.user)
+    organisations = Organisation.objects.order_by("name")
+    if org_ids is not None:
+        organisations = organisations.filter(pk__in=org_ids)
+    return render(request, "dashboard/admin.html", {"organisations": list(organisations)})
+
+
+@login_required
+def no_role(request):
+    return render(request, "dashboard/no_role.html")

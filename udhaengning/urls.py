@@ -1,0 +1,24 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts import permissions
+from udhaengning import views
+
+# The admin site uses the app's sign-in (throttling, two factors) and lets in admins only.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.has_permission = lambda request: permissions.may_administer(request.user)
+admin.site.site_header = "Udhængning – administration"
+admin.site.site_title = "Udhængning"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
