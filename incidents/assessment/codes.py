@@ -1,0 +1,241 @@
+"""The stable codes of DOMAIN.md section 3 and 4, with their Danish labels.
+
+Codes are identifiers shared by the database, the API and the tests; labels and help
+texts are what people read. Tuples keep the order of the tables in DOMAIN.md, which is
+also the order the UI lists them in.
+"""
+
+# 3.1 Content features, in DOMAIN.md order.
+CONTENT_FEATURES: tuple[str, ...] = (
+    "named",
+    "photo",
+    "offensive_language",
+    "insulting_description",
+    "abuse_of_power_accusation",
+    "lawbreaking_accusation",
+    "workplace_details",
+    "private_details",
+    "threat",
+    "incitement",
+    "repeated",
+)
+
+# 3.2 Recording features, in DOMAIN.md order.
+RECORDING_FEATURES: tuple[str, ...] = (
+    "audio_published",
+    "video_published",
+    "video_consent",
+    "third_party_confidential",
+    "hidden_recording",
+    "recorder_not_party",
+)
+
+ALL_FEATURES: tuple[str, ...] = CONTENT_FEATURES + RECORDING_FEATURES
+
+# 4.1 "Hostile content": any one of these makes content hostile.
+HOSTILE_FEATURES: tuple[str, ...] = (
+    "offensive_language",
+    "insulting_description",
+    "abuse_of_power_accusation",
+    "lawbreaking_accusation",
+    "threat",
+    "incitement",
+)
+
+# 3.3 Context.
+PERPETRATOR_RELATIONS: tuple[str, ...] = (
+    "citizen_own_case",
+    "relative",
+    "other_citizen",
+    "unknown",
+    "other",
+)
+RELATED_PHENOMENA: tuple[str, ...] = ("bullying", "threats", "stalking", "case_complaint")
+PLATFORMS: tuple[str, ...] = (
+    "facebook",
+    "instagram",
+    "x",
+    "tiktok",
+    "youtube",
+    "linkedin",
+    "reddit",
+    "blog",
+    "website",
+    "book",
+    "news_comments",
+    "forum",
+    "closed_group",
+    "messaging",
+    "email",
+    "other",
+)
+REACHES: tuple[str, ...] = ("public", "closed_group", "private_message")
+
+# 4.1 Severity levels.
+LEVELS: tuple[int, ...] = (1, 2, 3, 4)
+LEVEL_CODES: dict[int, str] = {1: "low", 2: "moderate", 3: "serious", 4: "critical"}
+LEVEL_LABELS: dict[int, str] = {1: "Lav", 2: "Moderat", 3: "Alvorlig", 4: "Kritisk"}
+
+# 4.2–4.4 Output codes, in DOMAIN.md table order.
+LEGAL_REFERENCE_CODES: tuple[str, ...] = (
+    "strfl_119",
+    "strfl_119a",
+    "strfl_121",
+    "strfl_266",
+    "strfl_267_268",
+    "strfl_264d",
+    "strfl_263",
+    "strfl_242",
+    "gdpr",
+)
+ALWAYS_ACTIONS: tuple[str, ...] = (
+    "support_conversation",
+    "secure_evidence",
+    "involve_amr_tr",
+    "no_engagement",
+)
+ACTION_CODES: tuple[str, ...] = ALWAYS_ACTIONS + (
+    "platform_takedown",
+    "police_report",
+    "datatilsynet_report",
+    "safety_assessment",
+    "acute_112",
+    "complaint_system",
+    "bisidder",
+    "change_caseworker",
+    "recording_guidelines",
+    "occupational_injury",
+    "restraining_order",
+)
+DEADLINE_CODES: tuple[str, ...] = (
+    "assessment_due",
+    "police_report_72h",
+    "easy_14_days",
+    "private_prosecution_6_months",
+    "follow_up_14_days",
+    "takedown_follow_up_7_days",
+)
+
+# Danish labels from DOMAIN.md 3.1 and 3.2.
+FEATURE_LABELS: dict[str, str] = {
+    "named": "Medarbejderen nævnes ved navn eller er let genkendelig",
+    "photo": "Billeder af medarbejderen er offentliggjort",
+    "offensive_language": "Grimt eller nedsættende sprog",
+    "insulting_description": "Fornærmende eller krænkende beskrivelser",
+    "abuse_of_power_accusation": "Beskyldninger om magtmisbrug",
+    "lawbreaking_accusation": "Beskyldninger om lovovertrædelser",
+    "workplace_details": "Præcise oplysninger om arbejdsplads (adresse, mødetider, kontor)",
+    "private_details": "Oplysninger om private forhold (bopæl, familie, børn, telefon)",
+    "threat": "Trusler",
+    "incitement": "Opfordring til andre om at chikanere, kontakte eller opsøge medarbejderen",
+    "repeated": "Gentagne eller systematiske offentliggørelser",
+    "audio_published": "En lydoptagelse af en samtale er offentliggjort",
+    "video_published": "En videooptagelse af en samtale er offentliggjort",
+    "video_consent": "Medarbejderen har givet samtykke til offentliggørelse af videoen",
+    "third_party_confidential": ("Indholdet afslører fortrolige oplysninger, der ikke er borgerens egne"),
+    "hidden_recording": "Optagelsen er foretaget skjult",
+    "recorder_not_party": "Optagelsen er foretaget af en, der ikke selv deltog i samtalen",
+}
+
+# Plain-Danish help shown beside each checkbox (our own words, after the DS guidance).
+FEATURE_HELP: dict[str, str] = {
+    "named": (
+        "Vælg dette, hvis medarbejderens navn står i indholdet, eller hvis andre let kan "
+        "regne ud, hvem det handler om, fx ud fra titel, afdeling eller et billede."
+    ),
+    "photo": (
+        "Vælg dette, hvis der er lagt fotos ud, hvor medarbejderen kan genkendes, også "
+        "billeder hentet fra medarbejderens egne profiler."
+    ),
+    "offensive_language": ("Skældsord, hån eller en grov og nedladende tone over for medarbejderen."),
+    "insulting_description": (
+        "Beskrivelser, der udstiller eller nedgør medarbejderen som person, fx om "
+        "udseende, evner eller karakter."
+    ),
+    "abuse_of_power_accusation": (
+        "Påstande om, at medarbejderen misbruger sin myndighed, fx træffer afgørelser for at ramme borgeren."
+    ),
+    "lawbreaking_accusation": (
+        "Påstande om, at medarbejderen har gjort noget ulovligt, fx brudt tavshedspligten "
+        "eller forfalsket oplysninger i sagen."
+    ),
+    "workplace_details": (
+        "Oplysninger, der gør det muligt at finde medarbejderen på jobbet, fx adresse, "
+        "kontor, mødetider eller hvornår medarbejderen har fri."
+    ),
+    "private_details": (
+        "Oplysninger om medarbejderens privatliv, fx hjemadresse, familie, børn eller privat telefonnummer."
+    ),
+    "threat": (
+        "Udsagn, der truer medarbejderen eller medarbejderens nærmeste med vold eller anden "
+        "skade, også hvis truslen er skjult eller indirekte."
+    ),
+    "incitement": (
+        "Indholdet opfordrer andre til at chikanere medarbejderen, skrive eller ringe til "
+        "medarbejderen eller opsøge medarbejderen."
+    ),
+    "repeated": (
+        "Der er flere opslag over tid, eller det ligner en kampagne mod medarbejderen. "
+        "Regnes automatisk med, når hændelsen har tre eller flere offentliggørelser."
+    ),
+    "audio_published": (
+        "En lydoptagelse fra et møde eller en telefonsamtale med medarbejderen er lagt ud, "
+        "fx på Facebook eller YouTube."
+    ),
+    "video_published": ("En videooptagelse fra et møde eller en samtale med medarbejderen er lagt ud."),
+    "video_consent": (
+        "Medarbejderen har sagt ja til, at videoen må offentliggøres. Uden samtykke kan "
+        "offentliggørelsen stride mod reglerne om databeskyttelse."
+    ),
+    "third_party_confidential": (
+        "Optagelsen eller teksten røber fortrolige oplysninger om andre end borgeren selv, "
+        "fx andre borgere eller kolleger."
+    ),
+    "hidden_recording": (
+        "Samtalen blev optaget, uden at medarbejderen vidste det. Når det er en af "
+        "deltagerne, der optager, er det ikke i sig selv strafbart."
+    ),
+    "recorder_not_party": (
+        "Den, der optog, var ikke selv med i samtalen, fx en der lyttede med udefra. Det kan være strafbart."
+    ),
+}
+
+PERPETRATOR_RELATION_LABELS: dict[str, str] = {
+    "citizen_own_case": "Borger i egen sag",
+    "relative": "Pårørende",
+    "other_citizen": "Anden borger",
+    "unknown": "Ukendt",
+    "other": "Andet",
+}
+
+RELATED_PHENOMENA_LABELS: dict[str, str] = {
+    "bullying": "Mobning",
+    "threats": "Trusler",
+    "stalking": "Stalking (forfølgelse)",
+    "case_complaint": "Klage over sagsbehandlingen",
+}
+
+PLATFORM_LABELS: dict[str, str] = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X (tidligere Twitter)",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "linkedin": "LinkedIn",
+    "reddit": "Reddit",
+    "blog": "Blog",
+    "website": "Hjemmeside",
+    "book": "Bog",
+    "news_comments": "Kommentarspor på nyhedsmedie",
+    "forum": "Debatforum",
+    "closed_group": "Lukket gruppe",
+    "messaging": "Beskedtjeneste (fx Messenger eller sms)",
+    "email": "E-mail",
+    "other": "Andet",
+}
+
+REACH_LABELS: dict[str, str] = {
+    "public": "Offentligt tilgængeligt",
+    "closed_group": "Lukket gruppe",
+    "private_message": "Privat besked",
+}

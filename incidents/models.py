@@ -1,0 +1,344 @@
+"""Incidents and everything registered about them (DOMAIN.md sections 3 and 5).
+
+Feature codes are boolean columns named exactly as in DOMAIN.md 3.1 and 3.2, so
+statistics can count them in the database. The computed assessment is stored beside
+the facts (`assessed_level`, `assessment`) and recomputed by `incidents.services`
+whenever the facts change.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+
+from .assessment import (
+    ACTION_CODES,
+    CONTENT_FEATURES,
+    FEATURE_LABELS,
+    LEVEL_LABELS,
+    PERPETRATOR_RELATION_LABELS,
+    PLATFORM_LABELS,
+    REACH_LABELS,
+    RECORDING_FEATURES,
+    RELATED_PHENOMENA,
+    RELATED_PHENOMENA_LABELS,
+)
+from .assessment.texts import ACTION_TITLES
+
+FEATURE_FIELDS = (*CONTENT_FEATURES, *RECORDING_FEATURES)
+PHENOMENON_FIELDS = {code: f"related_{code}" for code in RELATED_PHENOMENA}
+
+PLATFORM_CHOICES = list(PLATFORM_LABELS.items())
+REACH_CHOICES = list(REACH_LABELS.items())
+RELATION_CHOICES = list(PERPETRATOR_RELATION_LABELS.items())
+LEVEL_CHOICES = list(LEVEL_LABELS.items())
+ACTION_CHOICES = [(code, ACTION_TITLES[code]) for code in ACTION_CODES]
+
+
+class ReferenceCounter(models.Model):
+    """Last incident number used per year (see `incidents.services.next_reference`)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Incident(models.Model):
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Indberettet")
+        ASSESSING = "assessing", _("Under vurdering")
+        IN_PROGRESS = "in_progress", _("Handling iværksat")
+        CLOSED = "closed", _("Afsluttet")
+
+    class Channel(models.TextChoices):
+        SELF_REPORT = "self_report", _("Medarbejderens egen anmeldelse")
+        MANAGER = "manager", _("Registreret af leder")
+
+    reference = models.CharField(_("sagsnummer"), max_length=20, unique=True)
+    year = models.PositiveSmallIntegerField(editable=False)
+    number = models.PositiveIntegerField(editable=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("enhed"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REPORTED)
+    channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="reported_incidents",
+        verbose_name=_("anmeldt af"),
+    )
+    targets = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="targeted_incidents",
+        verbose_name=_("berørte medarbejdere"),
+    )
+    target_names = models.CharField(
+        _("andre berørte (navne)"), max_length=500, blank=True,
+        help_text=_("Navne på berørte, der ikke har en bruger i systemet."),
+    )
+    title = models.CharField(_("kort overskrift"), max_length=200)
+    description = models.TextField(_("hvad er sket"), blank=True)
+
+    # 3.1 content features and 3.2 recording features (codes as column names).
+    named = models.BooleanField(FEATURE_LABELS["named"], default=False)
+    photo = models.BooleanField(FEATURE_LABELS["photo"], default=False)
+    offensive_language = models.BooleanField(FEATURE_LABELS["offensive_language"], default=False)
+    insulting_description = models.BooleanField(FEATURE_LABELS["insulting_description"], default=False)
+    abuse_of_power_accusation = models.BooleanField(FEATURE_LABELS["abuse_of_power_accusation"], default=False)
+    lawbreaking_accusation = models.BooleanField(FEATURE_LABELS["lawbreaking_accusation"], default=False)
+    workplace_details = models.BooleanField(FEATURE_LABELS["workplace_details"], default=False)
+    private_details = models.BooleanField(FEATURE_LABELS["private_details"], default=False)
+    threat = models.BooleanField(FEATURE_LABELS["threat"], default=False)
+    incitement = models.BooleanField(FEATURE_LABELS["incitement"], default=False)
+    repeated = models.BooleanField(FEATURE_LABELS["repeated"], default=False)
+    audio_published = models.BooleanField(FEATURE_LABELS["audio_published"], default=False)
+    video_published = models.BooleanField(FEATURE_LABELS["video_published"], default=False)
+    video_consent = models.BooleanField(FEATURE_LABELS["video_consent"], default=False)
+    third_party_confidential = models.BooleanField(FEATURE_LABELS["third_party_confidential"], default=False)
+    hidden_recording = models.BooleanField(FEATURE_LABELS["hidden_recording"], default=False)
+    recorder_not_party = models.BooleanField(FEATURE_LABELS["recorder_not_party"], default=False)
+
+    # 3.3 context
+    perpetrator_relation = models.CharField(
+        _("hvem har offentliggjort det"), max_length=30, choices=RELATION_CHOICES, default="unknown"
+    )
+    perpetrator_name = models.CharField(_("afsenderens navn"), max_length=200, blank=True)
+    perpetrator_profile_url = models.URLField(_("afsenderens profil (link)"), max_length=2000, blank=True)
+    related_bullying = models.BooleanField(RELATED_PHENOMENA_LABELS["bullying"], default=False)
+    related_threats = models.BooleanField(RELATED_PHENOMENA_LABELS["threats"], default=False)
+    related_stalking = models.BooleanField(RELATED_PHENOMENA_LABELS["stalking"], default=False)
+    related_case_complaint = models.BooleanField(RELATED_PHENOMENA_LABELS["case_complaint"], default=False)
+
+    # Impact
+    absence_days = models.PositiveIntegerField(_("sygefravær (dage)"), default=0)
+    absence_start = models.DateField(_("første fraværsdag"), null=True, blank=True)
+    psychological_harm = models.BooleanField(_("psykisk belastning eller skade"), default=False)
+    emotional_load = models.PositiveSmallIntegerField(
+        _("hvordan har medarbejderen det (1–5)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+
+    # Dates
+    discovered_at = models.DateTimeField(_("opdaget"))
+    registered_at = models.DateTimeField(_("registreret"), db_index=True)
+    updated_at = models.DateTimeField(_("senest ændret"), auto_now=True)
+    closed_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
+    takedown_requested_at = models.DateTimeField(_("anmodning om fjernelse sendt"), null=True, blank=True)
+
+    # Assessment (computed by incidents.assessment; confirmed or overridden by a manager)
+    assessed_level = models.PositiveSmallIntegerField(_("beregnet alvorlighed"), choices=LEVEL_CHOICES, default=1)
+    assessment = models.JSONField(_("vurdering"), default=dict, blank=True)
+    rules_version = models.CharField(max_length=20, blank=True)
+    facts_hash = models.CharField(max_length=64, blank=True)
+    confirmed_level = models.PositiveSmallIntegerField(
+        _("bekræftet alvorlighed"), choices=LEVEL_CHOICES, null=True, blank=True
+    )
+    override_justification = models.TextField(_("begrundelse for ændret niveau"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_facts_hash = models.CharField(max_length=64, blank=True)
+
+    legal_hold = models.BooleanField(_("retligt hold (må ikke slettes)"), default=False)
+
+    class Meta:
+        verbose_name = _("hændelse")
+        verbose_name_plural = _("hændelser")
+        ordering = ["-registered_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["year", "number"], name="incident_unique_year_number")]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["unit", "-registered_at"]),
+            models.Index(fields=["status", "-registered_at"]),
+            models.Index(fields=["assessed_level"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    # Used by the audit log.
+    @property
+    def audit_reference(self) -> str:
+        return self.reference
+
+    @property
+    def audit_organisation_id(self) -> int | None:
+        return self.unit.organisation_id if self.unit_id else None
+
+    @property
+    def features(self) -> frozenset[str]:
+        return frozenset(code for code in FEATURE_FIELDS if getattr(self, code))
+
+    @property
+    def related_phenomena(self) -> frozenset[str]:
+        return frozenset(code for code, field in PHENOMENON_FIELDS.items() if getattr(self, field))
+
+    @property
+    def level(self) -> int:
+        """The level in force: the manager's confirmation if any, else the computed one."""
+        return self.confirmed_level or self.assessed_level
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+    @property
+    def facts_changed_since_confirmation(self) -> bool:
+        return bool(self.confirmed_at and self.confirmed_facts_hash != self.facts_hash)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+    ALLOWED_TRANSITIONS = {
+        "reported": ("assessing", "in_progress", "closed"),
+        "assessing": ("in_progress", "closed"),
+        "in_progress": ("closed",),
+        "closed": ("in_progress",),
+    }
+
+    def may_move_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS.get(self.status, ())
+
+
+class Publication(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="publications")
+    platform = models.CharField(_("platform"), max_length=30, choices=PLATFORM_CHOICES)
+    url = models.URLField(_("link"), max_length=2000, blank=True)
+    title = models.CharField(_("titel eller beskrivelse"), max_length=300, blank=True)
+    published_at = models.DateTimeField(_("offentliggjort"), null=True, blank=True)
+    captured_at = models.DateTimeField(_("sikret (skærmbillede taget)"), null=True, blank=True)
+    reach = models.CharField(_("rækkevidde"), max_length=30, choices=REACH_CHOICES, default="public")
+    audience_size = models.PositiveIntegerField(_("publikum (antal)"), null=True, blank=True)
+    still_online = models.BooleanField(_("stadig online"), null=True, blank=True)
+    quote = models.TextField(_("ordret citat"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offentliggørelse")
+        verbose_name_plural = _("offentliggørelser")
+        ordering = ["published_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.url}"
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    """Stored under a random name; the original name is kept in the row only."""
+    return f"evidence/{instance.incident.year}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Billede")
+        PDF = "pdf", _("PDF")
+        AUDIO = "audio", _("Lyd")
+        VIDEO = "video", _("Video")
+        TEXT = "text", _("Tekst")
+        WEBPAGE = "webpage", _("Gemt webside")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evidence")
+    publication = models.ForeignKey(
+        Publication, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence",
+        verbose_name=_("hører til offentliggørelse"),
+    )
+    file = models.FileField(upload_to=evidence_upload_to, max_length=300, blank=True)
+    original_name = models.CharField(_("filnavn"), max_length=255)
+    content_type = models.CharField(_("filtype"), max_length=100)
+    kind = models.CharField(_("art"), max_length=20, choices=Kind.choices)
+    size = models.PositiveBigIntegerField(_("størrelse (bytes)"))
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    description = models.CharField(_("beskrivelse"), max_length=500, blank=True)
+    captured_at = models.DateTimeField(_("sikret"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploadet"), auto_now_add=True)
+    # Tombstone: the file is gone, the row says who removed it, when and why.
+    removed_at = models.DateTimeField(_("fjernet"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    removal_reason = models.TextField(_("begrundelse for fjernelse"), blank=True)
+
+    class Meta:
+        verbose_name = _("dokumentation")
+        verbose_name_plural = _("dokumentation")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def audit_reference(self) -> str:
+        return self.incident.reference
+
+    @property
+    def audit_organisation_id(self) -> int | None:
+        return self.incident.unit.organisation_id
+
+
+class TimelineEntry(models.Model):
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registreret")
+        EDITED = "edited", _("Oplysninger ændret")
+        STATUS = "status", _("Status ændret")
+        ACTION = "action", _("Handling udført")
+        EVIDENCE_ADDED = "evidence_added", _("Dokumentation tilføjet")
+        EVIDENCE_REMOVED = "evidence_removed", _("Dokumentation fjernet")
+        ASSESSMENT = "assessment", _("Vurdering bekræftet")
+        NOTE = "note", _("Note")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(_("art"), max_length=30, choices=Kind.choices)
+    action_code = models.CharField(_("handling"), max_length=40, choices=ACTION_CHOICES, blank=True)
+    occurred_on = models.DateField(_("dato"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(_("note"), blank=True)
+    external_reference = models.CharField(
+        _("ekstern reference"), max_length=200, blank=True,
+        help_text=_("Fx politiets journalnummer, Datatilsynets sagsnummer eller platformens sagsnummer."),
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    visible_to_employee = models.BooleanField(_("vises for medarbejderen"), default=True)
+
+    class Meta:
+        verbose_name = _("tidslinjepunkt")
+        verbose_name_plural = _("tidslinje")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["incident", "kind", "action_code"])]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} {self.occurred_on}"
+
+
+class Note(models.Model):
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", _("Intern (kun ledere)")
+        SHARED = "shared", _("Delt med medarbejderen")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(_("note"))
+    visibility = models.CharField(_("synlighed"), max_length=20, choices=Visibility.choices,
+                                  default=Visibility.INTERNAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("noter")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.visibility}"

@@ -1,0 +1,104 @@
+"""Object-level access to incidents: part of the one access policy (accounts.permissions).
+
+- Managers see and act on every incident of their units and the units below.
+- A caseworker sees the incidents where they are a target or the reporter, as the
+  employee: never internal notes, never the manager's tools.
+- Anyone else gets 404 for an incident, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts import permissions
+from accounts.models import Role
+
+from .models import Evidence, Incident
+
+
+def _employee_q(user) -> Q:
+    through = Incident.targets.through
+    return Q(reporter=user) | Q(Exists(through.objects.filter(incident_id=OuterRef("pk"), user_id=user.pk)))
+
+
+def visible_incidents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Every incident the user may open (as manager or as the employee concerned)."""
+    qs = Incident.objects.all() if queryset is None else queryset
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    managed = permissions.units_for(user, Role.MANAGER)
+    return qs.filter(Q(unit_id__in=managed) | _employee_q(user))
+
+
+def managed_incidents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Incidents the user handles as manager."""
+    qs = Incident.objects.all() if queryset is None else queryset
+    return qs.filter(unit_id__in=permissions.units_for(user, Role.MANAGER))
+
+
+def own_incidents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Incidents where the user is the employee concerned (target or reporter)."""
+    qs = Incident.objects.all() if queryset is None else queryset
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    return qs.filter(_employee_q(user))
+
+
+def is_manager_of(user, incident: Incident) -> bool:
+    return permissions.may_view_unit_incidents(user, incident.unit_id)
+
+
+def is_employee_of(user, incident: Incident) -> bool:
+    """The user is a target or the reporter of the incident."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if incident.reporter_id == user.pk:
+        return True
+    return incident.targets.filter(pk=user.pk).exists()
+
+
+def may_view(user, incident: Incident) -> bool:
+    return is_manager_of(user, incident) or is_employee_of(user, incident)
+
+
+def may_change(user, incident: Incident) -> bool:
+    """Edit facts, change status, record actions, write notes: managers."""
+    return permissions.may_change_unit_incidents(user, incident.unit_id)
+
+
+def may_assess(user, incident: Incident) -> bool:
+    return permissions.may_assess(user, incident.unit_id)
+
+
+def may_report(user, incident: Incident) -> bool:
+    return permissions.may_report(user, incident.unit_id)
+
+
+def may_add_evidence(user, incident: Incident) -> bool:
+    """Managers, and the employee on their own case."""
+    return may_view(user, incident)
+
+
+def may_remove_evidence(user, incident: Incident) -> bool:
+    return may_change(user, incident)
+
+
+def sees_internal_notes(user, incident: Incident) -> bool:
+    return is_manager_of(user, incident)
+
+
+def get_incident_or_404(user, reference: str, *, queryset: QuerySet | None = None) -> Incident:
+    """The incident by reference if the user may see it; otherwise 404."""
+    qs = Incident.objects.select_related("unit", "unit__organisation", "reporter") if queryset is None else queryset
+    incident = visible_incidents(user, qs).filter(reference=reference).first()
+    if incident is None:
+        raise Http404
+    return incident
+
+
+def get_evidence_or_404(user, incident: Incident, evidence_id: int) -> Evidence:
+    evidence = Evidence.objects.filter(incident=incident, pk=evidence_id).first()
+    if evidence is None:
+        raise Http404
+    return evidence

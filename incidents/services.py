@@ -1,0 +1,299 @@
+"""Work on incidents that touches several rows or the outside world.
+
+Views and the API call these functions; each one writes its timeline entry and its
+audit event in the same transaction as the change, and recomputes the assessment
+whenever the facts change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+from .assessment import REPEATED_PUBLICATION_COUNT, Facts, assess
+from .models import FEATURE_FIELDS, PHENOMENON_FIELDS, Evidence, Incident, Note, Publication, TimelineEntry
+
+# Fields whose change alters the assessment (and so the facts hash).
+FACT_FIELDS = (
+    *FEATURE_FIELDS, *PHENOMENON_FIELDS.values(), "perpetrator_relation", "absence_days", "absence_start",
+    "psychological_harm", "discovered_at",
+)
+# Fields a manager may edit through incident_update.
+EDITABLE_FIELDS = (
+    "unit", "title", "description", "target_names", "perpetrator_name", "perpetrator_profile_url",
+    "emotional_load", *FACT_FIELDS,
+)
+
+
+# --- References -------------------------------------------------------------------------
+
+def next_reference(year: int) -> tuple[int, str]:
+    """The next number of the year, as `UDH-YYYY-NNNN`.
+
+    One atomic upsert on the counter row: concurrent registrations queue on its row lock
+    until the first commits, so numbers are unique and without gaps (a rolled-back
+    registration gives its number back). Works on PostgreSQL and SQLite alike.
+    """
+    table = connection.ops.quote_name("incidents_referencecounter")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last_number) VALUES (%s, 1) "  # noqa: S608 - constant table name
+            f"ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number",
+            [year],
+        )
+        number = cursor.fetchone()[0]
+    return number, f"UDH-{year}-{number:04d}"
+
+
+# --- Assessment -------------------------------------------------------------------------
+
+def incident_facts(incident: Incident, *, publication_count: int | None = None,
+                   platforms: Iterable[str] | None = None) -> Facts:
+    if publication_count is None or platforms is None:
+        pubs = list(incident.publications.values_list("platform", flat=True)) if incident.pk else []
+        publication_count = len(pubs) if publication_count is None else publication_count
+        platforms = pubs if platforms is None else platforms
+    tz = timezone.get_current_timezone()
+    return Facts(
+        features=incident.features,
+        perpetrator_relation=incident.perpetrator_relation or "unknown",
+        related_phenomena=incident.related_phenomena,
+        platforms=frozenset(platforms),
+        publication_count=publication_count,
+        absence_days=incident.absence_days or 0,
+        absence_start=incident.absence_start,
+        psychological_harm=incident.psychological_harm,
+        discovered_at=timezone.localtime(incident.discovered_at, tz),
+        registered_at=timezone.localtime(incident.registered_at, tz),
+        self_report=incident.channel == Incident.Channel.SELF_REPORT,
+        takedown_requested_at=(timezone.localtime(incident.takedown_requested_at, tz)
+                               if incident.takedown_requested_at else None),
+    )
+
+
+def _facts_hash(facts: Facts) -> str:
+    payload = {
+        "features": sorted(facts.features), "relation": facts.perpetrator_relation,
+        "phenomena": sorted(facts.related_phenomena), "platforms": sorted(facts.platforms),
+        "repeated": facts.publication_count >= REPEATED_PUBLICATION_COUNT,
+        "absence_days": facts.absence_days, "absence_start": str(facts.absence_start),
+        "harm": facts.psychological_harm, "discovered_at": facts.discovered_at.isoformat(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def incident_reassess(incident: Incident, *, save: bool = True) -> Incident:
+    """Recompute and store the assessment from the incident's current facts."""
+    facts = incident_facts(incident)
+    result = assess(facts)
+    incident.assessed_level = result.severity.level
+    incident.assessment = result.to_dict()
+    incident.rules_version = result.rules_version
+    incident.facts_hash = _facts_hash(facts)
+    if save:
+        incident.save(update_fields=["assessed_level", "assessment", "rules_version", "facts_hash", "updated_at"])
+    return incident
+
+
+# --- Registration -----------------------------------------------------------------------
+
+def _timeline(incident: Incident, *, actor, kind: str, text: str = "", visible: bool = True,
+              occurred_on: date | None = None, **extra) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        incident=incident, actor=actor, kind=kind, text=text, visible_to_employee=visible,
+        occurred_on=occurred_on or timezone.localdate(), **extra,
+    )
+
+
+@transaction.atomic
+def incident_register(
+    *,
+    actor,
+    unit,
+    channel: str,
+    fields: dict,
+    targets: Iterable = (),
+    publications: Iterable[dict] = (),
+    request=None,
+    now: datetime | None = None,
+) -> Incident:
+    """Register a new incident with its publications; the assessment is computed at once."""
+    now = now or timezone.now()
+    year = timezone.localtime(now).year
+    number, reference = next_reference(year)
+    incident = Incident(
+        reference=reference, year=year, number=number, unit=unit, channel=channel, reporter=actor,
+        registered_at=now,
+        status=Incident.Status.REPORTED,
+        **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS and k != "unit"},
+    )
+    incident.save()
+    targets = list(targets)
+    if targets:
+        incident.targets.set(targets)
+    Publication.objects.bulk_create([Publication(incident=incident, **pub) for pub in publications])
+    _sync_repeated(incident)
+    incident_reassess(incident)
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.REGISTERED,
+              text=incident.get_channel_display())
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=incident,
+                 summary=_("Hændelse registreret"),
+                 details={"channel": channel, "publications": len(list(incident.publications.all()))})
+    return incident
+
+
+def _sync_repeated(incident: Incident) -> None:
+    """DOMAIN 3.1: `repeated` is also true when the incident has 3 or more publications."""
+    if not incident.repeated and incident.publications.count() >= REPEATED_PUBLICATION_COUNT:
+        incident.repeated = True
+        incident.save(update_fields=["repeated", "updated_at"])
+
+
+@transaction.atomic
+def incident_update(
+    *,
+    actor,
+    incident: Incident,
+    fields: dict,
+    targets: Iterable | None = None,
+    save_related: Callable[[Incident], bool] | None = None,
+    request=None,
+) -> list[str]:
+    """Change the facts; returns the names of the fields that changed.
+
+    `save_related` saves dependent rows (the publications formset) inside the same
+    transaction and returns whether it changed anything.
+    """
+    changed = []
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            continue
+        if getattr(incident, name) != value:
+            setattr(incident, name, value)
+            changed.append(name)
+    if changed:
+        incident.save()
+    if targets is not None:
+        targets = list(targets)
+        if {u.pk for u in targets} != set(incident.targets.values_list("pk", flat=True)):
+            incident.targets.set(targets)
+            changed.append("targets")
+    if save_related is not None and save_related(incident):
+        changed.append("publications")
+    if not changed:
+        return []
+    _sync_repeated(incident)
+    incident_reassess(incident)
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, visible=False,
+              text=", ".join(_field_label(name) for name in changed))
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Hændelse ændret"), details={"fields": changed})
+    return changed
+
+
+def _field_label(name: str) -> str:
+    if name == "targets":
+        return str(_("berørte medarbejdere"))
+    if name == "publications":
+        return str(_("offentliggørelser"))
+    try:
+        return str(Incident._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - a label is cosmetic
+        return name
+
+
+# --- Workflow ---------------------------------------------------------------------------
+
+class TransitionNotAllowed(ValueError):
+    pass
+
+
+@transaction.atomic
+def incident_change_status(*, actor, incident: Incident, to_status: str, reason: str = "",
+                           request=None) -> TimelineEntry:
+    """Move the case along DOMAIN.md section 5; reopening needs a reason."""
+    if not incident.may_move_to(to_status):
+        raise TransitionNotAllowed(
+            _("En sag med status «%(from)s» kan ikke flyttes til «%(to)s».")
+            % {"from": incident.get_status_display(), "to": Incident.Status(to_status).label}
+        )
+    if incident.status == Incident.Status.CLOSED and not reason.strip():
+        raise TransitionNotAllowed(_("Skriv hvorfor sagen genåbnes."))
+    from_status = incident.status
+    incident.status = to_status
+    incident.closed_at = timezone.now() if to_status == Incident.Status.CLOSED else None
+    incident.save(update_fields=["status", "closed_at", "updated_at"])
+    entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, text=reason,
+                      from_status=from_status, to_status=to_status)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Status ændret"), details={"from": from_status, "to": to_status})
+    return entry
+
+
+@transaction.atomic
+def incident_record_action(*, actor, incident: Incident, action_code: str, occurred_on: date,
+                           note: str = "", external_reference: str = "", request=None) -> TimelineEntry:
+    """Record an action taken (a code of DOMAIN.md 4.3) on the timeline."""
+    entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.ACTION, action_code=action_code,
+                      occurred_on=occurred_on, text=note, external_reference=external_reference)
+    if action_code == "platform_takedown" and incident.takedown_requested_at is None:
+        incident.takedown_requested_at = timezone.make_aware(
+            datetime.combine(occurred_on, datetime.min.time().replace(hour=12))
+        )
+        incident.save(update_fields=["takedown_requested_at", "updated_at"])
+        incident_reassess(incident)
+    if incident.status in (Incident.Status.REPORTED, Incident.Status.ASSESSING):
+        from_status = incident.status
+        incident.status = Incident.Status.IN_PROGRESS
+        incident.save(update_fields=["status", "updated_at"])
+        _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
+                  to_status=incident.status)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Handling registreret"),
+                 details={"action": action_code, "external_reference": external_reference})
+    return entry
+
+
+@transaction.atomic
+def note_add(*, actor, incident: Incident, body: str, visibility: str, request=None) -> Note:
+    note = Note.objects.create(incident=incident, author=actor, body=body, visibility=visibility)
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.NOTE, text=body,
+              visible=visibility == Note.Visibility.SHARED)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=note,
+                 incident_reference=incident.reference, organisation_id=incident.unit.organisation_id,
+                 summary=_("Note tilføjet"), details={"visibility": visibility})
+    return note
+
+
+@transaction.atomic
+def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> Evidence:
+    """Delete the file but keep a tombstone row: who, when, why and the hash."""
+    if not reason.strip():
+        raise ValueError(_("Skriv hvorfor dokumentationen fjernes."))
+    if evidence.is_removed:
+        return evidence
+    storage_name = evidence.file.name
+    evidence.removed_at = timezone.now()
+    evidence.removed_by = actor
+    evidence.removal_reason = reason
+    evidence.file = ""
+    evidence.save(update_fields=["removed_at", "removed_by", "removal_reason", "file"])
+    _timeline(evidence.incident, actor=actor, kind=TimelineEntry.Kind.EVIDENCE_REMOVED,
+              text=f"{evidence.original_name} (SHA-256 {evidence.sha256}): {reason}", visible=True)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.DELETE, obj=evidence,
+                 summary=_("Dokumentation fjernet"),
+                 details={"sha256": evidence.sha256, "name": evidence.original_name, "reason": reason})
+    if storage_name:
+        from django.core.files.storage import default_storage
+
+        transaction.on_commit(lambda: default_storage.delete(storage_name))
+    return evidence

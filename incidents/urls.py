@@ -1,0 +1,24 @@
+from django.urls import path
+
+from .views import caseworker, detail, evidence, manager
+
+app_name = "incidents"
+
+urlpatterns = [
+    # Managers
+    path("haendelser/", manager.incident_list, name="list"),
+    path("haendelser/ny/", manager.incident_create, name="create"),
+    path("haendelser/<str:reference>/rediger/", manager.incident_edit, name="edit"),
+    path("haendelser/<str:reference>/status/", manager.incident_status, name="status"),
+    path("haendelser/<str:reference>/handling/", manager.incident_action, name="action"),
+    path("haendelser/<str:reference>/noter/", manager.incident_note, name="note"),
+    # Managers and the employee concerned
+    path("haendelser/<str:reference>/", detail.incident_detail, name="detail"),
+    path("haendelser/<str:reference>/dokumentation/", evidence.evidence_upload, name="evidence_upload"),
+    path("haendelser/<str:reference>/dokumentation/<int:evidence_id>/", evidence.evidence_download,
+         name="evidence_download"),
+    path("haendelser/<str:reference>/dokumentation/<int:evidence_id>/fjern/", evidence.evidence_remove,
+         name="evidence_remove"),
+    # Caseworkers
+    path("anmeld/", caseworker.self_report, name="self_report"),
+]
