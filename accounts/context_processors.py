@@ -21,6 +21,7 @@ def _nav_items(user) -> list[dict]:
         items.append({"url": reverse("dashboard:union_rep"), "label": _("Statistik")})
     if permissions.may_administer(user):
         items.append({"url": reverse("dashboard:admin"), "label": _("Administration")})
+    items.append({"url": reverse("knowledge:index"), "label": _("Viden")})
     return items
 
 

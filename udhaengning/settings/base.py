@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "incidents",
+    "knowledge",
     "reports",
     "notifications",
     "recordings",
