@@ -15,6 +15,7 @@ def _nav_items(user) -> list[dict]:
     items: list[dict] = []
     if Role.MANAGER in held:
         items.append({"url": reverse("dashboard:manager"), "label": _("Overblik")})
+        items.append({"url": reverse("incidents:list"), "label": _("Hændelser")})
     if Role.CASEWORKER in held:
         items.append({"url": reverse("dashboard:caseworker"), "label": _("Mine sager")})
     if permissions.may_see_statistics(user):

@@ -4,6 +4,12 @@ not cover answers 404, like any object they may not see."""
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from incidents.policy import own_incidents
 
 from . import permissions
 from .models import Organisation, Role, Unit
@@ -21,12 +27,27 @@ def manager_home(request):
     return render(request, "dashboard/manager.html", {"units": _units(unit_ids)})
 
 
+CASEWORKER_CASES_SHOWN = 50
+
+
 @login_required
 def caseworker_home(request):
     unit_ids = permissions.units_for(request.user, Role.CASEWORKER)
     if not unit_ids:
         raise Http404
-    return render(request, "dashboard/caseworker.html", {"units": _units(unit_ids)})
+    cases = list(
+        own_incidents(request.user)
+        .only("reference", "title", "status", "registered_at")
+        .order_by("-registered_at", "-id")[:CASEWORKER_CASES_SHOWN]
+    )
+    if cases:
+        audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
+                     summary=_("Egne sager vist"), details={"references": [case.reference for case in cases]})
+    return render(request, "dashboard/caseworker.html", {
+        "units": _units(unit_ids),
+        "cases": cases,
+        "self_report_url": reverse("incidents:self_report"),
+    })
 
 
 @login_required

@@ -1,7 +1,61 @@
-"""The incident page, for managers and for the employee concerned. (Being built.)"""
+"""The incident page, for managers and for the employee concerned.
 
-from django.http import Http404
+A manager sees the whole case with the forms to move it on; the employee concerned sees
+their own case without internal notes or internal timeline entries. Anyone else: 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+from .. import policy, selectors
+from ..forms.manager import ActionForm, NoteForm, StatusForm
+from ..models import Incident
 
 
+def _audit_view(request, incident: Incident, summary: str) -> None:
+    audit_record(request=request, action=AuditEvent.Action.VIEW, obj=incident, summary=summary)
+
+
+def render_manager_detail(request, incident: Incident, *, status_form=None, action_form=None, note_form=None,
+                          status: int = 200):
+    """The manager's page; the workflow views re-render it with their bound form on errors."""
+    context = selectors.incident_detail_context(request.user, incident)
+    context.update(
+        status_form=status_form or StatusForm(incident=incident),
+        action_form=action_form or ActionForm(),
+        note_form=note_form or NoteForm(),
+        may_add_evidence=policy.may_add_evidence(request.user, incident),
+        may_remove_evidence=policy.may_remove_evidence(request.user, incident),
+        may_change=policy.may_change(request.user, incident),
+    )
+    _audit_view(request, incident, _("Hændelse vist"))
+    return render(request, "incidents/detail.html", context, status=status)
+
+
+@login_required
+@require_safe
 def incident_detail(request, reference):
-    raise Http404
+    incident = policy.get_incident_or_404(request.user, reference)
+    if policy.is_manager_of(request.user, incident):
+        return render_manager_detail(request, incident)
+    full = selectors.incident_detail_context(request.user, incident)
+    context = {
+        "incident": incident,
+        "publications": full["publications"],
+        "shared_notes": full["shared_notes"],
+        "timeline": full["timeline"],
+        "evidence_list": full["evidence_list"],
+        "targets": full["targets"],
+        "perpetrator_link": full["perpetrator_link"],
+        "may_add_evidence": True,
+        "may_remove_evidence": False,
+    }
+    _audit_view(request, incident, _("Hændelse vist af medarbejderen"))
+    return render(request, "incidents/detail_employee.html", context)

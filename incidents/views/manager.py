@@ -1,10 +1,239 @@
-"""Manager screens: list, register, edit, status, actions, notes. (Being built.)"""
+"""Manager screens: list, register, edit, status, actions and notes.
 
+Every view asks the access policy first: a user who does not manage any unit, or does not
+manage the incident's unit, gets 404. Changes go through `incidents.services`, which
+writes the timeline entry and the audit event.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import permissions
+from accounts.models import Role
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+from .. import evidence as evidence_service
+from .. import policy, selectors, services
+from ..evidence import EvidenceRejected
+from ..forms.manager import (
+    PUBLICATION_PREFIX,
+    ActionForm,
+    IncidentForm,
+    NoteForm,
+    PublicationEditFormSet,
+    PublicationFormSet,
+    StatusForm,
+)
+from ..models import Incident
+from .detail import render_manager_detail
+
+SORTABLE_COLUMNS = (
+    ("reference", gettext_lazy("Sagsnummer")),
+    ("level", gettext_lazy("Alvorlighed")),
+    ("status", gettext_lazy("Status")),
+    ("registered_at", gettext_lazy("Registreret")),
+)
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _require_manager(user) -> None:
+    if not permissions.units_for(user, Role.MANAGER):
+        raise Http404
 
 
-incident_list = incident_create = incident_edit = incident_status = incident_action = incident_note = _todo
+def _managed_incident_or_404(user, reference: str) -> Incident:
+    incident = policy.get_incident_or_404(user, reference)
+    if not policy.may_change(user, incident):
+        raise Http404
+    return incident
+
+
+def _detail_url(incident: Incident, anchor: str = "") -> str:
+    url = reverse("incidents:detail", args=[incident.reference])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- List -------------------------------------------------------------------------------
+
+def _sort_columns(current: str) -> dict[str, dict]:
+    """Per column: the ordering a click asks for and the aria-sort state now."""
+    columns = {}
+    for key, label in SORTABLE_COLUMNS:
+        if current == key:
+            state, next_value = "ascending", f"-{key}"
+        elif current == f"-{key}" or (not current and key == "registered_at"):
+            state, next_value = "descending", key
+        else:
+            state, next_value = "none", f"-{key}" if key in ("registered_at", "level") else key
+        columns[key] = {"label": label, "state": state, "next": next_value}
+    return columns
+
+
+@login_required
+@require_safe
+def incident_list(request):
+    _require_manager(request.user)
+    filterset = selectors.incident_filter_for_manager(request.user, request.GET)
+    paginator = Paginator(filterset.qs, selectors.LIST_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    incidents = list(page.object_list)
+    for incident in incidents:
+        incident.platform_labels = sorted({pub.get_platform_display() for pub in incident.publications.all()})
+    audit_record(
+        request=request, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
+        summary=_("Liste over hændelser vist"), organisation_id=request.user.organisation_id,
+        details={"filters": {k: v for k, v in request.GET.items() if v and k != "page"},
+                 "page": page.number, "count": paginator.count},
+    )
+    current = request.GET.get("ordering", "") if filterset.form.is_valid() else ""
+    return render(request, "incidents/list.html", {
+        "filter": filterset, "page": page, "incidents": incidents, "columns": _sort_columns(current),
+    })
+
+
+# --- Register and edit ------------------------------------------------------------------
+
+def _store_evidence(request, incident: Incident) -> int:
+    """Store each uploaded file; a refused file is named in a warning, the rest are kept."""
+    stored = 0
+    for uploaded in request.FILES.getlist("evidence_files"):
+        try:
+            evidence_service.evidence_store(actor=request.user, incident=incident, uploaded_file=uploaded,
+                                            request=request)
+        except EvidenceRejected as exc:
+            messages.warning(request, _("Filen «%(name)s» blev ikke gemt: %(reason)s")
+                             % {"name": uploaded.name, "reason": exc})
+        else:
+            stored += 1
+    return stored
+
+
+def _form_page(request, *, form, formset, incident=None, status=200):
+    files_lost = request.method == "POST" and bool(request.FILES.getlist("evidence_files"))
+    return render(request, "incidents/form.html", {
+        "form": form, "formset": formset, "incident": incident, "editing": incident is not None,
+        "files_lost": files_lost, "publication_prefix": PUBLICATION_PREFIX,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def incident_create(request):
+    _require_manager(request.user)
+    if request.method != "POST":
+        form = IncidentForm(user=request.user)
+        formset = PublicationFormSet(instance=Incident(), prefix=PUBLICATION_PREFIX)
+        return _form_page(request, form=form, formset=formset)
+
+    form = IncidentForm(request.POST, user=request.user)
+    formset = PublicationFormSet(request.POST, instance=Incident(), prefix=PUBLICATION_PREFIX)
+    if not (form.is_valid() and formset.is_valid()):
+        return _form_page(request, form=form, formset=formset)
+    incident = services.incident_register(
+        actor=request.user, unit=form.cleaned_data["unit"], channel=Incident.Channel.MANAGER,
+        fields=form.fields_for_service(), targets=form.cleaned_data["targets"],
+        publications=formset.publications_for_service(), request=request,
+    )
+    stored = _store_evidence(request, incident)
+    text = _("Hændelsen %(reference)s er registreret.") % {"reference": incident.reference}
+    if stored:
+        text += " " + ngettext("%(count)d fil er gemt som dokumentation.",
+                               "%(count)d filer er gemt som dokumentation.", stored) % {"count": stored}
+    messages.success(request, text)
+    return redirect(_detail_url(incident))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def incident_edit(request, reference):
+    incident = _managed_incident_or_404(request.user, reference)
+    if request.method != "POST":
+        form = IncidentForm(instance=incident, user=request.user)
+        formset = PublicationEditFormSet(instance=incident, prefix=PUBLICATION_PREFIX)
+        audit_record(request=request, action=AuditEvent.Action.VIEW, obj=incident,
+                     summary=_("Hændelse åbnet til redigering"))
+        return _form_page(request, form=form, formset=formset, incident=incident)
+
+    # The form validates a copy, so the service sees which facts really changed.
+    form = IncidentForm(request.POST, instance=copy.copy(incident), user=request.user)
+    formset = PublicationEditFormSet(request.POST, instance=incident, prefix=PUBLICATION_PREFIX)
+    if not (form.is_valid() and formset.is_valid()):
+        return _form_page(request, form=form, formset=formset, incident=incident)
+
+    def save_publications(saved: Incident) -> bool:
+        formset.instance = saved
+        formset.save()
+        return bool(formset.new_objects or formset.changed_objects or formset.deleted_objects)
+
+    changed = services.incident_update(
+        actor=request.user, incident=incident,
+        fields={**form.fields_for_service(), "unit": form.cleaned_data["unit"]},
+        targets=form.cleaned_data["targets"], save_related=save_publications, request=request,
+    )
+    if changed:
+        messages.success(request, _("Ændringerne er gemt, og vurderingen er beregnet igen."))
+    else:
+        messages.info(request, _("Der var ingen ændringer at gemme."))
+    return redirect(_detail_url(incident))
+
+
+# --- Workflow (forms on the detail page) ---------------------------------------------------
+
+@login_required
+@require_POST
+def incident_status(request, reference):
+    incident = _managed_incident_or_404(request.user, reference)
+    form = StatusForm(request.POST, incident=incident)
+    if form.is_valid():
+        try:
+            services.incident_change_status(
+                actor=request.user, incident=incident, to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"], request=request,
+            )
+        except services.TransitionNotAllowed as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Sagen har nu status «%(status)s».")
+                             % {"status": incident.get_status_display()})
+            return redirect(_detail_url(incident, "tidslinje"))
+    return render_manager_detail(request, incident, status_form=form)
+
+
+@login_required
+@require_POST
+def incident_action(request, reference):
+    incident = _managed_incident_or_404(request.user, reference)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return render_manager_detail(request, incident, action_form=form)
+    services.incident_record_action(
+        actor=request.user, incident=incident, action_code=form.cleaned_data["action_code"],
+        occurred_on=form.cleaned_data["occurred_on"], note=form.cleaned_data["note"],
+        external_reference=form.cleaned_data["external_reference"], request=request,
+    )
+    messages.success(request, _("Handlingen er registreret på tidslinjen."))
+    return redirect(_detail_url(incident, "tidslinje"))
+
+
+@login_required
+@require_POST
+def incident_note(request, reference):
+    incident = _managed_incident_or_404(request.user, reference)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return render_manager_detail(request, incident, note_form=form)
+    services.note_add(actor=request.user, incident=incident, body=form.cleaned_data["body"],
+                      visibility=form.cleaned_data["visibility"], request=request)
+    messages.success(request, _("Noten er gemt."))
+    return redirect(_detail_url(incident, "noter"))

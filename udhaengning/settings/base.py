@@ -187,6 +187,12 @@ if env.str("PRIVATE_STORAGE_S3_BUCKET", default=""):
 # Upload limit per evidence file, in megabytes.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=250)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Files above the limit are dropped while streaming, never written whole to disk.
+FILE_UPLOAD_HANDLERS = [
+    "incidents.upload_handlers.EvidenceSizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail -------------------------------------------------------------------------

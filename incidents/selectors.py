@@ -1,0 +1,111 @@
+"""Reads the incident pages share, with their joins and prefetches.
+
+Each function returns everything its page shows in a fixed number of queries, however
+many rows there are, so templates never query.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import User
+
+from . import policy
+from .assessment import FEATURE_LABELS, RELATED_PHENOMENA_LABELS
+from .filters import IncidentFilter
+from .models import FEATURE_FIELDS, PHENOMENON_FIELDS, Evidence, Incident, Note, Publication, TimelineEntry
+
+LIST_PAGE_SIZE = 25
+
+
+def _people() -> QuerySet:
+    return User.objects.only("id", "username", "first_name", "last_name", "job_title")
+
+
+def manager_incidents(user) -> QuerySet:
+    """The manager's incidents with what a list row shows, and `level_in_force` for sorting."""
+    return (
+        policy.managed_incidents(user)
+        .select_related("unit")
+        .annotate(level_in_force=Coalesce("confirmed_level", "assessed_level"))
+        .prefetch_related(
+            Prefetch("targets", queryset=_people().order_by("first_name", "last_name")),
+            Prefetch("publications", queryset=Publication.objects.only("id", "incident_id", "platform")),
+        )
+    )
+
+
+def incident_filter_for_manager(user, params=None) -> IncidentFilter:
+    """The filter set of the list page (its form and its filtered queryset)."""
+    return IncidentFilter(params or None, queryset=manager_incidents(user), user=user)
+
+
+def incident_list_for_manager(user, params=None) -> QuerySet:
+    """The manager's incidents, filtered, searched and sorted by `params` (a QueryDict)."""
+    return incident_filter_for_manager(user, params).qs
+
+
+def _safe_link(url: str) -> str:
+    """Only http(s) links become clickable; anything else is shown as text."""
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+def incident_detail_context(user, incident: Incident) -> dict:
+    """What the incident page shows; the employee never gets internal notes or entries."""
+    as_manager = policy.is_manager_of(user, incident)
+    publications = list(incident.publications.all())
+    for publication in publications:
+        publication.link = _safe_link(publication.url)
+    evidence_list = list(
+        Evidence.objects.filter(incident=incident)
+        .select_related("uploaded_by", "removed_by", "publication")
+        .order_by("uploaded_at", "id")
+    )
+    timeline = TimelineEntry.objects.filter(incident=incident).select_related("actor").order_by("created_at", "id")
+    notes = Note.objects.filter(incident=incident).select_related("author").order_by("created_at", "id")
+    if not as_manager:
+        timeline = timeline.filter(visible_to_employee=True)
+        notes = notes.filter(visibility=Note.Visibility.SHARED)
+    notes = list(notes)
+    timeline = list(timeline)
+    status_labels = dict(Incident.Status.choices)
+    for entry in timeline:
+        entry.from_label = status_labels.get(entry.from_status, entry.from_status)
+        entry.to_label = status_labels.get(entry.to_status, entry.to_status)
+    context = {
+        "incident": incident,
+        "targets": list(incident.targets.order_by("first_name", "last_name")),
+        "publications": publications,
+        "evidence_list": evidence_list,
+        "timeline": timeline,
+        "feature_labels": [FEATURE_LABELS[code] for code in FEATURE_FIELDS if getattr(incident, code)],
+        "phenomena_labels": [RELATED_PHENOMENA_LABELS[code] for code, field in PHENOMENON_FIELDS.items()
+                             if getattr(incident, field)],
+        "shared_notes": [note for note in notes if note.visibility == Note.Visibility.SHARED],
+        "perpetrator_link": _safe_link(incident.perpetrator_profile_url),
+        "as_manager": as_manager,
+    }
+    if as_manager:
+        context["internal_notes"] = [note for note in notes if note.visibility == Note.Visibility.INTERNAL]
+        context["assessment"] = assessment_summary(incident.assessment or {})
+    return context
+
+
+def assessment_summary(assessment: dict) -> dict:
+    """The stored assessment, shaped for a read-only section (missing keys are empty)."""
+    severity = assessment.get("severity") or {}
+    deadlines = []
+    for item in assessment.get("deadlines") or ():
+        due = parse_datetime(item.get("due", "")) if item.get("due") else None
+        deadlines.append({**item, "due": due})
+    return {
+        "severity_label": severity.get("label", ""),
+        "severity_level": severity.get("level"),
+        "severity_reasons": [FEATURE_LABELS.get(code, code) for code in severity.get("reasons") or ()],
+        "legal_references": list(assessment.get("legal_references") or ()),
+        "actions": list(assessment.get("actions") or ()),
+        "deadlines": deadlines,
+        "rules_version": assessment.get("rules_version", ""),
+    }
