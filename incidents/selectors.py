@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 
 from . import policy
 from .assessment import FEATURE_LABELS, RELATED_PHENOMENA_LABELS
+from .deadlines import deadlines_of
 from .filters import IncidentFilter
 from .models import FEATURE_FIELDS, PHENOMENON_FIELDS, Evidence, Incident, Note, Publication, TimelineEntry
 
@@ -89,23 +89,37 @@ def incident_detail_context(user, incident: Incident) -> dict:
     }
     if as_manager:
         context["internal_notes"] = [note for note in notes if note.visibility == Note.Visibility.INTERNAL]
-        context["assessment"] = assessment_summary(incident.assessment or {})
+        context["assessment"] = assessment_summary(incident, timeline)
     return context
 
 
-def assessment_summary(assessment: dict) -> dict:
-    """The stored assessment, shaped for a read-only section (missing keys are empty)."""
+def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dict:
+    """The stored assessment, shaped for the incident page.
+
+    Actions become a checklist: each recommended action carries the timeline entries
+    that recorded it (date, who, external reference). Deadlines carry days left and
+    whether they are met. No queries: everything comes from the rows already loaded.
+    """
+    assessment = incident.assessment or {}
     severity = assessment.get("severity") or {}
-    deadlines = []
-    for item in assessment.get("deadlines") or ():
-        due = parse_datetime(item.get("due", "")) if item.get("due") else None
-        deadlines.append({**item, "due": due})
+    done: dict[str, list[TimelineEntry]] = {}
+    for entry in timeline:
+        if entry.kind == TimelineEntry.Kind.ACTION and entry.action_code:
+            done.setdefault(entry.action_code, []).append(entry)
+    actions = [{**item, "done": done.get(item.get("code"), [])} for item in assessment.get("actions") or ()]
+    recommended = {item.get("code") for item in actions}
+    other_actions = [
+        {"code": code, "title": entries[0].get_action_code_display(), "done": entries}
+        for code, entries in done.items() if code not in recommended
+    ]
     return {
         "severity_label": severity.get("label", ""),
         "severity_level": severity.get("level"),
         "severity_reasons": [FEATURE_LABELS.get(code, code) for code in severity.get("reasons") or ()],
         "legal_references": list(assessment.get("legal_references") or ()),
-        "actions": list(assessment.get("actions") or ()),
-        "deadlines": deadlines,
+        "actions": actions,
+        "other_actions": other_actions,
+        "actions_done": sum(1 for item in actions if item["done"]),
+        "deadlines": deadlines_of(incident, set(done)),
         "rules_version": assessment.get("rules_version", ""),
     }

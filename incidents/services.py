@@ -297,3 +297,47 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
 
         transaction.on_commit(lambda: default_storage.delete(storage_name))
     return evidence
+
+
+@transaction.atomic
+def incident_confirm_level(*, actor, incident: Incident, level: int, justification: str = "",
+                           request=None) -> Incident:
+    """The manager confirms the computed level or overrides it with a written reason.
+
+    Both levels are kept (`assessed_level` beside `confirmed_level`) and audited; the
+    facts hash at confirmation lets the page show when the facts changed afterwards.
+    """
+    if level not in (1, 2, 3, 4):
+        raise ValueError(_("Vælg et niveau fra 1 til 4."))
+    justification = justification.strip()
+    if level != incident.assessed_level and not justification:
+        raise ValueError(_("Skriv hvorfor niveauet afviger fra det beregnede."))
+    previous = incident.confirmed_level
+    incident.confirmed_level = level
+    incident.override_justification = justification
+    incident.confirmed_by = actor
+    incident.confirmed_at = timezone.now()
+    incident.confirmed_facts_hash = incident.facts_hash
+    fields = ["confirmed_level", "override_justification", "confirmed_by", "confirmed_at",
+              "confirmed_facts_hash", "updated_at"]
+    from_status = incident.status
+    if incident.status == Incident.Status.REPORTED:
+        incident.status = Incident.Status.ASSESSING
+        fields.append("status")
+    incident.save(update_fields=fields)
+    labels = {1: _("Lav"), 2: _("Moderat"), 3: _("Alvorlig"), 4: _("Kritisk")}
+    if level == incident.assessed_level:
+        text = _("Niveau bekræftet: %(level)s.") % {"level": labels[level]}
+    else:
+        text = _("Niveau ændret fra beregnet %(assessed)s til %(level)s: %(why)s") % {
+            "assessed": labels[incident.assessed_level], "level": labels[level], "why": justification}
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.ASSESSMENT, text=text, visible=False)
+    if from_status != incident.status:
+        _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
+                  to_status=incident.status)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Vurdering bekræftet"),
+                 details={"assessed_level": incident.assessed_level, "confirmed_level": level,
+                          "previous_confirmed_level": previous, "justification": justification,
+                          "rules_version": incident.rules_version})
+    return incident

@@ -22,7 +22,7 @@ from accounts import permissions
 from accounts.models import Membership, Role, Unit, User
 
 from ..assessment import CONTENT_FEATURES, FEATURE_HELP, FEATURE_LABELS, RECORDING_FEATURES
-from ..models import ACTION_CHOICES, FEATURE_FIELDS, PHENOMENON_FIELDS, Incident, Note, Publication
+from ..models import ACTION_CHOICES, FEATURE_FIELDS, LEVEL_CHOICES, PHENOMENON_FIELDS, Incident, Note, Publication
 
 # Seconds of clock difference between the browser and the server we accept for "now".
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -421,3 +421,30 @@ class NoteForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="note", **kwargs)
+
+
+class ConfirmLevelForm(forms.Form):
+    """The manager confirms the computed level or chooses another with a reason."""
+
+    level = forms.TypedChoiceField(
+        label=_("Alvorlighed"), coerce=int, choices=list(LEVEL_CHOICES),
+        error_messages={"required": _("Vælg et niveau."), "invalid_choice": _("Vælg et niveau fra listen.")},
+    )
+    justification = forms.CharField(
+        label=_("Begrundelse"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Skal udfyldes, når du vælger et andet niveau end det beregnede."),
+    )
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, prefix="assess", **kwargs)
+        self.incident = incident
+        if not self.is_bound:
+            self.initial["level"] = incident.level
+            self.initial["justification"] = incident.override_justification
+
+    def clean(self):
+        cleaned = super().clean()
+        level = cleaned.get("level")
+        if level and level != self.incident.assessed_level and not (cleaned.get("justification") or "").strip():
+            self.add_error("justification", _("Skriv hvorfor niveauet afviger fra det beregnede."))
+        return cleaned

@@ -15,7 +15,8 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 
 from .. import policy, selectors
-from ..forms.manager import ActionForm, NoteForm, StatusForm
+from ..assessment import ACTION_CODES
+from ..forms.manager import ActionForm, ConfirmLevelForm, NoteForm, StatusForm
 from ..models import Incident
 
 
@@ -24,12 +25,14 @@ def _audit_view(request, incident: Incident, summary: str) -> None:
 
 
 def render_manager_detail(request, incident: Incident, *, status_form=None, action_form=None, note_form=None,
-                          status: int = 200):
+                          assess_form=None, status: int = 200):
     """The manager's page; the workflow views re-render it with their bound form on errors."""
     context = selectors.incident_detail_context(request.user, incident)
     context.update(
         status_form=status_form or StatusForm(incident=incident),
-        action_form=action_form or ActionForm(),
+        action_form=action_form or ActionForm(initial=_action_initial(request)),
+        assess_form=assess_form or ConfirmLevelForm(incident=incident),
+        may_assess=policy.may_assess(request.user, incident),
         note_form=note_form or NoteForm(),
         may_add_evidence=policy.may_add_evidence(request.user, incident),
         may_remove_evidence=policy.may_remove_evidence(request.user, incident),
@@ -37,6 +40,12 @@ def render_manager_detail(request, incident: Incident, *, status_form=None, acti
     )
     _audit_view(request, incident, _("Hændelse vist"))
     return render(request, "incidents/detail.html", context, status=status)
+
+
+def _action_initial(request) -> dict:
+    """A checklist item's "Markér som udført" link preselects its action (?handling=code)."""
+    code = request.GET.get("handling", "")
+    return {"action_code": code} if code in ACTION_CODES else {}
 
 
 @login_required

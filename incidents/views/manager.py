@@ -30,13 +30,14 @@ from ..evidence import EvidenceRejected
 from ..forms.manager import (
     PUBLICATION_PREFIX,
     ActionForm,
+    ConfirmLevelForm,
     IncidentForm,
     NoteForm,
     PublicationEditFormSet,
     PublicationFormSet,
     StatusForm,
 )
-from ..models import Incident
+from ..models import FEATURE_FIELDS, PHENOMENON_FIELDS, Incident
 from .detail import render_manager_detail
 
 SORTABLE_COLUMNS = (
@@ -124,6 +125,7 @@ def _form_page(request, *, form, formset, incident=None, status=200):
     return render(request, "incidents/form.html", {
         "form": form, "formset": formset, "incident": incident, "editing": incident is not None,
         "files_lost": files_lost, "publication_prefix": PUBLICATION_PREFIX,
+        "preview_features": ",".join(FEATURE_FIELDS), "preview_phenomena": ",".join(PHENOMENON_FIELDS),
     }, status=status)
 
 
@@ -237,3 +239,21 @@ def incident_note(request, reference):
                       visibility=form.cleaned_data["visibility"], request=request)
     messages.success(request, _("Noten er gemt."))
     return redirect(_detail_url(incident, "noter"))
+
+
+@login_required
+@require_POST
+def incident_assess(request, reference):
+    """Confirm the computed level, or override it with a written reason."""
+    incident = _managed_incident_or_404(request.user, reference)
+    if not policy.may_assess(request.user, incident):
+        raise Http404
+    form = ConfirmLevelForm(request.POST, incident=incident)
+    if not form.is_valid():
+        return render_manager_detail(request, incident, assess_form=form)
+    services.incident_confirm_level(
+        actor=request.user, incident=incident, level=form.cleaned_data["level"],
+        justification=form.cleaned_data["justification"], request=request,
+    )
+    messages.success(request, _("Vurderingen er gemt."))
+    return redirect(_detail_url(incident, "vurdering"))

@@ -108,7 +108,8 @@ def test_manager_sees_the_whole_case_at_a_glance(client, personas, case):
     assert "ca. 1200" in page
     # Assessment summary
     assessment = page[page.index('id="vurdering"'):page.index('id="dokumentation"')]
-    assert "Beregnet alvorlighed: <strong>Kritisk</strong>" in assessment
+    assert '<span class="level-pill level-4">Kritisk</span>' in assessment
+    assert "Beregnet – ikke bekræftet endnu" in assessment
     assert "Straffeloven § 266: trusler" in assessment
     assert "Politianmeldelse ved arbejdsgiveren" in assessment
     assert "Anmeld til politiet inden 72 timer" in assessment
