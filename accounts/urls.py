@@ -1,11 +1,13 @@
 from django.urls import path
 
+from incidents.views.dashboard import manager_dashboard
+
 from . import views
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("leder/", views.manager_home, name="manager"),
+    path("leder/", manager_dashboard, name="manager"),
     path("mine-sager/", views.caseworker_home, name="caseworker"),
     path("statistik/", views.union_rep_home, name="union_rep"),
     path("administration/", views.admin_home, name="admin"),

@@ -19,14 +19,6 @@ def _units(ids) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=ids).select_related("parent").order_by("name"))
 
 
-@login_required
-def manager_home(request):
-    unit_ids = permissions.units_for(request.user, Role.MANAGER)
-    if not unit_ids:
-        raise Http404
-    return render(request, "dashboard/manager.html", {"units": _units(unit_ids)})
-
-
 CASEWORKER_CASES_SHOWN = 50
 
 

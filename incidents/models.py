@@ -342,3 +342,21 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.visibility}"
+
+
+class IncidentDeadline(models.Model):
+    """The deadlines of the current assessment, one row each, so the dashboard and the
+    reminders can ask the database "what falls due soon" (kept in step by
+    `incidents.services.incident_reassess`)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadline_rows")
+    code = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    due = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["due"]
+        constraints = [models.UniqueConstraint(fields=["incident", "code"], name="deadline_unique_per_incident")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.code} {self.due:%Y-%m-%d}"

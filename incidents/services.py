@@ -20,7 +20,16 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 
 from .assessment import REPEATED_PUBLICATION_COUNT, Facts, assess
-from .models import FEATURE_FIELDS, PHENOMENON_FIELDS, Evidence, Incident, Note, Publication, TimelineEntry
+from .models import (
+    FEATURE_FIELDS,
+    PHENOMENON_FIELDS,
+    Evidence,
+    Incident,
+    IncidentDeadline,
+    Note,
+    Publication,
+    TimelineEntry,
+)
 
 # Fields whose change alters the assessment (and so the facts hash).
 FACT_FIELDS = (
@@ -101,7 +110,21 @@ def incident_reassess(incident: Incident, *, save: bool = True) -> Incident:
     incident.facts_hash = _facts_hash(facts)
     if save:
         incident.save(update_fields=["assessed_level", "assessment", "rules_version", "facts_hash", "updated_at"])
+        deadlines_sync(incident)
     return incident
+
+
+def deadlines_sync(incident: Incident) -> None:
+    """Mirror the assessment's deadlines into IncidentDeadline rows."""
+    from django.utils.dateparse import parse_datetime
+
+    rows = [
+        IncidentDeadline(incident=incident, code=item["code"], title=item.get("title", "")[:200],
+                         due=parse_datetime(item["due"]))
+        for item in (incident.assessment or {}).get("deadlines") or ()
+    ]
+    IncidentDeadline.objects.filter(incident=incident).delete()
+    IncidentDeadline.objects.bulk_create(rows)
 
 
 # --- Registration -----------------------------------------------------------------------
