@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate seed worker beat lint up down check-compose clean
+.PHONY: run test venv migrate seed worker beat lint bench up down check-compose clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -42,6 +42,10 @@ beat: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+## Benchmarks (bench/README.md); the page benchmark needs DATABASE_URL pointing at PostgreSQL.
+bench: $(STAMP)
+	$(PY) -m bench
 
 ## Production stack (needs a Docker engine).
 up:

@@ -6,6 +6,7 @@ that point (`python manage.py verify_audit_log`). Events name incidents by refer
 text, not by foreign key, so they outlive a purged incident as its tombstone.
 """
 
+import datetime
 import hashlib
 import json
 
@@ -53,7 +54,7 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         payload = {
-            "at": self.at.isoformat(),
+            "at": self.at.astimezone(datetime.UTC).isoformat(),
             "actor_id": self.actor_id,
             "actor_label": self.actor_label,
             "organisation_id": self.organisation_id,

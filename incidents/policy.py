@@ -18,8 +18,12 @@ from .models import Evidence, Incident
 
 
 def _employee_q(user) -> Q:
+    """Targets, and the employee who reported it themselves (a manager who registered an
+    incident is not "the employee concerned" and loses access with their membership)."""
     through = Incident.targets.through
-    return Q(reporter=user) | Q(Exists(through.objects.filter(incident_id=OuterRef("pk"), user_id=user.pk)))
+    return Q(reporter=user, channel=Incident.Channel.SELF_REPORT) | Q(
+        Exists(through.objects.filter(incident_id=OuterRef("pk"), user_id=user.pk))
+    )
 
 
 def visible_incidents(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -53,7 +57,7 @@ def is_employee_of(user, incident: Incident) -> bool:
     """The user is a target or the reporter of the incident."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if incident.reporter_id == user.pk:
+    if incident.reporter_id == user.pk and incident.channel == Incident.Channel.SELF_REPORT:
         return True
     return incident.targets.filter(pk=user.pk).exists()
 

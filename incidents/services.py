@@ -89,7 +89,7 @@ def incident_facts(incident: Incident, *, publication_count: int | None = None,
     )
 
 
-def _facts_hash(facts: Facts) -> str:
+def facts_hash_of(facts: Facts) -> str:
     payload = {
         "features": sorted(facts.features), "relation": facts.perpetrator_relation,
         "phenomena": sorted(facts.related_phenomena), "platforms": sorted(facts.platforms),
@@ -107,7 +107,7 @@ def incident_reassess(incident: Incident, *, save: bool = True) -> Incident:
     incident.assessed_level = result.severity.level
     incident.assessment = result.to_dict()
     incident.rules_version = result.rules_version
-    incident.facts_hash = _facts_hash(facts)
+    incident.facts_hash = facts_hash_of(facts)
     if save:
         incident.save(update_fields=["assessed_level", "assessment", "rules_version", "facts_hash", "updated_at"])
         deadlines_sync(incident)

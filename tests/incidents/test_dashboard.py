@@ -43,7 +43,7 @@ def test_levels_deadlines_and_waiting(client, personas):
     client.force_login(personas.manager)
     body = client.get(URL).content.decode()
     assert "3 åbne hændelser" in body
-    assert f'href="/haendelser/?level=4"' in body
+    assert 'href="/haendelser/?level=4"' in body
     deadlines = body[body.index('id="deadlines-heading"'):body.index('id="waiting-heading"')]
     assert "1 overskredet" in deadlines and old.reference in deadlines
     assert threat.reference in deadlines and "Anmeld til politiet inden 72 timer" in deadlines

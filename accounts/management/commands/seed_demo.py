@@ -1,14 +1,40 @@
+import time
+
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 
 class Command(BaseCommand):
-    help = "Create 'Demo Kommune' with units and one user per role (demo only; idempotent)."
+    help = (
+        "Create 'Demo Kommune' with units and one user per role (demo only; idempotent). "
+        "With --incidents N, also add N made-up incidents; those are added on every run, so "
+        "running it twice with --incidents 100 leaves 200."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--incidents", type=int, default=0, metavar="N",
+            help="Add N made-up incidents to the demo organisation (default 0). Not idempotent: "
+                 "each run adds N more; references continue each year's sequence.",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1,
+            help="Random seed for the incidents (default 1); the same seed gives the same incidents.",
+        )
 
     def handle(self, *args, **options):
         org = demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {org.name}"))
+        count = options["incidents"]
+        if count > 0:
+            from incidents.demo import demo_incidents_seed
+
+            started = time.perf_counter()
+            added = demo_incidents_seed(organisation=org, count=count, seed=options["seed"])
+            self.stdout.write(self.style.SUCCESS(
+                f"Added {added} demo incidents in {time.perf_counter() - started:.1f} s."
+            ))
         self.stdout.write("Demo logins (demo only, never in production):")
         self.stdout.write(f"  {'username':<10} {'password':<15} role / unit")
         for demo in DEMO_USERS:
