@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from notifications import services as notifications
 
 from .assessment import REPEATED_PUBLICATION_COUNT, Facts, assess
 from .models import (
@@ -171,6 +172,7 @@ def incident_register(
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=incident,
                  summary=_("Hændelse registreret"),
                  details={"channel": channel, "publications": len(list(incident.publications.all()))})
+    notifications.on_incident_registered(incident)
     return incident
 
 
@@ -220,6 +222,7 @@ def incident_update(
               text=", ".join(_field_label(name) for name in changed))
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Hændelse ændret"), details={"fields": changed})
+    notifications.on_incident_assessed(incident)
     return changed
 
 
@@ -259,6 +262,7 @@ def incident_change_status(*, actor, incident: Incident, to_status: str, reason:
                       from_status=from_status, to_status=to_status)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Status ændret"), details={"from": from_status, "to": to_status})
+    notifications.on_status_changed(incident, entry)
     return entry
 
 
@@ -278,8 +282,9 @@ def incident_record_action(*, actor, incident: Incident, action_code: str, occur
         from_status = incident.status
         incident.status = Incident.Status.IN_PROGRESS
         incident.save(update_fields=["status", "updated_at"])
-        _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
-                  to_status=incident.status)
+        status_entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
+                                 to_status=incident.status)
+        notifications.on_status_changed(incident, status_entry)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Handling registreret"),
                  details={"action": action_code, "external_reference": external_reference})
@@ -294,6 +299,7 @@ def note_add(*, actor, incident: Incident, body: str, visibility: str, request=N
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=note,
                  incident_reference=incident.reference, organisation_id=incident.unit.organisation_id,
                  summary=_("Note tilføjet"), details={"visibility": visibility})
+    notifications.on_note_shared(note)
     return note
 
 
@@ -356,11 +362,13 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
             "assessed": labels[incident.assessed_level], "level": labels[level], "why": justification}
     _timeline(incident, actor=actor, kind=TimelineEntry.Kind.ASSESSMENT, text=text, visible=False)
     if from_status != incident.status:
-        _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
-                  to_status=incident.status)
+        status_entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
+                                 to_status=incident.status)
+        notifications.on_status_changed(incident, status_entry)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Vurdering bekræftet"),
                  details={"assessed_level": incident.assessed_level, "confirmed_level": level,
                           "previous_confirmed_level": previous, "justification": justification,
                           "rules_version": incident.rules_version})
+    notifications.on_incident_assessed(incident)
     return incident

@@ -5,11 +5,36 @@ tick queued while no worker was running does not pile up and run late many times
 Later features (reminders, outbox sweep, retention) add their entries here.
 """
 
+from celery.schedules import crontab
+
 BEAT_SCHEDULE: dict[str, dict] = {
     # Remove expired sessions from the database so the table does not grow forever.
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 6,
         "options": {"expires": 60 * 60},
+    },
+    # Hand e-mail notifications to the worker again when their first enqueue failed (the
+    # broker was down at the time of the event) or their worker died while sending.
+    # Expires before the next tick so ticks never stack up.
+    "notifications-sweep-outbox": {
+        "task": "notifications.tasks.sweep_pending",
+        "schedule": 60 * 5,
+        "options": {"expires": 60 * 4},
+    },
+    # Deadline reminders to managers, before and when due (DOMAIN.md 4.4). Every quarter
+    # of an hour, so a 72-hour police deadline is flagged close to the hour it falls due;
+    # each reminder is sent once whatever the number of ticks (outbox key).
+    "notifications-deadline-reminders": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": 60 * 15,
+        "options": {"expires": 60 * 10},
+    },
+    # Monday morning overview of open incidents and the week's deadlines for managers.
+    # A tick that waited more than six hours is dropped; the next Monday brings a new one.
+    "notifications-weekly-digest": {
+        "task": "notifications.tasks.send_weekly_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 6},
     },
 }
