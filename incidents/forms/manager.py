@@ -15,7 +15,7 @@ from django.core.validators import URLValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
@@ -214,14 +214,14 @@ class IncidentForm(forms.ModelForm):
 
         helper.layout = Layout(
             Fieldset(
-                _g("Hvem er ramt"),
-                lead(_g("Den eller de medarbejdere, indholdet handler om, og den enhed, sagen hører til.")),
+                gettext("Hvem er ramt"),
+                lead(gettext("Den eller de medarbejdere, indholdet handler om, og den enhed, sagen hører til.")),
                 "unit", "targets", "target_names",
                 css_class="form-section", css_id="sektion-hvem",
             ),
             Fieldset(
-                _g("Hvor er det offentliggjort"),
-                lead(_g("Tilføj hvert opslag, hver side eller video for sig, med link og gerne et ordret "
+                gettext("Hvor er det offentliggjort"),
+                lead(gettext("Tilføj hvert opslag, hver side eller video for sig, med link og gerne et ordret "
                         "citat. Flere offentliggørelser kan registreres på én gang.")),
                 "discovered_at",
                 HTML('{% include "incidents/includes/publication_formset.html" %}'),
@@ -229,34 +229,34 @@ class IncidentForm(forms.ModelForm):
                 css_class="form-section", css_id="sektion-hvor",
             ),
             Fieldset(
-                _g("Hvad gør indholdet"),
-                lead(_g("Sæt kryds ved alt, der passer. Vurderingen af alvorlighed bygger på disse svar.")),
+                gettext("Hvad gør indholdet"),
+                lead(gettext("Sæt kryds ved alt, der passer. Vurderingen af alvorlighed bygger på disse svar.")),
                 "title", "description",
                 Div(*CONTENT_FEATURES, css_class="feature-list"),
                 css_class="form-section", css_id="sektion-indhold",
             ),
             Fieldset(
-                _g("Optagelser"),
-                lead(_g("Kun hvis der er offentliggjort lyd- eller videooptagelser af samtaler med "
+                gettext("Optagelser"),
+                lead(gettext("Kun hvis der er offentliggjort lyd- eller videooptagelser af samtaler med "
                         "medarbejderen.")),
                 Div(*RECORDING_FEATURES, css_class="feature-list"),
                 css_class="form-section", css_id="sektion-optagelser",
             ),
             Fieldset(
-                _g("Hvem har offentliggjort det"),
+                gettext("Hvem har offentliggjort det"),
                 "perpetrator_relation", "perpetrator_name", "perpetrator_profile_url",
                 HTML(format_html(
                     '<p class="form-label mt-3 mb-1">{}</p><p class="form-text mt-0">{}</p>',
-                    _g("Hænger sagen sammen med noget af dette?"),
-                    _g("Udhængning er beslægtet med, men ikke det samme som, mobning, trusler, stalking og "
+                    gettext("Hænger sagen sammen med noget af dette?"),
+                    gettext("Udhængning er beslægtet med, men ikke det samme som, mobning, trusler, stalking og "
                        "klager over sagsbehandlingen."),
                 )),
                 Div(*PHENOMENON_FIELDS.values(), css_class="feature-list"),
                 css_class="form-section", css_id="sektion-afsender",
             ),
             Fieldset(
-                _g("Følger for medarbejderen"),
-                lead(_g("Udfyld det, I ved nu. Oplysningerne kan rettes senere.")),
+                gettext("Følger for medarbejderen"),
+                lead(gettext("Udfyld det, I ved nu. Oplysningerne kan rettes senere.")),
                 "absence_days", "absence_start", "psychological_harm", "emotional_load",
                 css_class="form-section", css_id="sektion-foelger",
             ),
