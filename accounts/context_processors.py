@@ -18,6 +18,8 @@ def _nav_items(user) -> list[dict]:
         items.append({"url": reverse("incidents:list"), "label": _("Hændelser")})
     if Role.CASEWORKER in held:
         items.append({"url": reverse("dashboard:caseworker"), "label": _("Mine sager")})
+    if Role.MANAGER in held or Role.CASEWORKER in held:
+        items.append({"url": reverse("recordings:list"), "label": _("Optagelser")})
     if permissions.may_see_statistics(user):
         items.append({"url": reverse("dashboard:union_rep"), "label": _("Statistik")})
     if permissions.may_administer(user):

@@ -80,4 +80,7 @@ def demo_seed() -> Organisation:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         Membership.objects.get_or_create(user=user, unit=units[demo.unit], role=demo.role)
+    from recordings.demo import demo_guideline_seed
+
+    demo_guideline_seed(org)
     return org

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
     path("viden/", include("knowledge.urls")),
+    path("optagelser/", include("recordings.urls")),
     path("notifikationer/", include("notifications.urls")),
     path("api/v1/", include("incidents.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

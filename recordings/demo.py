@@ -1,0 +1,153 @@
+"""A sensible default recording guideline for the demo organisation (and a starting point
+for a real one). Written in our own words after DOMAIN.md section 8, the Ombudsman's
+statement (2005, sag 20-2) and Dansk Socialrådgiverforening's guidance on recordings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .codes import (
+    CONCENTRATION_PROBLEMS,
+    DISTRUST,
+    GENERAL,
+    HIDDEN_RECORDING,
+    LANGUAGE_BARRIER,
+    MEMORY_PROBLEMS,
+    NOTE_TAKING_DIFFICULTY,
+    OTHER,
+    PUBLISH_INTENT,
+    REFUSED,
+    VIDEO_PASSAGE,
+    WANTS_DOCUMENTATION,
+)
+from .models import RecordingGuideline
+
+DEFAULT_TITLE = "Retningslinje for optagelse af møder og telefonsamtaler"
+
+DEFAULT_BODY = "\n".join([
+    "## Formål",
+    (
+        "Retningslinjen beskriver, hvad vi gør, når en borger beder om at optage et møde eller en "
+        "telefonsamtale om sin egen sag, og hvad vi gør, hvis en borger optager uden at spørge. Den gælder "
+        "lyd og video."
+    ),
+    "",
+    "## Udgangspunktet",
+    (
+        "Kommunen bestemmer rammerne for de møder, den holder. En borger har derfor **ikke krav på** at "
+        "optage møder eller telefonsamtaler med os, medmindre der er en saglig begrundelse for det "
+        "(Folketingets Ombudsmand, beretning 2005, sag 20-2). Vi vurderer hver anmodning for sig."
+    ),
+    "",
+    "## Hvad er en saglig begrundelse?",
+    "- Borgeren har svært ved at huske det, der bliver sagt.",
+    "- Borgeren har svært ved at koncentrere sig gennem en hel samtale.",
+    "- Borgeren har fysisk eller psykisk svært ved at tage noter undervejs.",
+    "- Andre personlige forhold, der gør det til god forvaltningsskik at lade borgeren optage.",
+    "",
+    (
+        "Et ønske om bevis, mistillid til sagsbehandleren eller et ønske om at lægge optagelsen ud på nettet "
+        "er **ikke i sig selv** en saglig begrundelse."
+    ),
+    "",
+    "## Når borgeren spørger",
+    "- Spørg roligt til baggrunden for ønsket, og skriv borgerens grunde ned.",
+    (
+        "- Vurder anmodningen efter denne retningslinje. Systemet foreslår en afgørelse, men det er dig, der "
+        "afgør den."
+    ),
+    "- Fortæl borgeren afgørelsen og begrundelsen, før samtalen går i gang, og aftal eventuelle vilkår.",
+    "- Registrer anmodningen og afgørelsen i systemet. Skriv aldrig borgerens CPR-nummer.",
+    "",
+    "## Vilkår, vi kan aftale",
+    "- Kun lyd, ikke video.",
+    "- Optagelsen er til borgerens eget brug og deles ikke med andre.",
+    "- Borgeren fortæller, når optagelsen starter og stopper.",
+    "",
+    "## En optagelse dokumenterer ikke afgørelsen",
+    (
+        "En samtale er vejledning undervejs i sagen. Kommunens afgørelse kommer skriftligt og med "
+        "klagevejledning. En optagelse af samtalen kan derfor ikke bruges som dokumentation for, hvad "
+        "kommunen har afgjort. Tilbyd i stedet et skriftligt referat, når det giver mening."
+    ),
+    "",
+    "## Hvis borgeren optager uden at spørge",
+    (
+        "Det er ikke strafbart at optage en samtale, man selv deltager i. Fortæl venligt borgeren om "
+        "retningslinjen, og spørg, om borgeren vil stoppe optagelsen. Du bestemmer selv, om samtalen kan "
+        "fortsætte. Registrer bagefter i systemet, at der er optaget skjult, og fortæl det til din leder."
+    ),
+    "",
+    "## Hvis en optagelse bliver lagt på nettet",
+    (
+        "Kontakt din leder med det samme. Lederen registrerer det som en hændelse og vurderer sammen med dig,"
+        " om indholdet skal anmeldes til politiet, platformen eller Datatilsynet. Arbejdsgiveren står for "
+        "anmeldelserne. Du skal ikke selv gå i dialog med borgeren om opslaget."
+    ),
+    "",
+])
+
+DEFAULT_PASSAGES: dict[str, str] = {
+    GENERAL: (
+        "Borgeren har ikke krav på at optage uden en saglig begrundelse. Spørg til baggrunden, og vurder "
+        "anmodningen konkret."
+    ),
+    MEMORY_PROBLEMS: (
+        "Problemer med hukommelsen er en saglig begrundelse. Optagelse bør som udgangspunkt tillades, så "
+        "borgeren kan høre samtalen igen."
+    ),
+    CONCENTRATION_PROBLEMS: (
+        "Har borgeren svært ved at koncentrere sig gennem samtalen, er det en saglig begrundelse. Optagelse bør "
+        "som udgangspunkt tillades."
+    ),
+    NOTE_TAKING_DIFFICULTY: (
+        "Har borgeren fysisk eller psykisk svært ved at tage noter, er det en saglig begrundelse. Optagelse bør "
+        "som udgangspunkt tillades."
+    ),
+    LANGUAGE_BARRIER: (
+        "Ved sprogvanskeligheder tilbyder vi først tolk. En lydoptagelse til borgerens eget brug kan tillades, "
+        "hvis den hjælper borgeren med at forstå samtalen bagefter."
+    ),
+    WANTS_DOCUMENTATION: (
+        "En optagelse kan ikke dokumentere kommunens afgørelse; den kommer skriftligt. Tilbyd et skriftligt "
+        "referat i stedet. Ønsket om dokumentation er ikke i sig selv en saglig begrundelse."
+    ),
+    DISTRUST: (
+        "Har borgeren mistillid til sagsbehandleren, så foreslå en bisidder, henvis til klagesystemet, og "
+        "overvej at tilbyde en anden sagsbehandler. Mistillid er ikke i sig selv en saglig begrundelse."
+    ),
+    PUBLISH_INTENT: (
+        "Et ønske om at lægge optagelsen ud er ikke en saglig begrundelse. Har borgeren også en saglig "
+        "begrundelse, så tillad optagelse til eget brug. En video af en medarbejder må ikke offentliggøres "
+        "uden medarbejderens samtykke."
+    ),
+    OTHER: (
+        "Vurder borgerens egen forklaring: er der personlige forhold, der gør det til god forvaltningsskik at "
+        "lade borgeren optage?"
+    ),
+    VIDEO_PASSAGE: (
+        "Video er mere indgribende end lyd. Tilbyd lydoptagelse, eller aftal at kun borgeren er i billedet."
+    ),
+    HIDDEN_RECORDING: (
+        "Det er ikke strafbart at optage en samtale, man selv deltager i. Fortæl borgeren om retningslinjen, "
+        "registrer den skjulte optagelse, og fortæl det til din leder."
+    ),
+}
+
+
+@transaction.atomic
+def demo_guideline_seed(organisation) -> RecordingGuideline:
+    """The organisation's guideline in force; the default one (from 1 January this year) when it has none.
+    Running it again changes nothing."""
+    existing = RecordingGuideline.objects.filter(organisation=organisation).order_by("-effective_from").first()
+    if existing is not None:
+        return existing
+    return services.guideline_create(
+        actor=None, organisation=organisation, title=DEFAULT_TITLE, body=DEFAULT_BODY,
+        effective_from=date(timezone.localdate().year, 1, 1), passages=DEFAULT_PASSAGES,
+        without_legitimate_reason=REFUSED,
+    )
