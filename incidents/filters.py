@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 
-from .forms.manager import managed_units, target_candidates
+from .forms.manager import managed_units, target_candidates, translated_choices
 from .models import LEVEL_CHOICES, PLATFORM_CHOICES, Incident, Publication
 
 ORDERING_FIELDS = (
@@ -49,11 +49,11 @@ class IncidentFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Incident.Status.choices,
                                          empty_label=_("Alle"))
-    level = django_filters.ChoiceFilter(label=_("Alvorlighed"), choices=LEVEL_CHOICES, method="filter_level",
-                                        empty_label=_("Alle"))
+    level = django_filters.ChoiceFilter(label=_("Alvorlighed"), choices=translated_choices(LEVEL_CHOICES),
+                                        method="filter_level", empty_label=_("Alle"))
     unit = django_filters.ModelChoiceFilter(label=_("Enhed"), method="filter_unit", empty_label=_("Alle"),
                                             queryset=None)
-    platform = django_filters.ChoiceFilter(label=_("Platform"), choices=PLATFORM_CHOICES,
+    platform = django_filters.ChoiceFilter(label=_("Platform"), choices=translated_choices(PLATFORM_CHOICES),
                                            method="filter_platform", empty_label=_("Alle"))
     target = django_filters.ModelChoiceFilter(label=_("Berørt medarbejder"), method="filter_target",
                                               empty_label=_("Alle"), queryset=None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from accounts.models import User
 
@@ -80,8 +81,8 @@ def incident_detail_context(user, incident: Incident) -> dict:
         "publications": publications,
         "evidence_list": evidence_list,
         "timeline": timeline,
-        "feature_labels": [FEATURE_LABELS[code] for code in FEATURE_FIELDS if getattr(incident, code)],
-        "phenomena_labels": [RELATED_PHENOMENA_LABELS[code] for code, field in PHENOMENON_FIELDS.items()
+        "feature_labels": [gettext(FEATURE_LABELS[code]) for code in FEATURE_FIELDS if getattr(incident, code)],
+        "phenomena_labels": [gettext(RELATED_PHENOMENA_LABELS[code]) for code, field in PHENOMENON_FIELDS.items()
                              if getattr(incident, field)],
         "shared_notes": [note for note in notes if note.visibility == Note.Visibility.SHARED],
         "perpetrator_link": _safe_link(incident.perpetrator_profile_url),
@@ -115,7 +116,7 @@ def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dic
     return {
         "severity_label": severity.get("label", ""),
         "severity_level": severity.get("level"),
-        "severity_reasons": [FEATURE_LABELS.get(code, code) for code in severity.get("reasons") or ()],
+        "severity_reasons": [gettext(FEATURE_LABELS.get(code, code)) for code in severity.get("reasons") or ()],
         "legal_references": list(assessment.get("legal_references") or ()),
         "actions": actions,
         "other_actions": other_actions,

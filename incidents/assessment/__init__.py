@@ -19,8 +19,11 @@ No Django, no database, no clock: the same facts always give the same assessment
 - ``results``    ``Item``, ``Severity``, ``Deadline``, ``Assessment``
 - ``dates``      working days and the other deadline arithmetic
 
-User-facing text here is Danish only; the package has no Django import and so no
-gettext. Codes are the stable interface; a caller that needs English maps codes.
+User-facing text here is Danish; the package has no Django import. Labels, titles,
+notes and sources are marked with ``i18n.gettext_noop`` so Django's makemessages
+extracts them, and the pages translate them at display time (the ``translated``
+template filter). Reasons are composed from the facts and stay Danish. Codes are the
+stable interface.
 """
 
 from .codes import (

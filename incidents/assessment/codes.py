@@ -2,8 +2,12 @@
 
 Codes are identifiers shared by the database, the API and the tests; labels and help
 texts are what people read. Tuples keep the order of the tables in DOMAIN.md, which is
-also the order the UI lists them in.
+also the order the UI lists them in. Labels and help texts are marked with
+``gettext_noop`` (see ``i18n``): the values stay Danish, and the Django layer translates
+them when it shows them.
 """
+
+from .i18n import gettext_noop
 
 # 3.1 Content features, in DOMAIN.md order.
 CONTENT_FEATURES: tuple[str, ...] = (
@@ -74,7 +78,12 @@ REACHES: tuple[str, ...] = ("public", "closed_group", "private_message")
 # 4.1 Severity levels.
 LEVELS: tuple[int, ...] = (1, 2, 3, 4)
 LEVEL_CODES: dict[int, str] = {1: "low", 2: "moderate", 3: "serious", 4: "critical"}
-LEVEL_LABELS: dict[int, str] = {1: "Lav", 2: "Moderat", 3: "Alvorlig", 4: "Kritisk"}
+LEVEL_LABELS: dict[int, str] = {
+    1: gettext_noop("Lav"),
+    2: gettext_noop("Moderat"),
+    3: gettext_noop("Alvorlig"),
+    4: gettext_noop("Kritisk"),
+}
 
 # 4.2–4.4 Output codes, in DOMAIN.md table order.
 LEGAL_REFERENCE_CODES: tuple[str, ...] = (
@@ -118,124 +127,124 @@ DEADLINE_CODES: tuple[str, ...] = (
 
 # Danish labels from DOMAIN.md 3.1 and 3.2.
 FEATURE_LABELS: dict[str, str] = {
-    "named": "Medarbejderen nævnes ved navn eller er let genkendelig",
-    "photo": "Billeder af medarbejderen er offentliggjort",
-    "offensive_language": "Grimt eller nedsættende sprog",
-    "insulting_description": "Fornærmende eller krænkende beskrivelser",
-    "abuse_of_power_accusation": "Beskyldninger om magtmisbrug",
-    "lawbreaking_accusation": "Beskyldninger om lovovertrædelser",
-    "workplace_details": "Præcise oplysninger om arbejdsplads (adresse, mødetider, kontor)",
-    "private_details": "Oplysninger om private forhold (bopæl, familie, børn, telefon)",
-    "threat": "Trusler",
-    "incitement": "Opfordring til andre om at chikanere, kontakte eller opsøge medarbejderen",
-    "repeated": "Gentagne eller systematiske offentliggørelser",
-    "audio_published": "En lydoptagelse af en samtale er offentliggjort",
-    "video_published": "En videooptagelse af en samtale er offentliggjort",
-    "video_consent": "Medarbejderen har givet samtykke til offentliggørelse af videoen",
-    "third_party_confidential": ("Indholdet afslører fortrolige oplysninger, der ikke er borgerens egne"),
-    "hidden_recording": "Optagelsen er foretaget skjult",
-    "recorder_not_party": "Optagelsen er foretaget af en, der ikke selv deltog i samtalen",
+    "named": gettext_noop("Medarbejderen nævnes ved navn eller er let genkendelig"),
+    "photo": gettext_noop("Billeder af medarbejderen er offentliggjort"),
+    "offensive_language": gettext_noop("Grimt eller nedsættende sprog"),
+    "insulting_description": gettext_noop("Fornærmende eller krænkende beskrivelser"),
+    "abuse_of_power_accusation": gettext_noop("Beskyldninger om magtmisbrug"),
+    "lawbreaking_accusation": gettext_noop("Beskyldninger om lovovertrædelser"),
+    "workplace_details": gettext_noop("Præcise oplysninger om arbejdsplads (adresse, mødetider, kontor)"),
+    "private_details": gettext_noop("Oplysninger om private forhold (bopæl, familie, børn, telefon)"),
+    "threat": gettext_noop("Trusler"),
+    "incitement": gettext_noop("Opfordring til andre om at chikanere, kontakte eller opsøge medarbejderen"),
+    "repeated": gettext_noop("Gentagne eller systematiske offentliggørelser"),
+    "audio_published": gettext_noop("En lydoptagelse af en samtale er offentliggjort"),
+    "video_published": gettext_noop("En videooptagelse af en samtale er offentliggjort"),
+    "video_consent": gettext_noop("Medarbejderen har givet samtykke til offentliggørelse af videoen"),
+    "third_party_confidential": gettext_noop("Indholdet afslører fortrolige oplysninger, der ikke er borgerens egne"),
+    "hidden_recording": gettext_noop("Optagelsen er foretaget skjult"),
+    "recorder_not_party": gettext_noop("Optagelsen er foretaget af en, der ikke selv deltog i samtalen"),
 }
 
 # Plain-Danish help shown beside each checkbox (our own words, after the DS guidance).
 FEATURE_HELP: dict[str, str] = {
-    "named": (
+    "named": gettext_noop(
         "Vælg dette, hvis medarbejderens navn står i indholdet, eller hvis andre let kan "
         "regne ud, hvem det handler om, fx ud fra titel, afdeling eller et billede."
     ),
-    "photo": (
+    "photo": gettext_noop(
         "Vælg dette, hvis der er lagt fotos ud, hvor medarbejderen kan genkendes, også "
         "billeder hentet fra medarbejderens egne profiler."
     ),
-    "offensive_language": ("Skældsord, hån eller en grov og nedladende tone over for medarbejderen."),
-    "insulting_description": (
+    "offensive_language": gettext_noop("Skældsord, hån eller en grov og nedladende tone over for medarbejderen."),
+    "insulting_description": gettext_noop(
         "Beskrivelser, der udstiller eller nedgør medarbejderen som person, fx om "
         "udseende, evner eller karakter."
     ),
-    "abuse_of_power_accusation": (
+    "abuse_of_power_accusation": gettext_noop(
         "Påstande om, at medarbejderen misbruger sin myndighed, fx træffer afgørelser for at ramme borgeren."
     ),
-    "lawbreaking_accusation": (
+    "lawbreaking_accusation": gettext_noop(
         "Påstande om, at medarbejderen har gjort noget ulovligt, fx brudt tavshedspligten "
         "eller forfalsket oplysninger i sagen."
     ),
-    "workplace_details": (
+    "workplace_details": gettext_noop(
         "Oplysninger, der gør det muligt at finde medarbejderen på jobbet, fx adresse, "
         "kontor, mødetider eller hvornår medarbejderen har fri."
     ),
-    "private_details": (
+    "private_details": gettext_noop(
         "Oplysninger om medarbejderens privatliv, fx hjemadresse, familie, børn eller privat telefonnummer."
     ),
-    "threat": (
+    "threat": gettext_noop(
         "Udsagn, der truer medarbejderen eller medarbejderens nærmeste med vold eller anden "
         "skade, også hvis truslen er skjult eller indirekte."
     ),
-    "incitement": (
+    "incitement": gettext_noop(
         "Indholdet opfordrer andre til at chikanere medarbejderen, skrive eller ringe til "
         "medarbejderen eller opsøge medarbejderen."
     ),
-    "repeated": (
+    "repeated": gettext_noop(
         "Der er flere opslag over tid, eller det ligner en kampagne mod medarbejderen. "
         "Regnes automatisk med, når hændelsen har tre eller flere offentliggørelser."
     ),
-    "audio_published": (
+    "audio_published": gettext_noop(
         "En lydoptagelse fra et møde eller en telefonsamtale med medarbejderen er lagt ud, "
         "fx på Facebook eller YouTube."
     ),
-    "video_published": ("En videooptagelse fra et møde eller en samtale med medarbejderen er lagt ud."),
-    "video_consent": (
+    "video_published": gettext_noop("En videooptagelse fra et møde eller en samtale med medarbejderen er lagt ud."),
+    "video_consent": gettext_noop(
         "Medarbejderen har sagt ja til, at videoen må offentliggøres. Uden samtykke kan "
         "offentliggørelsen stride mod reglerne om databeskyttelse."
     ),
-    "third_party_confidential": (
+    "third_party_confidential": gettext_noop(
         "Optagelsen eller teksten røber fortrolige oplysninger om andre end borgeren selv, "
         "fx andre borgere eller kolleger."
     ),
-    "hidden_recording": (
+    "hidden_recording": gettext_noop(
         "Samtalen blev optaget, uden at medarbejderen vidste det. Når det er en af "
         "deltagerne, der optager, er det ikke i sig selv strafbart."
     ),
-    "recorder_not_party": (
+    "recorder_not_party": gettext_noop(
         "Den, der optog, var ikke selv med i samtalen, fx en der lyttede med udefra. Det kan være strafbart."
     ),
 }
 
 PERPETRATOR_RELATION_LABELS: dict[str, str] = {
-    "citizen_own_case": "Borger i egen sag",
-    "relative": "Pårørende",
-    "other_citizen": "Anden borger",
-    "unknown": "Ukendt",
-    "other": "Andet",
+    "citizen_own_case": gettext_noop("Borger i egen sag"),
+    "relative": gettext_noop("Pårørende"),
+    "other_citizen": gettext_noop("Anden borger"),
+    "unknown": gettext_noop("Ukendt"),
+    "other": gettext_noop("Andet"),
 }
 
 RELATED_PHENOMENA_LABELS: dict[str, str] = {
-    "bullying": "Mobning",
-    "threats": "Trusler",
-    "stalking": "Stalking (forfølgelse)",
-    "case_complaint": "Klage over sagsbehandlingen",
+    "bullying": gettext_noop("Mobning"),
+    "threats": gettext_noop("Trusler"),
+    "stalking": gettext_noop("Stalking (forfølgelse)"),
+    "case_complaint": gettext_noop("Klage over sagsbehandlingen"),
 }
 
 PLATFORM_LABELS: dict[str, str] = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "x": "X (tidligere Twitter)",
-    "tiktok": "TikTok",
-    "youtube": "YouTube",
-    "linkedin": "LinkedIn",
-    "reddit": "Reddit",
-    "blog": "Blog",
-    "website": "Hjemmeside",
-    "book": "Bog",
-    "news_comments": "Kommentarspor på nyhedsmedie",
-    "forum": "Debatforum",
-    "closed_group": "Lukket gruppe",
-    "messaging": "Beskedtjeneste (fx Messenger eller sms)",
-    "email": "E-mail",
-    "other": "Andet",
+    "facebook": gettext_noop("Facebook"),
+    "instagram": gettext_noop("Instagram"),
+    "x": gettext_noop("X (tidligere Twitter)"),
+    "tiktok": gettext_noop("TikTok"),
+    "youtube": gettext_noop("YouTube"),
+    "linkedin": gettext_noop("LinkedIn"),
+    "reddit": gettext_noop("Reddit"),
+    "blog": gettext_noop("Blog"),
+    "website": gettext_noop("Hjemmeside"),
+    "book": gettext_noop("Bog"),
+    "news_comments": gettext_noop("Kommentarspor på nyhedsmedie"),
+    "forum": gettext_noop("Debatforum"),
+    "closed_group": gettext_noop("Lukket gruppe"),
+    "messaging": gettext_noop("Beskedtjeneste (fx Messenger eller sms)"),
+    "email": gettext_noop("E-mail"),
+    "other": gettext_noop("Andet"),
 }
 
 REACH_LABELS: dict[str, str] = {
-    "public": "Offentligt tilgængeligt",
-    "closed_group": "Lukket gruppe",
-    "private_message": "Privat besked",
+    "public": gettext_noop("Offentligt tilgængeligt"),
+    "closed_group": gettext_noop("Lukket gruppe"),
+    "private_message": gettext_noop("Privat besked"),
 }

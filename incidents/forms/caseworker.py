@@ -38,7 +38,7 @@ EMOTIONAL_LOAD_CHOICES = [
 
 # "Ved ikke / andet" is the empty choice; the platform is then guessed from the link.
 PLATFORM_CHOICES = [("", _("Ved ikke / andet"))] + [
-    (code, label) for code, label in PLATFORM_LABELS.items() if code != "other"
+    (code, _(label)) for code, label in PLATFORM_LABELS.items() if code != "other"
 ]
 
 _HOST_PLATFORMS = {
@@ -201,7 +201,7 @@ class SelfReportForm(forms.Form):
         data = self.cleaned_data
         platform = data.get("platform")
         if platform:
-            title = _("Udhængning på %(platform)s") % {"platform": PLATFORM_LABELS[platform]}
+            title = _("Udhængning på %(platform)s") % {"platform": _(PLATFORM_LABELS[platform])}
         else:
             title = _("Udhængning (egen anmeldelse)")
         fields = {

@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts import permissions
 from accounts.models import Membership, Role, Unit, User
 
-from ..assessment import CONTENT_FEATURES, FEATURE_HELP, FEATURE_LABELS, RECORDING_FEATURES
+from ..assessment import (
+    CONTENT_FEATURES,
+    FEATURE_HELP,
+    FEATURE_LABELS,
+    RECORDING_FEATURES,
+    RELATED_PHENOMENA_LABELS,
+)
 from ..models import ACTION_CHOICES, FEATURE_FIELDS, LEVEL_CHOICES, PHENOMENON_FIELDS, Incident, Note, Publication
 
 # Seconds of clock difference between the browser and the server we accept for "now".
@@ -49,6 +55,15 @@ EMOTIONAL_LOAD_CHOICES = [
 
 
 # --- Shared fields and checks ----------------------------------------------------------------
+
+def translated_choices(choices) -> list[tuple]:
+    """Choices labelled by the assessment engine, with the labels translated lazily.
+
+    The engine's labels are Danish strings marked with ``gettext_noop``; the empty choice
+    keeps its label as it is.
+    """
+    return [(code, _(label) if code not in ("", None) else label) for code, label in choices]
+
 
 class HttpURLField(forms.URLField):
     """A link that starts with http:// or https:// (a missing scheme becomes https)."""
@@ -197,8 +212,12 @@ class IncidentForm(forms.ModelForm):
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("discovered_at", timezone.localtime().replace(second=0, microsecond=0))
         for code in FEATURE_FIELDS:
-            self.fields[code].label = FEATURE_LABELS[code]
-            self.fields[code].help_text = FEATURE_HELP[code]
+            self.fields[code].label = _(FEATURE_LABELS[code])
+            self.fields[code].help_text = _(FEATURE_HELP[code])
+        for code, field in PHENOMENON_FIELDS.items():
+            self.fields[field].label = _(RELATED_PHENOMENA_LABELS[code])
+        relation = self.fields["perpetrator_relation"]
+        relation.choices = translated_choices(relation.choices)
         self.fields[PHENOMENON_FIELDS["case_complaint"]].help_text = _(
             "En ren klage over sagsbehandlingen er ikke udhængning og hører til i kommunens klagesystem."
         )
@@ -309,7 +328,10 @@ class PublicationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["published_at"].widget = _datetime_input()
-        self.fields["platform"].choices = [("", _("Vælg platform")), *self.fields["platform"].choices[1:]]
+        self.fields["platform"].choices = [
+            ("", _("Vælg platform")), *translated_choices(self.fields["platform"].choices[1:]),
+        ]
+        self.fields["reach"].choices = translated_choices(self.fields["reach"].choices)
         self.fields["audience_size"].widget.attrs["min"] = 0
         self.fields["still_online"].widget.choices = [
             ("unknown", _("Ved ikke")), ("true", _("Ja")), ("false", _("Nej")),
@@ -386,7 +408,7 @@ class StatusForm(forms.Form):
 
 class ActionForm(forms.Form):
     action_code = forms.ChoiceField(
-        label=_("Handling"), choices=[("", _("Vælg handling")), *ACTION_CHOICES],
+        label=_("Handling"), choices=[("", _("Vælg handling")), *translated_choices(ACTION_CHOICES)],
         error_messages={"required": _("Vælg hvilken handling der er udført."),
                         "invalid_choice": _("Vælg en handling fra listen.")},
     )
@@ -427,7 +449,7 @@ class ConfirmLevelForm(forms.Form):
     """The manager confirms the computed level or chooses another with a reason."""
 
     level = forms.TypedChoiceField(
-        label=_("Alvorlighed"), coerce=int, choices=list(LEVEL_CHOICES),
+        label=_("Alvorlighed"), coerce=int, choices=translated_choices(LEVEL_CHOICES),
         error_messages={"required": _("Vælg et niveau."), "invalid_choice": _("Vælg et niveau fra listen.")},
     )
     justification = forms.CharField(
