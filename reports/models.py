@@ -1,0 +1,188 @@
+"""Generated reports (PDF) and evidence bundles (ZIP) of an incident.
+
+Each generation is one `Report` row with a status the page polls (pending → rendering →
+ready or failed, DOMAIN.md section 6). Generating the same kind again makes a new row
+with the next version number; older versions stay. The file lives in private storage
+(`default_storage`), never under a public URL, with its SHA-256, size and page count.
+
+An `EvidenceBundle` is a ZIP of one report, the original evidence files byte for byte,
+and a manifest with every file's SHA-256; the manifest's own SHA-256 is kept here so
+the incident page can show it to a recipient.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Incident
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Venter")
+    RENDERING = "rendering", _("Dannes")
+    READY = "ready", _("Klar")
+    FAILED = "failed", _("Mislykkedes")
+
+
+UNFINISHED = (Status.PENDING, Status.RENDERING)
+# A row still unfinished this long after it was asked for or started has lost its task
+# (the task's hard time limit is 5 minutes); the page then offers to try again.
+STALE_AFTER = timedelta(minutes=15)
+
+
+def report_upload_to(instance: Report, filename: str) -> str:
+    """A random name; the reference and kind are in the row and in the download name only."""
+    return f"reports/{instance.incident.year}/{uuid.uuid4().hex}.pdf"
+
+
+def bundle_upload_to(instance: EvidenceBundle, filename: str) -> str:
+    return f"bundles/{instance.report.incident.year}/{uuid.uuid4().hex}.zip"
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        POLICE = "police", _("Politianmeldelse")
+        DATATILSYNET = "datatilsynet", _("Klage til Datatilsynet")
+        DSA_NOTICE = "dsa_notice", _("DSA-anmeldelse til platformen")
+        INTERNAL = "internal", _("Intern sagsrapport")
+
+    Status = Status
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reports",
+                                 verbose_name=_("hændelse"))
+    kind = models.CharField(_("art"), max_length=20, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    options = models.JSONField(_("valg"), default=dict, blank=True)
+    # Mirrors options["include_internal_notes"], so "may the employee download it" is a column.
+    includes_internal_notes = models.BooleanField(_("med interne noter"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(_("årsag til fejl"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+", verbose_name=_("bestilt af"))
+    requested_at = models.DateTimeField(_("bestilt"), default=timezone.now)
+    started_at = models.DateTimeField(_("påbegyndt"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+    file = models.FileField(upload_to=report_upload_to, max_length=300, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("størrelse (bytes)"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("sider"), null=True, blank=True)
+    # The DSA notice as plain text, to paste into a platform's form.
+    plain_text = models.TextField(_("tekstudgave"), blank=True)
+    # The evidence rows listed in the report, so a bundle holds exactly those files.
+    evidence_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("rapport")
+        verbose_name_plural = _("rapporter")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind", "version"], name="report_unique_version"),
+        ]
+        indexes = [models.Index(fields=["incident", "kind", "-version"])]
+
+    def __str__(self) -> str:
+        return f"{self.incident.reference} {self.kind} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", args=[self.incident.reference, self.pk])
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == Status.READY
+
+    @property
+    def is_unfinished(self) -> bool:
+        return self.status in UNFINISHED
+
+    @property
+    def is_stale(self) -> bool:
+        started = self.started_at or self.requested_at
+        return self.is_unfinished and started < timezone.now() - STALE_AFTER
+
+    @property
+    def may_retry(self) -> bool:
+        return self.status == Status.FAILED or self.is_stale
+
+    @property
+    def employee_may_download(self) -> bool:
+        """DOMAIN.md section 2: the employee never sees internal notes; an internal report
+        generated without them may be downloaded by the employee concerned."""
+        return self.kind == self.Kind.INTERNAL and not self.includes_internal_notes and self.is_ready
+
+    @property
+    def download_name(self) -> str:
+        slug = {
+            self.Kind.POLICE: "politianmeldelse",
+            self.Kind.DATATILSYNET: "klage-datatilsynet",
+            self.Kind.DSA_NOTICE: "dsa-anmeldelse",
+            self.Kind.INTERNAL: "intern-rapport",
+        }.get(self.kind, self.kind)
+        return f"{self.incident.reference}-{slug}-v{self.version}.pdf"
+
+    # Used by the audit log.
+    @property
+    def audit_reference(self) -> str:
+        return self.incident.reference
+
+    @property
+    def audit_organisation_id(self) -> int | None:
+        return self.incident.unit.organisation_id
+
+
+class EvidenceBundle(models.Model):
+    Status = Status
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="bundles",
+                               verbose_name=_("rapport"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(_("årsag til fejl"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("bestilt af"))
+    created_at = models.DateTimeField(_("bestilt"), default=timezone.now)
+    started_at = models.DateTimeField(_("påbegyndt"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+    file = models.FileField(upload_to=bundle_upload_to, max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256 af ZIP-filen"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("størrelse (bytes)"), null=True, blank=True)
+    manifest_sha256 = models.CharField(_("SHA-256 af manifest.json"), max_length=64, blank=True)
+    file_count = models.PositiveIntegerField(_("antal filer"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bevispakke")
+        verbose_name_plural = _("bevispakker")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.report} bundle {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return self.report.get_absolute_url()
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == Status.READY
+
+    @property
+    def is_unfinished(self) -> bool:
+        return self.status in UNFINISHED
+
+    @property
+    def download_name(self) -> str:
+        return self.report.download_name.removesuffix(".pdf") + f"-bevispakke-{self.pk}.zip"
+
+    @property
+    def audit_reference(self) -> str:
+        return self.report.incident.reference
+
+    @property
+    def audit_organisation_id(self) -> int | None:
+        return self.report.incident.unit.organisation_id

@@ -1,0 +1,429 @@
+"""Requesting, rendering and bundling reports (DOMAIN.md section 6).
+
+    report_request(*, actor, incident, kind, options, request=None) -> Report
+        a new version (status pending), audited; the rendering task is enqueued after commit.
+    report_retry(*, actor, report, request=None) -> Report
+        a failed report back to pending and enqueued again.
+    report_render(report_id) -> Report | None
+        the work (called by the Celery task): HTML from the kind's template, WeasyPrint →
+        PDF bytes, SHA-256, private storage, ready. A report that cannot be made is marked
+        failed with a Danish reason. Transient errors (database, storage) propagate so the
+        task can retry; `report_fail` marks the report failed when the retries run out.
+    bundle_request(*, actor, report, request=None) -> EvidenceBundle
+    bundle_build(bundle_id) -> EvidenceBundle | None
+        the ZIP: the report, the original evidence files byte for byte (each hash checked
+        against the one recorded at upload) and manifest.json + manifest.txt.
+    report_open(report) / bundle_open(bundle)
+        the stored file, opened for reading.
+
+Rows that vanished (the incident was deleted) are skipped quietly. A report already
+ready is not rendered again (a redelivered task is harmless).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+import zipfile
+from collections.abc import Callable
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from incidents.evidence import evidence_open
+from incidents.models import Evidence, Incident
+
+from . import content, pdf
+from .models import UNFINISHED, EvidenceBundle, Report, Status
+
+logger = logging.getLogger(__name__)
+
+Kind = Report.Kind
+
+TEMPLATES = {
+    Kind.POLICE: "reports/pdf/police.html",
+    Kind.DATATILSYNET: "reports/pdf/datatilsynet.html",
+    Kind.DSA_NOTICE: "reports/pdf/dsa_notice.html",
+    Kind.INTERNAL: "reports/pdf/internal.html",
+}
+TEXT_TEMPLATES = {Kind.DSA_NOTICE: "reports/pdf/dsa_notice.txt"}
+
+# Errors worth another try: the database or the storage did not answer.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (DatabaseError, OSError)
+
+CHUNK_SIZE = 256 * 1024
+
+
+class ReportProblem(Exception):
+    """The report cannot be made; str(exc) is the Danish reason shown to the manager."""
+
+
+# --- Requesting -----------------------------------------------------------------------------------
+
+def _notify_finished(row, ok: bool) -> None:
+    try:
+        from notifications.services import on_report_finished
+    except ImportError:  # pragma: no cover - the notifications app is optional here
+        return
+    on_report_finished(row, ok)
+
+
+def _enqueue(task_name: str, row_id: int, fail: Callable[[int, str], object]) -> None:
+    """Hand the row to Celery; if the broker cannot be reached, mark it failed (retry button)."""
+    from . import tasks
+
+    task = getattr(tasks, task_name)
+    try:
+        task.delay(row_id)
+    except Exception:  # noqa: BLE001 - a broker outage must not break the page
+        logger.exception("Could not enqueue %s for %s", task_name, row_id)
+        fail(row_id, _("Rapportkøen kunne ikke nås, så arbejdet er ikke gået i gang. Prøv igen om lidt."))
+
+
+@transaction.atomic
+def report_request(*, actor, incident: Incident, kind: str, options: dict, request=None) -> Report:
+    """A new version of the kind for the incident, rendered by a worker after commit."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown report kind {kind!r}")
+    # Lock the incident row so two requests cannot take the same version number.
+    Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk", flat=True).first()
+    latest = Report.objects.filter(incident=incident, kind=kind).aggregate(v=Max("version"))["v"] or 0
+    report = Report.objects.create(
+        incident=incident, kind=kind, version=latest + 1, options=options,
+        includes_internal_notes=kind == Kind.INTERNAL and bool(options.get("include_internal_notes")),
+        requested_by=actor, status=Status.PENDING,
+    )
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=report,
+                 summary=_("Rapport bestilt"),
+                 details={"kind": kind, "version": report.version, "options": _audit_options(options)})
+    transaction.on_commit(lambda: _enqueue("render_report", report.pk, report_fail))
+    return report
+
+
+def _audit_options(options: dict) -> dict:
+    """The choices, without free text (that stays in the report row)."""
+    return {key: value for key, value in options.items() if key not in ("takedown_answer", "explanation")}
+
+
+@transaction.atomic
+def report_retry(*, actor, report: Report, request=None) -> Report:
+    """Send a failed (or stale) report to the worker again (same version, same choices)."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not report.may_retry:
+        return report
+    report.status = Status.PENDING
+    report.error = ""
+    report.started_at = report.finished_at = None
+    report.save(update_fields=["status", "error", "started_at", "finished_at"])
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=report,
+                 summary=_("Rapport bestilt igen"), details={"kind": report.kind, "version": report.version})
+    transaction.on_commit(lambda: _enqueue("render_report", report.pk, report_fail))
+    return report
+
+
+# --- Rendering ------------------------------------------------------------------------------------
+
+def _claim(model, row_id: int, select_related: tuple[str, ...]):
+    """Mark the row as being worked on; None when it vanished or is already done."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(pk=row_id).first()
+        if row is None or row.status not in UNFINISHED:
+            return None, row
+        row.status = Status.RENDERING
+        row.started_at = timezone.now()
+        row.attempts += 1
+        row.save(update_fields=["status", "started_at", "attempts"])
+    return model.objects.select_related(*select_related).get(pk=row_id), None
+
+
+def report_render(report_id: int, *, now=None) -> Report | None:
+    """Render the report's PDF and mark it ready, or failed with a Danish reason."""
+    report, done = _claim(Report, report_id, ("incident", "incident__unit", "requested_by"))
+    if report is None:
+        if done is None:
+            logger.info("Report %s vanished before it was rendered", report_id)
+        return done
+    try:
+        context = content.report_context(report, now=now)
+        problems = content.blocking_problems(report.kind, context["options"], context["publications"])
+        if problems:
+            raise ReportProblem(" ".join(problems))
+        rendered = pdf.html_to_pdf(pdf.render_html(TEMPLATES[report.kind], context))
+        plain_text = pdf.render_text(TEXT_TEMPLATES[report.kind], context) if report.kind in TEXT_TEMPLATES else ""
+    except ReportProblem as exc:
+        return report_fail(report_id, _("Rapporten kunne ikke dannes: %(reason)s") % {"reason": exc})
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception:
+        logger.exception("Report %s could not be rendered", report_id)
+        return report_fail(report_id, _unexpected(report_id))
+
+    digest = hashlib.sha256(rendered.content).hexdigest()
+    name = Report._meta.get_field("file").generate_filename(report, "report.pdf")
+    stored = default_storage.save(name, ContentFile(rendered.content))
+    try:
+        with transaction.atomic():
+            row = Report.objects.select_for_update().get(pk=report_id)
+            row.status = Status.READY
+            row.error = ""
+            row.file.name = stored
+            row.sha256 = digest
+            row.size = len(rendered.content)
+            row.page_count = rendered.pages
+            row.plain_text = plain_text
+            row.evidence_ids = context["evidence_ids"]
+            row.finished_at = timezone.now()
+            row.save(update_fields=["status", "error", "file", "sha256", "size", "page_count", "plain_text",
+                                    "evidence_ids", "finished_at"])
+            audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=row, summary=_("Rapport dannet"),
+                         details={"kind": row.kind, "version": row.version, "sha256": digest,
+                                  "size": row.size, "pages": row.page_count},
+                         organisation_id=context["organisation"].pk)
+            _notify_finished(row, True)
+    except Report.DoesNotExist:
+        _delete_quietly(stored)
+        logger.info("Report %s vanished while it was rendered", report_id)
+        return None
+    except TRANSIENT_ERRORS:
+        _delete_quietly(stored)
+        raise
+    except Exception:
+        _delete_quietly(stored)
+        logger.exception("Report %s could not be marked ready", report_id)
+        return report_fail(report_id, _unexpected(report_id))
+    return row
+
+
+def _unexpected(report_id: int) -> str:
+    return _("Der opstod en uventet fejl, da PDF-filen skulle dannes. Prøv igen; sker det igen, så kontakt "
+             "support og oplys rapport-id %(id)s.") % {"id": report_id}
+
+
+def report_fail(report_id: int, reason: str) -> Report | None:
+    """Mark the report failed with a Danish reason the page shows beside a retry button."""
+    with transaction.atomic():
+        row = Report.objects.select_for_update().filter(pk=report_id).first()
+        if row is None or row.status == Status.READY:
+            return row
+        row.status = Status.FAILED
+        row.error = reason
+        row.finished_at = timezone.now()
+        row.save(update_fields=["status", "error", "finished_at"])
+        _notify_finished(row, False)
+    return row
+
+
+def _delete_quietly(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except Exception:  # noqa: BLE001 - clean-up must not hide the original error
+        logger.warning("Could not delete %s", name, exc_info=True)
+
+
+def report_open(report: Report):
+    """The stored PDF, opened for binary reading (FileNotFoundError when it is not there)."""
+    if not (report.is_ready and report.file.name):
+        raise FileNotFoundError("the report has no file")
+    return default_storage.open(report.file.name, "rb")
+
+
+# --- Evidence bundles -----------------------------------------------------------------------------
+
+@transaction.atomic
+def bundle_request(*, actor, report: Report, request=None) -> EvidenceBundle:
+    if not report.is_ready:
+        raise ValueError("only a ready report can be bundled")
+    bundle = EvidenceBundle.objects.create(report=report, created_by=actor, status=Status.PENDING)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=bundle,
+                 summary=_("Bevispakke bestilt"), details={"report": report.pk, "kind": report.kind,
+                                                           "version": report.version})
+    transaction.on_commit(lambda: _enqueue("build_bundle", bundle.pk, bundle_fail))
+    return bundle
+
+
+def bundle_fail(bundle_id: int, reason: str) -> EvidenceBundle | None:
+    with transaction.atomic():
+        row = EvidenceBundle.objects.select_for_update().filter(pk=bundle_id).first()
+        if row is None or row.status == Status.READY:
+            return row
+        row.status = Status.FAILED
+        row.error = reason
+        row.finished_at = timezone.now()
+        row.save(update_fields=["status", "error", "finished_at"])
+    return row
+
+
+def _zip_name(number: int, original_name: str) -> str:
+    """A unique, harmless name inside the ZIP: a number, then the user's name without folders."""
+    name = original_name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "fil"
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in ':*?"<>|')
+    return f"dokumentation/{number:03d}-{name[:150]}"
+
+
+def _iso(value) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+def _copy_into(archive: zipfile.ZipFile, arcname: str, source) -> tuple[str, int]:
+    """Stream `source` into the archive; (SHA-256, size) of the bytes written."""
+    digest = hashlib.sha256()
+    size = 0
+    with archive.open(arcname, "w", force_zip64=True) as target:
+        for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            target.write(chunk)
+    return digest.hexdigest(), size
+
+
+def manifest_text(manifest: dict) -> str:
+    """The manifest for people: the same facts as manifest.json, in Danish."""
+    lines = [
+        _("Bevispakke for sag %(reference)s") % {"reference": manifest["incident"]},
+        _("Dannet: %(at)s af %(by)s") % {"at": manifest["created_at"], "by": manifest["created_by"] or "–"},
+        "",
+        _("Kontrollér en fil ved at beregne dens SHA-256 og sammenligne med tallet her,"),
+        _("fx med «sha256sum FILNAVN» (Linux), «shasum -a 256 FILNAVN» (macOS) eller"),
+        _("«certutil -hashfile FILNAVN SHA256» (Windows)."),
+        "",
+        _("Rapport"),
+        f"  {manifest['report']['path']}",
+        "    " + _("art: %(kind)s, version %(version)s") % manifest["report"],
+        "    " + _("størrelse: %(size)s bytes") % manifest["report"],
+        f"    SHA-256: {manifest['report']['sha256']}",
+        "",
+        _("Dokumentation (originalfiler, uændrede)"),
+    ]
+    if not manifest["files"]:
+        lines.append("  " + _("(ingen)"))
+    for item in manifest["files"]:
+        lines += [
+            f"  {item['path']}",
+            "    " + _("oprindeligt filnavn: %(original_name)s") % item,
+            "    " + _("art: %(kind)s, størrelse: %(size)s bytes") % item,
+            "    " + _("sikret: %(at)s") % {"at": item["captured_at"] or _("ikke oplyst")},
+            f"    SHA-256: {item['sha256']}",
+        ]
+    if manifest["removed"]:
+        lines += ["", _("Fjernet fra sagen (ikke i pakken)")]
+        for item in manifest["removed"]:
+            lines += [
+                f"  {item['original_name']}",
+                "    " + _("fjernet: %(at)s") % {"at": item["removed_at"]},
+                f"    SHA-256: {item['sha256']}",
+            ]
+    lines += ["", _("manifest.json indeholder de samme oplysninger i maskinlæsbar form; dens SHA-256 står på "
+                    "sagens side i systemet.")]
+    return "\n".join(lines) + "\n"
+
+
+def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
+    """Write the ZIP to private storage and mark the bundle ready (or failed with the reason)."""
+    bundle, done = _claim(EvidenceBundle, bundle_id,
+                          ("report", "report__incident", "report__incident__unit", "created_by"))
+    if bundle is None:
+        return done
+    report = bundle.report
+    incident = report.incident
+    now = now or timezone.now()
+    # The files listed in the report; every file removed from the case is listed as removed.
+    evidence = list(Evidence.objects.filter(Q(pk__in=report.evidence_ids or []) | Q(removed_at__isnull=False),
+                                            incident=incident).order_by("uploaded_at", "id"))
+    kept = [e for e in evidence if not e.is_removed]
+    removed = [e for e in evidence if e.is_removed]
+    report_path = f"rapport/{report.download_name}"
+    files: list[dict] = []
+    try:
+        with tempfile.TemporaryFile() as spool:
+            with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+                with report_open(report) as handle:
+                    report_sha, report_size = _copy_into(archive, report_path, handle)
+                if report_sha != report.sha256:
+                    raise ReportProblem(_("rapportens fil svarer ikke længere til den SHA-256, der blev "
+                                          "registreret, da den blev dannet."))
+                for number, item in enumerate(kept, start=1):
+                    arcname = _zip_name(number, item.original_name)
+                    try:
+                        handle = evidence_open(item)
+                    except FileNotFoundError as exc:
+                        raise ReportProblem(_("filen «%(name)s» findes ikke i lageret.") % {
+                            "name": item.original_name}) from exc
+                    with handle:
+                        sha, size = _copy_into(archive, arcname, handle)
+                    if sha != item.sha256:
+                        raise ReportProblem(_("filen «%(name)s» svarer ikke til den SHA-256, der blev registreret "
+                                              "ved upload; den er ikke lagt i pakken.") % {"name": item.original_name})
+                    files.append({
+                        "path": arcname, "original_name": item.original_name, "kind": item.kind,
+                        "content_type": item.content_type, "size": size, "sha256": sha,
+                        "captured_at": _iso(item.captured_at), "uploaded_at": _iso(item.uploaded_at),
+                    })
+                creator = bundle.created_by
+                manifest = {
+                    "format": "udhaengning-bevispakke/1",
+                    "incident": incident.reference,
+                    "created_at": _iso(now),
+                    "created_by": (creator.get_full_name() or creator.get_username()) if creator else "",
+                    "report": {"path": report_path, "kind": report.kind, "version": report.version,
+                               "size": report_size, "sha256": report_sha, "pages": report.page_count,
+                               "generated_at": _iso(report.finished_at)},
+                    "files": files,
+                    "removed": [{"original_name": e.original_name, "sha256": e.sha256, "size": e.size,
+                                 "removed_at": _iso(e.removed_at)} for e in removed],
+                }
+                manifest_json = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+                archive.writestr("manifest.json", manifest_json, compress_type=zipfile.ZIP_DEFLATED)
+                archive.writestr("manifest.txt", manifest_text(manifest).encode(),
+                                 compress_type=zipfile.ZIP_DEFLATED)
+            spool.seek(0)
+            zip_digest = hashlib.sha256()
+            for chunk in iter(lambda: spool.read(CHUNK_SIZE), b""):
+                zip_digest.update(chunk)
+            zip_size = spool.tell()
+            spool.seek(0)
+            name = EvidenceBundle._meta.get_field("file").generate_filename(bundle, "bundle.zip")
+            stored = default_storage.save(name, File(spool, name="bundle.zip"))
+    except ReportProblem as exc:
+        return bundle_fail(bundle_id, _("Bevispakken kunne ikke laves: %(reason)s") % {"reason": exc})
+    except FileNotFoundError:
+        return bundle_fail(bundle_id, _("Bevispakken kunne ikke laves: rapportens PDF-fil findes ikke i lageret."))
+
+    manifest_sha = hashlib.sha256(manifest_json).hexdigest()
+    try:
+        with transaction.atomic():
+            row = EvidenceBundle.objects.select_for_update().get(pk=bundle_id)
+            row.status = Status.READY
+            row.error = ""
+            row.file.name = stored
+            row.sha256 = zip_digest.hexdigest()
+            row.size = zip_size
+            row.manifest_sha256 = manifest_sha
+            row.file_count = len(files)
+            row.finished_at = timezone.now()
+            row.save(update_fields=["status", "error", "file", "sha256", "size", "manifest_sha256", "file_count",
+                                    "finished_at"])
+            audit_record(actor=None, action=AuditEvent.Action.EXPORT, obj=row, summary=_("Bevispakke lavet"),
+                         details={"sha256": row.sha256, "manifest_sha256": manifest_sha, "files": len(files),
+                                  "report_sha256": report_sha})
+    except EvidenceBundle.DoesNotExist:
+        _delete_quietly(stored)
+        return None
+    except BaseException:
+        _delete_quietly(stored)
+        raise
+    return row
+
+
+def bundle_open(bundle: EvidenceBundle):
+    if not (bundle.is_ready and bundle.file.name):
+        raise FileNotFoundError("the bundle has no file")
+    return default_storage.open(bundle.file.name, "rb")

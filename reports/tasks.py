@@ -1,0 +1,44 @@
+"""Celery adapters for reports: ids in, the service does the work.
+
+Both tasks are acknowledged late (a worker that dies mid-render gives the message back),
+retry transient database and storage errors a few times with a growing pause, and mark
+the row failed with a Danish reason when the retries run out. Rows that vanished are
+skipped by the services.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils.translation import gettext as _
+
+from . import services
+
+MAX_RETRIES = 3
+
+
+def _countdown(retries: int) -> int:
+    return 5 * 2**retries  # 5, 10, 20 seconds
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
+def render_report(self, report_id: int) -> None:
+    try:
+        services.report_render(report_id)
+    except services.TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            services.report_fail(report_id, _("Lageret eller databasen svarede ikke, så rapporten blev ikke "
+                                                "færdig. Prøv igen om lidt."))
+            return
+        raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
+def build_bundle(self, bundle_id: int) -> None:
+    try:
+        services.bundle_build(bundle_id)
+    except services.TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            services.bundle_fail(bundle_id, _("Lageret eller databasen svarede ikke, så bevispakken blev ikke "
+                                              "færdig. Prøv igen om lidt."))
+            return
+        raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
