@@ -37,9 +37,10 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql", "psql")
+from bench._postgres import bench_database_url, ensure_database
+
 DEFAULT_DATABASE = "udhaengning_bench_notifications"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/13"
 DEFAULT_MESSAGES = 1_000
@@ -125,36 +126,6 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
 
 
 # --- Set-up ------------------------------------------------------------------------------------
-
-def bench_database_url(database_url: str, database: str) -> str:
-    parts = urlsplit(database_url)
-    if parts.scheme not in POSTGRES_SCHEMES:
-        raise SystemExit(
-            "bench.notifications measures PostgreSQL only. Run it as: "
-            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/udhaengning .venv/bin/python -m bench.notifications\n"
-            f"(it creates and uses its own database '{database}' on that server)."
-        )
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    server = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username,
-              "password": parts.password, "dbname": "postgres"}
-    conn = psycopg2.connect(**{k: v for k, v in server.items() if v is not None})
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if not cursor.fetchone():
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        conn.close()
-
 
 def _environment(database_url: str, broker: str, smtp_port: int, settings: str) -> dict[str, str]:
     """The development settings with PostgreSQL, Redis and SMTP: what `make worker` runs."""
@@ -377,7 +348,7 @@ def _mount_notification_urls() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     try:
-        url = bench_database_url(os.environ.get("DATABASE_URL", ""), args.database)
+        url = bench_database_url(os.environ.get("DATABASE_URL", ""), args.database, "notifications")
     except SystemExit as why:
         print(f"Skipped: {why}")
         return 0

@@ -26,9 +26,9 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
-POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql", "psql")
+from bench._postgres import bench_database_url, ensure_database
+
 DEFAULT_DATABASE = "udhaengning_bench"
 DEFAULT_INCIDENTS = 100_000
 DEFAULT_REQUESTS = 50
@@ -48,42 +48,6 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 # --- Database -------------------------------------------------------------------------------
-
-def bench_database_url(database_url: str, database: str) -> str:
-    """DATABASE_URL with the database name replaced; refuses anything but PostgreSQL."""
-    parts = urlsplit(database_url)
-    if parts.scheme not in POSTGRES_SCHEMES:
-        shown = f"'{parts.scheme}://…'" if database_url else "not set"
-        raise SystemExit(
-            f"bench.pages measures PostgreSQL only; DATABASE_URL is {shown}.\n"
-            "Run it as: DATABASE_URL=postgres://postgres@127.0.0.1:5432/udhaengning "
-            ".venv/bin/python -m bench.pages\n"
-            f"(it creates and uses its own database '{database}' on that server)."
-        )
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
-def ensure_database(url: str) -> bool:
-    """Create the database named in `url` when it is missing; True when it was created."""
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    server = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username,
-              "password": parts.password, "dbname": "postgres"}
-    conn = psycopg2.connect(**{k: v for k, v in server.items() if v is not None})
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone():
-                return False
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            return True
-    finally:
-        conn.close()
-
 
 def _setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
@@ -172,7 +136,7 @@ def seed(incidents: int) -> tuple[object, int, int, float]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    url = bench_database_url(os.environ.get("DATABASE_URL", ""), args.database)
+    url = bench_database_url(os.environ.get("DATABASE_URL", ""), args.database, "pages")
     created = ensure_database(url)
     _setup_django(url)
 
