@@ -238,7 +238,8 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens are refused for users whose organisation requires two factors they lack.
+        "accounts.api_auth.TwoFactorTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -253,6 +254,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or "kind"; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.models.Incident.Status",
+        "EvidenceKindEnum": "incidents.models.Evidence.Kind",
+        "TimelineEntryKindEnum": "incidents.models.TimelineEntry.Kind",
+        "ReportStatusEnum": "reports.models.Status",
+        "ReportKindEnum": "reports.models.Report.Kind",
+    },
 }
 
 # --- Forms ------------------------------------------------------------------------------
