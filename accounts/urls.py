@@ -1,6 +1,7 @@
 from django.urls import path
 
 from incidents.views.dashboard import manager_dashboard
+from stats import views as stats_views
 
 from . import views
 
@@ -9,7 +10,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("leder/", manager_dashboard, name="manager"),
     path("mine-sager/", views.caseworker_home, name="caseworker"),
-    path("statistik/", views.union_rep_home, name="union_rep"),
+    path("statistik/", stats_views.dashboard, name="union_rep"),
     path("administration/", views.admin_home, name="admin"),
     path("ingen-rolle/", views.no_role, name="no_role"),
 ]

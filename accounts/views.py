@@ -43,15 +43,6 @@ def caseworker_home(request):
 
 
 @login_required
-def union_rep_home(request):
-    unit_ids = permissions.statistics_units(request.user)
-    if not unit_ids:
-        raise Http404
-    exact = permissions.sees_exact_statistics(request.user, unit_ids)
-    return render(request, "dashboard/union_rep.html", {"units": _units(unit_ids), "exact": exact})
-
-
-@login_required
 def admin_home(request):
     if not permissions.may_administer(request.user):
         raise Http404

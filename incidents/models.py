@@ -360,3 +360,54 @@ class IncidentDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.code} {self.due:%Y-%m-%d}"
+
+
+class IncidentShare(models.Model):
+    """An employee shares one of their incidents with a named union rep, who may then read it
+    (never change it, never see notes) until the share is withdrawn (DOMAIN.md section 2).
+
+    A withdrawn share stays as a row (who shared, when, who withdrew), so the history can be
+    audited; sharing again after a withdrawal makes a new row. At most one active share per
+    incident and rep (`incidents.sharing` keeps to it; the constraint makes sure)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="shares")
+    union_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="incident_shares",
+        verbose_name=_("tillidsrepræsentant"),
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("delt af"),
+    )
+    created_at = models.DateTimeField(_("delt"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("trukket tilbage"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("trukket tilbage af"),
+    )
+
+    class Meta:
+        verbose_name = _("deling med tillidsrepræsentant")
+        verbose_name_plural = _("delinger med tillidsrepræsentanter")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "union_rep"], condition=models.Q(withdrawn_at__isnull=True),
+                name="incident_share_one_active",
+            )
+        ]
+        indexes = [models.Index(fields=["union_rep", "incident"], name="incident_share_rep_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} → {self.union_rep_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def audit_reference(self) -> str:
+        return self.incident.reference
+
+    @property
+    def audit_organisation_id(self) -> int | None:
+        return self.incident.unit.organisation_id

@@ -3,6 +3,9 @@
 - Managers see and act on every incident of their units and the units below.
 - A caseworker sees the incidents where they are a target or the reporter, as the
   employee: never internal notes, never the manager's tools.
+- A union rep sees an incident the employee has shared with them (`incidents.sharing`),
+  read-only: no notes, no evidence upload, nothing to change; withdrawing the share, or
+  losing the union rep role, ends it.
 - Anyone else gets 404 for an incident, so its existence does not leak.
 """
 
@@ -14,7 +17,7 @@ from django.http import Http404
 from accounts import permissions
 from accounts.models import Role
 
-from .models import Evidence, Incident
+from .models import Evidence, Incident, IncidentShare
 
 
 def _employee_q(user) -> Q:
@@ -26,13 +29,35 @@ def _employee_q(user) -> Q:
     )
 
 
+def _holds_union_rep_role(user) -> bool:
+    return Role.UNION_REP in permissions.roles(user)
+
+
+def _shared_q(user) -> Q:
+    """Incidents with an active share to the user (who must still be a union rep)."""
+    return Q(Exists(IncidentShare.objects.filter(incident_id=OuterRef("pk"), union_rep_id=user.pk,
+                                                 withdrawn_at__isnull=True)))
+
+
 def visible_incidents(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Every incident the user may open (as manager or as the employee concerned)."""
+    """Every incident the user may open (as manager, as the employee concerned, or as the
+    union rep it is shared with)."""
     qs = Incident.objects.all() if queryset is None else queryset
     if not (user.is_authenticated and user.is_active):
         return qs.none()
     managed = permissions.units_for(user, Role.MANAGER)
-    return qs.filter(Q(unit_id__in=managed) | _employee_q(user))
+    condition = Q(unit_id__in=managed) | _employee_q(user)
+    if _holds_union_rep_role(user):
+        condition |= _shared_q(user)
+    return qs.filter(condition)
+
+
+def shared_incidents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Incidents shared with the user as union rep (active shares only)."""
+    qs = Incident.objects.all() if queryset is None else queryset
+    if not (user.is_authenticated and user.is_active and _holds_union_rep_role(user)):
+        return qs.none()
+    return qs.filter(_shared_q(user))
 
 
 def managed_incidents(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -62,8 +87,20 @@ def is_employee_of(user, incident: Incident) -> bool:
     return incident.targets.filter(pk=user.pk).exists()
 
 
+def is_shared_with(user, incident: Incident) -> bool:
+    """An active share of the incident with the user, who still holds the union rep role."""
+    if not (user.is_authenticated and user.is_active and _holds_union_rep_role(user)):
+        return False
+    return IncidentShare.objects.filter(incident=incident, union_rep_id=user.pk, withdrawn_at__isnull=True).exists()
+
+
 def may_view(user, incident: Incident) -> bool:
-    return is_manager_of(user, incident) or is_employee_of(user, incident)
+    return is_manager_of(user, incident) or is_employee_of(user, incident) or is_shared_with(user, incident)
+
+
+def may_share(user, incident: Incident) -> bool:
+    """Share with a union rep, or withdraw a share: the employee concerned."""
+    return is_employee_of(user, incident)
 
 
 def may_change(user, incident: Incident) -> bool:
@@ -80,8 +117,8 @@ def may_report(user, incident: Incident) -> bool:
 
 
 def may_add_evidence(user, incident: Incident) -> bool:
-    """Managers, and the employee on their own case."""
-    return may_view(user, incident)
+    """Managers, and the employee on their own case (not a union rep it is shared with)."""
+    return is_manager_of(user, incident) or is_employee_of(user, incident)
 
 
 def may_remove_evidence(user, incident: Incident) -> bool:
@@ -90,6 +127,11 @@ def may_remove_evidence(user, incident: Incident) -> bool:
 
 def sees_internal_notes(user, incident: Incident) -> bool:
     return is_manager_of(user, incident)
+
+
+def sees_shared_notes(user, incident: Incident) -> bool:
+    """Notes shared with the employee: the employee and managers, never a union rep."""
+    return is_manager_of(user, incident) or is_employee_of(user, incident)
 
 
 def get_incident_or_404(user, reference: str, *, queryset: QuerySet | None = None) -> Incident:

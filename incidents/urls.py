@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import caseworker, detail, evidence, manager
+from .views import caseworker, detail, evidence, manager, sharing
 
 app_name = "incidents"
 
@@ -20,6 +20,9 @@ urlpatterns = [
          name="evidence_download"),
     path("haendelser/<str:reference>/dokumentation/<int:evidence_id>/fjern/", evidence.evidence_remove,
          name="evidence_remove"),
+    path("haendelser/<str:reference>/deling/", sharing.incident_share_create, name="share"),
+    path("haendelser/<str:reference>/deling/<int:share_id>/tilbagekald/", sharing.incident_share_withdraw,
+         name="share_withdraw"),
     # Caseworkers
     path("anmeld/", caseworker.self_report, name="self_report"),
 ]

@@ -11,6 +11,12 @@ from udhaengning.beat import BEAT_SCHEDULE
 from udhaengning.celery import app
 
 
+def _forget_result_backend() -> None:
+    """Celery caches the result backend (disabled in the test settings) on first use."""
+    app._local.__dict__.pop("backend", None)
+    app._backend_cache = None
+
+
 def test_json_only_acks_late_and_time_limits():
     assert app.conf.task_serializer == "json"
     assert app.conf.accept_content == ["json"]
@@ -42,10 +48,12 @@ def test_real_worker_runs_a_task_from_redis():
                            expire_date=timezone.now() - timedelta(days=1))
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     app.conf.result_backend = settings.CELERY_BROKER_URL
+    _forget_result_backend()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             result = clear_expired_sessions.apply_async(ignore_result=False)
             result.get(timeout=30)
     finally:
         app.conf.result_backend = None
+        _forget_result_backend()
     assert not Session.objects.filter(session_key="x" * 32).exists()

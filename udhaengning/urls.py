@@ -22,10 +22,12 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("reports.urls")),
     path("viden/", include("knowledge.urls")),
+    path("statistik/", include("stats.urls")),
     path("optagelser/", include("recordings.urls")),
     path("notifikationer/", include("notifications.urls")),
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("reports.api_urls")),
+    path("api/v1/", include("stats.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

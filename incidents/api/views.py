@@ -113,6 +113,10 @@ def _load_detail(user, reference: str) -> tuple[Incident, bool]:
     if not is_manager:
         timeline = timeline.filter(visible_to_employee=True)
         notes = notes.filter(visibility=Note.Visibility.SHARED)
+    if not policy.sees_shared_notes(user, incident):
+        # A union rep the case is shared with reads it without any notes (note entries carry the text).
+        timeline = timeline.exclude(kind=TimelineEntry.Kind.NOTE)
+        notes = notes.none()
     prefetch_related_objects(
         [incident],
         "targets",
@@ -279,6 +283,8 @@ class TimelineView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView):
         entries = incident.timeline.select_related("actor")
         if not policy.sees_internal_notes(request.user, incident):
             entries = entries.filter(visible_to_employee=True)
+        if not policy.sees_shared_notes(request.user, incident):
+            entries = entries.exclude(kind=TimelineEntry.Kind.NOTE)
         _audit_view(request, incident, _("Tidslinje læst"))
         return Response(TimelineEntrySerializer(entries, many=True, context={"request": request}).data)
 

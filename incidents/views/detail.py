@@ -1,7 +1,8 @@
 """The incident page, for managers and for the employee concerned.
 
 A manager sees the whole case with the forms to move it on; the employee concerned sees
-their own case without internal notes or internal timeline entries. Anyone else: 404.
+their own case without internal notes or internal timeline entries; a union rep the
+employee shared the case with reads it without any notes and without forms. Anyone else: 404.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from django.views.decorators.http import require_safe
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .. import policy, selectors
+from .. import policy, selectors, sharing
 from ..assessment import ACTION_CODES
 from ..forms.manager import ActionForm, ConfirmLevelForm, NoteForm, StatusForm
-from ..models import Incident
+from ..models import Incident, TimelineEntry
 
 
 def _audit_view(request, incident: Incident, summary: str) -> None:
@@ -48,12 +49,35 @@ def _action_initial(request) -> dict:
     return {"action_code": code} if code in ACTION_CODES else {}
 
 
+def render_shared_detail(request, incident: Incident):
+    """The union rep's read-only page of a case shared with them: no notes, no forms."""
+    full = selectors.incident_detail_context(request.user, incident)
+    share = incident.shares.filter(union_rep=request.user, withdrawn_at__isnull=True).select_related(
+        "shared_by").first()
+    context = {
+        "incident": incident,
+        "share": share,
+        "publications": full["publications"],
+        "timeline": [entry for entry in full["timeline"] if entry.kind != TimelineEntry.Kind.NOTE],
+        "evidence_list": full["evidence_list"],
+        "targets": full["targets"],
+        "feature_labels": full["feature_labels"],
+        "phenomena_labels": full["phenomena_labels"],
+        "may_add_evidence": False,
+        "may_remove_evidence": False,
+    }
+    _audit_view(request, incident, _("Delt hændelse vist af tillidsrepræsentant"))
+    return render(request, "incidents/detail_shared.html", context)
+
+
 @login_required
 @require_safe
 def incident_detail(request, reference):
     incident = policy.get_incident_or_404(request.user, reference)
     if policy.is_manager_of(request.user, incident):
         return render_manager_detail(request, incident)
+    if not policy.is_employee_of(request.user, incident):
+        return render_shared_detail(request, incident)  # visible, so shared with this union rep
     full = selectors.incident_detail_context(request.user, incident)
     context = {
         "incident": incident,
@@ -65,6 +89,7 @@ def incident_detail(request, reference):
         "perpetrator_link": full["perpetrator_link"],
         "may_add_evidence": True,
         "may_remove_evidence": False,
+        **sharing.share_card_context(request.user, incident),
     }
     _audit_view(request, incident, _("Hændelse vist af medarbejderen"))
     return render(request, "incidents/detail_employee.html", context)

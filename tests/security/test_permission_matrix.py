@@ -51,6 +51,11 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "dashboard:manager": (None, MANAGERS),
     "dashboard:caseworker": (None, row(caseworker=200, other_caseworker=200)),
     "dashboard:union_rep": (None, row(manager=200, other_manager=200, union_rep=200)),
+    "stats:export_csv": (None, row(manager=200, other_manager=200, union_rep=200)),
+    "stats:export_json": (None, row(manager=200, other_manager=200, union_rep=200)),
+    "stats:export_pdf": (None, row(manager=200, other_manager=200, union_rep=200)),
+    "incidents:share": (None, POST_ONLY),
+    "incidents:share_withdraw": (None, POST_ONLY),
     "dashboard:admin": (None, row(admin=200)),
     "dashboard:no_role": (None, EVERYONE),
     "incidents:list": (None, MANAGERS),
@@ -101,6 +106,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "reports-api:report-detail": ("report", API_CASE),
     "reports-api:report-download": ("police", API_CASE_MANAGER),
     # The schema and its docs describe the API, not data; they are open (see the report of issue 9).
+    "stats-api:statistics": (None, row(anonymous=401, manager=200, other_manager=200, union_rep=200)),
     "api-schema": (None, PUBLIC),
     "api-docs": (None, PUBLIC),
 }
@@ -113,6 +119,8 @@ POST_ALLOWED: dict[str, set[str]] = {
     "incidents:assess": {"manager"},
     "incidents:evidence_remove": {"manager"},
     "reports:retry": {"manager"},
+    "incidents:share": {"caseworker"},
+    "incidents:share_withdraw": {"caseworker"},
     "recordings:hidden": {"manager", "caseworker"},
     "recordings:link_incident": {"manager", "caseworker"},
     "recordings:review": {"manager"},
@@ -145,6 +153,8 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
             kwargs[arg] = world.evidence.pk
         elif arg == "report_id":
             kwargs[arg] = objects[subject].pk
+        elif arg == "share_id":
+            kwargs[arg] = 1  # withdrawing is POST-only; a GET answers 405 whatever the id
         elif arg == "bundle_id":
             kwargs[arg] = world.bundle.pk
         elif arg == "kind":

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "recordings",
+    "stats",
 ]
 
 MIDDLEWARE = [

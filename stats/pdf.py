@@ -1,0 +1,73 @@
+"""The statistics as a PDF (DOMAIN.md section 6, kind `statistics`), with WeasyPrint.
+
+The template (templates/stats/pdf/statistics.html) carries its own print styles and the
+charts as inline SVG, so nothing has to be fetched: the URL fetcher refuses every URL
+(no network, no files). Text is DejaVu Sans from the system (fonts-dejavu-core), embedded
+as a subset. The PDF shows the same tables, marks and charts as the page; it is rendered
+in Danish whatever the language of the request.
+
+Until the reports machinery (reports/) offers a `statistics` kind, the PDF is made on
+request by `stats.views.export_pdf`; `statistics_pdf` is the function such a kind would call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .charts import charts_for, table_sections
+from .selectors import Statistics
+
+TEMPLATE = "stats/pdf/statistics.html"
+
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+class FetchRefused(ValueError):
+    """WeasyPrint asked for a URL; the statistics PDF never loads anything."""
+
+
+def refusing_fetcher():
+    """A WeasyPrint URL fetcher that fetches nothing (WeasyPrint logs the refusal and goes on)."""
+    from weasyprint.urls import URLFetcher
+
+    class RefuseAll(URLFetcher):
+        def __init__(self):
+            super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+
+        def fetch(self, url, headers=None):
+            raise FetchRefused(f"the statistics PDF loads nothing (asked for {url[:80]!r})")
+
+    return RefuseAll()
+
+
+@dataclass(frozen=True)
+class StatisticsPdf:
+    content: bytes
+    pages: int
+    sha256: str
+
+
+def statistics_html(statistics: Statistics, *, organisation: str = "", generated_by: str = "") -> str:
+    with translation.override("da"):
+        charts = charts_for(statistics)
+        return render_to_string(TEMPLATE, {
+            "statistics": statistics,
+            "charts": charts,
+            "sections": table_sections(statistics, charts),
+            "organisation": organisation,
+            "generated_by": generated_by,
+        })
+
+
+def statistics_pdf(statistics: Statistics, *, organisation: str = "", generated_by: str = "") -> StatisticsPdf:
+    from weasyprint import HTML
+
+    html = statistics_html(statistics, organisation=organisation, generated_by=generated_by)
+    document = HTML(string=html, base_url="about:blank", url_fetcher=refusing_fetcher()).render()
+    content = document.write_pdf()
+    return StatisticsPdf(content=content, pages=len(document.pages), sha256=hashlib.sha256(content).hexdigest())

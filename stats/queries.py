@@ -1,0 +1,203 @@
+"""The counting, done by the database.
+
+Every function here sends a GROUP BY or a conditional COUNT and returns small dictionaries
+(one entry per month and level, per unit, per platform …), never rows of incidents, so the
+cost in Python does not grow with the number of incidents. No names, references or free
+text are selected. Months are calendar months in the organisation's time zone
+(settings.TIME_ZONE), so an incident registered at 00:30 on 1 March counts in March.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, DateField, Exists, Min, OuterRef, Q
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from incidents.assessment import LEVELS, PERPETRATOR_RELATIONS
+from incidents.models import PHENOMENON_FIELDS, Incident, Publication, TimelineEntry
+
+REPORT_ACTIONS = {"police": "police_report", "datatilsynet": "datatilsynet_report"}
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def month_start(month: date) -> datetime:
+    """Midnight at the start of the month, in the local time zone."""
+    return timezone.make_aware(datetime(month.year, month.month, 1), local_zone())
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+@dataclass
+class Counts:
+    """Raw counts for one selection (units × months). `total` is the number of incidents."""
+
+    total: int = 0
+    month_level: dict[tuple[date, int], int] = field(default_factory=dict)
+    by_unit: dict[int, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_relation: dict[str, int] = field(default_factory=dict)
+    by_platform: dict[str, int] = field(default_factory=dict)
+    by_phenomenon: dict[str, int] = field(default_factory=dict)
+    reported: dict[str, int] = field(default_factory=dict)
+    with_action: int = 0
+    days_to_first_action: dict[int, int] = field(default_factory=dict)
+    employees: int = 0
+    employees_targeted: int = 0
+
+
+def selection(unit_ids, first: date, last: date, *, prefix: str = "") -> dict:
+    """Filter arguments for incidents of the units registered from the start of `first` to
+    the end of `last` (`prefix` "incident__" filters rows that point at an incident)."""
+    return {
+        f"{prefix}unit_id__in": list(unit_ids),
+        f"{prefix}registered_at__gte": month_start(first),
+        f"{prefix}registered_at__lt": month_start(add_months(last, 1)),
+    }
+
+
+def incidents_in(unit_ids, first: date, last: date):
+    return Incident.objects.filter(**selection(unit_ids, first, last))
+
+
+def grouped_counts(base) -> list[dict]:
+    """One GROUP BY (month, unit) with conditional counts per level in force, status,
+    perpetrator relation and related phenomenon. Every table but platforms is a sum over
+    these rows (months × units, never incidents). A few fixed groups keep PostgreSQL on an
+    in-memory hash aggregate, where grouping by all five columns sorted on disk."""
+    conditional = {f"level_{level}": Count("id", filter=Q(level_in_force=level)) for level in LEVELS}
+    conditional.update({f"status_{code}": Count("id", filter=Q(status=code)) for code in Incident.Status.values})
+    conditional.update({f"relation_{code}": Count("id", filter=Q(perpetrator_relation=code))
+                        for code in PERPETRATOR_RELATIONS})
+    conditional.update({f"phenomenon_{code}": Count("id", filter=Q(**{field_name: True}))
+                        for code, field_name in PHENOMENON_FIELDS.items()})
+    return list(
+        base.annotate(month=TruncMonth("registered_at", tzinfo=local_zone(), output_field=DateField()),
+                      level_in_force=Coalesce("confirmed_level", "assessed_level"))
+        .values("month", "unit_id")
+        .annotate(n=Count("id"), **conditional)
+        .order_by()
+    )
+
+
+def platform_counts(base) -> dict[str, int]:
+    """Incidents with at least one publication on each platform (an incident may count on several)."""
+    return dict(
+        Publication.objects.filter(incident__in=base.values("pk"))
+        .values("platform").annotate(n=Count("incident_id", distinct=True)).values_list("platform", "n")
+        .order_by()
+    )
+
+
+@dataclass(frozen=True)
+class ActionCounts:
+    days_to_first_action: dict[int, int]
+    reported: dict[str, int]
+
+
+def action_counts(unit_ids, first: date, last: date) -> ActionCounts:
+    """From the actions on the timelines: how many incidents had their first action n days
+    after registration (by n), and how many were reported to the police and to Datatilsynet.
+
+    Days are the first action's date minus the local registration date; an action dated
+    before the registration (evidence secured first) counts as day 0. One query: the action
+    entries grouped per incident (built by the ORM), then grouped by the delay."""
+    per_incident = (
+        TimelineEntry.objects.filter(kind=TimelineEntry.Kind.ACTION,
+                                     **selection(unit_ids, first, last, prefix="incident__"))
+        .values("incident_id")
+        .annotate(
+            registered_at=Min("incident__registered_at"),
+            first_action=Min("occurred_on"),
+            **{name: Count("id", filter=Q(action_code=code)) for name, code in REPORT_ACTIONS.items()},
+        )
+        .order_by()
+    )
+    inner, params = per_incident.query.sql_with_params()
+    zone = str(local_zone())
+    if connection.vendor == "postgresql":
+        delay = "s.first_action - (s.registered_at AT TIME ZONE %s)::date"
+        delay_params = [zone]
+    else:
+        delay = ("CAST(julianday(s.first_action) - julianday(django_datetime_cast_date(s.registered_at, %s, %s)) "
+                 "AS INTEGER)")
+        delay_params = [zone, connection.timezone_name]
+    reported = ", ".join(f"SUM(CASE WHEN s.{name} > 0 THEN 1 ELSE 0 END)" for name in REPORT_ACTIONS)
+    sql = f"SELECT {delay} AS delay, COUNT(*), {reported} FROM ({inner}) s GROUP BY 1"  # noqa: S608 - no user input
+    histogram: dict[int, int] = {}
+    totals = dict.fromkeys(REPORT_ACTIONS, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*delay_params, *params])
+        for delay_days, n, *by_report in cursor.fetchall():
+            days = max(0, int(delay_days))
+            histogram[days] = histogram.get(days, 0) + n
+            for name, value in zip(REPORT_ACTIONS, by_report, strict=True):
+                totals[name] += int(value or 0)
+    return ActionCounts(histogram, totals)
+
+
+def employee_counts(unit_ids, first: date, last: date) -> tuple[int, int]:
+    """(employees, employees targeted by an incident of these units registered in the months).
+
+    Employees are active users with a caseworker membership in the units. Counted per
+    employee with EXISTS, which stops at their first incident."""
+    unit_ids = list(unit_ids)
+    employees = User.objects.filter(
+        pk__in=Membership.objects.filter(role=Role.CASEWORKER, unit_id__in=unit_ids).values("user_id"),
+        is_active=True,
+    )
+    incidents = incidents_in(unit_ids, first, last)
+    targeted = Exists(Incident.targets.through.objects.filter(user_id=OuterRef("pk"),
+                                                              incident__in=incidents.values("pk")))
+    row = employees.aggregate(total=Count("pk"), targeted=Count("pk", filter=Q(targeted)))
+    return row["total"], row["targeted"]
+
+
+def counts_for(unit_ids, first: date, last: date, *, employees_from: date) -> Counts:
+    """Everything the statistics page shows for the units and months, counted by the database.
+
+    `employees_from` is the first month of the 12 months the share of employees targeted
+    looks at (they end with `last`)."""
+    base = incidents_in(unit_ids, first, last)
+    counts = Counts()
+    def add(table: dict, key, n: int) -> None:
+        table[key] = table.get(key, 0) + n
+
+    for row in grouped_counts(base):
+        counts.total += row["n"]
+        add(counts.by_unit, row["unit_id"], row["n"])
+        for level in LEVELS:
+            add(counts.month_level, (row["month"], level), row[f"level_{level}"])
+        for code in Incident.Status.values:
+            add(counts.by_status, code, row[f"status_{code}"])
+        for code in PERPETRATOR_RELATIONS:
+            add(counts.by_relation, code, row[f"relation_{code}"])
+        for code in PHENOMENON_FIELDS:
+            add(counts.by_phenomenon, code, row[f"phenomenon_{code}"])
+    counts.by_platform = platform_counts(base)
+    actions = action_counts(unit_ids, first, last)
+    counts.days_to_first_action = actions.days_to_first_action
+    counts.reported = actions.reported
+    counts.with_action = sum(actions.days_to_first_action.values())
+    counts.employees, counts.employees_targeted = employee_counts(unit_ids, employees_from, last)
+    return counts

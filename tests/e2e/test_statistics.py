@@ -1,0 +1,98 @@
+"""Browser journey (issue 7, done when): the union rep opens the statistics, changes the
+period, sees «< 5» where counts are small, downloads the CSV; any incident URL answers 404,
+until an employee shares that incident with them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from incidents import sharing
+from stats.forms import default_period
+from stats.queries import add_months
+from tests.factories import TEST_PASSWORD, member
+from tests.stats.conftest import bulk_incidents
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _statistics_urls(settings):
+    settings.ROOT_URLCONF = "tests.stats.urls"
+
+
+@pytest.fixture
+def incidents(personas):
+    for _ in range(5):
+        member(personas.jobcenter, Role.CASEWORKER)  # Jobcenter stands on its own (6 employees)
+    this_month = default_period()[1]
+    old = add_months(this_month, -14)  # before the default 12 months
+    return bulk_incidents(
+        [{"unit": personas.jobcenter, "registered": this_month, "level": 2, "platforms": ["facebook"],
+          "targets": [personas.caseworker] if n == 0 else []} for n in range(9)]
+        + [{"unit": personas.jobcenter, "registered": old, "level": 4, "platforms": ["youtube"]} for _ in range(2)]
+        + [{"unit": personas.family, "registered": old, "level": 3, "targets": [personas.caseworker]}]
+    ), old
+
+
+def test_union_rep_changes_period_sees_small_counts_and_downloads_csv(
+    page, live_server, personas, sign_in, screenshot, incidents
+):
+    rows, old = incidents
+    sign_in("union_rep", TEST_PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/statistik/")
+    expect(page.get_by_role("heading", name="Statistik over udhængning", level=1)).to_be_visible()
+    months = page.get_by_role("table", name="Hændelser pr. måned og alvorlighed")
+    expect(months.get_by_role("rowheader", name=_danish_month(old))).to_have_count(0)
+    expect(months.get_by_role("rowheader", name=_danish_month(default_period()[0]))).to_have_count(1)
+
+    page.get_by_label("Fra måned").fill(old.strftime("%Y-%m"))
+    page.get_by_role("button", name="Vis statistik").click()
+    expect(page).to_have_url(f"{live_server.url}/statistik/?from={old:%Y-%m}&to={default_period()[1]:%Y-%m}&unit=")
+    old_row = months.get_by_role("row").filter(has=page.get_by_role("rowheader", name=_danish_month(old)))
+    expect(old_row).to_contain_text("< 5")
+    expect(page.get_by_role("img", name="Hændelser pr. måned", exact=True)).to_be_visible()
+    expect(page.get_by_text("Tallene er anonymiserede.")).to_be_visible()
+    for incident in rows:
+        expect(page.get_by_text(incident.reference)).to_have_count(0)
+    screenshot("statistics-union-rep")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Hent tabellerne som CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == f"statistik-{old:%Y-%m}-{default_period()[1]:%Y-%m}.csv"
+    content = Path(download.path()).read_text(encoding="utf-8-sig")
+    table = list(csv.reader(io.StringIO(content), delimiter=";"))
+    old_cells = [row for row in table if row[0] == "month_level" and row[2] == old.strftime("%Y-%m")]
+    assert [row[6] for row in old_cells if row[4] == "total"] == ["< 5"]
+    assert not any(row[6] in {"1", "2", "3", "4"} for row in table if row[0] != "nøgletal")
+
+    for incident in rows:
+        response = page.goto(f"{live_server.url}/haendelser/{incident.reference}/")
+        assert response.status == 404
+    expect(page.get_by_role("heading", name="Siden findes ikke")).to_be_visible()
+
+
+def test_shared_incident_opens_read_only_for_the_rep(page, live_server, personas, sign_in, screenshot, incidents):
+    rows, _old = incidents
+    shared = rows[0]
+    sharing.incident_share(actor=personas.caseworker, incident=shared, union_rep=personas.union_rep)
+    sign_in("union_rep", TEST_PASSWORD)
+    page.get_by_role("link", name=shared.reference).click()
+    expect(page).to_have_url(f"{live_server.url}/haendelser/{shared.reference}/")
+    expect(page.get_by_text("Du kan læse den, men ikke ændre noget.")).to_be_visible()
+    expect(page.get_by_role("button")).not_to_have_count(0)  # the navbar's own buttons only
+    expect(page.locator("main form")).to_have_count(0)
+    screenshot("statistics-shared-incident")
+    assert page.goto(f"{live_server.url}/haendelser/{rows[1].reference}/").status == 404
+
+
+def _danish_month(month) -> str:
+    names = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december"]
+    return f"{names[month.month - 1]} {month.year}"

@@ -1,0 +1,226 @@
+"""Property tests over random data and random filters (hypothesis).
+
+For a union rep, every rule of the disclosure control holds in the page, the CSV, the
+JSON download, the PDF and the API alike, and they all show the same numbers: nothing from
+1 to k−1 is shown, no row or column whose total is shown has exactly one hidden number,
+visible totals agree with the visible cells. For a manager, the figures equal a direct
+count of the generated incidents.
+
+Each example builds its organisation and incidents inside a savepoint that is rolled back,
+so examples do not see each other's rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import Role
+from stats.queries import add_months
+from stats.scope import StatisticsUnits
+from tests.factories import member
+
+from .conftest import bulk_incidents
+from .readers import check_exact, check_rules, csv_figures, from_csv, from_html, from_json, from_pdf
+
+pytestmark = pytest.mark.django_db
+
+FIRST = date(2025, 9, 1)
+MONTHS = 8
+LEVELS = (1, 2, 3, 4)
+STATUSES = ("reported", "assessing", "in_progress", "closed")
+RELATIONS = ("citizen_own_case", "relative", "other_citizen", "unknown", "other")
+PLATFORMS = ("facebook", "youtube", "blog", "book")
+PHENOMENA = ("bullying", "threats", "stalking", "case_complaint")
+ACTIONS = ("police_report", "datatilsynet_report", "support_conversation")
+UNITS = ("root", "family", "team", "jobcenter")
+
+
+incident = st.fixed_dictionaries({
+    "unit": st.sampled_from(UNITS),
+    "month": st.integers(0, MONTHS - 1),
+    "day": st.integers(1, 28),
+    "level": st.sampled_from(LEVELS),
+    "confirmed": st.one_of(st.none(), st.sampled_from(LEVELS)),
+    "status": st.sampled_from(STATUSES),
+    "relation": st.sampled_from(RELATIONS),
+    "phenomena": st.sets(st.sampled_from(PHENOMENA), max_size=2),
+    "platforms": st.sets(st.sampled_from(PLATFORMS), max_size=3),
+    "actions": st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(-1, 9)), max_size=3),
+    "target": st.integers(0, 8),
+})
+
+world = st.fixed_dictionaries({
+    "k": st.integers(3, 6),
+    "employees": st.fixed_dictionaries({unit: st.integers(0, 7) for unit in UNITS}),
+    # Many small counts and some large ones, so both the rules and the folding get exercised.
+    "incidents": st.one_of(st.lists(incident, max_size=25), st.lists(incident, min_size=30, max_size=70)),
+    "from": st.integers(0, MONTHS - 1),
+    "length": st.integers(1, MONTHS),
+    "unit_pick": st.integers(0, 5),
+    "rep_over_family": st.booleans(),
+})
+
+
+def _setup(personas, data):
+    org = personas.org
+    org.statistics_threshold = data["k"]
+    org.save(update_fields=["statistics_threshold"])
+    units = {name: getattr(personas, name) for name in UNITS}
+    employees = []
+    for name, n in data["employees"].items():
+        employees += [member(units[name], Role.CASEWORKER) for _ in range(n)]
+    specs = []
+    for item in data["incidents"]:
+        month = add_months(FIRST, item["month"])
+        targets = [employees[item["target"] % len(employees)]] if employees and item["target"] < 5 else []
+        specs.append({
+            "unit": units[item["unit"]], "registered": month.replace(day=item["day"]), "level": item["level"],
+            "confirmed": item["confirmed"], "status": item["status"], "relation": item["relation"],
+            "phenomena": item["phenomena"], "platforms": item["platforms"], "actions": item["actions"],
+            "targets": targets,
+        })
+    bulk_incidents(specs)
+    rep = member(personas.family, Role.UNION_REP) if data["rep_over_family"] else personas.union_rep
+    return rep, specs
+
+
+def _params(user, data):
+    first = add_months(FIRST, data["from"])
+    last = add_months(first, data["length"] - 1)
+    params = {"from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m")}
+    choices = StatisticsUnits(user).choices()
+    if data["unit_pick"] < len(choices):
+        params["unit"] = str(choices[data["unit_pick"]][0])
+    return params
+
+
+def _all_outputs(client, params):
+    from django.urls import reverse
+
+    page = client.get(reverse("dashboard:union_rep"), params)
+    csv_response = client.get(reverse("stats:export_csv"), params)
+    json_response = client.get(reverse("stats:export_json"), params)
+    pdf_response = client.get(reverse("stats:export_pdf"), params)
+    api = client.get("/api/v1/statistics/", params)
+    for response in (page, csv_response, json_response, pdf_response, api):
+        assert response.status_code == 200, response.content[:500]
+    data = json.loads(json_response.content)
+    return {
+        "json": data,
+        "api": api.json(),
+        "grids": {
+            "page": from_html(page.content.decode(), data),
+            "csv": from_csv(csv_response.content.decode(), data),
+            "json": from_json(data),
+            "pdf": from_pdf(pdf_response.content, data),
+            "api": from_json(api.json()),
+        },
+        "csv_text": csv_response.content.decode(),
+        "page": page.content.decode(),
+    }
+
+
+def _check_figures(data: dict, k: int) -> None:
+    """Key figures for a union rep: no count from 1 to k−1; shares hidden when a part is small."""
+    for key in ("reported_to_police", "reported_to_datatilsynet", "employees_targeted_12_months"):
+        share = data[key]
+        for number in (share["part"], share["whole"]):
+            assert number["value"] is None or number["value"] == 0 or number["value"] >= k
+        if share["percent"] is not None:
+            part, whole = share["part"]["value"], share["whole"]["value"]
+            assert whole - part == 0 or whole - part >= k
+    median = data["median_days_to_first_action"]
+    count = median["incidents"]["value"]
+    assert count is None or count == 0 or count >= k
+    if count is None:
+        assert median["days"] is None
+    total = data["incidents"]["value"]
+    assert total is None or total == 0 or total >= k
+
+
+@settings(max_examples=18, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(data=world)
+def test_union_rep_outputs_obey_the_rules_and_agree(client, personas, data):
+    with transaction.atomic():
+        rep, _specs = _setup(personas, data)
+        client.force_login(rep)
+        params = _params(rep, data)
+        outputs = _all_outputs(client, params)
+        k = data["k"]
+        assert outputs["json"]["exact"] is False and outputs["json"]["threshold"] == k
+        assert outputs["api"] == {**outputs["json"], "generated_at": outputs["api"]["generated_at"]}
+        reference = outputs["grids"]["json"]
+        for source, grids in outputs["grids"].items():
+            check_rules(grids, k)
+            assert grids == reference, source
+        _check_figures(outputs["json"], k)
+        figures = csv_figures(outputs["csv_text"])
+        assert figures[("incidents", "count")] == outputs["json"]["incidents"]["display"]
+        # No names, references or free text reach the rep.
+        assert "UDH-T-" not in outputs["page"] and "UDH-T-" not in outputs["csv_text"]
+        assert "Statistik</h1>" not in outputs["page"]  # the incidents' title is "Statistik"
+        transaction.set_rollback(True)
+
+
+def _expected(specs, unit_ids, first, last):
+    """Direct count, in Python, of what a manager should see."""
+    chosen = [s for s in specs if s["unit"].pk in unit_ids and first <= s["registered"].replace(day=1) <= last]
+    level = Counter((s["registered"].strftime("%Y-%m"), s["confirmed"] or s["level"]) for s in chosen)
+    return {
+        "total": len(chosen),
+        "month_level": level,
+        "status": Counter(s["status"] for s in chosen),
+        "relation": Counter(s["relation"] for s in chosen),
+        "platform": Counter(p for s in chosen for p in set(s["platforms"])),
+        "phenomenon": Counter(p for s in chosen for p in s["phenomena"]),
+        "unit": Counter(str(s["unit"].pk) for s in chosen),
+        "police": sum(1 for s in chosen if any(code == "police_report" for code, _d in s["actions"])),
+        "with_action": sum(1 for s in chosen if s["actions"]),
+    }
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(data=world)
+def test_manager_figures_equal_a_direct_count(client, personas, data):
+    from django.urls import reverse
+
+    with transaction.atomic():
+        _rep, specs = _setup(personas, data)
+        manager = personas.manager
+        client.force_login(manager)
+        params = _params(manager, data)
+        response = client.get(reverse("stats:export_json"), params)
+        result = json.loads(response.content)
+        assert result["exact"] is True
+        first, last = date.fromisoformat(params["from"] + "-01"), date.fromisoformat(params["to"] + "-01")
+        units = StatisticsUnits(manager)
+        unit_ids = units.subtree(int(params["unit"])) if "unit" in params else units.allowed
+        expected = _expected(specs, unit_ids, first, last)
+        tables = {table["code"]: table for table in result["tables"]}
+
+        month_level = tables["month_level"]
+        for r, row in enumerate(month_level["rows"]):
+            for c, level in enumerate(LEVELS):
+                assert month_level["cells"][r][c]["value"] == expected["month_level"][(row["code"], level)]
+        assert month_level["total"]["value"] == expected["total"] == result["incidents"]["value"]
+        for code in ("status", "relation", "platform", "phenomenon", "unit"):
+            table = tables[code]
+            assert {row["code"]: cells[0]["value"] for row, cells in zip(table["rows"], table["cells"], strict=True)} \
+                == {row["code"]: expected[code][row["code"]] for row in table["rows"]}, code
+        assert result["reported_to_police"]["part"]["value"] == expected["police"]
+        assert result["median_days_to_first_action"]["incidents"]["value"] == expected["with_action"]
+        check_exact(from_json(result))
+        page = client.get(reverse("dashboard:union_rep"), params).content.decode()
+        assert from_html(page, result) == from_json(result)
+        transaction.set_rollback(True)
