@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from notifications import services as notifications
 
-from .assessment import REPEATED_PUBLICATION_COUNT, Facts, assess
+from .assessment import LEVEL_LABELS, REPEATED_PUBLICATION_COUNT, Facts, assess
 from .models import (
     FEATURE_FIELDS,
     PHENOMENON_FIELDS,
@@ -354,7 +354,7 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
         incident.status = Incident.Status.ASSESSING
         fields.append("status")
     incident.save(update_fields=fields)
-    labels = {1: _("Lav"), 2: _("Moderat"), 3: _("Alvorlig"), 4: _("Kritisk")}
+    labels = {lvl: _(label) for lvl, label in LEVEL_LABELS.items()}
     if level == incident.assessed_level:
         text = _("Niveau bekræftet: %(level)s.") % {"level": labels[level]}
     else:
