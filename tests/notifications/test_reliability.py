@@ -278,6 +278,7 @@ def test_smtp_failing_is_retried_with_backoff_then_failed_for_the_admin(personas
 
 # --- A deleted incident ---------------------------------------------------------------------------
 
+@pytest.mark.postgres  # SQLite's shared in-memory test database locks the table between the worker thread and the test
 def test_deleted_incident_is_skipped_and_logged_not_crashed(personas, register, log_lines):
     incident, email = _self_report(personas, register)
     incident.delete()
