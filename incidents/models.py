@@ -411,3 +411,25 @@ class IncidentShare(models.Model):
     @property
     def audit_organisation_id(self) -> int | None:
         return self.incident.unit.organisation_id
+
+
+class PendingFileDeletion(models.Model):
+    """A private-storage file that must go because its rows were deleted (`incidents.retention`).
+
+    Written in the same transaction as the deletion of the rows, removed once the file is
+    gone. A delete that fails (storage down) leaves the row, with the error, for the next
+    retention run to retry; a file already missing counts as deleted."""
+
+    name = models.CharField(max_length=300, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("fil der skal slettes")
+        verbose_name_plural = _("filer der skal slettes")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -125,6 +125,12 @@ def may_remove_evidence(user, incident: Incident) -> bool:
     return may_change(user, incident)
 
 
+def may_set_legal_hold(user, incident: Incident) -> bool:
+    """Set or clear legal hold, which keeps a closed incident past its retention period
+    (`incidents.retention`): the managers of the incident's unit."""
+    return may_change(user, incident)
+
+
 def sees_internal_notes(user, incident: Incident) -> bool:
     return is_manager_of(user, incident)
 

@@ -329,6 +329,25 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
 
 
 @transaction.atomic
+def incident_set_legal_hold(*, actor, incident: Incident, hold: bool, reason: str, request=None) -> bool:
+    """Set or clear legal hold with a reason: while it is set, retention never deletes the
+    incident (`incidents.retention`). Returns False when the hold already was as asked."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError(_("Skriv hvorfor retligt hold sættes eller ophæves."))
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.legal_hold == hold:
+        return False
+    incident.legal_hold = hold
+    incident.save(update_fields=["legal_hold", "updated_at"])
+    summary = _("Retligt hold sat") if hold else _("Retligt hold ophævet")
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, text=f"{summary}: {reason}", visible=False)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident, summary=summary,
+                 details={"legal_hold": hold, "reason": reason})
+    return True
+
+
+@transaction.atomic
 def incident_confirm_level(*, actor, incident: Incident, level: int, justification: str = "",
                            request=None) -> Incident:
     """The manager confirms the computed level or overrides it with a written reason.

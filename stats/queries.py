@@ -5,6 +5,13 @@ Every function here sends a GROUP BY or a conditional COUNT and returns small di
 cost in Python does not grow with the number of incidents. No names, references or free
 text are selected. Months are calendar months in the organisation's time zone
 (settings.TIME_ZONE), so an incident registered at 00:30 on 1 March counts in March.
+
+Incidents purged after the retention period (`incidents.retention`) left an anonymised
+residue row (`stats.models.IncidentResidue`); `counts_for` adds the residue of the
+selection to every count, grouped in the database the same way, so a period's figures do
+not change when its incidents are deleted. The share of employees targeted is the one
+exception: it needs the employees, which the residue does not keep, so it counts live
+incidents only.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DateField, Exists, Min, OuterRef, Q
+from django.db.models import Count, DateField, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -23,7 +30,11 @@ from accounts.models import Membership, Role, User
 from incidents.assessment import LEVELS, PERPETRATOR_RELATIONS
 from incidents.models import PHENOMENON_FIELDS, Incident, Publication, TimelineEntry
 
+from .models import IncidentResidue, IncidentResiduePlatform
+
 REPORT_ACTIONS = {"police": "police_report", "datatilsynet": "datatilsynet_report"}
+# The residue's column per entry of REPORT_ACTIONS.
+RESIDUE_REPORTED = {"police": "reported_to_police", "datatilsynet": "reported_to_datatilsynet"}
 
 
 def local_zone() -> ZoneInfo:
@@ -80,22 +91,42 @@ def incidents_in(unit_ids, first: date, last: date):
     return Incident.objects.filter(**selection(unit_ids, first, last))
 
 
-def grouped_counts(base) -> list[dict]:
-    """One GROUP BY (month, unit) with conditional counts per level in force, status,
-    perpetrator relation and related phenomenon. Every table but platforms is a sum over
-    these rows (months × units, never incidents). A few fixed groups keep PostgreSQL on an
-    in-memory hash aggregate, where grouping by all five columns sorted on disk."""
-    conditional = {f"level_{level}": Count("id", filter=Q(level_in_force=level)) for level in LEVELS}
+def _conditional_counts(level_field: str) -> dict:
+    """The conditional counts of one (month, unit) group; incidents and residue share the column names."""
+    conditional = {f"level_{level}": Count("id", filter=Q(**{level_field: level})) for level in LEVELS}
     conditional.update({f"status_{code}": Count("id", filter=Q(status=code)) for code in Incident.Status.values})
     conditional.update({f"relation_{code}": Count("id", filter=Q(perpetrator_relation=code))
                         for code in PERPETRATOR_RELATIONS})
     conditional.update({f"phenomenon_{code}": Count("id", filter=Q(**{field_name: True}))
                         for code, field_name in PHENOMENON_FIELDS.items()})
+    return conditional
+
+
+def grouped_counts(base) -> list[dict]:
+    """One GROUP BY (month, unit) with conditional counts per level in force, status,
+    perpetrator relation and related phenomenon. Every table but platforms is a sum over
+    these rows (months × units, never incidents). A few fixed groups keep PostgreSQL on an
+    in-memory hash aggregate, where grouping by all five columns sorted on disk."""
     return list(
         base.annotate(month=TruncMonth("registered_at", tzinfo=local_zone(), output_field=DateField()),
                       level_in_force=Coalesce("confirmed_level", "assessed_level"))
         .values("month", "unit_id")
-        .annotate(n=Count("id"), **conditional)
+        .annotate(n=Count("id"), **_conditional_counts("level_in_force"))
+        .order_by()
+    )
+
+
+def residue_in(unit_ids, first: date, last: date):
+    """The residue of purged incidents of the units registered in the months `first` to `last`."""
+    return IncidentResidue.objects.filter(unit_id__in=list(unit_ids), registered_month__gte=first.replace(day=1),
+                                          registered_month__lte=last.replace(day=1))
+
+
+def residue_grouped_counts(residue) -> list[dict]:
+    """`grouped_counts` for the residue: the same rows (month, unit, n, level_1 …), one GROUP BY."""
+    return list(
+        residue.values("unit_id", month=F("registered_month"))
+        .annotate(n=Count("id"), **_conditional_counts("level"))
         .order_by()
     )
 
@@ -156,6 +187,32 @@ def action_counts(unit_ids, first: date, last: date) -> ActionCounts:
     return ActionCounts(histogram, totals)
 
 
+def residue_platform_counts(residue) -> dict[str, int]:
+    """Purged incidents per platform (each residue holds a platform at most once)."""
+    return dict(
+        IncidentResiduePlatform.objects.filter(residue__in=residue.values("pk"))
+        .values("platform").annotate(n=Count("id")).values_list("platform", "n").order_by()
+    )
+
+
+def residue_action_counts(residue) -> ActionCounts:
+    """`action_counts` for the residue: one GROUP BY the days to the first action."""
+    histogram: dict[int, int] = {}
+    totals = dict.fromkeys(REPORT_ACTIONS, 0)
+    rows = (
+        residue.filter(days_to_first_action__isnull=False)
+        .values("days_to_first_action")
+        .annotate(n=Count("id"), **{name: Count("id", filter=Q(**{field: True}))
+                                    for name, field in RESIDUE_REPORTED.items()})
+        .order_by()
+    )
+    for row in rows:
+        histogram[row["days_to_first_action"]] = row["n"]
+        for name in REPORT_ACTIONS:
+            totals[name] += row[name]
+    return ActionCounts(histogram, totals)
+
+
 def employee_counts(unit_ids, first: date, last: date) -> tuple[int, int]:
     """(employees, employees targeted by an incident of these units registered in the months).
 
@@ -174,16 +231,18 @@ def employee_counts(unit_ids, first: date, last: date) -> tuple[int, int]:
 
 
 def counts_for(unit_ids, first: date, last: date, *, employees_from: date) -> Counts:
-    """Everything the statistics page shows for the units and months, counted by the database.
+    """Everything the statistics page shows for the units and months, counted by the database:
+    the live incidents plus the residue of purged ones (all but the employees targeted).
 
     `employees_from` is the first month of the 12 months the share of employees targeted
     looks at (they end with `last`)."""
     base = incidents_in(unit_ids, first, last)
+    residue = residue_in(unit_ids, first, last)
     counts = Counts()
     def add(table: dict, key, n: int) -> None:
         table[key] = table.get(key, 0) + n
 
-    for row in grouped_counts(base):
+    for row in [*grouped_counts(base), *residue_grouped_counts(residue)]:
         counts.total += row["n"]
         add(counts.by_unit, row["unit_id"], row["n"])
         for level in LEVELS:
@@ -195,9 +254,14 @@ def counts_for(unit_ids, first: date, last: date, *, employees_from: date) -> Co
         for code in PHENOMENON_FIELDS:
             add(counts.by_phenomenon, code, row[f"phenomenon_{code}"])
     counts.by_platform = platform_counts(base)
+    for platform, n in residue_platform_counts(residue).items():
+        add(counts.by_platform, platform, n)
     actions = action_counts(unit_ids, first, last)
-    counts.days_to_first_action = actions.days_to_first_action
-    counts.reported = actions.reported
-    counts.with_action = sum(actions.days_to_first_action.values())
+    purged = residue_action_counts(residue)
+    counts.days_to_first_action = dict(actions.days_to_first_action)
+    for days, n in purged.days_to_first_action.items():
+        add(counts.days_to_first_action, days, n)
+    counts.reported = {name: actions.reported.get(name, 0) + purged.reported.get(name, 0) for name in REPORT_ACTIONS}
+    counts.with_action = sum(counts.days_to_first_action.values())
     counts.employees, counts.employees_targeted = employee_counts(unit_ids, employees_from, last)
     return counts

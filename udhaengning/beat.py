@@ -2,7 +2,7 @@
 
 Each entry has a comment saying why it runs and an `expires` (seconds) so that a beat
 tick queued while no worker was running does not pile up and run late many times over.
-Later features (reminders, outbox sweep, retention) add their entries here.
+Later features add their entries here.
 """
 
 from celery.schedules import crontab
@@ -35,6 +35,15 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "notifications-weekly-digest": {
         "task": "notifications.tasks.send_weekly_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 6},
+    },
+    # Retention: delete closed incidents whose organisation's retention period has run out
+    # (incidents/retention.py), every night at 03:30 (clear of the daylight-saving hour). A tick
+    # that waited more than six hours is dropped; the next night's run catches up (the purge is
+    # idempotent).
+    "incidents-retention-purge": {
+        "task": "incidents.tasks.purge_expired_incidents",
+        "schedule": crontab(minute=30, hour=3),
         "options": {"expires": 60 * 60 * 6},
     },
 }

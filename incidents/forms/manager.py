@@ -445,6 +445,27 @@ class NoteForm(forms.ModelForm):
         super().__init__(*args, prefix="note", **kwargs)
 
 
+class LegalHoldForm(forms.Form):
+    """Set or clear legal hold; which of the two is fixed by the page, the reason is required."""
+
+    hold = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1",
+                                  widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Begrundelse"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Skriv hvorfor retligt hold sættes eller ophæves.")},
+    )
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, prefix="hold", **kwargs)
+        self.incident = incident
+        if not self.is_bound:
+            self.initial["hold"] = "0" if incident.legal_hold else "1"
+        self.fields["reason"].help_text = (
+            _("Fx en verserende retssag eller en klage, som sagen skal bruges i.") if not incident.legal_hold
+            else _("Fx at retssagen eller klagen er afsluttet.")
+        )
+
+
 class ConfirmLevelForm(forms.Form):
     """The manager confirms the computed level or chooses another with a reason."""
 

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_safe
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .. import policy, selectors, sharing
+from .. import policy, retention, selectors, sharing
 from ..assessment import ACTION_CODES
-from ..forms.manager import ActionForm, ConfirmLevelForm, NoteForm, StatusForm
+from ..forms.manager import ActionForm, ConfirmLevelForm, LegalHoldForm, NoteForm, StatusForm
 from ..models import Incident, TimelineEntry
 
 
@@ -26,7 +26,7 @@ def _audit_view(request, incident: Incident, summary: str) -> None:
 
 
 def render_manager_detail(request, incident: Incident, *, status_form=None, action_form=None, note_form=None,
-                          assess_form=None, status: int = 200):
+                          assess_form=None, legal_hold_form=None, status: int = 200):
     """The manager's page; the workflow views re-render it with their bound form on errors."""
     context = selectors.incident_detail_context(request.user, incident)
     context.update(
@@ -38,6 +38,10 @@ def render_manager_detail(request, incident: Incident, *, status_form=None, acti
         may_add_evidence=policy.may_add_evidence(request.user, incident),
         may_remove_evidence=policy.may_remove_evidence(request.user, incident),
         may_change=policy.may_change(request.user, incident),
+        may_set_legal_hold=policy.may_set_legal_hold(request.user, incident),
+        legal_hold_form=legal_hold_form or LegalHoldForm(incident=incident),
+        retention_months=incident.unit.organisation.retention_months,
+        retention_due=retention.retention_due(incident),
     )
     _audit_view(request, incident, _("Hændelse vist"))
     return render(request, "incidents/detail.html", context, status=status)

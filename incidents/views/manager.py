@@ -32,6 +32,7 @@ from ..forms.manager import (
     ActionForm,
     ConfirmLevelForm,
     IncidentForm,
+    LegalHoldForm,
     NoteForm,
     PublicationEditFormSet,
     PublicationFormSet,
@@ -257,3 +258,25 @@ def incident_assess(request, reference):
     )
     messages.success(request, _("Vurderingen er gemt."))
     return redirect(_detail_url(incident, "vurdering"))
+
+
+@login_required
+@require_POST
+def incident_legal_hold(request, reference):
+    """Set or clear legal hold, with a reason (keeps a closed incident past its retention period)."""
+    incident = _managed_incident_or_404(request.user, reference)
+    if not policy.may_set_legal_hold(request.user, incident):
+        raise Http404
+    form = LegalHoldForm(request.POST, incident=incident)
+    if not form.is_valid():
+        return render_manager_detail(request, incident, legal_hold_form=form)
+    hold = form.cleaned_data["hold"]
+    changed = services.incident_set_legal_hold(actor=request.user, incident=incident, hold=hold,
+                                               reason=form.cleaned_data["reason"], request=request)
+    if not changed:
+        messages.info(request, _("Retligt hold var allerede sat.") if hold else _("Sagen havde ikke retligt hold."))
+    elif hold:
+        messages.success(request, _("Retligt hold er sat. Sagen slettes ikke, før det er ophævet."))
+    else:
+        messages.success(request, _("Retligt hold er ophævet. Sagen slettes, når opbevaringsperioden er udløbet."))
+    return redirect(_detail_url(incident, "opbevaring"))

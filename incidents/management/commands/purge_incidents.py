@@ -1,0 +1,56 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from incidents.retention import retention_purge
+
+
+def _day(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d")
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete closed incidents whose organisation's retention period (months after closing) has run out, "
+        "with their evidence, reports, notifications and files; incidents on legal hold are kept. "
+        "The nightly Celery task does the same. --dry-run lists what would go and changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="List what would be deleted; delete nothing.")
+
+    def handle(self, *args, **options):
+        dry_run = options["dry_run"]
+        summary = retention_purge(now=timezone.now(), dry_run=dry_run)
+        verb = "would be deleted" if dry_run else "to delete"
+        self.stdout.write(f"{len(summary.candidates)} closed incident(s) past their retention period {verb}:")
+        if summary.candidates:
+            self.stdout.write(f"{'reference':<16} {'unit':<30} {'closed':<10} {'due':<10} "
+                              f"{'evidence':>8} {'reports':>7} {'notifications':>13}")
+        for c in summary.candidates:
+            self.stdout.write(f"{c.reference:<16} {c.unit_name[:30]:<30} {_day(c.closed_at):<10} {_day(c.due):<10} "
+                              f"{c.evidence:>8} {c.reports:>7} {c.notifications:>13}")
+        for c in summary.held:
+            self.stdout.write(f"Kept on legal hold: {c.reference} ({c.unit_name}), due {_day(c.due)}.")
+        if dry_run:
+            if summary.files_pending:
+                self.stdout.write(f"{summary.files_pending} file deletion(s) from earlier runs are still owed.")
+            if summary.statistics_reports:
+                self.stdout.write(f"{summary.statistics_reports} statistics report(s) past the retention period "
+                                  "would be deleted.")
+            self.stdout.write("Dry run: nothing was deleted.")
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"Deleted {len(summary.purged)} incident(s); stored files deleted: {summary.files_deleted}."
+        ))
+        if summary.statistics_reports:
+            self.stdout.write(f"Deleted {summary.statistics_reports} statistics report(s) past the retention period.")
+        if summary.skipped:
+            self.stdout.write("Skipped (changed meanwhile or a report still generating): "
+                              f"{', '.join(summary.skipped)}.")
+        if summary.remaining:
+            self.stdout.write(f"{summary.remaining} incident(s) left for the next run (time budget spent).")
+        if summary.files_failed or summary.files_pending:
+            self.stderr.write(self.style.WARNING(
+                f"{summary.files_failed} file deletion(s) failed; {summary.files_pending} owed in all, "
+                "retried on the next run (see the log)."
+            ))

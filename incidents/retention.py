@@ -1,0 +1,375 @@
+"""Retention: closed incidents are deleted when the organisation's retention period has run out.
+
+Public interface (used by the Celery task `incidents.tasks.purge_expired_incidents`, the
+command `manage.py purge_incidents` and the incident page):
+
+    retention_candidates(now) -> list[Candidate]
+        closed incidents whose retention period has run out and that are not on legal hold,
+        oldest first, with what a purge would delete (evidence, reports, notifications).
+
+    retention_held(now) -> list[Candidate]
+        the same, but on legal hold: kept until the hold is cleared.
+
+    retention_purge(*, now, dry_run, actor=None, time_budget=None) -> PurgeSummary
+        deletes the candidates (dry_run=True only lists them and changes nothing).
+
+    retention_due(incident) -> datetime | None
+        when a closed incident falls due (None while it is open).
+
+Rules:
+
+- Due means: status closed and `closed_at` plus `Organisation.retention_months` calendar
+  months (local time; the 31st becomes the month's last day) has passed. A closed incident
+  without `closed_at` (not possible through the app) counts from its last change.
+- `legal_hold` keeps an incident whatever its age; reopening it keeps it too.
+- Each incident is purged in its own transaction, locked and checked again first, so two
+  runs at once, or a manager reopening it meanwhile, never purge it twice or wrongly. An
+  incident with a report or evidence bundle still being generated waits for the next run.
+- What goes: the incident with its publications, evidence (rows and files), timeline,
+  notes, deadlines, shares with union reps, targets, reports and evidence bundles (rows and
+  files) and the notifications about it (the anonymous notice to union reps of a serious
+  incident included). Recording requests linked to it stay, with the link cleared and
+  `linked_incident_purged_on` set, so the recording statistics keep counting them.
+- What stays: an anonymised residue row for the statistics (`stats.residue`), written
+  first, and a tombstone in the audit log (action delete: reference, registered and closed
+  dates, the counts of what was deleted, who – "system" or the actor – and why). Earlier
+  audit events name the incident by reference in text, so the hash chain stays valid.
+- Files are deleted after the commit. Their names are first written to
+  `PendingFileDeletion` in the purge's transaction; a file deleted (or already missing)
+  loses its row, a failed delete keeps it with the error and is retried at the start of
+  the next run.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from audit.models import AuditEvent
+from audit.services import audit_record
+from notifications.models import Kind as NotificationKind
+from notifications.models import Notification
+from recordings.models import RecordingRequest
+from reports.models import STALE_AFTER, UNFINISHED, EvidenceBundle, Report
+from stats.residue import residue_record
+
+from .models import Evidence, Incident, PendingFileDeletion
+
+logger = logging.getLogger(__name__)
+
+REASON = "retention"
+# Candidates are first narrowed in the database with this much slack, then checked exactly
+# (adding months is not invertible at month ends: 29, 30 and 31 August + 6 months are all 28 February).
+_SLACK = timedelta(days=4)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same local wall-clock time `months` calendar months later (or earlier); day clamped."""
+    local = timezone.localtime(moment)
+    index = local.year * 12 + local.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    return local.replace(year=year, month=month + 1, day=day)
+
+
+def _closed_on(incident: Incident) -> datetime:
+    return incident.closed_at or incident.updated_at
+
+
+def retention_due(incident: Incident) -> datetime | None:
+    """When the closed incident falls due for deletion (None while it is open)."""
+    if incident.status != Incident.Status.CLOSED:
+        return None
+    return add_months(_closed_on(incident), incident.unit.organisation.retention_months)
+
+
+# --- Candidates ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    incident_id: int
+    reference: str
+    unit_name: str
+    organisation_id: int
+    retention_months: int
+    registered_at: datetime
+    closed_at: datetime
+    due: datetime
+    evidence: int
+    reports: int
+    notifications: int
+
+
+def _notifications_q(incident_id) -> Q:
+    """The notifications about an incident: linked to it, and the anonymous notice to union reps
+    of a serious incident (linked to the unit; the incident only in its key). `incident_id` may
+    be an int or an OuterRef."""
+    if isinstance(incident_id, int):
+        prefix = Value(f"{NotificationKind.SERIOUS_INCIDENT}:{incident_id}:")
+    else:
+        prefix = Concat(Value(f"{NotificationKind.SERIOUS_INCIDENT}:"), Cast(incident_id, CharField()), Value(":"))
+    return Q(incident_id=incident_id) | Q(kind=NotificationKind.SERIOUS_INCIDENT, key__startswith=prefix)
+
+
+def _count(queryset) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` (already filtered on OuterRef)."""
+    counted = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _closed_queryset(now: datetime, *, legal_hold: bool):
+    """Closed incidents (on legal hold or not) closed at least about their organisation's period ago."""
+    closed_before = Q()
+    for org_id, months in Organisation.objects.values_list("pk", "retention_months"):
+        closed_before |= Q(unit__organisation_id=org_id, closed_on__lte=add_months(now, -months) + _SLACK)
+    if not closed_before:
+        return Incident.objects.none()
+    return (
+        Incident.objects.filter(status=Incident.Status.CLOSED, legal_hold=legal_hold)
+        .annotate(closed_on=Coalesce("closed_at", "updated_at"))
+        .filter(closed_before)
+        .annotate(
+            evidence_count=_count(Evidence.objects.filter(incident_id=OuterRef("pk"))),
+            report_count=_count(Report.objects.filter(incident_id=OuterRef("pk"))),
+            notification_count=_count(Notification.objects.filter(_notifications_q(OuterRef("pk")))),
+        )
+        .select_related("unit__organisation")
+        .order_by("closed_on", "id")
+    )
+
+
+def _candidates(now: datetime, *, legal_hold: bool) -> list[Candidate]:
+    found = []
+    for incident in _closed_queryset(now, legal_hold=legal_hold):
+        months = incident.unit.organisation.retention_months
+        due = add_months(incident.closed_on, months)
+        if due > now:
+            continue
+        found.append(Candidate(
+            incident_id=incident.pk, reference=incident.reference, unit_name=incident.unit.name,
+            organisation_id=incident.unit.organisation_id, retention_months=months,
+            registered_at=incident.registered_at, closed_at=incident.closed_on, due=due,
+            evidence=incident.evidence_count, reports=incident.report_count,
+            notifications=incident.notification_count,
+        ))
+    return found
+
+
+def retention_candidates(now: datetime) -> list[Candidate]:
+    """Closed incidents past their retention period and not on legal hold, oldest closing first."""
+    return _candidates(now, legal_hold=False)
+
+
+def retention_held(now: datetime) -> list[Candidate]:
+    """Closed incidents past their retention period that legal hold keeps."""
+    return _candidates(now, legal_hold=True)
+
+
+# --- Purging ----------------------------------------------------------------------------
+
+@dataclass
+class PurgeSummary:
+    now: datetime
+    dry_run: bool
+    candidates: list[Candidate]
+    held: list[Candidate]
+    purged: list[str] = field(default_factory=list)  # references
+    skipped: list[str] = field(default_factory=list)  # changed meanwhile or still generating a report
+    remaining: int = 0  # left for the next run when the time budget ran out
+    files_deleted: int = 0
+    files_failed: int = 0
+    files_pending: int = 0  # deletions owed after this run (failed now or earlier)
+    statistics_reports: int = 0  # statistics reports past the period (deleted unless a dry run)
+
+
+def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: float | None = None) -> PurgeSummary:
+    """Delete every candidate (see the module docstring); with dry_run only list them.
+
+    `actor` is the user who started the purge (None: the system, as in the scheduled task).
+    `time_budget` (seconds) stops before the next incident once spent; the rest waits for
+    the next run."""
+    summary = PurgeSummary(now=now, dry_run=dry_run, candidates=retention_candidates(now), held=retention_held(now))
+    if dry_run:
+        summary.files_pending = PendingFileDeletion.objects.count()
+        summary.statistics_reports = sum(len(ids) for ids in _expired_statistics_reports(now).values())
+        return summary
+    started = time.monotonic()
+    pending_files_retry(summary)
+    for index, candidate in enumerate(summary.candidates):
+        if time_budget is not None and time.monotonic() - started > time_budget:
+            summary.remaining = len(summary.candidates) - index
+            break
+        if _purge_one(candidate.incident_id, now=now, actor=actor, summary=summary):
+            summary.purged.append(candidate.reference)
+        else:
+            summary.skipped.append(candidate.reference)
+    _purge_statistics_reports(now=now, actor=actor, summary=summary)
+    summary.files_pending = PendingFileDeletion.objects.count()
+    return summary
+
+
+def _expired_statistics_reports(now: datetime) -> dict[Organisation, list[int]]:
+    """Statistics reports (no incident) asked for longer ago than their organisation's retention
+    period, per organisation. They name no one, but nothing is kept without a reason."""
+    expired: dict[Organisation, list[int]] = {}
+    with_reports = Report.objects.filter(kind=Report.Kind.STATISTICS).values("organisation_id")
+    for organisation in Organisation.objects.filter(pk__in=with_reports):
+        ids = list(Report.objects.filter(
+            kind=Report.Kind.STATISTICS, organisation=organisation,
+            requested_at__lt=add_months(now, -organisation.retention_months),
+        ).exclude(status__in=UNFINISHED).values_list("pk", flat=True))
+        if ids:
+            expired[organisation] = ids
+    return expired
+
+
+def _purge_statistics_reports(*, now: datetime, actor, summary: PurgeSummary) -> None:
+    for organisation, ids in _expired_statistics_reports(now).items():
+        with transaction.atomic():
+            rows = Report.objects.filter(pk__in=ids)
+            files_delete_after_commit(list(rows.exclude(file="").values_list("file", flat=True)), summary)
+            deleted = rows.delete()[1].get("reports.Report", 0)
+            audit_record(
+                actor=actor, action=AuditEvent.Action.DELETE, object_type="reports.report",
+                organisation_id=organisation.pk,
+                summary=_("Statistikrapporter slettet, fordi opbevaringsperioden på %(months)s måneder er udløbet.")
+                % {"months": organisation.retention_months},
+                details={"reason": REASON, "retention_months": organisation.retention_months,
+                         "statistics_reports": deleted, "ids": ids},
+            )
+        summary.statistics_reports += deleted
+
+
+def _generating(incident: Incident, now: datetime) -> bool:
+    """A report or evidence bundle of the incident is still being generated (and not stale)."""
+    recent = now - STALE_AFTER
+    return (
+        Report.objects.filter(incident=incident, status__in=UNFINISHED)
+        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, requested_at__gte=recent)).exists()
+        or EvidenceBundle.objects.filter(report__incident=incident, status__in=UNFINISHED)
+        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, created_at__gte=recent)).exists()
+    )
+
+
+def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary) -> bool:
+    with transaction.atomic():
+        incident = (
+            Incident.objects.select_for_update(of=("self",)).select_related("unit__organisation")
+            .filter(pk=incident_id).first()
+        )
+        if incident is None or incident.legal_hold:
+            return False
+        due = retention_due(incident)
+        if due is None or due > now or _generating(incident, now):
+            return False
+        organisation = incident.unit.organisation
+        evidence_files = list(Evidence.objects.filter(incident=incident).exclude(file="")
+                              .values_list("file", flat=True))
+        report_files = list(Report.objects.filter(incident=incident).exclude(file="").values_list("file", flat=True))
+        bundle_files = list(EvidenceBundle.objects.filter(report__incident=incident).exclude(file="")
+                            .values_list("file", flat=True))
+        files = [*evidence_files, *report_files, *bundle_files]
+
+        residue_record(incident=incident)
+        unlinked = _unlink_recording_requests(incident, actor=actor, today=timezone.localdate(now))
+        notifications, _by_model = Notification.objects.filter(_notifications_q(incident.pk)).delete()
+        _total, deleted = incident.delete()
+
+        def n(label: str) -> int:
+            return deleted.get(label, 0)
+
+        details = {
+            "reason": REASON,
+            "retention_months": organisation.retention_months,
+            "registered_at": incident.registered_at.isoformat(),
+            "closed_at": _closed_on(incident).isoformat(),
+            "due": due.isoformat(),
+            "deleted": {
+                "publications": n("incidents.Publication"),
+                "evidence": n("incidents.Evidence"),
+                "evidence_files": len(evidence_files),
+                "timeline_entries": n("incidents.TimelineEntry"),
+                "notes": n("incidents.Note"),
+                "deadlines": n("incidents.IncidentDeadline"),
+                "shares": n("incidents.IncidentShare"),
+                "targets": n("incidents.Incident_targets"),
+                "reports": n("reports.Report"),
+                "report_files": len(report_files),
+                "evidence_bundles": n("reports.EvidenceBundle"),
+                "bundle_files": len(bundle_files),
+                "notifications": notifications,
+            },
+            "recording_requests_unlinked": unlinked,
+        }
+        audit_record(
+            actor=actor, action=AuditEvent.Action.DELETE, object_type="incidents.incident",
+            object_id=str(incident_id), incident_reference=incident.reference, organisation_id=organisation.pk,
+            summary=_("Sagen er slettet, fordi opbevaringsperioden på %(months)s måneder efter afslutning er udløbet.")
+            % {"months": organisation.retention_months},
+            details=details,
+        )
+        files_delete_after_commit(files, summary)
+    return True
+
+
+def _unlink_recording_requests(incident: Incident, *, actor, today) -> int:
+    """Recording requests stay; the link goes, and each change is audited."""
+    requests = list(RecordingRequest.objects.filter(incident=incident).select_related("unit"))
+    for recording_request in requests:
+        audit_record(
+            actor=actor, action=AuditEvent.Action.UPDATE, obj=recording_request,
+            incident_reference=incident.reference,
+            summary=_("Anmodning om optagelse ikke længere knyttet til hændelse: sagen er slettet efter "
+                      "opbevaringsperioden"),
+            details={"incident": "", "previous": incident.reference, "reason": REASON},
+        )
+    return RecordingRequest.objects.filter(incident=incident).update(incident=None, linked_incident_purged_on=today)
+
+
+# --- Files --------------------------------------------------------------------------------
+
+def _delete_files(names: list[str], summary: PurgeSummary | None = None) -> None:
+    """Delete stored files (missing ones count as deleted); forget each once it is gone."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except FileNotFoundError:
+            pass  # already gone: that is what we wanted
+        except Exception as exc:  # noqa: BLE001 - any storage error: keep the row, retry next run
+            logger.warning("Retention: could not delete the stored file %s; retried next run", name, exc_info=True)
+            PendingFileDeletion.objects.filter(name=name).update(
+                attempts=F("attempts") + 1, last_attempt_at=timezone.now(), last_error=repr(exc)[:2000],
+            )
+            if summary is not None:
+                summary.files_failed += 1
+            continue
+        PendingFileDeletion.objects.filter(name=name).delete()
+        if summary is not None:
+            summary.files_deleted += 1
+
+
+def files_delete_after_commit(names: list[str], summary: PurgeSummary | None = None) -> None:
+    """Delete stored files once the current transaction commits. Their names are written to
+    `PendingFileDeletion` in the same transaction, so a deletion that fails (or never runs
+    because the process stops) is retried by the next retention run."""
+    names = [name for name in names if name]
+    if not names:
+        return
+    PendingFileDeletion.objects.bulk_create([PendingFileDeletion(name=name) for name in names], ignore_conflicts=True)
+    transaction.on_commit(lambda: _delete_files(names, summary))
+
+
+def pending_files_retry(summary: PurgeSummary | None = None) -> None:
+    """Retry the file deletions an earlier run could not finish."""
+    _delete_files(list(PendingFileDeletion.objects.values_list("name", flat=True)), summary)

@@ -1,0 +1,26 @@
+"""Celery adapters for incidents: the daily retention purge (scheduled in udhaengning/beat.py).
+
+The task calls the same service as `manage.py purge_incidents`. It is idempotent: each
+incident is locked and checked again before it is purged, so a tick that runs twice, or
+two workers at once, purge every incident once. It stops taking new incidents well before
+its soft time limit; what is left waits for the next day's run.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import retention
+
+SOFT_TIME_LIMIT = 60 * 55
+TIME_LIMIT = 60 * 60
+# Seconds of purging after which the run stops taking new incidents (leaves room for the last one).
+TIME_BUDGET = 60 * 45
+
+
+@shared_task(acks_late=True, soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT, ignore_result=True)
+def purge_expired_incidents() -> int:
+    """Delete closed incidents whose retention period has run out; returns how many were purged."""
+    summary = retention.retention_purge(now=timezone.now(), dry_run=False, actor=None, time_budget=TIME_BUDGET)
+    return len(summary.purged)

@@ -1,0 +1,61 @@
+"""The anonymised residue of purged incidents, so statistics outlive retention (issue 9).
+
+When `incidents.retention` deletes a closed incident after the organisation's retention
+period, it first writes one `IncidentResidue` row holding exactly what `stats.queries`
+counts about an incident, and nothing else: the unit, the month of registration (local
+time zone), the level in force, the status, the perpetrator relation, the related
+phenomena, the platforms, whether it was reported to the police or Datatilsynet, and the
+days from registration to the first action. No reference, no date finer than the month,
+no person, no free text; the row is not linked to the audit log's tombstone either.
+
+`stats.queries.counts_for` adds these rows to the live incidents of a selection, so a
+period's figures stay the same after a purge.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from incidents.models import LEVEL_CHOICES, PLATFORM_CHOICES, RELATION_CHOICES, Incident
+
+
+class IncidentResidue(models.Model):
+    # PROTECT like Incident.unit: a unit with counted incidents, live or purged, stays.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("enhed"))
+    registered_month = models.DateField(_("registreringsmåned"), help_text=_("Den første dag i måneden."))
+    level = models.PositiveSmallIntegerField(_("alvorlighed"), choices=LEVEL_CHOICES)
+    status = models.CharField(_("status"), max_length=20, choices=Incident.Status.choices)
+    perpetrator_relation = models.CharField(_("afsender"), max_length=30, choices=RELATION_CHOICES)
+    # Named as on Incident (incidents.models.PHENOMENON_FIELDS), so the same filters count both.
+    related_bullying = models.BooleanField(default=False)
+    related_threats = models.BooleanField(default=False)
+    related_stalking = models.BooleanField(default=False)
+    related_case_complaint = models.BooleanField(default=False)
+    reported_to_police = models.BooleanField(_("anmeldt til politiet"), default=False)
+    reported_to_datatilsynet = models.BooleanField(_("anmeldt til Datatilsynet"), default=False)
+    days_to_first_action = models.PositiveIntegerField(_("dage til første handling"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("anonymiseret rest af slettet hændelse")
+        verbose_name_plural = _("anonymiserede rester af slettede hændelser")
+        indexes = [models.Index(fields=["unit", "registered_month"], name="stats_residue_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.registered_month:%Y-%m} level {self.level}"
+
+
+class IncidentResiduePlatform(models.Model):
+    """A platform the purged incident had at least one publication on (one row each)."""
+
+    residue = models.ForeignKey(IncidentResidue, on_delete=models.CASCADE, related_name="platforms")
+    platform = models.CharField(_("platform"), max_length=30, choices=PLATFORM_CHOICES)
+
+    class Meta:
+        verbose_name = _("platform for slettet hændelse")
+        verbose_name_plural = _("platforme for slettede hændelser")
+        constraints = [models.UniqueConstraint(fields=["residue", "platform"], name="stats_residue_platform_once")]
+
+    def __str__(self) -> str:
+        return f"{self.residue_id} {self.platform}"
