@@ -1,5 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -25,9 +26,12 @@ urlpatterns = [
     path("statistik/", include("stats.urls")),
     path("optagelser/", include("recordings.urls")),
     path("notifikationer/", include("notifications.urls")),
+    path("persondata/", include("privacy.urls")),
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("reports.api_urls")),
     path("api/v1/", include("stats.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); a browser without a session is
+    # sent to the sign-in page for the docs, an API client without credentials gets 401 for the schema.
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
 ]

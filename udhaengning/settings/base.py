@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "recordings",
     "stats",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Registrering og håndtering af udhængning af medarbejdere.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema holds no data, but it maps every endpoint: only signed-in users get it and its
+    # docs (session or token; token first, so a request without credentials answers 401).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "accounts.api_auth.TwoFactorTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,0 +1,83 @@
+# Shared helpers of bin/backup and bin/restore (POSIX sh; sourced, not run). $ROOT is set by the caller.
+
+say() {
+    printf '%s: %s\n' "$(basename -- "$0")" "$*" >&2
+}
+
+die() {
+    say "error: $*"
+    exit 1
+}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 || die "$1 is not installed (Debian: apt-get install postgresql-client; \
+or use the compose service: docker compose run --rm backup ...)"
+}
+
+# load_setting NAME: when NAME is not set in the environment, take it from .env beside manage.py
+# (the same file the settings read), as Django would.
+load_setting() {
+    eval "[ \"\${$1+set}\" = set ]" && return 0
+    [ -f "$ROOT/.env" ] || return 0
+    line=$(grep -E "^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=" "$ROOT/.env" | tail -n 1) || return 0
+    value=${line#*=}
+    value=$(printf '%s' "$value" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' \
+        -e 's/^"\(.*\)"$/\1/' -e "s/^'\\(.*\\)'\$/\\1/")
+    eval "$1=\$value"
+}
+
+# libpq_url URL: DATABASE_URL as a connection URI pg_dump, pg_restore and psql accept.
+libpq_url() {
+    case "$1" in
+        "") die "set DATABASE_URL to the PostgreSQL database (postgres://user:password@host:5432/name)" ;;
+        postgres://*|postgresql://*) printf '%s' "$1" ;;
+        pgsql://*|postgis://*) printf 'postgresql://%s' "${1#*://}" ;;
+        *) die "DATABASE_URL must name a PostgreSQL database (postgres://...), not ${1%%:*}" ;;
+    esac
+}
+
+# database_name URL: the database part of a connection URI (no password).
+database_name() {
+    printf '%s' "$1" | sed -e 's#^[a-z]*://##' -e 's#^[^/]*##' -e 's#^/##' -e 's#?.*$##'
+}
+
+# sha256_of FILE...: "HASH  FILE" lines, as sha256sum writes them.
+sha256_of() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        sha256sum "$@"
+    elif command -v shasum >/dev/null 2>&1; then
+        shasum -a 256 "$@"
+    else
+        die "neither sha256sum nor shasum is installed"
+    fi
+}
+
+# sha256_check: check the SHA256SUMS file in the current folder.
+sha256_check() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        sha256sum -c SHA256SUMS
+    elif command -v shasum >/dev/null 2>&1; then
+        shasum -a 256 -c SHA256SUMS
+    else
+        die "neither sha256sum nor shasum is installed"
+    fi
+}
+
+# hash_in SUMS NAME: the hash SUMS lists for NAME.
+hash_in() {
+    awk -v name="$2" '$2 == name || $2 == "*" name { print $1 }' "$1"
+}
+
+size_of() {
+    wc -c < "$1" | tr -d ' '
+}
+
+json_escape() {
+    printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'
+}
+
+# usage: the calling script's header comment.
+usage() {
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 0
+}

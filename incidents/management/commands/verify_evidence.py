@@ -1,0 +1,37 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from incidents.integrity import BUNDLE, EVIDENCE, REPORT, stored_files_verify
+
+LABELS = {EVIDENCE: "Evidence files", REPORT: "Report PDFs", BUNDLE: "Evidence bundles"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-hash every stored evidence file, report and evidence bundle and compare it with the SHA-256 "
+        "recorded when it was stored. Exits non-zero when a file is missing or differs."
+    )
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+
+        def show(check):
+            if check.ok:
+                if verbosity >= 2:
+                    self.stdout.write(f"ok {check.category} {check.pk} {check.reference} «{check.label}» "
+                                      f"{check.expected_sha256}")
+            else:
+                self.stderr.write(self.style.ERROR(check.describe()))
+
+        report = stored_files_verify(on_check=show)
+        for category, label in LABELS.items():
+            bad = sum(1 for problem in report.problems if problem.category == category)
+            line = f"{label}: {report.checked[category]} checked, {report.checked[category] - bad} match"
+            if category == EVIDENCE:
+                line += f" ({report.removed_evidence} removed from their case, only the hash kept)"
+            self.stdout.write(line + (f", {bad} do NOT match" if bad else "") + ".")
+        if not report.ok:
+            raise CommandError(
+                f"{len(report.problems)} of {report.total} stored files are missing or do not match the SHA-256 "
+                "recorded when they were stored (listed above)."
+            )
+        self.stdout.write(self.style.SUCCESS(f"All {report.total} stored files match their recorded SHA-256."))
