@@ -24,6 +24,8 @@ def _nav_items(user) -> list[dict]:
         items.append({"url": reverse("dashboard:union_rep"), "label": _("Statistik")})
     if permissions.may_administer(user):
         items.append({"url": reverse("dashboard:admin"), "label": _("Administration")})
+    if Role.ADMIN in held:
+        items.append({"url": reverse("privacy:list"), "label": _("Persondata")})
     items.append({"url": reverse("knowledge:index"), "label": _("Viden")})
     return items
 

@@ -1,0 +1,572 @@
+"""The record of processing activities (GDPR art. 30), generated from the models and settings.
+
+`ACTIVITIES` describes each processing activity: purpose, legal basis, categories of data
+subjects, recipients and retention. `REGISTRY` classifies every model: which activity it
+belongs to, or that it holds no personal data and why. The categories of personal data are
+not written by hand: they are the models' own verbose names and field names (`model._meta`),
+so a new field shows up in the record by itself. Recipients of reports come from
+`reports.models.Report.Kind`; retention from the organisation's `retention_months` (or its
+default) and from the settings (session age, sign-in throttling).
+
+`tests/privacy/test_processing.py` fails when a model of a project app is not in `REGISTRY`,
+when an entry names a model that no longer exists, or when a report kind has no recipient
+text: whoever adds a model or a report kind classifies it here.
+
+`build_record()` gives the record as data (the page renders it); `record_markdown()` gives it as
+Markdown (the management command `record_of_processing`, and the README section between the
+markers, which a test compares with it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# The apps whose every model must be classified.
+PROJECT_APPS = ("accounts", "incidents", "reports", "notifications", "recordings", "audit", "stats", "privacy")
+
+HEALTH = gettext_lazy("helbredsoplysning, art. 9")
+
+
+@dataclass(frozen=True)
+class Activity:
+    code: str
+    title: Promise
+    purpose: Promise
+    legal_basis: Promise
+    subjects: tuple[str, ...]
+    recipients: Callable[[], list[str]]
+    retention: Callable[[RetentionFacts], str]
+    special: Promise | str = ""
+
+
+@dataclass(frozen=True)
+class Classification:
+    activity: str | None          # None: the model holds no personal data (say why in `note`)
+    note: Promise | str = ""
+    special_fields: dict[str, Promise] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RetentionFacts:
+    months: int
+    months_text: str
+    session_minutes: int
+
+
+SUBJECTS = {
+    "employees": gettext_lazy("Medarbejdere, ledere, tillidsrepræsentanter og administratorer med en bruger"),
+    "targets": gettext_lazy("Medarbejdere, der er hængt ud (berørte)"),
+    "perpetrators": gettext_lazy("Afsendere: borgere, pårørende og andre, der har offentliggjort noget om en "
+                                 "medarbejder"),
+    "third_parties": gettext_lazy("Andre personer, der nævnes i opslag, citater og dokumentation"),
+    "contacts": gettext_lazy("Organisationens kontaktperson til rapporter"),
+    "requesters": gettext_lazy("Registrerede, der beder om indsigt eller sletning, og deres repræsentanter"),
+    "citizens": gettext_lazy("Borgere, der beder om at optage en samtale (uden navn og CPR-nummer)"),
+}
+
+
+def _report_recipients() -> dict[str, Promise]:
+    return {
+        "police": gettext_lazy("Politiet: politianmeldelse, når ledelsen beslutter det sammen med medarbejderen"),
+        "datatilsynet": gettext_lazy("Datatilsynet: klage på medarbejderens vegne (med fuldmagt)"),
+        "dsa_notice": gettext_lazy("Platformen, hvor indholdet er offentliggjort: anmeldelse efter DSA art. 16"),
+        "internal": gettext_lazy("HR og arbejdsmiljøorganisationen (AMO): intern sagsrapport"),
+        "statistics": gettext_lazy("MED-udvalget og tillidsrepræsentanter: statistik, for tillidsrepræsentanter kun "
+                                   "anonymiserede tal"),
+    }
+
+
+REPORT_RECIPIENTS = _report_recipients()
+
+
+def report_kinds() -> list[tuple[str, str]]:
+    from reports.models import Report
+
+    return [(value, str(label)) for value, label in Report.Kind.choices]
+
+
+def report_recipients() -> list[str]:
+    """One line per report kind (reports.models.Report.Kind), plus the statistics for MED and union reps."""
+    lines = [f"{label} → {REPORT_RECIPIENTS.get(kind, _('modtager ikke beskrevet'))}" for kind, label in report_kinds()]
+    if "statistics" not in dict(report_kinds()):
+        lines.append(str(REPORT_RECIPIENTS["statistics"]))
+    return lines
+
+
+def _incident_retention(facts: RetentionFacts) -> str:
+    from incidents.models import Incident
+
+    hold = Incident._meta.get_field("legal_hold").verbose_name
+    return _(
+        "Åbne hændelser beholdes, mens de behandles. En afsluttet hændelse slettes %(months)s efter afslutningen "
+        "sammen med dokumentation, rapporter og notifikationer; en hændelse med «%(hold)s» beholdes, til holdet "
+        "ophæves. Revisionsloggen beholder en gravsten (sagsnummer, datoer, antal), og statistikken beholder "
+        "anonymiserede tal."
+    ) % {"months": facts.months_text, "hold": hold}
+
+
+ACTIVITIES: dict[str, Activity] = {a.code: a for a in (
+    Activity(
+        code="incidents",
+        title=gettext_lazy("Registrering og håndtering af udhængning"),
+        purpose=gettext_lazy(
+            "At beskytte medarbejdere, der er hængt ud: registrere hændelser, sikre dokumentation, vurdere "
+            "alvorlighed og mulige lovbrud, handle (støtte, sikkerhed, fjernelse, anmeldelse) og følge op."),
+        legal_basis=gettext_lazy(
+            "Art. 6, stk. 1, litra c og e: arbejdsgiverens pligt til et sikkert psykisk arbejdsmiljø "
+            "(arbejdsmiljøloven og bekendtgørelse nr. 1406/2020 om psykisk arbejdsmiljø, kap. 3) og kommunens "
+            "opgaver som offentlig myndighed. Helbredsoplysninger: art. 9, stk. 2, litra b og f, og "
+            "databeskyttelseslovens § 12. Oplysninger om strafbare forhold: databeskyttelseslovens § 8."),
+        subjects=("targets", "perpetrators", "third_parties", "employees"),
+        recipients=lambda: [
+            _("Ledere i hændelsens enhed og enhederne over den"),
+            _("Den berørte medarbejder (ikke interne noter)"),
+            _("En tillidsrepræsentant, som medarbejderen selv har delt sagen med (kun læsning, ingen noter)"),
+            _("Eksterne modtagere gennem rapporterne (se «Rapporter og videregivelse»)"),
+        ],
+        retention=_incident_retention,
+        special=gettext_lazy(
+            "Helbredsoplysninger (sygefravær, psykisk belastning) om medarbejderen og oplysninger om mulige "
+            "strafbare forhold begået af afsenderen (trusler, chikane, ærekrænkelse)."),
+    ),
+    Activity(
+        code="reports",
+        title=gettext_lazy("Rapporter og videregivelse"),
+        purpose=gettext_lazy(
+            "At anmelde til politiet, klage til Datatilsynet, anmode platformen om at fjerne indholdet og "
+            "dokumentere sagen internt; bevispakker med uændrede filer og deres SHA-256."),
+        legal_basis=gettext_lazy(
+            "Som registreringen. Videregivelse af oplysninger om strafbare forhold: databeskyttelseslovens § 8, "
+            "stk. 2 (fx når den er nødvendig for myndighedens opgaver eller for at varetage medarbejderens klart "
+            "overvejende interesser). Platformsanmeldelser: forordning (EU) 2022/2065 (DSA) art. 16."),
+        subjects=("targets", "perpetrators", "third_parties", "employees", "contacts"),
+        recipients=report_recipients,
+        retention=lambda facts: _("Som hændelsen: rapporter og bevispakker slettes sammen med den."),
+        special=gettext_lazy("Som registreringen; politianmeldelsen kan indeholde helbredsoplysninger."),
+    ),
+    Activity(
+        code="notifications",
+        title=gettext_lazy("Notifikationer og påmindelser"),
+        purpose=gettext_lazy("At fortælle ledere og medarbejdere om nye sager, ændringer og frister."),
+        legal_basis=gettext_lazy("Art. 6, stk. 1, litra c og e (som registreringen). Notifikationer indeholder "
+                                 "aldrig fritekst fra sagerne, kun sagsnumre, enheder, niveauer og frister."),
+        subjects=("employees",),
+        recipients=lambda: [_("Modtageren selv, i systemet og pr. e-mail gennem organisationens mailserver")],
+        retention=lambda facts: _(
+            "Notifikationer om en hændelse slettes med hændelsen; en medarbejders notifikationer og e-mail-valg "
+            "slettes, når en anmodning om sletning gennemføres."),
+    ),
+    Activity(
+        code="recordings",
+        title=gettext_lazy("Anmodninger om optagelse af samtaler"),
+        purpose=gettext_lazy(
+            "At registrere og afgøre borgeres anmodninger om at optage møder og telefonsamtaler efter "
+            "kommunens retningslinje (Ombudsmanden 2005, sag 20-2), og at følge op på skjulte optagelser."),
+        legal_basis=gettext_lazy("Art. 6, stk. 1, litra e: forvaltningens sagsbehandling. Borgerens navn og "
+                                 "CPR-nummer registreres ikke; CPR-numre afvises i fritekst."),
+        subjects=("citizens", "employees"),
+        recipients=lambda: [_("Ledere i enheden; sagsbehandleren, der registrerede anmodningen")],
+        retention=lambda facts: _("Beholdes som forvaltningens dokumentation af afgørelserne; slettes ikke "
+                                  "automatisk."),
+    ),
+    Activity(
+        code="users",
+        title=gettext_lazy("Brugere, roller og log ind"),
+        purpose=gettext_lazy("At give de rette personer adgang til de rette oplysninger (roller pr. enhed), "
+                             "sikkert log ind og kontakt til organisationen om rapporter."),
+        legal_basis=gettext_lazy("Art. 6, stk. 1, litra c og e, og art. 32 (adgangsstyring og sikkerhed)."),
+        subjects=("employees", "contacts"),
+        recipients=lambda: [_("Organisationens administratorer; ingen uden for organisationen")],
+        retention=lambda facts: _(
+            "Så længe personen skal have adgang; ved fratrædelse deaktiverer administratoren brugeren, og en "
+            "anmodning om sletning sletter kontaktoplysninger, roller, log-ind-data og notifikationer. Sessioner "
+            "udløber efter %(minutes)s minutters inaktivitet og når browseren lukkes.") % {
+            "minutes": facts.session_minutes},
+    ),
+    Activity(
+        code="audit",
+        title=gettext_lazy("Revisionslog"),
+        purpose=gettext_lazy("At dokumentere, hvem der har læst og ændret hvilke oplysninger, og at opdage "
+                             "misbrug (kæde af SHA-256, kontrolleres med verify_audit_log)."),
+        legal_basis=gettext_lazy("Art. 6, stk. 1, litra c, art. 5, stk. 2 (ansvarlighed) og art. 32 (sikkerhed)."),
+        subjects=("employees", "requesters"),
+        recipients=lambda: [_("Organisationens administratorer; Datatilsynet ved tilsyn")],
+        retention=lambda facts: _(
+            "Revisionsloggen kan kun tilføjes og ændres eller slettes ikke (på PostgreSQL afviser en trigger det). "
+            "Den nævner sager ved sagsnummer, ikke med indhold, og overlever derfor sletningen af en sag som "
+            "dokumentation."),
+    ),
+    Activity(
+        code="statistics",
+        title=gettext_lazy("Statistik"),
+        purpose=gettext_lazy("At give ledelse, MED-udvalg og tillidsrepræsentanter et overblik over omfanget "
+                             "af udhængning (DOMAIN afsnit 7)."),
+        legal_basis=gettext_lazy(
+            "Tallene tælles af hændelserne (se registreringen). Tillidsrepræsentanter ser kun anonymiserede tal "
+            "med diskretionskontrol; resterne af slettede hændelser er anonyme (uden person, sagsnummer, dato "
+            "finere end måneden og fritekst) og dermed ikke personoplysninger (betragtning 26)."),
+        subjects=(),
+        recipients=lambda: [_("Ledere (præcise tal for egne enheder)"),
+                            _("Tillidsrepræsentanter og MED-udvalg (anonymiserede tal)")],
+        retention=lambda facts: _("Anonyme tal beholdes, så tidligere perioders tal ikke ændrer sig, når hændelser "
+                                  "slettes."),
+    ),
+    Activity(
+        code="rights",
+        title=gettext_lazy("Anmodninger fra registrerede"),
+        purpose=gettext_lazy("At besvare anmodninger om indsigt (art. 15) og sletning (art. 17) og dokumentere "
+                             "svaret."),
+        legal_basis=gettext_lazy("Art. 6, stk. 1, litra c, sammen med art. 12, 15 og 17 og art. 5, stk. 2."),
+        subjects=("requesters",),
+        recipients=lambda: [_("Den registrerede eller dennes repræsentant (udtræk som JSON eller PDF)")],
+        retention=lambda facts: _("Beholdes som dokumentation for, at anmodningen er besvaret (art. 5, stk. 2); "
+                                  "slettes ikke automatisk."),
+    ),
+)}
+
+
+REGISTRY: dict[str, Classification] = {
+    # accounts
+    "accounts.organisation": Classification("users", gettext_lazy("Kontaktpersonen til rapporter.")),
+    "accounts.unit": Classification(None, gettext_lazy("Organisationens enheder (navn og placering i træet).")),
+    "accounts.user": Classification("users"),
+    "accounts.membership": Classification("users"),
+    # incidents
+    "incidents.referencecounter": Classification(None, gettext_lazy("Sidste løbenummer pr. år.")),
+    "incidents.incident": Classification("incidents", special_fields={
+        "absence_days": HEALTH, "absence_start": HEALTH, "psychological_harm": HEALTH, "emotional_load": HEALTH}),
+    "incidents.publication": Classification("incidents"),
+    "incidents.evidence": Classification("incidents"),
+    "incidents.timelineentry": Classification("incidents"),
+    "incidents.note": Classification("incidents"),
+    "incidents.incidentdeadline": Classification("incidents"),
+    "incidents.incidentshare": Classification("incidents"),
+    "incidents.pendingfiledeletion": Classification(None, gettext_lazy(
+        "Navne (tilfældige) på filer i det private lager, der venter på at blive slettet.")),
+    # reports
+    "reports.report": Classification("reports"),
+    "reports.evidencebundle": Classification("reports"),
+    # notifications
+    "notifications.notification": Classification("notifications"),
+    "notifications.preference": Classification("notifications"),
+    # recordings
+    "recordings.recordingguideline": Classification(
+        "recordings", gettext_lazy("Retningslinjens tekst; kun «oprettet af» peger på en person.")),
+    "recordings.guidelinepassage": Classification(None, gettext_lazy("Afsnit af retningslinjens tekst.")),
+    "recordings.recordingrequest": Classification("recordings"),
+    # audit
+    "audit.auditevent": Classification("audit"),
+    "audit.auditchainhead": Classification(None, gettext_lazy(
+        "Den nyeste hash i revisionslogkæden og antallet af hændelser.")),
+    # stats
+    "stats.incidentresidue": Classification("statistics"),
+    "stats.incidentresidueplatform": Classification("statistics"),
+    # privacy
+    "privacy.datasubjectrequest": Classification("rights"),
+    # Installed third-party apps that hold personal data (not required by the test, but part of the record).
+    "sessions.session": Classification("users"),
+    "account.emailaddress": Classification("users"),
+    "mfa.authenticator": Classification("users"),
+    "authtoken.token": Classification("users"),
+    "admin.logentry": Classification("audit", gettext_lazy("Administrationssidernes egen ændringslog.")),
+}
+
+# Labels for fields that have no verbose name of their own.
+FALLBACK_LABELS = {
+    "user": gettext_lazy("bruger"), "unit": gettext_lazy("enhed"), "organisation": gettext_lazy("organisation"),
+    "incident": gettext_lazy("hændelse"), "guideline": gettext_lazy("retningslinje"),
+    "residue": gettext_lazy("anonymiseret rest"), "created_at": gettext_lazy("oprettet"),
+    "year": gettext_lazy("år"), "number": gettext_lazy("løbenummer"), "rules_version": gettext_lazy("regelversion"),
+    "facts_hash": gettext_lazy("kontrolsum af fakta"),
+    "confirmed_facts_hash": gettext_lazy("kontrolsum af de bekræftede fakta"),
+    "confirmed_by": gettext_lazy("bekræftet af"), "confirmed_at": gettext_lazy("bekræftet"),
+    "file": gettext_lazy("fil (i privat lager)"), "uploaded_by": gettext_lazy("uploadet af"),
+    "removed_by": gettext_lazy("fjernet af"), "actor": gettext_lazy("udført af"),
+    "author": gettext_lazy("skrevet af"), "from_status": gettext_lazy("fra status"),
+    "to_status": gettext_lazy("til status"), "code": gettext_lazy("kode"), "title": gettext_lazy("titel"),
+    "due": gettext_lazy("frist"), "evidence_ids": gettext_lazy("dokumentation i rapporten"),
+    "prev_hash": gettext_lazy("forrige hash"), "hash": gettext_lazy("hash"),
+    "last_hash": gettext_lazy("seneste hash"), "count": gettext_lazy("antal"),
+    "related_bullying": gettext_lazy("mobning"), "related_threats": gettext_lazy("trusler"),
+    "related_stalking": gettext_lazy("stalking"), "related_case_complaint": gettext_lazy("klage over sagsbehandlingen"),
+    "type": gettext_lazy("type"), "data": gettext_lazy("nøgledata"), "last_used_at": gettext_lazy("senest brugt"),
+}
+
+# Names for models that have no Danish verbose name of their own.
+FALLBACK_MODEL_NAMES = {
+    "incidents.referencecounter": gettext_lazy("Løbenumre"),
+    "incidents.incidentdeadline": gettext_lazy("Frister"),
+    "audit.auditchainhead": gettext_lazy("Revisionslogkædens hoved"),
+    "mfa.authenticator": gettext_lazy("Tofaktornøgler (TOTP) og gendannelseskoder"),
+    "authtoken.token": gettext_lazy("API-nøgler"),
+}
+
+
+# --- Checks (used by the tests) ---------------------------------------------------------------
+
+def project_models() -> list[type[models.Model]]:
+    return [model for label in PROJECT_APPS if apps.is_installed(label)
+            for model in apps.get_app_config(label).get_models()]
+
+
+def unclassified_models() -> list[str]:
+    return sorted(m._meta.label_lower for m in project_models() if m._meta.label_lower not in REGISTRY)
+
+
+def _model(label: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def stale_entries() -> list[str]:
+    """Registry entries of project apps whose model no longer exists (third-party apps may be absent)."""
+    return sorted(label for label in REGISTRY
+                  if label.split(".")[0] in PROJECT_APPS and _model(label) is None)
+
+
+# --- The record as data ------------------------------------------------------------------------
+
+@dataclass
+class ModelDescription:
+    label: str
+    name: str
+    fields: list[str]
+    note: str = ""
+
+
+@dataclass
+class ActivityRecord:
+    number: int
+    code: str
+    title: str
+    purpose: str
+    legal_basis: str
+    subjects: list[str]
+    models: list[ModelDescription]
+    special: str
+    recipients: list[str]
+    retention: str
+
+
+@dataclass
+class Record:
+    controller: list[tuple[str, str]]
+    activities: list[ActivityRecord]
+    recipients: list[str]
+    transfers: str
+    security: list[str]
+    without_personal_data: list[ModelDescription]
+    unclassified: list[str]
+
+
+def _field_label(f) -> str:
+    explicit = isinstance(f.verbose_name, Promise) or f.verbose_name != f.name.replace("_", " ")
+    if explicit:
+        return str(f.verbose_name)
+    if f.name in FALLBACK_LABELS:
+        return str(FALLBACK_LABELS[f.name])
+    return f"`{f.name}`"
+
+
+def model_fields(model, special: dict[str, Promise] | None = None) -> list[str]:
+    """The verbose names of the model's stored fields (not the automatic id), in model order."""
+    special = special or {}
+    labels = []
+    for f in model._meta.get_fields():
+        if not (f.concrete or f.many_to_many) or (f.auto_created and not f.concrete):
+            continue
+        if getattr(f, "primary_key", False) and f.auto_created:
+            continue
+        label = _field_label(f)
+        if f.name in special:
+            label = f"{label} ({special[f.name]})"
+        labels.append(label)
+    return labels
+
+
+def _describe(label: str, classification: Classification) -> ModelDescription | None:
+    model = _model(label)
+    if model is None:
+        return None
+    name = FALLBACK_MODEL_NAMES.get(label) or model._meta.verbose_name_plural
+    return ModelDescription(label=label, name=str(name)[:1].upper() + str(name)[1:],
+                            fields=model_fields(model, classification.special_fields),
+                            note=str(classification.note))
+
+
+def _bounds(field_) -> tuple[int | None, int | None]:
+    low = next((v.limit_value for v in field_.validators if isinstance(v, MinValueValidator)), None)
+    high = next((v.limit_value for v in field_.validators if isinstance(v, MaxValueValidator)), None)
+    return low, high
+
+
+def retention_facts(organisation=None) -> RetentionFacts:
+    from accounts.models import Organisation
+
+    retention_field = Organisation._meta.get_field("retention_months")
+    if organisation is not None:
+        months = organisation.retention_months
+        text = _("%(months)s måneder (organisationens indstilling «%(setting)s»)") % {
+            "months": months, "setting": retention_field.verbose_name}
+    else:
+        months = retention_field.default
+        low, high = _bounds(retention_field)
+        text = _("%(months)s måneder (standard; organisationen vælger mellem %(low)s og %(high)s under "
+                 "«%(setting)s»)") % {"months": months, "low": low, "high": high,
+                                      "setting": retention_field.verbose_name}
+    return RetentionFacts(months=months, months_text=text,
+                          session_minutes=settings.SESSION_COOKIE_AGE // 60)
+
+
+def _controller(organisation) -> list[tuple[str, str]]:
+    if organisation is None:
+        return [(_("Dataansvarlig"), _("Den organisation (kommune), der bruger systemet; navn, CVR-nummer, adresse "
+                                       "og kontaktperson står under Administration og i organisationens egen "
+                                       "udgave af fortegnelsen."))]
+    rows = [(_("Dataansvarlig"), organisation.name)]
+    if organisation.cvr:
+        rows.append((_("CVR-nummer"), organisation.cvr))
+    if organisation.address:
+        rows.append((_("Adresse"), ", ".join(line.strip() for line in organisation.address.splitlines()
+                                             if line.strip())))
+    contact = " ".join(p for p in (organisation.contact_name, organisation.contact_email, organisation.contact_phone)
+                       if p)
+    if contact:
+        rows.append((_("Kontakt"), contact))
+    return rows
+
+
+def _password_min_length() -> int | None:
+    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+        if validator["NAME"].endswith("MinimumLengthValidator"):
+            return validator.get("OPTIONS", {}).get("min_length", 8)
+    return None
+
+
+def security_measures() -> list[str]:
+    from accounts.models import Organisation
+
+    mfa_setting = Organisation._meta.get_field("require_mfa_for_managers").verbose_name
+    k_field = Organisation._meta.get_field("statistics_threshold")
+    csp = getattr(settings, "CONTENT_SECURITY_POLICY", {}).get("DIRECTIVES", {})
+    items = [
+        _("Én adgangspolitik for hver side, hvert API-endepunkt og hver eksport: roller pr. enhed (leder, "
+          "sagsbehandler, tillidsrepræsentant, administrator); det, man ikke må se, svarer 404."),
+        _("Log ind med brugernavn eller e-mail og adgangskode på mindst %(length)s tegn; tofaktorlogin (TOTP) med "
+          "gendannelseskoder, som organisationen kan kræve for ledere og administratorer («%(setting)s»).") % {
+            "length": _password_min_length(), "setting": mfa_setting},
+        _("Efter %(failures)s mislykkede forsøg afvises kontoen i %(seconds)s sekunder (og højst 10 forsøg i "
+          "minuttet pr. IP-adresse).") % {"failures": settings.LOGIN_FAILURES_PER_USER,
+                                          "seconds": settings.LOGIN_LOCKOUT_SECONDS},
+        _("Sessioner i databasen; log ud efter %(minutes)s minutters inaktivitet og når browseren lukkes.") % {
+            "minutes": settings.SESSION_COOKIE_AGE // 60},
+        _("Dokumentation og rapporter i et privat lager (mappe eller S3-bucket), aldrig under en offentlig adresse; "
+          "hentes kun gennem en adgangskontrolleret og logget visning; SHA-256 af hver fil registreres."),
+        _("Revisionslog over hver læsning og ændring af sags- og personoplysninger, kædet med SHA-256."),
+        _("Tillidsrepræsentanter ser kun statistik med diskretionskontrol: tal under k vises som «< k» "
+          "(k = «%(setting)s», standard %(default)s).") % {"setting": k_field.verbose_name,
+                                                            "default": k_field.default},
+        _("Content-Security-Policy med script-src %(script)s, ingen indlejrede scripts; X-Frame-Options %(xfo)s; "
+          "alle filer fra egen server (intet CDN).") % {"script": " ".join(csp.get("script-src", ())) or "–",
+                                                          "xfo": settings.X_FRAME_OPTIONS},
+        _("I produktion: kun HTTPS med HSTS og sikre cookies; produktionsindstillingerne nægter at starte uden "
+          "hemmelig nøgle, database og tilladte værtsnavne."),
+        _("PDF'er dannes uden netadgang: kun systemets egne filer kan indlæses."),
+    ]
+    return [str(item) for item in items]
+
+
+def build_record(organisation=None) -> Record:
+    """The record, in Danish, for one organisation (its settings) or in general (the defaults)."""
+    with translation.override("da"):
+        facts = retention_facts(organisation)
+        activities = []
+        for number, activity in enumerate(ACTIVITIES.values(), start=1):
+            described = [_describe(label, c) for label, c in REGISTRY.items() if c.activity == activity.code]
+            activities.append(ActivityRecord(
+                number=number, code=activity.code, title=str(activity.title), purpose=str(activity.purpose),
+                legal_basis=str(activity.legal_basis),
+                subjects=[str(SUBJECTS[code]) for code in activity.subjects] or [_("Ingen (anonyme oplysninger)")],
+                models=[d for d in described if d is not None], special=str(activity.special),
+                recipients=[str(r) for r in activity.recipients()], retention=activity.retention(facts),
+            ))
+        without = [_describe(label, c) for label, c in REGISTRY.items() if c.activity is None]
+        return Record(
+            controller=[(str(k), str(v)) for k, v in _controller(organisation)],
+            activities=activities,
+            recipients=report_recipients(),
+            transfers=_("Systemet overfører ikke selv oplysninger til lande uden for EU/EØS. En DSA-anmeldelse "
+                        "sendes af organisationen til platformen; hvor platformen behandler den, afhænger af "
+                        "platformen."),
+            security=security_measures(),
+            without_personal_data=[d for d in without if d is not None],
+            unclassified=unclassified_models(),
+        )
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+def _bullets(items) -> list[str]:
+    return [f"- {item}" for item in items]
+
+
+def record_markdown(record: Record) -> str:
+    """The record as Markdown (headings from level 3, to sit under a README section)."""
+    with translation.override("da"):
+        lines = [_("Fortegnelse efter databeskyttelsesforordningens art. 30, dannet af systemet ud fra dets "
+                   "modeller og indstillinger (`python manage.py record_of_processing`)."), ""]
+        lines += [f"- **{key}:** {value}" for key, value in record.controller]
+        for activity in record.activities:
+            lines += ["", f"### {activity.number}. {activity.title}", ""]
+            lines += [f"- **{_('Formål')}:** {activity.purpose}",
+                      f"- **{_('Retsgrundlag')}:** {activity.legal_basis}",
+                      f"- **{_('Registrerede')}:** {'; '.join(activity.subjects)}",
+                      f"- **{_('Oplysninger')}:**"]
+            for model in activity.models:
+                note = f" ({model.note})" if model.note else ""
+                lines.append(f"  - *{model.name}*{note}: {', '.join(model.fields)}")
+            if activity.special:
+                lines.append(f"- **{_('Særlige kategorier')}:** {activity.special}")
+            lines.append(f"- **{_('Modtagere')}:**")
+            lines += [f"  - {recipient}" for recipient in activity.recipients]
+            lines.append(f"- **{_('Opbevaring og sletning')}:** {activity.retention}")
+        lines += ["", f"### {_('Modtagere af rapporter')}", ""]
+        lines += _bullets(record.recipients)
+        lines += ["", f"### {_('Overførsel til tredjelande')}", "", record.transfers]
+        lines += ["", f"### {_('Tekniske og organisatoriske sikkerhedsforanstaltninger (art. 32)')}", ""]
+        lines += _bullets(record.security)
+        lines += ["", f"### {_('Tabeller uden personoplysninger')}", ""]
+        lines += _bullets(f"*{m.name}*: {m.note}" for m in record.without_personal_data)
+        if record.unclassified:
+            lines += ["", f"### {_('Ikke klassificeret')}", ""]
+            lines += _bullets(f"`{label}`" for label in record.unclassified)
+        return "\n".join(lines) + "\n"
+
+
+# --- The README section ------------------------------------------------------------------------
+
+README_START = "<!-- record_of_processing:start -->\n"
+README_END = "<!-- record_of_processing:end -->"
+
+
+def readme_section(readme: str) -> str:
+    """The text between the markers of the README (ValueError when the markers are missing)."""
+    start = readme.index(README_START) + len(README_START)
+    return readme[start:readme.index(README_END, start)]
+
+
+def readme_with_section(readme: str, section: str) -> str:
+    start = readme.index(README_START) + len(README_START)
+    return readme[:start] + section + readme[readme.index(README_END, start):]
