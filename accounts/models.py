@@ -32,8 +32,9 @@ class Organisation(models.Model):
     statistics_threshold = models.PositiveSmallIntegerField(
         _("mindste antal i statistik (k)"),
         default=5,
-        validators=[MinValueValidator(2), MaxValueValidator(50)],
-        help_text=_("Tal fra 1 til k−1 vises som «< k» for tillidsrepræsentanter."),
+        # k = 2 would make «< 2» mean exactly 1 (DOMAIN.md section 7): at least 3.
+        validators=[MinValueValidator(3), MaxValueValidator(50)],
+        help_text=_("Tal fra 1 til k−1 vises som «< k» for tillidsrepræsentanter. Mindst 3."),
     )
     retention_months = models.PositiveSmallIntegerField(
         _("opbevaring efter afslutning (måneder)"),
@@ -50,6 +51,13 @@ class Organisation(models.Model):
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisationer")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(statistics_threshold__gte=3, statistics_threshold__lte=50),
+                name="organisation_statistics_threshold_3_to_50",
+                violation_error_message=_("Mindste antal i statistik (k) skal være mellem 3 og 50."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

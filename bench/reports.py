@@ -74,8 +74,6 @@ def _setup_django(workdir: Path) -> None:
                         "OPTIONS": {{"location": {str(workdir / "private")!r}, "base_url": None}}}},
         }}
         LOGGING = {{"version": 1, "disable_existing_loggers": True}}
-        # The project's URLs plus the reports app (until udhaengning/urls.py includes it).
-        ROOT_URLCONF = "tests.reports.urls"
     """))
     (workdir / "private").mkdir()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_reports_settings"

@@ -481,7 +481,9 @@ def on_report_finished(report, ok: bool) -> list[Notification]:
         "report_label": str(report.get_kind_display()) if hasattr(report, "get_kind_display") else "",
         "reference": incident.reference if incident is not None else "",
     }
-    org_id = incident.unit.organisation_id if incident is not None else recipient.organisation_id
+    # A statistics report has no incident; its organisation is on the report.
+    org_id = (incident.unit.organisation_id if incident is not None
+              else getattr(report, "audit_organisation_id", None) or recipient.organisation_id)
     if org_id is None:
         return []
     return notification_enqueue(

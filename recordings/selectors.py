@@ -169,11 +169,6 @@ def _period(qs: QuerySet, start: date | None, end: date | None) -> QuerySet:
     return qs
 
 
-def _reason_counts(qs: QuerySet) -> dict[str, int]:
-    row = qs.aggregate(**{code: Count("id", filter=Q(**{REASON_FIELDS[code]: True})) for code in REASONS})
-    return {code: row[code] or 0 for code in REASONS}
-
-
 def _month_key(value) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
@@ -207,14 +202,16 @@ def request_counts(unit_ids, start: date | None = None, end: date | None = None)
             by_decision[decision] += count
     totals = qs.aggregate(
         hidden=Count("id", filter=Q(hidden_recording_discovered=True)),
-        linked=Count("id", filter=Q(incident__isnull=False)),
+        # A request whose incident was purged after the retention period still counts as linked.
+        linked=Count("id", filter=Q(incident__isnull=False) | Q(linked_incident_purged_on__isnull=False)),
         **{f"media_{code}": Count("id", filter=Q(media=code)) for code in MEDIA_LABELS},
+        **{f"reason_{code}": Count("id", filter=Q(**{REASON_FIELDS[code]: True})) for code in REASONS},
     )
     return {
         "total": sum(by_decision.values()),
         "by_month": [months[key] for key in sorted(months)],
         "by_decision": by_decision,
-        "by_reason": _reason_counts(qs),
+        "by_reason": {code: totals[f"reason_{code}"] for code in REASONS},
         "by_media": {code: totals[f"media_{code}"] for code in MEDIA_LABELS},
         "hidden_recordings": totals["hidden"],
         "linked_to_incident": totals["linked"],

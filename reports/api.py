@@ -55,19 +55,26 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, report: Report) -> str:
+        if report.incident_id is None:  # a statistics report has its page only
+            return self._absolute(report.get_absolute_url())
         return self._absolute(reverse("reports-api:report-detail", args=[report.incident.reference, report.pk]))
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_download_url(self, report: Report) -> str | None:
         if not report.is_ready:
             return None
+        if report.incident_id is None:
+            return self._absolute(report.get_download_url())
         return self._absolute(reverse("reports-api:report-download", args=[report.incident.reference, report.pk]))
+
+
+INCIDENT_KIND_CHOICES = [(code, label) for code, label in Report.Kind.choices if code in Report.INCIDENT_KINDS]
 
 
 class ReportRequestSerializer(serializers.Serializer):
     """Documents the request body; the choices are checked by `reports.forms.ReportOptionsForm`."""
 
-    kind = serializers.ChoiceField(choices=Report.Kind.choices)
+    kind = serializers.ChoiceField(choices=INCIDENT_KIND_CHOICES)
     publications = serializers.ListField(child=serializers.IntegerField(), required=False,
                                          help_text="Id'er på de offentliggørelser, der skal med (standard: alle).")
     name_perpetrator = serializers.BooleanField(required=False, default=True)
@@ -121,9 +128,9 @@ class ReportListView(ApiMixin, APIView):
             raise PermissionDenied(_("Kun ledere for hændelsens enhed kan lave rapporter."))
         data = request.data if isinstance(request.data, dict) else {}
         kind = data.get("kind")
-        if kind not in Report.Kind.values:
+        if kind not in Report.INCIDENT_KINDS:
             raise ValidationError({"kind": [_("Vælg en af rapporterne: %(kinds)s.") % {
-                "kinds": ", ".join(Report.Kind.values)}]})
+                "kinds": ", ".join(Report.INCIDENT_KINDS)}]})
         form = _options_form(request, incident, kind, data)
         if not form.is_valid():
             raise ValidationError({

@@ -1,4 +1,4 @@
-"""Generated reports (PDF) and evidence bundles (ZIP) of an incident.
+"""Generated reports (PDF) of an incident or of the statistics, and evidence bundles (ZIP).
 
 Each generation is one `Report` row with a status the page polls (pending → rendering →
 ready or failed, DOMAIN.md section 6). Generating the same kind again makes a new row
@@ -8,6 +8,12 @@ with the next version number; older versions stay. The file lives in private sto
 An `EvidenceBundle` is a ZIP of one report, the original evidence files byte for byte,
 and a manifest with every file's SHA-256; the manifest's own SHA-256 is kept here so
 the incident page can show it to a recipient.
+
+A statistics report (kind `statistics`, DOMAIN.md sections 6 and 7) belongs to no incident:
+it has the organisation instead, its filters in `options` (`from`, `to` as YYYY-MM, `unit`
+as an id or null) and is only ever shown to the user who asked for it. The worker counts
+the statistics for that user when it renders, so a union rep's PDF is under the same
+disclosure control as their page. Its versions are numbered per user.
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
 from incidents.models import Incident
 
 
@@ -39,6 +47,8 @@ STALE_AFTER = timedelta(minutes=15)
 
 def report_upload_to(instance: Report, filename: str) -> str:
     """A random name; the reference and kind are in the row and in the download name only."""
+    if instance.incident_id is None:
+        return f"reports/statistik/{instance.requested_at.year}/{uuid.uuid4().hex}.pdf"
     return f"reports/{instance.incident.year}/{uuid.uuid4().hex}.pdf"
 
 
@@ -52,11 +62,18 @@ class Report(models.Model):
         DATATILSYNET = "datatilsynet", _("Klage til Datatilsynet")
         DSA_NOTICE = "dsa_notice", _("DSA-anmeldelse til platformen")
         INTERNAL = "internal", _("Intern sagsrapport")
+        STATISTICS = "statistics", _("Statistikrapport")
+
+    # The kinds made from one incident; a statistics report has no incident.
+    INCIDENT_KINDS = (Kind.POLICE, Kind.DATATILSYNET, Kind.DSA_NOTICE, Kind.INTERNAL)
 
     Status = Status
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reports",
-                                 verbose_name=_("hændelse"))
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reports", null=True,
+                                 blank=True, verbose_name=_("hændelse"))
+    # Statistics reports only: the organisation they were made in (incident reports have it via the incident).
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", null=True,
+                                     blank=True, verbose_name=_("organisation"))
     kind = models.CharField(_("art"), max_length=20, choices=Kind.choices)
     version = models.PositiveIntegerField(_("version"))
     options = models.JSONField(_("valg"), default=dict, blank=True)
@@ -85,14 +102,49 @@ class Report(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind", "version"], name="report_unique_version"),
+            models.UniqueConstraint(fields=["requested_by", "version"], condition=Q(kind="statistics"),
+                                    name="report_unique_statistics_version"),
+            # Exactly the statistics kind has no incident, and it has the organisation instead.
+            models.CheckConstraint(
+                condition=(Q(kind="statistics", incident__isnull=True, organisation__isnull=False)
+                           | (~Q(kind="statistics") & Q(incident__isnull=False))),
+                name="report_incident_unless_statistics",
+            ),
         ]
-        indexes = [models.Index(fields=["incident", "kind", "-version"])]
+        indexes = [
+            models.Index(fields=["incident", "kind", "-version"]),
+            models.Index(fields=["requested_by", "kind", "-requested_at"]),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.incident.reference} {self.kind} v{self.version}"
+        return f"{self.reference} {self.kind} v{self.version}"
+
+    @property
+    def is_statistics(self) -> bool:
+        return self.kind == self.Kind.STATISTICS
+
+    @property
+    def reference(self) -> str:
+        """The incident's reference; a statistics report's own number (in its PDF's footer)."""
+        if self.incident_id is None:
+            return f"STAT-{self.pk}"
+        return self.incident.reference
 
     def get_absolute_url(self) -> str:
+        if self.is_statistics:
+            return reverse("stats:report_detail", args=[self.pk])
         return reverse("reports:detail", args=[self.incident.reference, self.pk])
+
+    def get_download_url(self) -> str:
+        if self.is_statistics:
+            return reverse("stats:report_download", args=[self.pk])
+        return reverse("reports:download", args=[self.incident.reference, self.pk])
+
+    def statistics_params(self) -> dict[str, str]:
+        """A statistics report's filters as the statistics form reads them from a query string."""
+        unit = self.options.get("unit")
+        return {"from": self.options.get("from", ""), "to": self.options.get("to", ""),
+                "unit": str(unit) if unit else ""}
 
     @property
     def is_ready(self) -> bool:
@@ -125,15 +177,19 @@ class Report(models.Model):
             self.Kind.DSA_NOTICE: "dsa-anmeldelse",
             self.Kind.INTERNAL: "intern-rapport",
         }.get(self.kind, self.kind)
+        if self.is_statistics:
+            return f"statistik-{self.options.get('from', '')}-{self.options.get('to', '')}-v{self.version}.pdf"
         return f"{self.incident.reference}-{slug}-v{self.version}.pdf"
 
-    # Used by the audit log.
+    # Used by the audit log (a statistics report names no incident).
     @property
     def audit_reference(self) -> str:
-        return self.incident.reference
+        return "" if self.incident_id is None else self.incident.reference
 
     @property
     def audit_organisation_id(self) -> int | None:
+        if self.incident_id is None:
+            return self.organisation_id
         return self.incident.unit.organisation_id
 
 

@@ -8,6 +8,9 @@ incidents.policy), applied to report rows.
 - Union reps, admins and everyone else: never, also when an employee has shared the
   incident with a union rep: the report pages answer 404 to anyone who is neither a
   manager of the incident nor the employee concerned.
+- A statistics report (no incident) is seen and downloaded by the user who asked for it,
+  while they still have statistics (`accounts.permissions.statistics_units`), and by
+  nobody else: its figures were counted for that user's roles (404 for everyone else).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts import permissions
 from incidents import policy as incident_policy
 
 from .models import EvidenceBundle, Report, Status
@@ -71,3 +75,18 @@ def get_bundle_or_404(user, report: Report, bundle_id: int | None = None) -> Evi
         raise Http404
     bundle.report = report
     return bundle
+
+
+def visible_statistics_reports(user) -> QuerySet:
+    """The statistics reports the user asked for (none once the user has no statistics)."""
+    if not getattr(user, "is_authenticated", False) or not permissions.statistics_units(user):
+        return Report.objects.none()
+    return Report.objects.filter(kind=Report.Kind.STATISTICS, requested_by=user)
+
+
+def get_statistics_report_or_404(user, report_id: int) -> Report:
+    report = visible_statistics_reports(user).select_related("organisation").filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    report.requested_by = user
+    return report

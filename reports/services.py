@@ -2,13 +2,18 @@
 
     report_request(*, actor, incident, kind, options, request=None) -> Report
         a new version (status pending), audited; the rendering task is enqueued after commit.
+    statistics_report_request(*, actor, first, last, unit_id, unit_label="", request=None) -> Report
+        the same for a statistics report (no incident; versions per user).
     report_retry(*, actor, report, request=None) -> Report
         a failed report back to pending and enqueued again.
     report_render(report_id) -> Report | None
         the work (called by the Celery task): HTML from the kind's template, WeasyPrint →
-        PDF bytes, SHA-256, private storage, ready. A report that cannot be made is marked
-        failed with a Danish reason. Transient errors (database, storage) propagate so the
-        task can retry; `report_fail` marks the report failed when the retries run out.
+        PDF bytes, SHA-256, private storage, ready. A statistics report is counted for the
+        user who asked (`stats.selectors.statistics_for`, so under their disclosure control)
+        and laid out by `stats.pdf.statistics_pdf`; storing, hashing and failing are shared.
+        A report that cannot be made is marked failed with a Danish reason. Transient errors
+        (database, storage) propagate so the task can retry; `report_fail` marks the report
+        failed when the retries run out.
     bundle_request(*, actor, report, request=None) -> EvidenceBundle
     bundle_build(bundle_id) -> EvidenceBundle | None
         the ZIP: the report, the original evidence files byte for byte (each hash checked
@@ -28,13 +33,15 @@ import logging
 import tempfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
@@ -92,8 +99,8 @@ def _enqueue(task_name: str, row_id: int, fail: Callable[[int, str], object]) ->
 @transaction.atomic
 def report_request(*, actor, incident: Incident, kind: str, options: dict, request=None) -> Report:
     """A new version of the kind for the incident, rendered by a worker after commit."""
-    if kind not in Kind.values:
-        raise ValueError(f"unknown report kind {kind!r}")
+    if kind not in Report.INCIDENT_KINDS:
+        raise ValueError(f"not a kind of incident report: {kind!r}")
     # Lock the incident row so two requests cannot take the same version number.
     Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk", flat=True).first()
     latest = Report.objects.filter(incident=incident, kind=kind).aggregate(v=Max("version"))["v"] or 0
@@ -105,6 +112,40 @@ def report_request(*, actor, incident: Incident, kind: str, options: dict, reque
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=report,
                  summary=_("Rapport bestilt"),
                  details={"kind": kind, "version": report.version, "options": _audit_options(options)})
+    transaction.on_commit(lambda: _enqueue("render_report", report.pk, report_fail))
+    return report
+
+
+@transaction.atomic
+def statistics_report_request(*, actor, first: date, last: date, unit_id: int | None, unit_label: str = "",
+                              request=None) -> Report:
+    """A statistics report of whole months `first`–`last` (and the unit's subtree), for `actor` only.
+
+    The caller has checked the filters with the statistics form; the worker counts the
+    statistics for `actor` when it renders, under the disclosure control that applies then.
+    """
+    from accounts import permissions
+    from accounts.models import Unit, User
+
+    organisation_id = actor.organisation_id or (
+        Unit.objects.filter(pk__in=permissions.statistics_units(actor)).values_list("organisation_id", flat=True)
+        .order_by("organisation_id").first())
+    if organisation_id is None:
+        raise ValueError("the user has no organisation to make statistics for")
+    # Lock the user's row so two requests cannot take the same version number.
+    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).first()
+    latest = (Report.objects.filter(requested_by=actor, kind=Kind.STATISTICS).aggregate(v=Max("version"))["v"]
+              or 0)
+    options = {"from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m"), "unit": unit_id,
+               "unit_label": unit_label}
+    report = Report.objects.create(
+        incident=None, organisation_id=organisation_id, kind=Kind.STATISTICS, version=latest + 1, options=options,
+        requested_by=actor, status=Status.PENDING,
+    )
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=report,
+                 summary=_("Statistikrapport bestilt"),
+                 details={"kind": report.kind, "version": report.version, "from": options["from"],
+                          "to": options["to"], "unit": unit_id})
     transaction.on_commit(lambda: _enqueue("render_report", report.pk, report_fail))
     return report
 
@@ -145,20 +186,60 @@ def _claim(model, row_id: int, select_related: tuple[str, ...]):
     return model.objects.select_related(*select_related).get(pk=row_id), None
 
 
+@dataclass(frozen=True)
+class _Made:
+    """A rendered report, before it is stored."""
+
+    content: bytes
+    pages: int
+    organisation_id: int
+    plain_text: str = ""
+    evidence_ids: list = field(default_factory=list)
+
+
+def _make_incident_report(report: Report, *, now=None) -> _Made:
+    context = content.report_context(report, now=now)
+    problems = content.blocking_problems(report.kind, context["options"], context["publications"])
+    if problems:
+        raise ReportProblem(" ".join(problems))
+    rendered = pdf.html_to_pdf(pdf.render_html(TEMPLATES[report.kind], context))
+    plain_text = pdf.render_text(TEXT_TEMPLATES[report.kind], context) if report.kind in TEXT_TEMPLATES else ""
+    return _Made(content=rendered.content, pages=rendered.pages, organisation_id=context["organisation"].pk,
+                 plain_text=plain_text, evidence_ids=context["evidence_ids"])
+
+
+def _make_statistics_report(report: Report, *, now=None) -> _Made:
+    """The statistics counted now, for the user who asked (their disclosure control), as one PDF."""
+    from django.http import Http404
+
+    from stats.pdf import statistics_pdf
+    from stats.selectors import statistics_for
+
+    user = report.requested_by
+    if user is None or not user.is_active:
+        raise ReportProblem(_("brugeren, der bestilte den, findes ikke længere."))
+    with translation.override("da"):
+        try:
+            form, statistics = statistics_for(user, report.statistics_params())
+        except Http404 as exc:
+            raise ReportProblem(_("du har ikke længere adgang til statistik.")) from exc
+        if statistics is None:
+            raise ReportProblem(_("filtrene gælder ikke længere: %(errors)s") % {"errors": form.errors_text(" ")})
+        made = statistics_pdf(statistics, organisation=report.organisation.name if report.organisation else "",
+                              generated_by=user.get_full_name() or user.get_username(), reference=report.reference)
+    return _Made(content=made.content, pages=made.pages, organisation_id=report.organisation_id)
+
+
 def report_render(report_id: int, *, now=None) -> Report | None:
     """Render the report's PDF and mark it ready, or failed with a Danish reason."""
-    report, done = _claim(Report, report_id, ("incident", "incident__unit", "requested_by"))
+    report, done = _claim(Report, report_id, ("incident", "incident__unit", "organisation", "requested_by"))
     if report is None:
         if done is None:
             logger.info("Report %s vanished before it was rendered", report_id)
         return done
     try:
-        context = content.report_context(report, now=now)
-        problems = content.blocking_problems(report.kind, context["options"], context["publications"])
-        if problems:
-            raise ReportProblem(" ".join(problems))
-        rendered = pdf.html_to_pdf(pdf.render_html(TEMPLATES[report.kind], context))
-        plain_text = pdf.render_text(TEXT_TEMPLATES[report.kind], context) if report.kind in TEXT_TEMPLATES else ""
+        make = _make_statistics_report if report.is_statistics else _make_incident_report
+        rendered = make(report, now=now)
     except ReportProblem as exc:
         return report_fail(report_id, _("Rapporten kunne ikke dannes: %(reason)s") % {"reason": exc})
     except TRANSIENT_ERRORS:
@@ -179,15 +260,15 @@ def report_render(report_id: int, *, now=None) -> Report | None:
             row.sha256 = digest
             row.size = len(rendered.content)
             row.page_count = rendered.pages
-            row.plain_text = plain_text
-            row.evidence_ids = context["evidence_ids"]
+            row.plain_text = rendered.plain_text
+            row.evidence_ids = rendered.evidence_ids
             row.finished_at = timezone.now()
             row.save(update_fields=["status", "error", "file", "sha256", "size", "page_count", "plain_text",
                                     "evidence_ids", "finished_at"])
             audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=row, summary=_("Rapport dannet"),
                          details={"kind": row.kind, "version": row.version, "sha256": digest,
                                   "size": row.size, "pages": row.page_count},
-                         organisation_id=context["organisation"].pk)
+                         organisation_id=rendered.organisation_id)
             _notify_finished(row, True)
     except Report.DoesNotExist:
         _delete_quietly(stored)
@@ -240,8 +321,8 @@ def report_open(report: Report):
 
 @transaction.atomic
 def bundle_request(*, actor, report: Report, request=None) -> EvidenceBundle:
-    if not report.is_ready:
-        raise ValueError("only a ready report can be bundled")
+    if not report.is_ready or report.is_statistics:
+        raise ValueError("only a ready incident report can be bundled")
     bundle = EvidenceBundle.objects.create(report=report, created_by=actor, status=Status.PENDING)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=bundle,
                  summary=_("Bevispakke bestilt"), details={"report": report.pk, "kind": report.kind,

@@ -51,7 +51,7 @@ def _audit_view(request, incident, summary: str, **details) -> None:
 def _kinds(incident) -> list[dict]:
     return [{"code": code, "label": label, "introduction": INTRODUCTIONS[code],
              "url": reverse("reports:create", args=[incident.reference, code])}
-            for code, label in Report.Kind.choices]
+            for code, label in Report.Kind.choices if code in Report.INCIDENT_KINDS]
 
 
 @login_required
@@ -74,7 +74,7 @@ def report_list(request, reference):
 @require_http_methods(["GET", "POST"])
 def report_create(request, reference, kind):
     incident = _manager_incident(request, reference)
-    if kind not in Report.Kind.values:
+    if kind not in Report.INCIDENT_KINDS:
         raise Http404
     publications = list(incident.publications.all())
     targets = list(incident.targets.order_by("first_name", "last_name", "id"))
@@ -119,8 +119,8 @@ def report_detail(request, reference, report_id):
     })
 
 
-def _status_json(report: Report, bundles: list[EvidenceBundle]) -> dict:
-    reference = report.incident.reference
+def status_json(report: Report, bundles: list[EvidenceBundle]) -> dict:
+    """What the status page polls: the report's status and hashes (also for statistics reports)."""
     return {
         "id": report.pk,
         "kind": report.kind,
@@ -132,12 +132,12 @@ def _status_json(report: Report, bundles: list[EvidenceBundle]) -> dict:
         "sha256": report.sha256,
         "pages": report.page_count,
         "size": report.size,
-        "download_url": (reverse("reports:download", args=[reference, report.pk]) if report.is_ready else None),
+        "download_url": report.get_download_url() if report.is_ready else None,
         "bundles": [{
             "id": bundle.pk, "status": bundle.status, "status_label": str(bundle.get_status_display()),
             "unfinished": bundle.is_unfinished, "error": bundle.error, "sha256": bundle.sha256,
             "manifest_sha256": bundle.manifest_sha256,
-            "download_url": (reverse("reports:bundle_download", args=[reference, report.pk, bundle.pk])
+            "download_url": (reverse("reports:bundle_download", args=[report.reference, report.pk, bundle.pk])
                              if bundle.is_ready else None),
         } for bundle in bundles],
     }
@@ -148,7 +148,7 @@ def _status_json(report: Report, bundles: list[EvidenceBundle]) -> dict:
 def report_status(request, reference, report_id):
     incident = _incident(request, reference)
     report = report_policy.get_report_or_404(request.user, incident, report_id)
-    response = JsonResponse(_status_json(report, _bundles(request, report)))
+    response = JsonResponse(status_json(report, _bundles(request, report)))
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -164,7 +164,7 @@ def report_retry(request, reference, report_id):
     return redirect(report.get_absolute_url())
 
 
-def _protect_download(response, sha256: str) -> HttpResponse:
+def protect_download(response, sha256: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["Cache-Control"] = "private, no-store"
@@ -189,7 +189,7 @@ def report_download(request, reference, report_id):
                  details={"kind": report.kind, "version": report.version, "sha256": report.sha256})
     response = FileResponse(handle, as_attachment=True, filename=report.download_name,
                             content_type="application/pdf")
-    return _protect_download(response, report.sha256)
+    return protect_download(response, report.sha256)
 
 
 @login_required
@@ -204,7 +204,7 @@ def report_text(request, reference, report_id):
                  details={"kind": report.kind, "version": report.version})
     response = HttpResponse(report.plain_text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.download_name.removesuffix(".pdf")}.txt"'
-    return _protect_download(response, "")
+    return protect_download(response, "")
 
 
 @login_required
@@ -240,4 +240,4 @@ def _bundle_response(request, bundle: EvidenceBundle):
                  details={"sha256": bundle.sha256, "manifest_sha256": bundle.manifest_sha256})
     response = FileResponse(handle, as_attachment=True, filename=bundle.download_name,
                             content_type="application/zip")
-    return _protect_download(response, bundle.sha256)
+    return protect_download(response, bundle.sha256)

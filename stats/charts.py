@@ -158,9 +158,16 @@ def charts_for(statistics: Statistics) -> dict[str, SafeString]:
         table_title=month_level.title,
     )
     for table in statistics.tables[1:]:
+        if table.row_totals is not None:  # months down the side: a column per month, as for the incidents
+            charts[table.code] = columns(
+                f"chart-{table.code}", table.title,
+                [Item(_short_month(row.code), total) for row, _cells, total in table.body()],
+                table_title=table.title,
+            )
+            continue
         charts[table.code] = horizontal_bars(
             f"chart-{table.code}", table.title,
-            [Item(row.label, cells[0]) for row, cells in zip(table.rows, table.cells, strict=True)],
+            [Item(row.label, cells[0]) for row, cells, _total in table.body()],
         )
     share = statistics.employees_targeted
     if share.percent is not None:

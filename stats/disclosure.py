@@ -52,7 +52,8 @@ What this does not do: it protects each table as published for one selection. Tw
 selections that differ by a whole unit or a whole month can be subtracted from each other;
 the folding of small units and the whole months keep such a difference at the level of at
 least k employees and a calendar month, which is the granularity the statistics accept.
-With k = 2, «< 2» can only mean 1; an organisation should choose k ≥ 3.
+With k = 2, «< 2» could only mean 1, so the organisation setting takes k ≥ 3 only
+(`accounts.Organisation.statistics_threshold`, checked by the form and the database).
 """
 
 from __future__ import annotations

@@ -87,6 +87,12 @@ class StatisticsFilterForm(forms.Form):
                 self.add_error("from", _("Vælg højst %(n)s måneder ad gangen.") % {"n": MAX_MONTHS})
         return cleaned
 
+    def errors_text(self, separator: str = "\n") -> str:
+        """The errors as plain Danish text, each with its field's label (for downloads and failed reports)."""
+        return separator.join(
+            f"{self.fields[name].label}: {' '.join(errors)}" if name in self.fields else " ".join(errors)
+            for name, errors in self.errors.items())
+
     def query_string(self) -> str:
         """The validated filters as a query string, for the download links."""
         values = {

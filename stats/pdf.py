@@ -6,8 +6,10 @@ charts as inline SVG, so nothing has to be fetched: the URL fetcher refuses ever
 as a subset. The PDF shows the same tables, marks and charts as the page; it is rendered
 in Danish whatever the language of the request.
 
-Until the reports machinery (reports/) offers a `statistics` kind, the PDF is made on
-request by `stats.views.export_pdf`; `statistics_pdf` is the function such a kind would call.
+This is the one way the statistics become a PDF: the reports machinery (a `Report` of
+kind `statistics`, rendered by the Celery worker in `reports.services.report_render`) calls
+`statistics_pdf` with the statistics counted for the user who asked, and records the file's
+SHA-256 and page count. The report's number is in the footer beside page x of y.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ class StatisticsPdf:
     sha256: str
 
 
-def statistics_html(statistics: Statistics, *, organisation: str = "", generated_by: str = "") -> str:
+def statistics_html(statistics: Statistics, *, organisation: str = "", generated_by: str = "",
+                    reference: str = "") -> str:
     with translation.override("da"):
         charts = charts_for(statistics)
         return render_to_string(TEMPLATE, {
@@ -61,13 +64,15 @@ def statistics_html(statistics: Statistics, *, organisation: str = "", generated
             "sections": table_sections(statistics, charts),
             "organisation": organisation,
             "generated_by": generated_by,
+            "reference": reference,
         })
 
 
-def statistics_pdf(statistics: Statistics, *, organisation: str = "", generated_by: str = "") -> StatisticsPdf:
+def statistics_pdf(statistics: Statistics, *, organisation: str = "", generated_by: str = "",
+                   reference: str = "") -> StatisticsPdf:
     from weasyprint import HTML
 
-    html = statistics_html(statistics, organisation=organisation, generated_by=generated_by)
+    html = statistics_html(statistics, organisation=organisation, generated_by=generated_by, reference=reference)
     document = HTML(string=html, base_url="about:blank", url_fetcher=refusing_fetcher()).render()
     content = document.write_pdf()
     return StatisticsPdf(content=content, pages=len(document.pages), sha256=hashlib.sha256(content).hexdigest())

@@ -12,7 +12,7 @@ order of hidden numbers would tell which one is larger.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.http import Http404
 from django.utils import formats, timezone
@@ -31,6 +31,8 @@ from incidents.assessment import (
     RELATED_PHENOMENA_LABELS,
 )
 from incidents.models import Incident
+from recordings.codes import DECISION_LABELS, DECISIONS, MEDIA_LABELS, REASON_LABELS, REASONS
+from recordings.selectors import request_counts
 
 from . import disclosure, queries
 from .forms import StatisticsFilterForm
@@ -294,13 +296,14 @@ def statistics_build(*, scope: Scope, first: date, last: date, unit_label: str =
 
     total = counts.total
     with_action = counts.with_action
+    recordings = recording_tables(scope=scope, months=months, k=k, exact=exact)
     small_actions = not exact and 1 <= with_action < k
     median = Median(None if small_actions else median_of(counts.days_to_first_action),
                     _count(with_action, k=k, exact=exact))
     return Statistics(
         first=first, last=last, exact=exact, k=k, scope=scope, unit_label=unit_label,
         total=_count(total, k=k, exact=exact),
-        tables=(month_level, units, statuses, relations, platforms, phenomena),
+        tables=(month_level, units, statuses, relations, platforms, phenomena, *recordings),
         police=_share("police", _("Anmeldt til politiet"), counts.reported.get("police", 0), total,
                       k=k, exact=exact),
         datatilsynet=_share("datatilsynet", _("Anmeldt til Datatilsynet"), counts.reported.get("datatilsynet", 0),
@@ -312,6 +315,40 @@ def statistics_build(*, scope: Scope, first: date, last: date, unit_label: str =
         employees_first=employees_first,
         generated_at=timezone.now(),
     )
+
+
+def recording_tables(*, scope: Scope, months: list[date], k: int, exact: bool) -> tuple[Table, ...]:
+    """Citizens' requests to record meetings (DOMAIN.md section 8) in the same units and months,
+    as counts only and through the same disclosure control as the incidents."""
+    counts = request_counts(scope.unit_ids, months[0], queries.add_months(months[-1], 1) - timedelta(days=1))
+    per_month = {entry["month"]: entry["by_decision"] for entry in counts["by_month"]}
+    count_column = [Label("count", _("Anmodninger"))]
+    by_decision = _table(
+        "recording_month_decision", _("Anmodninger om at optage pr. måned og afgørelse"), _("Måned"),
+        [Label(m.strftime("%Y-%m"), month_label(m)) for m in months],
+        [Label(code, str(DECISION_LABELS[code])) for code in DECISIONS],
+        [[per_month.get(m, {}).get(code, 0) for code in DECISIONS] for m in months],
+        k=k, exact=exact, row_totals=True,
+    )
+    reasons = _table(
+        "recording_reason", _("Borgerens begrundelser for at ville optage"), _("Begrundelse"),
+        [Label(code, str(REASON_LABELS[code])) for code in REASONS], count_column,
+        [[counts["by_reason"][code]] for code in REASONS], k=k, exact=exact, column_totals=False,
+        note=_("En anmodning kan have flere begrundelser, så der er ingen sum."),
+    )
+    media = _table(
+        "recording_media", _("Anmodninger om lyd- eller videooptagelse"), _("Optagelse"),
+        [Label(code, str(label)) for code, label in MEDIA_LABELS.items()], count_column,
+        [[counts["by_media"][code]] for code in MEDIA_LABELS], k=k, exact=exact,
+    )
+    events = _table(
+        "recording_events", _("Skjulte og offentliggjorte optagelser"), _("Hændelse"),
+        [Label("hidden_recording", _("Skjult optagelse opdaget")),
+         Label("linked_to_incident", _("Optagelse knyttet til en sag om udhængning"))],
+        count_column, [[counts["hidden_recordings"]], [counts["linked_to_incident"]]], k=k, exact=exact,
+        column_totals=False, note=_("Tallene overlapper, så der er ingen sum."),
+    )
+    return by_decision, reasons, media, events
 
 
 def statistics_for(user, params) -> tuple[StatisticsFilterForm, Statistics | None]:

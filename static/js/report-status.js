@@ -1,4 +1,4 @@
-// Report status page (templates/reports/detail.html).
+// Report status pages (templates/reports/detail.html, templates/stats/report.html).
 // While the report or one of its evidence bundles is pending or being made, ask the
 // status JSON now and then (slower and slower) and show the new status; once everything
 // is finished, reload the page once so the server shows the download links or the

@@ -21,11 +21,6 @@ from tests.stats.conftest import bulk_incidents
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _statistics_urls(settings):
-    settings.ROOT_URLCONF = "tests.stats.urls"
-
-
 @pytest.fixture
 def incidents(personas):
     for _ in range(5):

@@ -127,7 +127,7 @@ def test_html_in_every_text_field_is_printed_as_text(personas, generate):
                                              note=f"Handling {MARKUP}", external_reference=f"Ref {MARKUP}")
     extra = {"takedown_answer": f"Svar {MARKUP}", "explanation": f"Uddybning {MARKUP}",
              "sender_name": f"Afsender {MARKUP}", "include_internal_notes": True}
-    for kind in Report.Kind.values:
+    for kind in Report.INCIDENT_KINDS:
         report = generate(incident, kind, **extra)
         assert report.status == Report.Status.READY, report.error
         text = compact(pdf_text(report))

@@ -60,7 +60,7 @@ def assert_none_in(text: str, unexpected) -> None:
 
 # --- Every PDF -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", Report.Kind.values)
+@pytest.mark.parametrize("kind", Report.INCIDENT_KINDS)
 def test_every_kind_is_stored_with_hash_size_pages_and_an_a4_footer(case, generate, kind):
     report = generate(case, kind)
     assert report.status == Report.Status.READY, report.error
@@ -83,7 +83,7 @@ def test_every_kind_is_stored_with_hash_size_pages_and_an_a4_footer(case, genera
     assert report.error == ""
 
 
-@pytest.mark.parametrize("kind", Report.Kind.values)
+@pytest.mark.parametrize("kind", Report.INCIDENT_KINDS)
 def test_fonts_are_embedded_and_danish_letters_survive(case, generate, kind):
     report = generate(case, kind)
     reader = PdfReader(io.BytesIO(pdf_bytes(report)))

@@ -53,7 +53,11 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "dashboard:union_rep": (None, row(manager=200, other_manager=200, union_rep=200)),
     "stats:export_csv": (None, row(manager=200, other_manager=200, union_rep=200)),
     "stats:export_json": (None, row(manager=200, other_manager=200, union_rep=200)),
-    "stats:export_pdf": (None, row(manager=200, other_manager=200, union_rep=200)),
+    "stats:report_request": (None, POST_ONLY),
+    "stats:report_detail": ("statistics", row(union_rep=200)),   # the user who asked for it, nobody else
+    "stats:report_status": ("statistics", row(union_rep=200)),
+    "stats:report_retry": ("statistics", POST_ONLY),
+    "stats:report_download": ("statistics", row(union_rep=200)),
     "incidents:share": (None, POST_ONLY),
     "incidents:share_withdraw": (None, POST_ONLY),
     "dashboard:admin": (None, row(admin=200)),
@@ -65,6 +69,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "incidents:action": (None, POST_ONLY),
     "incidents:note": (None, POST_ONLY),
     "incidents:assess": (None, POST_ONLY),
+    "incidents:legal_hold": (None, POST_ONLY),
     "incidents:detail": (None, CASE),
     "incidents:evidence_upload": (None, CASE),
     "incidents:evidence_download": (None, CASE),
@@ -96,6 +101,15 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "notifications:open": ("notification", row(caseworker=302)),  # the recipient is sent on to the target
     "notifications:mark_all_read": ("notification", POST_ONLY),
     "notifications:preferences": ("notification", EVERYONE),
+    "privacy:list": (None, row(admin=200)),                        # data subject requests: the org's admins
+    "privacy:create": (None, row(admin=200)),
+    "privacy:detail": ("subject_request", row(admin=200)),
+    "privacy:export_json": ("subject_request", row(admin=200)),
+    "privacy:export_pdf": ("subject_request", row(admin=200)),
+    "privacy:decide": ("subject_request", POST_ONLY),
+    "privacy:erase": ("subject_request", POST_ONLY),
+    "privacy:record": (None, row(manager=200, other_manager=200, admin=200)),  # record of processing (art. 30)
+    "privacy:record_download": (None, row(manager=200, other_manager=200, admin=200)),
     "api:incident-list": (None, row(anonymous=401, default=200)),  # each sees only what the policy lets them
     "api:incident-detail": (None, API_CASE),
     "api:incident-evidence": (None, API_CASE),
@@ -105,10 +119,10 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "reports-api:report-list": ("report", API_CASE),
     "reports-api:report-detail": ("report", API_CASE),
     "reports-api:report-download": ("police", API_CASE_MANAGER),
-    # The schema and its docs describe the API, not data; they are open (see the report of issue 9).
     "stats-api:statistics": (None, row(anonymous=401, manager=200, other_manager=200, union_rep=200)),
-    "api-schema": (None, PUBLIC),
-    "api-docs": (None, PUBLIC),
+    # The schema and its docs hold no data but map every endpoint: signed-in users only (issue 9).
+    "api-schema": (None, row(anonymous=401, default=200)),
+    "api-docs": (None, EVERYONE),                 # a browser without a session is sent to sign in
 }
 
 # POST-only views: who may use them; everyone else signed in must get 404/403 and change nothing.
@@ -117,13 +131,18 @@ POST_ALLOWED: dict[str, set[str]] = {
     "incidents:action": {"manager"},
     "incidents:note": {"manager"},
     "incidents:assess": {"manager"},
+    "incidents:legal_hold": {"manager"},
     "incidents:evidence_remove": {"manager"},
     "reports:retry": {"manager"},
+    "stats:report_request": {"manager", "other_manager", "union_rep"},
+    "stats:report_retry": {"union_rep"},
     "incidents:share": {"caseworker"},
     "incidents:share_withdraw": {"caseworker"},
     "recordings:hidden": {"manager", "caseworker"},
     "recordings:link_incident": {"manager", "caseworker"},
     "recordings:review": {"manager"},
+    "privacy:decide": {"admin"},
+    "privacy:erase": {"admin"},
     # Acting on the user's own data only, or computing nothing stored: every signed-in persona may.
     "recordings:suggest": set(SIGNED_IN),
     "notifications:mark_all_read": set(SIGNED_IN),
@@ -143,8 +162,9 @@ def world(personas, settings, tmp_path):
 
 
 def concrete_url(name: str, pattern, world, subject: str | None) -> str:
-    objects = {"report": world.report, "dsa": world.dsa, "police": world.police}
-    pks = {"recording": world.recording, "guideline": world.guideline, "notification": world.notification}
+    objects = {"report": world.report, "dsa": world.dsa, "police": world.police, "statistics": world.statistics}
+    pks = {"recording": world.recording, "guideline": world.guideline, "notification": world.notification,
+           "subject_request": world.subject_request}
     kwargs = {}
     for arg in pattern.pattern.converters:
         if arg == "reference":

@@ -3,7 +3,8 @@
     world(...)   an incident in Børn og Familie about the caseworker, registered by the manager,
                  with a publication, a stored evidence file, an internal report (ready) and a
                  police report with a built evidence bundle, a recording request, the
-                 caseworker's in-app notification, and the demo recording guideline.
+                 caseworker's in-app notification, the demo recording guideline, and the
+                 union rep's statistics report.
     url_patterns()  every (name, route) of the project's URLconf, namespaces joined by ":".
 """
 
@@ -63,6 +64,8 @@ class World:
     recording: object
     guideline: object
     notification: object  # the caseworker's in-app notification of the registration
+    statistics: object = None  # the union rep's statistics report (ready): only the union rep may see it
+    subject_request: object = None  # the admin's data subject request (access) about the caseworker
 
 
 def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> World:
@@ -70,6 +73,7 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
     from incidents.evidence import evidence_store
     from incidents.models import Incident
     from notifications.models import Notification
+    from privacy.services import dsr_register
     from recordings import services as recording_services
     from recordings.demo import demo_guideline_seed
     from reports import services as report_services
@@ -105,6 +109,14 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
                 "hidden_recording_note": ""},
     )
     notification = Notification.objects.filter(recipient=personas.caseworker, channel="in_app").first()
+    month = timezone.localdate().replace(day=1)
+    statistics = report_services.statistics_report_request(actor=personas.union_rep, first=month, last=month,
+                                                           unit_id=None)
+    report_services.report_render(statistics.pk)
+    subject_request = dsr_register(actor=personas.admin, organisation=personas.org, kind="access",
+                                   subject_type="employee", subject_user=personas.caseworker,
+                                   received_on=timezone.localdate(), requester="Den registrerede selv")
     return World(incident=incident, evidence=evidence, report=report, police=police, dsa=dsa,
                  bundle=EvidenceBundle.objects.get(pk=bundle.pk), recording=recording, guideline=guideline,
-                 notification=notification)
+                 notification=notification, statistics=Report.objects.get(pk=statistics.pk),
+                 subject_request=subject_request)

@@ -1,9 +1,13 @@
-"""Issue 7 fixtures: the project's URLs with the statistics and sharing routes, and a fast
-way to put many incidents in the database.
+"""Issue 7 fixtures: a fast way to put many incidents in the database, private storage,
+and the PDF of the statistics through the reports machinery.
 
-    stats_urls      (autouse) ROOT_URLCONF = tests.stats.urls
     make_incidents  bulk-create incidents with chosen facts (no services: no audit, no
                     notifications), for the statistics only
+    private_storage (autouse) each test's own private storage folder (statistics reports)
+    render_statistics_report(client, params)
+                    "Dan PDF-rapport" with `params` as the signed-in user, the worker's
+                    rendering (`report_render`, called directly as the task would), then the
+                    download; returns the download response
 """
 
 from __future__ import annotations
@@ -12,16 +16,42 @@ import itertools
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident, Publication, TimelineEntry
+from reports.models import Report
+from reports.services import report_render
 
 _numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def stats_urls(settings):
-    settings.ROOT_URLCONF = "tests.stats.urls"
+def private_storage(settings, tmp_path):
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(root), "base_url": None}},
+    }
+    return root
+
+
+def render_statistics_report(client, params: dict):
+    """Ask for a statistics report with `params`, render it as the worker would, and download it."""
+    response = client.post(reverse("stats:report_request"), params)
+    assert response.status_code == 302, response.content[:500]
+    report_id = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    report = report_render(report_id)
+    assert report is not None and report.status == Report.Status.READY, report and report.error
+    download = client.get(reverse("stats:report_download", args=[report_id]))
+    assert download.status_code == 200
+    read = HttpResponse(b"".join(download.streaming_content), status=download.status_code)
+    for header, value in download.items():
+        read[header] = value
+    return read
 
 
 def local(day: date, hour: int = 12) -> datetime:

@@ -181,7 +181,9 @@ def from_pdf(content: bytes, layout: dict) -> dict[str, Grid]:
 
 def _row_heading(table: dict) -> str:
     return {"month_level": "Måned", "unit": "Enhed", "status": "Status", "relation": "Afsender",
-            "platform": "Platform", "phenomenon": "Fænomen"}[table["code"]]
+            "platform": "Platform", "phenomenon": "Fænomen", "recording_month_decision": "Måned",
+            "recording_reason": "Begrundelse", "recording_media": "Optagelse",
+            "recording_events": "Hændelse"}[table["code"]]
 
 
 # --- The rules --------------------------------------------------------------------------------

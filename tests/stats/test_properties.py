@@ -1,9 +1,10 @@
 """Property tests over random data and random filters (hypothesis).
 
 For a union rep, every rule of the disclosure control holds in the page, the CSV, the
-JSON download, the PDF and the API alike, and they all show the same numbers: nothing from
-1 to k−1 is shown, no row or column whose total is shown has exactly one hidden number,
-visible totals agree with the visible cells. For a manager, the figures equal a direct
+JSON download, the PDF (a statistics report, rendered as the worker does) and the API
+alike, and they all show the same numbers: nothing from 1 to k−1 is shown, no row or
+column whose total is shown has exactly one hidden number, visible totals agree with the
+visible cells. For a manager, the figures equal a direct
 count of the generated incidents.
 
 Each example builds its organisation and incidents inside a savepoint that is rolled back,
@@ -18,15 +19,17 @@ from datetime import date
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role
+from recordings.models import RecordingRequest
 from stats.queries import add_months
 from stats.scope import StatisticsUnits
 from tests.factories import member
 
-from .conftest import bulk_incidents
+from .conftest import bulk_incidents, render_statistics_report
 from .readers import check_exact, check_rules, csv_figures, from_csv, from_html, from_json, from_pdf
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +59,16 @@ incident = st.fixed_dictionaries({
     "target": st.integers(0, 8),
 })
 
+recording = st.fixed_dictionaries({
+    "unit": st.sampled_from(UNITS),
+    "month": st.integers(0, MONTHS - 1),
+    "day": st.integers(1, 28),
+    "decision": st.sampled_from(("allowed", "allowed_with_conditions", "refused")),
+    "media": st.sampled_from(("audio", "video")),
+    "reasons": st.sets(st.sampled_from(("memory_problems", "distrust", "publish_intent")), max_size=2),
+    "hidden": st.booleans(),
+})
+
 world = st.fixed_dictionaries({
     "k": st.integers(3, 6),
     "employees": st.fixed_dictionaries({unit: st.integers(0, 7) for unit in UNITS}),
@@ -65,6 +78,7 @@ world = st.fixed_dictionaries({
     "length": st.integers(1, MONTHS),
     "unit_pick": st.integers(0, 5),
     "rep_over_family": st.booleans(),
+    "recordings": st.lists(recording, max_size=20),
 })
 
 
@@ -87,6 +101,15 @@ def _setup(personas, data):
             "targets": targets,
         })
     bulk_incidents(specs)
+    RecordingRequest.objects.bulk_create([
+        RecordingRequest(
+            unit=units[item["unit"]], request_date=add_months(FIRST, item["month"]).replace(day=item["day"]),
+            media=item["media"], setting="meeting", suggested_decision=item["decision"], decision=item["decision"],
+            justification="-", decided_at=timezone.now(), hidden_recording_discovered=item["hidden"],
+            **{f"reason_{code}": True for code in item["reasons"]},
+        )
+        for item in data["recordings"]
+    ])
     rep = member(personas.family, Role.UNION_REP) if data["rep_over_family"] else personas.union_rep
     return rep, specs
 
@@ -107,7 +130,7 @@ def _all_outputs(client, params):
     page = client.get(reverse("dashboard:union_rep"), params)
     csv_response = client.get(reverse("stats:export_csv"), params)
     json_response = client.get(reverse("stats:export_json"), params)
-    pdf_response = client.get(reverse("stats:export_pdf"), params)
+    pdf_response = render_statistics_report(client, params)  # through the reports machinery
     api = client.get("/api/v1/statistics/", params)
     for response in (page, csv_response, json_response, pdf_response, api):
         assert response.status_code == 200, response.content[:500]
@@ -219,6 +242,20 @@ def test_manager_figures_equal_a_direct_count(client, personas, data):
             assert {row["code"]: cells[0]["value"] for row, cells in zip(table["rows"], table["cells"], strict=True)} \
                 == {row["code"]: expected[code][row["code"]] for row in table["rows"]}, code
         assert result["reported_to_police"]["part"]["value"] == expected["police"]
+        names = {getattr(personas, name).pk: name for name in UNITS}
+        requests = [r for r in data["recordings"] if any(names[pk] == r["unit"] for pk in unit_ids if pk in names)
+                    and first <= add_months(FIRST, r["month"]) <= last]
+        by_month = Counter((add_months(FIRST, r["month"]).strftime("%Y-%m"), r["decision"]) for r in requests)
+        table = tables["recording_month_decision"]
+        for r, row in enumerate(table["rows"]):
+            for c, column in enumerate(table["columns"]):
+                assert table["cells"][r][c]["value"] == by_month[(row["code"], column["code"])]
+        assert table["total"]["value"] == len(requests)
+        reasons = Counter(code for r in requests for code in r["reasons"])
+        table = tables["recording_reason"]
+        assert {row["code"]: cells[0]["value"] for row, cells in zip(table["rows"], table["cells"], strict=True)} \
+            == {row["code"]: reasons[row["code"]] for row in table["rows"]}
+        assert tables["recording_events"]["cells"][0][0]["value"] == sum(r["hidden"] for r in requests)
         assert result["median_days_to_first_action"]["incidents"]["value"] == expected["with_action"]
         check_exact(from_json(result))
         page = client.get(reverse("dashboard:union_rep"), params).content.decode()
