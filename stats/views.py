@@ -18,6 +18,7 @@ status and offers the download when it is ready; only the user who asked sees it
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,7 +39,7 @@ from .charts import charts_for, table_sections
 from .exports import export_filename, statistics_csv, statistics_dict
 from .forms import StatisticsFilterForm
 from .scope import StatisticsUnits
-from .selectors import Statistics, statistics_for
+from .selectors import Statistics, month_label, statistics_for
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,19 @@ def report_detail(request, report_id):
     report = report_policy.get_statistics_report_or_404(request.user, report_id)
     audit_record(request=request, action=AuditEvent.Action.VIEW, obj=report, summary=_("Statistikrapport vist"),
                  details={"kind": report.kind, "version": report.version})
-    return render(request, "stats/report.html", {"report": report})
+    return render(request, "stats/report.html", {"report": report, "period": _period_labels(report.options)})
+
+
+def _period_labels(options: dict) -> tuple[str, str]:
+    """«januar 2026», «marts 2026» for the stored "2026-01" / "2026-03" (as given, if not a month)."""
+    labels = []
+    for key in ("from", "to"):
+        value = str(options.get(key, ""))
+        try:
+            labels.append(month_label(date.fromisoformat(f"{value}-01")))
+        except ValueError:
+            labels.append(value)
+    return labels[0], labels[1]
 
 
 @login_required

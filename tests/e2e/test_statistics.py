@@ -91,3 +91,37 @@ def _danish_month(month) -> str:
     names = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
              "november", "december"]
     return f"{names[month.month - 1]} {month.year}"
+
+
+@pytest.mark.redis
+@pytest.mark.postgres  # the page polls while the worker writes; SQLite's shared test database would lock
+def test_union_rep_asks_for_the_pdf_report_and_a_worker_makes_it(
+    page, live_server, personas, sign_in, screenshot, incidents
+):
+    from celery.contrib.testing.worker import start_worker
+    from pypdf import PdfReader
+
+    from tests.reports.test_worker import own_broker
+    from udhaengning.celery import app
+
+    _rows, old = incidents
+    sign_in("union_rep", TEST_PASSWORD)
+    page.get_by_label("Fra måned").fill(old.strftime("%Y-%m"))
+    page.get_by_role("button", name="Vis statistik").click()
+    with own_broker(), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        page.get_by_role("button", name="Dan PDF-rapport").click()
+        expect(page.get_by_role("heading", name="Statistikrapport, version 1", level=1)).to_be_visible()
+        expect(page.get_by_text(f"Periode: {_danish_month(old)} – {_danish_month(default_period()[1])}")) \
+            .to_be_visible()
+        download_link = page.get_by_role("link", name="Hent PDF")
+        expect(download_link).to_be_visible(timeout=60_000)  # the page polls until the worker is done
+    expect(page.get_by_text("Rapporten er klar.")).to_be_visible()
+    screenshot("statistics-report-ready")
+    with page.expect_download() as download_info:
+        download_link.click()
+    text = "\n".join(p.extract_text() for p in PdfReader(download_info.value.path()).pages)
+    assert "< 5" in text and "Side 1 af" in text
+    for incident in _rows:
+        assert incident.reference not in text
+    page.get_by_role("link", name="Tilbage til statistikken").click()
+    expect(page.get_by_role("link", name="Statistikrapport, version 1")).to_be_visible()
