@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from incidents.policy import own_incidents
+from incidents.retention import RETENTION_WARNING_DAYS, retention_overview
 
 from . import permissions
 from .models import Organisation, Role, Unit
@@ -50,7 +52,13 @@ def admin_home(request):
     organisations = Organisation.objects.order_by("name")
     if org_ids is not None:
         organisations = organisations.filter(pk__in=org_ids)
-    return render(request, "dashboard/admin.html", {"organisations": list(organisations)})
+    organisations = list(organisations)
+    # Counts only: an admin sees no incident (DOMAIN.md section 2).
+    overview = retention_overview(timezone.now(), organisation_ids=[org.pk for org in organisations])
+    return render(request, "dashboard/admin.html", {
+        "organisations": [(org, overview[org.pk]) for org in organisations],
+        "warning_days": RETENTION_WARNING_DAYS,
+    })
 
 
 @login_required

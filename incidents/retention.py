@@ -16,6 +16,19 @@ command `manage.py purge_incidents` and the incident page):
     retention_due(incident) -> datetime | None
         when a closed incident falls due (None while it is open).
 
+    retention_upcoming(now, within) -> list[Upcoming]
+        closed incidents not on legal hold that fall due after `now` and at most `within` later.
+
+    retention_warn(*, now) -> int
+        "Sag slettes snart": tells the managers over the unit of each incident falling due
+        within RETENTION_WARNING_DAYS (notifications.services.retention_warnings_send); once
+        per incident and due date. Run right after the purge by the nightly task and by
+        `manage.py purge_incidents`.
+
+    retention_overview(now, *, organisation_ids) -> dict[int, RetentionOverview]
+        counts per organisation for the admin dashboard: closed incidents deleted within
+        RETENTION_WARNING_DAYS, incidents on legal hold and how many of those are past their period.
+
 Rules:
 
 - Due means: status closed and `closed_at` plus `Organisation.retention_months` calendar
@@ -34,6 +47,13 @@ Rules:
   first, and a tombstone in the audit log (action delete: reference, registered and closed
   dates, the counts of what was deleted, who – "system" or the actor – and why). Earlier
   audit events name the incident by reference in text, so the hash chain stays valid.
+- Warning: RETENTION_WARNING_DAYS (30) days before the due date the managers over the
+  incident's unit get a notification (in-app, and e-mail unless they turned it off) with the
+  date, the retention period and how to keep the incident (legal hold). An incident that is
+  due sooner than that when it is closed (a period of one month) is warned at the first run
+  after closing. Reopening and closing again gives a new due date and a new warning. An
+  incident that is already due when first seen (the organisation shortened its period) is
+  not warned: the next run deletes it.
 - Files are deleted after the commit. Their names are first written to
   `PendingFileDeletion` in the purge's transaction; a file deleted (or already missing)
   loses its row, a failed delete keeps it with the error and is retried at the start of
@@ -60,6 +80,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from notifications.models import Kind as NotificationKind
 from notifications.models import Notification
+from notifications.services import retention_warnings_send
 from recordings.models import RecordingRequest
 from reports.models import STALE_AFTER, UNFINISHED, EvidenceBundle, Report
 from stats.residue import residue_record
@@ -72,6 +93,9 @@ REASON = "retention"
 # Candidates are first narrowed in the database with this much slack, then checked exactly
 # (adding months is not invertible at month ends: 29, 30 and 31 August + 6 months are all 28 February).
 _SLACK = timedelta(days=4)
+# The managers are warned this many days before a closed incident is deleted.
+RETENTION_WARNING_DAYS = 30
+RETENTION_WARNING = timedelta(days=RETENTION_WARNING_DAYS)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -128,30 +152,46 @@ def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _closed_queryset(now: datetime, *, legal_hold: bool):
-    """Closed incidents (on legal hold or not) closed at least about their organisation's period ago."""
-    closed_before = Q()
-    for org_id, months in Organisation.objects.values_list("pk", "retention_months"):
-        closed_before |= Q(unit__organisation_id=org_id, closed_on__lte=add_months(now, -months) + _SLACK)
-    if not closed_before:
+def _closed_queryset(now: datetime, *, legal_hold: bool, since: datetime | None = None,
+                     organisation_ids=None, counts: bool = True):
+    """Closed incidents (on legal hold or not) closed at least about their organisation's period
+    before `now`; with `since`, also at most about their period before `since` (those falling due
+    between `since` and `now`). A superset, by the slack: callers check each due date exactly.
+    `organisation_ids` narrows to those organisations; `counts` adds what a purge would delete."""
+    organisations = Organisation.objects.all()
+    if organisation_ids is not None:
+        organisations = organisations.filter(pk__in=organisation_ids)
+    closed_between = Q()
+    for org_id, months in organisations.values_list("pk", "retention_months"):
+        window = Q(unit__organisation_id=org_id, closed_on__lte=add_months(now, -months) + _SLACK)
+        if since is not None:
+            window &= Q(closed_on__gt=add_months(since, -months) - _SLACK)
+        closed_between |= window
+    if not closed_between:
         return Incident.objects.none()
-    return (
+    queryset = (
         Incident.objects.filter(status=Incident.Status.CLOSED, legal_hold=legal_hold)
         .annotate(closed_on=Coalesce("closed_at", "updated_at"))
-        .filter(closed_before)
-        .annotate(
+        .filter(closed_between)
+    )
+    if counts:
+        queryset = queryset.annotate(
             evidence_count=_count(Evidence.objects.filter(incident_id=OuterRef("pk"))),
             report_count=_count(Report.objects.filter(incident_id=OuterRef("pk"))),
             notification_count=_count(Notification.objects.filter(_notifications_q(OuterRef("pk")))),
         )
-        .select_related("unit__organisation")
-        .order_by("closed_on", "id")
-    )
+    return queryset.select_related("unit__organisation").order_by("closed_on", "id")
 
 
 def _candidates(now: datetime, *, legal_hold: bool) -> list[Candidate]:
     found = []
-    for incident in _closed_queryset(now, legal_hold=legal_hold):
+    # Only the columns a candidate needs: a first run over a large backlog must not load every
+    # incident's assessment (about 25 KB of Python each).
+    rows = _closed_queryset(now, legal_hold=legal_hold).only(
+        "id", "reference", "registered_at", "closed_at", "updated_at", "unit__id", "unit__name",
+        "unit__organisation__id", "unit__organisation__retention_months",
+    )
+    for incident in rows:
         months = incident.unit.organisation.retention_months
         due = add_months(incident.closed_on, months)
         if due > now:
@@ -174,6 +214,80 @@ def retention_candidates(now: datetime) -> list[Candidate]:
 def retention_held(now: datetime) -> list[Candidate]:
     """Closed incidents past their retention period that legal hold keeps."""
     return _candidates(now, legal_hold=True)
+
+
+# --- Warning before the deletion ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Upcoming:
+    """A closed incident, not on legal hold, that falls due for deletion soon."""
+
+    incident: Incident  # with unit and organisation loaded
+    closed_at: datetime
+    due: datetime
+    retention_months: int
+
+
+def retention_upcoming(now: datetime, within: timedelta, *, organisation_ids=None) -> list[Upcoming]:
+    """Closed incidents not on legal hold that fall due after `now` and no later than
+    `now + within`, soonest first. Those already due are the purge's (retention_candidates)."""
+    found = []
+    for incident in _closed_queryset(now + within, legal_hold=False, since=now,
+                                     organisation_ids=organisation_ids, counts=False):
+        months = incident.unit.organisation.retention_months
+        due = add_months(incident.closed_on, months)
+        if now < due <= now + within:
+            found.append(Upcoming(incident=incident, closed_at=incident.closed_on, due=due, retention_months=months))
+    found.sort(key=lambda item: (item.due, item.incident.pk))
+    return found
+
+
+def retention_warn(*, now: datetime) -> int:
+    """Tell the managers over the unit of each closed incident deleted within RETENTION_WARNING_DAYS
+    ("Sag slettes snart"), once per incident and due date. Returns how many notifications were
+    written (in-app and e-mail rows); a second run on the same day writes none."""
+    return retention_warnings_send(items=retention_upcoming(now, RETENTION_WARNING))
+
+
+@dataclass(frozen=True)
+class RetentionOverview:
+    """Counts only (an admin sees no incidents)."""
+
+    due_soon: int = 0  # closed, not on legal hold, deleted within RETENTION_WARNING_DAYS (or at the next run)
+    held: int = 0  # on legal hold, open or closed
+    held_past_period: int = 0  # on legal hold and closed longer ago than the retention period
+
+
+def _due_count(queryset, now: datetime) -> dict[int, int]:
+    """Per organisation, how many rows of a `_closed_queryset` are due by `now` (checked exactly)."""
+    counts: dict[int, int] = {}
+    rows = queryset.values_list("unit__organisation_id", "unit__organisation__retention_months", "closed_on")
+    for org_id, months, closed_on in rows:
+        if add_months(closed_on, months) <= now:
+            counts[org_id] = counts.get(org_id, 0) + 1
+    return counts
+
+
+def retention_overview(now: datetime, *, organisation_ids, within: timedelta = RETENTION_WARNING
+                       ) -> dict[int, RetentionOverview]:
+    """For the admin dashboard, per organisation: closed incidents deleted by `now + within`
+    (those already due and waiting for the next run included), incidents on legal hold, and how
+    many of those would be gone without it. A fixed number of queries, whatever the number of
+    incidents."""
+    organisation_ids = list(organisation_ids)
+    due_soon = _due_count(_closed_queryset(now + within, legal_hold=False, organisation_ids=organisation_ids,
+                                           counts=False), now + within)
+    held_past = _due_count(_closed_queryset(now, legal_hold=True, organisation_ids=organisation_ids,
+                                            counts=False), now)
+    held = dict(
+        Incident.objects.filter(legal_hold=True, unit__organisation_id__in=organisation_ids)
+        .values("unit__organisation_id").annotate(n=Count("id")).order_by().values_list("unit__organisation_id", "n")
+    )
+    return {
+        org_id: RetentionOverview(due_soon=due_soon.get(org_id, 0), held=held.get(org_id, 0),
+                                  held_past_period=held_past.get(org_id, 0))
+        for org_id in organisation_ids
+    }
 
 
 # --- Purging ----------------------------------------------------------------------------

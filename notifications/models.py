@@ -35,6 +35,7 @@ class Kind(models.TextChoices):
     INCIDENT_SHARED = "incident_shared", _("En sag er delt med dig")
     DEADLINE_REMINDER = "deadline_reminder", _("Påmindelser om frister")
     WEEKLY_DIGEST = "weekly_digest", _("Ugentligt overblik")
+    RETENTION_WARNING = "retention_warning", _("Sag slettes snart")
 
 
 class Channel(models.TextChoices):

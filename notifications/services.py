@@ -13,14 +13,17 @@ Event functions (called by the services of other apps, inside their transaction)
 Scheduled work (Celery tasks in notifications/tasks.py call these):
 
     reminders_due(now)       deadlines of DOMAIN.md 4.4, before and when due → managers
+    retention_warnings_send(items)  closed incidents deleted within 30 days → managers
+                             (items from incidents.retention; run by the nightly purge task)
     digest_weekly(now)       open incidents and coming deadlines → each manager
     notification_sweep(now)  re-enqueue e-mail rows left pending or with a lapsed lease
     notification_deliver(id) claim, send, mark; a row is sent at most once per claim
 
 Every notification is one in-app row (always) and one e-mail row (when the recipient has
 an address and e-mail on for the kind). `key` is unique, so an event that is reported
-twice notifies once. Messages carry references, units, levels, statuses and deadlines
-only: never an incident's title, description, names or the text of a note.
+twice notifies once; `notifications_enqueue_bulk` writes many in a fixed number of
+queries. Messages carry references, units, levels, statuses and deadlines only: never an
+incident's title, description, names or the text of a note.
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -52,7 +55,7 @@ UNIT_TYPE = "accounts.unit"
 # Kinds shown on the preferences page, by the roles that receive them.
 KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.MANAGER: (Kind.SELF_REPORT, Kind.DEADLINE_REMINDER, Kind.WEEKLY_DIGEST, Kind.REPORT_READY,
-                   Kind.REPORT_FAILED),
+                   Kind.REPORT_FAILED, Kind.RETENTION_WARNING),
     Role.CASEWORKER: (Kind.INCIDENT_REGISTERED, Kind.STATUS_CHANGED, Kind.NOTE_SHARED),
     Role.UNION_REP: (Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED),
     Role.ADMIN: (),
@@ -127,6 +130,102 @@ def notification_enqueue(
         if email is not None:
             created.append(email)
             transaction.on_commit(lambda pk=email.pk: enqueue_delivery(pk))
+    return created
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event for one recipient: the arguments of notification_enqueue, for the bulk version."""
+
+    recipient: User
+    kind: str
+    key: str
+    organisation_id: int
+    template: str
+    context: dict = field(hash=False)
+    incident: object = None
+    object_type: str = ""
+    object_id: str = ""
+    target_url: str = ""
+
+
+BULK_BATCH_SIZE = 500
+
+
+def notifications_enqueue_bulk(messages: Iterable[Message]) -> list[Notification]:
+    """notification_enqueue for many messages in a fixed number of queries, for scheduled work:
+    which keys exist (one query), who turned e-mail off (one), then the in-app rows and the
+    e-mail rows in bulk inserts (one each per BULK_BATCH_SIZE rows), in one transaction.
+
+    Returns the rows created; keys that exist are skipped, so a rerun writes nothing. If a
+    concurrent run wrote one of the same keys meanwhile, the bulk insert is undone and the
+    messages go one at a time through notification_enqueue, which skips the ones that exist."""
+    wanted: dict[str, Message] = {}
+    for message in messages:
+        if message.recipient.is_active and message.recipient.pk:
+            wanted.setdefault(message.key, message)
+    done = _existing_keys([f"{key}:{Channel.IN_APP}" for key in wanted]) if wanted else set()
+    todo = [message for key, message in wanted.items() if f"{key}:{Channel.IN_APP}" not in done]
+    if not todo:
+        return []
+    if not connection.features.can_return_rows_from_bulk_insert:  # the e-mail link needs the in-app id
+        return _enqueue_one_by_one(todo)
+    email_off = set(
+        Preference.objects.filter(user_id__in={m.recipient.pk for m in todo}, kind__in={m.kind for m in todo},
+                                  email=False).values_list("user_id", "kind")
+    )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            in_app = Notification.objects.bulk_create(
+                [_row(message, channel=Channel.IN_APP, in_app=True, state=State.SENT, sent_at=now)
+                 for message in todo],
+                batch_size=BULK_BATCH_SIZE,
+            )
+            emails = Notification.objects.bulk_create(
+                [
+                    _row(message, channel=Channel.EMAIL, in_app=False, state=State.PENDING, next_attempt_at=now,
+                         open_url=delivery.site_url() + reverse("notifications:open", args=[row.pk]))
+                    for message, row in zip(todo, in_app, strict=True)
+                    if message.recipient.email and (message.recipient.pk, message.kind) not in email_off
+                ],
+                batch_size=BULK_BATCH_SIZE,
+            )
+            for email in emails:
+                transaction.on_commit(lambda pk=email.pk: enqueue_delivery(pk))
+    except IntegrityError:
+        logger.info("Some of %s notifications were written meanwhile; writing them one at a time", len(todo))
+        return _enqueue_one_by_one(todo)
+    return [*in_app, *emails]
+
+
+def _row(message: Message, *, channel: str, in_app: bool, open_url: str = "", **fields) -> Notification:
+    recipient = message.recipient
+    context = {**message.context, "recipient_name": recipient.first_name or recipient.get_username()}
+    if open_url:
+        context["open_url"] = open_url
+    rendered = delivery.render(message.template, context, in_app=in_app)
+    incident = message.incident
+    return Notification(
+        key=f"{message.key}:{channel}", channel=channel, organisation_id=message.organisation_id,
+        recipient=recipient, kind=message.kind, incident=incident,
+        object_type=message.object_type or (INCIDENT_TYPE if incident is not None else ""),
+        object_id=message.object_id or (str(incident.pk) if incident is not None else ""),
+        target_url=message.target_url, subject=rendered.subject, body=rendered.text, body_html=rendered.html,
+        **fields,
+    )
+
+
+def _enqueue_one_by_one(messages: list[Message]) -> list[Notification]:
+    created: list[Notification] = []
+    for message in messages:
+        with transaction.atomic():
+            created += notification_enqueue(
+                recipient=message.recipient, kind=message.kind, key=message.key,
+                organisation_id=message.organisation_id, template=message.template, context=message.context,
+                incident=message.incident, object_type=message.object_type, object_id=message.object_id,
+                target_url=message.target_url,
+            )
     return created
 
 
@@ -208,7 +307,15 @@ def _skip_reason(notification: Notification) -> str:
         return "the recipient has no e-mail address"
     if not email_enabled(recipient, notification.kind):
         return "the recipient turned e-mail off for this kind"
+    if notification.kind == Kind.RETENTION_WARNING and not _still_due_for_deletion(notification.incident_id):
+        return "the incident is no longer due for deletion (legal hold set or reopened)"
     return ""
+
+
+def _still_due_for_deletion(incident_id: int | None) -> bool:
+    from incidents.models import Incident
+
+    return Incident.objects.filter(pk=incident_id, status=Incident.Status.CLOSED, legal_hold=False).exists()
 
 
 def notification_deliver(
@@ -625,6 +732,35 @@ def reminders_due(now: datetime | None = None) -> int:
                     context=context, incident=incident, target_url=_incident_url(incident),
                 ))
     return count
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+def retention_warnings_send(*, items) -> int:
+    """"Sag slettes snart": the managers over the unit of each closed incident that is deleted
+    soon are told when, why (the organisation's retention period, GDPR storage limitation) and
+    how to keep it (legal hold), with a link to the incident's retention card.
+
+    `items` come from `incidents.retention.retention_upcoming` (each with `incident`, with its
+    unit loaded, `due`, `closed_at` and `retention_months`). The key holds the incident and the
+    local due date, so a rerun writes nothing and an incident reopened and closed again (a new
+    due date) is warned again. A fixed number of queries per organisation, whatever the number
+    of incidents. Returns how many notifications were written."""
+    directory = Directory()
+    messages: list[Message] = []
+    for item in items:
+        incident = item.incident
+        due = timezone.localtime(item.due)
+        context = {**_incident_context(incident), "due": due, "closed_at": timezone.localtime(item.closed_at),
+                   "retention_months": item.retention_months}
+        for manager in directory.over(incident.unit, Role.MANAGER):
+            messages.append(Message(
+                recipient=manager, kind=Kind.RETENTION_WARNING,
+                key=f"retention_warning:{incident.pk}:{due.date().isoformat()}:{manager.pk}",
+                organisation_id=incident.unit.organisation_id, template="retention_warning", context=context,
+                incident=incident, target_url=_incident_url(incident) + "#opbevaring",
+            ))
+    return len(notifications_enqueue_bulk(messages))
 
 
 def _existing_keys(keys: list[str]) -> set[str]:

@@ -40,7 +40,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
     # Retention: delete closed incidents whose organisation's retention period has run out
     # (incidents/retention.py), every night at 03:30 (clear of the daylight-saving hour). A tick
     # that waited more than six hours is dropped; the next night's run catches up (the purge is
-    # idempotent).
+    # idempotent). After the purge the same task warns the managers of incidents deleted within
+    # 30 days («Sag slettes snart», once per incident and due date).
     "incidents-retention-purge": {
         "task": "incidents.tasks.purge_expired_incidents",
         "schedule": crontab(minute=30, hour=3),

@@ -1,7 +1,13 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from incidents.retention import retention_purge
+from incidents.retention import (
+    RETENTION_WARNING,
+    RETENTION_WARNING_DAYS,
+    retention_purge,
+    retention_upcoming,
+    retention_warn,
+)
 
 
 def _day(moment) -> str:
@@ -12,6 +18,7 @@ class Command(BaseCommand):
     help = (
         "Delete closed incidents whose organisation's retention period (months after closing) has run out, "
         "with their evidence, reports, notifications and files; incidents on legal hold are kept. "
+        "Then warns the managers of incidents deleted within the next 30 days (once per incident and due date). "
         "The nightly Celery task does the same. --dry-run lists what would go and changes nothing."
     )
 
@@ -20,7 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         dry_run = options["dry_run"]
-        summary = retention_purge(now=timezone.now(), dry_run=dry_run)
+        now = timezone.now()
+        summary = retention_purge(now=now, dry_run=dry_run)
         verb = "would be deleted" if dry_run else "to delete"
         self.stdout.write(f"{len(summary.candidates)} closed incident(s) past their retention period {verb}:")
         if summary.candidates:
@@ -37,6 +45,9 @@ class Command(BaseCommand):
             if summary.statistics_reports:
                 self.stdout.write(f"{summary.statistics_reports} statistics report(s) past the retention period "
                                   "would be deleted.")
+            upcoming = retention_upcoming(now, RETENTION_WARNING)
+            self.stdout.write(f"{len(upcoming)} closed incident(s) fall due within {RETENTION_WARNING_DAYS} days; "
+                              "their managers are warned once (not in a dry run).")
             self.stdout.write("Dry run: nothing was deleted.")
             return
         self.stdout.write(self.style.SUCCESS(
@@ -49,6 +60,9 @@ class Command(BaseCommand):
                               f"{', '.join(summary.skipped)}.")
         if summary.remaining:
             self.stdout.write(f"{summary.remaining} incident(s) left for the next run (time budget spent).")
+        warned = retention_warn(now=now)
+        self.stdout.write(f"Warnings of deletion within {RETENTION_WARNING_DAYS} days written: {warned} "
+                          "(in-app and e-mail notifications).")
         if summary.files_failed or summary.files_pending:
             self.stderr.write(self.style.WARNING(
                 f"{summary.files_failed} file deletion(s) failed; {summary.files_pending} owed in all, "
