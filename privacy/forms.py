@@ -75,8 +75,8 @@ class RequestForm(forms.Form):
             elif data.get("organisation") is not None and not organisation_users(
                     data["organisation"].pk).filter(pk=user.pk).exists():
                 self.add_error("subject_user", _("Medarbejderen hører ikke til den valgte organisation."))
-        elif subject_type == DataSubjectRequest.SubjectType.PERPETRATOR and not name_words(
-                data.get("subject_name", "")):
+        elif subject_type == DataSubjectRequest.SubjectType.PERPETRATOR and "subject_name" not in self.errors \
+                and not name_words(data.get("subject_name", "")):
             self.add_error("subject_name", _("Skriv afsenderens navn, som det står i anmodningen."))
         return data
 

@@ -461,14 +461,20 @@ def render_json(findings: Findings, plan: ErasurePlan | None, *, generated_at: d
     return json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable).encode("utf-8")
 
 
-def render_pdf(findings: Findings, plan: ErasurePlan | None, *, generated_at: datetime,
-               generated_by: str) -> report_pdf.RenderedPdf:
+def render_pdf_html(findings: Findings, plan: ErasurePlan | None, *, generated_at: datetime,
+                    generated_by: str) -> str:
+    """The HTML the PDF is laid out from (autoescaped: what people typed stays text)."""
     dsr = findings.request
-    html = report_pdf.render_html(PDF_TEMPLATE, {
+    return report_pdf.render_html(PDF_TEMPLATE, {
         "dsr": dsr, "organisation": dsr.organisation, "sections": findings.sections, "plan": plan,
         "result": dsr.erasure_result or None, "generated_at": generated_at, "generated_by": generated_by,
     })
-    return report_pdf.html_to_pdf(html)
+
+
+def render_pdf(findings: Findings, plan: ErasurePlan | None, *, generated_at: datetime,
+               generated_by: str) -> report_pdf.RenderedPdf:
+    return report_pdf.html_to_pdf(render_pdf_html(findings, plan, generated_at=generated_at,
+                                                  generated_by=generated_by))
 
 
 @transaction.atomic

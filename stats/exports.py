@@ -18,6 +18,19 @@ from .selectors import Median, Number, Share, Statistics, Table
 
 CSV_DELIMITER = ";"  # what Danish spreadsheets expect
 TOTAL = "total"
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): a unit name
+# such as «=HYPERLINK(…)» is written with a leading apostrophe, so it stays text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _TextWriter:
+    """csv.writer that writes every cell as text a spreadsheet will not evaluate."""
+
+    def __init__(self, out):
+        self._writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+
+    def writerow(self, cells) -> None:
+        self._writer.writerow([f"'{cell}" if str(cell).startswith(FORMULA_START) else cell for cell in cells])
 
 
 def number_dict(number: Number) -> dict:
@@ -88,7 +101,7 @@ def statistics_csv(statistics: Statistics) -> str:
     have the row or column code "total"."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer = _TextWriter(out)
     writer.writerow([_("tabel"), _("tabelnavn"), _("række"), _("rækkenavn"), _("kolonne"), _("kolonnenavn"),
                      _("antal")])
     total_label = _("I alt")

@@ -22,6 +22,8 @@ from .queries import add_months
 
 MAX_MONTHS = 60
 DEFAULT_MONTHS = 12
+# The counting reaches one month past "to" (and a year before it): keep both within Python's dates.
+MIN_YEAR, MAX_YEAR = 1900, date.max.year - 1
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -33,7 +35,10 @@ class MonthField(forms.Field):
     """A calendar month written YYYY-MM (what <input type="month"> sends)."""
 
     widget = MonthInput
-    default_error_messages = {"invalid": gettext_lazy("Skriv en måned som ÅÅÅÅ-MM, fx 2026-03.")}
+    default_error_messages = {
+        "invalid": gettext_lazy("Skriv en måned som ÅÅÅÅ-MM, fx 2026-03."),
+        "out_of_range": gettext_lazy("Vælg en måned fra år %(first)s til år %(last)s."),
+    }
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -41,8 +46,11 @@ class MonthField(forms.Field):
         if isinstance(value, date):
             return value.replace(day=1)
         match = _MONTH.match(str(value).strip())
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range",
+                                        params={"first": MIN_YEAR, "last": MAX_YEAR})
         return date(int(match.group(1)), int(match.group(2)), 1)
 
     def prepare_value(self, value):

@@ -465,6 +465,14 @@ class LegalHoldForm(forms.Form):
             else _("Fx at retssagen eller klagen er afsluttet.")
         )
 
+    def clean(self):
+        data = super().clean()
+        if "hold" in self.errors:
+            # A hidden field's error is not shown beside it: say it where the form shows its errors.
+            del self.errors["hold"]
+            self.add_error(None, _("Siden var ikke opdateret. Prøv igen."))
+        return data
+
 
 class ConfirmLevelForm(forms.Form):
     """The manager confirms the computed level or chooses another with a reason."""

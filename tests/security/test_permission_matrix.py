@@ -18,6 +18,7 @@ from django.urls import reverse
 from incidents.models import Evidence, Incident, IncidentDeadline, Note, Publication, TimelineEntry
 from knowledge.sections import SECTIONS
 from notifications.models import Notification
+from privacy.models import DataSubjectRequest
 from recordings.models import RecordingRequest
 from reports.models import EvidenceBundle, Report
 from tests.security.world import PERSONAS, build_world, private_storage, url_patterns
@@ -198,7 +199,7 @@ def client_for(personas, name: str, **options) -> Client:
 def snapshot() -> list:
     """Everything a POST could change."""
     models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, Report, EvidenceBundle,
-              RecordingRequest, Notification)
+              RecordingRequest, Notification, DataSubjectRequest)
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 
