@@ -22,18 +22,24 @@ def bench_database_url(database_url: str, database: str, benchmark: str = "") ->
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-def ensure_database(url: str) -> bool:
-    """Create the database named in `url` when it is missing; True when it was created."""
+def server_connection(url: str):
+    """(an autocommit connection to the server's `postgres` database, the database named in `url`)."""
     import psycopg2
-    from psycopg2 import sql
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/")
     server = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username,
               "password": parts.password, "dbname": "postgres"}
     conn = psycopg2.connect(**{k: v for k, v in server.items() if v is not None})
+    conn.autocommit = True
+    return conn, parts.path.lstrip("/")
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database named in `url` when it is missing; True when it was created."""
+    from psycopg2 import sql
+
+    conn, name = server_connection(url)
     try:
-        conn.autocommit = True
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone():

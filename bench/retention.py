@@ -55,7 +55,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench._postgres import bench_database_url
+from bench._postgres import bench_database_url, server_connection
 from bench.pages import DEFAULT_DATABASE as PAGES_DATABASE
 from bench.pages import percentile
 
@@ -90,18 +90,13 @@ def _arguments(argv):
 # --- Database, settings ---------------------------------------------------------------------------
 
 def _reset_database(url: str, developer_database: str) -> None:
-    import psycopg2
     from psycopg2 import sql
 
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
+    name = urlsplit(url).path.lstrip("/")
     if name in PROTECTED | {developer_database}:
         raise SystemExit(f"bench.retention drops and recreates its database; it refuses '{name}'.")
-    server = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username,
-              "password": parts.password, "dbname": "postgres"}
-    conn = psycopg2.connect(**{k: v for k, v in server.items() if v is not None})
+    conn, _name = server_connection(url)
     try:
-        conn.autocommit = True
         with conn.cursor() as cursor:
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
