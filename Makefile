@@ -21,7 +21,7 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --sample 150
 
 ## Set everything up and serve the app on http://$(HOST):$(PORT) (SQLite, tasks in-process, e-mail to the console).
 run: seed

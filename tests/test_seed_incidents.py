@@ -224,3 +224,25 @@ def test_copy_path_on_postgresql_stores_the_same_incidents(fixed_now):
     manager = User.objects.get(username="leder")
     incident_register(actor=manager, unit=org.units.get(name="Jobcenter"), channel="manager",
                       fields={"title": "Efter demodata", "discovered_at": NOW}, now=NOW)
+
+
+def test_sample_fills_an_empty_demo_once(fixed_now):
+    from recordings.models import REASON_FIELDS, RecordingRequest
+    from recordings.suggest import GuidelinePolicy, RequestFacts, suggest
+
+    out = StringIO()
+    call_command("seed_demo", "--sample", "30", stdout=out)
+    org = Organisation.objects.get(name=DEMO_ORGANISATION)
+    assert Incident.objects.filter(unit__organisation=org).count() == 30
+    requests = RecordingRequest.objects.filter(unit__organisation=org)
+    assert requests.count() == 10 and "Added 10 demo recording requests" in out.getvalue()
+    policy = GuidelinePolicy(without_legitimate_reason=requests[0].guideline.without_legitimate_reason)
+    for request in requests:
+        reasons = [code for code, field in REASON_FIELDS.items() if getattr(request, field)]
+        assert reasons
+        assert request.suggested_decision == suggest(RequestFacts.of(reasons, request.media), policy).decision
+        assert request.registered_by.memberships.filter(unit=request.unit, role=Role.CASEWORKER).exists()
+        assert fixed_now.date() - timedelta(days=365) <= request.request_date <= fixed_now.date()
+
+    call_command("seed_demo", "--sample", "30", stdout=StringIO())  # already filled: adds nothing
+    assert Incident.objects.filter(unit__organisation=org).count() == 30 and requests.count() == 10

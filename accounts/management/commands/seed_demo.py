@@ -19,6 +19,11 @@ class Command(BaseCommand):
                  "each run adds N more; references continue each year's sequence.",
         )
         parser.add_argument(
+            "--sample", type=int, default=0, metavar="N",
+            help="Add N made-up incidents and N/3 recording requests, but only while the demo organisation "
+                 "has none (idempotent; `make run` uses it so the pages have something to show).",
+        )
+        parser.add_argument(
             "--seed", type=int, default=1,
             help="Random seed for the incidents (default 1); the same seed gives the same incidents.",
         )
@@ -27,6 +32,16 @@ class Command(BaseCommand):
         org = demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {org.name}"))
         count = options["incidents"]
+        if options["sample"] > 0:
+            from incidents.models import Incident
+            from recordings.demo import demo_requests_seed
+            from recordings.models import RecordingRequest
+
+            if not Incident.objects.filter(unit__organisation=org).exists():
+                count += options["sample"]
+            if not RecordingRequest.objects.filter(unit__organisation=org).exists():
+                added = demo_requests_seed(org, count=max(1, options["sample"] // 3), seed=options["seed"])
+                self.stdout.write(self.style.SUCCESS(f"Added {added} demo recording requests."))
         if count > 0:
             from incidents.demo import demo_incidents_seed
 
