@@ -5,9 +5,13 @@ own organisation; the admin site itself lets in only admins (see `udhaengning/ur
 Incident content is never registered here.
 """
 
-from django.contrib import admin
+from datetime import timedelta
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import permissions
 from .models import Membership, Organisation, Unit, User
@@ -77,6 +81,30 @@ class OrganisationAdmin(OrganisationScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "retention_months" in form.changed_data:
+            self._warn_of_immediate_deletions(request, obj)
+
+    @staticmethod
+    def _warn_of_immediate_deletions(request, organisation) -> None:
+        """A shorter retention period can put closed cases past it at once: they go in the next
+        nightly run without the usual 30-day warning to their managers, so the admin is told."""
+        from incidents.retention import retention_overview
+
+        due = retention_overview(timezone.now(), organisation_ids=[organisation.pk],
+                                 within=timedelta(0))[organisation.pk].due_soon
+        if due:
+            messages.warning(request, ngettext(
+                "Med den nye opbevaringsperiode er %(n)s afsluttet sag allerede over perioden. Den slettes ved "
+                "næste natlige kørsel uden den sædvanlige varsling på 30 dage. Bed sagens leder sætte retligt "
+                "hold på den, hvis den skal bevares, eller forlæng perioden igen.",
+                "Med den nye opbevaringsperiode er %(n)s afsluttede sager allerede over perioden. De slettes ved "
+                "næste natlige kørsel uden den sædvanlige varsling på 30 dage. Bed sagernes ledere sætte retligt "
+                "hold på dem, der skal bevares, eller forlæng perioden igen.",
+                due,
+            ) % {"n": due})
 
 
 class MembershipInline(admin.TabularInline):

@@ -114,3 +114,33 @@ def test_page_queries_do_not_grow_with_the_incidents(client, personas, incidents
     assert after == before
     page = client.get(reverse("dashboard:admin")).content.decode()
     assert "8 afsluttede sager" in page and "8 sager, heraf 7 ud over opbevaringsperioden" in page
+
+
+def test_shortening_the_period_warns_the_admin_of_cases_deleted_without_notice(client, personas):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from incidents.models import Incident
+    from incidents.services import incident_register
+
+    incident = incident_register(
+        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        fields={"title": "Gammel sag", "discovered_at": timezone.now() - timedelta(days=400)},
+        targets=[personas.caseworker], publications=[],
+    )
+    Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.CLOSED,
+                                                   closed_at=timezone.now() - timedelta(days=200))
+    client.force_login(personas.admin)
+    url = reverse("admin:accounts_organisation_change", args=[personas.org.pk])
+    data = {"name": personas.org.name, "cvr": "", "address": "", "contact_name": "", "contact_email": "",
+            "contact_phone": "", "statistics_threshold": "5", "retention_months": "24",
+            "notify_union_reps_of_serious": "on"}
+    unchanged = client.post(url, data, follow=True)
+    assert "allerede over perioden" not in unchanged.content.decode()
+    shortened = client.post(url, {**data, "retention_months": "6"}, follow=True)
+    body = shortened.content.decode()
+    assert "er 1 afsluttet sag allerede over perioden" in body and "uden den sædvanlige varsling" in body
+    lengthened = client.post(url, {**data, "retention_months": "12"}, follow=True)
+    assert "allerede over perioden" not in lengthened.content.decode()
