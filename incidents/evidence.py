@@ -429,10 +429,10 @@ def evidence_store(*, actor, incident, uploaded_file, description: str = "", cap
     try:
         stored_name = default_storage.save(storage_name, stream)
     except BaseException:
-        _delete_quietly(storage_name)
+        delete_quietly(storage_name)
         raise
     if stream.bytes_seen == 0:
-        _delete_quietly(stored_name)
+        delete_quietly(stored_name)
         raise EvidenceRejected(_("«%(name)s» blev afvist: filen er tom.") % {"name": display_name})
 
     evidence.file.name = stored_name
@@ -453,16 +453,18 @@ def evidence_store(*, actor, incident, uploaded_file, description: str = "", cap
                          "kind": evidence.kind, "content_type": evidence.content_type},
             )
     except BaseException:
-        _delete_quietly(stored_name)
+        delete_quietly(stored_name)
         raise
     return evidence
 
 
-def _delete_quietly(name: str) -> None:
+def delete_quietly(name: str) -> None:
+    """Delete a stored file while cleaning up after an error (evidence, reports): a failure is
+    logged, never raised, so it cannot hide the original error."""
     try:
         default_storage.delete(name)
     except Exception:  # noqa: BLE001 - clean-up must not hide the original error
-        logger.warning("Could not delete the partly stored evidence file %s", name, exc_info=True)
+        logger.warning("Could not delete the stored file %s while cleaning up", name, exc_info=True)
 
 
 def evidence_open(evidence: Evidence):

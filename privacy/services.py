@@ -290,11 +290,6 @@ def erasure_plan(findings: Findings, *, actor=None, now: datetime | None = None)
 
 # --- Carrying out the erasure ----------------------------------------------------------------------
 
-def _delete_files_after_commit(names: list[str]) -> None:
-    """After commit; a failed deletion is retried by the nightly retention run."""
-    files_delete_after_commit(names)
-
-
 def _replace_names(pattern: re.Pattern, obj, fields: tuple[str, ...]) -> bool:
     changed = []
     for name in fields:
@@ -338,7 +333,7 @@ def _erase_perpetrator(*, actor, dsr: DataSubjectRequest, plan: ErasurePlan, req
                      details={"request": dsr.reference, "texts_changed": texts,
                               "reports_deleted": [{"kind": r.kind, "version": r.version, "sha256": r.sha256}
                                                   for r in reports]})
-    _delete_files_after_commit(files)
+    files_delete_after_commit(files)  # retried by the nightly retention run if it fails
     return files
 
 

@@ -56,7 +56,21 @@ def bundle_upload_to(instance: EvidenceBundle, filename: str) -> str:
     return f"bundles/{instance.report.incident.year}/{uuid.uuid4().hex}.zip"
 
 
-class Report(models.Model):
+class Generated:
+    """What a row made by a worker (report or bundle) says about its `status`."""
+
+    status: str
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == Status.READY
+
+    @property
+    def is_unfinished(self) -> bool:
+        return self.status in UNFINISHED
+
+
+class Report(Generated, models.Model):
     class Kind(models.TextChoices):
         POLICE = "police", _("Politianmeldelse")
         DATATILSYNET = "datatilsynet", _("Klage til Datatilsynet")
@@ -147,14 +161,6 @@ class Report(models.Model):
                 "unit": str(unit) if unit else ""}
 
     @property
-    def is_ready(self) -> bool:
-        return self.status == Status.READY
-
-    @property
-    def is_unfinished(self) -> bool:
-        return self.status in UNFINISHED
-
-    @property
     def is_stale(self) -> bool:
         started = self.started_at or self.requested_at
         return self.is_unfinished and started < timezone.now() - STALE_AFTER
@@ -193,7 +199,7 @@ class Report(models.Model):
         return self.incident.unit.organisation_id
 
 
-class EvidenceBundle(models.Model):
+class EvidenceBundle(Generated, models.Model):
     Status = Status
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="bundles",
@@ -222,14 +228,6 @@ class EvidenceBundle(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.report.get_absolute_url()
-
-    @property
-    def is_ready(self) -> bool:
-        return self.status == Status.READY
-
-    @property
-    def is_unfinished(self) -> bool:
-        return self.status in UNFINISHED
 
     @property
     def download_name(self) -> str:

@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from incidents.evidence import evidence_open
+from incidents.evidence import delete_quietly, evidence_open
 from incidents.models import Evidence, Incident
 
 from . import content, pdf
@@ -271,14 +271,14 @@ def report_render(report_id: int, *, now=None) -> Report | None:
                          organisation_id=rendered.organisation_id)
             _notify_finished(row, True)
     except Report.DoesNotExist:
-        _delete_quietly(stored)
+        delete_quietly(stored)
         logger.info("Report %s vanished while it was rendered", report_id)
         return None
     except TRANSIENT_ERRORS:
-        _delete_quietly(stored)
+        delete_quietly(stored)
         raise
     except Exception:
-        _delete_quietly(stored)
+        delete_quietly(stored)
         logger.exception("Report %s could not be marked ready", report_id)
         return report_fail(report_id, _unexpected(report_id))
     return row
@@ -289,25 +289,25 @@ def _unexpected(report_id: int) -> str:
              "support og oplys rapport-id %(id)s.") % {"id": report_id}
 
 
-def report_fail(report_id: int, reason: str) -> Report | None:
-    """Mark the report failed with a Danish reason the page shows beside a retry button."""
+def _mark_failed(model, row_id: int, reason: str, *, notify: bool = False):
+    """The row (report or bundle) failed with a Danish reason the page shows beside a retry
+    button; a row already ready, or gone, is left as it is."""
     with transaction.atomic():
-        row = Report.objects.select_for_update().filter(pk=report_id).first()
+        row = model.objects.select_for_update().filter(pk=row_id).first()
         if row is None or row.status == Status.READY:
             return row
         row.status = Status.FAILED
         row.error = reason
         row.finished_at = timezone.now()
         row.save(update_fields=["status", "error", "finished_at"])
-        _notify_finished(row, False)
+        if notify:
+            _notify_finished(row, False)
     return row
 
 
-def _delete_quietly(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except Exception:  # noqa: BLE001 - clean-up must not hide the original error
-        logger.warning("Could not delete %s", name, exc_info=True)
+def report_fail(report_id: int, reason: str) -> Report | None:
+    """Mark the report failed (the requester is notified)."""
+    return _mark_failed(Report, report_id, reason, notify=True)
 
 
 def report_open(report: Report):
@@ -332,15 +332,7 @@ def bundle_request(*, actor, report: Report, request=None) -> EvidenceBundle:
 
 
 def bundle_fail(bundle_id: int, reason: str) -> EvidenceBundle | None:
-    with transaction.atomic():
-        row = EvidenceBundle.objects.select_for_update().filter(pk=bundle_id).first()
-        if row is None or row.status == Status.READY:
-            return row
-        row.status = Status.FAILED
-        row.error = reason
-        row.finished_at = timezone.now()
-        row.save(update_fields=["status", "error", "finished_at"])
-    return row
+    return _mark_failed(EvidenceBundle, bundle_id, reason)
 
 
 def _zip_name(number: int, original_name: str) -> str:
@@ -496,10 +488,10 @@ def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
                          details={"sha256": row.sha256, "manifest_sha256": manifest_sha, "files": len(files),
                                   "report_sha256": report_sha})
     except EvidenceBundle.DoesNotExist:
-        _delete_quietly(stored)
+        delete_quietly(stored)
         return None
     except BaseException:
-        _delete_quietly(stored)
+        delete_quietly(stored)
         raise
     return row
 
