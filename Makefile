@@ -42,6 +42,7 @@ beat: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(PY) bin/import_matrix --check
 
 ## Benchmarks (bench/README.md); the page benchmark needs DATABASE_URL pointing at PostgreSQL.
 bench: $(STAMP)
