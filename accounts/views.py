@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.services import audit_record
 from incidents.policy import own_incidents
-from incidents.retention import RETENTION_WARNING_DAYS, retention_overview
+from incidents.retention import RETENTION_WARNING_DAYS, retention_last_runs, retention_overview
 
 from . import permissions
 from .models import Organisation, Role, Unit
@@ -55,8 +55,9 @@ def admin_home(request):
     organisations = list(organisations)
     # Counts only: an admin sees no incident (DOMAIN.md section 2).
     overview = retention_overview(timezone.now(), organisation_ids=[org.pk for org in organisations])
+    runs = retention_last_runs(organisation_ids=[org.pk for org in organisations])
     return render(request, "dashboard/admin.html", {
-        "organisations": [(org, overview[org.pk]) for org in organisations],
+        "organisations": [(org, overview[org.pk], runs.get(org.pk)) for org in organisations],
         "warning_days": RETENTION_WARNING_DAYS,
     })
 

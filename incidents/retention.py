@@ -11,7 +11,11 @@ command `manage.py purge_incidents` and the incident page):
         the same, but on legal hold: kept until the hold is cleared.
 
     retention_purge(*, now, dry_run, actor=None, time_budget=None) -> PurgeSummary
-        deletes the candidates (dry_run=True only lists them and changes nothing).
+        deletes the candidates (dry_run=True only lists them and changes nothing), streaming
+        them in batches (candidate_batches) in constant memory; records a RetentionRun.
+
+    retention_last_runs(*, organisation_ids) -> dict[int, RetentionRun]
+        each organisation's share of the latest real run (time and counts), for the admin overview.
 
     retention_due(incident) -> datetime | None
         when a closed incident falls due (None while it is open).
@@ -65,27 +69,27 @@ from __future__ import annotations
 import calendar
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from audit.models import AuditEvent
 from audit.services import audit_record
-from notifications.models import Kind as NotificationKind
 from notifications.models import Notification
 from notifications.services import retention_warnings_send
 from recordings.models import RecordingRequest
 from reports.models import STALE_AFTER, UNFINISHED, EvidenceBundle, Report
 from stats.residue import residue_record
 
-from .models import Evidence, Incident, PendingFileDeletion
+from .models import Evidence, Incident, PendingFileDeletion, RetentionRun
 
 logger = logging.getLogger(__name__)
 
@@ -137,27 +141,39 @@ class Candidate:
 
 def _notifications_q(incident_id) -> Q:
     """The notifications about an incident: linked to it, and the anonymous notice to union reps
-    of a serious incident (linked to the unit; the incident only in its key). `incident_id` may
-    be an int or an OuterRef."""
-    if isinstance(incident_id, int):
-        prefix = Value(f"{NotificationKind.SERIOUS_INCIDENT}:{incident_id}:")
-    else:
-        prefix = Concat(Value(f"{NotificationKind.SERIOUS_INCIDENT}:"), Cast(incident_id, CharField()), Value(":"))
-    return Q(incident_id=incident_id) | Q(kind=NotificationKind.SERIOUS_INCIDENT, key__startswith=prefix)
+    of a serious incident (linked to the unit; the incident only in `about_incident_id`)."""
+    return Q(incident_id=incident_id) | Q(about_incident_id=incident_id)
 
 
-def _count(queryset) -> Coalesce:
-    """A correlated COUNT(*) of `queryset` (already filtered on OuterRef)."""
-    counted = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+# Candidates are listed in batches of this many: a constant number of queries per batch and a
+# constant amount of memory whatever the backlog.
+BATCH_SIZE = 1000
 
 
-def _closed_queryset(now: datetime, *, legal_hold: bool, since: datetime | None = None,
-                     organisation_ids=None, counts: bool = True):
+def _counts_by_incident(queryset, field: str, ids: list[int]) -> dict[int, int]:
+    rows = queryset.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("*")).order_by()
+    return {row[field]: row["n"] for row in rows}
+
+
+def _notification_counts(ids: list[int]) -> dict[int, int]:
+    """Per incident id, the notifications `_notifications_q` finds, each row once."""
+    counts: dict[int, int] = {}
+    rows = (
+        Notification.objects.filter(Q(incident_id__in=ids) | Q(about_incident_id__in=ids))
+        .values_list("incident_id", "about_incident_id")
+    )
+    wanted = set(ids)
+    for incident_id, about_id in rows.iterator(chunk_size=BATCH_SIZE):
+        owner = incident_id if incident_id in wanted else about_id
+        counts[owner] = counts.get(owner, 0) + 1
+    return counts
+
+
+def _closed_queryset(now: datetime, *, legal_hold: bool, since: datetime | None = None, organisation_ids=None):
     """Closed incidents (on legal hold or not) closed at least about their organisation's period
     before `now`; with `since`, also at most about their period before `since` (those falling due
     between `since` and `now`). A superset, by the slack: callers check each due date exactly.
-    `organisation_ids` narrows to those organisations; `counts` adds what a purge would delete."""
+    `organisation_ids` narrows to those organisations."""
     organisations = Organisation.objects.all()
     if organisation_ids is not None:
         organisations = organisations.filter(pk__in=organisation_ids)
@@ -174,36 +190,48 @@ def _closed_queryset(now: datetime, *, legal_hold: bool, since: datetime | None 
         .annotate(closed_on=Coalesce("closed_at", "updated_at"))
         .filter(closed_between)
     )
-    if counts:
-        queryset = queryset.annotate(
-            evidence_count=_count(Evidence.objects.filter(incident_id=OuterRef("pk"))),
-            report_count=_count(Report.objects.filter(incident_id=OuterRef("pk"))),
-            notification_count=_count(Notification.objects.filter(_notifications_q(OuterRef("pk")))),
-        )
     return queryset.select_related("unit__organisation").order_by("closed_on", "id")
 
 
-def _candidates(now: datetime, *, legal_hold: bool) -> list[Candidate]:
-    found = []
-    # Only the columns a candidate needs: a first run over a large backlog must not load every
-    # incident's assessment (about 25 KB of Python each).
-    rows = _closed_queryset(now, legal_hold=legal_hold).only(
-        "id", "reference", "registered_at", "closed_at", "updated_at", "unit__id", "unit__name",
-        "unit__organisation__id", "unit__organisation__retention_months",
+def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int = BATCH_SIZE) -> Iterator[list[Candidate]]:
+    """The candidates (or, with legal_hold, the held ones), oldest closing first, in lists of at
+    most `batch_size`. One ordered scan of the closed incidents streamed from a server-side cursor
+    on PostgreSQL, then three grouped counts per batch (evidence, reports, notifications): no
+    correlated subquery per incident, and memory bounded by the batch."""
+    rows = _closed_queryset(now, legal_hold=legal_hold).values_list(
+        "id", "reference", "registered_at", "closed_on", "unit__name", "unit__organisation_id",
+        "unit__organisation__retention_months",
     )
-    for incident in rows:
-        months = incident.unit.organisation.retention_months
-        due = add_months(incident.closed_on, months)
+    batch: list[tuple] = []
+    for row in rows.iterator(chunk_size=batch_size):
+        due = add_months(row[3], row[6])
         if due > now:
             continue
-        found.append(Candidate(
-            incident_id=incident.pk, reference=incident.reference, unit_name=incident.unit.name,
-            organisation_id=incident.unit.organisation_id, retention_months=months,
-            registered_at=incident.registered_at, closed_at=incident.closed_on, due=due,
-            evidence=incident.evidence_count, reports=incident.report_count,
-            notifications=incident.notification_count,
-        ))
-    return found
+        batch.append((*row, due))
+        if len(batch) >= batch_size:
+            yield _candidates_of(batch)
+            batch = []
+    if batch:
+        yield _candidates_of(batch)
+
+
+def _candidates_of(rows: list[tuple]) -> list[Candidate]:
+    ids = [row[0] for row in rows]
+    evidence = _counts_by_incident(Evidence.objects.all(), "incident_id", ids)
+    reports = _counts_by_incident(Report.objects.all(), "incident_id", ids)
+    notifications = _notification_counts(ids)
+    return [
+        Candidate(
+            incident_id=pk, reference=reference, unit_name=unit_name, organisation_id=org_id, retention_months=months,
+            registered_at=registered_at, closed_at=closed_on, due=due, evidence=evidence.get(pk, 0),
+            reports=reports.get(pk, 0), notifications=notifications.get(pk, 0),
+        )
+        for pk, reference, registered_at, closed_on, unit_name, org_id, months, due in rows
+    ]
+
+
+def _candidates(now: datetime, *, legal_hold: bool) -> list[Candidate]:
+    return [candidate for batch in candidate_batches(now, legal_hold=legal_hold) for candidate in batch]
 
 
 def retention_candidates(now: datetime) -> list[Candidate]:
@@ -233,7 +261,7 @@ def retention_upcoming(now: datetime, within: timedelta, *, organisation_ids=Non
     `now + within`, soonest first. Those already due are the purge's (retention_candidates)."""
     found = []
     for incident in _closed_queryset(now + within, legal_hold=False, since=now,
-                                     organisation_ids=organisation_ids, counts=False):
+                                     organisation_ids=organisation_ids):
         months = incident.unit.organisation.retention_months
         due = add_months(incident.closed_on, months)
         if now < due <= now + within:
@@ -276,9 +304,8 @@ def retention_overview(now: datetime, *, organisation_ids, within: timedelta = R
     incidents."""
     organisation_ids = list(organisation_ids)
     due_soon = _due_count(_closed_queryset(now + within, legal_hold=False, organisation_ids=organisation_ids,
-                                           counts=False), now + within)
-    held_past = _due_count(_closed_queryset(now, legal_hold=True, organisation_ids=organisation_ids,
-                                            counts=False), now)
+                                           ), now + within)
+    held_past = _due_count(_closed_queryset(now, legal_hold=True, organisation_ids=organisation_ids), now)
     held = dict(
         Incident.objects.filter(legal_hold=True, unit__organisation_id__in=organisation_ids)
         .values("unit__organisation_id").annotate(n=Count("id")).order_by().values_list("unit__organisation_id", "n")
@@ -292,19 +319,39 @@ def retention_overview(now: datetime, *, organisation_ids, within: timedelta = R
 
 # --- Purging ----------------------------------------------------------------------------
 
+# A summary lists at most this many candidates, held incidents, purged and skipped references;
+# the counts beside them are complete.
+LISTED = 1000
+
+
 @dataclass
 class PurgeSummary:
     now: datetime
     dry_run: bool
-    candidates: list[Candidate]
-    held: list[Candidate]
-    purged: list[str] = field(default_factory=list)  # references
+    candidates: list[Candidate] = field(default_factory=list)  # the first LISTED, oldest first
+    held: list[Candidate] = field(default_factory=list)  # the first LISTED
+    candidate_count: int = 0
+    held_count: int = 0
+    purged: list[str] = field(default_factory=list)  # references (the first LISTED)
     skipped: list[str] = field(default_factory=list)  # changed meanwhile or still generating a report
+    purged_count: int = 0
+    skipped_count: int = 0
     remaining: int = 0  # left for the next run when the time budget ran out
     files_deleted: int = 0
     files_failed: int = 0
     files_pending: int = 0  # deletions owed after this run (failed now or earlier)
     statistics_reports: int = 0  # statistics reports past the period (deleted unless a dry run)
+    seconds: float = 0.0
+    # organisation id -> counter name -> count (candidates, held, purged, skipped, remaining)
+    by_organisation: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    def listed(self, name: str, item) -> None:
+        if len(getattr(self, name)) < LISTED:
+            getattr(self, name).append(item)
+
+    def counted(self, organisation_id: int, name: str) -> None:
+        counters = self.by_organisation.setdefault(organisation_id, {})
+        counters[name] = counters.get(name, 0) + 1
 
 
 def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: float | None = None) -> PurgeSummary:
@@ -312,25 +359,63 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
 
     `actor` is the user who started the purge (None: the system, as in the scheduled task).
     `time_budget` (seconds) stops before the next incident once spent; the rest waits for
-    the next run."""
-    summary = PurgeSummary(now=now, dry_run=dry_run, candidates=retention_candidates(now), held=retention_held(now))
+    the next run. The candidates are streamed in batches (`candidate_batches`), so memory does
+    not grow with the backlog; the run's time and counts are kept as a RetentionRun."""
+    started_at, started = timezone.now(), time.monotonic()
+    summary = PurgeSummary(now=now, dry_run=dry_run)
+    for batch in candidate_batches(now, legal_hold=True):
+        summary.held_count += len(batch)
+        for candidate in batch:
+            summary.listed("held", candidate)
+            summary.counted(candidate.organisation_id, "held")
+    if not dry_run:
+        pending_files_retry(summary)
+    for batch in candidate_batches(now, legal_hold=False):
+        for candidate in batch:
+            summary.candidate_count += 1
+            summary.listed("candidates", candidate)
+            summary.counted(candidate.organisation_id, "candidates")
+            if dry_run:
+                continue
+            if summary.remaining or (time_budget is not None and time.monotonic() - started > time_budget):
+                summary.remaining += 1
+                summary.counted(candidate.organisation_id, "remaining")
+                continue
+            if _purge_one(candidate.incident_id, now=now, actor=actor, summary=summary):
+                summary.purged_count += 1
+                summary.listed("purged", candidate.reference)
+                summary.counted(candidate.organisation_id, "purged")
+            else:
+                summary.skipped_count += 1
+                summary.listed("skipped", candidate.reference)
+                summary.counted(candidate.organisation_id, "skipped")
     if dry_run:
-        summary.files_pending = PendingFileDeletion.objects.count()
         summary.statistics_reports = sum(len(ids) for ids in _expired_statistics_reports(now).values())
-        return summary
-    started = time.monotonic()
-    pending_files_retry(summary)
-    for index, candidate in enumerate(summary.candidates):
-        if time_budget is not None and time.monotonic() - started > time_budget:
-            summary.remaining = len(summary.candidates) - index
-            break
-        if _purge_one(candidate.incident_id, now=now, actor=actor, summary=summary):
-            summary.purged.append(candidate.reference)
-        else:
-            summary.skipped.append(candidate.reference)
-    _purge_statistics_reports(now=now, actor=actor, summary=summary)
+    else:
+        _purge_statistics_reports(now=now, actor=actor, summary=summary)
     summary.files_pending = PendingFileDeletion.objects.count()
+    summary.seconds = time.monotonic() - started
+    common = {"started_at": started_at, "seconds": summary.seconds, "dry_run": dry_run}
+    rows = [RetentionRun(
+        organisation=None, candidates=summary.candidate_count, held=summary.held_count, purged=summary.purged_count,
+        skipped=summary.skipped_count, remaining=summary.remaining, files_deleted=summary.files_deleted,
+        files_pending=summary.files_pending, **common,
+    )]
+    for organisation_id in Organisation.objects.values_list("pk", flat=True):
+        counters = summary.by_organisation.get(organisation_id, {})
+        rows.append(RetentionRun(organisation_id=organisation_id, **counters, **common))
+    RetentionRun.objects.bulk_create(rows)
     return summary
+
+
+def retention_last_runs(*, organisation_ids) -> dict[int, RetentionRun]:
+    """Per organisation, its share of the latest real run of the purge, for the admin overview."""
+    latest = RetentionRun.objects.filter(dry_run=False, organisation__isnull=True).order_by("-started_at").first()
+    if latest is None:
+        return {}
+    rows = RetentionRun.objects.filter(dry_run=False, started_at=latest.started_at,
+                                       organisation_id__in=organisation_ids)
+    return {row.organisation_id: row for row in rows}
 
 
 def _expired_statistics_reports(now: datetime) -> dict[Organisation, list[int]]:

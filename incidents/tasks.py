@@ -34,4 +34,4 @@ def purge_expired_incidents() -> int:
         summary = retention.retention_purge(now=now, dry_run=False, actor=None, time_budget=TIME_BUDGET)
     finally:
         retention.retention_warn(now=now)
-    return len(summary.purged)
+    return summary.purged_count

@@ -68,6 +68,9 @@ class Notification(models.Model):
         "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("hændelse"),
     )
+    # The incident a row is about where `incident` must stay empty (the anonymous notice to union
+    # reps names only the unit). Not a foreign key, never shown; retention deletes by it.
+    about_incident_id = models.BigIntegerField(_("om hændelse"), null=True, blank=True, db_index=True)
     object_type = models.CharField(_("objekttype"), max_length=60, blank=True)
     object_id = models.CharField(_("objekt-id"), max_length=60, blank=True)
     target_url = models.CharField(_("link"), max_length=500, blank=True)

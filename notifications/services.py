@@ -95,6 +95,7 @@ def notification_enqueue(
     template: str,
     context: dict,
     incident=None,
+    about_incident_id: int | None = None,
     object_type: str = "",
     object_id: str = "",
     target_url: str = "",
@@ -110,6 +111,7 @@ def notification_enqueue(
     created: list[Notification] = []
     common = {
         "organisation_id": organisation_id, "recipient": recipient, "kind": kind, "incident": incident,
+        "about_incident_id": about_incident_id if about_incident_id is not None else getattr(incident, "pk", None),
         "object_type": object_type or (INCIDENT_TYPE if incident is not None else ""),
         "object_id": object_id or (str(incident.pk) if incident is not None else ""),
         "target_url": target_url,
@@ -526,7 +528,8 @@ def on_incident_assessed(incident) -> list[Notification]:
     for rep in Directory().over(unit, Role.UNION_REP):
         created += notification_enqueue(
             recipient=rep, kind=Kind.SERIOUS_INCIDENT, key=f"serious_incident:{incident.pk}:{rep.pk}",
-            organisation_id=unit.organisation_id, template="serious_incident", context=context,
+            about_incident_id=incident.pk, organisation_id=unit.organisation_id, template="serious_incident",
+            context=context,
             object_type=UNIT_TYPE, object_id=str(unit.pk), target_url=reverse("dashboard:union_rep"),
         )
     return created

@@ -253,6 +253,8 @@ REGISTRY: dict[str, Classification] = {
     "incidents.incidentshare": Classification("incidents"),
     "incidents.pendingfiledeletion": Classification(None, gettext_lazy(
         "Navne (tilfældige) på filer i det private lager, der venter på at blive slettet.")),
+    "incidents.retentionrun": Classification(None, gettext_lazy(
+        "Tidspunkt, varighed og antal for hver kørsel af sletningen; ingen personoplysninger.")),
     # reports
     "reports.report": Classification("reports"),
     "reports.evidencebundle": Classification("reports"),

@@ -30,15 +30,19 @@ class Command(BaseCommand):
         now = timezone.now()
         summary = retention_purge(now=now, dry_run=dry_run)
         verb = "would be deleted" if dry_run else "to delete"
-        self.stdout.write(f"{len(summary.candidates)} closed incident(s) past their retention period {verb}:")
+        self.stdout.write(f"{summary.candidate_count} closed incident(s) past their retention period {verb}:")
         if summary.candidates:
             self.stdout.write(f"{'reference':<16} {'unit':<30} {'closed':<10} {'due':<10} "
                               f"{'evidence':>8} {'reports':>7} {'notifications':>13}")
         for c in summary.candidates:
             self.stdout.write(f"{c.reference:<16} {c.unit_name[:30]:<30} {_day(c.closed_at):<10} {_day(c.due):<10} "
                               f"{c.evidence:>8} {c.reports:>7} {c.notifications:>13}")
+        if summary.candidate_count > len(summary.candidates):
+            self.stdout.write(f"... and {summary.candidate_count - len(summary.candidates)} more.")
         for c in summary.held:
             self.stdout.write(f"Kept on legal hold: {c.reference} ({c.unit_name}), due {_day(c.due)}.")
+        if summary.held_count > len(summary.held):
+            self.stdout.write(f"... and {summary.held_count - len(summary.held)} more on legal hold.")
         if dry_run:
             if summary.files_pending:
                 self.stdout.write(f"{summary.files_pending} file deletion(s) from earlier runs are still owed.")
@@ -51,13 +55,15 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was deleted.")
             return
         self.stdout.write(self.style.SUCCESS(
-            f"Deleted {len(summary.purged)} incident(s); stored files deleted: {summary.files_deleted}."
+            f"Deleted {summary.purged_count} incident(s) in {summary.seconds:.1f} s; "
+            f"stored files deleted: {summary.files_deleted}."
         ))
         if summary.statistics_reports:
             self.stdout.write(f"Deleted {summary.statistics_reports} statistics report(s) past the retention period.")
         if summary.skipped:
+            more = summary.skipped_count - len(summary.skipped)
             self.stdout.write("Skipped (changed meanwhile or a report still generating): "
-                              f"{', '.join(summary.skipped)}.")
+                              f"{', '.join(summary.skipped)}{f' and {more} more' if more else ''}.")
         if summary.remaining:
             self.stdout.write(f"{summary.remaining} incident(s) left for the next run (time budget spent).")
         warned = retention_warn(now=now)
