@@ -474,6 +474,40 @@ class LegalHoldForm(forms.Form):
         return data
 
 
+class DeadlineDismissForm(forms.Form):
+    """Mark one deadline as not relevant (or take the mark back); the reason is required to mark it."""
+
+    code = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Hvorfor er fristen ikke relevant?"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Fx at medarbejderen ikke ønsker at anmelde, eller at fristen ikke passer på sagen."),
+    )
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, prefix="frist", **kwargs)
+        self.incident = incident
+
+    @property
+    def posted_code(self) -> str:
+        """The deadline the bound form was posted for (the page re-opens that row's form)."""
+        return self.data.get(self.add_prefix("code"), "") if self.is_bound else ""
+
+    @property
+    def posted_reason(self) -> str:
+        return self.data.get(self.add_prefix("reason"), "") if self.is_bound else ""
+
+    def clean(self):
+        data = super().clean()
+        codes = {item.get("code") for item in (self.incident.assessment or {}).get("deadlines") or ()}
+        if data.get("code") not in codes:
+            self.add_error(None, _("Fristen findes ikke længere i sagens vurdering. Genindlæs siden."))
+        elif not data.get("restore") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Skriv hvorfor fristen ikke er relevant."))
+        return data
+
+
 class ConfirmLevelForm(forms.Form):
     """The manager confirms the computed level or chooses another with a reason."""
 

@@ -31,6 +31,7 @@ from ..forms.manager import (
     PUBLICATION_PREFIX,
     ActionForm,
     ConfirmLevelForm,
+    DeadlineDismissForm,
     IncidentForm,
     LegalHoldForm,
     NoteForm,
@@ -280,3 +281,24 @@ def incident_legal_hold(request, reference):
     else:
         messages.success(request, _("Retligt hold er ophævet. Sagen slettes, når opbevaringsperioden er udløbet."))
     return redirect(_detail_url(incident, "opbevaring"))
+
+
+@login_required
+@require_POST
+def incident_deadline_dismiss(request, reference):
+    """Mark a deadline as not relevant with a reason, or take the mark back (DOMAIN.md 4.4)."""
+    incident = _managed_incident_or_404(request.user, reference)
+    if not policy.may_dismiss_deadline(request.user, incident):
+        raise Http404
+    form = DeadlineDismissForm(request.POST, incident=incident)
+    if not form.is_valid():
+        return render_manager_detail(request, incident, deadline_form=form, status=400)
+    code = form.cleaned_data["code"]
+    if form.cleaned_data["restore"]:
+        services.deadline_restore(actor=request.user, incident=incident, code=code, request=request)
+        messages.success(request, _("Fristen gælder igen."))
+    else:
+        services.deadline_dismiss(actor=request.user, incident=incident, code=code,
+                                  reason=form.cleaned_data["reason"], request=request)
+        messages.success(request, _("Fristen er markeret som ikke relevant og vises ikke længere som overskredet."))
+    return redirect(_detail_url(incident, "frister"))
