@@ -122,6 +122,14 @@ def _store_evidence(request, incident: Incident) -> int:
     return stored
 
 
+def _valid(form, formset) -> bool:
+    """Both valid, and no publication dated after the discovery (all errors shown at once)."""
+    form_valid, formset_valid = form.is_valid(), formset.is_valid()
+    if formset_valid and "discovered_at" in form.cleaned_data:
+        formset_valid = formset.check_published_before(form.cleaned_data["discovered_at"])
+    return form_valid and formset_valid
+
+
 def _form_page(request, *, form, formset, incident=None, status=200):
     files_lost = request.method == "POST" and bool(request.FILES.getlist("evidence_files"))
     return render(request, "incidents/form.html", {
@@ -142,7 +150,7 @@ def incident_create(request):
 
     form = IncidentForm(request.POST, user=request.user)
     formset = PublicationFormSet(request.POST, instance=Incident(), prefix=PUBLICATION_PREFIX)
-    if not (form.is_valid() and formset.is_valid()):
+    if not _valid(form, formset):
         return _form_page(request, form=form, formset=formset)
     incident = services.incident_register(
         actor=request.user, unit=form.cleaned_data["unit"], channel=Incident.Channel.MANAGER,
@@ -172,7 +180,7 @@ def incident_edit(request, reference):
     # The form validates a copy, so the service sees which facts really changed.
     form = IncidentForm(request.POST, instance=copy.copy(incident), user=request.user)
     formset = PublicationEditFormSet(request.POST, instance=incident, prefix=PUBLICATION_PREFIX)
-    if not (form.is_valid() and formset.is_valid()):
+    if not _valid(form, formset):
         return _form_page(request, form=form, formset=formset, incident=incident)
 
     def save_publications(saved: Incident) -> bool:
