@@ -28,6 +28,7 @@ class DeadlineView:
     met: bool
     overdue: bool
     days_left: int  # calendar days from today to the due date; negative when past
+    dismissal: object = None  # a DeadlineDismissal: marked as not relevant, with its reason
 
 
 def deadline_met(incident, code: str, actions_done: set[str]) -> bool:
@@ -37,18 +38,22 @@ def deadline_met(incident, code: str, actions_done: set[str]) -> bool:
     return bool(action and action in actions_done)
 
 
-def deadlines_of(incident, actions_done: set[str], now: datetime | None = None) -> list[DeadlineView]:
-    """The stored deadlines of the incident, earliest first."""
+def deadlines_of(incident, actions_done: set[str], now: datetime | None = None,
+                 assessment: dict | None = None, dismissals: dict | None = None) -> list[DeadlineView]:
+    """The stored deadlines of the incident (or of `assessment`, the same one in another language), earliest
+    first."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = []
-    for item in (incident.assessment or {}).get("deadlines") or ():
+    for item in (assessment if assessment is not None else incident.assessment or {}).get("deadlines") or ():
         due = parse_datetime(item.get("due") or "")
         if due is None:
             continue
+        dismissal = (dismissals or {}).get(item.get("code", ""))
         met = deadline_met(incident, item.get("code", ""), actions_done)
         result.append(DeadlineView(
             code=item.get("code", ""), title=item.get("title", ""), reason=item.get("reason", ""), due=due,
-            met=met, overdue=not met and due < now, days_left=(timezone.localdate(due) - today).days,
+            met=met, overdue=not met and dismissal is None and due < now,
+            days_left=(timezone.localdate(due) - today).days, dismissal=dismissal,
         ))
     return sorted(result, key=lambda d: d.due)

@@ -87,12 +87,15 @@ class Incident(models.Model):
     named = models.BooleanField(FEATURE_LABELS["named"], default=False)
     photo = models.BooleanField(FEATURE_LABELS["photo"], default=False)
     offensive_language = models.BooleanField(FEATURE_LABELS["offensive_language"], default=False)
+    addressed_to_employee = models.BooleanField(FEATURE_LABELS["addressed_to_employee"], default=False)
     insulting_description = models.BooleanField(FEATURE_LABELS["insulting_description"], default=False)
     abuse_of_power_accusation = models.BooleanField(FEATURE_LABELS["abuse_of_power_accusation"], default=False)
     lawbreaking_accusation = models.BooleanField(FEATURE_LABELS["lawbreaking_accusation"], default=False)
     workplace_details = models.BooleanField(FEATURE_LABELS["workplace_details"], default=False)
     private_details = models.BooleanField(FEATURE_LABELS["private_details"], default=False)
+    family_exposed = models.BooleanField(FEATURE_LABELS["family_exposed"], default=False)
     threat = models.BooleanField(FEATURE_LABELS["threat"], default=False)
+    threat_to_expose = models.BooleanField(FEATURE_LABELS["threat_to_expose"], default=False)
     incitement = models.BooleanField(FEATURE_LABELS["incitement"], default=False)
     repeated = models.BooleanField(FEATURE_LABELS["repeated"], default=False)
     audio_published = models.BooleanField(FEATURE_LABELS["audio_published"], default=False)
@@ -305,6 +308,7 @@ class TimelineEntry(models.Model):
         EVIDENCE_ADDED = "evidence_added", _("Dokumentation tilføjet")
         EVIDENCE_REMOVED = "evidence_removed", _("Dokumentation fjernet")
         ASSESSMENT = "assessment", _("Vurdering bekræftet")
+        REASSESSED = "reassessed", _("Vurdering genberegnet efter nye regler")
         NOTE = "note", _("Note")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
@@ -374,6 +378,28 @@ class IncidentDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.code} {self.due:%Y-%m-%d}"
+
+
+class DeadlineDismissal(models.Model):
+    """A manager has marked one deadline of an incident as not relevant, with a reason
+    (DOMAIN.md 4.4). Kept apart from the assessment, so a re-assessment (a new rules
+    version, changed facts) does not bring the deadline back on the dashboard; the row
+    is removed again when the manager takes the mark back."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadline_dismissals")
+    code = models.CharField(_("frist"), max_length=40)
+    reason = models.TextField(_("begrundelse"))
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+", verbose_name=_("markeret af"))
+    dismissed_at = models.DateTimeField(_("markeret"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("frist markeret som ikke relevant")
+        verbose_name_plural = _("frister markeret som ikke relevante")
+        constraints = [models.UniqueConstraint(fields=["incident", "code"], name="dismissal_unique_per_incident")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.code}"
 
 
 class IncidentShare(models.Model):

@@ -31,7 +31,14 @@ from .models import Report
 Kind = Report.Kind
 
 # Legal references the police prosecute only at the employee's request (straffeloven § 275).
-REQUEST_ONLY_CODES = ("strfl_264d", "strfl_267_268")
+REQUEST_ONLY_CODES = ("strfl_263", "strfl_264a", "strfl_264d", "strfl_267_268")
+
+
+def _needs_request(ref) -> bool:
+    """Prosecuted only on the victim's request: the stored `prosecution` (2026.2), else the code (2026.1)."""
+    if ref.prosecution is not None or ref.code.startswith("gdpr"):
+        return ref.prosecution == "request"
+    return ref.code in REQUEST_ONLY_CODES
 
 PURPOSES: dict[str, str] = {
     "prosecution": gettext_lazy("Strafforfølgning af gerningspersonen"),
@@ -197,11 +204,18 @@ def safe_link(url: str) -> str:
 
 @dataclass
 class LegalReference:
+    """A legal reference as the reports print it. ``summary`` is the neutral text (rules
+    2026.2); ``guidance`` is internal and ``note`` stays empty so external reports never
+    print it (the per-recipient reports are the reports issue's work)."""
+
     code: str
     title: str
     summary: str
     note: str
     source: str
+    guidance: str = ""
+    prosecution: str | None = None
+    victim: tuple[str, ...] = ()
 
 
 @dataclass
@@ -218,8 +232,10 @@ def _legal_references(assessment: dict) -> list[LegalReference]:
         text = LEGAL_REFERENCE_TEXTS.get(code)
         result.append(LegalReference(
             code=code, title=item.get("title") or (text.title if text else code),
-            summary=text.lead if text else item.get("reason", ""), note=item.get("note") or (text.note if text else ""),
+            summary=item.get("summary") or (text.summary if text else "") or item.get("reason", ""), note="",
             source=item.get("source") or (text.source if text else ""),
+            guidance=item.get("guidance") or (text.guidance if text else ""),
+            prosecution=item.get("prosecution"), victim=tuple(item.get("victim") or ()),
         ))
     return result
 
@@ -320,9 +336,10 @@ def report_context(report: Report, *, now=None) -> dict:
         "features": features,
         "phenomena": phenomena,
         "legal_references": legal_references,
-        "request_for_prosecution": bool(codes & set(REQUEST_ONLY_CODES)),
-        "request_only_references": [ref for ref in legal_references if ref.code in REQUEST_ONLY_CODES],
-        "public_prosecution": bool(codes & {"strfl_119", "strfl_119a", "strfl_266"}),
+        "request_for_prosecution": any(_needs_request(ref) for ref in legal_references),
+        "request_only_references": [ref for ref in legal_references if _needs_request(ref)],
+        "public_prosecution": any(ref.prosecution == "public" for ref in legal_references)
+        or bool(codes & {"strfl_119", "strfl_119a", "strfl_266"}),
         "name_perpetrator": options.name_perpetrator,
         "perpetrator_known": perpetrator_known,
         "perpetrator_link": safe_link(incident.perpetrator_profile_url) if options.name_perpetrator else "",

@@ -136,7 +136,7 @@ def test_police_report_holds_every_fact_the_police_need(case, generate, personas
         # features and provisions with one-line summaries
         *[FEATURE_LABELS[code] for code in CASE_FEATURES],
         *[LEGAL_REFERENCE_TITLES[code] for code in ("strfl_119", "strfl_266", "strfl_267_268", "strfl_264d")],
-        "Trusler mod en ansat på grund af arbejdet kan være omfattet",
+        "Det er strafbart at true en person i offentlig tjeneste med vold",  # the neutral summary (2026.2)
         # evidence: file, kind, hash (the removed file is not listed)
         "skærmbillede-facebook.png", "Billede", "opslag-gemt.pdf", "lydklip.mp3", "Lyd", "udskrift.txt",
         *[e.sha256 for name, e in evidence.items() if name != "forkert-sag.png"],
@@ -208,7 +208,7 @@ def test_datatilsynet_complaint_with_power_of_attorney_and_only_attachable_files
         evidence["skærmbillede-facebook.png"].sha256, evidence["opslag-gemt.pdf"].sha256,
         evidence["udskrift.txt"].sha256, "Ikke vedlagt", "lydklip.mp3",
         # the GDPR concern and the 2020 caveat
-        "Hvorfor det strider mod databeskyttelsesreglerne", "uden lovligt grundlag", "siden 2020",
+        "Hvorfor det strider mod databeskyttelsesreglerne", "kræver et lovligt grundlag", "siden 2020",
     ])
     assert evidence["lydklip.mp3"].sha256 not in compact(text)
     attachable = ("skærmbillede-facebook.png", "opslag-gemt.pdf", "udskrift.txt")

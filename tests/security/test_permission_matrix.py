@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from incidents.models import Evidence, Incident, IncidentDeadline, Note, Publication, TimelineEntry
+from incidents.models import DeadlineDismissal, Evidence, Incident, IncidentDeadline, Note, Publication, TimelineEntry
 from knowledge.sections import SECTIONS
 from notifications.models import Notification
 from privacy.models import DataSubjectRequest
@@ -71,6 +71,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "incidents:note": (None, POST_ONLY),
     "incidents:assess": (None, POST_ONLY),
     "incidents:legal_hold": (None, POST_ONLY),
+    "incidents:deadline_dismiss": (None, POST_ONLY),
     "incidents:detail": (None, CASE),
     "incidents:evidence_upload": (None, CASE),
     "incidents:evidence_download": (None, CASE),
@@ -133,6 +134,7 @@ POST_ALLOWED: dict[str, set[str]] = {
     "incidents:note": {"manager"},
     "incidents:assess": {"manager"},
     "incidents:legal_hold": {"manager"},
+    "incidents:deadline_dismiss": {"manager"},
     "incidents:evidence_remove": {"manager"},
     "reports:retry": {"manager"},
     "stats:report_request": {"manager", "other_manager", "union_rep"},
@@ -198,7 +200,8 @@ def client_for(personas, name: str, **options) -> Client:
 
 def snapshot() -> list:
     """Everything a POST could change."""
-    models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, Report, EvidenceBundle,
+    models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, DeadlineDismissal, Report,
+              EvidenceBundle,
               RecordingRequest, Notification, DataSubjectRequest)
     return [list(model.objects.order_by("pk").values()) for model in models]
 
