@@ -153,6 +153,24 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Udhængning")
 MFA_TOTP_TOLERANCE = 1
 
+# --- Audit trail and client addresses -----------------------------------------------
+# The audit chain is an HMAC keyed with AUDIT_HMAC_KEY, which the database never holds: set
+# it in the environment, or name a secrets file with AUDIT_HMAC_KEY_FILE (Docker/K8s secrets).
+# Production refuses to start without one of at least 32 characters (see docs/audit.md).
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+if not AUDIT_HMAC_KEY and env.str("AUDIT_HMAC_KEY_FILE", default=""):
+    AUDIT_HMAC_KEY = Path(env.str("AUDIT_HMAC_KEY_FILE")).read_text(encoding="utf-8").strip()
+# Each chain's head is appended to this file (one JSON line per export, opened append-only;
+# make it append-only for the app's user with `chattr +a`) and written to the log
+# "audit.anchor" every AUDIT_ANCHOR_INTERVAL_SECONDS by the beat schedule.
+AUDIT_ANCHOR_FILE = env.path("AUDIT_ANCHOR_FILE", default=BASE_DIR / "var" / "audit-anchors.jsonl")
+AUDIT_ANCHOR_INTERVAL_SECONDS = env.int("AUDIT_ANCHOR_INTERVAL_SECONDS", default=600)
+# How many proxies of our own stand in front of the app, each appending the address it saw
+# to X-Forwarded-For. 0: the connecting address (REMOTE_ADDR) is the client and the header is
+# ignored. 1 (the stack's nginx): the last address in the header is the client. Addresses a
+# client writes into the header itself are never used (accounts/client_ip.py).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "da"
 # Each language is named in itself, so a reader finds their own whatever the current one.

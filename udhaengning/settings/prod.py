@@ -29,6 +29,11 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "test-", "change-me"))
         "SECRET_KEY must be a random value of at least 50 characters "
         "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
     )
+if len(AUDIT_HMAC_KEY) < 32:  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set AUDIT_HMAC_KEY (or AUDIT_HMAC_KEY_FILE) to a random value of at least 32 characters, "
+        "kept outside the database and its backups (docs/audit.md)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
