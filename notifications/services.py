@@ -58,7 +58,7 @@ KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
                    Kind.REPORT_FAILED, Kind.RETENTION_WARNING),
     Role.CASEWORKER: (Kind.INCIDENT_REGISTERED, Kind.STATUS_CHANGED, Kind.NOTE_SHARED),
     Role.UNION_REP: (Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED),
-    Role.ADMIN: (),
+    Role.ADMIN: (Kind.ADMIN_ALERT,),
 }
 
 SERIOUS_LEVEL = 3
@@ -401,6 +401,47 @@ def notification_retry(*, notifications: Iterable[Notification]) -> int:
         for pk in ids:
             transaction.on_commit(lambda pk=pk: enqueue_delivery(pk))
     return count
+
+
+# --- Alerts to the organisation's admins (issue 26 items 5 and 7) --------------------------
+
+def _admins_of(organisation_id: int, *, except_user_id: int | None = None) -> list[User]:
+    ids = Membership.objects.filter(role=Role.ADMIN, unit__organisation_id=organisation_id,
+                                    user__is_active=True).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=ids).exclude(pk=except_user_id).order_by("pk"))
+
+
+def on_role_self_granted(*, membership: Membership, actor) -> list[Notification]:
+    """An admin gave themselves a role: every other admin of the organisation is told."""
+    organisation_id = membership.unit.organisation_id
+    context = {"alert": "self_grant", "actor_name": actor.get_full_name() or actor.get_username(),
+               "role": membership.get_role_display(), "unit": membership.unit.name}
+    created: list[Notification] = []
+    for admin in _admins_of(organisation_id, except_user_id=actor.pk):
+        created += notification_enqueue(
+            recipient=admin, kind=Kind.ADMIN_ALERT, key=f"self-grant:{membership.pk}:{admin.pk}",
+            organisation_id=organisation_id, template="admin_alert", context=context,
+            object_type="accounts.membership", object_id=str(membership.pk),
+        )
+    return created
+
+
+def on_delivery_failed(notification: Notification) -> list[Notification]:
+    """An e-mail gave up for good: the organisation's admins are told in the app (not by
+    e-mail, which is what is failing), with where to retry it."""
+    context = {"alert": "delivery_failed", "kind_label": notification.get_kind_display(),
+               "attempts": notification.attempts}
+    target = reverse("admin:notifications_notification_change", args=[notification.pk])
+    created: list[Notification] = []
+    for admin in _admins_of(notification.organisation_id):
+        row = _insert(key=f"delivery-failed:{notification.pk}:{admin.pk}:{Channel.IN_APP}", template="admin_alert",
+                      context={**context, "recipient_name": admin.first_name or admin.get_username()}, in_app=True,
+                      channel=Channel.IN_APP, state=State.SENT, sent_at=timezone.now(),
+                      organisation_id=notification.organisation_id, recipient=admin, kind=Kind.ADMIN_ALERT,
+                      object_type="notifications.notification", object_id=str(notification.pk), target_url=target)
+        if row is not None:
+            created.append(row)
+    return created
 
 
 # --- Reading ----------------------------------------------------------------------------
