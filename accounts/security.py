@@ -51,10 +51,10 @@ def on_logged_in(sender, request, user, **kwargs):
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
+    from .adapters import _user_for
+
     login = str(credentials.get("username") or credentials.get("email") or "")[:150]
-    user = User.objects.filter(username__iexact=login).first() if login else None
-    if user is None and "@" in login:
-        user = User.objects.filter(email__iexact=login).first()
+    user = _user_for(login)
     _record(kind="auth.login_failed", summary="Mislykket login", subject=user, request=request,
             details={"login": login if user is not None else "(ukendt bruger)"})
 
