@@ -356,14 +356,23 @@ def notification_deliver(
         if notification.attempts >= max_attempts:
             logger.error("Notification %s failed after %s attempts: %s", notification_id,
                          notification.attempts, error)
-            mine.update(state=State.FAILED, last_error=error, lease_until=None)
+            with transaction.atomic():
+                if mine.update(state=State.FAILED, last_error=error, lease_until=None):
+                    on_delivery_failed(notification)  # the admins are told in the app
             return "failed"
         logger.warning("Notification %s attempt %s failed: %s", notification_id, notification.attempts, error)
         mine.update(state=State.PENDING, last_error=error, lease_until=None,
-                    next_attempt_at=timezone.now() + retry_window(notification.attempts))
+                    next_attempt_at=now + retry_window(notification.attempts))
         raise DeliveryFailed(error) from exc
     mine.update(state=State.SENT, sent_at=timezone.now(), lease_until=None)
     return "sent"
+
+
+def retry_due_in(notification_id: int, *, now: datetime | None = None) -> timedelta | None:
+    """How long until a pending row's next attempt (None if it is not waiting)."""
+    due = Notification.objects.filter(pk=notification_id, state=State.PENDING).values_list(
+        "next_attempt_at", flat=True).first()
+    return None if due is None else max(timedelta(0), due - (now or timezone.now()))
 
 
 def stale_outbox(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2)):
