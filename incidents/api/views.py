@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts import permissions
 from accounts.api_auth import TwoFactorTokenAuthentication
 from accounts.models import Unit
 from audit.models import AuditEvent
@@ -146,8 +147,12 @@ class IncidentFilter(django_filters.FilterSet):
         choices=LEVEL_CHOICES, method="filter_level",
         label=gettext_lazy("Gældende alvorlighed (1–4): den bekræftede, ellers den beregnede"),
     )
+    # Only the reader's own organisation's units are choices, so a foreign unit id answers exactly
+    # as an id that does not exist (400, same message): the filter confirms nothing about others.
     unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(), label=gettext_lazy("Enhedens id (hændelser registreret på netop den enhed)"),
+        queryset=lambda request: Unit.objects.filter(
+            organisation_id__in=permissions.organisation_ids(request.user) if request is not None else []),
+        label=gettext_lazy("Enhedens id (hændelser registreret på netop den enhed)"),
     )
 
     class Meta:
