@@ -395,6 +395,9 @@ def test_every_page_sends_the_security_headers(personas, world):
             wrong.append(f"{name}: no nosniff")
         if not response.headers.get("Referrer-Policy"):
             wrong.append(f"{name}: no Referrer-Policy")
+        # Case data must not be kept by the browser or a proxy (issue 26: 78 pages lacked it).
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            wrong.append(f"{name}: Cache-Control {response.headers.get('Cache-Control')!r}, not no-store")
     assert not wrong, "\n".join(wrong)
 
 
