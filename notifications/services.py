@@ -562,6 +562,17 @@ def on_incident_registered(incident) -> list[Notification]:
     return created
 
 
+def _unit_as_statistics_show_it(user, unit):
+    """The unit the user's statistics count an incident of `unit` under: the unit itself, or
+    the unit a small one is folded into (stats.scope, the same disclosure rules); None when
+    the user's statistics do not cover it (the message then names no unit)."""
+    from stats.scope import StatisticsUnits
+
+    scope = StatisticsUnits(user).scope()
+    row = scope.row_of_unit.get(unit.pk)
+    return next((r for r in scope.rows if r.id == row), None) if row is not None else None
+
+
 def on_incident_assessed(incident) -> list[Notification]:
     """Level 3 or 4 tells the union reps over the unit, once per incident, if the
     organisation allows it. Anonymised: the unit and the level, nothing else; the link
@@ -572,12 +583,14 @@ def on_incident_assessed(incident) -> list[Notification]:
     if not unit.organisation.notify_union_reps_of_serious:
         return []
     created: list[Notification] = []
-    context = {"unit_name": unit.name, "level": incident.level, "level_label": incident.level_label}
     for rep in Directory().over(unit, Role.UNION_REP):
+        shown = _unit_as_statistics_show_it(rep, unit)
+        context = {"unit_name": shown.name if shown else "", "level": incident.level,
+                   "level_label": incident.level_label}
         created += notification_enqueue(
             recipient=rep, kind=Kind.SERIOUS_INCIDENT, key=f"serious_incident:{incident.pk}:{rep.pk}",
             organisation_id=unit.organisation_id, template="serious_incident", context=context,
-            object_type=UNIT_TYPE, object_id=str(unit.pk), target_url=reverse("dashboard:union_rep"),
+            object_type=UNIT_TYPE, object_id=str(shown.id) if shown else "", target_url=reverse("dashboard:union_rep"),
         )
     return created
 
