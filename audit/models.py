@@ -52,8 +52,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP-adresse"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     # The chain: the organisation's id, or 0 for events of no organisation.
-    chain = models.PositiveBigIntegerField(default=0)
-    seq = models.PositiveBigIntegerField(null=True, blank=True)
+    chain = models.PositiveBigIntegerField(_("kæde"), default=0)
+    seq = models.PositiveBigIntegerField(_("nummer i kæden"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -112,7 +112,7 @@ class AuditChainHead(models.Model):
     """The newest hash of one organisation's chain; locking it serialises appends to that
     chain only. The row with no chain is the legacy unkeyed chain's head."""
 
-    chain = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    chain = models.PositiveBigIntegerField(_("kæde"), null=True, blank=True, unique=True)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     count = models.PositiveBigIntegerField(default=0)
 

@@ -56,17 +56,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditchainhead',
             name='chain',
-            field=models.PositiveBigIntegerField(blank=True, null=True, unique=True),
+            field=models.PositiveBigIntegerField(blank=True, null=True, unique=True, verbose_name='kæde'),
         ),
         migrations.AddField(
             model_name='auditevent',
             name='chain',
-            field=models.PositiveBigIntegerField(default=0),
+            field=models.PositiveBigIntegerField(default=0, verbose_name='kæde'),
         ),
         migrations.AddField(
             model_name='auditevent',
             name='seq',
-            field=models.PositiveBigIntegerField(blank=True, null=True),
+            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='nummer i kæden'),
         ),
         migrations.AlterField(
             model_name='auditevent',
