@@ -204,8 +204,8 @@ ACTIVITIES: dict[str, Activity] = {a.code: a for a in (
         recipients=lambda: [_("Organisationens administratorer; Datatilsynet ved tilsyn")],
         retention=lambda facts: _(
             "Revisionsloggen kan kun tilføjes og ændres eller slettes ikke (på PostgreSQL afviser en trigger "
-            "UPDATE, DELETE og TRUNCATE). Den nævner sager ved sagsnummer, ikke med indhold, og overlever derfor sletningen af en sag som "
-            "dokumentation."),
+            "UPDATE, DELETE og TRUNCATE). Den nævner sager ved sagsnummer, ikke med indhold, og overlever derfor "
+            "sletningen af en sag som dokumentation."),
     ),
     Activity(
         code="statistics",
