@@ -142,6 +142,20 @@ class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
         (_("Datoer"), {"fields": ["last_login", "date_joined"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["lift_sign_in_lockout"]
+
+    @admin.action(description=_("Ophæv loginspærring"))
+    def lift_sign_in_lockout(self, request, queryset):
+        from .adapters import lockout_lift
+        from .security import lockout_lifted
+
+        users = list(queryset)
+        for user in users:
+            lockout_lift(request=request, user=user)
+            lockout_lifted(request=request, user=user, by="admin")
+        messages.success(request, ngettext("Loginspærringen er ophævet for %(n)s bruger.",
+                                           "Loginspærringen er ophævet for %(n)s brugere.", len(users))
+                         % {"n": len(users)})
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

@@ -1,13 +1,22 @@
-"""The audit log: append-only events chained by SHA-256.
+"""The audit log: append-only events in one keyed chain per organisation.
 
-Each event stores the hash of the event before it and its own hash over its content and
-that previous hash, so changing, removing or inserting an event breaks the chain from
-that point (`python manage.py verify_audit_log`). Events name incidents by reference in
-text, not by foreign key, so they outlive a purged incident as its tombstone.
+Each event stores the hash of the event before it in its organisation's chain, its
+position (`seq`) and its own HMAC-SHA256 over its content and that previous hash, keyed
+with `AUDIT_HMAC_KEY`, which lives in the environment or a secrets file and never in the
+database. Changing, removing or inserting an event breaks the chain from that point, and
+someone holding only the database credentials cannot recompute it
+(`python manage.py verify_audit_log`). Each chain's head is also exported outside the
+database (audit/anchors.py), so a rewritten or truncated chain is caught even if the head
+row is rewritten too. Events name incidents by reference in text, not by foreign key, so
+they outlive a purged incident as its tombstone.
+
+Events written before the keyed chains (`seq` empty) form the legacy unkeyed SHA-256
+chain, verified as it was.
 """
 
 import datetime
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -25,6 +34,7 @@ class AuditEvent(models.Model):
         DELETE = "delete", _("Slettet")
         DOWNLOAD = "download", _("Hentet")
         EXPORT = "export", _("Eksporteret")
+        SECURITY = "security", _("Sikkerhed")
 
     at = models.DateTimeField(_("tidspunkt"), db_index=True)
     actor = models.ForeignKey(
@@ -41,6 +51,9 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("detaljer"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP-adresse"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    # The chain: the organisation's id, or 0 for events of no organisation.
+    chain = models.PositiveBigIntegerField(_("kæde"), default=0)
+    seq = models.PositiveBigIntegerField(_("nummer i kæden"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -48,12 +61,16 @@ class AuditEvent(models.Model):
         verbose_name = _("revisionshændelse")
         verbose_name_plural = _("revisionslog")
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_unique_chain_seq",
+                                    condition=models.Q(seq__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
 
-    def compute_hash(self) -> str:
-        payload = {
+    def _payload(self) -> dict:
+        return {
             "at": self.at.astimezone(datetime.UTC).isoformat(),
             "actor_id": self.actor_id,
             "actor_label": self.actor_label,
@@ -68,9 +85,19 @@ class AuditEvent(models.Model):
             "user_agent": self.user_agent,
             "prev_hash": self.prev_hash,
         }
-        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                               default=str)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    @staticmethod
+    def _canonical(payload: dict) -> bytes:
+        return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          default=str).encode("utf-8")
+
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """The event's hash: keyed HMAC for chained events, plain SHA-256 for legacy ones."""
+        if self.seq is None:
+            return hashlib.sha256(self._canonical(self._payload())).hexdigest()
+        payload = {**self._payload(), "chain": self.chain, "seq": self.seq}
+        return hmac.new(key if key is not None else audit_key(), self._canonical(payload),
+                        hashlib.sha256).hexdigest()
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -82,10 +109,20 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row holding the newest hash; locking it serialises appends to the chain."""
+    """The newest hash of one organisation's chain; locking it serialises appends to that
+    chain only. The row with no chain is the legacy unkeyed chain's head."""
 
+    chain = models.PositiveBigIntegerField(_("kæde"), null=True, blank=True, unique=True)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     count = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.count} events, last {self.last_hash[:12]}"
+        return f"chain {self.chain}: {self.count} events, last {self.last_hash[:12]}"
+
+
+def audit_key() -> bytes:
+    """The HMAC key of the chain, from the settings (environment or secrets file)."""
+    key = getattr(settings, "AUDIT_HMAC_KEY", "")
+    if not key:
+        raise RuntimeError("AUDIT_HMAC_KEY is not set.")
+    return key.encode("utf-8") if isinstance(key, str) else key

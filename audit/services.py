@@ -1,22 +1,31 @@
-"""Writing and verifying the audit log."""
+"""Writing and verifying the audit log.
+
+One keyed chain per organisation (events of no organisation form chain 0), so audited
+work in one organisation never waits for another's chain head. `audit_verify` walks each
+chain, recomputes every HMAC with the key from the settings and compares the chain with
+the heads exported outside the database (audit/anchors.py).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from .models import GENESIS_HASH, AuditChainHead, AuditEvent
+from accounts.client_ip import client_ip
+
+from . import anchors
+from .models import GENESIS_HASH, AuditChainHead, AuditEvent, audit_key
 
 
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    # Behind the production proxy REMOTE_ADDR is the proxy; the proxy sets X-Forwarded-For.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
+def _lock_head(chain: int) -> AuditChainHead:
+    """The chain's head row, locked until the end of the transaction (created when new)."""
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    return head
 
 
 def audit_record(
@@ -32,7 +41,7 @@ def audit_record(
     details: dict | None = None,
     organisation_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain (in the caller's transaction, if any)."""
+    """Append one event to its organisation's chain (in the caller's transaction, if any)."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if obj is not None:
@@ -42,8 +51,10 @@ def audit_record(
         organisation_id = organisation_id or getattr(obj, "audit_organisation_id", None)
     if organisation_id is None and actor is not None:
         organisation_id = actor.organisation_id
+    chain = organisation_id or 0
+    key = audit_key()
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head = _lock_head(chain)
         event = AuditEvent(
             at=timezone.now(),
             actor=actor,
@@ -55,14 +66,39 @@ def audit_record(
             incident_reference=incident_reference,
             summary=summary[:300],
             details=details or {},
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
             user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+            chain=chain,
+            seq=head.count + 1,
             prev_hash=head.last_hash,
         )
-        event.hash = event.compute_hash()
+        event.hash = event.compute_hash(key)
         event.save()
-        AuditChainHead.objects.filter(pk=1).update(last_hash=event.hash, count=head.count + 1)
+        AuditChainHead.objects.filter(pk=head.pk).update(last_hash=event.hash, count=event.seq)
     return event
+
+
+def security_event(
+    *,
+    request=None,
+    actor=None,
+    kind: str,
+    summary: str,
+    subject=None,
+    organisation_id: int | None = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    """Record a security event (sign-in, lockout, password/TOTP change, token created or
+    revoked, role granted …) in the chain. `kind` is a short dotted name such as
+    "auth.login_failed" or "token.created"; `subject` is the user the event concerns."""
+    if organisation_id is None:
+        organisation_id = getattr(subject, "organisation_id", None) or getattr(actor, "organisation_id", None)
+    return audit_record(
+        request=request, actor=actor, action=AuditEvent.Action.SECURITY,
+        object_type=subject._meta.label_lower if subject is not None else "security",
+        object_id=str(subject.pk) if subject is not None else "",
+        summary=summary, details={"kind": kind, **(details or {})}, organisation_id=organisation_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -71,26 +107,92 @@ class ChainReport:
     checked: int
     broken_event_id: int | None = None
     problem: str = ""
+    chain: int | None = None
+    chains: dict = field(default_factory=dict)
 
 
-def audit_verify(*, batch_size: int = 5000) -> ChainReport:
-    """Walk the chain in order and report the first broken link."""
+def _walk(events, *, key: bytes | None, chain: int | None):
+    """Check links and hashes of one chain, in order; return (report or None, count, last hash)."""
     prev = GENESIS_HASH
     checked = 0
-    last_id = 0
+    seen: dict[int, str] = {}
+    for event in events:
+        if chain is not None and event.seq != checked + 1:
+            return ChainReport(False, checked, event.pk, "an event is missing before this one (sequence gap)",
+                               chain), checked, prev, seen
+        if event.prev_hash != prev:
+            return ChainReport(False, checked, event.pk, "prev_hash does not match the event before it",
+                               chain), checked, prev, seen
+        if event.compute_hash(key) != event.hash:
+            return ChainReport(False, checked, event.pk, "content does not match its hash", chain), \
+                checked, prev, seen
+        prev = event.hash
+        checked += 1
+        if chain is not None:
+            seen[event.seq] = event.hash
+    return None, checked, prev, seen
+
+
+def _iter(queryset, batch_size: int, order: str):
+    last = None
     while True:
-        batch = list(AuditEvent.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        qs = queryset if last is None else queryset.filter(**{f"{order}__gt": last})
+        batch = list(qs.order_by(order)[:batch_size])
         if not batch:
-            break
-        for event in batch:
-            if event.prev_hash != prev:
-                return ChainReport(False, checked, event.pk, "prev_hash does not match the event before it")
-            if event.compute_hash() != event.hash:
-                return ChainReport(False, checked, event.pk, "content does not match its hash")
-            prev = event.hash
-            checked += 1
-            last_id = event.pk
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_hash != prev:
+            return
+        yield from batch
+        last = getattr(batch[-1], order)
+
+
+def _verify_chain(chain: int, *, key: bytes, exported: list[anchors.Anchor], batch_size: int) -> ChainReport:
+    events = _iter(AuditEvent.objects.filter(chain=chain, seq__isnull=False), batch_size, "seq")
+    broken, checked, last_hash, seen = _walk(events, key=key, chain=chain)
+    if broken is not None:
+        return broken
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    if head is not None and (head.last_hash != last_hash or head.count != checked):
+        return ChainReport(False, checked, None, "the newest events are missing (chain head differs)", chain)
+    for anchor in exported:
+        if anchor.seq > checked:
+            return ChainReport(False, checked, None,
+                               f"the chain ends before the exported head {anchor.seq} of {anchor.at} "
+                               "(events deleted or the table truncated)", chain)
+        if seen.get(anchor.seq) != anchor.hash:
+            return ChainReport(False, checked, None,
+                               f"event {anchor.seq} differs from the head exported at {anchor.at} "
+                               "(the chain was rewritten)", chain)
+    return ChainReport(True, checked, chain=chain)
+
+
+def audit_verify(*, organisation_id: int | None = None, batch_size: int = 5000,
+                 anchor_file=None) -> ChainReport:
+    """Verify one organisation's chain, or (without `organisation_id`) the legacy chain and
+    every organisation's chain, including chains known only from the exported heads."""
+    key = audit_key()
+    exported = anchors.anchors_read(anchor_file)
+    if organisation_id is not None:
+        return _verify_chain(organisation_id, key=key, exported=exported.get(organisation_id, []),
+                             batch_size=batch_size)
+    total = 0
+    per_chain: dict[int | None, int] = {}
+    legacy = _iter(AuditEvent.objects.filter(seq__isnull=True), batch_size, "pk")
+    broken, checked, last_hash, _ = _walk(legacy, key=None, chain=None)
+    if broken is not None:
+        return broken
+    head = AuditChainHead.objects.filter(chain__isnull=True).first()
+    if head is not None and head.last_hash != last_hash:
         return ChainReport(False, checked, None, "the newest events are missing (chain head differs)")
-    return ChainReport(True, checked)
+    total += checked
+    if checked:
+        per_chain[None] = checked
+    chains = set(AuditChainHead.objects.filter(chain__isnull=False).values_list("chain", flat=True))
+    chains |= set(AuditEvent.objects.filter(seq__isnull=False).values_list("chain", flat=True).distinct())
+    chains |= set(exported)
+    for chain in sorted(chains):
+        report = _verify_chain(chain, key=key, exported=exported.get(chain, []), batch_size=batch_size)
+        if not report.ok:
+            return ChainReport(False, total + report.checked, report.broken_event_id, report.problem, chain,
+                               per_chain)
+        total += report.checked
+        per_chain[chain] = report.checked
+    return ChainReport(True, total, chains=per_chain)

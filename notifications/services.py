@@ -58,7 +58,7 @@ KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
                    Kind.REPORT_FAILED, Kind.RETENTION_WARNING),
     Role.CASEWORKER: (Kind.INCIDENT_REGISTERED, Kind.STATUS_CHANGED, Kind.NOTE_SHARED),
     Role.UNION_REP: (Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED),
-    Role.ADMIN: (),
+    Role.ADMIN: (Kind.ADMIN_ALERT,),
 }
 
 SERIOUS_LEVEL = 3
@@ -358,14 +358,23 @@ def notification_deliver(
         if notification.attempts >= max_attempts:
             logger.error("Notification %s failed after %s attempts: %s", notification_id,
                          notification.attempts, error)
-            mine.update(state=State.FAILED, last_error=error, lease_until=None)
+            with transaction.atomic():
+                if mine.update(state=State.FAILED, last_error=error, lease_until=None):
+                    on_delivery_failed(notification)  # the admins are told in the app
             return "failed"
         logger.warning("Notification %s attempt %s failed: %s", notification_id, notification.attempts, error)
         mine.update(state=State.PENDING, last_error=error, lease_until=None,
-                    next_attempt_at=timezone.now() + retry_window(notification.attempts))
+                    next_attempt_at=now + retry_window(notification.attempts))
         raise DeliveryFailed(error) from exc
     mine.update(state=State.SENT, sent_at=timezone.now(), lease_until=None)
     return "sent"
+
+
+def retry_due_in(notification_id: int, *, now: datetime | None = None) -> timedelta | None:
+    """How long until a pending row's next attempt (None if it is not waiting)."""
+    due = Notification.objects.filter(pk=notification_id, state=State.PENDING).values_list(
+        "next_attempt_at", flat=True).first()
+    return None if due is None else max(timedelta(0), due - (now or timezone.now()))
 
 
 def stale_outbox(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2)):
@@ -403,6 +412,47 @@ def notification_retry(*, notifications: Iterable[Notification]) -> int:
         for pk in ids:
             transaction.on_commit(lambda pk=pk: enqueue_delivery(pk))
     return count
+
+
+# --- Alerts to the organisation's admins (issue 26 items 5 and 7) --------------------------
+
+def _admins_of(organisation_id: int, *, except_user_id: int | None = None) -> list[User]:
+    ids = Membership.objects.filter(role=Role.ADMIN, unit__organisation_id=organisation_id,
+                                    user__is_active=True).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=ids).exclude(pk=except_user_id).order_by("pk"))
+
+
+def on_role_self_granted(*, membership: Membership, actor) -> list[Notification]:
+    """An admin gave themselves a role: every other admin of the organisation is told."""
+    organisation_id = membership.unit.organisation_id
+    context = {"alert": "self_grant", "actor_name": actor.get_full_name() or actor.get_username(),
+               "role": membership.get_role_display(), "unit": membership.unit.name}
+    created: list[Notification] = []
+    for admin in _admins_of(organisation_id, except_user_id=actor.pk):
+        created += notification_enqueue(
+            recipient=admin, kind=Kind.ADMIN_ALERT, key=f"self-grant:{membership.pk}:{admin.pk}",
+            organisation_id=organisation_id, template="admin_alert", context=context,
+            object_type="accounts.membership", object_id=str(membership.pk),
+        )
+    return created
+
+
+def on_delivery_failed(notification: Notification) -> list[Notification]:
+    """An e-mail gave up for good: the organisation's admins are told in the app (not by
+    e-mail, which is what is failing), with where to retry it."""
+    context = {"alert": "delivery_failed", "kind_label": notification.get_kind_display(),
+               "attempts": notification.attempts}
+    target = reverse("admin:notifications_notification_change", args=[notification.pk])
+    created: list[Notification] = []
+    for admin in _admins_of(notification.organisation_id):
+        row = _insert(key=f"delivery-failed:{notification.pk}:{admin.pk}:{Channel.IN_APP}", template="admin_alert",
+                      context={**context, "recipient_name": admin.first_name or admin.get_username()}, in_app=True,
+                      channel=Channel.IN_APP, state=State.SENT, sent_at=timezone.now(),
+                      organisation_id=notification.organisation_id, recipient=admin, kind=Kind.ADMIN_ALERT,
+                      object_type="notifications.notification", object_id=str(notification.pk), target_url=target)
+        if row is not None:
+            created.append(row)
+    return created
 
 
 # --- Reading ----------------------------------------------------------------------------
@@ -514,6 +564,17 @@ def on_incident_registered(incident) -> list[Notification]:
     return created
 
 
+def _unit_as_statistics_show_it(user, unit):
+    """The unit the user's statistics count an incident of `unit` under: the unit itself, or
+    the unit a small one is folded into (stats.scope, the same disclosure rules); None when
+    the user's statistics do not cover it (the message then names no unit)."""
+    from stats.scope import StatisticsUnits
+
+    scope = StatisticsUnits(user).scope()
+    row = scope.row_of_unit.get(unit.pk)
+    return next((r for r in scope.rows if r.id == row), None) if row is not None else None
+
+
 def on_incident_assessed(incident) -> list[Notification]:
     """Level 3 or 4 tells the union reps over the unit, once per incident, if the
     organisation allows it. Anonymised: the unit and the level, nothing else; the link
@@ -524,13 +585,15 @@ def on_incident_assessed(incident) -> list[Notification]:
     if not unit.organisation.notify_union_reps_of_serious:
         return []
     created: list[Notification] = []
-    context = {"unit_name": unit.name, "level": incident.level, "level_label": incident.level_label}
     for rep in Directory().over(unit, Role.UNION_REP):
+        shown = _unit_as_statistics_show_it(rep, unit)
+        context = {"unit_name": shown.name if shown else "", "level": incident.level,
+                   "level_label": incident.level_label}
         created += notification_enqueue(
             recipient=rep, kind=Kind.SERIOUS_INCIDENT, key=f"serious_incident:{incident.pk}:{rep.pk}",
             about_incident_id=incident.pk, organisation_id=unit.organisation_id, template="serious_incident",
-            context=context,
-            object_type=UNIT_TYPE, object_id=str(unit.pk), target_url=reverse("dashboard:union_rep"),
+            context=context, object_type=UNIT_TYPE, object_id=str(shown.id) if shown else "",
+            target_url=reverse("dashboard:union_rep"),
         )
     return created
 

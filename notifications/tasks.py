@@ -1,9 +1,13 @@
 """Celery adapters for the outbox: ids in, a service call, retries on the decorator.
 
-- deliver_notification(id): enqueued after commit for each e-mail row. Failures are
-  retried with exponential backoff and full jitter (30 s, 60 s, 120 s … capped at an
-  hour, each a random wait up to that bound), 6 attempts in all; then the row is marked
-  failed with the error, for the admin to see and retry.
+- deliver_notification(id): enqueued after commit for each e-mail row. A failed attempt
+  waits twice as long as the one before: 1, 2, 4 … minutes, capped at 24 hours, 14
+  attempts over about two and a half days (`retry_delay`), so an SMTP server that is down
+  for minutes or hours loses nothing. Waits up to CELERY_RETRY_LIMIT are Celery retries;
+  longer ones are left to the sweep, which enqueues the row when its `next_attempt_at` is
+  due (a countdown of hours would outlive the broker's visibility timeout). After the last
+  attempt the row is marked failed with the error, and the organisation's admins are
+  alerted in the app (Kind.ADMIN_ALERT) to fix the cause and retry it.
 - sweep_pending(): every few minutes (udhaengning/beat.py) re-enqueues e-mail rows left
   pending, e.g. because the broker was down when the event happened, or whose worker
   died while sending.
@@ -21,33 +25,38 @@ from celery import shared_task
 
 from . import services
 
-RETRY_BACKOFF = 30  # seconds; the first retry waits up to this, each next one up to twice as long
-RETRY_BACKOFF_MAX = 60 * 60
-MAX_RETRIES = 5  # so 6 attempts in all
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=24)
+MAX_ATTEMPTS = 14
+# Longer waits are left to the sweep (udhaengning/beat.py, every 5 minutes).
+CELERY_RETRY_LIMIT = timedelta(minutes=15)
 
 
-def retry_window(attempts: int) -> timedelta:
-    """The longest Celery's jittered backoff waits after attempt number `attempts`."""
-    return timedelta(seconds=min(RETRY_BACKOFF_MAX, RETRY_BACKOFF * 2 ** max(0, attempts - 1)))
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after failed attempt number `attempts` before the next one."""
+    return min(RETRY_MAX, RETRY_FIRST * 2 ** max(0, attempts - 1))
+
+
+retry_window = retry_delay  # the name notification_deliver's callers know
 
 
 @shared_task(
     bind=True,
     acks_late=True,
-    autoretry_for=(services.DeliveryFailed,),
-    retry_backoff=RETRY_BACKOFF,
-    retry_backoff_max=RETRY_BACKOFF_MAX,
-    retry_jitter=True,
-    max_retries=MAX_RETRIES,
+    max_retries=MAX_ATTEMPTS,
     soft_time_limit=45,
     time_limit=60,  # below NOTIFICATIONS_LEASE_SECONDS (120): a lease outlives its task
     ignore_result=True,
 )
 def deliver_notification(self, notification_id: int) -> str:
     """Send one e-mail row of the outbox (a vanished row is a no-op)."""
-    return services.notification_deliver(
-        notification_id, max_attempts=self.max_retries + 1, retry_window=retry_window
-    )
+    try:
+        return services.notification_deliver(notification_id, max_attempts=MAX_ATTEMPTS, retry_window=retry_delay)
+    except services.DeliveryFailed as exc:
+        wait = services.retry_due_in(notification_id)
+        if wait is not None and wait <= CELERY_RETRY_LIMIT:
+            raise self.retry(exc=exc, countdown=max(1, int(wait.total_seconds()))) from exc
+        return "waiting"  # the sweep enqueues it when it is due
 
 
 @shared_task(acks_late=True, soft_time_limit=100, time_limit=120, ignore_result=True)

@@ -1,8 +1,9 @@
 """The notification centre and the e-mail preferences.
 
 - list: the user's own in-app notifications, newest first, unread highlighted;
-- open: marks one read and goes to what it is about, after asking the access policy
-  again (the user may have lost access since): 404 when they may not see it;
+- open: goes to what it is about, after asking the access policy again (the user may
+  have lost access since): 404 when they may not see it. Only a POST (the centre's
+  buttons) marks it read; a GET (the link in an e-mail) changes nothing;
 - mark all read (POST);
 - preferences: e-mail on or off per kind (in-app is always on).
 
@@ -16,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.models import Role
@@ -52,12 +53,14 @@ def _may_open(user, notification: Notification) -> bool:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def notification_open(request, pk: int):
     notification = get_object_or_404(
         Notification.objects.select_related("incident", "incident__unit"),
         pk=pk, recipient=request.user, channel=Channel.IN_APP,
     )
-    services.notification_mark_read(user=request.user, notification=notification)
+    if request.method == "POST":
+        services.notification_mark_read(user=request.user, notification=notification)
     target = notification.target_url
     if not (_may_open(request.user, notification) and target and url_has_allowed_host_and_scheme(
         target, allowed_hosts=None, require_https=False

@@ -197,14 +197,15 @@ ACTIVITIES: dict[str, Activity] = {a.code: a for a in (
         code="audit",
         title=gettext_lazy("Revisionslog"),
         purpose=gettext_lazy("At dokumentere, hvem der har læst og ændret hvilke oplysninger, og at opdage "
-                             "misbrug (kæde af SHA-256, kontrolleres med verify_audit_log)."),
+                             "misbrug (en kæde pr. organisation nøglet med HMAC-SHA256, kontrolleres med "
+                             "verify_audit_log mod de eksporterede kædehoveder)."),
         legal_basis=gettext_lazy("Art. 6, stk. 1, litra c, art. 5, stk. 2 (ansvarlighed) og art. 32 (sikkerhed)."),
         subjects=("employees", "requesters"),
         recipients=lambda: [_("Organisationens administratorer; Datatilsynet ved tilsyn")],
         retention=lambda facts: _(
-            "Revisionsloggen kan kun tilføjes og ændres eller slettes ikke (på PostgreSQL afviser en trigger det). "
-            "Den nævner sager ved sagsnummer, ikke med indhold, og overlever derfor sletningen af en sag som "
-            "dokumentation."),
+            "Revisionsloggen kan kun tilføjes og ændres eller slettes ikke (på PostgreSQL afviser en trigger "
+            "UPDATE, DELETE og TRUNCATE). Den nævner sager ved sagsnummer, ikke med indhold, og overlever derfor "
+            "sletningen af en sag som dokumentation."),
     ),
     Activity(
         code="statistics",
@@ -269,7 +270,7 @@ REGISTRY: dict[str, Classification] = {
     # audit
     "audit.auditevent": Classification("audit"),
     "audit.auditchainhead": Classification(None, gettext_lazy(
-        "Den nyeste hash i revisionslogkæden og antallet af hændelser.")),
+        "Den nyeste hash i hver organisations revisionslogkæde og antallet af hændelser.")),
     # stats
     "stats.incidentresidue": Classification("statistics"),
     "stats.incidentresidueplatform": Classification("statistics"),
@@ -469,14 +470,19 @@ def security_measures() -> list[str]:
         _("Log ind med brugernavn eller e-mail og adgangskode på mindst %(length)s tegn; tofaktorlogin (TOTP) med "
           "gendannelseskoder, som organisationen kan kræve for ledere og administratorer («%(setting)s»).") % {
             "length": _password_min_length(), "setting": mfa_setting},
-        _("Efter %(failures)s mislykkede forsøg afvises kontoen i %(seconds)s sekunder (og højst 10 forsøg i "
-          "minuttet pr. IP-adresse).") % {"failures": settings.LOGIN_FAILURES_PER_USER,
-                                          "seconds": settings.LOGIN_LOCKOUT_SECONDS},
+        _("Efter %(failures)s mislykkede forsøg afvises kontoen i %(seconds)s sekunder (og højst %(per_address)s "
+          "forsøg pr. 10 minutter fra samme klientadresse); spærringen ophæves, når brugeren nulstiller "
+          "adgangskoden via e-mail, eller af en administrator.") % {
+            "failures": settings.LOGIN_FAILURES_PER_USER, "seconds": settings.LOGIN_LOCKOUT_SECONDS,
+            "per_address": settings.LOGIN_FAILURES_PER_ADDRESS},
         _("Sessioner i databasen; log ud efter %(minutes)s minutters inaktivitet og når browseren lukkes.") % {
             "minutes": settings.SESSION_COOKIE_AGE // 60},
         _("Dokumentation og rapporter i et privat lager (mappe eller S3-bucket), aldrig under en offentlig adresse; "
           "hentes kun gennem en adgangskontrolleret og logget visning; SHA-256 af hver fil registreres."),
-        _("Revisionslog over hver læsning og ændring af sags- og personoplysninger, kædet med SHA-256."),
+        _("Revisionslog over hver læsning og ændring af sags- og personoplysninger og over sikkerhedshændelser "
+          "(login, spærringer, adgangskoder, tofaktor, roller, indstillinger), i en kæde pr. organisation nøglet "
+          "med HMAC-SHA256; nøglen ligger uden for databasen, og kædehovederne skrives til loggen og en fil, der "
+          "kun kan tilføjes til."),
         _("Tillidsrepræsentanter ser kun statistik med diskretionskontrol: tal under k vises som «< k» "
           "(k = «%(setting)s», standard %(default)s).") % {"setting": k_field.verbose_name,
                                                             "default": k_field.default},

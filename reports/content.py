@@ -343,7 +343,10 @@ def report_context(report: Report, *, now=None) -> dict:
         "name_perpetrator": options.name_perpetrator,
         "perpetrator_known": perpetrator_known,
         "perpetrator_link": safe_link(incident.perpetrator_profile_url) if options.name_perpetrator else "",
-        "earlier_incidents": (_earlier_incidents(incident, requested_by) if options.name_perpetrator else []),
+        # Never in a report the employee concerned may download (an internal one without internal
+        # notes, reports/policy.py): other people's cases would cross to her (issue 26 item 2).
+        "earlier_incidents": (_earlier_incidents(incident, requested_by)
+                              if options.name_perpetrator and internal_view else []),
         "evidence_rows": evidence_rows,
         "evidence_not_attached": not_attached,
         "evidence_removed": removed,

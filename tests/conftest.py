@@ -155,3 +155,10 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(tmp_path_factory, settings):
+    """Each test exports audit chain heads to a file of its own, so heads exported by one
+    test are not held against the freshly emptied database of the next."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("audit") / "audit-anchors.jsonl"

@@ -19,6 +19,7 @@ PROD_ENV = {
     "CACHE_URL": "rediscache://redis:6379/1",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.dk:587",
     "DEFAULT_FROM_EMAIL": "udhaengning@example.dk",
+    "AUDIT_HMAC_KEY": "a" * 8 + "-realistic-audit-chain-key-0123456789",
 }
 
 
@@ -50,6 +51,22 @@ def test_production_refuses_to_start_without_essentials(missing):
     assert result.returncode != 0
     assert "refuse to start" in result.stderr
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "short-key"])
+def test_production_refuses_to_start_without_an_audit_key(key):
+    result = _manage("check", env_extra={"AUDIT_HMAC_KEY": key})
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEY" in result.stderr
+
+
+def test_production_reads_the_audit_key_from_a_secrets_file(tmp_path):
+    secret = tmp_path / "audit_key"
+    secret.write_text("f" * 40 + "\n")
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.AUDIT_HMAC_KEY)",
+                     env_extra={"AUDIT_HMAC_KEY": "", "AUDIT_HMAC_KEY_FILE": str(secret)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "f" * 40
 
 
 def test_production_refuses_a_weak_secret_key():

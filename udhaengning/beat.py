@@ -6,6 +6,7 @@ Later features add their entries here.
 """
 
 from celery.schedules import crontab
+from django.conf import settings
 
 BEAT_SCHEDULE: dict[str, dict] = {
     # Remove expired sessions from the database so the table does not grow forever.
@@ -46,5 +47,13 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "incidents.tasks.purge_expired_incidents",
         "schedule": crontab(minute=30, hour=3),
         "options": {"expires": 60 * 60 * 6},
+    },
+    # Export each audit chain's head to the log and the append-only anchor file
+    # (audit/anchors.py), so a chain rewritten through the database no longer matches.
+    # Expires before the next tick; a skipped tick is caught up by the next one.
+    "audit-export-chain-heads": {
+        "task": "audit.tasks.export_chain_heads",
+        "schedule": settings.AUDIT_ANCHOR_INTERVAL_SECONDS,
+        "options": {"expires": max(settings.AUDIT_ANCHOR_INTERVAL_SECONDS - 60, 30)},
     },
 }

@@ -33,12 +33,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts import permissions
 from accounts.api_auth import TwoFactorTokenAuthentication
 from accounts.models import Unit
 from audit.models import AuditEvent
 from audit.services import audit_record
+from incidents import disclosure, policy, services
 from incidents import evidence as evidence_files
-from incidents import policy, services
 from incidents.assessment import assess
 from incidents.models import LEVEL_CHOICES, Evidence, Incident, Note, TimelineEntry
 from incidents.upload_handlers import install_evidence_upload_handlers
@@ -129,7 +130,8 @@ def _load_detail(user, reference: str) -> tuple[Incident, bool]:
 
 
 def _detail(request, incident: Incident, is_manager: bool) -> dict:
-    return IncidentDetailSerializer(incident, context={"request": request, "is_manager": is_manager}).data
+    data = IncidentDetailSerializer(incident, context={"request": request, "is_manager": is_manager}).data
+    return disclosure.project(data, disclosure.audience(request.user, incident))
 
 
 def _audit_view(request, incident: Incident, summary: str) -> None:
@@ -146,8 +148,12 @@ class IncidentFilter(django_filters.FilterSet):
         choices=LEVEL_CHOICES, method="filter_level",
         label=gettext_lazy("Gældende alvorlighed (1–4): den bekræftede, ellers den beregnede"),
     )
+    # Only the reader's own organisation's units are choices, so a foreign unit id answers exactly
+    # as an id that does not exist (400, same message): the filter confirms nothing about others.
     unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(), label=gettext_lazy("Enhedens id (hændelser registreret på netop den enhed)"),
+        queryset=lambda request: Unit.objects.filter(
+            organisation_id__in=permissions.organisation_ids(request.user) if request is not None else []),
+        label=gettext_lazy("Enhedens id (hændelser registreret på netop den enhed)"),
     )
 
     class Meta:
@@ -286,7 +292,8 @@ class TimelineView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView):
         if not policy.sees_shared_notes(request.user, incident):
             entries = entries.exclude(kind=TimelineEntry.Kind.NOTE)
         _audit_view(request, incident, _("Tidslinje læst"))
-        return Response(TimelineEntrySerializer(entries, many=True, context={"request": request}).data)
+        data = TimelineEntrySerializer(entries, many=True, context={"request": request}).data
+        return Response(disclosure.project_timeline(data, disclosure.audience(request.user, incident)))
 
 
 # --- Evidence -----------------------------------------------------------------------------------
@@ -308,7 +315,8 @@ class EvidenceListView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView):
         for row in evidence:
             row.incident = incident  # for the download links, without a query per row
         _audit_view(request, incident, _("Dokumentationsliste læst"))
-        return Response(EvidenceSerializer(evidence, many=True, context={"request": request}).data)
+        data = EvidenceSerializer(evidence, many=True, context={"request": request}).data
+        return Response(disclosure.project_evidence(data, disclosure.audience(request.user, incident)))
 
     @extend_schema(
         summary="Upload dokumentation",

@@ -42,7 +42,7 @@ def test_manager_sees_badge_opens_notification_and_lands_on_the_incident(
     expect(page).to_have_url(f"{live_server.url}/notifikationer/")
     expect(page.get_by_role("heading", name="Notifikationer", exact=True)).to_be_visible()
     expect(page.get_by_text("Du har 1 ulæst notifikation.")).to_be_visible()
-    item = page.get_by_role("link", name=f"Ny selvanmeldelse {incident.reference} i Børn og Familie")
+    item = page.get_by_role("button", name=f"Ny selvanmeldelse {incident.reference} i Børn og Familie")
     expect(item).to_be_visible()
     expect(page.get_by_text("Ny", exact=True)).to_be_visible()
     expect(page.get_by_text("Sara fra Børn og Familie er en heks.")).to_have_count(0)

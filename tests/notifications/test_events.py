@@ -102,9 +102,12 @@ def test_serious_incident_tells_union_reps_unit_and_level_only(personas, registe
     assert {n.channel for n in rows} == {Channel.IN_APP, Channel.EMAIL}
     for row in rows:
         assert row.incident is None
-        assert row.object_type == "accounts.unit" and row.object_id == str(personas.family.pk)
+        # Børn og Familie has one employee (below k): it is folded into Socialforvaltning, as in the
+        # statistics, and the message names the unit it is folded into (tests/notifications/test_folding.py).
+        assert row.object_type == "accounts.unit" and row.object_id == str(personas.root.pk)
         assert row.target_url == reverse("dashboard:union_rep")
-        assert "Børn og Familie" in row.subject
+        assert "Socialforvaltning" in row.subject
+        assert "Børn og Familie" not in row.subject + row.body + row.body_html
         assert "Kritisk" in row.body and "4 af 4" in row.body
         for text in (row.subject, row.body, row.body_html):
             assert incident.reference not in text

@@ -251,24 +251,26 @@ def test_worker_killed_while_sending_delivers_exactly_once(personas, register, t
 
 def test_smtp_failing_is_retried_with_backoff_then_failed_for_the_admin(personas, register, settings,
                                                                         monkeypatch, client):
-    import celery.app.autoretry
+    """The real worker retries by the schedule (shrunk here to a second per wait and four
+    attempts; tests/notifications/test_retry_schedule.py steps the real one through time),
+    then fails the row and alerts the admins in the app."""
+    from datetime import timedelta
+
+    from notifications import tasks as notification_tasks
+    from notifications.models import Channel, Kind
 
     settings.EMAIL_BACKEND = "tests.notifications.mailbackends.FailingBackend"
-    backoffs = []
-
-    def no_wait(**kwargs):
-        backoffs.append(kwargs)
-        return 0
-
-    monkeypatch.setattr(celery.app.autoretry, "get_exponential_backoff_interval", no_wait)
+    monkeypatch.setattr(notification_tasks, "RETRY_FIRST", timedelta(milliseconds=1))
+    monkeypatch.setattr(notification_tasks, "MAX_ATTEMPTS", 4)
+    monkeypatch.setattr(notification_tasks.deliver_notification, "max_retries", 4)
     _, email = _self_report(personas, register)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         assert wait_for(lambda: _state(email.pk) == State.FAILED, timeout=60)
     row = Notification.objects.get(pk=email.pk)
-    assert row.attempts == 6
+    assert row.attempts == 4
     assert row.last_error.startswith("SMTPServerDisconnected")
-    assert [b["retries"] for b in backoffs] == [0, 1, 2, 3, 4]
-    assert {(b["factor"], b["maximum"], b["full_jitter"]) for b in backoffs} == {(30, 3600, True)}
+    alert = Notification.objects.get(kind=Kind.ADMIN_ALERT, recipient=personas.admin)
+    assert alert.channel == Channel.IN_APP and alert.object_id == str(row.pk)
 
     client.force_login(personas.admin)
     html = client.get("/admin/notifications/notification/?state__exact=failed").content.decode()

@@ -105,11 +105,25 @@ def test_open_marks_read_and_lands_on_the_incident(client, personas, everyone_to
     own, theirs = everyone_told
     row = _in_app(personas.caseworker, Kind.INCIDENT_REGISTERED)
     client.force_login(personas.caseworker)
-    response = client.get(_open(row.pk))
+    response = client.post(_open(row.pk))
     assert response.status_code == 302
     assert response["Location"] == reverse("incidents:detail", args=[theirs.reference])
     row.refresh_from_db()
     assert row.read_at is not None
+
+
+def test_a_get_of_the_open_link_changes_nothing(client, personas, everyone_told):
+    """The finding: a GET (a link preview, a prefetch, a mail scanner) marked it read."""
+    _, theirs = everyone_told
+    row = _in_app(personas.caseworker, Kind.INCIDENT_REGISTERED)
+    client.force_login(personas.caseworker)
+    response = client.get(_open(row.pk))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("incidents:detail", args=[theirs.reference])
+    row.refresh_from_db()
+    assert row.read_at is None
+    page = client.get(LIST).content.decode()
+    assert f'<form method="post" action="{_open(row.pk)}"' in page  # the centre opens it with a POST
 
 
 def test_access_is_asked_again_when_opening(client, personas, everyone_told):

@@ -62,9 +62,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "udhaengning.middleware.NoStoreMiddleware",
+    "udhaengning.middleware.BadInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
+    "audit.context.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "udhaengning.urls"
@@ -103,7 +106,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------
 # Production sets CACHE_URL to Redis so several web processes share throttling state.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://udhaengning")}
+
+
+def fail_open(config: dict) -> dict:
+    """Django's Redis backend swapped for the fail-open one (accounts/cache.py), with short
+    socket timeouts so a Redis that does not answer costs a request half a second at most."""
+    if config.get("BACKEND") != "django.core.cache.backends.redis.RedisCache":
+        return config
+    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, **config.get("OPTIONS", {})}
+    return {**config, "BACKEND": "accounts.cache.FailOpenRedisCache", "OPTIONS": options}
+
+
+# Redis is used through a backend that fails open (accounts/cache.py): sign-in works with Redis down.
+CACHES = {"default": fail_open(env.cache_url("CACHE_URL", default="locmemcache://udhaengning"))}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Sign out after this many minutes without a request (the cookie is renewed on each one).
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
@@ -143,15 +158,38 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 # Throttling of failed sign-ins (allauth, counted in the shared cache): at most
 # LOGIN_FAILURES_PER_USER failures per account in LOGIN_LOCKOUT_SECONDS, 10 a minute per IP.
 # The admin login goes through the same form (see udhaengning/urls.py).
+# The address limit counts the client behind the trusted proxy (TRUSTED_PROXY_HOPS) and is far
+# above the account limit, so one person's wrong passwords lock out neither the office they share
+# an address with nor another account; a locked account is lifted by a password reset e-mail
+# or by an admin (Users → "Ophæv loginspærring"). See docs/audit.md.
 LOGIN_FAILURES_PER_USER = env.int("LOGIN_FAILURES_PER_USER", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=300)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=100)
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": f"10/m/ip,{LOGIN_FAILURES_PER_USER}/{LOGIN_LOCKOUT_SECONDS}s/key",
+    "login_failed": f"{LOGIN_FAILURES_PER_ADDRESS}/10m/ip,{LOGIN_FAILURES_PER_USER}/{LOGIN_LOCKOUT_SECONDS}s/key",
     "reset_password": "20/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Udhængning")
 MFA_TOTP_TOLERANCE = 1
+
+# --- Audit trail and client addresses -----------------------------------------------
+# The audit chain is an HMAC keyed with AUDIT_HMAC_KEY, which the database never holds: set
+# it in the environment, or name a secrets file with AUDIT_HMAC_KEY_FILE (Docker/K8s secrets).
+# Production refuses to start without one of at least 32 characters (see docs/audit.md).
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+if not AUDIT_HMAC_KEY and env.str("AUDIT_HMAC_KEY_FILE", default=""):
+    AUDIT_HMAC_KEY = Path(env.str("AUDIT_HMAC_KEY_FILE")).read_text(encoding="utf-8").strip()
+# Each chain's head is appended to this file (one JSON line per export, opened append-only;
+# make it append-only for the app's user with `chattr +a`) and written to the log
+# "audit.anchor" every AUDIT_ANCHOR_INTERVAL_SECONDS by the beat schedule.
+AUDIT_ANCHOR_FILE = env.path("AUDIT_ANCHOR_FILE", default=BASE_DIR / "var" / "audit-anchors.jsonl")
+AUDIT_ANCHOR_INTERVAL_SECONDS = env.int("AUDIT_ANCHOR_INTERVAL_SECONDS", default=600)
+# How many proxies of our own stand in front of the app, each appending the address it saw
+# to X-Forwarded-For. 0: the connecting address (REMOTE_ADDR) is the client and the header is
+# ignored. 1 (the stack's nginx): the last address in the header is the client. Addresses a
+# client writes into the header itself are never used (accounts/client_ip.py).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "da"

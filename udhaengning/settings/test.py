@@ -10,6 +10,8 @@ from .base import BASE_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
+AUDIT_HMAC_KEY = "test-only-audit-key"  # noqa: S105
+AUDIT_ANCHOR_FILE = BASE_DIR / "var" / "test-audit-anchors.jsonl"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -24,3 +26,10 @@ STORAGES = {
 }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_TASK_ALWAYS_EAGER = False
+# Between transactional tests Django empties every table with TRUNCATE, which the audit
+# tables refuse (audit migration 0003) unless the session sets this switch. Tests of the
+# refusal turn it off again for their own statement.
+DATABASES = {"default": {**DATABASES["default"]}}  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
+                                       "options": "-c udh.audit_maintenance=on"}

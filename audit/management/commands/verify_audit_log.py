@@ -4,12 +4,19 @@ from audit.services import audit_verify
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the audit log and report the first broken link."
+    help = ("Verify the audit chains (every organisation's, or one with --organisation) against the "
+            "HMAC key and the exported chain heads, and report the first broken link.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--organisation", type=int, help="verify only this organisation's chain (its id)")
+        parser.add_argument("--anchors", help="exported heads to check against (default AUDIT_ANCHOR_FILE)")
 
     def handle(self, *args, **options):
-        report = audit_verify()
+        report = audit_verify(organisation_id=options["organisation"], anchor_file=options["anchors"])
         if report.ok:
             self.stdout.write(self.style.SUCCESS(f"Audit log intact: {report.checked} events verified."))
             return
         where = f"event {report.broken_event_id}" if report.broken_event_id else "the end of the chain"
-        raise CommandError(f"Audit log broken at {where} after {report.checked} good events: {report.problem}")
+        chain = f" (chain {report.chain})" if report.chain is not None else ""
+        raise CommandError(f"Audit log broken at {where}{chain} after {report.checked} good events: "
+                           f"{report.problem}")
