@@ -36,6 +36,13 @@ class Organisation(models.Model):
         validators=[MinValueValidator(3), MaxValueValidator(50)],
         help_text=_("Tal fra 1 til k−1 vises som «< k» for tillidsrepræsentanter. Mindst 3."),
     )
+    statistics_lag_months = models.PositiveSmallIntegerField(
+        _("forsinkelse i statistik (måneder)"),
+        default=1,
+        # The current, unfinished month is never published to union reps: at least 1.
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Tillidsrepræsentanter ser kun afsluttede måneder: 1 betyder til og med sidste måned."),
+    )
     retention_months = models.PositiveSmallIntegerField(
         _("opbevaring efter afslutning (måneder)"),
         default=24,

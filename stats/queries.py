@@ -268,3 +268,140 @@ def counts_for(unit_ids, first: date, last: date, *, employees_from: date) -> Co
     counts.with_action = sum(counts.days_to_first_action.values())
     counts.employees, counts.employees_targeted = employee_counts(unit_ids, employees_from, last)
     return counts
+
+
+# --- Blocks for the disclosure control (issue 22) ---------------------------------------------
+#
+# The union rep's figures are sums of rounded blocks (one month × one unit, `stats.disclosure`).
+# `block_rows` counts every block of a selection in one GROUP BY (month, unit) per source, with
+# the sum of the members' keys beside every count. A key is computed in the database from the
+# row's id with the installation's secret (`key_expression`); the residue of a purged incident
+# stores its incident's key, so the figures do not change when the incident is deleted.
+
+KEY_SPACE = 2**31
+
+
+def key_numbers(purpose: str) -> tuple[int, int]:
+    """(multiplier, offset) of the key of a row of `purpose`, from the installation's secret key."""
+    import hashlib
+
+    digest = hashlib.blake2b(f"statistics-key:{purpose}".encode(), key=settings.SECRET_KEY.encode()[:64],
+                             digest_size=16).digest()
+    multiplier = int.from_bytes(digest[:8], "big") % KEY_SPACE | 1
+    return multiplier, int.from_bytes(digest[8:], "big") % KEY_SPACE
+
+
+def key_of(pk: int, purpose: str) -> int:
+    """The key of one row, as `key_expression` computes it in the database."""
+    multiplier, offset = key_numbers(purpose)
+    return (pk * multiplier + offset) % KEY_SPACE
+
+
+def key_expression(purpose: str):
+    from django.db.models import ExpressionWrapper, IntegerField, Value
+    from django.db.models.functions import Mod
+
+    multiplier, offset = key_numbers(purpose)
+    return ExpressionWrapper(Mod(F("id") * Value(multiplier) + Value(offset), Value(KEY_SPACE)),
+                             output_field=IntegerField())
+
+
+def rounding_secret() -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(b"statistics-rounding", key=settings.SECRET_KEY.encode()[:64]).digest()
+
+
+INCIDENT_KEY = "incident"
+RECORDING_KEY = "recording"
+PERSON_KEY = "person"
+
+
+def _with_keys(conditions: dict[str, Q], key) -> dict:
+    """Count and key sum of each condition (names n_<code>, k_<code>), plus the block's n and k."""
+    from django.db.models import Sum
+
+    out = {"n": Count("id"), "k": Coalesce(Sum(key), 0)}
+    for name, condition in conditions.items():
+        out[f"n_{name}"] = Count("id", filter=condition)
+        out[f"k_{name}"] = Coalesce(Sum(key, filter=condition), 0)
+    return out
+
+
+def incident_conditions(level_field: str, *, residue: bool) -> dict[str, Q]:
+    from incidents.assessment import PLATFORMS as PLATFORM_CODES
+
+    conditions = {f"level_{level}": Q(**{level_field: level}) for level in LEVELS}
+    conditions.update({f"status_{code}": Q(status=code) for code in Incident.Status.values})
+    conditions.update({f"relation_{code}": Q(perpetrator_relation=code) for code in PERPETRATOR_RELATIONS})
+    conditions.update({f"phenomenon_{code}": Q(**{field_name: True}) for code, field_name in PHENOMENON_FIELDS.items()})
+    conditions.update({f"platform_{code}": Q(**{f"on_{code}": True}) for code in PLATFORM_CODES})
+    if residue:
+        conditions.update({f"reported_{name}": Q(**{field_name: True})
+                           for name, field_name in RESIDUE_REPORTED.items()})
+        conditions["with_action"] = Q(days_to_first_action__isnull=False)
+    else:
+        conditions.update({f"reported_{name}": Q(**{f"has_{name}": True}) for name in REPORT_ACTIONS})
+        conditions["with_action"] = Q(has_action=True)
+    return conditions
+
+
+def incident_block_rows(unit_ids, first: date, last: date) -> list[dict]:
+    """One row per (month, unit) of live and purged incidents: n, k and n_<code>, k_<code>."""
+    from django.db.models import Exists, OuterRef
+
+    from incidents.assessment import PLATFORMS as PLATFORM_CODES
+
+    live = incidents_in(unit_ids, first, last).annotate(
+        month=TruncMonth("registered_at", tzinfo=local_zone(), output_field=DateField()),
+        level_in_force=Coalesce("confirmed_level", "assessed_level"),
+        has_action=Exists(TimelineEntry.objects.filter(incident=OuterRef("pk"), kind=TimelineEntry.Kind.ACTION)),
+        **{f"has_{name}": Exists(TimelineEntry.objects.filter(incident=OuterRef("pk"), kind=TimelineEntry.Kind.ACTION,
+                                                              action_code=code))
+           for name, code in REPORT_ACTIONS.items()},
+        **{f"on_{code}": Exists(Publication.objects.filter(incident=OuterRef("pk"), platform=code))
+           for code in PLATFORM_CODES},
+    )
+    rows = list(live.values("month", "unit_id").annotate(
+        **_with_keys(incident_conditions("level_in_force", residue=False), key_expression(INCIDENT_KEY))).order_by())
+    purged = residue_in(unit_ids, first, last).annotate(
+        **{f"on_{code}": Exists(IncidentResiduePlatform.objects.filter(residue=OuterRef("pk"), platform=code))
+           for code in PLATFORM_CODES},
+    )
+    rows += list(purged.values("unit_id", month=F("registered_month")).annotate(
+        **_with_keys(incident_conditions("level", residue=True), F("statistics_key"))).order_by())
+    return rows
+
+
+def recording_block_rows(unit_ids, first: date, last: date) -> list[dict]:
+    """One row per (month, unit) of citizens' requests to record: n, k and n_<code>, k_<code>."""
+    from recordings.codes import DECISIONS, MEDIA_LABELS, REASONS
+    from recordings.models import REASON_FIELDS, RecordingRequest
+
+    conditions = {f"decision_{code}": Q(decision=code) for code in DECISIONS}
+    conditions.update({f"media_{code}": Q(media=code) for code in MEDIA_LABELS})
+    conditions.update({f"reason_{code}": Q(**{REASON_FIELDS[code]: True}) for code in REASONS})
+    conditions["hidden_recording"] = Q(hidden_recording_discovered=True)
+    conditions["linked_to_incident"] = Q(incident__isnull=False) | Q(linked_incident_purged_on__isnull=False)
+    requests = RecordingRequest.objects.filter(
+        unit_id__in=list(unit_ids), request_date__gte=first.replace(day=1), request_date__lt=add_months(last, 1))
+    return list(requests.annotate(month=TruncMonth("request_date", output_field=DateField()))
+                .values("month", "unit_id").annotate(**_with_keys(conditions, key_expression(RECORDING_KEY)))
+                .order_by())
+
+
+def people_by_unit(unit_ids, first: date, last: date) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """({unit: caseworkers}, {unit: those of them targeted by an incident of the unit registered
+    in the months}) — active users with a caseworker membership; grows with users, not incidents."""
+    unit_ids = list(unit_ids)
+    employees: dict[int, set[int]] = {}
+    for unit_id, user_id in Membership.objects.filter(role=Role.CASEWORKER, unit_id__in=unit_ids,
+                                                      user__is_active=True).values_list("unit_id", "user_id"):
+        employees.setdefault(unit_id, set()).add(user_id)
+    targeted: dict[int, set[int]] = {}
+    for unit_id, user_id in (Incident.targets.through.objects
+                             .filter(incident__in=incidents_in(unit_ids, first, last).values("pk"))
+                             .values_list("incident__unit_id", "user_id").distinct()):
+        if user_id in employees.get(unit_id, ()):
+            targeted.setdefault(unit_id, set()).add(user_id)
+    return employees, targeted
