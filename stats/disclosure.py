@@ -6,108 +6,99 @@ CSV, JSON, PDF, API) is added up from the published numbers this module returns,
 output shows the same figures. The longer explanation for a data protection officer is in
 docs/statistics-disclosure.md.
 
-The method: key-based random rounding of fixed building blocks
-----------------------------------------------------------------
+The method: rounding of fixed blocks to a base of k, with a secret offset per cell
+-----------------------------------------------------------------------------------
 
-1. **Building blocks.** The smallest thing that is ever rounded is a *block*: one calendar
+1. **Blocks.** The smallest thing that is ever published is a *block*: one closed calendar
    month × one reporting unit (a unit with the small units folded into it, `stats.scope`).
    For each block we count the incidents, and for each code of each table (level, status,
    perpetrator relation, platform, related phenomenon, reported to the police or
    Datatilsynet, with an action) how many of them have it; the same for citizens'
    requests to record meetings, and for the employees of each reporting unit.
 
-2. **Keys.** Every incident and every recording request has a fixed key, a number computed
-   once from its internal id with a secret of the installation; the residue of a purged
-   incident keeps the incident's key. A count's *cell key* is the sum of its members' keys.
-   The same incidents therefore always give the same cell key, whichever page, download
-   or filter asks for them; a count with one incident more or less gets a new, unrelated
-   cell key.
+2. **Rounding to a base of k.** Every count of a block is rounded to a multiple of k
+   (the organisation's «mindste antal i statistik», at least 3): a count n is published as
+   k · ⌊(n + o) / k⌋, where the *offset* o (0 … k−1) is fixed for that cell – that month,
+   that unit, that code – and computed from the installation's secret with a keyed hash
+   (`cell_offset`). A reader does not know o, so a published 5 (k = 5) means "somewhere from
+   1 to 9" and a published 0 means "0 to 4". Because o is spread evenly, the rounding
+   neither adds nor removes anything on average. A count of 0 is published as 0 for
+   every offset below k, i.e. always.
 
-3. **Random rounding to a base of b = k.** Each count of a block is rounded to a multiple
-   of k (the organisation's «mindste antal i statistik», at least 3): a count n = q·k + r
-   is published as q·k or (q+1)·k, upwards with chance r/k, decided by the cell key
-   through a keyed hash (`rounding_draw`). A multiple of k is published as it is, a 0 as
-   0. On average the rounding neither adds nor removes anything.
-
-4. **Check before publishing** (`block_publish`). A block's counts are tied together: the
+3. **Check before publishing** (`block_publish`). A block's counts are tied together: the
    counts by level, by status and by relation each add up to the block's incidents, and a
-   count by platform, phenomenon or action is at most that. Before a block is published the
-   module works out, from the rounded numbers and those ties alone, the range of true
-   values a reader could still believe for every count of the block (`block_ranges`). If a
-   range has shrunk to a single value, the block is drawn again with the next draw number
-   (all its counts at once) until no count is pinned down.
+   count by platform, phenomenon or action is at most that (a report to the police is at
+   most the count with an action). Before a block is published, the module works out from
+   the rounded numbers and those ties alone what range of true values a reader could
+   still believe for every count of the block (`block_ranges`). If a range has shrunk to a
+   single value, the block is rounded again with the next set of offsets (draw 1, 2, …)
+   until no count is pinned down.
 
-5. **Everything else is a sum of published blocks.** A quarter or a year is the sum of its
+4. **Everything else is a sum of published blocks.** A quarter or a year is the sum of its
    months; "all my units" or a unit with the units below it is the sum of its reporting
    units; a table's totals are the sums of its rounded cells; a share is computed from
    rounded numbers. Nothing a union rep sees is computed from the exact counts of more
-   than one block (except the median, see below).
+   than one block (the median is the one exception, see below).
 
-What this guarantees (and the tests check it, tests/stats/test_disclosure.py and
-test_properties.py):
+What this guarantees (tests/stats/test_disclosure.py and test_properties.py check it):
 
 * Every published count is a multiple of k; a count from 1 to k−1 is never shown as itself.
-* Subtracting any two selections a rep can ask for (periods, units) gives the sum of some
-  published blocks, never anything new: the difference between January–December and
-  February–December is January's published blocks.
+* Subtracting any two selections a rep can ask for (periods, units) gives a sum of
+  published blocks, never anything new: January–December minus February–December is
+  January's published blocks, which the rep could have asked for directly.
 * From all published numbers of a block taken together, adding, subtracting and reasoning
-  with intervals (e.g. "this is 0 or 5, so the true count is 0–9") never leaves a single
+  with intervals ("this is 0 or 5, so the true count is 0–9") never leaves a single
   possible value for a count of the block.
-* The same blocks always give the same numbers; nothing depends on the day it is asked
-  (published periods are closed months only, `stats.forms`).
+* The same block always gives the same numbers, whoever asks, in whichever output.
+  The current month is never published (`stats.forms`), so an incident registered today
+  changes nothing a rep can see.
+* When a published count changes by one (an incident registered in the month afterwards,
+  a status that changes), its offset stays the same. A reader who compares the figures
+  before and after and knows the change was one incident still cannot tell the count:
+  with o unknown, every count from (n + o) − (k − 1) to (n + o) remains possible, and
+  that is k values however many versions they compare.
 
 What it does not claim:
 
 * The published figures are not exact. Each rounded count is off by less than k, and a sum
   of many blocks can be off by more (README: the measured mean absolute deviation). Tables
   are rounded separately, so the totals of two tables of the same incidents may differ.
-* When the incidents of a published month change (one is added afterwards, a status or a
-  level changes), the affected counts get new keys and are rounded afresh. A rep who
-  compares the figures before and after can see *that* something changed, and in rare
-  cases narrow the range, but the check is for one version at a time; such changes are
-  rare because only closed months are published.
+* A reader who learns one count of a cell exactly from somewhere else (for example because
+  they know every incident of their own small team in a month) learns that cell's offset
+  and can then follow later changes of that cell exactly. The folding of units under k
+  employees keeps such cells at k employees or more.
+* The check of step 3 is per version of a block. If a block had to be rounded again
+  (draw 1 or more), its offsets differ from the ones before, and comparing the two
+  versions can narrow the ranges; this happens rarely (the tests measure it).
 * The median of days to the first action is not a count and is computed from the exact
   days of the selection; it is shown only when at least k incidents had an action.
-* The key hash is a keyed BLAKE2b (`rounding_draw`): changing the installation's secret
-  key changes every published figure once.
+* Changing the installation's secret key (SECRET_KEY) changes every offset and so every
+  published figure, once.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-KEY_SPACE = 2**31  # keys and cell keys are taken modulo this
 _DRAW_SPACE = 2**64
-MAX_DRAWS = 64  # a block is drawn again at most this often (in practice once or twice)
+MAX_DRAWS = 64  # a block is rounded again at most this often (in practice once in a while)
 INFINITY = 10**12
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One exact count and its cell key (the sum of its members' keys)."""
-
-    n: int
-    key: int = 0
-
-    def __add__(self, other: Cell) -> Cell:
-        return Cell(self.n + other.n, (self.key + other.key) % KEY_SPACE)
-
-
-EMPTY = Cell(0, 0)
 
 
 @dataclass
 class Block:
-    """The counts of one block: its population (`total`, None when it is not published),
-    groups of counts that each add up to the population (`partitions`), and counts that are
-    each at most the population (`subsets`) or at most another count (`within`:
-    (name of a subset, name of the subset it lies in))."""
+    """The exact counts of one block, named: its population (`total`, None when it is not
+    published), groups of counts that each add up to the population (`partitions`:
+    {name: {code: n}}), counts that are each at most the population (`subsets`), and pairs
+    (a subset, the subset it lies within). `identity` names the block (kind, month, unit),
+    so every cell of it has its own fixed offset."""
 
-    total: Cell | None
-    partitions: dict[str, dict[str, Cell]] = field(default_factory=dict)
-    subsets: dict[str, Cell] = field(default_factory=dict)
+    identity: str
+    total: int | None
+    partitions: dict[str, dict[str, int]] = field(default_factory=dict)
+    subsets: dict[str, int] = field(default_factory=dict)
     within: tuple[tuple[str, str], ...] = ()
 
 
@@ -120,23 +111,23 @@ class Published:
     pinned: tuple[str, ...] = ()
 
 
-def rounding_draw(key: int, draw: int, secret: bytes) -> int:
-    """A number in [0, 2^64) decided by a cell key, the draw number and the secret."""
-    digest = hashlib.blake2b(f"{key % KEY_SPACE}:{draw}".encode(), key=secret[:64], digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+def cell_offset(identity: str, cell: str, draw: int, base: int, secret: bytes) -> int:
+    """The fixed offset (0 … base−1) of one cell of a block, from the secret (keyed BLAKE2b)."""
+    digest = hashlib.blake2b(f"{identity}|{cell}|{draw}".encode(), key=secret[:64], digest_size=8).digest()
+    return int.from_bytes(digest, "big") % base
 
 
-def round_to_base(n: int, base: int, draw_value: int) -> int:
-    """Random rounding of n to a multiple of `base`: upwards with chance (n mod base) / base."""
+def round_to_base(n: int, base: int, offset: int) -> int:
+    """n rounded to a multiple of `base`: base · ⌊(n + offset) / base⌋."""
     if n < 0:
         raise ValueError("counts are never negative")
-    rest = n % base
-    down = n - rest
-    return down + base if rest and draw_value * base < rest * _DRAW_SPACE else down
+    if not 0 <= offset < base:
+        raise ValueError("the offset is 0 … base−1")
+    return base * ((n + offset) // base)
 
 
 def published_range(value: int, base: int) -> tuple[int, int]:
-    """The true counts that random rounding to `base` can publish as `value`."""
+    """The true counts that rounding to `base` with an unknown offset can publish as `value`."""
     if value == 0:
         return 0, base - 1
     return value - base + 1, value + base - 1
@@ -179,14 +170,14 @@ def block_ranges(published: Published, base: int, within: Sequence[tuple[str, st
 
 
 def _draw(block: Block, base: int, draw: int, secret: bytes) -> Published:
-    def rounded(cell: Cell) -> int:
-        return round_to_base(cell.n, base, rounding_draw(cell.key, draw, secret))
+    def rounded(cell: str, n: int) -> int:
+        return round_to_base(n, base, cell_offset(block.identity, cell, draw, base, secret))
 
     return Published(
-        total=rounded(block.total) if block.total is not None else None,
-        partitions={name: {code: rounded(cell) for code, cell in cells.items()}
+        total=rounded("total", block.total) if block.total is not None else None,
+        partitions={name: {code: rounded(f"{name}:{code}", n) for code, n in cells.items()}
                     for name, cells in block.partitions.items()},
-        subsets={name: rounded(cell) for name, cell in block.subsets.items()},
+        subsets={name: rounded(name, n) for name, n in block.subsets.items()},
         draw=draw,
     )
 
@@ -197,7 +188,7 @@ def pinned(published: Published, base: int, within: Sequence[tuple[str, str]] = 
 
 
 def block_publish(block: Block, *, base: int, secret: bytes) -> Published:
-    """The rounded counts of one block, drawn again until no count can be worked out."""
+    """The rounded counts of one block, rounded again with new offsets until no count can be worked out."""
     if base < 2:
         raise ValueError("the rounding base must be at least 2")
     result = None
@@ -223,18 +214,14 @@ def add_published(into: dict, published: Published, prefix: str = "") -> None:
 def exact_sums(into: dict, block: Block) -> None:
     """The same sums as `add_published`, of the exact counts (what managers see)."""
     if block.total is not None:
-        into["total"] = into.get("total", 0) + block.total.n
+        into["total"] = into.get("total", 0) + block.total
     for name, cells in block.partitions.items():
-        for code, cell in cells.items():
-            into[f"{name}:{code}"] = into.get(f"{name}:{code}", 0) + cell.n
-    for name, cell in block.subsets.items():
-        into[name] = into.get(name, 0) + cell.n
-
-
-def cells_from(counts: Mapping[str, int], keys: Mapping[str, int], names) -> dict[str, Cell]:
-    return {name: Cell(int(counts.get(name, 0)), int(keys.get(name, 0)) % KEY_SPACE) for name in names}
+        for code, n in cells.items():
+            into[f"{name}:{code}"] = into.get(f"{name}:{code}", 0) + n
+    for name, n in block.subsets.items():
+        into[name] = into.get(name, 0) + n
 
 
 def display(value: int | None) -> str:
-    """The text a reader sees for one number (kept for the readers of the outputs)."""
+    """The text a reader sees for one number."""
     return "" if value is None else str(value)

@@ -36,9 +36,6 @@ class IncidentResidue(models.Model):
     reported_to_police = models.BooleanField(_("anmeldt til politiet"), default=False)
     reported_to_datatilsynet = models.BooleanField(_("anmeldt til Datatilsynet"), default=False)
     days_to_first_action = models.PositiveIntegerField(_("dage til første handling"), null=True, blank=True)
-    # The incident's key for the statistics' rounding (stats.disclosure), so a purged incident
-    # is rounded as it was when it was live. A number, not a link to the incident.
-    statistics_key = models.PositiveIntegerField(_("nøgle til afrunding"), default=0)
 
     class Meta:
         verbose_name = _("anonymiseret rest af slettet hændelse")

@@ -273,59 +273,20 @@ def counts_for(unit_ids, first: date, last: date, *, employees_from: date) -> Co
 # --- Blocks for the disclosure control (issue 22) ---------------------------------------------
 #
 # The union rep's figures are sums of rounded blocks (one month × one unit, `stats.disclosure`).
-# `block_rows` counts every block of a selection in one GROUP BY (month, unit) per source, with
-# the sum of the members' keys beside every count. A key is computed in the database from the
-# row's id with the installation's secret (`key_expression`); the residue of a purged incident
-# stores its incident's key, so the figures do not change when the incident is deleted.
-
-KEY_SPACE = 2**31
-
-
-def key_numbers(purpose: str) -> tuple[int, int]:
-    """(multiplier, offset) of the key of a row of `purpose`, from the installation's secret key."""
-    import hashlib
-
-    digest = hashlib.blake2b(f"statistics-key:{purpose}".encode(), key=settings.SECRET_KEY.encode()[:64],
-                             digest_size=16).digest()
-    multiplier = int.from_bytes(digest[:8], "big") % KEY_SPACE | 1
-    return multiplier, int.from_bytes(digest[8:], "big") % KEY_SPACE
-
-
-def key_of(pk: int, purpose: str) -> int:
-    """The key of one row, as `key_expression` computes it in the database."""
-    multiplier, offset = key_numbers(purpose)
-    return (pk * multiplier + offset) % KEY_SPACE
-
-
-def key_expression(purpose: str):
-    from django.db.models import ExpressionWrapper, IntegerField, Value
-    from django.db.models.functions import Mod
-
-    multiplier, offset = key_numbers(purpose)
-    return ExpressionWrapper(Mod(F("id") * Value(multiplier) + Value(offset), Value(KEY_SPACE)),
-                             output_field=IntegerField())
+# The functions below count every block of a selection in one GROUP BY (month, unit) per
+# source, with a conditional count per code (names n_<code>; n is the block's incidents).
 
 
 def rounding_secret() -> bytes:
+    """The secret that decides each block cell's rounding offset (from the installation's secret key)."""
     import hashlib
 
     return hashlib.blake2b(b"statistics-rounding", key=settings.SECRET_KEY.encode()[:64]).digest()
 
 
-INCIDENT_KEY = "incident"
-RECORDING_KEY = "recording"
-PERSON_KEY = "person"
-
-
-def _with_keys(conditions: dict[str, Q], key) -> dict:
-    """Count and key sum of each condition (names n_<code>, k_<code>), plus the block's n and k."""
-    from django.db.models import Sum
-
-    out = {"n": Count("id"), "k": Coalesce(Sum(key), 0)}
-    for name, condition in conditions.items():
-        out[f"n_{name}"] = Count("id", filter=condition)
-        out[f"k_{name}"] = Coalesce(Sum(key, filter=condition), 0)
-    return out
+def _conditional(conditions: dict[str, Q]) -> dict:
+    """The block's count (n) and a count per condition (n_<code>)."""
+    return {"n": Count("id"), **{f"n_{name}": Count("id", filter=condition) for name, condition in conditions.items()}}
 
 
 def incident_conditions(level_field: str, *, residue: bool) -> dict[str, Q]:
@@ -347,7 +308,7 @@ def incident_conditions(level_field: str, *, residue: bool) -> dict[str, Q]:
 
 
 def incident_block_rows(unit_ids, first: date, last: date) -> list[dict]:
-    """One row per (month, unit) of live and purged incidents: n, k and n_<code>, k_<code>."""
+    """One row per (month, unit) of live and purged incidents: n and n_<code>."""
     from django.db.models import Exists, OuterRef
 
     from incidents.assessment import PLATFORMS as PLATFORM_CODES
@@ -363,18 +324,18 @@ def incident_block_rows(unit_ids, first: date, last: date) -> list[dict]:
            for code in PLATFORM_CODES},
     )
     rows = list(live.values("month", "unit_id").annotate(
-        **_with_keys(incident_conditions("level_in_force", residue=False), key_expression(INCIDENT_KEY))).order_by())
+        **_conditional(incident_conditions("level_in_force", residue=False))).order_by())
     purged = residue_in(unit_ids, first, last).annotate(
         **{f"on_{code}": Exists(IncidentResiduePlatform.objects.filter(residue=OuterRef("pk"), platform=code))
            for code in PLATFORM_CODES},
     )
     rows += list(purged.values("unit_id", month=F("registered_month")).annotate(
-        **_with_keys(incident_conditions("level", residue=True), F("statistics_key"))).order_by())
+        **_conditional(incident_conditions("level", residue=True))).order_by())
     return rows
 
 
 def recording_block_rows(unit_ids, first: date, last: date) -> list[dict]:
-    """One row per (month, unit) of citizens' requests to record: n, k and n_<code>, k_<code>."""
+    """One row per (month, unit) of citizens' requests to record: n and n_<code>."""
     from recordings.codes import DECISIONS, MEDIA_LABELS, REASONS
     from recordings.models import REASON_FIELDS, RecordingRequest
 
@@ -386,7 +347,7 @@ def recording_block_rows(unit_ids, first: date, last: date) -> list[dict]:
     requests = RecordingRequest.objects.filter(
         unit_id__in=list(unit_ids), request_date__gte=first.replace(day=1), request_date__lt=add_months(last, 1))
     return list(requests.annotate(month=TruncMonth("request_date", output_field=DateField()))
-                .values("month", "unit_id").annotate(**_with_keys(conditions, key_expression(RECORDING_KEY)))
+                .values("month", "unit_id").annotate(**_conditional(conditions))
                 .order_by())
 
 

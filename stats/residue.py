@@ -18,7 +18,7 @@ from django.utils import timezone
 from incidents.models import PHENOMENON_FIELDS, Incident, Publication, TimelineEntry
 
 from .models import IncidentResidue, IncidentResiduePlatform
-from .queries import INCIDENT_KEY, REPORT_ACTIONS, RESIDUE_REPORTED, key_of, local_zone
+from .queries import REPORT_ACTIONS, RESIDUE_REPORTED, local_zone
 
 
 def residue_record(*, incident: Incident) -> IncidentResidue:
@@ -35,7 +35,6 @@ def residue_record(*, incident: Incident) -> IncidentResidue:
         status=incident.status,
         perpetrator_relation=incident.perpetrator_relation,
         days_to_first_action=days,
-        statistics_key=key_of(incident.pk, INCIDENT_KEY),
         **{field: getattr(incident, field) for field in PHENOMENON_FIELDS.values()},
         **{field: bool(actions[name]) for name, field in RESIDUE_REPORTED.items()},
     )

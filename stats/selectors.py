@@ -254,78 +254,68 @@ RECORDING_PARTITIONS = {
 RECORDING_SUBSETS = [f"reason_{code}" for code in REASONS] + ["hidden_recording", "linked_to_incident"]
 
 
-def _merge(rows: list[dict], scope: Scope) -> dict[tuple[date, int], tuple[dict, dict]]:
-    """Database rows per (month, unit) added up per (month, reporting row): ({name: n}, {name: key sum})."""
-    merged: dict[tuple[date, int], tuple[dict, dict]] = {}
+def _merge(rows: list[dict], scope: Scope) -> dict[tuple[date, int], dict[str, int]]:
+    """Database rows per (month, unit) added up per (month, reporting row): {"total": n, code: n}."""
+    merged: dict[tuple[date, int], dict[str, int]] = {}
     for row in rows:
         month = row["month"]
         month = (month.date() if hasattr(month, "date") else month).replace(day=1)
-        block = (month, scope.row_of_unit.get(row["unit_id"], row["unit_id"]))
-        counts, keys = merged.setdefault(block, ({}, {}))
+        counts = merged.setdefault((month, scope.row_of_unit.get(row["unit_id"], row["unit_id"])), {})
         for name, value in row.items():
             if name == "n":
                 counts["total"] = counts.get("total", 0) + value
-            elif name == "k":
-                keys["total"] = keys.get("total", 0) + int(value or 0)
             elif name.startswith("n_"):
                 counts[name[2:]] = counts.get(name[2:], 0) + value
-            elif name.startswith("k_"):
-                keys[name[2:]] = keys.get(name[2:], 0) + int(value or 0)
     return merged
 
 
-def _block(counts: dict, keys: dict, partitions: dict, subsets: list, *, total: bool,
-           within=()) -> disclosure.Block:
-    return disclosure.Block(
-        total=disclosure.Cell(counts.get("total", 0), keys.get("total", 0) % disclosure.KEY_SPACE) if total else None,
-        partitions={name: disclosure.cells_from(counts, keys, names) for name, names in partitions.items()},
-        subsets=disclosure.cells_from(counts, keys, subsets),
-        within=tuple(within),
-    )
+def _publish(block: disclosure.Block, *, k: int, exact: bool) -> dict[str, int]:
+    """{name: number} of one block: exact for a manager, rounded for a union rep."""
+    values: dict[str, int] = {}
+    if exact:
+        disclosure.exact_sums(values, block)
+    else:
+        disclosure.add_published(values, disclosure.block_publish(block, base=k, secret=queries.rounding_secret()))
+    return {name.split(":", 1)[-1]: value for name, value in values.items()}
 
 
-def published_blocks(merged, partitions, subsets, *, k: int, exact: bool, total: bool = True,
+def published_blocks(kind: str, merged, partitions, subsets, *, k: int, exact: bool, total: bool = True,
                      within=()) -> dict[tuple[date, int], dict[str, int]]:
-    """{(month, row): {name: published number}}: exact sums for a manager, rounded blocks otherwise."""
-    secret = queries.rounding_secret()
-    out: dict[tuple[date, int], dict[str, int]] = {}
-    for block_id, (counts, keys) in merged.items():
-        block = _block(counts, keys, partitions, subsets, total=total, within=within)
-        values: dict[str, int] = {}
-        if exact:
-            disclosure.exact_sums(values, block)
-        else:
-            disclosure.add_published(values, disclosure.block_publish(block, base=k, secret=secret))
-        out[block_id] = {name.split(":", 1)[-1]: value for name, value in values.items()}
+    """{(month, row): {name: published number}} of every block with something in it.
+
+    A block without anything is all zeros whatever the offsets, so it need not be listed."""
+    out = {}
+    for (month, row), counts in merged.items():
+        block = disclosure.Block(
+            identity=f"{kind}|{month:%Y-%m}|{row}",
+            total=counts.get("total", 0) if total else None,
+            partitions={name: {code: counts.get(code, 0) for code in codes} for name, codes in partitions.items()},
+            subsets={code: counts.get(code, 0) for code in subsets},
+            within=tuple(within),
+        )
+        out[(month, row)] = _publish(block, k=k, exact=exact)
     return out
 
 
 def _sum(blocks: dict, name: str, *, months=None, rows=None) -> int:
     return sum(values.get(name, 0) for (month, row), values in blocks.items()
-               if (months is None or month in months) and (rows is None or row in rows))
+               if (month in months if months is not None else True) and (row in rows if rows is not None else True))
 
 
 def people_blocks(scope: Scope, first: date, last: date, *, k: int, exact: bool) -> tuple[int, int]:
-    """(employees, employees targeted) of the reporting rows, each row rounded on its own for a union rep."""
+    """(employees, employees targeted in the months) of the reporting rows, each row rounded on its own
+    for a union rep (a block per row and window)."""
     employees, targeted = queries.people_by_unit(scope.unit_ids, first, last)
     per_row: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
     for unit_id, users in employees.items():
         per_row[scope.row_of_unit.get(unit_id, unit_id)][0].update(users)
     for unit_id, users in targeted.items():
         per_row[scope.row_of_unit.get(unit_id, unit_id)][1].update(users)
-    secret = queries.rounding_secret()
     total_employees = total_targeted = 0
-    for _row, (people, hit) in sorted(per_row.items()):
-        def cell(users):
-            return disclosure.Cell(len(users), sum(queries.key_of(pk, queries.PERSON_KEY) for pk in users)
-                                   % disclosure.KEY_SPACE)
-
-        block = disclosure.Block(total=cell(people), subsets={"targeted": cell(hit)})
-        values: dict[str, int] = {}
-        if exact:
-            disclosure.exact_sums(values, block)
-        else:
-            disclosure.add_published(values, disclosure.block_publish(block, base=k, secret=secret))
+    for row, (people, hit) in sorted(per_row.items()):
+        block = disclosure.Block(identity=f"people|{first:%Y-%m}|{last:%Y-%m}|{row}", total=len(people),
+                                 subsets={"targeted": len(hit)})
+        values = _publish(block, k=k, exact=exact)
         total_employees += values["total"]
         total_targeted += values["targeted"]
     return total_employees, total_targeted
@@ -339,7 +329,7 @@ def statistics_build(*, scope: Scope, first: date, last: date, unit_label: str =
     k, exact = scope.k, scope.exact
     people_last = last if exact or people_last is None else people_last
     employees_first = queries.add_months(people_last, 1 - EMPLOYEE_WINDOW_MONTHS)
-    blocks = published_blocks(_merge(queries.incident_block_rows(scope.unit_ids, first, last), scope),
+    blocks = published_blocks("incident", _merge(queries.incident_block_rows(scope.unit_ids, first, last), scope),
                               INCIDENT_PARTITIONS, INCIDENT_SUBSETS, k=k, exact=exact, within=INCIDENT_WITHIN)
     periods = blocks_between(first, last, period)
 
@@ -419,7 +409,7 @@ def recording_tables(*, scope: Scope, first: date, last: date, periods, period: 
                      k: int, exact: bool) -> tuple[Table, ...]:
     """Citizens' requests to record meetings (DOMAIN.md section 8) in the same units and periods,
     as counts only, in blocks rounded like the incidents'."""
-    blocks = published_blocks(_merge(queries.recording_block_rows(scope.unit_ids, first, last), scope),
+    blocks = published_blocks("recording", _merge(queries.recording_block_rows(scope.unit_ids, first, last), scope),
                               RECORDING_PARTITIONS, RECORDING_SUBSETS, k=k, exact=exact, total=False)
     count_column = [Label("count", _("Anmodninger"))]
     by_decision = _table(
