@@ -26,6 +26,8 @@ from stats.disclosure import (
     round_to_base,
 )
 
+from .judge import feasible
+
 SECRET = b"test secret for the rounding offsets"
 
 
@@ -42,53 +44,6 @@ def _values(published: Published) -> dict[str, int]:
     values.update({f"{name}:{code}": v for name, cells in published.partitions.items() for code, v in cells.items()})
     values.update(published.subsets)
     return values
-
-
-def _sums(sets: list[set[int]]) -> set[int]:
-    sums = {0}
-    for values in sets:
-        sums = {a + b for a in sums for b in values}
-    return sums
-
-
-def feasible(domains: dict[str, set[int]], partitions: dict[str, list[str]], subsets: list[str],
-             within=(), has_total: bool = True) -> dict[str, set[int]]:
-    """Every value of every count that fits some complete assignment of the block (brute force)."""
-    top = max(max(values) for values in domains.values()) * 4 + 1
-    totals = domains["total"] if has_total else set(range(top))
-    found: dict[str, set[int]] = {name: set() for name in domains}
-    inner = {a for a, _b in within}
-    for n in sorted(totals):
-        # Every partition must reach n; a subset (and its inner subset) must fit below n.
-        reach = {name: _sums([domains[c] for c in cells]) for name, cells in partitions.items()}
-        if any(n not in sums for sums in reach.values()):
-            continue
-        pairs = {}
-        ok = True
-        for outer in subsets:
-            if outer in inner:
-                continue
-            inner_of = [a for a, b in within if b == outer]
-            options = [(v, w) for v in domains[outer] if v <= n
-                       for w in ([None] if not inner_of else [x for x in domains[inner_of[0]] if x <= v])]
-            if not options:
-                ok = False
-                break
-            pairs[outer] = (inner_of[0] if inner_of else None, options)
-        if not ok:
-            continue
-        if "total" in domains:
-            found["total"].add(n)
-        for cells in partitions.values():
-            for cell in cells:
-                others = _sums([domains[c] for c in cells if c != cell])
-                found[cell].update(v for v in domains[cell] if n - v in others)
-        for outer, (inner_name, options) in pairs.items():
-            for v, w in options:
-                found[outer].add(v)
-                if inner_name is not None:
-                    found[inner_name].add(w)
-    return {name: values for name, values in found.items() if name in domains}
 
 
 def one_version(published: Published, base: int) -> dict[str, set[int]]:
