@@ -475,9 +475,10 @@ def security_measures() -> list[str]:
         _("Dokumentation og rapporter i et privat lager (mappe eller S3-bucket), aldrig under en offentlig adresse; "
           "hentes kun gennem en adgangskontrolleret og logget visning; SHA-256 af hver fil registreres."),
         _("Revisionslog over hver læsning og ændring af sags- og personoplysninger, kædet med SHA-256."),
-        _("Tillidsrepræsentanter ser kun statistik med diskretionskontrol: tal under k vises som «< k» "
-          "(k = «%(setting)s», standard %(default)s).") % {"setting": k_field.verbose_name,
-                                                            "default": k_field.default},
+        _("Tillidsrepræsentanter ser kun statistik med diskretionskontrol: afsluttede måneder, og hvert tal "
+          "afrundet til et multiplum af k for én måned og én enhed ad gangen (k = «%(setting)s», standard "
+          "%(default)s); se docs/statistics-disclosure.md.") % {"setting": k_field.verbose_name,
+                                                               "default": k_field.default},
         _("Content-Security-Policy med script-src %(script)s, ingen indlejrede scripts; X-Frame-Options %(xfo)s; "
           "alle filer fra egen server (intet CDN).") % {"script": " ".join(csp.get("script-src", ())) or "–",
                                                           "xfo": settings.X_FRAME_OPTIONS},

@@ -154,11 +154,6 @@ class Statistics:
         return (self.police, self.datatilsynet, self.employees_targeted)
 
     @property
-    def small_max(self) -> int:
-        """The largest number shown as «< k»."""
-        return self.k - 1
-
-    @property
     def first_label(self) -> str:
         return month_label(self.first)
 

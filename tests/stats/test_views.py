@@ -389,7 +389,7 @@ def test_api_is_in_the_openapi_schema_without_warnings():
     GENERATOR_STATS.reset()
     schema = SchemaGenerator(patterns=[path("api/v1/", include("stats.api_urls"))]).get_schema(public=True)
     operation = schema["paths"]["/api/v1/statistics/"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"from", "to", "unit"}
+    assert {p["name"] for p in operation["parameters"]} == {"period", "from", "to", "unit"}
     assert not GENERATOR_STATS, GENERATOR_STATS._warn_cache
 
 
