@@ -121,6 +121,9 @@ def _setup(personas, data):
 def _params(user, data):
     first = add_months(FIRST, data["from"])
     last = add_months(first, data["length"] - 1)
+    if data["period"] == "year":  # this year is not over: only whole, closed years are published
+        last = min(last, date(2025, 12, 1))
+        first = min(first, last)
     params = {"from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m"), "period": data["period"]}
     choices = StatisticsUnits(user).choices()
     if data["unit_pick"] < len(choices):
