@@ -71,7 +71,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         (None, {"fields": ["name", "cvr", "address"]}),
         (_("Kontakt til rapporter"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
         (_("Regler"), {"fields": [
-            "statistics_threshold", "retention_months", "require_mfa_for_managers",
+            "statistics_threshold", "statistics_lag_months", "retention_months", "require_mfa_for_managers",
             "notify_union_reps_of_serious",
         ]}),
     ]

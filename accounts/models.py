@@ -34,7 +34,14 @@ class Organisation(models.Model):
         default=5,
         # k = 2 would make «< 2» mean exactly 1 (DOMAIN.md section 7): at least 3.
         validators=[MinValueValidator(3), MaxValueValidator(50)],
-        help_text=_("Tal fra 1 til k−1 vises som «< k» for tillidsrepræsentanter. Mindst 3."),
+        help_text=_("Tillidsrepræsentanter ser hvert tal afrundet til et multiplum af k. Mindst 3."),
+    )
+    statistics_lag_months = models.PositiveSmallIntegerField(
+        _("forsinkelse i statistik (måneder)"),
+        default=1,
+        # The current, unfinished month is never published to union reps: at least 1.
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Tillidsrepræsentanter ser kun afsluttede måneder: 1 betyder til og med sidste måned."),
     )
     retention_months = models.PositiveSmallIntegerField(
         _("opbevaring efter afslutning (måneder)"),

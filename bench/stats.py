@@ -5,8 +5,8 @@
 Uses the benchmark database of bench.pages (`udhaengning_bench`, created when missing and
 topped up to `--incidents` demo incidents, 100,000 by default; only the incidents app is
 migrated here). Signed in with Django's test client as the demo manager `leder` (exact
-figures) and the demo union rep `tr` (anonymised: folding, "< k", complementary
-suppression), it times `--requests` warm GET requests of the dashboard for the default
+figures) and the demo union rep `tr` (anonymised: folding and rounded month × unit
+blocks), it times `--requests` warm GET requests of the dashboard for the default
 period (the last 12 months) and for the whole three years of data, and the API for the
 three years. Beside them it times one hand-written SQL query that returns the same
 monthly counts as the dashboard's table (checked), and prints the ratio of the

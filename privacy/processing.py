@@ -483,9 +483,10 @@ def security_measures() -> list[str]:
           "(login, spærringer, adgangskoder, tofaktor, roller, indstillinger), i en kæde pr. organisation nøglet "
           "med HMAC-SHA256; nøglen ligger uden for databasen, og kædehovederne skrives til loggen og en fil, der "
           "kun kan tilføjes til."),
-        _("Tillidsrepræsentanter ser kun statistik med diskretionskontrol: tal under k vises som «< k» "
-          "(k = «%(setting)s», standard %(default)s).") % {"setting": k_field.verbose_name,
-                                                            "default": k_field.default},
+        _("Tillidsrepræsentanter ser kun statistik med diskretionskontrol: afsluttede måneder, og hvert tal "
+          "afrundet til et multiplum af k for én måned og én enhed ad gangen (k = «%(setting)s», standard "
+          "%(default)s); se docs/statistics-disclosure.md.") % {"setting": k_field.verbose_name,
+                                                               "default": k_field.default},
         _("Content-Security-Policy med script-src %(script)s, ingen indlejrede scripts; X-Frame-Options %(xfo)s; "
           "alle filer fra egen server (intet CDN).") % {"script": " ".join(csp.get("script-src", ())) or "–",
                                                           "xfo": settings.X_FRAME_OPTIONS},

@@ -158,7 +158,7 @@ class Report(Generated, models.Model):
         """A statistics report's filters as the statistics form reads them from a query string."""
         unit = self.options.get("unit")
         return {"from": self.options.get("from", ""), "to": self.options.get("to", ""),
-                "unit": str(unit) if unit else ""}
+                "unit": str(unit) if unit else "", "period": self.options.get("period", "month")}
 
     @property
     def is_stale(self) -> bool:

@@ -118,7 +118,7 @@ def report_request(*, actor, incident: Incident, kind: str, options: dict, reque
 
 @transaction.atomic
 def statistics_report_request(*, actor, first: date, last: date, unit_id: int | None, unit_label: str = "",
-                              request=None) -> Report:
+                              request=None, period: str = "month") -> Report:
     """A statistics report of whole months `first`–`last` (and the unit's subtree), for `actor` only.
 
     The caller has checked the filters with the statistics form; the worker counts the
@@ -138,6 +138,8 @@ def statistics_report_request(*, actor, first: date, last: date, unit_id: int | 
               or 0)
     options = {"from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m"), "unit": unit_id,
                "unit_label": unit_label}
+    if period != "month":
+        options["period"] = period
     report = Report.objects.create(
         incident=None, organisation_id=organisation_id, kind=Kind.STATISTICS, version=latest + 1, options=options,
         requested_by=actor, status=Status.PENDING,

@@ -6,7 +6,7 @@ Modules, in the order a request passes through them:
 - ``scope``       which units a request covers, whether the figures are exact, and the folding of
                   units with fewer than k employees into their parent
 - ``queries``     the counting, done by the database (GROUP BY and conditional counts)
-- ``disclosure``  the disclosure control: "< k", complementary suppression (pure Python)
+- ``disclosure``  the disclosure control: fixed month × unit blocks rounded to base k (pure Python)
 - ``selectors``   puts the three together into ``Statistics`` (tables and key figures)
 - ``charts``      server-side SVG charts drawn from the published figures only
 - ``exports``     CSV and JSON; ``pdf`` the PDF; ``views``, ``api`` the pages and the endpoint

@@ -33,14 +33,20 @@ class StatisticsView(APIView):
     @extend_schema(
         summary="Statistik (anonymiseret for tillidsrepræsentanter)",
         description=(
-            "Tabeller og nøgletal for hele måneder og brugerens enheder. For tillidsrepræsentanter vises tal fra "
-            "1 til k−1 som «< k» (`hidden: \"small\"`, `value: null`), og flere tal skjules (`hidden: "
-            "\"protected\"`), så et lille tal ikke kan regnes ud. Ledere får præcise tal for deres enheder."
+            "Tabeller og nøgletal for hele måneder, kvartaler eller år og brugerens enheder. For "
+            "tillidsrepræsentanter kun afsluttede måneder, og hvert tal er afrundet til et multiplum af k "
+            "(`rounded: true`, `rounding_base`), én måned og én enhed ad gangen; summer er summer af de afrundede "
+            "tal. Ledere får præcise tal for deres enheder."
         ),
         parameters=[
+            OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year"],
+                             description="Rækkerne: måneder, kvartaler eller år (standard: month). Fra og til "
+                             "rykkes ud til hele perioder."),
             OpenApiParameter("from", OpenApiTypes.STR, description="Første måned, ÅÅÅÅ-MM (standard: 11 måneder før "
-                             "denne måned)."),
-            OpenApiParameter("to", OpenApiTypes.STR, description="Sidste måned, ÅÅÅÅ-MM (standard: denne måned)."),
+                             "den sidste)."),
+            OpenApiParameter("to", OpenApiTypes.STR, description="Sidste måned, ÅÅÅÅ-MM (standard: denne måned for "
+                             "ledere, den sidste afsluttede måned minus organisationens forsinkelse for "
+                             "tillidsrepræsentanter)."),
             OpenApiParameter("unit", OpenApiTypes.INT, description="En enhed og enhederne under den (standard: alle "
                              "brugerens enheder)."),
         ],

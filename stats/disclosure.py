@@ -1,408 +1,227 @@
-"""Disclosure control: what a union rep may see of a table of counts (DOMAIN.md section 7).
+"""Disclosure control: what a union rep may see of the counts (DOMAIN.md section 7, issue 22).
 
 Plain Python, no Django, so the rules can be tested on their own (tests/stats/test_disclosure.py).
-Managers get exact figures and never pass through here; everything a union rep sees (page,
-CSV, JSON, PDF, API) is built from the marks this module returns.
+Managers get exact figures and never pass through here. Everything a union rep sees (page,
+CSV, JSON, PDF, API) is added up from the published numbers this module returns, so every
+output shows the same figures. The longer explanation for a data protection officer is in
+docs/statistics-disclosure.md.
 
-The method, in the order it is applied
---------------------------------------
+The method: rounding of fixed blocks to a base of k, with a secret offset per cell
+-----------------------------------------------------------------------------------
 
-Before counting (``stats.scope``): periods are whole calendar months and units with fewer than
-k employees (caseworker memberships) are folded into their parent, so a narrower filter can
-never describe fewer than k colleagues. Only counts leave the database: no names, references
-or free text, ever.
+1. **Blocks.** The smallest thing that is ever published is a *block*: one closed calendar
+   month × one reporting unit (a unit with the small units folded into it, `stats.scope`).
+   For each block we count the incidents, and for each code of each table (level, status,
+   perpetrator relation, platform, related phenomenon, reported to the police or
+   Datatilsynet, with an action) how many of them have it; the same for citizens'
+   requests to record meetings, and for the employees of each reporting unit.
 
-1. **Primary suppression.** Every published number from 1 to k−1 is hidden and shown as
-   «< k» (mark ``SMALL``). This applies to totals as well as cells: a row or column total
-   from 1 to k−1 is hidden, and then every non-zero cell of that line is below k too, so it is
-   hidden as well.
+2. **Rounding to a base of k.** Every count of a block is rounded to a multiple of k
+   (the organisation's «mindste antal i statistik», at least 3): a count n is published as
+   k · ⌊(n + o) / k⌋, where the *offset* o (0 … k−1) is fixed for that cell – that month,
+   that unit, that code – and computed from the installation's secret with a keyed hash
+   (`cell_offset`). A reader does not know o, so a published 5 (k = 5) means "somewhere from
+   1 to 9" and a published 0 means "0 to 4". Because o is spread evenly, the rounding
+   neither adds nor removes anything on average. A count of 0 is published as 0 for
+   every offset below k, i.e. always.
 
-2. **Zeros are shown.** A 0 says that nothing was registered; it cannot point at a person,
-   and hiding every zero would hide most of a small municipality's tables. (It is the usual
-   practice of official statistics.) A zero is only hidden as a last resort in step 3.
+3. **Check before publishing** (`block_publish`). A block's counts are tied together: the
+   counts by level, by status and by relation each add up to the block's incidents, and a
+   count by platform, phenomenon or action is at most that (a report to the police is at
+   most the count with an action). Before a block is published, the module works out from
+   the rounded numbers and those ties alone what range of true values a reader could
+   still believe for every count of the block (`block_ranges`). If a range has shrunk to a
+   single value, the block is rounded again with the next set of offsets (draw 1, 2, …)
+   until no count is pinned down.
 
-3. **Complementary suppression** (mark ``PROTECTED``, shown as «×»), repeated until nothing
-   changes. A table is a grid with its published margins; each row and each column whose
-   total is published is a *line*: its cells add up to its total. The margins form lines
-   too (the row totals add up to the grand total, as do the column totals).
+4. **Everything else is a sum of published blocks.** A quarter or a year is the sum of its
+   months; "all my units" or a unit with the units below it is the sum of its reporting
+   units; a table's totals are the sums of its rounded cells; a share is computed from
+   rounded numbers. Nothing a union rep sees is computed from the exact counts of more
+   than one block (the median is the one exception, see below).
 
-   a. *Lines.* For every line, and every hidden number in it, we work out what a reader
-      could deduce from that line alone, knowing what the marks mean («< k» is 1…k−1, «×» is
-      0 or k and above, nothing exceeds the grand total). If that leaves a single possible
-      value, one more number of the line is hidden. This covers the rule of the issue
-      ("a line never has exactly one hidden number", since one hidden number is the total
-      minus the others) and also the cases the marks give away, such as two hidden cells
-      «< 5» and «< 5» in a line where they must add up to 8.
-   b. *Chains of lines* (tables with both row and column totals). A hidden number can also be
-      worked out by adding and subtracting whole lines even when every line has two hidden
-      numbers (two hidden 2×2 blocks joined by one hidden cell). Writing the hidden numbers
-      as edges between their row and their column, a number can be worked out exactly when
-      its edge is a *bridge* of that graph (it lies on no cycle), so bridges are searched
-      for (Tarjan) and closed by hiding a number that puts the bridge on a cycle.
+What this guarantees (tests/stats/test_disclosure.py and test_properties.py check it):
 
-   The number hidden to repair a line or a bridge is chosen in this order: a non-zero number
-   before a zero, a cell before a total, one whose crossing line already has a hidden number
-   (so the repair does not start a new chain), then the smallest, then the first. The
-   table's grand total is never chosen: it is the number of incidents in the selection, which
-   every other table publishes too, so hiding it in one place would protect nothing.
-   If a line has nothing left to hide, it is left as it is (``unresolved``): its numbers then
-   follow from published figures alone.
+* Every published count is a multiple of k; a count from 1 to k−1 is never shown as itself.
+* Subtracting any two selections a rep can ask for (periods, units) gives a sum of
+  published blocks, never anything new: January–December minus February–December is
+  January's published blocks, which the rep could have asked for directly.
+* From all published numbers of a block taken together, adding, subtracting and reasoning
+  with intervals ("this is 0 or 5, so the true count is 0–9") never leaves a single
+  possible value for a count of the block.
+* The same block always gives the same numbers, whoever asks, in whichever output.
+  The current month is never published (`stats.forms`), so an incident registered today
+  changes nothing a rep can see.
+* When a published count changes by one (an incident registered in the month afterwards,
+  a status that changes), its offset stays the same. A reader who compares the figures
+  before and after and knows the change was one incident still cannot tell the count:
+  with o unknown, every count from (n + o) − (k − 1) to (n + o) remains possible, and
+  that is k values however many versions they compare.
 
-What this does not do: it protects each table as published for one selection. Two
-selections that differ by a whole unit or a whole month can be subtracted from each other;
-the folding of small units and the whole months keep such a difference at the level of at
-least k employees and a calendar month, which is the granularity the statistics accept.
-With k = 2, «< 2» could only mean 1, so the organisation setting takes k ≥ 3 only
-(`accounts.Organisation.statistics_threshold`, checked by the form and the database).
+What it does not claim:
+
+* The published figures are not exact. Each rounded count is off by less than k, and a sum
+  of many blocks can be off by more (README: the measured mean absolute deviation). Tables
+  are rounded separately, so the totals of two tables of the same incidents may differ.
+* A reader who learns one count of a cell exactly from somewhere else (for example because
+  they know every incident of their own small team in a month) learns that cell's offset
+  and can then follow later changes of that cell exactly. The folding of units under k
+  employees keeps such cells at k employees or more.
+* The check of step 3 is per version of a block. If a block had to be rounded again
+  (draw 1 or more), its offsets differ from the ones before, and comparing the two
+  versions can narrow the ranges; this happens rarely (the tests measure it).
+* The median of days to the first action is not a count and is computed from the exact
+  days of the selection; it is shown only when at least k incidents had an action.
+* Changing the installation's secret key (SECRET_KEY) changes every offset and so every
+  published figure, once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-SMALL = "small"
-PROTECTED = "protected"
-MARKS = (SMALL, PROTECTED)
+_DRAW_SPACE = 2**64
+MAX_DRAWS = 64  # a block is rounded again at most this often (in practice once in a while)
+INFINITY = 10**12
 
-_INF = 10**15  # "no known upper bound" in the interval arithmetic
 
-Pos = tuple[int, int]
-Intervals = list[tuple[int, int]]
+@dataclass
+class Block:
+    """The exact counts of one block, named: its population (`total`, None when it is not
+    published), groups of counts that each add up to the population (`partitions`:
+    {name: {code: n}}), counts that are each at most the population (`subsets`), and pairs
+    (a subset, the subset it lies within). `identity` names the block (kind, month, unit),
+    so every cell of it has its own fixed offset."""
+
+    identity: str
+    total: int | None
+    partitions: dict[str, dict[str, int]] = field(default_factory=dict)
+    subsets: dict[str, int] = field(default_factory=dict)
+    within: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
-class Suppressed:
-    """The marks of one table: "" (shown), SMALL or PROTECTED for each cell and margin.
-
-    `unresolved` lists lines (as tuples of positions) that could not be protected further
-    because everything in them is already hidden or is the public grand total.
-    """
-
-    cells: list[list[str]]
-    row_totals: list[str] | None
-    column_totals: list[str] | None
-    total: str | None
-    unresolved: tuple = field(default=())
+class Published:
+    total: int | None
+    partitions: dict[str, dict[str, int]]
+    subsets: dict[str, int]
+    draw: int = 0
+    pinned: tuple[str, ...] = ()
 
 
-def suppress(
-    cells: Sequence[Sequence[int]],
-    *,
-    k: int,
-    row_totals: bool = False,
-    column_totals: bool = False,
-    total_public: bool = True,
-) -> Suppressed:
-    """Mark what to hide in a table of counts and its published margins.
-
-    `cells` is R rows of C non-negative counts. `row_totals` / `column_totals` say whether the
-    table publishes them (their values are the sums of the cells). `total_public` says that
-    the table's overall total (the grand total; or the one total of a single-column table)
-    is published elsewhere as well, so it is never hidden to protect another number.
-    """
-    grid = _Grid(cells, k=k, row_totals=row_totals, column_totals=column_totals, total_public=total_public)
-    grid.run()
-    return grid.result()
+def cell_offset(identity: str, cell: str, draw: int, base: int, secret: bytes) -> int:
+    """The fixed offset (0 … base−1) of one cell of a block, from the secret (keyed BLAKE2b)."""
+    digest = hashlib.blake2b(f"{identity}|{cell}|{draw}".encode(), key=secret[:64], digest_size=8).digest()
+    return int.from_bytes(digest, "big") % base
 
 
-def display(value: int | None, mark: str, k: int) -> str:
-    """The text a reader sees for one number."""
-    if mark == SMALL:
-        return f"< {k}"
-    if mark == PROTECTED:
-        return "×"
-    return str(value)
+def round_to_base(n: int, base: int, offset: int) -> int:
+    """n rounded to a multiple of `base`: base · ⌊(n + offset) / base⌋."""
+    if n < 0:
+        raise ValueError("counts are never negative")
+    if not 0 <= offset < base:
+        raise ValueError("the offset is 0 … base−1")
+    return base * ((n + offset) // base)
 
 
-# --- Interval arithmetic over the integers (what a reader can deduce) ---------------------
-
-def _norm(intervals: Intervals) -> Intervals:
-    merged: Intervals = []
-    for lo, hi in sorted(intervals):
-        if lo > hi:
-            continue
-        if merged and lo <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
-    return merged
+def published_range(value: int, base: int) -> tuple[int, int]:
+    """The true counts that rounding to `base` with an unknown offset can publish as `value`."""
+    if value == 0:
+        return 0, base - 1
+    return value - base + 1, value + base - 1
 
 
-def _clip(value: int) -> int:
-    return max(-_INF, min(_INF, value))
+def block_ranges(published: Published, base: int, within: Sequence[tuple[str, str]] = ()) -> dict[str, tuple]:
+    """What a reader can deduce from one published block: for each count ("total",
+    "<partition>:<code>", "<subset>") the lowest and highest true value still possible.
 
-
-def _add(a: Intervals, b: Intervals) -> Intervals:
-    return _norm([(_clip(x0 + y0), _clip(x1 + y1)) for x0, x1 in a for y0, y1 in b])
-
-
-def _neg(a: Intervals) -> Intervals:
-    return _norm([(-hi, -lo) for lo, hi in a])
-
-
-def _intersect(a: Intervals, b: Intervals) -> Intervals:
-    return _norm([(max(x0, y0), min(x1, y1)) for x0, x1 in a for y0, y1 in b])
-
-
-def _size(a: Intervals) -> int:
-    return sum(hi - lo + 1 for lo, hi in a)
-
-
-# --- The grid -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Line:
-    cells: tuple[Pos, ...]
-    total: Pos
-
-    @property
-    def positions(self) -> tuple[Pos, ...]:
-        return (*self.cells, self.total)
-
-
-class _Grid:
-    """Cells at (i, j) for i < R, j < C; row totals at (i, C); column totals at (R, j);
-    the grand total at (R, C)."""
-
-    def __init__(self, cells, *, k: int, row_totals: bool, column_totals: bool, total_public: bool) -> None:
-        if k < 1:
-            raise ValueError("k must be at least 1")
-        self.k = k
-        self.R = len(cells)
-        self.C = len(cells[0]) if cells else 0
-        if any(len(row) != self.C for row in cells):
-            raise ValueError("every row needs the same number of cells")
-        if any(value < 0 for row in cells for value in row):
-            raise ValueError("counts are never negative")
-        self.row_totals = row_totals and self.C > 0
-        self.column_totals = column_totals and self.R > 0
-        R, C = self.R, self.C
-        self.values: dict[Pos, int] = {(i, j): int(cells[i][j]) for i in range(R) for j in range(C)}
-        if self.row_totals:
-            for i in range(R):
-                self.values[(i, C)] = sum(cells[i])
-        if self.column_totals:
-            for j in range(C):
-                self.values[(R, j)] = sum(cells[i][j] for i in range(R))
-        if self.row_totals and self.column_totals:
-            self.values[(R, C)] = sum(self.values[(i, C)] for i in range(R))
-        self.marks: dict[Pos, str] = dict.fromkeys(self.values, "")
-        self.two_way = self.row_totals and self.column_totals
-
-        self.lines: list[_Line] = []
-        if self.row_totals:
-            self.lines += [_Line(tuple((i, j) for j in range(C)), (i, C)) for i in range(R)]
-        if self.column_totals:
-            self.lines += [_Line(tuple((i, j) for i in range(R)), (R, j)) for j in range(C)]
-        if self.two_way:
-            self.lines.append(_Line(tuple((R, j) for j in range(C)), (R, C)))
-            self.lines.append(_Line(tuple((i, C) for i in range(R)), (R, C)))
-        self.lines_of: dict[Pos, list[int]] = {pos: [] for pos in self.values}
-        for index, line in enumerate(self.lines):
-            for pos in line.positions:
-                self.lines_of[pos].append(index)
-
-        self.overall: Pos | None = None
-        if self.two_way:
-            self.overall = (R, C)
-        elif self.column_totals and C == 1:
-            self.overall = (R, 0)
-        elif self.row_totals and R == 1:
-            self.overall = (0, C)
-        self.fixed: set[Pos] = {self.overall} if (total_public and self.overall is not None) else set()
-        self.unresolved: set[int] = set()
-        self.accepted_bridges: set[Pos] = set()
-
-    # -- what a reader knows ------------------------------------------------------------
-
-    def _upper(self) -> int:
-        if self.overall is None:
-            return _INF
-        if self.marks[self.overall]:
-            return self.k - 1
-        return self.values[self.overall]
-
-    def _domain(self, pos: Pos) -> Intervals:
-        mark = self.marks[pos]
-        if not mark:
-            value = self.values[pos]
-            return [(value, value)]
-        upper = self._upper()
-        if mark == SMALL:
-            return [(1, min(self.k - 1, upper))]
-        return _norm([(0, 0), (self.k, upper)])
-
-    def _line_violated(self, line: _Line) -> bool:
-        """Would a reader pin a hidden number of this line down to one value?"""
-        hidden = [pos for pos in line.cells if self.marks[pos]]
-        total_hidden = bool(self.marks[line.total])
-        if not hidden and not total_hidden:
-            return False
-        visible_sum = sum(self.values[pos] for pos in line.cells if not self.marks[pos])
-        domains = [self._domain(pos) for pos in hidden]
-        prefix = [[(0, 0)]]
-        for domain in domains:
-            prefix.append(_add(prefix[-1], domain))
-        suffix = [[(0, 0)]]
-        for domain in reversed(domains):
-            suffix.append(_add(suffix[-1], domain))
-        suffix.reverse()
-        total = self._domain(line.total)
-        rest = _add(total, [(-visible_sum, -visible_sum)])
-        for index, own in enumerate(domains):
-            others = _add(prefix[index], suffix[index + 1])
-            if _size(own) > 1 and _size(_intersect(own, _add(rest, _neg(others)))) == 1:
-                return True
-        if total_hidden:
-            sums = _add(prefix[-1], [(visible_sum, visible_sum)])
-            if _size(total) > 1 and _size(_intersect(total, sums)) == 1:
-                return True
-        return False
-
-    # -- choosing what else to hide -----------------------------------------------------
-
-    def _is_margin(self, pos: Pos) -> bool:
-        return pos[0] == self.R or pos[1] == self.C
-
-    def _hidden_in(self, line_index: int) -> int:
-        return sum(1 for pos in self.lines[line_index].positions if self.marks[pos])
-
-    def _candidate_key(self, pos: Pos, line_index: int | None = None):
-        value = self.values[pos]
-        crossing = [index for index in self.lines_of[pos] if index != line_index]
-        crossing_hidden = any(self._hidden_in(index) for index in crossing)
-        return (value == 0, self._is_margin(pos), not crossing_hidden, value, pos)
-
-    def _candidates(self, positions) -> list[Pos]:
-        return [pos for pos in positions if not self.marks[pos] and pos not in self.fixed]
-
-    def _hide(self, pos: Pos) -> None:
-        self.marks[pos] = PROTECTED
-
-    # -- the steps ----------------------------------------------------------------------
-
-    def _primary(self) -> None:
-        for pos, value in self.values.items():
-            if 1 <= value < self.k:
-                self.marks[pos] = SMALL
-
-    def _repair_lines(self) -> bool:
-        changed = False
-        for index, line in enumerate(self.lines):
-            if index in self.unresolved:
-                continue
-            while self._line_violated(line):
-                candidates = self._candidates(line.positions)
-                if not candidates:
-                    self.unresolved.add(index)
-                    break
-                self._hide(min(candidates, key=lambda pos, i=index: self._candidate_key(pos, i)))
-                changed = True
-        return changed
-
-    def _node_positions(self, node: tuple[str, int]) -> list[Pos]:
-        kind, n = node
-        if kind == "r":
-            return [(n, j) for j in range(self.C + 1)]
-        return [(i, n) for i in range(self.R + 1)]
-
-    def _repair_bridges(self) -> bool:
-        edges = [pos for pos, mark in self.marks.items() if mark]
-        for bridge in _bridges(edges):
-            if bridge in self.accepted_bridges:
-                continue
-            row, column = ("r", bridge[0]), ("c", bridge[1])
-            side = _component(row, [edge for edge in edges if edge != bridge])
-            cross = [(i, j) for i in range(self.R + 1) for j in range(self.C + 1)
-                     if (("r", i) in side) != (("c", j) in side)]
-            candidates = self._candidates(cross)
-            if not candidates:
-                candidates = self._candidates(self._node_positions(row) + self._node_positions(column))
-            if not candidates:
-                self.accepted_bridges.add(bridge)
-                continue
-            self._hide(min(candidates, key=self._candidate_key))
-            return True
-        return False
-
-    def run(self) -> None:
-        self._primary()
-        for _ in range(4 * len(self.values) + 8):  # each round hides something or stops
-            if self._repair_lines():
-                continue
-            if self.two_way and self._repair_bridges():
-                continue
+    Interval reasoning over the ties of the block, repeated until nothing narrows: every
+    rounded number gives a range, each partition adds up to the population, each subset is
+    at most the population, and a count `within` another is at most that one."""
+    ranges: dict[str, list[int]] = {}
+    ranges["total"] = list(published_range(published.total, base)) if published.total is not None else [0, INFINITY]
+    for name, cells in published.partitions.items():
+        for code, value in cells.items():
+            ranges[f"{name}:{code}"] = list(published_range(value, base))
+    for name, value in published.subsets.items():
+        ranges[name] = list(published_range(value, base))
+    for _ in range(100):
+        before = {name: tuple(r) for name, r in ranges.items()}
+        total = ranges["total"]
+        for name, cells in published.partitions.items():
+            names = [f"{name}:{code}" for code in cells]
+            low, high = sum(ranges[n][0] for n in names), sum(ranges[n][1] for n in names)
+            total[0], total[1] = max(total[0], low), min(total[1], high)
+            for n in names:
+                others_low, others_high = low - ranges[n][0], high - ranges[n][1]
+                ranges[n][0] = max(ranges[n][0], total[0] - others_high)
+                ranges[n][1] = min(ranges[n][1], total[1] - others_low)
+        for name in published.subsets:
+            total[0] = max(total[0], ranges[name][0])
+            ranges[name][1] = min(ranges[name][1], total[1])
+        for inner, outer in within:
+            ranges[outer][0] = max(ranges[outer][0], ranges[inner][0])
+            ranges[inner][1] = min(ranges[inner][1], ranges[outer][1])
+        if before == {name: tuple(r) for name, r in ranges.items()}:
             break
-
-    def result(self) -> Suppressed:
-        R, C = self.R, self.C
-        return Suppressed(
-            cells=[[self.marks[(i, j)] for j in range(C)] for i in range(R)],
-            row_totals=[self.marks[(i, C)] for i in range(R)] if self.row_totals else None,
-            column_totals=[self.marks[(R, j)] for j in range(C)] if self.column_totals else None,
-            total=self.marks[(R, C)] if self.two_way else None,
-            unresolved=tuple(self.lines[index].positions for index in sorted(self.unresolved)),
-        )
+    return {name: tuple(r) for name, r in ranges.items()}
 
 
-# --- Graph helpers for step 3b -----------------------------------------------------------
+def _draw(block: Block, base: int, draw: int, secret: bytes) -> Published:
+    def rounded(cell: str, n: int) -> int:
+        return round_to_base(n, base, cell_offset(block.identity, cell, draw, base, secret))
 
-def _adjacency(edges: list[Pos]) -> dict[tuple[str, int], list[tuple[tuple[str, int], Pos]]]:
-    graph: dict[tuple[str, int], list] = {}
-    for edge in edges:
-        row, column = ("r", edge[0]), ("c", edge[1])
-        graph.setdefault(row, []).append((column, edge))
-        graph.setdefault(column, []).append((row, edge))
-    return graph
-
-
-def _component(start, edges: list[Pos]) -> set:
-    graph = _adjacency(edges)
-    seen = {start}
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        for neighbour, _edge in graph.get(node, ()):
-            if neighbour not in seen:
-                seen.add(neighbour)
-                stack.append(neighbour)
-    return seen
+    return Published(
+        total=rounded("total", block.total) if block.total is not None else None,
+        partitions={name: {code: rounded(f"{name}:{code}", n) for code, n in cells.items()}
+                    for name, cells in block.partitions.items()},
+        subsets={name: rounded(name, n) for name, n in block.subsets.items()},
+        draw=draw,
+    )
 
 
-def _bridges(edges: list[Pos]) -> list[Pos]:
-    """Edges on no cycle of the row–column graph of hidden numbers (Tarjan), in edge order."""
-    graph = _adjacency(edges)
-    order: dict = {}
-    low: dict = {}
-    found: set[Pos] = set()
-    counter = 0
-    for root in graph:
-        if root in order:
-            continue
-        order[root] = low[root] = counter
-        counter += 1
-        stack = [(root, None, iter(graph[root]))]
-        while stack:
-            node, via, neighbours = stack[-1]
-            advanced = False
-            for neighbour, edge in neighbours:
-                if edge == via:
-                    continue
-                if neighbour in order:
-                    low[node] = min(low[node], order[neighbour])
-                else:
-                    order[neighbour] = low[neighbour] = counter
-                    counter += 1
-                    stack.append((neighbour, edge, iter(graph[neighbour])))
-                    advanced = True
-                    break
-            if advanced:
-                continue
-            stack.pop()
-            if stack:
-                parent = stack[-1][0]
-                low[parent] = min(low[parent], low[node])
-                if low[node] > order[parent]:
-                    found.add(via)
-    return [edge for edge in edges if edge in found]
+def pinned(published: Published, base: int, within: Sequence[tuple[str, str]] = ()) -> tuple[str, ...]:
+    """The counts of a published block whose true value a reader could work out exactly."""
+    return tuple(name for name, (low, high) in block_ranges(published, base, within).items() if low >= high)
+
+
+def block_publish(block: Block, *, base: int, secret: bytes) -> Published:
+    """The rounded counts of one block, rounded again with new offsets until no count can be worked out."""
+    if base < 2:
+        raise ValueError("the rounding base must be at least 2")
+    result = None
+    for draw in range(MAX_DRAWS):
+        result = _draw(block, base, draw, secret)
+        found = pinned(result, base, block.within)
+        if not found:
+            return result
+    return Published(result.total, result.partitions, result.subsets, result.draw, found)
+
+
+def add_published(into: dict, published: Published, prefix: str = "") -> None:
+    """Add a published block's numbers into running sums {name: int} (names as in `block_ranges`)."""
+    if published.total is not None:
+        into["total"] = into.get("total", 0) + published.total
+    for name, cells in published.partitions.items():
+        for code, value in cells.items():
+            into[f"{name}:{code}"] = into.get(f"{name}:{code}", 0) + value
+    for name, value in published.subsets.items():
+        into[name] = into.get(name, 0) + value
+
+
+def exact_sums(into: dict, block: Block) -> None:
+    """The same sums as `add_published`, of the exact counts (what managers see)."""
+    if block.total is not None:
+        into["total"] = into.get("total", 0) + block.total
+    for name, cells in block.partitions.items():
+        for code, n in cells.items():
+            into[f"{name}:{code}"] = into.get(f"{name}:{code}", 0) + n
+    for name, n in block.subsets.items():
+        into[name] = into.get(name, 0) + n
+
+
+def display(value: int | None) -> str:
+    """The text a reader sees for one number."""
+    return "" if value is None else str(value)

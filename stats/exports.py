@@ -1,8 +1,7 @@
 """The statistics as data: a dictionary for the JSON download and the API, and a CSV.
 
-Both are made from the same `Statistics` as the page, so a union rep gets the same hidden
-numbers everywhere. A hidden number is ``null`` in JSON with its mark beside it
-(``"hidden": "small"`` for «< k», ``"protected"`` for «×»), and its mark as text in the CSV.
+Both are made from the same `Statistics` as the page, so a union rep gets the same rounded
+numbers everywhere (``"rounded": true`` beside each number in JSON; `stats.disclosure`).
 Nothing but counts, shares, codes and unit names is written: no names of people,
 references or free text.
 """
@@ -34,13 +33,15 @@ class _TextWriter:
 
 
 def number_dict(number: Number) -> dict:
-    return {"value": number.value, "hidden": number.mark or None, "display": number.text}
+    return {"value": number.value, "hidden": number.mark or None, "display": number.text,
+            "rounded": number.rounded}
 
 
 def _table_dict(table: Table) -> dict:
     data = {
         "code": table.code,
         "title": table.title,
+        "row_heading": table.row_heading,
         "rows": [{"code": row.code, "label": row.label} for row in table.rows],
         "columns": [{"code": column.code, "label": column.label} for column in table.columns],
         "cells": [[number_dict(cell) for cell in row] for row in table.cells],
@@ -71,10 +72,12 @@ def _median_dict(median: Median) -> dict:
 def statistics_dict(statistics: Statistics) -> dict:
     """The whole statistics as JSON-ready data (the API's answer and the JSON download)."""
     return {
-        "period": {"from": statistics.first.strftime("%Y-%m"), "to": statistics.last.strftime("%Y-%m")},
+        "period": {"from": statistics.first.strftime("%Y-%m"), "to": statistics.last.strftime("%Y-%m"),
+                   "kind": statistics.period},
         "unit": {"id": statistics.scope.selected_unit_id, "label": statistics.unit_label},
         "exact": statistics.exact,
         "threshold": statistics.k,
+        "rounding_base": None if statistics.exact else statistics.k,
         "incidents": number_dict(statistics.total),
         "tables": [_table_dict(table) for table in statistics.tables],
         "reported_to_police": _share_dict(statistics.police),
@@ -83,7 +86,7 @@ def statistics_dict(statistics: Statistics) -> dict:
         "employees_targeted_12_months": {
             **_share_dict(statistics.employees_targeted),
             "months": {"from": statistics.employees_first.strftime("%Y-%m"),
-                       "to": statistics.last.strftime("%Y-%m")},
+                       "to": (statistics.employees_last or statistics.last).strftime("%Y-%m")},
         },
         "folded_units": [{"into": name, "units": list(units)} for name, units in statistics.folded],
         "generated_at": statistics.generated_at.isoformat(),

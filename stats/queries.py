@@ -268,3 +268,101 @@ def counts_for(unit_ids, first: date, last: date, *, employees_from: date) -> Co
     counts.with_action = sum(counts.days_to_first_action.values())
     counts.employees, counts.employees_targeted = employee_counts(unit_ids, employees_from, last)
     return counts
+
+
+# --- Blocks for the disclosure control (issue 22) ---------------------------------------------
+#
+# The union rep's figures are sums of rounded blocks (one month × one unit, `stats.disclosure`).
+# The functions below count every block of a selection in one GROUP BY (month, unit) per
+# source, with a conditional count per code (names n_<code>; n is the block's incidents).
+
+
+def rounding_secret() -> bytes:
+    """The secret that decides each block cell's rounding offset (from the installation's secret key)."""
+    import hashlib
+
+    return hashlib.blake2b(b"statistics-rounding", key=settings.SECRET_KEY.encode()[:64]).digest()
+
+
+def _conditional(conditions: dict[str, Q]) -> dict:
+    """The block's count (n) and a count per condition (n_<code>)."""
+    return {"n": Count("id"), **{f"n_{name}": Count("id", filter=condition) for name, condition in conditions.items()}}
+
+
+def incident_conditions(level_field: str, *, residue: bool) -> dict[str, Q]:
+    from incidents.assessment import PLATFORMS as PLATFORM_CODES
+
+    conditions = {f"level_{level}": Q(**{level_field: level}) for level in LEVELS}
+    conditions.update({f"status_{code}": Q(status=code) for code in Incident.Status.values})
+    conditions.update({f"relation_{code}": Q(perpetrator_relation=code) for code in PERPETRATOR_RELATIONS})
+    conditions.update({f"phenomenon_{code}": Q(**{field_name: True}) for code, field_name in PHENOMENON_FIELDS.items()})
+    conditions.update({f"platform_{code}": Q(**{f"on_{code}": True}) for code in PLATFORM_CODES})
+    if residue:
+        conditions.update({f"reported_{name}": Q(**{field_name: True})
+                           for name, field_name in RESIDUE_REPORTED.items()})
+        conditions["with_action"] = Q(days_to_first_action__isnull=False)
+    else:
+        conditions.update({f"reported_{name}": Q(**{f"has_{name}": True}) for name in REPORT_ACTIONS})
+        conditions["with_action"] = Q(has_action=True)
+    return conditions
+
+
+def incident_block_rows(unit_ids, first: date, last: date) -> list[dict]:
+    """One row per (month, unit) of live and purged incidents: n and n_<code>."""
+    from django.db.models import Exists, OuterRef
+
+    from incidents.assessment import PLATFORMS as PLATFORM_CODES
+
+    live = incidents_in(unit_ids, first, last).annotate(
+        month=TruncMonth("registered_at", tzinfo=local_zone(), output_field=DateField()),
+        level_in_force=Coalesce("confirmed_level", "assessed_level"),
+        has_action=Exists(TimelineEntry.objects.filter(incident=OuterRef("pk"), kind=TimelineEntry.Kind.ACTION)),
+        **{f"has_{name}": Exists(TimelineEntry.objects.filter(incident=OuterRef("pk"), kind=TimelineEntry.Kind.ACTION,
+                                                              action_code=code))
+           for name, code in REPORT_ACTIONS.items()},
+        **{f"on_{code}": Exists(Publication.objects.filter(incident=OuterRef("pk"), platform=code))
+           for code in PLATFORM_CODES},
+    )
+    rows = list(live.values("month", "unit_id").annotate(
+        **_conditional(incident_conditions("level_in_force", residue=False))).order_by())
+    purged = residue_in(unit_ids, first, last).annotate(
+        **{f"on_{code}": Exists(IncidentResiduePlatform.objects.filter(residue=OuterRef("pk"), platform=code))
+           for code in PLATFORM_CODES},
+    )
+    rows += list(purged.values("unit_id", month=F("registered_month")).annotate(
+        **_conditional(incident_conditions("level", residue=True))).order_by())
+    return rows
+
+
+def recording_block_rows(unit_ids, first: date, last: date) -> list[dict]:
+    """One row per (month, unit) of citizens' requests to record: n and n_<code>."""
+    from recordings.codes import DECISIONS, MEDIA_LABELS, REASONS
+    from recordings.models import REASON_FIELDS, RecordingRequest
+
+    conditions = {f"decision_{code}": Q(decision=code) for code in DECISIONS}
+    conditions.update({f"media_{code}": Q(media=code) for code in MEDIA_LABELS})
+    conditions.update({f"reason_{code}": Q(**{REASON_FIELDS[code]: True}) for code in REASONS})
+    conditions["hidden_recording"] = Q(hidden_recording_discovered=True)
+    conditions["linked_to_incident"] = Q(incident__isnull=False) | Q(linked_incident_purged_on__isnull=False)
+    requests = RecordingRequest.objects.filter(
+        unit_id__in=list(unit_ids), request_date__gte=first.replace(day=1), request_date__lt=add_months(last, 1))
+    return list(requests.annotate(month=TruncMonth("request_date", output_field=DateField()))
+                .values("month", "unit_id").annotate(**_conditional(conditions))
+                .order_by())
+
+
+def people_by_unit(unit_ids, first: date, last: date) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """({unit: caseworkers}, {unit: those of them targeted by an incident of the unit registered
+    in the months}) — active users with a caseworker membership; grows with users, not incidents."""
+    unit_ids = list(unit_ids)
+    employees: dict[int, set[int]] = {}
+    for unit_id, user_id in Membership.objects.filter(role=Role.CASEWORKER, unit_id__in=unit_ids,
+                                                      user__is_active=True).values_list("unit_id", "user_id"):
+        employees.setdefault(unit_id, set()).add(user_id)
+    targeted: dict[int, set[int]] = {}
+    for unit_id, user_id in (Incident.targets.through.objects
+                             .filter(incident__in=incidents_in(unit_ids, first, last).values("pk"))
+                             .values_list("incident__unit_id", "user_id").distinct()):
+        if user_id in employees.get(unit_id, ()):
+            targeted.setdefault(unit_id, set()).add(user_id)
+    return employees, targeted

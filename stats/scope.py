@@ -9,8 +9,11 @@ its incidents are counted there, it is not offered as a filter, and it has no ro
 own. "Employees" are the active users with a caseworker membership in the unit; a folded
 unit adds its employees to the unit it is folded into, so a chain of small teams can add
 up to a department that stands on its own. The top of a user's scope is never folded
-(there is nothing above it the user may see); the disclosure control of the counts still
-applies there.
+(there is nothing above it the user may see); instead, when the top's own employees (with
+its folded units) are fewer than k, its smallest sub-units are folded into it until they
+are k or more. So any two units a union rep can choose differ by whole rows of at least k
+employees each (issue 22): "all my units" minus the units below the top is never a handful
+of colleagues at the top.
 """
 
 from __future__ import annotations
@@ -55,17 +58,20 @@ class StatisticsUnits:
         self.parent: dict[int, int | None] = {}
         self.children: dict[int | None, list[int]] = defaultdict(list)
         self.threshold: dict[int, int] = {}
+        self.lag: dict[int, int] = {}
         self.employees: dict[int, int] = {}
         if not self.allowed:
             return
         organisation_ids = set(
             Unit.objects.filter(pk__in=self.allowed).order_by().values_list("organisation_id", flat=True).distinct()
         )
-        for unit_id, parent_id, name, threshold in (
+        for unit_id, parent_id, name, threshold, lag in (
             Unit.objects.filter(organisation_id__in=organisation_ids)
             .order_by("name", "id")
-            .values_list("id", "parent_id", "name", "organisation__statistics_threshold")
+            .values_list("id", "parent_id", "name", "organisation__statistics_threshold",
+                         "organisation__statistics_lag_months")
         ):
+            self.lag[unit_id] = lag
             self.names[unit_id] = name
             self.parent[unit_id] = parent_id
             self.children[parent_id].append(unit_id)
@@ -99,6 +105,11 @@ class StatisticsUnits:
     def k_for(self, ids: frozenset[int]) -> int:
         return max((self.threshold[u] for u in ids if u in self.threshold), default=5)
 
+    def lag_for(self, ids: frozenset[int] | None = None) -> int:
+        """Closed months between the current month and the last one published to a union rep (≥ 1)."""
+        ids = self.allowed if ids is None else ids
+        return max([self.lag[u] for u in ids if u in self.lag] + [1])
+
     # -- folding ----------------------------------------------------------------------------
 
     def small_units(self, ids: frozenset[int], k: int) -> frozenset[int]:
@@ -112,6 +123,13 @@ class StatisticsUnits:
             )
             if effective[unit_id] < k and unit_id not in roots:
                 small.add(unit_id)
+        for root in roots:  # a small top takes in its smallest sub-units until it has k employees
+            for child in sorted((c for c in self.children.get(root, ()) if c in ids and c not in small),
+                                key=lambda c: (effective[c], self._sort_key(c))):
+                if effective[root] >= k:
+                    break
+                small.add(child)
+                effective[root] += effective[child]
         return frozenset(small)
 
     # -- what the filter offers and what a selection covers -------------------------------------

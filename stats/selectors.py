@@ -1,22 +1,24 @@
 """The statistics of one selection, ready to show: tables and key figures (DOMAIN.md section 7).
 
-`statistics_build(user=..., first=..., last=..., unit_id=...)` counts in the database
-(`stats.queries`), and, unless the user sees exact figures, passes every table and key
-figure through the disclosure control (`stats.disclosure`). The page, the CSV, the JSON,
-the PDF and the API are all rendered from the `Statistics` it returns, so what a union rep
-sees is the same everywhere. Rows are always in a fixed order (months in time, codes in
-the order of DOMAIN.md, units as in the organisation tree), never sorted by count, as the
-order of hidden numbers would tell which one is larger.
+`statistics_build(scope=..., first=..., last=..., period=...)` counts the selection's
+blocks (one month × one reporting unit) in the database (`stats.queries`). For a manager
+the figures are the exact sums; for a union rep every block is rounded on its own
+(`stats.disclosure.block_publish`) and every figure is a sum of those rounded blocks
+(a quarter of its months, a unit with the units below it of its rows, a total of its
+cells). The page, the CSV, the JSON, the PDF and the API are all rendered from the
+`Statistics` it returns, so what a union rep sees is the same everywhere. Rows are always
+in a fixed order (periods in time, codes in the order of DOMAIN.md, units as in the
+organisation tree), never sorted by count.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.http import Http404
 from django.utils import formats, timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from incidents.assessment import (
@@ -32,10 +34,9 @@ from incidents.assessment import (
 )
 from incidents.models import Incident
 from recordings.codes import DECISION_LABELS, DECISIONS, MEDIA_LABELS, REASON_LABELS, REASONS
-from recordings.selectors import request_counts
 
 from . import disclosure, queries
-from .forms import StatisticsFilterForm
+from .forms import PERIODS, StatisticsFilterForm, block_label, blocks_between
 from .scope import Scope, StatisticsUnits
 
 DS_BENCHMARK_PERCENT = 7  # DS: 7 % of socialrådgivere were hung out within a year (guidance, section 1)
@@ -44,11 +45,13 @@ EMPLOYEE_WINDOW_MONTHS = 12
 
 @dataclass(frozen=True)
 class Number:
-    """One published count: its value (None when hidden) and its mark ("", SMALL, PROTECTED)."""
+    """One published count: exact for a manager, a sum of rounded blocks for a union rep
+    (`rounded`). `mark` is always "" (kept so older readers of the JSON find their key)."""
 
     value: int | None
     mark: str = ""
     k: int = 5
+    rounded: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -57,17 +60,11 @@ class Number:
     @property
     def text(self) -> str:
         """Plain text, as in the CSV: "12", "< 5" or "×"."""
-        return disclosure.display(self.value, self.mark, self.k)
+        return disclosure.display(self.value)
 
     @property
     def html(self) -> str:
-        """For the page and the PDF: Danish digit grouping; the marks explained to screen readers."""
-        if self.mark == disclosure.SMALL:
-            return format_html('<span class="stat-small" title="{title}">{text}</span>',
-                               title=_("Et tal fra 1 til %(n)s") % {"n": self.k - 1}, text=self.text)
-        if self.mark == disclosure.PROTECTED:
-            return format_html('<span class="stat-protected" aria-hidden="true">×</span>'
-                               '<span class="visually-hidden">{}</span>', _("skjult"))
+        """For the page and the PDF: Danish digit grouping."""
         return formats.number_format(self.value, force_grouping=True)
 
 
@@ -146,6 +143,8 @@ class Statistics:
     employees_targeted: Share
     employees_first: date
     generated_at: object
+    period: str = "month"
+    employees_last: date | None = None
 
     def table(self, code: str) -> Table:
         return next(table for table in self.tables if table.code == code)
@@ -153,11 +152,6 @@ class Statistics:
     @property
     def shares(self) -> tuple[Share, ...]:
         return (self.police, self.datatilsynet, self.employees_targeted)
-
-    @property
-    def small_max(self) -> int:
-        """The largest number shown as «< k»."""
-        return self.k - 1
 
     @property
     def first_label(self) -> str:
@@ -172,6 +166,14 @@ class Statistics:
         return month_label(self.employees_first)
 
     @property
+    def employees_last_label(self) -> str:
+        return month_label(self.employees_last or self.last)
+
+    @property
+    def rounded(self) -> bool:
+        return not self.exact
+
+    @property
     def folded(self) -> list[tuple[str, tuple[str, ...]]]:
         return [(row.name, row.folded) for row in self.scope.rows if row.folded]
 
@@ -182,50 +184,35 @@ def month_label(month: date) -> str:
     return formats.date_format(month, "F Y")
 
 
-def _numbers(values, marks, k: int) -> tuple[Number, ...]:
-    return tuple(Number(None if mark else value, mark, k) for value, mark in zip(values, marks, strict=True))
+def _number(value: int, *, k: int, exact: bool) -> Number:
+    return Number(value, "", k, rounded=not exact)
 
 
 def _table(code: str, title: str, row_heading: str, rows, columns, cells: list[list[int]], *, k: int,
            exact: bool, row_totals: bool = False, column_totals: bool = True, note: str = "") -> Table:
-    """A table with its margins, exact or through the disclosure control."""
+    """A table of published numbers; its totals are the sums of its (rounded) cells."""
     row_sums = [sum(row) for row in cells]
     column_sums = [sum(row[j] for row in cells) for j in range(len(columns))]
-    if exact:
-        marks = disclosure.Suppressed(
-            cells=[[""] * len(columns) for _ in rows],
-            row_totals=[""] * len(rows) if row_totals else None,
-            column_totals=[""] * len(columns) if column_totals else None,
-            total="" if row_totals and column_totals else None,
-        )
-    else:
-        marks = disclosure.suppress(cells, k=k, row_totals=row_totals, column_totals=column_totals)
+
+    def numbers(values):
+        return tuple(_number(value, k=k, exact=exact) for value in values)
+
     return Table(
         code=code, title=title, row_heading=row_heading, rows=tuple(rows), columns=tuple(columns),
-        cells=tuple(_numbers(row, row_marks, k) for row, row_marks in zip(cells, marks.cells, strict=True)),
-        row_totals=_numbers(row_sums, marks.row_totals, k) if marks.row_totals is not None else None,
-        column_totals=_numbers(column_sums, marks.column_totals, k) if marks.column_totals is not None else None,
-        total=Number(None if marks.total else sum(row_sums), marks.total, k) if marks.total is not None else None,
+        cells=tuple(numbers(row) for row in cells),
+        row_totals=numbers(row_sums) if row_totals else None,
+        column_totals=numbers(column_sums) if column_totals else None,
+        total=_number(sum(row_sums), k=k, exact=exact) if row_totals and column_totals else None,
         note=note,
     )
 
 
-def _count(value: int, *, k: int, exact: bool) -> Number:
-    if not exact and 1 <= value < k:
-        return Number(None, disclosure.SMALL, k)
-    return Number(value, "", k)
-
-
 def _share(code: str, label: str, part: int, whole: int, *, k: int, exact: bool,
            benchmark: int | None = None) -> Share:
-    """Part of whole; for a union rep hidden when the part, the rest or the whole is 1…k−1."""
-    small = (not exact) and any(1 <= n < k for n in (part, whole - part, whole))
-    percent = None if small or not whole else round(100 * part / whole, 1)
-    if small:
-        shown_part = Number(None, disclosure.SMALL if 1 <= part < k else disclosure.PROTECTED, k)
-    else:
-        shown_part = Number(part, "", k)
-    return Share(code, label, shown_part, _count(whole, k=k, exact=exact), percent, benchmark)
+    """Part of whole, from the published (for a union rep: rounded) numbers."""
+    percent = None if not whole else min(100.0, round(100 * part / whole, 1))
+    return Share(code, label, _number(part, k=k, exact=exact), _number(whole, k=k, exact=exact), percent,
+                 benchmark)
 
 
 def median_of(histogram: dict[int, int]) -> float | None:
@@ -245,108 +232,206 @@ def median_of(histogram: dict[int, int]) -> float | None:
     return sum(found) / 2
 
 
-def statistics_build(*, scope: Scope, first: date, last: date, unit_label: str = "") -> Statistics:
-    """Count the selection in the database and make it publishable for the reader of `scope`."""
-    k, exact = scope.k, scope.exact
-    employees_first = queries.add_months(last, 1 - EMPLOYEE_WINDOW_MONTHS)
-    counts = queries.counts_for(scope.unit_ids, first, last, employees_from=employees_first)
-    months = queries.months_between(first, last)
+# --- Blocks ---------------------------------------------------------------------------------
 
+INCIDENT_PARTITIONS = {
+    "level": [f"level_{level}" for level in LEVELS],
+    "status": [f"status_{code}" for code in Incident.Status.values],
+    "relation": [f"relation_{code}" for code in PERPETRATOR_RELATIONS],
+}
+INCIDENT_SUBSETS = ([f"platform_{code}" for code in PLATFORMS] + [f"phenomenon_{code}" for code in RELATED_PHENOMENA]
+                    + [f"reported_{name}" for name in queries.REPORT_ACTIONS] + ["with_action"])
+INCIDENT_WITHIN = tuple((f"reported_{name}", "with_action") for name in queries.REPORT_ACTIONS)
+RECORDING_PARTITIONS = {
+    "decision": [f"decision_{code}" for code in DECISIONS],
+    "media": [f"media_{code}" for code in MEDIA_LABELS],
+}
+RECORDING_SUBSETS = [f"reason_{code}" for code in REASONS] + ["hidden_recording", "linked_to_incident"]
+
+
+def _merge(rows: list[dict], scope: Scope) -> dict[tuple[date, int], dict[str, int]]:
+    """Database rows per (month, unit) added up per (month, reporting row): {"total": n, code: n}."""
+    merged: dict[tuple[date, int], dict[str, int]] = {}
+    for row in rows:
+        month = row["month"]
+        month = (month.date() if hasattr(month, "date") else month).replace(day=1)
+        counts = merged.setdefault((month, scope.row_of_unit.get(row["unit_id"], row["unit_id"])), {})
+        for name, value in row.items():
+            if name == "n":
+                counts["total"] = counts.get("total", 0) + value
+            elif name.startswith("n_"):
+                counts[name[2:]] = counts.get(name[2:], 0) + value
+    return merged
+
+
+def _publish(block: disclosure.Block, *, k: int, exact: bool) -> dict[str, int]:
+    """{name: number} of one block: exact for a manager, rounded for a union rep."""
+    values: dict[str, int] = {}
+    if exact:
+        disclosure.exact_sums(values, block)
+    else:
+        disclosure.add_published(values, disclosure.block_publish(block, base=k, secret=queries.rounding_secret()))
+    return {name.split(":", 1)[-1]: value for name, value in values.items()}
+
+
+def published_blocks(kind: str, merged, partitions, subsets, *, k: int, exact: bool, total: bool = True,
+                     within=()) -> dict[tuple[date, int], dict[str, int]]:
+    """{(month, row): {name: published number}} of every block with something in it.
+
+    A block without anything is all zeros whatever the offsets, so it need not be listed."""
+    out = {}
+    for (month, row), counts in merged.items():
+        block = disclosure.Block(
+            identity=f"{kind}|{month:%Y-%m}|{row}",
+            total=counts.get("total", 0) if total else None,
+            partitions={name: {code: counts.get(code, 0) for code in codes} for name, codes in partitions.items()},
+            subsets={code: counts.get(code, 0) for code in subsets},
+            within=tuple(within),
+        )
+        out[(month, row)] = _publish(block, k=k, exact=exact)
+    return out
+
+
+def _sum(blocks: dict, name: str, *, months=None, rows=None) -> int:
+    return sum(values.get(name, 0) for (month, row), values in blocks.items()
+               if (month in months if months is not None else True) and (row in rows if rows is not None else True))
+
+
+def people_blocks(scope: Scope, first: date, last: date, *, k: int, exact: bool) -> tuple[int, int]:
+    """(employees, employees targeted in the months) of the reporting rows, each row rounded on its own
+    for a union rep (a block per row and window)."""
+    employees, targeted = queries.people_by_unit(scope.unit_ids, first, last)
+    per_row: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
+    for unit_id, users in employees.items():
+        per_row[scope.row_of_unit.get(unit_id, unit_id)][0].update(users)
+    for unit_id, users in targeted.items():
+        per_row[scope.row_of_unit.get(unit_id, unit_id)][1].update(users)
+    total_employees = total_targeted = 0
+    for row, (people, hit) in sorted(per_row.items()):
+        block = disclosure.Block(identity=f"people|{first:%Y-%m}|{last:%Y-%m}|{row}", total=len(people),
+                                 subsets={"targeted": len(hit)})
+        values = _publish(block, k=k, exact=exact)
+        total_employees += values["total"]
+        total_targeted += values["targeted"]
+    return total_employees, total_targeted
+
+
+def statistics_build(*, scope: Scope, first: date, last: date, unit_label: str = "", period: str = "month",
+                     people_last: date | None = None) -> Statistics:
+    """Count the selection's blocks in the database and publish them for the reader of `scope`."""
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r}")
+    k, exact = scope.k, scope.exact
+    people_last = last if exact or people_last is None else people_last
+    employees_first = queries.add_months(people_last, 1 - EMPLOYEE_WINDOW_MONTHS)
+    blocks = published_blocks("incident", _merge(queries.incident_block_rows(scope.unit_ids, first, last), scope),
+                              INCIDENT_PARTITIONS, INCIDENT_SUBSETS, k=k, exact=exact, within=INCIDENT_WITHIN)
+    periods = blocks_between(first, last, period)
+
+    def months_of(block):
+        return set(queries.months_between(*block))
+
+    period_heading = {"month": _("Måned"), "quarter": _("Kvartal"), "year": _("År")}[period]
+    period_title = {"month": _("Hændelser pr. måned og alvorlighed"),
+                    "quarter": _("Hændelser pr. kvartal og alvorlighed"),
+                    "year": _("Hændelser pr. år og alvorlighed")}[period]
+    period_rows = [Label(start.strftime("%Y-%m"), block_label(start, period)) for start, _end in periods]
     month_level = _table(
-        "month_level", _("Hændelser pr. måned og alvorlighed"), _("Måned"),
-        [Label(m.strftime("%Y-%m"), month_label(m)) for m in months],
+        "month_level", period_title, period_heading, period_rows,
         [Label(LEVEL_CODES[level], LEVEL_LABELS[level]) for level in LEVELS],
-        [[counts.month_level.get((m, level), 0) for level in LEVELS] for m in months],
+        [[_sum(blocks, f"level_{level}", months=months_of(block)) for level in LEVELS] for block in periods],
         k=k, exact=exact, row_totals=True,
     )
-    by_row: dict[int, int] = {}
-    for unit_id, n in counts.by_unit.items():
-        row = scope.row_of_unit.get(unit_id, unit_id)
-        by_row[row] = by_row.get(row, 0) + n
+    rows_of = {row.id: {row.id} for row in scope.rows}
     count_column = [Label("count", _("Hændelser"))]
     unit_note = "" if exact else _("Enheder med færre end %(k)s medarbejdere tælles med i enheden over dem.") % {"k": k}
     units = _table(
         "unit", _("Hændelser pr. enhed"), _("Enhed"),
         [Label(str(row.id), row.name) for row in scope.rows], count_column,
-        [[by_row.get(row.id, 0)] for row in scope.rows], k=k, exact=exact,
+        [[_sum(blocks, "total", rows=rows_of[row.id])] for row in scope.rows], k=k, exact=exact,
         note=unit_note if scope.rows and any(row.folded for row in scope.rows) else "",
     )
-    statuses = _table(
-        "status", _("Hændelser pr. status"), _("Status"),
-        [Label(code, str(label)) for code, label in Incident.Status.choices], count_column,
-        [[counts.by_status.get(code, 0)] for code, _label in Incident.Status.choices], k=k, exact=exact,
-    )
-    relations = _table(
-        "relation", _("Hvem stod bag"), _("Afsender"),
-        [Label(code, PERPETRATOR_RELATION_LABELS[code]) for code in PERPETRATOR_RELATIONS], count_column,
-        [[counts.by_relation.get(code, 0)] for code in PERPETRATOR_RELATIONS], k=k, exact=exact,
-    )
-    platforms = _table(
-        "platform", _("Platforme"), _("Platform"),
-        [Label(code, PLATFORM_LABELS[code]) for code in PLATFORMS], count_column,
-        [[counts.by_platform.get(code, 0)] for code in PLATFORMS], k=k, exact=exact, column_totals=False,
-        note=_("En hændelse med opslag på flere platforme tæller på hver af dem, så der er ingen sum."),
-    )
-    phenomena = _table(
-        "phenomenon", _("Relaterede fænomener"), _("Fænomen"),
-        [Label(code, RELATED_PHENOMENA_LABELS[code]) for code in RELATED_PHENOMENA], count_column,
-        [[counts.by_phenomenon.get(code, 0)] for code in RELATED_PHENOMENA], k=k, exact=exact, column_totals=False,
-        note=_("En hændelse kan høre til flere fænomener eller ingen, så der er ingen sum."),
-    )
 
-    total = counts.total
-    with_action = counts.with_action
-    recordings = recording_tables(scope=scope, months=months, k=k, exact=exact)
-    small_actions = not exact and 1 <= with_action < k
-    median = Median(None if small_actions else median_of(counts.days_to_first_action),
-                    _count(with_action, k=k, exact=exact))
+    def one_column(code, title, heading, labels, prefix, *, column_totals=True, note=""):
+        return _table(code, title, heading, [Label(c, str(label)) for c, label in labels], count_column,
+                      [[_sum(blocks, f"{prefix}_{c}")] for c, _label in labels], k=k, exact=exact,
+                      column_totals=column_totals, note=note)
+
+    statuses = one_column("status", _("Hændelser pr. status"), _("Status"), Incident.Status.choices, "status")
+    relations = one_column("relation", _("Hvem stod bag"), _("Afsender"),
+                           [(c, PERPETRATOR_RELATION_LABELS[c]) for c in PERPETRATOR_RELATIONS], "relation")
+    platforms = one_column(
+        "platform", _("Platforme"), _("Platform"), [(c, PLATFORM_LABELS[c]) for c in PLATFORMS], "platform",
+        column_totals=False,
+        note=_("En hændelse med opslag på flere platforme tæller på hver af dem, så der er ingen sum."))
+    phenomena = one_column(
+        "phenomenon", _("Relaterede fænomener"), _("Fænomen"),
+        [(c, RELATED_PHENOMENA_LABELS[c]) for c in RELATED_PHENOMENA], "phenomenon", column_totals=False,
+        note=_("En hændelse kan høre til flere fænomener eller ingen, så der er ingen sum."))
+
+    total = units.column_total().value if units.column_totals else 0
+    with_action = _sum(blocks, "with_action")
+    recordings = recording_tables(scope=scope, first=first, last=last, periods=periods, period=period,
+                                  period_heading=period_heading, k=k, exact=exact)
+    actions = queries.action_counts(scope.unit_ids, first, last)
+    purged = queries.residue_action_counts(queries.residue_in(scope.unit_ids, first, last))
+    histogram = dict(actions.days_to_first_action)
+    for days, n in purged.days_to_first_action.items():
+        histogram[days] = histogram.get(days, 0) + n
+    exact_with_action = sum(histogram.values())
+    median = Median(median_of(histogram) if exact or exact_with_action >= k else None,
+                    _number(with_action, k=k, exact=exact))
+    employees, targeted = people_blocks(scope, employees_first, people_last, k=k, exact=exact)
     return Statistics(
         first=first, last=last, exact=exact, k=k, scope=scope, unit_label=unit_label,
-        total=_count(total, k=k, exact=exact),
+        total=_number(total, k=k, exact=exact),
         tables=(month_level, units, statuses, relations, platforms, phenomena, *recordings),
-        police=_share("police", _("Anmeldt til politiet"), counts.reported.get("police", 0), total,
+        police=_share("police", _("Anmeldt til politiet"), _sum(blocks, "reported_police"), total,
                       k=k, exact=exact),
-        datatilsynet=_share("datatilsynet", _("Anmeldt til Datatilsynet"), counts.reported.get("datatilsynet", 0),
+        datatilsynet=_share("datatilsynet", _("Anmeldt til Datatilsynet"), _sum(blocks, "reported_datatilsynet"),
                             total, k=k, exact=exact),
         median_days=median,
         employees_targeted=_share("employees_targeted", _("Medarbejdere hængt ud de seneste 12 måneder"),
-                                  counts.employees_targeted, counts.employees, k=k, exact=exact,
-                                  benchmark=DS_BENCHMARK_PERCENT),
+                                  targeted, employees, k=k, exact=exact, benchmark=DS_BENCHMARK_PERCENT),
         employees_first=employees_first,
         generated_at=timezone.now(),
+        period=period,
+        employees_last=people_last,
     )
 
 
-def recording_tables(*, scope: Scope, months: list[date], k: int, exact: bool) -> tuple[Table, ...]:
-    """Citizens' requests to record meetings (DOMAIN.md section 8) in the same units and months,
-    as counts only and through the same disclosure control as the incidents."""
-    counts = request_counts(scope.unit_ids, months[0], queries.add_months(months[-1], 1) - timedelta(days=1))
-    per_month = {entry["month"]: entry["by_decision"] for entry in counts["by_month"]}
+def recording_tables(*, scope: Scope, first: date, last: date, periods, period: str, period_heading: str,
+                     k: int, exact: bool) -> tuple[Table, ...]:
+    """Citizens' requests to record meetings (DOMAIN.md section 8) in the same units and periods,
+    as counts only, in blocks rounded like the incidents'."""
+    blocks = published_blocks("recording", _merge(queries.recording_block_rows(scope.unit_ids, first, last), scope),
+                              RECORDING_PARTITIONS, RECORDING_SUBSETS, k=k, exact=exact, total=False)
     count_column = [Label("count", _("Anmodninger"))]
     by_decision = _table(
-        "recording_month_decision", _("Anmodninger om at optage pr. måned og afgørelse"), _("Måned"),
-        [Label(m.strftime("%Y-%m"), month_label(m)) for m in months],
+        "recording_month_decision", _("Anmodninger om at optage pr. periode og afgørelse"), period_heading,
+        [Label(start.strftime("%Y-%m"), block_label(start, period)) for start, _end in periods],
         [Label(code, str(DECISION_LABELS[code])) for code in DECISIONS],
-        [[per_month.get(m, {}).get(code, 0) for code in DECISIONS] for m in months],
+        [[_sum(blocks, f"decision_{code}", months=set(queries.months_between(*block))) for code in DECISIONS]
+         for block in periods],
         k=k, exact=exact, row_totals=True,
     )
     reasons = _table(
         "recording_reason", _("Borgerens begrundelser for at ville optage"), _("Begrundelse"),
         [Label(code, str(REASON_LABELS[code])) for code in REASONS], count_column,
-        [[counts["by_reason"][code]] for code in REASONS], k=k, exact=exact, column_totals=False,
+        [[_sum(blocks, f"reason_{code}")] for code in REASONS], k=k, exact=exact, column_totals=False,
         note=_("En anmodning kan have flere begrundelser, så der er ingen sum."),
     )
     media = _table(
         "recording_media", _("Anmodninger om lyd- eller videooptagelse"), _("Optagelse"),
         [Label(code, str(label)) for code, label in MEDIA_LABELS.items()], count_column,
-        [[counts["by_media"][code]] for code in MEDIA_LABELS], k=k, exact=exact,
+        [[_sum(blocks, f"media_{code}")] for code in MEDIA_LABELS], k=k, exact=exact,
     )
     events = _table(
         "recording_events", _("Skjulte og offentliggjorte optagelser"), _("Hændelse"),
         [Label("hidden_recording", _("Skjult optagelse opdaget")),
          Label("linked_to_incident", _("Optagelse knyttet til en sag om udhængning"))],
-        count_column, [[counts["hidden_recordings"]], [counts["linked_to_incident"]]], k=k, exact=exact,
-        column_totals=False, note=_("Tallene overlapper, så der er ingen sum."),
+        count_column, [[_sum(blocks, "hidden_recording")], [_sum(blocks, "linked_to_incident")]], k=k,
+        exact=exact, column_totals=False, note=_("Tallene overlapper, så der er ingen sum."),
     )
     return by_decision, reasons, media, events
 
@@ -358,11 +443,21 @@ def statistics_for(user, params) -> tuple[StatisticsFilterForm, Statistics | Non
     units = StatisticsUnits(user)
     if not units.allowed:
         raise Http404
-    form = StatisticsFilterForm(params, unit_choices=units.choices())
+    form = statistics_form(units, params)
     if not form.is_valid():
         return form, None
     unit_id = form.cleaned_data["unit"]
     label = units.names[unit_id] if unit_id else _("Alle mine enheder")
     statistics = statistics_build(scope=units.scope(unit_id), first=form.cleaned_data["from"],
-                                  last=form.cleaned_data["to"], unit_label=label)
+                                  last=form.cleaned_data["to"], unit_label=label,
+                                  period=form.cleaned_data["period"], people_last=form.last_published)
     return form, statistics
+
+
+def statistics_form(units: StatisticsUnits, params) -> StatisticsFilterForm:
+    """The filter form for `units`' user: published periods only unless every unit is exact."""
+    from accounts import permissions
+
+    controlled = not permissions.sees_exact_statistics(units.user, units.allowed)
+    return StatisticsFilterForm(params, unit_choices=units.choices(), controlled=controlled,
+                                lag=units.lag_for())

@@ -39,7 +39,7 @@ from .charts import charts_for, table_sections
 from .exports import export_filename, statistics_csv, statistics_dict
 from .forms import StatisticsFilterForm
 from .scope import StatisticsUnits
-from .selectors import Statistics, month_label, statistics_for
+from .selectors import Statistics, month_label, statistics_for, statistics_form
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,8 @@ def audit_statistics(request, statistics: Statistics, *, action: str, summary: s
         request=request, action=action, object_type="stats.statistics", summary=summary,
         details={
             "from": statistics.first.strftime("%Y-%m"), "to": statistics.last.strftime("%Y-%m"),
-            "unit": statistics.scope.selected_unit_id, "exact": statistics.exact, "output": output,
+            "period": statistics.period, "unit": statistics.scope.selected_unit_id, "exact": statistics.exact,
+            "output": output,
         },
     )
 
@@ -84,6 +85,7 @@ def _dashboard(request, form: StatisticsFilterForm, statistics: Statistics | Non
             {"url": f"{reverse('stats:export_json')}?{query}", "label": _("Hent som JSON"), "kind": "json"},
         ],
         report_filters=[(name, value) for name, value in (
+            ("period", form.cleaned_data["period"]),
             ("from", form.cleaned_data["from"].strftime("%Y-%m")), ("to", form.cleaned_data["to"].strftime("%Y-%m")),
             ("unit", form.cleaned_data["unit"] or ""))],
     )
@@ -149,13 +151,14 @@ def report_request(request):
     units = StatisticsUnits(request.user)
     if not units.allowed:
         raise Http404
-    form = StatisticsFilterForm(request.POST, unit_choices=units.choices())
+    form = statistics_form(units, request.POST)
     if not form.is_valid():
         # The page with the filters as typed and what is wrong with them; nothing is asked for.
         return _dashboard(request, form, None)
     unit_id = form.cleaned_data["unit"]
     report = report_services.statistics_report_request(
         actor=request.user, first=form.cleaned_data["from"], last=form.cleaned_data["to"], unit_id=unit_id,
+        period=form.cleaned_data["period"],
         unit_label=units.names[unit_id] if unit_id else "", request=request)
     messages.success(request, _("Statistikrapporten er bestilt. Siden opdaterer sig selv, når den er klar."))
     return redirect(report.get_absolute_url())

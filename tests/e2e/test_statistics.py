@@ -1,6 +1,7 @@
-"""Browser journey (issue 7, done when): the union rep opens the statistics, changes the
-period, sees «< 5» where counts are small, downloads the CSV; any incident URL answers 404,
-until an employee shares that incident with them."""
+"""Browser journey (issues 7 and 22): the union rep opens the statistics, changes the period
+among the published months, sees every figure rounded to a multiple of 5, switches to
+quarters, downloads the CSV; any incident URL answers 404, until an employee shares that
+incident with them."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def incidents(personas):
     for _ in range(5):
         member(personas.jobcenter, Role.CASEWORKER)  # Jobcenter stands on its own (6 employees)
-    this_month = default_period()[1]
+    this_month = add_months(default_period()[1], -1)  # the last month a union rep sees
     old = add_months(this_month, -14)  # before the default 12 months
     return bulk_incidents(
         [{"unit": personas.jobcenter, "registered": this_month, "level": 2, "platforms": ["facebook"],
@@ -35,22 +36,27 @@ def incidents(personas):
     ), old
 
 
-def test_union_rep_changes_period_sees_small_counts_and_downloads_csv(
+def test_union_rep_changes_period_sees_rounded_figures_and_downloads_csv(
     page, live_server, personas, sign_in, screenshot, incidents
 ):
     rows, old = incidents
+    first, last = default_period(lag=1)
     sign_in("union_rep", TEST_PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/statistik/")
     expect(page.get_by_role("heading", name="Statistik over udhængning", level=1)).to_be_visible()
     months = page.get_by_role("table", name="Hændelser pr. måned og alvorlighed")
     expect(months.get_by_role("rowheader", name=_danish_month(old))).to_have_count(0)
-    expect(months.get_by_role("rowheader", name=_danish_month(default_period()[0]))).to_have_count(1)
+    expect(months.get_by_role("rowheader", name=_danish_month(first))).to_have_count(1)
+    # The current month is not offered.
+    this_month = default_period()[1]
+    expect(page.get_by_label("Til og med måned").locator(f'option[value="{this_month:%Y-%m}"]')).to_have_count(0)
 
-    page.get_by_label("Fra måned").fill(old.strftime("%Y-%m"))
+    page.get_by_label("Fra måned").select_option(old.strftime("%Y-%m"))
     page.get_by_role("button", name="Vis statistik").click()
-    expect(page).to_have_url(f"{live_server.url}/statistik/?from={old:%Y-%m}&to={default_period()[1]:%Y-%m}&unit=")
+    expect(page).to_have_url(f"{live_server.url}/statistik/?period=month&from={old:%Y-%m}&to={last:%Y-%m}&unit=")
     old_row = months.get_by_role("row").filter(has=page.get_by_role("rowheader", name=_danish_month(old)))
-    expect(old_row).to_contain_text("< 5")
+    for text in old_row.get_by_role("cell").all_inner_texts():
+        assert int(text.replace(".", "")) % 5 == 0, text
     expect(page.get_by_role("img", name="Hændelser pr. måned", exact=True)).to_be_visible()
     expect(page.get_by_text("Tallene er anonymiserede.")).to_be_visible()
     for incident in rows:
@@ -60,12 +66,17 @@ def test_union_rep_changes_period_sees_small_counts_and_downloads_csv(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Hent tabellerne som CSV").click()
     download = download_info.value
-    assert download.suggested_filename == f"statistik-{old:%Y-%m}-{default_period()[1]:%Y-%m}.csv"
+    assert download.suggested_filename == f"statistik-{old:%Y-%m}-{last:%Y-%m}.csv"
     content = Path(download.path()).read_text(encoding="utf-8-sig")
     table = list(csv.reader(io.StringIO(content), delimiter=";"))
-    old_cells = [row for row in table if row[0] == "month_level" and row[2] == old.strftime("%Y-%m")]
-    assert [row[6] for row in old_cells if row[4] == "total"] == ["< 5"]
-    assert not any(row[6] in {"1", "2", "3", "4"} for row in table if row[0] != "nøgletal")
+    counts = [row[6] for row in table[1:] if row[0] != "nøgletal"]
+    assert counts and all(int(value) % 5 == 0 for value in counts)
+
+    page.get_by_label("Periode", exact=True).select_option("quarter")
+    page.get_by_role("button", name="Vis statistik").click()
+    quarters = page.get_by_role("table", name="Hændelser pr. kvartal og alvorlighed")
+    expect(quarters.get_by_role("rowheader").first).to_contain_text("kvartal")
+    screenshot("statistics-union-rep-quarters")
 
     for incident in rows:
         response = page.goto(f"{live_server.url}/haendelser/{incident.reference}/")
@@ -106,12 +117,12 @@ def test_union_rep_asks_for_the_pdf_report_and_a_worker_makes_it(
 
     _rows, old = incidents
     sign_in("union_rep", TEST_PASSWORD)
-    page.get_by_label("Fra måned").fill(old.strftime("%Y-%m"))
+    page.get_by_label("Fra måned").select_option(old.strftime("%Y-%m"))
     page.get_by_role("button", name="Vis statistik").click()
     with own_broker(), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         page.get_by_role("button", name="Dan PDF-rapport").click()
         expect(page.get_by_role("heading", name="Statistikrapport, version 1", level=1)).to_be_visible()
-        expect(page.get_by_text(f"Periode: {_danish_month(old)} – {_danish_month(default_period()[1])}")) \
+        expect(page.get_by_text(f"Periode: {_danish_month(old)} – {_danish_month(default_period(lag=1)[1])}")) \
             .to_be_visible()
         download_link = page.get_by_role("link", name="Hent PDF")
         expect(download_link).to_be_visible(timeout=60_000)  # the page polls until the worker is done
@@ -120,7 +131,7 @@ def test_union_rep_asks_for_the_pdf_report_and_a_worker_makes_it(
     with page.expect_download() as download_info:
         download_link.click()
     text = "\n".join(p.extract_text() for p in PdfReader(download_info.value.path()).pages)
-    assert "< 5" in text and "Side 1 af" in text
+    assert "afrundet" in text and "Side 1 af" in text
     for incident in _rows:
         assert incident.reference not in text
     page.get_by_role("link", name="Tilbage til statistikken").click()

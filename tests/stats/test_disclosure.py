@@ -1,219 +1,219 @@
-"""The disclosure control on its own (stats.disclosure): examples and properties over random tables.
+"""The disclosure control on its own (stats.disclosure): rounding and the check of a block,
+with properties over random blocks.
 
-The properties are checked with an independent judge: a hidden number can be worked out
-exactly when its unit vector lies in the row space of the table's published equations
-(rank test with fractions), which is what "worked out by subtraction" means in general.
+The properties are checked with an independent judge (`feasible`): it lists, by brute force
+over explicit sets of values, every true value a reader could still believe for each count of
+a published block (and of two versions of a block, before and after one more incident),
+knowing the method and every tie between the counts. The module's own check works with
+interval arithmetic; the judge does not.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
+from itertools import product
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stats.disclosure import PROTECTED, SMALL, display, suppress
+from stats.disclosure import (
+    Block,
+    Published,
+    block_publish,
+    block_ranges,
+    cell_offset,
+    published_range,
+    round_to_base,
+)
+
+from .judge import feasible
+
+SECRET = b"test secret for the rounding offsets"
 
 
-def full_grid(cells, result):
-    """Values and marks of every published position, keyed (i, j) like the module's grid."""
-    R, C = len(cells), len(cells[0])
-    values, marks = {}, {}
-    for i in range(R):
-        for j in range(C):
-            values[(i, j)], marks[(i, j)] = cells[i][j], result.cells[i][j]
-    if result.row_totals is not None:
-        for i in range(R):
-            values[(i, C)], marks[(i, C)] = sum(cells[i]), result.row_totals[i]
-    if result.column_totals is not None:
-        for j in range(C):
-            values[(R, j)], marks[(R, j)] = sum(row[j] for row in cells), result.column_totals[j]
-    if result.total is not None:
-        values[(R, C)], marks[(R, C)] = sum(map(sum, cells)), result.total
-    return values, marks
+# --- The judge -------------------------------------------------------------------------------
+
+def _names(published: Published) -> list[str]:
+    names = ["total"] if published.total is not None else []
+    names += [f"{name}:{code}" for name, cells in published.partitions.items() for code in cells]
+    return names + list(published.subsets)
 
 
-def lines_of(cells, result):
-    R, C = len(cells), len(cells[0])
-    lines = []
-    if result.row_totals is not None:
-        lines += [([(i, j) for j in range(C)], (i, C)) for i in range(R)]
-    if result.column_totals is not None:
-        lines += [([(i, j) for i in range(R)], (R, j)) for j in range(C)]
-    if result.total is not None:
-        lines.append(([(R, j) for j in range(C)], (R, C)))
-        lines.append(([(i, C) for i in range(R)], (R, C)))
-    return lines
+def _values(published: Published) -> dict[str, int]:
+    values = {"total": published.total} if published.total is not None else {}
+    values.update({f"{name}:{code}": v for name, cells in published.partitions.items() for code, v in cells.items()})
+    values.update(published.subsets)
+    return values
 
 
-def _rank(rows: list[list[Fraction]]) -> int:
-    rows = [list(row) for row in rows if any(row)]
-    rank, width = 0, len(rows[0]) if rows else 0
-    for col in range(width):
-        pivot = next((r for r in range(rank, len(rows)) if rows[r][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        for r in range(len(rows)):
-            if r != rank and rows[r][col] != 0:
-                factor = rows[r][col] / rows[rank][col]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank], strict=True)]
-        rank += 1
-    return rank
+def one_version(published: Published, base: int) -> dict[str, set[int]]:
+    domains = {}
+    for name, value in _values(published).items():
+        low, high = published_range(value, base)
+        domains[name] = set(range(low, high + 1))
+    return domains
 
 
-def determined(cells, result) -> set:
-    """Hidden positions whose value follows exactly from the published numbers."""
-    values, marks = full_grid(cells, result)
-    hidden = [pos for pos, mark in marks.items() if mark]
-    index = {pos: n for n, pos in enumerate(hidden)}
-    matrix = []
-    for line_cells, total in lines_of(cells, result):
-        row = [Fraction(0)] * len(hidden)
-        for pos in line_cells:
-            if pos in index:
-                row[index[pos]] += 1
-        if total in index:
-            row[index[total]] -= 1
-        matrix.append(row)
-    base = _rank(matrix)
-    found = set()
-    for pos, n in index.items():
-        unit = [Fraction(0)] * len(hidden)
-        unit[n] = Fraction(1)
-        if _rank([*matrix, unit]) == base:
-            found.add(pos)
-    return found
+def two_versions(before: Published, after: Published, change: dict[str, int], base: int) -> dict[str, set[int]]:
+    """The counts before, as a reader sees them who has both versions and knows the change exactly.
+
+    With the same draw every cell kept its offset o: the true x satisfies both
+    x + o ∈ [p, p + base − 1] and x + change + o ∈ [p', p' + base − 1] for one o."""
+    first, second = _values(before), _values(after)
+    domains = {}
+    for name, p in first.items():
+        q, e = second[name], change.get(name, 0)
+        if before.draw == after.draw:
+            domains[name] = {x for x in range(0, p + base) for o in range(base)
+                             if p <= x + o <= p + base - 1 and q <= x + e + o <= q + base - 1}
+        else:
+            low, high = published_range(p, base)
+            low2, high2 = published_range(q, base)
+            domains[name] = {x for x in range(low, high + 1) if low2 <= x + e <= high2}
+    return domains
+
+
+# --- Random blocks --------------------------------------------------------------------------
+
+CODES = {"level": ("1", "2", "3", "4"), "status": ("a", "b", "c"), "relation": ("x", "y")}
+SUBSETS = ("facebook", "with_action", "police")
+WITHIN = (("police", "with_action"),)
+
+
+@st.composite
+def incidents(draw, max_size=14):
+    """A block as its incidents: a code per partition each, and which subsets they are in."""
+    return draw(st.lists(st.fixed_dictionaries({
+        "level": st.sampled_from(CODES["level"]), "status": st.sampled_from(CODES["status"]),
+        "relation": st.sampled_from(CODES["relation"]),
+        "facebook": st.booleans(), "action": st.booleans(), "police": st.booleans(),
+    }), max_size=max_size))
+
+
+def block_of(items, identity="incident|2026-03|7") -> Block:
+    partitions = {name: dict.fromkeys(codes, 0) for name, codes in CODES.items()}
+    subsets = dict.fromkeys(SUBSETS, 0)
+    for item in items:
+        for name in CODES:
+            partitions[name][item[name]] += 1
+        subsets["facebook"] += item["facebook"]
+        subsets["with_action"] += item["action"] or item["police"]
+        subsets["police"] += item["police"]
+    return Block(identity=identity, total=len(items), partitions=partitions, subsets=subsets, within=WITHIN)
+
+
+def exact_of(block: Block) -> dict[str, int]:
+    values = {"total": block.total}
+    values.update({f"{name}:{code}": n for name, cells in block.partitions.items() for code, n in cells.items()})
+    values.update(block.subsets)
+    return values
+
+
+def partition_names(block: Block) -> dict[str, list[str]]:
+    return {name: [f"{name}:{code}" for code in cells] for name, cells in block.partitions.items()}
 
 
 # --- Examples -----------------------------------------------------------------------------
 
-def test_small_counts_are_hidden_and_zeros_shown():
-    result = suppress([[0], [3], [12], [7]], k=5, column_totals=True)
-    assert result.cells == [[""], [SMALL], [""], [PROTECTED]]  # the smallest other non-zero cell
-    assert result.column_totals == [""]
+def test_rounding_to_base():
+    assert [round_to_base(n, 5, 0) for n in (0, 1, 4, 5, 9, 10)] == [0, 0, 0, 5, 5, 10]
+    assert [round_to_base(n, 5, 4) for n in (0, 1, 4, 5, 6)] == [0, 5, 5, 5, 10]
+    assert {round_to_base(0, 5, o) for o in range(5)} == {0}
+    assert {round_to_base(10, 5, o) for o in range(5)} == {10}  # a multiple of k is shown as it is
+    with pytest.raises(ValueError):
+        round_to_base(-1, 5, 0)
+    with pytest.raises(ValueError):
+        round_to_base(3, 5, 5)
 
 
-def test_a_second_cell_is_hidden_in_the_line():
-    # 2 would be 22 − 20 if nothing else were hidden: the smallest other non-zero cell goes too.
-    result = suppress([[2], [6], [14]], k=5, column_totals=True)
-    assert result.cells == [[SMALL], [PROTECTED], [""]]
+def test_published_range():
+    assert published_range(0, 5) == (0, 4)
+    assert published_range(5, 5) == (1, 9)
+    assert published_range(20, 3) == (18, 22)
 
 
-def test_small_total_hides_its_line():
-    result = suppress([[3, 0, 1], [9, 8, 7]], k=5, row_totals=True, column_totals=True)
-    assert result.row_totals[0] == SMALL
-    assert result.cells[0] == [SMALL, "", SMALL]
+def test_a_pinned_block_is_rounded_again():
+    # k = 3, two incidents with different statuses: total 2 shown as 0 (≤ 2) with both statuses
+    # shown as 3 (≥ 1 each) would pin the total to 2; the check finds it.
+    published = Published(total=0, partitions={"status": {"a": 3, "b": 3}}, subsets={})
+    assert block_ranges(published, 3)["total"] == (2, 2)
+    items = [{"level": "1", "status": "a", "relation": "x", "facebook": False, "action": False, "police": False},
+             {"level": "1", "status": "b", "relation": "x", "facebook": False, "action": False, "police": False}]
+    for n in range(40):
+        result = block_publish(block_of(items, identity=f"incident|2026-0{n % 9 + 1}|{n}"), base=3, secret=SECRET)
+        assert not result.pinned
+        assert all(len(values) > 1 for values in one_version(result, 3).values())
 
 
-def test_two_small_cells_that_must_be_four_each_get_company():
-    # «< 5» + «< 5» = 8 can only be 4 + 4, so a third number of the line is hidden.
-    result = suppress([[4], [4], [0], [9]], k=5, column_totals=True)
-    assert sum(1 for row in result.cells if row[0]) >= 3
-
-
-def test_bridge_between_two_hidden_blocks_is_closed():
-    cells = [
-        [2, 6, 9, 9],
-        [6, 7, 9, 9],
-        [9, 9, 2, 6],
-        [9, 9, 6, 7],
-    ]
-    result = suppress(cells, k=5, row_totals=True, column_totals=True)
-    assert not determined(cells, result)
-
-
-def test_grand_total_is_never_hidden_to_protect_others():
-    result = suppress([[12, 0], [0, 3]], k=5, row_totals=True, column_totals=True)
-    assert result.total == ""
-
-
-def test_tables_without_totals_only_hide_small_counts():
-    result = suppress([[1], [7], [0]], k=5)
-    assert result.cells == [[SMALL], [""], [""]]
-
-
-def test_display():
-    assert display(3, SMALL, 5) == "< 5"
-    assert display(30, PROTECTED, 5) == "×"
-    assert display(30, "", 5) == "30"
-    assert display(0, "", 5) == "0"
+def test_offsets_are_fixed_per_cell_and_spread():
+    offsets = [cell_offset(f"incident|2026-03|{unit}", "status:closed", 0, 5, SECRET) for unit in range(500)]
+    assert offsets == [cell_offset(f"incident|2026-03|{unit}", "status:closed", 0, 5, SECRET) for unit in range(500)]
+    assert all(offsets.count(o) > 60 for o in range(5))  # about 100 each
+    assert cell_offset("incident|2026-03|1", "total", 0, 5, b"another secret") in range(5)
 
 
 # --- Properties ---------------------------------------------------------------------------
 
-values = st.one_of(st.just(0), st.integers(1, 4), st.integers(5, 40))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items=incidents(), k=st.integers(3, 6), unit=st.integers(1, 10**6))
+def test_one_published_block_never_gives_a_count_away(items, k, unit):
+    block = block_of(items, identity=f"incident|2026-03|{unit}")
+    published = block_publish(block, base=k, secret=SECRET)
+    assert not published.pinned
+    exact = exact_of(block)
+    for name, value in _values(published).items():
+        assert value % k == 0 and abs(value - exact[name]) < k, name
+    judged = feasible(one_version(published, k), partition_names(block), list(SUBSETS), WITHIN)
+    for name, values in judged.items():
+        assert exact[name] in values, name  # the judge is sound: the truth is always possible
+        assert len(values) >= 2, (name, values)  # … and never the only possibility
+    # The module's interval check sees exactly the judge's lowest and highest values.
+    ranges = block_ranges(published, k, WITHIN)
+    for name, values in judged.items():
+        assert ranges[name] == (min(values), max(values)), name
+    assert block_publish(block, base=k, secret=SECRET) == published  # the same block, the same figures
 
 
-@st.composite
-def tables(draw):
-    k = draw(st.integers(3, 6))
-    shape = draw(st.sampled_from(["two_way", "column", "none"]))
-    rows = draw(st.integers(1, 6))
-    cols = 1 if shape != "two_way" else draw(st.integers(1, 5))
-    cells = draw(st.lists(st.lists(values, min_size=cols, max_size=cols), min_size=rows, max_size=rows))
-    return k, shape, cells
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items=incidents(max_size=12), extra=incidents(max_size=1).filter(bool), k=st.integers(3, 6),
+       unit=st.integers(1, 10**6))
+def test_one_more_incident_leaves_every_count_k_possible_values(items, extra, k, unit):
+    """A reader who sees a block before and after one more incident, and knows exactly which codes
+    the new one has, still has several possible values for each count on its own (the offset of the
+    cell stays the same and is unknown); the truth is always among them. (Combined with the other
+    counts of the block the range can shrink further; see the module's "does not claim".)"""
+    identity = f"incident|2026-03|{unit}"
+    before_block, after_block = block_of(items, identity), block_of(items + extra, identity)
+    before = block_publish(before_block, base=k, secret=SECRET)
+    after = block_publish(after_block, base=k, secret=SECRET)
+    exact_before, exact_after = exact_of(before_block), exact_of(after_block)
+    change = {name: exact_after[name] - exact_before[name] for name in exact_before}
+    domains = two_versions(before, after, change, k)
+    for name, values in domains.items():
+        assert exact_before[name] in values, name
+        if before.draw == after.draw:
+            # k values, or at least two for a count near 0.
+            assert len(values) >= 2, (name, values)
+    judged = feasible(domains, partition_names(before_block), list(SUBSETS), WITHIN)
+    assert all(exact_before[name] in values for name, values in judged.items())
 
 
-def _suppress(k, shape, cells):
-    return suppress(cells, k=k, row_totals=shape == "two_way", column_totals=shape in ("two_way", "column"))
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 60), k=st.integers(3, 8))
+def test_rounding_is_unbiased_over_the_offsets(n, k):
+    rounded = [round_to_base(n, k, o) for o in range(k)]
+    assert sum(rounded) == n * k
+    assert all(value % k == 0 and abs(value - n) < k for value in rounded)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tables())
-def test_rules_hold_for_random_tables(table):
-    k, shape, cells = table
-    result = _suppress(k, shape, cells)
-    values, marks = full_grid(cells, result)
-
-    # Nothing from 1 to k−1 is shown; «< k» marks only such numbers; «×» never marks one.
-    for pos, value in values.items():
-        if 1 <= value < k:
-            assert marks[pos] == SMALL, pos
-        if marks[pos] == SMALL:
-            assert 1 <= value < k
-        if marks[pos] == PROTECTED:
-            assert not 1 <= value < k
-
-    # The grand total is hidden only when it is itself small.
-    if result.total is not None:
-        assert result.total in ("", SMALL)
-
-    unresolved = {tuple(line) for line in result.unresolved}
-    for line_cells, total in lines_of(cells, result):
-        positions = (*line_cells, total)
-        hidden = [pos for pos in positions if marks[pos]]
-        if positions in unresolved:
-            continue
-        # No line has exactly one hidden number.
-        assert len(hidden) != 1, (positions, hidden)
-        # Visible totals agree with the visible cells.
-        if not marks[total]:
-            visible = sum(values[pos] for pos in line_cells if not marks[pos])
-            small = sum(1 for pos in line_cells if marks[pos] == SMALL)
-            assert visible + small <= values[total]
-            if not any(marks[pos] for pos in line_cells):
-                assert visible == values[total]
-
-    # No hidden number can be worked out by adding and subtracting lines, except in a line
-    # the module reports as unresolved (everything in it is hidden and it still adds up, as
-    # «< 3» + «< 3» = «< 3», which can only be 1 + 1 = 2).
-    in_unresolved = {pos for line in result.unresolved for pos in line}
-    assert determined(cells, result) <= in_unresolved
-
-
-@settings(max_examples=200, deadline=None)
-@given(tables())
-def test_suppression_is_deterministic_and_managers_numbers_untouched(table):
-    k, shape, cells = table
-    assert _suppress(k, shape, cells) == _suppress(k, shape, cells)
-    # Tables with nothing below k hide nothing.
-    big = [[value if value == 0 or value >= k else value + k for value in row] for row in cells]
-    result = _suppress(k, shape, big)
-    assert not any(mark for row in result.cells for mark in row)
-
-
-def test_rejects_negative_counts():
-    with pytest.raises(ValueError):
-        suppress([[-1]], k=5)
+def test_every_combination_of_a_tiny_block_is_protected():
+    """Exhaustively: every block of up to 4 incidents with k = 3 (two statuses, one level)."""
+    options = list(product(("a", "b"), (False, True)))
+    for size in range(5):
+        for combo in product(options, repeat=size):
+            items = [{"level": "1", "status": s, "relation": "x", "facebook": f, "action": False, "police": False}
+                     for s, f in combo]
+            block = block_of(items, identity=f"incident|2026-01|{size}")
+            published = block_publish(block, base=3, secret=SECRET)
+            judged = feasible(one_version(published, 3), partition_names(block), list(SUBSETS), WITHIN)
+            assert all(len(values) >= 2 for values in judged.values()), (combo, published)

@@ -131,10 +131,14 @@ def test_figures_of_a_period_are_the_same_before_and_after_the_purge(client, per
     user = getattr(personas, persona)
     before = [_statistics(client, user, params) for params in PERIODS]
     assert before[0]["exact"] is (persona == "manager")
-    assert before[0]["incidents"]["value"] == len(incidents)
+    shown = before[0]["incidents"]["value"]
+    if persona == "manager":
+        assert shown == len(incidents)
+    else:  # a sum of 12 months × 2 reporting units, each rounded to a multiple of 5
+        assert shown % 5 == 0 and abs(shown - len(incidents)) < 5 * 24
     assert before[0]["median_days_to_first_action"]["days"] is not None
-    hidden = [cell for table in before[1]["tables"] for row in table["cells"] for cell in row if cell["hidden"]]
-    assert bool(hidden) is (persona == "union_rep")  # the union rep's view is under disclosure control
+    rounded = [cell for table in before[1]["tables"] for row in table["cells"] for cell in row if cell["rounded"]]
+    assert bool(rounded) is (persona == "union_rep")  # the union rep's view is under disclosure control
 
     summary = _purge(django_capture_on_commit_callbacks)
 

@@ -30,6 +30,7 @@ DOWNLOADS = ("stats:export_csv", "stats:export_json")
 API = "/api/v1/statistics/"
 SEES_STATISTICS = {"manager", "other_manager", "union_rep"}
 THIS_MONTH = default_period()[1]
+LAST_MONTH = add_months(THIS_MONTH, -1)  # the last month a union rep sees (lag 1, the default)
 
 
 def _urls():
@@ -42,11 +43,12 @@ def _staff(unit, n):
 
 @pytest.fixture
 def data(personas):
-    """Jobcenter big enough to stand alone; Børn og Familie with Team Nord folded into it."""
+    """Jobcenter big enough to stand alone; Børn og Familie with Team Nord folded into it, and both
+    folded into Socialforvaltning, which has no employees of its own (the smaller sub-unit goes)."""
     _staff(personas.jobcenter, 5)  # 6 employees
     _staff(personas.family, 2)  # 3 employees …
     _staff(personas.team, 2)  # … + 2 in Team Nord, folded into Børn og Familie: 5
-    month = THIS_MONTH
+    month = LAST_MONTH
     specs = (
         [{"unit": personas.jobcenter, "registered": month, "level": 2, "platforms": ["facebook"],
           "actions": [("police_report", 1)]} for _ in range(12)]
@@ -90,21 +92,28 @@ def test_post_is_not_allowed(client, personas):
 
 # --- What a union rep sees ------------------------------------------------------------------------
 
-def test_union_rep_sees_small_counts_as_less_than_k(client, personas, data):
+def _within(published: int, exact: int, blocks: int, k: int = 5) -> bool:
+    """A sum of `blocks` rounded blocks: a multiple of k, off by less than k per block."""
+    return published % k == 0 and abs(published - exact) < k * max(blocks, 1)
+
+
+def test_union_rep_sees_rounded_figures_and_the_folding(client, personas, data):
     client.force_login(personas.union_rep)
     body = client.get(reverse(PAGE)).content.decode()
-    assert "anonymiserede" in body
-    assert "&lt; 5" in body  # the 3 critical incidents of Team Nord
+    assert "anonymiserede" in body and "afrundet" in body
     assert "Team Nord" in body and "tælles med i enheden over dem" in body  # the folding is explained
     for incident in data:
         assert incident.reference not in body
     result = client.get(reverse("stats:export_json")).json()
+    assert result["rounding_base"] == 5 and result["exact"] is False
     check_rules(from_json(result), 5)
-    units = {row["label"]: cells[0]["display"] for row, cells in zip(
+    units = {row["label"]: cells[0]["value"] for row, cells in zip(
         result["tables"][1]["rows"], result["tables"][1]["cells"], strict=True)}
-    # Team Nord has no row of its own: its 3 incidents count in Børn og Familie (3 + 6 = 9).
-    assert units == {"Socialforvaltning": "0", "Børn og Familie": "9", "Jobcenter": "12"}
-    assert result["folded_units"] == [{"into": "Børn og Familie", "units": ["Team Nord"]}]
+    # Socialforvaltning has no employees of its own: Børn og Familie (with Team Nord) is folded into it.
+    assert list(units) == ["Socialforvaltning", "Jobcenter"]
+    assert _within(units["Socialforvaltning"], 9, blocks=2) and _within(units["Jobcenter"], 12, blocks=1)
+    assert result["folded_units"] == [{"into": "Socialforvaltning", "units": ["Børn og Familie", "Team Nord"]}]
+    assert all(number["rounded"] for table in result["tables"] for row in table["cells"] for number in row)
 
 
 def test_manager_sees_exact_figures_of_every_unit(client, personas, data):
@@ -127,13 +136,15 @@ def test_other_manager_sees_only_jobcenter(client, personas, data):
 
 def test_folded_units_are_not_offered_to_a_union_rep(personas, data):
     rep_choices = [label for _pk, label in StatisticsUnits(personas.union_rep).choices()]
-    assert rep_choices == ["Socialforvaltning", "– Børn og Familie", "– Jobcenter"]
+    # "Alle" minus Jobcenter would otherwise be the 0 employees of Socialforvaltning's own row.
+    assert rep_choices == ["Socialforvaltning", "– Jobcenter"]
     manager_choices = [label for _pk, label in StatisticsUnits(personas.manager).choices()]
     assert "– – Team Nord" in manager_choices
 
 
 def test_a_folded_unit_cannot_be_asked_for(client, personas, data):
     client.force_login(personas.union_rep)
+    assert client.get(reverse(PAGE), {"unit": personas.family.pk}).status_code == 400
     response = client.get(reverse(PAGE), {"unit": personas.team.pk})
     assert response.status_code == 400
     assert "Vælg en af enhederne på listen." in response.content.decode()
@@ -142,49 +153,57 @@ def test_a_folded_unit_cannot_be_asked_for(client, personas, data):
 
 
 def test_unit_filter_narrows_to_the_subtree(client, personas, data):
+    _staff(personas.root, 5)  # Socialforvaltning can stand on its own now: Børn og Familie is a choice again
     client.force_login(personas.union_rep)
     result = client.get(API, {"unit": personas.family.pk}).json()
     assert result["unit"] == {"id": personas.family.pk, "label": "Børn og Familie"}
-    assert result["incidents"]["display"] == "9"
+    assert _within(result["incidents"]["value"], 9, blocks=2)
     assert [row["label"] for row in result["tables"][1]["rows"]] == ["Børn og Familie"]
+    everything = client.get(API).json()
+    rows = {row["label"]: cells[0]["value"] for row, cells in zip(
+        everything["tables"][1]["rows"], everything["tables"][1]["cells"], strict=True)}
+    # The same rounded block whichever selection shows it: the difference of two selections tells nothing new.
+    assert rows["Børn og Familie"] == result["incidents"]["value"]
 
 
-def test_key_figures_are_hidden_when_a_part_is_small(client, personas, data):
+def test_key_figures_are_computed_from_the_rounded_numbers(client, personas, data):
     client.force_login(personas.union_rep)
     result = client.get(API, {"unit": personas.jobcenter.pk}).json()
-    # All 12 were reported to the police: part 12, rest 0 → shown.
     police = result["reported_to_police"]
-    assert police["percent"] == 100.0 and police["part"]["value"] == 12
-    assert result["median_days_to_first_action"] == {"days": 1.0, "incidents": {"value": 12, "hidden": None,
-                                                                                  "display": "12"}, "hidden": False}
-    everyone = client.get(API).json()
-    # 12 of 21 reported to the police: both parts ≥ 5 → shown; Datatilsynet 0 → 0 %.
-    assert everyone["reported_to_police"]["percent"] == pytest.approx(57.1)
-    assert everyone["reported_to_datatilsynet"]["percent"] == 0.0
+    part, whole = police["part"]["value"], police["whole"]["value"]
+    assert _within(part, 12, blocks=1) and _within(whole, 12, blocks=1)
+    assert police["percent"] == min(100.0, round(100 * part / whole, 1))
+    median = result["median_days_to_first_action"]
+    assert median["days"] == 1.0 and _within(median["incidents"]["value"], 12, blocks=1)  # 12 ≥ k: shown
+    client.force_login(personas.manager)
+    exact = client.get(API, {"unit": personas.jobcenter.pk}).json()["reported_to_police"]
+    assert exact["percent"] == 100.0 and exact["part"]["value"] == 12 and exact["part"]["rounded"] is False
 
 
-def test_small_share_of_police_reports_is_hidden(client, personas):
+def test_a_small_count_is_rounded_to_zero_or_k(client, personas):
     _staff(personas.jobcenter, 5)
-    month = THIS_MONTH
-    bulk_incidents([{"unit": personas.jobcenter, "registered": month, "actions": [("police_report", 0)]}] * 2
-                   + [{"unit": personas.jobcenter, "registered": month}] * 8)
+    bulk_incidents([{"unit": personas.jobcenter, "registered": LAST_MONTH, "actions": [("police_report", 0)]}] * 2
+                   + [{"unit": personas.jobcenter, "registered": LAST_MONTH}] * 8)
     client.force_login(personas.union_rep)
     police = client.get(API).json()["reported_to_police"]
-    assert police["percent"] is None and police["hidden"] is True
-    assert police["part"] == {"value": None, "hidden": "small", "display": "< 5"}
+    assert police["part"]["value"] in (0, 5) and police["whole"]["value"] == 10  # 10 is a multiple of 5
     client.force_login(personas.manager)
     assert client.get(API).json()["reported_to_police"]["percent"] == 20.0
 
 
 def test_share_of_employees_targeted_beside_the_ds_benchmark(client, personas):
     staff = _staff(personas.jobcenter, 19)  # 20 employees with the persona
-    month = THIS_MONTH
-    bulk_incidents([{"unit": personas.jobcenter, "registered": month, "targets": [person]} for person in staff[:5]]
-                   + [{"unit": personas.jobcenter, "registered": add_months(month, -13), "targets": [staff[6]]}])
+    _staff(personas.root, 5)  # so Socialforvaltning stands on its own and Jobcenter is not folded into it
+    bulk_incidents([{"unit": personas.jobcenter, "registered": LAST_MONTH, "targets": [person]}
+                    for person in staff[:5]]
+                   + [{"unit": personas.jobcenter, "registered": add_months(LAST_MONTH, -12), "targets": [staff[6]]}])
     client.force_login(personas.union_rep)
     share = client.get(API, {"unit": personas.jobcenter.pk}).json()["employees_targeted_12_months"]
-    assert share["part"]["value"] == 5 and share["whole"]["value"] == 20  # the one 13 months ago is outside
+    # Multiples of 5 are published as they are; the one 13 months ago is outside the window.
+    assert share["part"]["value"] == 5 and share["whole"]["value"] == 20
     assert share["percent"] == 25.0 and share["benchmark_percent"] == 7
+    assert share["months"] == {"from": add_months(LAST_MONTH, -11).strftime("%Y-%m"),
+                               "to": LAST_MONTH.strftime("%Y-%m")}
     body = client.get(reverse(PAGE), {"unit": personas.jobcenter.pk}).content.decode()
     assert "DS&#x27; undersøgelse: 7 %" in body or "DS' undersøgelse: 7 %" in body
     assert 'id="chart-employees-title"' in body
@@ -199,6 +218,7 @@ def test_threshold_comes_from_the_organisation(client, personas, data):
     check_rules(from_json(result), 10)
     # With k = 10 every unit is folded into the top (fewer than 10 employees each).
     assert [row["label"] for row in result["tables"][1]["rows"]] == ["Socialforvaltning"]
+    assert result["incidents"]["value"] % 10 == 0
 
 
 # --- Periods ---------------------------------------------------------------------------------
@@ -235,12 +255,65 @@ def test_bad_filters_are_explained_in_danish(client, personas, params, field, me
     assert csv_response.status_code == 400 and message in csv_response.content.decode()
 
 
-def test_default_period_is_the_last_twelve_months(client, personas):
+def test_default_period_is_the_last_twelve_closed_months_for_a_rep(client, personas):
     client.force_login(personas.union_rep)
     result = client.get(API).json()
-    first, last = default_period()
-    assert result["period"] == {"from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m")}
+    first, last = default_period(lag=1)
+    assert last == LAST_MONTH
+    assert result["period"] == {"from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m"), "kind": "month"}
     assert len(result["tables"][0]["rows"]) == 12
+    client.force_login(personas.manager)
+    assert client.get(API).json()["period"]["to"] == THIS_MONTH.strftime("%Y-%m")  # managers: this month too
+
+
+def test_the_current_month_is_never_shown_to_a_rep(client, personas, data):
+    client.force_login(personas.union_rep)
+    asked = {"from": add_months(THIS_MONTH, -2).strftime("%Y-%m"), "to": THIS_MONTH.strftime("%Y-%m")}
+    before = client.get(API, asked).json()
+    assert before["period"]["to"] == LAST_MONTH.strftime("%Y-%m")
+    # An incident registered today (critical, in Jobcenter) changes nothing a rep can see.
+    bulk_incidents([{"unit": personas.jobcenter, "registered": timezone.localdate(), "level": 4}])
+    after = client.get(API, asked).json()
+    assert {**after, "generated_at": None} == {**before, "generated_at": None}
+    only_now = client.get(API, {"from": THIS_MONTH.strftime("%Y-%m"), "to": THIS_MONTH.strftime("%Y-%m")})
+    assert only_now.status_code == 400 and "Den seneste periode" in only_now.json()["to"][0]
+    client.force_login(personas.manager)
+    assert client.get(API, asked).json()["period"]["to"] == THIS_MONTH.strftime("%Y-%m")
+
+
+def test_the_lag_is_set_per_organisation(client, personas):
+    personas.org.statistics_lag_months = 3
+    personas.org.save()
+    client.force_login(personas.union_rep)
+    assert client.get(API).json()["period"]["to"] == add_months(THIS_MONTH, -3).strftime("%Y-%m")
+
+
+def test_quarters_and_years_are_sums_of_the_published_months(client, personas, data):
+    client.force_login(personas.union_rep)
+    year = LAST_MONTH.year - 1
+    months = client.get(API, {"from": f"{year}-01", "to": f"{year}-12"}).json()
+    quarters = client.get(API, {"period": "quarter", "from": f"{year}-02", "to": f"{year}-11"}).json()
+    whole = client.get(API, {"period": "year", "from": f"{year}-05", "to": f"{year}-05"}).json()
+    # Moved out to whole blocks.
+    assert quarters["period"] == {"from": f"{year}-01", "to": f"{year}-12", "kind": "quarter"}
+    assert whole["period"] == {"from": f"{year}-01", "to": f"{year}-12", "kind": "year"}
+    assert [row["label"] for row in quarters["tables"][0]["rows"]] == [f"{n}. kvartal {year}" for n in (1, 2, 3, 4)]
+    month_cells = [[c["value"] for c in row] for row in months["tables"][0]["cells"]]
+    for q, row in enumerate(quarters["tables"][0]["cells"]):
+        assert [c["value"] for c in row] == [sum(r[j] for r in month_cells[3 * q:3 * q + 3]) for j in range(4)]
+    assert [c["value"] for c in whole["tables"][0]["cells"][0]] == [sum(r[j] for r in month_cells) for j in range(4)]
+    for code in ("status", "relation", "platform", "unit"):
+        tables = [{t["code"]: t for t in result["tables"]}[code] for result in (months, quarters, whole)]
+        assert tables[0]["cells"] == tables[1]["cells"] == tables[2]["cells"], code
+    page = client.get(reverse(PAGE), {"period": "quarter"}).content.decode()
+    assert f'<option value="{year}-10">4. kvartal {year}</option>' in page
+    assert '<option value="quarter" selected>' in page
+
+
+def test_a_rep_cannot_ask_for_an_unknown_kind_of_period(client, personas):
+    client.force_login(personas.union_rep)
+    response = client.get(API, {"period": "week"})
+    assert response.status_code == 400 and response.json() == {"period": ["Vælg måneder, kvartaler eller år."]}
 
 
 # --- Page, downloads, audit -------------------------------------------------------------------------
@@ -260,7 +333,7 @@ def test_page_has_accessible_charts_with_their_tables_and_no_inline_styles(clien
 
 def test_downloads_carry_the_filters_and_agree_with_the_page(client, personas, data):
     client.force_login(personas.union_rep)
-    params = {"from": add_months(THIS_MONTH, -1).strftime("%Y-%m"), "to": THIS_MONTH.strftime("%Y-%m")}
+    params = {"from": add_months(LAST_MONTH, -1).strftime("%Y-%m"), "to": LAST_MONTH.strftime("%Y-%m")}
     page = client.get(reverse(PAGE), params).content.decode()
     query = f"from={params['from']}&amp;to={params['to']}"
     for name in DOWNLOADS:
@@ -278,7 +351,7 @@ def test_downloads_carry_the_filters_and_agree_with_the_page(client, personas, d
     pdf = render_statistics_report(client, params)
     assert pdf["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.content)
-    assert "Statistik over udhængning" in text and "< 5" in text and "Side 1 af" in text
+    assert "Statistik over udhængning" in text and "afrundet" in text and "Side 1 af" in text
     assert "Team Nord" in text  # the folding is explained in the PDF too
     assert from_pdf(pdf.content, result) == from_json(result)
 
@@ -316,7 +389,7 @@ def test_api_is_in_the_openapi_schema_without_warnings():
     GENERATOR_STATS.reset()
     schema = SchemaGenerator(patterns=[path("api/v1/", include("stats.api_urls"))]).get_schema(public=True)
     operation = schema["paths"]["/api/v1/statistics/"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"from", "to", "unit"}
+    assert {p["name"] for p in operation["parameters"]} == {"period", "from", "to", "unit"}
     assert not GENERATOR_STATS, GENERATOR_STATS._warn_cache
 
 
@@ -330,4 +403,4 @@ def test_manager_of_one_unit_and_rep_over_all_gets_exact_only_where_they_manage(
     jobcenter = client.get(API, {"unit": personas.jobcenter.pk}).json()
     assert jobcenter["exact"] is True and jobcenter["incidents"]["value"] == 12
     labels = [label for _pk, label in StatisticsUnits(both).choices()]
-    assert labels == ["Socialforvaltning", "– Børn og Familie", "– Jobcenter"]  # Team Nord stays folded
+    assert labels == ["Socialforvaltning", "– Jobcenter"]  # Børn og Familie and Team Nord stay folded
