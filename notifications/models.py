@@ -36,6 +36,7 @@ class Kind(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder", _("Påmindelser om frister")
     WEEKLY_DIGEST = "weekly_digest", _("Ugentligt overblik")
     RETENTION_WARNING = "retention_warning", _("Sag slettes snart")
+    PAGE_WATCH = "page_watch", _("En sikret webside er fjernet, ændret eller tilbage")
 
 
 class Channel(models.TextChoices):
