@@ -67,8 +67,8 @@ def capture_upload(request, reference):
         return _list_page(request, incident, upload_form=form, status=400)
     try:
         capture = services.capture_upload(actor=request.user, incident=incident,
-                                          uploaded_file=form.cleaned_data["file"], url=form.cleaned_data["url"], publication=form.cleaned_data["publication"],
-                                          request=request)
+                                          uploaded_file=form.cleaned_data["file"], url=form.cleaned_data["url"],
+                                          publication=form.cleaned_data["publication"], request=request)
     except services.CaptureRefused as exc:
         form.add_error("file", str(exc))
         return _list_page(request, incident, upload_form=form, status=400)
