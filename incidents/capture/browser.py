@@ -147,14 +147,14 @@ def kill_browser_processes(profile: str) -> int:
 
 
 class _Recorder:
-    """Writes a WARC (gzip) of every request fetched and every response given to the browser."""
+    """Writes a WARC (uncompressed) of every request fetched and every response given to the browser."""
 
     def __init__(self, url: str) -> None:
         from warcio.warcwriter import WARCWriter
 
         self.buffer = io.BytesIO()
-        self.writer = WARCWriter(self.buffer, gzip=True)
-        info = self.writer.create_warcinfo_record("capture.warc.gz", {
+        self.writer = WARCWriter(self.buffer, gzip=False)  # evidence refuses gzip (archives)
+        info = self.writer.create_warcinfo_record("capture.warc", {
             "software": "udhaengning incidents.capture (Playwright + Chromium, warcio)",
             "format": "WARC File Format 1.1", "isPartOf": url,
         })

@@ -108,8 +108,8 @@ def capture_fail(capture_id: int, reason: str) -> Capture | None:
 
 def _claim(capture_id: int) -> Capture | None:
     with transaction.atomic():
-        capture = (Capture.objects.select_for_update().select_related("incident", "incident__unit", "publication",
-                                                                      "requested_by")
+        capture = (Capture.objects.select_for_update(of=("self",))
+                   .select_related("incident", "incident__unit", "publication", "requested_by")
                    .filter(pk=capture_id).first())
         if capture is None or capture.status not in Capture.UNFINISHED:
             return None

@@ -60,11 +60,12 @@ def watch_due(now: datetime | None = None) -> list[int]:
                 .annotate(n=Count("id")).values_list("organisation_id", "n"))
     chosen: list[int] = []
     with transaction.atomic():
-        due = (Watch.objects.select_for_update(skip_locked=True, of=("self",))
-               .filter(active=True, next_check_at__lte=now).select_related("incident__unit")
-               .order_by("next_check_at", "id")[:1000])
+        due = list(Watch.objects.select_for_update(skip_locked=True)
+                   .filter(active=True, next_check_at__lte=now).order_by("next_check_at", "id")[:1000])
+        organisation_of = dict(Incident.objects.filter(pk__in={w.incident_id for w in due})
+                               .values_list("pk", "unit__organisation_id"))
         for watch in due:
-            org = watch.incident.unit.organisation_id
+            org = organisation_of[watch.incident_id]
             if used.get(org, 0) >= cap:
                 continue  # tomorrow's cap; the watch keeps its slot and goes first then
             used[org] = used.get(org, 0) + 1
