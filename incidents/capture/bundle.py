@@ -90,7 +90,7 @@ def captures_text(entries: list[dict]) -> list[str]:
             f"  {entry['url']}",
             "    " + _("sikret: %(at)s, HTTP %(status)s") % {"at": entry["captured_at"] or "–",
                                                           "status": entry["http_status"] or "–"},
-            f"    {_('manifest')}: {entry['manifest_path'] or '–'}, SHA-256 {entry['manifest_sha256']}",
+            f"    manifest: {entry['manifest_path'] or '–'}, SHA-256 {entry['manifest_sha256']}",
         ]
         if entry["tokens"]:
             lines += ["    " + _("tidsstempel (RFC 3161): %(at)s, %(path)s") % {"at": t["gen_time"], "path": t["path"]}
