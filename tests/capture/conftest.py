@@ -22,6 +22,17 @@ from tests.capture.site import running_site
 from tests.capture.tsa_server import local_tsa
 
 
+def close_worker_connections() -> None:
+    """End the database sessions a stopped test worker left open (its thread kept them), so
+    the test database can be dropped at the end. Only sessions of this test database."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 @pytest.fixture
 def fake_dns(monkeypatch):
     names: dict[str, str] = {}

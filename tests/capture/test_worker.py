@@ -23,6 +23,7 @@ from incidents.capture.models import Capture, CaptureFile, Watch
 from incidents.evidence import evidence_open
 from incidents.models import TimelineEntry
 from notifications.models import Notification
+from tests.capture.conftest import close_worker_connections
 from tests.reports.test_worker import finished_tasks, wait_for_task
 from tests.security.world import private_storage
 from udhaengning.celery import app
@@ -89,6 +90,8 @@ def test_the_capture_worker_secures_times_and_watches_pages(personas, case, site
         while done.count("incidents.capture.tasks.check_watch") < 4:  # four watched pages
             assert event.wait(90), f"the worker did not check the watches (ran {done})"
             event.clear()
+
+    close_worker_connections()
 
     # A normal page: every file stored as evidence with its SHA-256, the capture time from the system.
     assert normal.status == Capture.Status.DONE, normal.error
