@@ -41,25 +41,25 @@ class Capture(models.Model):
     publication = models.ForeignKey(Publication, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="captures", verbose_name=_("offentliggørelse"))
     url = models.URLField(_("adresse"), max_length=2000)
-    source = models.CharField(max_length=20, choices=Source.choices, default=Source.BROWSER)
+    source = models.CharField(_("kilde"), max_length=20, choices=Source.choices, default=Source.BROWSER)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(_("fejl"), blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+")
+                                     related_name="+", verbose_name=_("bestilt af"))
     requested_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("startet"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
     # Recorded by the system when the page had loaded (never typed by a person).
     captured_at = models.DateTimeField(_("sikret"), null=True, blank=True)
     final_url = models.URLField(_("endelig adresse"), max_length=2000, blank=True)
     http_status = models.PositiveSmallIntegerField(_("HTTP-status"), null=True, blank=True)
-    response_headers = models.JSONField(default=dict, blank=True)
-    redirects = models.JSONField(default=list, blank=True)
-    text_sha256 = models.CharField(max_length=64, blank=True)
+    response_headers = models.JSONField(_("HTTP-headere"), default=dict, blank=True)
+    redirects = models.JSONField(_("videresendelser"), default=list, blank=True)
+    text_sha256 = models.CharField(_("SHA-256 af synlig tekst"), max_length=64, blank=True)
     login_required = models.BooleanField(_("kræver login"), default=False)
     manifest_sha256 = models.CharField(_("SHA-256 af manifest"), max_length=64, blank=True)
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("varighed (ms)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sikring af webside")
@@ -110,11 +110,14 @@ class CaptureFile(models.Model):
         UPLOAD = "upload", _("Egen sikring")
         MANIFEST = "manifest", _("Manifest")
 
-    capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="files")
-    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="capture_file")
-    role = models.CharField(max_length=20, choices=Role.choices)
+    capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="files", verbose_name=_("sikring"))
+    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="capture_file",
+                                    verbose_name=_("dokumentation"))
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
 
     class Meta:
+        verbose_name = _("fil i sikring")
+        verbose_name_plural = _("filer i sikringer")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -122,16 +125,18 @@ class CaptureFile(models.Model):
 
 
 class TimestampToken(models.Model):
-    capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="tokens")
-    tsa_url = models.URLField(max_length=500)
+    capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="tokens", verbose_name=_("sikring"))
+    tsa_url = models.URLField(_("tidsstemplingstjeneste"), max_length=500)
     # The TimeStampResp (DER) exactly as the authority sent it; empty when the request failed.
-    response = models.BinaryField(blank=True, default=b"")
+    response = models.BinaryField(_("token"), blank=True, default=b"")
     gen_time = models.DateTimeField(_("tidsstemplet"), null=True, blank=True)
-    serial_number = models.CharField(max_length=100, blank=True)
-    error = models.TextField(blank=True)
-    requested_at = models.DateTimeField(auto_now_add=True)
+    serial_number = models.CharField(_("serienummer"), max_length=100, blank=True)
+    error = models.TextField(_("fejl"), blank=True)
+    requested_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tidsstempel")
+        verbose_name_plural = _("tidsstempler")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -149,23 +154,25 @@ class Watch(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="watches")
     publication = models.ForeignKey(Publication, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", verbose_name=_("offentliggørelse"))
     capture = models.ForeignKey(Capture, on_delete=models.SET_NULL, null=True, related_name="+",
-                                help_text="The latest capture of this URL.")
-    url = models.URLField(max_length=2000)
-    active = models.BooleanField(default=True)
-    stopped_reason = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.ONLINE)
-    changed_since_capture = models.BooleanField(default=False)
-    last_checked_at = models.DateTimeField(null=True, blank=True)
-    next_check_at = models.DateTimeField(db_index=True)
-    interval_minutes = models.PositiveIntegerField()
-    last_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_final_url = models.URLField(max_length=2000, blank=True)
-    last_text_sha256 = models.CharField(max_length=64, blank=True)
-    checks = models.PositiveIntegerField(default=0)
+                                verbose_name=_("seneste sikring"))
+    url = models.URLField(_("adresse"), max_length=2000)
+    active = models.BooleanField(_("aktiv"), default=True)
+    stopped_reason = models.CharField(_("stoppet fordi"), max_length=100, blank=True)
+    state = models.CharField(_("tilstand"), max_length=20, choices=State.choices, default=State.ONLINE)
+    changed_since_capture = models.BooleanField(_("ændret siden sikringen"), default=False)
+    last_checked_at = models.DateTimeField(_("senest tjekket"), null=True, blank=True)
+    next_check_at = models.DateTimeField(_("næste tjek"), db_index=True)
+    interval_minutes = models.PositiveIntegerField(_("interval (minutter)"))
+    last_http_status = models.PositiveSmallIntegerField(_("seneste HTTP-status"), null=True, blank=True)
+    last_final_url = models.URLField(_("seneste endelige adresse"), max_length=2000, blank=True)
+    last_text_sha256 = models.CharField(_("seneste SHA-256 af synlig tekst"), max_length=64, blank=True)
+    checks = models.PositiveIntegerField(_("antal tjek"), default=0)
 
     class Meta:
+        verbose_name = _("overvågning af webside")
+        verbose_name_plural = _("overvågninger af websider")
         constraints = [models.UniqueConstraint(fields=["incident", "url"], name="capture_watch_incident_url")]
         indexes = [models.Index(fields=["active", "next_check_at"])]
 
@@ -182,16 +189,18 @@ class WatchCheck(models.Model):
         STILL_REMOVED = "still_removed", _("Stadig fjernet")
         ERROR = "error", _("Kunne ikke tjekkes")
 
-    watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="history")
-    organisation_id = models.PositiveIntegerField(db_index=True)
-    checked_at = models.DateTimeField(default=timezone.now, db_index=True)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    final_url = models.URLField(max_length=2000, blank=True)
-    text_sha256 = models.CharField(max_length=64, blank=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    error = models.TextField(blank=True)
+    watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="history", verbose_name=_("overvågning"))
+    organisation_id = models.PositiveIntegerField(_("organisation"), db_index=True)
+    checked_at = models.DateTimeField(_("tjekket"), default=timezone.now, db_index=True)
+    http_status = models.PositiveSmallIntegerField(_("HTTP-status"), null=True, blank=True)
+    final_url = models.URLField(_("endelig adresse"), max_length=2000, blank=True)
+    text_sha256 = models.CharField(_("SHA-256 af synlig tekst"), max_length=64, blank=True)
+    outcome = models.CharField(_("resultat"), max_length=20, choices=Outcome.choices)
+    error = models.TextField(_("fejl"), blank=True)
 
     class Meta:
+        verbose_name = _("tjek af webside")
+        verbose_name_plural = _("tjek af websider")
         ordering = ["-checked_at", "-id"]
 
     def __str__(self) -> str:
