@@ -1,4 +1,5 @@
-# Production image: Python slim + WeasyPrint's system libraries and fonts.
+# Production image: Python slim + WeasyPrint's system libraries and fonts, and Debian's Chromium
+# for page captures (incidents.capture, run by the capture worker).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -11,6 +12,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 \
         fonts-dejavu-core fonts-liberation2 libmagic1 gettext \
+        chromium openssl \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 app

@@ -35,7 +35,7 @@ test: $(STAMP)
 
 ## Celery worker and beat against CELERY_BROKER_URL (Redis).
 worker: $(STAMP)
-	$(VENV)/bin/celery -A udhaengning worker --loglevel=INFO --concurrency=2
+	$(VENV)/bin/celery -A udhaengning worker --loglevel=INFO --concurrency=2 -Q celery,capture
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A udhaengning beat --loglevel=INFO --schedule=var/celerybeat-schedule

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 # A deadline is met once this action is on the timeline (DOMAIN.md 4.3 ↔ 4.4).
-# The other deadlines (follow-up, takedown check, private prosecution) stay until the
+# The other deadlines (follow-up, private prosecution) stay until the
 # case is closed: no single action proves them done.
 MET_BY_ACTION = {
     "police_report_72h": "police_report",
     "easy_14_days": "occupational_injury",
+    "takedown_follow_up_7_days": "content_removed",
 }
 
 
@@ -29,6 +30,31 @@ class DeadlineView:
     overdue: bool
     days_left: int  # calendar days from today to the due date; negative when past
     dismissal: object = None  # a DeadlineDismissal: marked as not relevant, with its reason
+
+
+# The takedown check is met when a watched page (incidents.capture.watch) was seen removed
+# and has not come back since: `content_removed` joins the actions done.
+REMOVAL_KINDS = ("page_removed", "page_back")
+
+
+def content_removed(timeline) -> bool:
+    """The latest removal/back entry of the (loaded) timeline says the content is gone."""
+    last = None
+    for entry in timeline:
+        if entry.kind in REMOVAL_KINDS:
+            last = entry.kind
+    return last == "page_removed"
+
+
+def incidents_with_content_removed(incident_ids) -> set[int]:
+    """Of these incidents, those whose latest removal/back entry is a removal (one query)."""
+    from .models import TimelineEntry
+
+    latest: dict[int, str] = {}
+    for incident_id, kind in (TimelineEntry.objects.filter(incident_id__in=list(incident_ids), kind__in=REMOVAL_KINDS)
+                              .order_by("created_at", "id").values_list("incident_id", "kind")):
+        latest[incident_id] = kind
+    return {pk for pk, kind in latest.items() if kind == "page_removed"}
 
 
 def deadline_met(incident, code: str, actions_done: set[str]) -> bool:

@@ -215,8 +215,11 @@ def _utf8_prefix_ok(head: bytes) -> bool:
     return True
 
 
-def sniff(head: bytes, name: str) -> Sniffed:
-    """Decide the type from the first bytes, or raise EvidenceRejected (Danish, naming the file)."""
+def sniff(head: bytes, name: str, *, accept_wacz: bool = False) -> Sniffed:
+    """Decide the type from the first bytes, or raise EvidenceRejected (Danish, naming the file).
+
+    `accept_wacz`: a ZIP named *.wacz is a web archive (ArchiveWeb.page); the caller has
+    checked its structure (incidents.capture.services.capture_upload)."""
     def refuse(reason: str) -> EvidenceRejected:
         return EvidenceRejected(_("«%(name)s» blev afvist: %(reason)s") % {"name": name, "reason": reason})
 
@@ -232,6 +235,8 @@ def sniff(head: bytes, name: str) -> Sniffed:
         return Sniffed(guessed, ALLOWED_TYPES[guessed])
     if guessed in _EXECUTABLE_TYPES:
         raise refuse(_("det er et program eller anden kørbar kode, ikke dokumentation."))
+    if accept_wacz and guessed == "application/zip" and name.lower().endswith(".wacz"):
+        return Sniffed("application/wacz", Kind.WEBPAGE)
     if guessed in _ARCHIVE_TYPES:
         raise refuse(_("komprimerede arkiver (fx ZIP) modtages ikke. Upload filerne enkeltvis."))
     if (guessed and ("officedocument" in guessed or "opendocument" in guessed or guessed in _OFFICE_TYPES)) or (
@@ -385,8 +390,11 @@ def _read_head(chunks: Iterator[bytes]) -> tuple[bytes, Iterator[bytes]]:
 # --- Services ---------------------------------------------------------------------------------
 
 def evidence_store(*, actor, incident, uploaded_file, description: str = "", captured_at=None,
-                   publication=None, request=None) -> Evidence:
+                   publication=None, request=None, timeline: bool = True, accept_wacz: bool = False) -> Evidence:
     """Validate and store one uploaded file as evidence of the incident.
+
+    `timeline=False` leaves the timeline entry to the caller (a page capture writes one entry
+    for all its files); `accept_wacz` admits a checked WACZ web archive (see `sniff`).
 
     Raises EvidenceRejected (a Danish message naming the file) when the type is not
     allowed, the file is empty or too large, or a text file is not UTF-8. Nothing is kept
@@ -404,7 +412,7 @@ def evidence_store(*, actor, incident, uploaded_file, description: str = "", cap
         uploaded_file.seek(0)
     chunks = iter(uploaded_file.chunks(CHUNK_SIZE))
     head, rest = _read_head(chunks)
-    sniffed = sniff(head[:SNIFF_BYTES], display_name)
+    sniffed = sniff(head[:SNIFF_BYTES], display_name, accept_wacz=accept_wacz)
 
     evidence = Evidence(
         incident=incident,
@@ -441,11 +449,12 @@ def evidence_store(*, actor, incident, uploaded_file, description: str = "", cap
     try:
         with transaction.atomic():
             evidence.save()
-            TimelineEntry.objects.create(
-                incident=incident, actor=actor, kind=TimelineEntry.Kind.EVIDENCE_ADDED,
-                text=f"{display_name} (SHA-256 {evidence.sha256})", visible_to_employee=True,
-                occurred_on=timezone.localdate(),
-            )
+            if timeline:
+                TimelineEntry.objects.create(
+                    incident=incident, actor=actor, kind=TimelineEntry.Kind.EVIDENCE_ADDED,
+                    text=f"{display_name} (SHA-256 {evidence.sha256})", visible_to_employee=True,
+                    occurred_on=timezone.localdate(),
+                )
             audit_record(
                 request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=evidence,
                 summary=_("Dokumentation tilføjet"),

@@ -310,6 +310,10 @@ class TimelineEntry(models.Model):
         ASSESSMENT = "assessment", _("Vurdering bekræftet")
         REASSESSED = "reassessed", _("Vurdering genberegnet efter nye regler")
         NOTE = "note", _("Note")
+        # Watching a captured page (incidents.capture.watch)
+        PAGE_REMOVED = "page_removed", _("Fjernet")
+        PAGE_CHANGED = "page_changed", _("Ændret")
+        PAGE_BACK = "page_back", _("Tilgængelig igen")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(_("art"), max_length=30, choices=Kind.choices)

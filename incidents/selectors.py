@@ -14,7 +14,7 @@ from accounts.models import User
 
 from . import policy
 from .assessment import FEATURE_LABELS, RELATED_PHENOMENA_LABELS, RULES_VERSION, VICTIMS, assess
-from .deadlines import deadlines_of
+from .deadlines import content_removed, deadlines_of
 from .filters import IncidentFilter
 from .models import FEATURE_FIELDS, PHENOMENON_FIELDS, Evidence, Incident, Note, Publication, TimelineEntry
 
@@ -126,7 +126,8 @@ def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dic
         "actions": actions,
         "other_actions": other_actions,
         "actions_done": sum(1 for item in actions if item["done"]),
-        "deadlines": deadlines_of(incident, set(done), assessment=assessment,
+        "deadlines": deadlines_of(incident, set(done) | ({"content_removed"} if content_removed(timeline) else set()),
+                                  assessment=assessment,
                                   dismissals={d.code: d for d in incident.deadline_dismissals.select_related(
                                       "dismissed_by")}),
         "rules_version": assessment.get("rules_version", ""),

@@ -37,6 +37,7 @@ class Kind(models.TextChoices):
     WEEKLY_DIGEST = "weekly_digest", _("Ugentligt overblik")
     RETENTION_WARNING = "retention_warning", _("Sag slettes snart")
     ADMIN_ALERT = "admin_alert", _("Advarsler til administratorer")
+    PAGE_WATCH = "page_watch", _("En sikret webside er fjernet, ændret eller tilbage")
 
 
 class Channel(models.TextChoices):

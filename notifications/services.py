@@ -55,7 +55,7 @@ UNIT_TYPE = "accounts.unit"
 # Kinds shown on the preferences page, by the roles that receive them.
 KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.MANAGER: (Kind.SELF_REPORT, Kind.DEADLINE_REMINDER, Kind.WEEKLY_DIGEST, Kind.REPORT_READY,
-                   Kind.REPORT_FAILED, Kind.RETENTION_WARNING),
+                   Kind.REPORT_FAILED, Kind.RETENTION_WARNING, Kind.PAGE_WATCH),
     Role.CASEWORKER: (Kind.INCIDENT_REGISTERED, Kind.STATUS_CHANGED, Kind.NOTE_SHARED),
     Role.UNION_REP: (Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED),
     Role.ADMIN: (Kind.ADMIN_ALERT,),
@@ -682,6 +682,22 @@ def on_incident_shared(share) -> list[Notification]:
     )
 
 
+def on_page_watch(incident, check) -> list[Notification]:
+    """A watched page (incidents.capture.watch) is gone, changed or back: tell the managers
+    over the unit. Only the reference, unit and outcome: never the URL (it may name people)."""
+    created: list[Notification] = []
+    context = {**_incident_context(incident), "outcome": check.outcome,
+               "outcome_label": str(check.get_outcome_display()).lower(),
+               "checked_at": timezone.localtime(check.checked_at).strftime("%d.%m.%Y %H:%M")}
+    for manager in Directory().over(incident.unit, Role.MANAGER):
+        created += notification_enqueue(
+            recipient=manager, kind=Kind.PAGE_WATCH, key=f"page_watch:{check.pk}:{manager.pk}",
+            organisation_id=incident.unit.organisation_id, template="page_watch", context=context,
+            incident=incident, target_url=_incident_url(incident),
+        )
+    return created
+
+
 # --- Deadlines ----------------------------------------------------------------------------
 
 # How long before a deadline the "before" reminder goes out.
@@ -722,6 +738,8 @@ def _deadlines(incident) -> list[tuple[str, str, datetime]]:
 def _met(incident, code: str, actions: set[tuple[int, str]]) -> bool:
     if (incident.pk, f"dismissed:{code}") in actions:  # marked as not relevant by a manager
         return True
+    if code == "takedown_follow_up_7_days" and (incident.pk, "content_removed") in actions:
+        return True
     if code == "assessment_due":
         return incident.confirmed_at is not None or incident.status != "reported"
     action = MET_BY_ACTION.get(code)
@@ -742,15 +760,17 @@ def _open_incidents():
 
 
 def _actions_taken(incident_ids: list[int]) -> set[tuple[int, str]]:
-    """(incident, action) for the actions that meet a deadline, and (incident, "dismissed:<code>")
-    for deadlines a manager marked as not relevant."""
+    """(incident, action) for the actions that meet a deadline, (incident, "dismissed:<code>")
+    for deadlines a manager marked as not relevant, and (incident, "content_removed") where a
+    watched page was found removed."""
+    from incidents.deadlines import incidents_with_content_removed
     from incidents.models import DeadlineDismissal, TimelineEntry
 
     taken = set(
         TimelineEntry.objects.filter(incident_id__in=incident_ids, kind=TimelineEntry.Kind.ACTION,
                                      action_code__in=list(MET_BY_ACTION.values()))
         .values_list("incident_id", "action_code")
-    )
+    ) | {(pk, "content_removed") for pk in incidents_with_content_removed(incident_ids)}
     dismissed = DeadlineDismissal.objects.filter(incident_id__in=incident_ids).values_list("incident_id", "code")
     return taken | {(incident_id, f"dismissed:{code}") for incident_id, code in dismissed}
 

@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 # The apps whose every model must be classified.
-PROJECT_APPS = ("accounts", "incidents", "reports", "notifications", "recordings", "audit", "stats", "privacy")
+PROJECT_APPS = ("accounts", "incidents", "reports", "notifications", "recordings", "audit", "stats", "privacy",
+                "capture")
 
 HEALTH = gettext_lazy("helbredsoplysning, art. 9")
 
@@ -256,6 +257,13 @@ REGISTRY: dict[str, Classification] = {
         "Navne (tilfældige) på filer i det private lager, der venter på at blive slettet.")),
     "incidents.retentionrun": Classification(None, gettext_lazy(
         "Tidspunkt, varighed og antal for hver kørsel af sletningen; ingen personoplysninger.")),
+    # page captures (incidents.capture): the captured page's files are evidence rows (above)
+    "capture.capture": Classification("incidents", gettext_lazy("Sikring af en webside: adresse, status og svar.")),
+    "capture.capturefile": Classification("incidents"),
+    "capture.timestamptoken": Classification(None, gettext_lazy(
+        "Tidsstempler (RFC 3161) over et manifests SHA-256; kun kontrolsummer og tidspunkt.")),
+    "capture.watch": Classification("incidents", gettext_lazy("Overvågning af en sikret adresse.")),
+    "capture.watchcheck": Classification("incidents"),
     # reports
     "reports.report": Classification("reports"),
     "reports.evidencebundle": Classification("reports"),

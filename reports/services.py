@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from incidents.capture.bundle import bundle_captures, captures_text
 from incidents.evidence import delete_quietly, evidence_open
 from incidents.models import Evidence, Incident
 
@@ -396,6 +397,7 @@ def manifest_text(manifest: dict) -> str:
                 "    " + _("fjernet: %(at)s") % {"at": item["removed_at"]},
                 f"    SHA-256: {item['sha256']}",
             ]
+    lines += captures_text(manifest.get("captures") or [])
     lines += ["", _("manifest.json indeholder de samme oplysninger i maskinlæsbar form; dens SHA-256 står på "
                     "sagens side i systemet.")]
     return "\n".join(lines) + "\n"
@@ -455,6 +457,10 @@ def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
                     "removed": [{"original_name": e.original_name, "sha256": e.sha256, "size": e.size,
                                  "removed_at": _iso(e.removed_at)} for e in removed],
                 }
+                # Page captures among the files: their manifests, RFC 3161 tokens and how to check them.
+                manifest["captures"], capture_files = bundle_captures(incident, {e.pk for e in kept})
+                for arcname, data in capture_files:
+                    archive.writestr(arcname, data, compress_type=zipfile.ZIP_DEFLATED)
                 manifest_json = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
                 archive.writestr("manifest.json", manifest_json, compress_type=zipfile.ZIP_DEFLATED)
                 archive.writestr("manifest.txt", manifest_text(manifest).encode(),

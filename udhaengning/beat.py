@@ -56,4 +56,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": settings.AUDIT_ANCHOR_INTERVAL_SECONDS,
         "options": {"expires": max(settings.AUDIT_ANCHOR_INTERVAL_SECONDS - 60, 30)},
     },
+    # Re-check captured web pages (incidents.capture.watch): each watch has its own next slot
+    # (back-off from 1 hour up to a day) and each organisation a daily cap; this tick only picks
+    # the due ones and enqueues their checks on the "capture" queue. Expires before the next tick.
+    "capture-watch-pages": {
+        "task": "incidents.capture.tasks.watch_due_pages",
+        "schedule": 60 * 10,
+        "options": {"expires": 60 * 8},
+    },
 }

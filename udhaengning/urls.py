@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
     path("", include("reports.urls")),
+    path("", include("incidents.capture.urls")),
     path("viden/", include("knowledge.urls")),
     path("statistik/", include("stats.urls")),
     path("optagelser/", include("recordings.urls")),

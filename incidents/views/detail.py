@@ -17,6 +17,8 @@ from audit.services import audit_record
 
 from .. import policy, retention, selectors, sharing
 from ..assessment import ACTION_CODES
+from ..capture import policy as capture_policy
+from ..capture import selectors as capture_selectors
 from ..forms.manager import ActionForm, ConfirmLevelForm, LegalHoldForm, NoteForm, StatusForm
 from ..models import Incident, TimelineEntry
 
@@ -44,7 +46,10 @@ def render_manager_detail(request, incident: Incident, *, status_form=None, acti
         may_dismiss_deadline=policy.may_dismiss_deadline(request.user, incident),
         retention_months=incident.unit.organisation.retention_months,
         retention_due=retention.retention_due(incident),
+        may_capture=capture_policy.may_capture(request.user, incident),
     )
+    if context["may_capture"]:
+        context["capture_card"] = capture_selectors.capture_card(incident)
     _audit_view(request, incident, _("Hændelse vist"))
     return render(request, "incidents/detail.html", context, status=status)
 

@@ -86,6 +86,13 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "reports:text": ("dsa", CASE_MANAGER),
     "reports:bundle": ("police", CASE_MANAGER),
     "reports:bundle_download": ("police", CASE_MANAGER),
+    # «Sikr side» (incidents.capture): the incident's managers only; the files are evidence (above).
+    "capture:list": (None, CASE_MANAGER),
+    "capture:upload": (None, POST_ONLY),
+    "capture:detail": (None, CASE_MANAGER),
+    "capture:status": (None, CASE_MANAGER),
+    "capture:again": (None, POST_ONLY),
+    "capture:token": (None, CASE_MANAGER),
     "knowledge:index": (None, EVERYONE),
     "knowledge:section": (None, EVERYONE),
     "recordings:list": ("recording", row(manager=200, other_manager=200, caseworker=200, other_caseworker=200)),
@@ -137,6 +144,8 @@ POST_ALLOWED: dict[str, set[str]] = {
     "incidents:deadline_dismiss": {"manager"},
     "incidents:evidence_remove": {"manager"},
     "reports:retry": {"manager"},
+    "capture:upload": {"manager"},
+    "capture:again": {"manager"},
     "stats:report_request": {"manager", "other_manager", "union_rep"},
     "stats:report_retry": {"union_rep"},
     "incidents:share": {"caseworker"},
@@ -161,7 +170,9 @@ def project_routes():
 @pytest.fixture
 def world(personas, settings, tmp_path):
     private_storage(settings, tmp_path)
-    return build_world(personas)
+    built = build_world(personas)
+    capture_of(built)
+    return built
 
 
 def concrete_url(name: str, pattern, world, subject: str | None) -> str:
@@ -178,6 +189,9 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
             kwargs[arg] = objects[subject].pk
         elif arg == "share_id":
             kwargs[arg] = 1  # withdrawing is POST-only; a GET answers 405 whatever the id
+        elif arg in ("capture_id", "token_id"):
+            capture, token = capture_of(world)
+            kwargs[arg] = capture.pk if arg == "capture_id" else token.pk
         elif arg == "bundle_id":
             kwargs[arg] = world.bundle.pk
         elif arg == "kind":
@@ -191,6 +205,18 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
     return reverse(name, kwargs=kwargs)
 
 
+def capture_of(world):
+    """A finished capture of the world's incident with one stored time-stamp token (rows only)."""
+    from incidents.capture.models import Capture, TimestampToken
+
+    capture = Capture.objects.filter(incident=world.incident).first()
+    if capture is None:
+        capture = Capture.objects.create(incident=world.incident, url="https://www.facebook.com/groups/1/posts/2",
+                                         status=Capture.Status.DONE, http_status=200)
+        TimestampToken.objects.create(capture=capture, tsa_url="http://tsa.invalid/", response=b"\x30\x03\x02\x01\x00")
+    return capture, capture.tokens.first()
+
+
 def client_for(personas, name: str, **options) -> Client:
     client = Client(**options)
     if name != "anonymous":
@@ -200,9 +226,10 @@ def client_for(personas, name: str, **options) -> Client:
 
 def snapshot() -> list:
     """Everything a POST could change."""
+    from incidents.capture.models import Capture, Watch
+
     models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, DeadlineDismissal, Report,
-              EvidenceBundle,
-              RecordingRequest, Notification, DataSubjectRequest)
+              EvidenceBundle, RecordingRequest, Notification, DataSubjectRequest, Capture, Watch)
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "recordings",
     "stats",
     "privacy",
+    "incidents.capture",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,34 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Page capture (incidents.capture; docs/capture.md) ----------------------------------
+CAPTURE_CHROMIUM_PATH = env.str("CAPTURE_CHROMIUM_PATH", default="/usr/bin/chromium")
+# Hard limit on one capture (browser killed after it), and on waiting for one response.
+CAPTURE_TIMEOUT_SECONDS = env.int("CAPTURE_TIMEOUT_SECONDS", default=90)
+CAPTURE_REQUEST_TIMEOUT_SECONDS = env.int("CAPTURE_REQUEST_TIMEOUT_SECONDS", default=20)
+# Size limits: one response, and everything one capture downloads; requests per capture.
+CAPTURE_MAX_RESPONSE_MB = env.int("CAPTURE_MAX_RESPONSE_MB", default=25)
+CAPTURE_MAX_TOTAL_MB = env.int("CAPTURE_MAX_TOTAL_MB", default=100)
+CAPTURE_MAX_REQUESTS = env.int("CAPTURE_MAX_REQUESTS", default=400)
+CAPTURE_MAX_REDIRECTS = env.int("CAPTURE_MAX_REDIRECTS", default=10)
+# Page-count limits: the full-page screenshot's height in pixels and the PDF's pages.
+CAPTURE_MAX_SCREENSHOT_HEIGHT = env.int("CAPTURE_MAX_SCREENSHOT_HEIGHT", default=20000)
+CAPTURE_MAX_PDF_PAGES = env.int("CAPTURE_MAX_PDF_PAGES", default=50)
+# Networks a capture may reach although they are not public (CIDRs). For tests only: never set
+# this in production (it opens the capture browser to the server's own network).
+CAPTURE_ALLOWED_NETWORKS = env.list("CAPTURE_ALLOWED_NETWORKS", default=[])
+# RFC 3161 time-stamping authorities (URLs); each is asked for a token of every capture's manifest.
+# Empty: captures still work and say they have no trusted timestamp.
+CAPTURE_TSA_URLS = env.list("CAPTURE_TSA_URLS", default=[])
+# PEM file with the root certificate(s) the TSAs' tokens are verified against.
+CAPTURE_TSA_CA_FILE = env.str("CAPTURE_TSA_CA_FILE", default="")
+CAPTURE_TSA_TIMEOUT_SECONDS = env.int("CAPTURE_TSA_TIMEOUT_SECONDS", default=15)
+# Watching captured pages: first re-check after this many minutes, doubling up to the maximum,
+# and at most this many checks per organisation and day.
+CAPTURE_WATCH_MIN_MINUTES = env.int("CAPTURE_WATCH_MIN_MINUTES", default=60)
+CAPTURE_WATCH_MAX_MINUTES = env.int("CAPTURE_WATCH_MAX_MINUTES", default=24 * 60)
+CAPTURE_WATCH_DAILY_CAP = env.int("CAPTURE_WATCH_DAILY_CAP", default=200)
+
 # --- E-mail -------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -274,6 +303,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Page captures drive a browser: they run on their own queue (a worker started with -Q capture)
+# so a slow page never holds up reports or e-mail.
+CELERY_TASK_ROUTES = {"incidents.capture.tasks.*": {"queue": "capture"}}
 # Keep a worker's database connection for this many tasks instead of reopening it each time.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 

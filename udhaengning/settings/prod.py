@@ -60,3 +60,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_NAME = "__Secure-sessionid"
 CSRF_COOKIE_NAME = "__Secure-csrftoken"
+
+# The capture browser may reach only public addresses in production (incidents.capture.ssrf).
+if env.list("CAPTURE_ALLOWED_NETWORKS", default=[]):
+    raise ImproperlyConfigured("CAPTURE_ALLOWED_NETWORKS is for the test suite only; unset it in production.")

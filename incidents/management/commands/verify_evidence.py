@@ -8,7 +8,8 @@ LABELS = {EVIDENCE: "Evidence files", REPORT: "Report PDFs", BUNDLE: "Evidence b
 class Command(BaseCommand):
     help = (
         "Re-hash every stored evidence file, report and evidence bundle and compare it with the SHA-256 "
-        "recorded when it was stored. Exits non-zero when a file is missing or differs."
+        "recorded when it was stored, and verify every RFC 3161 time-stamp token of a page capture against "
+        "CAPTURE_TSA_CA_FILE. Exits non-zero when a file is missing or differs, or a token does not verify."
     )
 
     def handle(self, *args, **options):
@@ -29,9 +30,28 @@ class Command(BaseCommand):
             if category == EVIDENCE:
                 line += f" ({report.removed_evidence} removed from their case, only the hash kept)"
             self.stdout.write(line + (f", {bad} do NOT match" if bad else "") + ".")
+        bad_tokens = self._tokens(verbosity)
+        if bad_tokens and report.ok:
+            raise CommandError(f"{bad_tokens} time-stamp token(s) do NOT verify (listed above).")
         if not report.ok:
             raise CommandError(
                 f"{len(report.problems)} of {report.total} stored files are missing or do not match the SHA-256 "
                 "recorded when they were stored (listed above)."
             )
         self.stdout.write(self.style.SUCCESS(f"All {report.total} stored files match their recorded SHA-256."))
+
+    def _tokens(self, verbosity: int) -> int:
+        """Check the page captures' time-stamp tokens; returns how many fail."""
+        from incidents.capture.integrity import tokens_verify
+
+        checks, unstamped = tokens_verify()
+        bad = [check for check in checks if not check.ok]
+        for check in checks:
+            if not check.ok:
+                self.stderr.write(self.style.ERROR(check.describe()))
+            elif verbosity >= 2:
+                self.stdout.write(check.describe())
+        line = f"Time-stamp tokens: {len(checks)} checked, {len(checks) - len(bad)} valid"
+        line += f" ({unstamped} captures have no trusted timestamp)"
+        self.stdout.write(line + (f", {len(bad)} do NOT verify" if bad else "") + ".")
+        return len(bad)
