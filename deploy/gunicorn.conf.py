@@ -26,8 +26,9 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = max_requests // 10
 # Only the proxy reaches the web service; it sets X-Forwarded-Proto/-For.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
-if Path("/dev/shm").is_dir():
-    worker_tmp_dir = "/dev/shm"  # the heartbeat file off the container's overlay disk
+_SHM = "/dev/shm"  # noqa: S108 - gunicorn's heartbeat files, off the container's overlay disk
+if Path(_SHM).is_dir():
+    worker_tmp_dir = _SHM
 
 accesslog = "-"
 access_log_format = ('{"time":"%(t)s","request_id":"%({x-request-id}i)s","method":"%(m)s","path":"%(U)s",'
