@@ -17,35 +17,38 @@ user id and no names. Needs nginx (skipped without it unless REQUIRE_SERVICES=1)
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import http.client
 import json
 import os
-import re
 import secrets
-import shlex
-import shutil
-import signal
 import socket
-import ssl
 import subprocess
 import sys
 import threading
 import time
-import uuid
-from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.conftest import REQUIRE_SERVICES
+from tests.topology import (
+    NGINX,
+    ROOT,
+    Client,
+    Processes,
+    compose,
+    compose_command,
+    free_port,
+    local,
+    make_certificate,
+    nginx_command,
+    nginx_values,
+    throttled_upload,
+    wait_for_port,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 UPLOAD_BYTES = 60 * 1024 * 1024
 UPLOAD_RATE = 2 * 1024 * 1024  # bytes a second
-BIN = Path(sys.executable).parent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.topology]
 
@@ -55,133 +58,6 @@ def _need(condition: bool, reason: str) -> None:
         if REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
         pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{what} exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{what} did not listen on {port} within {timeout} s")
-
-
-def compose() -> dict:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-
-
-def compose_default(value) -> str:
-    """A compose value with its ${NAME:-default} interpolated as compose would with NAME unset."""
-    return re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", str(value))
-
-
-def compose_command(service: str) -> list[str]:
-    command = compose()["services"][service]["command"]
-    return shlex.split(command) if isinstance(command, str) else list(command)
-
-
-def _local(argv: list[str]) -> list[str]:
-    """A compose command run here: the virtualenv's python/gunicorn/celery instead of the image's."""
-    program = argv[0]
-    if program == "python":
-        return [sys.executable, *argv[1:]]
-    return [str(BIN / program), *argv[1:]]
-
-
-class Processes:
-    def __init__(self, logs: Path):
-        self.logs = logs
-        self.running: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
-        out = open(self.logs / f"{name}.out", "wb")  # noqa: SIM115 - closed with the process
-        err = open(self.logs / f"{name}.err", "wb")  # noqa: SIM115
-        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
-        process._logs = (out, err)  # type: ignore[attr-defined]
-        self.running[name] = process
-        return process
-
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        process = self.running.pop(name)
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, sig)  # its own session: the master and its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        for handle in process._logs:  # type: ignore[attr-defined]
-            handle.close()
-
-    def stop_all(self) -> None:
-        for name in list(self.running):
-            self.kill(name, signal.SIGTERM)
-
-    def log(self, name: str, stream: str = "err") -> str:
-        return (self.logs / f"{name}.{stream}").read_text(errors="replace")
-
-
-class Client:
-    """HTTPS through the proxy, trusting only the test certificate."""
-
-    def __init__(self, port: int, cafile: Path, token: str):
-        self.port = port
-        self.context = ssl.create_default_context(cafile=str(cafile))
-        self.token = token
-
-    def connection(self, timeout: float = 30) -> http.client.HTTPSConnection:
-        return http.client.HTTPSConnection("localhost", self.port, context=self.context, timeout=timeout)
-
-    def get(self, path: str, *, host: str | None = None, auth: bool = True) -> tuple[int, dict, bytes]:
-        conn = self.connection()
-        try:
-            headers = {"Authorization": f"Token {self.token}"} if auth else {}
-            if host:
-                headers["Host"] = host
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        finally:
-            conn.close()
-
-
-def throttled_upload(client: Client, path: str, name: str, data: bytes, rate: int) -> tuple[int, bytes, float]:
-    boundary = uuid.uuid4().hex
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="description"\r\n\r\n'
-            f"Optagelse fra Facebook\r\n--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            "Content-Type: audio/mpeg\r\n\r\n").encode()
-    tail = f"\r\n--{boundary}--\r\n".encode()
-    conn = client.connection(timeout=120)
-    started = time.monotonic()
-    conn.putrequest("POST", path)
-    conn.putheader("Authorization", f"Token {client.token}")
-    conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
-    conn.putheader("Content-Length", str(len(head) + len(data) + len(tail)))
-    conn.endheaders()
-    conn.send(head)
-    chunk = 64 * 1024
-    for offset in range(0, len(data), chunk):
-        conn.send(data[offset:offset + chunk])
-        ahead = (offset + chunk) / rate - (time.monotonic() - started)
-        if ahead > 0:
-            time.sleep(ahead)
-    conn.send(tail)
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
-    return response.status, body, time.monotonic() - started
 
 
 @pytest.mark.django_db(transaction=True)
@@ -250,55 +126,32 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
     processes = Processes(logs)
     try:
         # --- The one-off migrate service ---------------------------------------------------------
-        migrate = subprocess.run(_local(compose_command("migrate")), cwd=ROOT, env=env, capture_output=True,
+        migrate = subprocess.run(local(compose_command("migrate")), cwd=ROOT, env=env, capture_output=True,
                                  text=True, timeout=120)
         assert migrate.returncode == 0, migrate.stderr
         assert compose()["services"]["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
         # --- Two web processes, worker and beat (the compose commands) ------------------------------
-        web_command = _local(compose_command("web"))
+        web_command = local(compose_command("web"))
         assert "deploy/gunicorn.conf.py" in web_command
         for number, port in enumerate(web_ports, start=1):
             processes.start(f"web{number}", web_command, {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"})
         worker = compose_command("worker")
         worker = [*worker, "--concurrency=1", "--hostname", worker_name]
-        processes.start("worker", _local(worker), env)
+        processes.start("worker", local(worker), env)
         beat = [arg for arg in compose_command("beat") if not arg.startswith("--schedule")]
-        processes.start("beat", _local([*beat, f"--schedule={beat_schedule}"]), env)
+        processes.start("beat", local([*beat, f"--schedule={beat_schedule}"]), env)
 
         # --- The proxy: the repo's template under Debian's nginx, TLS with a test certificate ------
         tls = tmp_path / "tls"
-        made = subprocess.run([sys.executable, "deploy/tls-init.py", str(tls)], cwd=ROOT, capture_output=True,
-                              text=True, env={**env, "NGINX_SERVER_NAME": "localhost"}, timeout=30)
+        made = make_certificate(tls, env)
         assert made.returncode == 0, made.stderr
         assert (tls / "privkey.pem").stat().st_mode & 0o077 == 0
-        sys.path.insert(0, str(ROOT / "deploy"))
-        try:
-            from render import render_file
-        finally:
-            sys.path.pop(0)
-        proxy_env = compose()["services"]["proxy"]["environment"]
-        values = {
-            **{name: compose_default(value) for name, value in proxy_env.items()},
-            "NGINX_SERVER_NAME": "localhost",
-            "NGINX_HTTP_PORT": str(http_port),
-            "NGINX_HTTPS_PORT": str(https_port),
-            "NGINX_PUBLIC_HTTPS_PORT": str(https_port),
-            "NGINX_TLS_CERT": str(tls / "fullchain.pem"),
-            "NGINX_TLS_KEY": str(tls / "privkey.pem"),
-            "NGINX_UPSTREAM_SERVERS": " ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=30s;"
-                                               for port in web_ports),
-            "NGINX_RESOLVER": "",
-            "NGINX_PRIVATE_ROOT": str(private),
-            "NGINX_METRICS_ALLOW": "10.255.255.255",  # not us: the proxy must refuse /metrics
-            "NGINX_ERROR_PAGES": str(ROOT / "deploy" / "nginx" / "errors"),
-            "NGINX_RUN_DIR": str(run),
-            "NGINX_USER": "user root;" if os.geteuid() == 0 else "",
-        }
+        # The proxy must refuse /metrics to us: the allow-list names another address.
+        values = nginx_values(run, http_port=http_port, https_port=https_port, tls=tls, web_ports=web_ports,
+                              private=private, metrics_allow="10.255.255.255")
         assert int(values["NGINX_MAX_BODY_MB"]) > 250  # the evidence limit, plus the form around it
-        render_file(ROOT / "deploy/nginx/udhaengning.conf.template", run / "udhaengning.conf", values)
-        render_file(ROOT / "deploy/nginx/standalone.conf.template", run / "nginx.conf", values)
-        nginx = [NGINX, "-p", str(run), "-c", str(run / "nginx.conf"), "-e", str(run / "error.log")]
+        nginx = nginx_command(run, values)
         tested = subprocess.run([*nginx, "-t"], capture_output=True, text=True, timeout=30)
         assert tested.returncode == 0, tested.stderr
         proxy = processes.start("nginx", nginx, env)
