@@ -37,6 +37,13 @@ load_s3_settings() {
     return 0
 }
 
+# s3_files ARGS: bin/s3-files with $PYTHON, else the project's virtualenv, else python3 (boto3 needed).
+s3_files() {
+    python=${PYTHON:-}
+    [ -n "$python" ] || { [ -x "$ROOT/.venv/bin/python" ] && python=$ROOT/.venv/bin/python; } || python=python3
+    "$python" "$ROOT/bin/s3-files" "$@"
+}
+
 # encryption_mode: "public-key" (BACKUP_GPG_RECIPIENT), "passphrase" (BACKUP_PASSPHRASE_FILE) or "none".
 encryption_mode() {
     if [ -n "${BACKUP_GPG_RECIPIENT:-}" ]; then
