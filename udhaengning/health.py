@@ -96,7 +96,8 @@ def healthz(request) -> HttpResponse:
         response["Allow"] = "GET, HEAD"
         return response
     healthy, body = report()
-    response = HttpResponse(json.dumps(body), status=200 if healthy else 503, content_type="application/json")
+    content = json.dumps(body) if request.method == "GET" else ""
+    response = HttpResponse(content, status=200 if healthy else 503, content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response
 
