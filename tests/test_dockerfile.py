@@ -92,3 +92,27 @@ def test_flower_is_a_tool_not_started_by_up():
     assert SERVICES["flower"]["profiles"] == ["tools"]
     assert all(port.startswith("127.0.0.1:") for port in SERVICES["flower"]["ports"])
     assert "-E" in SERVICES["worker"]["command"]
+
+
+def test_the_proxy_template_is_fully_rendered_from_the_compose_environment(tmp_path):
+    from tests.topology import compose_default
+
+    sys.path.insert(0, str(ROOT / "deploy"))
+    try:
+        import render
+    finally:
+        sys.path.pop(0)
+    template = (ROOT / "deploy/nginx/udhaengning.conf.template").read_text()
+    values = {name: compose_default(value) for name, value in SERVICES["proxy"]["environment"].items()}
+    text = render.render(template, values)
+    assert "${" not in text
+    assert "client_max_body_size 260m;" in text and "proxy_request_buffering on;" in text
+    assert "server web:8000 resolve" in text and "resolver 127.0.0.11" in text
+    assert "$http_host" in text and "$request_id" in text  # nginx's own variables are left alone
+    values.pop("NGINX_TLS_CERT")
+    try:
+        render.render(template, values)
+    except KeyError as exc:
+        assert "NGINX_TLS_CERT" in str(exc)
+    else:
+        raise AssertionError("a missing value must not render")
