@@ -105,7 +105,7 @@ def test_the_proxy_template_is_fully_rendered_from_the_compose_environment(tmp_p
     template = (ROOT / "deploy/nginx/udhaengning.conf.template").read_text()
     values = {name: compose_default(value) for name, value in SERVICES["proxy"]["environment"].items()}
     text = render.render(template, values)
-    assert "${" not in text
+    assert not [line for line in text.splitlines() if "${" in line and not line.lstrip().startswith("#")]
     assert "client_max_body_size 260m;" in text and "proxy_request_buffering on;" in text
     assert "server web:8000 resolve" in text and "resolver 127.0.0.11" in text
     assert "$http_host" in text and "$request_id" in text  # nginx's own variables are left alone
