@@ -99,6 +99,11 @@ def healthz(request) -> HttpResponse:
     content = json.dumps(body) if request.method == "GET" else ""
     response = HttpResponse(content, status=200 if healthy else 503, content_type="application/json")
     response["Cache-Control"] = "no-store"
+    # Answered before the security middleware, so the headers it would add are set here.
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+    response["X-Frame-Options"] = "DENY"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
