@@ -1,5 +1,6 @@
 # Production image: Python slim + WeasyPrint's system libraries and fonts, and Debian's Chromium
-# for page captures (incidents.capture, run by the capture worker).
+# for page captures (incidents.capture, run by the capture worker); runs as the user "app".
+# Dependencies come from requirements.lock, every one pinned with its SHA-256 (`make lock`).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,17 +19,19 @@ RUN apt-get update \
 RUN useradd --create-home --uid 1000 app
 WORKDIR /app
 
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.lock .
+RUN pip install --no-deps --require-hashes -r requirements.lock
 
 COPY --chown=app:app . .
 # Static files are collected at build time with throwaway values for the required settings.
+# The folders that become volumes are made here, owned by app, so new volumes inherit that.
 RUN SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_hex(32))') \
     DATABASE_URL=postgres://build@localhost/build ALLOWED_HOSTS=build \
     CELERY_BROKER_URL=redis://localhost CACHE_URL=locmemcache:// \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/var/private && chown -R app:app /app/var
+    && mkdir -p /app/var/private /app/var/beat /tls \
+    && chown -R app:app /app/var /tls
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "udhaengning.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "udhaengning.wsgi:application"]

@@ -6,13 +6,15 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate seed worker beat lint bench up down check-compose clean
+.PHONY: run test venv migrate seed worker beat lint bench up down check-compose check-lock lock clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Installs exactly what requirements-dev.lock names, every file checked against its SHA-256.
+$(STAMP): requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) bin/check-lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -43,6 +45,7 @@ beat: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) bin/import_matrix --check
+	$(PYTHON) bin/check-lock
 
 ## Benchmarks (bench/README.md); the page benchmark needs DATABASE_URL pointing at PostgreSQL.
 bench: $(STAMP)
@@ -57,6 +60,24 @@ down:
 
 check-compose: $(STAMP)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+## Are requirements.lock and requirements-dev.lock up to date with requirements*.txt?
+check-lock:
+	$(PYTHON) bin/check-lock
+
+## Rewrite the lock files (pip-compile --generate-hashes) after a change to requirements*.txt.
+## Keeps every pin it can (no upgrades); PyPI, or pip's cache and configured indexes, must answer.
+## `make lock LOCK_ARGS=--upgrade-package=django` moves one package on.
+PIP_TOOLS_PIN = $(shell grep -i '^pip-tools==' requirements-dev.txt)
+LOCK_FLAGS = --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip-compile --version 2>/dev/null | grep -q "$(subst pip-tools==,,$(PIP_TOOLS_PIN))" \
+		|| $(PY) -m pip install --quiet --disable-pip-version-check "$(PIP_TOOLS_PIN)"
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --output-file=requirements.lock requirements.txt
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --constraint=requirements.lock \
+		--output-file=requirements-dev.lock requirements-dev.txt
+	$(PYTHON) bin/check-lock
 
 clean:
 	rm -rf $(VENV) staticfiles var/test-private .pytest_cache

@@ -26,6 +26,64 @@ load_setting() {
     eval "$1=\$value"
 }
 
+# load_s3_settings: the bucket variables, from .env when not set, exported for bin/s3-files.
+load_s3_settings() {
+    for name in PRIVATE_STORAGE_S3_BUCKET PRIVATE_STORAGE_S3_ENDPOINT_URL PRIVATE_STORAGE_S3_REGION \
+            PRIVATE_STORAGE_S3_ACCESS_KEY PRIVATE_STORAGE_S3_SECRET_KEY PRIVATE_STORAGE_S3_ADDRESSING_STYLE \
+            PRIVATE_STORAGE_S3_SSE PRIVATE_STORAGE_S3_SSE_KMS_KEY_ID; do
+        load_setting "$name"
+        eval "[ -n \"\${$name:-}\" ]" && export "${name?}"
+    done
+    return 0
+}
+
+# s3_files ARGS: bin/s3-files with $PYTHON, else the project's virtualenv, else python3 (boto3 needed).
+s3_files() {
+    python=${PYTHON:-}
+    [ -n "$python" ] || { [ -x "$ROOT/.venv/bin/python" ] && python=$ROOT/.venv/bin/python; } || python=python3
+    "$python" "$ROOT/bin/s3-files" "$@"
+}
+
+# encryption_mode: "public-key" (BACKUP_GPG_RECIPIENT), "passphrase" (BACKUP_PASSPHRASE_FILE) or "none".
+encryption_mode() {
+    if [ -n "${BACKUP_GPG_RECIPIENT:-}" ]; then
+        printf 'public-key'
+    elif [ -n "${BACKUP_PASSPHRASE_FILE:-}" ]; then
+        [ -r "$BACKUP_PASSPHRASE_FILE" ] || die "BACKUP_PASSPHRASE_FILE $BACKUP_PASSPHRASE_FILE cannot be read"
+        printf 'passphrase'
+    else
+        printf 'none'
+    fi
+}
+
+encryption_json() {
+    case "$1" in
+        none) printf 'null' ;;
+        public-key) printf '{"method": "gpg", "mode": "public-key", "recipient": "%s"}' "$(json_escape "$BACKUP_GPG_RECIPIENT")" ;;
+        passphrase) printf '{"method": "gpg", "mode": "passphrase", "cipher": "AES256"}' ;;
+    esac
+}
+
+# encrypt_file MODE IN OUT
+encrypt_file() {
+    case "$1" in
+        public-key) gpg --batch --yes --quiet --trust-model always --recipient "$BACKUP_GPG_RECIPIENT" \
+                        --output "$3" --encrypt "$2" ;;
+        passphrase) gpg --batch --yes --quiet --pinentry-mode loopback --passphrase-file "$BACKUP_PASSPHRASE_FILE" \
+                        --symmetric --cipher-algo AES256 --output "$3" "$2" ;;
+    esac
+}
+
+# decrypt_file IN OUT: with the private key in gpg's keyring (GNUPGHOME), or BACKUP_PASSPHRASE_FILE.
+decrypt_file() {
+    if [ -n "${BACKUP_PASSPHRASE_FILE:-}" ]; then
+        gpg --batch --yes --quiet --pinentry-mode loopback --passphrase-file "$BACKUP_PASSPHRASE_FILE" \
+            --output "$2" --decrypt "$1"
+    else
+        gpg --batch --yes --quiet --output "$2" --decrypt "$1"
+    fi
+}
+
 # libpq_url URL: DATABASE_URL as a connection URI pg_dump, pg_restore and psql accept.
 libpq_url() {
     case "$1" in

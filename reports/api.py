@@ -13,7 +13,6 @@ field); reads and downloads are audited.
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +26,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from incidents.api.views import NOT_SIGNED_IN, NOT_VISIBLE, VALIDATION, ApiMixin, IgnoreAcceptNegotiation
 from incidents.models import TimelineEntry
+from udhaengning.downloads import stored_file_response
 
 from . import policy as report_policy
 from . import services
@@ -184,8 +184,8 @@ class ReportDownloadView(ApiMixin, APIView):
         audit_record(request=request, actor=request.user, action=AuditEvent.Action.DOWNLOAD, obj=report,
                      summary=_("Rapport hentet"),
                      details={"via": "api", "kind": report.kind, "version": report.version, "sha256": report.sha256})
-        response = FileResponse(handle, as_attachment=True, filename=report.download_name,
-                                content_type="application/pdf")
+        response = stored_file_response(handle, name=report.file.name, filename=report.download_name,
+                                        content_type="application/pdf")
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         response["X-Content-SHA256"] = report.sha256

@@ -13,7 +13,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from audit.models import AuditEvent
 from audit.services import audit_record
 from incidents.models import Evidence, TimelineEntry
+from udhaengning.downloads import stored_file_response
 
 from . import content, services
 from . import policy as report_policy
@@ -187,8 +188,8 @@ def report_download(request, reference, report_id):
         raise Http404 from exc
     audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=report, summary=_("Rapport hentet"),
                  details={"kind": report.kind, "version": report.version, "sha256": report.sha256})
-    response = FileResponse(handle, as_attachment=True, filename=report.download_name,
-                            content_type="application/pdf")
+    response = stored_file_response(handle, name=report.file.name, filename=report.download_name,
+                                    content_type="application/pdf")
     return protect_download(response, report.sha256)
 
 
@@ -238,6 +239,6 @@ def _bundle_response(request, bundle: EvidenceBundle):
         raise Http404 from exc
     audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=bundle, summary=_("Bevispakke hentet"),
                  details={"sha256": bundle.sha256, "manifest_sha256": bundle.manifest_sha256})
-    response = FileResponse(handle, as_attachment=True, filename=bundle.download_name,
-                            content_type="application/zip")
+    response = stored_file_response(handle, name=bundle.file.name, filename=bundle.download_name,
+                                    content_type="application/zip")
     return protect_download(response, bundle.sha256)

@@ -22,7 +22,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from incidents.sharing import shared_with
 from reports import policy as report_policy
 from reports import services as report_services
 from reports.views import protect_download, status_json
+from udhaengning.downloads import stored_file_response
 
 from .charts import charts_for, table_sections
 from .exports import export_filename, statistics_csv, statistics_dict
@@ -219,6 +220,6 @@ def report_download(request, report_id):
                  details={"kind": report.kind, "version": report.version, "sha256": report.sha256,
                           "from": report.options.get("from"), "to": report.options.get("to"),
                           "unit": report.options.get("unit")})
-    response = FileResponse(handle, as_attachment=True, filename=report.download_name,
-                            content_type="application/pdf")
+    response = stored_file_response(handle, name=report.file.name, filename=report.download_name,
+                                    content_type="application/pdf")
     return protect_download(response, report.sha256)

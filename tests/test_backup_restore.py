@@ -276,12 +276,15 @@ def test_backup_refuses_a_database_that_is_not_postgresql(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_backup_refuses_files_in_a_bucket_unless_told_database_only(tmp_path):
+def test_backup_refuses_an_unreadable_passphrase_file_and_a_bad_keep(tmp_path):
     result = _run([BACKUP, tmp_path / "b"], DATABASE_URL="postgres://u@127.0.0.1:1/x",
-                  PRIVATE_STORAGE_S3_BUCKET="evidence-bucket")
+                  PRIVATE_STORAGE_ROOT=str(tmp_path), BACKUP_PASSPHRASE_FILE=str(tmp_path / "nowhere"))
     assert result.returncode == 1
-    assert "S3 bucket evidence-bucket" in result.stderr and "--database-only" in result.stderr
+    assert f"BACKUP_PASSPHRASE_FILE {tmp_path / 'nowhere'} cannot be read" in result.stderr
     assert not (tmp_path / "b").exists()
+    result = _run([BACKUP, "--keep", "many", tmp_path / "b"], DATABASE_URL="postgres://u@127.0.0.1:1/x",
+                  PRIVATE_STORAGE_ROOT=str(tmp_path))
+    assert result.returncode == 1 and "must be a whole number" in result.stderr
 
 
 def test_backup_refuses_a_missing_files_folder(tmp_path):

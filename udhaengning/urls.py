@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
@@ -36,3 +37,9 @@ urlpatterns = [
     # sent to the sign-in page for the docs, an API client without credentials gets 401 for the schema.
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
 ]
+
+# Prometheus metrics (production with METRICS_ENABLED=True; deploy/nginx lets only its allow-list in).
+if getattr(settings, "METRICS_ENABLED", False):
+    from django_prometheus.exports import ExportToDjangoView
+
+    urlpatterns.append(path("metrics", ExportToDjangoView, name="prometheus-django-metrics"))

@@ -16,7 +16,6 @@ import re
 
 import django_filters
 from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,6 +42,7 @@ from incidents import evidence as evidence_files
 from incidents.assessment import assess
 from incidents.models import LEVEL_CHOICES, Evidence, Incident, Note, TimelineEntry
 from incidents.upload_handlers import install_evidence_upload_handlers
+from udhaengning.downloads import stored_file_response
 
 from .permissions import MayAddEvidence, MayChangeIncident, MayRegisterIncidents
 from .serializers import (
@@ -383,8 +383,8 @@ class EvidenceDownloadView(ApiMixin, APIView):
                      summary=_("Dokumentation hentet"),
                      details={"via": "api", "sha256": evidence.sha256, "name": evidence.original_name})
         filename = _UNSAFE_NAME_CHARACTERS.sub("_", evidence.original_name) or "dokumentation"
-        response = FileResponse(handle, as_attachment=True, filename=filename,
-                                content_type=evidence_files.served_content_type(evidence))
+        response = stored_file_response(handle, name=evidence.file.name, filename=filename,
+                                        content_type=evidence_files.served_content_type(evidence))
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Cache-Control"] = "private, no-store"

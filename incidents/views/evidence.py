@@ -17,7 +17,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from udhaengning.downloads import stored_file_response
 
 from .. import policy, services
 from ..evidence import (
@@ -136,8 +137,8 @@ def evidence_download(request, reference, evidence_id):
     audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=evidence,
                  summary=_("Dokumentation hentet"),
                  details={"sha256": evidence.sha256, "name": evidence.original_name, "size": evidence.size})
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type=served_content_type(evidence))
+    response = stored_file_response(handle, name=evidence.file.name, filename=evidence.original_name,
+                                    content_type=served_content_type(evidence))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["Cache-Control"] = "private, no-store"

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz is answered first, whatever the Host (udhaengning/health.py).
+    "udhaengning.health.HealthCheckMiddleware",
+    # Request id for the logs and the X-Request-ID answer (udhaengning/logs.py).
+    "udhaengning.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -214,8 +218,16 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# S3-compatible private storage by configuration alone (django-storages).
+# S3-compatible private storage by configuration alone (django-storages). Objects are written
+# with server-side encryption: PRIVATE_STORAGE_S3_SSE is "AES256" (the bucket's own keys, the
+# default), "aws:kms" (with PRIVATE_STORAGE_S3_SSE_KMS_KEY_ID) or "none" for a server without it.
 if env.str("PRIVATE_STORAGE_S3_BUCKET", default=""):
+    _sse = env.str("PRIVATE_STORAGE_S3_SSE", default="AES256")
+    _object_parameters = {}
+    if _sse.lower() != "none":
+        _object_parameters["ServerSideEncryption"] = _sse
+        if env.str("PRIVATE_STORAGE_S3_SSE_KMS_KEY_ID", default=""):
+            _object_parameters["SSEKMSKeyId"] = env.str("PRIVATE_STORAGE_S3_SSE_KMS_KEY_ID")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -224,11 +236,21 @@ if env.str("PRIVATE_STORAGE_S3_BUCKET", default=""):
             "region_name": env.str("PRIVATE_STORAGE_S3_REGION", default=None),
             "access_key": env.str("PRIVATE_STORAGE_S3_ACCESS_KEY", default=None),
             "secret_key": env.str("PRIVATE_STORAGE_S3_SECRET_KEY", default=None),
+            "addressing_style": env.str("PRIVATE_STORAGE_S3_ADDRESSING_STYLE", default=None),
+            "signature_version": "s3v4",
             "default_acl": "private",
             "querystring_auth": True,
+            "querystring_expire": 60,
             "file_overwrite": False,
+            "object_parameters": _object_parameters,
         },
     }
+# How private files reach the browser (udhaengning/downloads.py): "stream" through the app
+# (the default, fine for `make run`), or "proxy": X-Accel-Redirect to deploy/nginx for files on
+# disk, a presigned redirect of PRIVATE_DOWNLOADS_URL_EXPIRY seconds for files in a bucket.
+PRIVATE_DOWNLOADS = env.str("PRIVATE_DOWNLOADS", default="stream")
+PRIVATE_DOWNLOADS_ACCEL_PREFIX = env.str("PRIVATE_DOWNLOADS_ACCEL_PREFIX", default="/_protected/")
+PRIVATE_DOWNLOADS_URL_EXPIRY = env.int("PRIVATE_DOWNLOADS_URL_EXPIRY", default=60)
 # Upload limit per evidence file, in megabytes.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=250)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -371,10 +393,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Logs ---------------------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object a line with time, level, request id and user id
+# (udhaengning/logs.py; production's default). "text" is the plain development format.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "udhaengning.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -64,3 +64,66 @@ CSRF_COOKIE_NAME = "__Secure-csrftoken"
 # The capture browser may reach only public addresses in production (incidents.capture.ssrf).
 if env.list("CAPTURE_ALLOWED_NETWORKS", default=[]):
     raise ImproperlyConfigured("CAPTURE_ALLOWED_NETWORKS is for the test suite only; unset it in production.")
+
+# --- Private downloads --------------------------------------------------------------------------
+# Behind deploy/nginx set PRIVATE_DOWNLOADS=proxy (compose does): the proxy sends the bytes.
+if PRIVATE_DOWNLOADS not in ("stream", "proxy"):  # noqa: F405
+    raise ImproperlyConfigured('PRIVATE_DOWNLOADS must be "stream" or "proxy".')
+
+# --- Logs, errors and metrics -----------------------------------------------------------------
+# JSON lines by default (udhaengning/logs.py); LOG_FORMAT=text for plain lines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "text"  # noqa: F405
+# Celery keeps Django's logging (the same JSON lines) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Task events, for Flower (`docker compose --profile tools up flower`) and `celery events`.
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
+
+# Error reports to Sentry (or a compatible service such as GlitchTip) only when SENTRY_DSN is
+# set. No personal data: no user names, e-mail or IP addresses, cookies or request bodies; the
+# request id and user id travel as tags, so an error can be found in the logs.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    def _sentry_before_send(event, hint):
+        from udhaengning.logs import current_request_id
+
+        request = event.get("request") or {}
+        for field in ("cookies", "data", "query_string", "env"):
+            request.pop(field, None)
+        headers = request.get("headers") or {}
+        for name in list(headers):
+            if name.lower() in ("cookie", "authorization", "x-csrftoken", "x-forwarded-for", "x-real-ip"):
+                headers.pop(name)
+        event.pop("user", None)
+        request_id = current_request_id()
+        if request_id:
+            event.setdefault("tags", {})["request_id"] = request_id
+        return event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=None),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        before_send=_sentry_before_send,
+    )
+
+# Prometheus metrics at /metrics (django-prometheus) when METRICS_ENABLED=True. The path is open
+# only to the addresses deploy/nginx allows (NGINX_METRICS_ALLOW); a scraper inside the compose
+# network may also read each web replica directly on port 8000.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+if METRICS_ENABLED:
+    INSTALLED_APPS = [*INSTALLED_APPS, "django_prometheus"]  # noqa: F405
+    MIDDLEWARE = [  # noqa: F405
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,  # noqa: F405
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
