@@ -42,6 +42,11 @@ class SSOProvider(models.Model):
         _("tilladte e-maildomæner"), max_length=500,
         help_text=_("Adskilt med komma, fx «aarhus.dk, mail.aarhus.dk». Andre e-mailadresser afvises."))
     groups_claim = models.CharField(_("claim eller attribut med grupper"), max_length=200, default="groups")
+    mfa_attribute = models.CharField(
+        _("SAML-attribut med login-metoder"), max_length=300, blank=True,
+        default="http://schemas.microsoft.com/claims/authnmethodsreferences",
+        help_text=_("Kun SAML. Indeholder den «http://schemas.microsoft.com/claims/multipleauthn» eller «mfa», "
+                    "regnes log ind som tofaktor. For OpenID Connect bruges ID-tokenets amr og acr."))
     directory_url = models.URLField(
         _("opslag af brugere"), max_length=500, blank=True,
         help_text=_("Valgfri. En adresse med {uid}, som svarer 404, når identitetsudbyderen ikke længere kender "

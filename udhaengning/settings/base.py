@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
+    "accounts.sso.middleware.SSOFormActionMiddleware",
 ]
 
 ROOT_URLCONF = "udhaengning.urls"
@@ -119,9 +120,10 @@ CSRF_COOKIE_HTTPONLY = True
 
 # --- Authentication -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# allauth's backend (username or e-mail, Django's permissions), refusing passwords where the
+# organisation signs in only through its identity provider (accounts/sso/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.sso.backends.LocalPasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
