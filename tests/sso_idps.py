@@ -101,8 +101,7 @@ class SamlIdP:
         self.control.write_text(json.dumps(users))
 
 
-def start_saml_idp(*, sp_metadata_url: str, workdir: Path):
-    port = free_port()
+def start_saml_idp(*, port: int, sp_metadata_url: str, workdir: Path):
     control = workdir / "users.json"
     control.write_text("{}")
     url = f"http://127.0.0.1:{port}"
