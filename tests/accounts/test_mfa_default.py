@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Organisation, Role
 from audit.models import AuditEvent
-from tests.factories import UnitFactory, member
+from tests.factories import TEST_PASSWORD, UnitFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,18 @@ def test_the_admin_relaxes_the_rule_with_a_reason_and_it_is_audited(client, pers
     assert event.actor == personas.admin
     assert event.details == {"require_mfa_for_managers": False, "previous": True, "reason": reason}
     assert "lempet" in event.summary
+
+
+def test_recovery_codes_are_shown_in_plain_danish_and_not_cached(client, personas):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(personas.manager, generate_totp_secret())
+    codes = RecoveryCodes.activate(personas.manager).get_unused_codes()
+    client.force_login(personas.manager)
+    assert client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD}).status_code == 302
+    response = client.get(reverse("mfa_view_recovery_codes"))
+    page = response.content.decode()
+    assert response.status_code == 200, response.get("Location")
+    assert "Gendannelseskoder" in page and codes[0] in page and "Hver kode virker én gang" in page
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
