@@ -31,8 +31,14 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+OIDC_TEST_IDP := test-tools/oidc-provider/node_modules/.package-lock.json
+
+# The real OpenID Connect provider the SSO browser tests start (pinned by its lock file).
+$(OIDC_TEST_IDP): test-tools/oidc-provider/package-lock.json
+	cd test-tools/oidc-provider && npm ci --no-audit --no-fund --silent
+
 ## The whole test suite. REQUIRE_SERVICES=1 turns skips for missing PostgreSQL/Redis/Chromium into failures.
-test: $(STAMP)
+test: $(STAMP) $(OIDC_TEST_IDP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Celery worker and beat against CELERY_BROKER_URL (Redis).

@@ -11,6 +11,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
 
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        from .sso.mfa import fresh_sso_sign_in
+
+        if fresh_sso_sign_in(self.request):
+            return False  # just signed in through the organisation's IdP, and has no password to type
+        return super().is_reauthentication_required(app=app, **kwargs)
+
     def get_client_ip(self, request) -> str:
         """Throttling counts the client our trusted proxy saw, never a client-written header."""
         return client_ip_module.client_ip(request) or "0.0.0.0"  # noqa: S104 - only a throttling key

@@ -71,21 +71,28 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         (None, {"fields": ["name", "cvr", "address"]}),
         (_("Kontakt til rapporter"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
         (_("Regler"), {"fields": [
-            "statistics_threshold", "statistics_lag_months", "retention_months", "require_mfa_for_managers",
-            "notify_union_reps_of_serious",
+            "statistics_threshold", "statistics_lag_months", "retention_months", "notify_union_reps_of_serious",
         ]}),
+        (_("Log ind"), {"fields": ["require_mfa_for_managers", "mfa_relaxed_reason", "allow_local_passwords"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        from .mfa_rule import organisation_mfa_rule_audit
+
+        previous = Organisation.objects.filter(pk=obj.pk).values_list(
+            "require_mfa_for_managers", "mfa_relaxed_reason").first() if change else None
+        super().save_model(request, obj, form, change)
+        organisation_mfa_rule_audit(organisation=obj, previous_required=previous[0] if previous else None,
+                                    previous_reason=previous[1] if previous else "", actor=request.user,
+                                    request=request)
+        if change and "retention_months" in form.changed_data:
+            self._warn_of_immediate_deletions(request, obj)
 
     def has_add_permission(self, request):
         return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "retention_months" in form.changed_data:
-            self._warn_of_immediate_deletions(request, obj)
 
     @staticmethod
     def _warn_of_immediate_deletions(request, organisation) -> None:
@@ -161,3 +168,6 @@ class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
         if obj is None:
             return self.add_fieldsets
         return super().get_fieldsets(request, obj)
+
+
+from .sso import admin as _sso_admin  # noqa: E402, F401  (registers the SSO screens)

@@ -1,8 +1,10 @@
-"""Token authentication for the REST API that respects the organisation's two-factor rule.
+"""Token authentication for the REST API (the name every API view and the settings use).
 
+The keys are the named, hashed, expiring and scoped API tokens of `accounts.api_tokens`
+(see `accounts/api_tokens/authentication.py` for every refusal and its JSON). A token of a
+manager or admin who must sign in with two factors works only once they have set them up:
 RequireTwoFactorMiddleware runs before DRF authenticates a token, so it only sees the
-session user. A token belonging to a manager or admin whose organisation requires two
-factors, and who has not set up an authenticator app, is refused here instead.
+session user, and the check is repeated here.
 
 Use in settings:
 
@@ -12,19 +14,8 @@ Use in settings:
     ]
 """
 
-from django.utils.translation import gettext as _
-from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
-
-from .middleware import has_totp, mfa_required
+from .api_tokens.authentication import ScopedTokenAuthentication
 
 
-class TwoFactorTokenAuthentication(TokenAuthentication):
-    def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
-        if mfa_required(user) and not has_totp(user):
-            raise exceptions.AuthenticationFailed(
-                _("Din organisation kræver tofaktorlogin for ledere og administratorer. Opsæt en "
-                  "godkendelsesapp, før du bruger API'et med en nøgle.")
-            )
-        return user, token
+class TwoFactorTokenAuthentication(ScopedTokenAuthentication):
+    """Scoped API tokens, refused for users who must use two factors and have not enrolled."""

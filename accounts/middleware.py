@@ -1,8 +1,9 @@
 """Two-factor sign-in required by the organisation.
 
-When the organisation requires it, a manager or admin who has not set up TOTP is sent to
-the set-up page before anything else; allauth itself asks every user who has TOTP for a
-code at sign-in.
+When the organisation requires it (the default), a manager or admin who has not set up TOTP
+is sent to the set-up page before anything else; allauth itself asks every user who has
+TOTP for a code at sign-in. A single sign-on whose identity provider stated a second factor
+(the `amr`/`acr` claims, see accounts/sso/mfa.py) counts as two factors for that session.
 """
 
 from django.contrib import messages
@@ -12,6 +13,9 @@ from django.utils.translation import gettext as _
 
 from . import permissions
 from .models import Organisation, Role
+
+# Set at a single sign-on when the identity provider stated that a second factor was used.
+SSO_MFA_SESSION_KEY = "sso_mfa"
 
 _ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/favicon.ico")
 
@@ -43,6 +47,7 @@ class RequireTwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(_ALLOWED_PREFIXES)
+            and not request.session.get(SSO_MFA_SESSION_KEY)
             and mfa_required(user)
             and not has_totp(user)
         ):

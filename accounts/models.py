@@ -48,8 +48,19 @@ class Organisation(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
+    # Two factors are the default for managers and admins signing in with a password; an
+    # organisation may relax it only with a reason, which is audited (accounts.services).
     require_mfa_for_managers = models.BooleanField(
-        _("kræv tofaktorlogin for ledere og administratorer"), default=False
+        _("kræv tofaktorlogin for ledere og administratorer"), default=True
+    )
+    mfa_relaxed_reason = models.TextField(
+        _("begrundelse for ikke at kræve tofaktorlogin"), blank=True,
+        help_text=_("Skal udfyldes, hvis tofaktorlogin ikke kræves. Ændringen skrives i revisionsloggen."),
+    )
+    allow_local_passwords = models.BooleanField(
+        _("tillad log ind med adgangskode"), default=True,
+        help_text=_("Slå fra, når alle logger ind via organisationens identitetsudbyder (SSO). "
+                    "Superbrugere kan stadig logge ind med adgangskode i nødstilfælde."),
     )
     notify_union_reps_of_serious = models.BooleanField(
         _("underret tillidsrepræsentanter anonymt om alvorlige hændelser"), default=True
@@ -68,6 +79,13 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not self.require_mfa_for_managers and not self.mfa_relaxed_reason.strip():
+            raise ValidationError({"mfa_relaxed_reason": _(
+                "Skriv hvorfor ledere og administratorer ikke skal bruge tofaktorlogin.")})
 
 
 class Unit(models.Model):
@@ -155,3 +173,8 @@ class Membership(models.Model):
 
         if self.user.organisation_id and self.user.organisation_id != self.unit.organisation_id:
             raise ValidationError(_("Brugeren hører til en anden organisation end enheden."))
+
+
+# Models kept in their own modules (same app, same migrations).
+from .api_tokens.models import ApiToken  # noqa: E402, F401
+from .sso.models import SSOGrant, SSOGroupMapping, SSOProvider  # noqa: E402, F401

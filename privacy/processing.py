@@ -243,6 +243,12 @@ REGISTRY: dict[str, Classification] = {
     "accounts.unit": Classification(None, gettext_lazy("Organisationens enheder (navn og placering i træet).")),
     "accounts.user": Classification("users"),
     "accounts.membership": Classification("users"),
+    "accounts.apitoken": Classification("users", gettext_lazy("Kun en hash (SHA-256) af nøglen gemmes.")),
+    "accounts.ssoprovider": Classification(None, gettext_lazy(
+        "Organisationens identitetsudbydere: adresser, klient-id og tilladte e-maildomæner.")),
+    "accounts.ssogroupmapping": Classification(None, gettext_lazy(
+        "Hvilke grupper giver hvilke roller i hvilke enheder.")),
+    "accounts.ssogrant": Classification("users"),
     # incidents
     "incidents.referencecounter": Classification(None, gettext_lazy("Sidste løbenummer pr. år.")),
     "incidents.incident": Classification("incidents", special_fields={
@@ -289,6 +295,8 @@ REGISTRY: dict[str, Classification] = {
     "account.emailaddress": Classification("users"),
     "mfa.authenticator": Classification("users"),
     "authtoken.token": Classification("users"),
+    "socialaccount.socialaccount": Classification("users", gettext_lazy(
+        "Brugerens id hos identitetsudbyderen og de oplysninger, den sendte ved seneste log ind.")),
     "admin.logentry": Classification("audit", gettext_lazy("Administrationssidernes egen ændringslog.")),
 }
 

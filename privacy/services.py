@@ -73,7 +73,8 @@ EXPORT_FORMAT = "udhaengning.indsigt/1"
 PDF_TEMPLATE = "privacy/pdf/subject_export.html"
 
 # Sign-in data kept by installed third-party apps, deleted with an employee's account.
-SIGN_IN_MODELS = ("account.EmailAddress", "mfa.Authenticator", "authtoken.Token")
+SIGN_IN_MODELS = ("account.EmailAddress", "mfa.Authenticator", "authtoken.Token", "accounts.ApiToken",
+                  "socialaccount.SocialAccount")
 
 
 class RequestClosed(ValueError):

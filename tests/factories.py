@@ -16,6 +16,11 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     address = "Torvet 1\n8000 Aarhus C"
     contact_name = "Lone Leder"
     contact_email = "kontakt@testkommune.invalid"
+    # The product requires two factors for managers and admins by default; test organisations
+    # relax it (with the reason the rule demands) so that tests of other features need no
+    # TOTP. tests/accounts/test_mfa_default.py and tests/e2e/test_signin.py test the default.
+    require_mfa_for_managers = False
+    mfa_relaxed_reason = "Testorganisation"
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -59,3 +64,11 @@ def member(unit: Unit, role: str, **user_fields) -> User:
     user = UserFactory(organisation=unit.organisation, **user_fields)
     MembershipFactory(user=user, unit=unit, role=role)
     return user
+
+
+def api_token(user, scopes=None, days: int = 30) -> str:
+    """A new API token for the user (all the scopes their roles allow unless given); the key."""
+    from accounts.api_tokens.services import allowed_scopes, token_create
+
+    key = token_create(user=user, name="Test", scopes=scopes or allowed_scopes(user), expires_in_days=days)[1]
+    return key

@@ -9,6 +9,14 @@ from celery.schedules import crontab
 from django.conf import settings
 
 BEAT_SCHEDULE: dict[str, dict] = {
+    # Single sign-on: deactivate users the identity provider's directory no longer knows
+    # (only providers the organisation gave a directory address). Nightly; a tick that
+    # waited more than two hours is dropped.
+    "sso-directory-check": {
+        "task": "accounts.tasks.sso_directory_check_all",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 60 * 60 * 2},
+    },
     # Remove expired sessions from the database so the table does not grow forever.
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",

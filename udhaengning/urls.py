@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("konto/api-noegler/", include("accounts.api_tokens.urls")),
     path("", include("incidents.urls")),
     path("", include("reports.urls")),
     path("", include("incidents.capture.urls")),

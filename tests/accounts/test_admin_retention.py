@@ -136,7 +136,8 @@ def test_shortening_the_period_warns_the_admin_of_cases_deleted_without_notice(c
     url = reverse("admin:accounts_organisation_change", args=[personas.org.pk])
     data = {"name": personas.org.name, "cvr": "", "address": "", "contact_name": "", "contact_email": "",
             "contact_phone": "", "statistics_threshold": "5", "retention_months": "24",
-            "notify_union_reps_of_serious": "on"}
+            "notify_union_reps_of_serious": "on", "mfa_relaxed_reason": "Testorganisation",
+            "allow_local_passwords": "on"}
     unchanged = client.post(url, data, follow=True)
     assert "allerede over perioden" not in unchanged.content.decode()
     shortened = client.post(url, {**data, "retention_months": "6"}, follow=True)

@@ -15,6 +15,6 @@ def sign_in(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Bruger").fill(username)
         page.get_by_label("Adgangskode").fill(password)
-        page.get_by_role("button", name="Log ind").click()
+        page.get_by_role("button", name="Log ind", exact=True).click()
 
     return do

@@ -52,7 +52,7 @@ def test_manager_without_totp_must_set_it_up(page, live_server, personas, sign_i
     page.get_by_label("Adgangskode").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Bekræft").click()
     expect(page).to_have_url(f"{live_server.url}/accounts/2fa/totp/activate/")
-    expect(page.get_by_role("heading", name="Aktiver autentificeringsapp")).to_be_visible()
+    expect(page.get_by_role("heading", name="Opsæt tofaktorlogin")).to_be_visible()
     screenshot("manager-totp-setup")
     # Until it is set up, every other page sends the manager back here.
     page.goto(f"{live_server.url}/leder/")

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
@@ -23,6 +22,7 @@ from incidents import services
 from incidents.evidence import evidence_store
 from incidents.models import Evidence, Incident, Note, Publication, TimelineEntry
 from tests.conftest import PERSONA_NAMES
+from tests.factories import api_token
 
 ALL = (*PERSONA_NAMES, "anonymous")
 URL_MESSAGE = "Skriv et fuldt link, der begynder med http:// eller https://."
@@ -751,9 +751,9 @@ def test_options_and_unsupported_methods_never_fail(personas, world, name):
 # --- Token authentication ----------------------------------------------------------------------------
 
 def test_token_authentication(personas, world):
-    token = Token.objects.create(user=personas.caseworker)
+    token = api_token(personas.caseworker)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     listed = client.get(reverse("api:incident-list"))
     hidden = client.get(_detail_url(world["other"]))
@@ -767,9 +767,9 @@ def test_token_authentication(personas, world):
 
 
 def test_token_lets_a_manager_register(personas):
-    token = Token.objects.create(user=personas.manager)
+    token = api_token(personas.manager)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     response = client.post(reverse("api:incident-list"), _create_payload(personas), format="json")
 
@@ -788,11 +788,11 @@ def test_bad_token_is_401(personas, header):
 
 
 def test_inactive_users_token_is_refused(personas):
-    token = Token.objects.create(user=personas.manager)
+    token = api_token(personas.manager)
     personas.manager.is_active = False
     personas.manager.save()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert client.get(reverse("api:incident-list")).status_code == 401
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from incidents import services
@@ -18,6 +17,7 @@ from incidents.api.serializers import AssessmentFactsSerializer
 from incidents.assessment import ALL_FEATURES, PERPETRATOR_RELATIONS, PLATFORMS, REACHES, RELATED_PHENOMENA, assess
 from incidents.models import Incident
 from tests.conftest import PERSONA_NAMES
+from tests.factories import api_token
 
 URL = "/api/v1/assessment/preview/"
 RESPONSE_KEYS = ["rules_version", "scope", "severity", "legal_references", "actions", "deadlines"]
@@ -277,9 +277,9 @@ def test_anonymous_may_not_preview(personas):
 
 
 def test_token_authentication_works(personas):
-    token = Token.objects.create(user=personas.union_rep)
+    token = api_token(personas.union_rep)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert _post(client, SECTION_9_REQUEST).status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token 0000")

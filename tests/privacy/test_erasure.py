@@ -10,9 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Membership, User
+from accounts.models import ApiToken, Membership, User
 from audit.models import AuditEvent
 from incidents import services as incident_services
 from incidents.evidence import evidence_store
@@ -22,7 +21,7 @@ from privacy.models import DataSubjectRequest
 from privacy.services import NAME_REPLACEMENT
 from reports import services as report_services
 from reports.models import EvidenceBundle, Report
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, api_token
 from tests.privacy.conftest import PERPETRATOR
 from tests.reports.conftest import options_for
 from tests.security.world import png
@@ -168,7 +167,7 @@ def test_employee_erasure_deactivates_and_deletes_what_is_not_needed(client, per
                                                                     make_request):
     incident = make_incident()  # about the caseworker, open
     Preference.objects.create(user=personas.caseworker, kind="status_changed", email=False)
-    Token.objects.create(user=personas.caseworker)
+    api_token(personas.caseworker)
     personas.caseworker.phone = "12345678"
     personas.caseworker.save()
     assert Notification.objects.filter(recipient=personas.caseworker).exists()
@@ -183,7 +182,7 @@ def test_employee_erasure_deactivates_and_deletes_what_is_not_needed(client, per
     assert not Membership.objects.filter(user=user).exists()
     assert not Notification.objects.filter(recipient=user).exists()
     assert not Preference.objects.filter(user=user).exists()
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
     assert Incident.objects.filter(pk=incident.pk, targets=user).exists()
     assert not Client().login(username="caseworker", password=TEST_PASSWORD)
 

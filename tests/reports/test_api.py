@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from reports import services
 from reports.models import Report
 from tests.conftest import PERSONA_NAMES
+from tests.factories import api_token
 from tests.reports.conftest import pdf_bytes, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -113,9 +113,9 @@ def test_anonymous_gets_401_and_a_token_works(personas, case, generate):
     report = generate(case, "police")
     assert APIClient().get(_list(case)).status_code == 401
     assert APIClient().get(f"{_list(case)}{report.pk}/download/").status_code == 401
-    token = Token.objects.create(user=personas.manager)
+    token = api_token(personas.manager)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get(f"{_list(case)}{report.pk}/").json()["sha256"] == report.sha256
     download = client.get(f"{_list(case)}{report.pk}/download/", HTTP_ACCEPT="application/pdf")
     assert download.status_code == 200

@@ -11,8 +11,8 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
+from tests.factories import api_token  # noqa: E402
 from tests.security.world import png, private_storage  # noqa: E402
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def keep_test_connection():
 
 @pytest.fixture
 def manager_token(personas) -> str:
-    return Token.objects.get_or_create(user=personas.manager)[0].key
+    return api_token(personas.manager)
 
 
 @schema.parametrize()

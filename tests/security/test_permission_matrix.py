@@ -132,6 +132,9 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     # The schema and its docs hold no data but map every endpoint: signed-in users only (issue 9).
     "api-schema": (None, row(anonymous=401, default=200)),
     "api-docs": (None, EVERYONE),                 # a browser without a session is sent to sign in
+    # The user's own API tokens: anyone whose roles allow a scope (not an admin only, not an outsider).
+    "api_tokens:list": (None, row(default=200, admin=404, outsider=404)),
+    "api_tokens:revoke": ("api_token", POST_ONLY),
 }
 
 # POST-only views: who may use them; everyone else signed in must get 404/403 and change nothing.
@@ -155,6 +158,7 @@ POST_ALLOWED: dict[str, set[str]] = {
     "recordings:review": {"manager"},
     "privacy:decide": {"admin"},
     "privacy:erase": {"admin"},
+    "api_tokens:revoke": {"caseworker"},          # the token's owner
     # Acting on the user's own data only, or computing nothing stored: every signed-in persona may.
     "recordings:suggest": set(SIGNED_IN),
     "notifications:mark_all_read": set(SIGNED_IN),
@@ -178,7 +182,7 @@ def world(personas, settings, tmp_path):
 def concrete_url(name: str, pattern, world, subject: str | None) -> str:
     objects = {"report": world.report, "dsa": world.dsa, "police": world.police, "statistics": world.statistics}
     pks = {"recording": world.recording, "guideline": world.guideline, "notification": world.notification,
-           "subject_request": world.subject_request}
+           "subject_request": world.subject_request, "api_token": world.api_token}
     kwargs = {}
     for arg in pattern.pattern.converters:
         if arg == "reference":

@@ -10,9 +10,9 @@ import json
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.factories import api_token
 from tests.test_project import _manage
 
 # Runs inside `manage.py shell` with the production settings. Static files are served from the
@@ -147,7 +147,7 @@ def test_schema_refuses_a_request_without_credentials():
 @pytest.mark.django_db
 def test_schema_is_served_to_a_token_and_to_a_session(personas):
     token = APIClient()
-    token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.caseworker).key}")
+    token.credentials(HTTP_AUTHORIZATION=f"Token {api_token(personas.caseworker)}")
     by_token = token.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert by_token.status_code == 200
     assert "/api/v1/incidents/" in by_token.json()["paths"]

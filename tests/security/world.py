@@ -66,6 +66,7 @@ class World:
     notification: object  # the caseworker's in-app notification of the registration
     statistics: object = None  # the union rep's statistics report (ready): only the union rep may see it
     subject_request: object = None  # the admin's data subject request (access) about the caseworker
+    api_token: object = None  # the caseworker's API token: only the caseworker may revoke it
 
 
 def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> World:
@@ -119,4 +120,10 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
     return World(incident=incident, evidence=evidence, report=report, police=police, dsa=dsa,
                  bundle=EvidenceBundle.objects.get(pk=bundle.pk), recording=recording, guideline=guideline,
                  notification=notification, statistics=Report.objects.get(pk=statistics.pk),
-                 subject_request=subject_request)
+                 subject_request=subject_request, api_token=_api_token(personas.caseworker))
+
+
+def _api_token(user):
+    from accounts.api_tokens.services import token_create
+
+    return token_create(user=user, name="Regneark", scopes=["incidents:read"], expires_in_days=30)[0]

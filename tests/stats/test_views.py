@@ -10,7 +10,6 @@ from datetime import date, datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Membership, Role
 from audit.models import AuditEvent
@@ -18,7 +17,7 @@ from stats.forms import default_period
 from stats.queries import add_months
 from stats.scope import StatisticsUnits
 from tests.conftest import PERSONA_NAMES
-from tests.factories import member
+from tests.factories import api_token, member
 
 from .conftest import bulk_incidents, render_statistics_report
 from .readers import check_rules, from_html, from_json, from_pdf, pdf_text
@@ -78,8 +77,8 @@ def test_anonymous_is_sent_to_sign_in_and_the_api_answers_401(client):
 
 
 def test_api_takes_a_token(client, personas, data):
-    token = Token.objects.create(user=personas.union_rep)
-    response = client.get(API, HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(personas.union_rep)
+    response = client.get(API, HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert response.json()["exact"] is False
 

@@ -33,11 +33,14 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # kept only so its migration history (the old static tokens) stays valid
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "audit.context.AuditContextMiddleware",
+    "accounts.sso.middleware.SSOFormActionMiddleware",
 ]
 
 ROOT_URLCONF = "udhaengning.urls"
@@ -136,9 +140,10 @@ CSRF_COOKIE_HTTPONLY = True
 
 # --- Authentication -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# allauth's backend (username or e-mail, Django's permissions), refusing passwords where the
+# organisation signs in only through its identity provider (accounts/sso/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.sso.backends.LocalPasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -177,6 +182,16 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Udhængning")
 MFA_TOTP_TOLERANCE = 1
+# Single sign-on per organisation (OpenID Connect, SAML 2.0): the providers are rows of
+# accounts.sso.models.SSOProvider that the organisation admin edits; see docs/sso.md.
+SOCIALACCOUNT_ADAPTER = "accounts.sso.adapter.SSOAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ONLY = False
+# Periodic check of SSO users against the identity provider (where it offers a way).
+SSO_DIRECTORY_TIMEOUT_SECONDS = env.int("SSO_DIRECTORY_TIMEOUT_SECONDS", default=10)
 
 # --- Audit trail and client addresses -----------------------------------------------
 # The audit chain is an HMAC keyed with AUDIT_HMAC_KEY, which the database never holds: set
@@ -335,9 +350,19 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        # Tokens are refused for users whose organisation requires two factors they lack.
+        # Named, scoped, hashed tokens (accounts/api_tokens); refused for users who must
+        # use two factors and have not enrolled.
         "accounts.api_auth.TwoFactorTokenAuthentication",
     ],
+    # Throttling per token and per user (accounts.api_tokens.throttling); 429 with JSON.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.api_tokens.throttling.TokenRateThrottle",
+        "accounts.api_tokens.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": env.str("API_THROTTLE_PER_TOKEN", default="600/hour"),
+        "api_user": env.str("API_THROTTLE_PER_USER", default="1200/hour"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -1,0 +1,22 @@
+"""Sign-in with a password, refused where the organisation has turned local passwords off."""
+
+from allauth.account.auth_backends import AuthenticationBackend
+
+
+def local_password_allowed(user) -> bool:
+    """A superuser may always use a password, so the system can be repaired when the IdP is down."""
+    organisation = getattr(user, "organisation", None)
+    return user.is_superuser or organisation is None or organisation.allow_local_passwords
+
+
+class LocalPasswordBackend(AuthenticationBackend):
+    """allauth's backend (username or e-mail; Django's permissions), plus the organisation's
+    `allow_local_passwords`. It is the only backend, so no other one accepts the password."""
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None and not local_password_allowed(user):
+            if request is not None:
+                request.local_password_refused = True
+            return None
+        return user
