@@ -207,7 +207,7 @@ def incident_edit(request, reference):
 def incident_status(request, reference):
     incident = _managed_incident_or_404(request.user, reference)
     form = StatusForm(request.POST, incident=incident)
-    if request.POST.get("to_status") == incident.status:
+    if request.POST.get(form.add_prefix("to_status")) == incident.status:
         # Pressed twice, or a colleague got there first: a no-op, said plainly.
         messages.info(request, str(services.AlreadyInStatus(incident)))
         return redirect(_detail_url(incident, "tidslinje"))
