@@ -129,6 +129,8 @@ def status_json(report: Report, bundles: list[EvidenceBundle]) -> dict:
         "status_label": str(report.get_status_display()),
         "unfinished": report.is_unfinished,
         "error": report.error,
+        "attempts": report.attempts,
+        "retried_at": report.retried_at.isoformat() if report.retried_at else None,
         "sha256": report.sha256,
         "pages": report.page_count,
         "size": report.size,

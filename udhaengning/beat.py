@@ -6,6 +6,7 @@ Later features add their entries here.
 """
 
 from celery.schedules import crontab
+from django.conf import settings
 
 BEAT_SCHEDULE: dict[str, dict] = {
     # Remove expired sessions from the database so the table does not grow forever.
@@ -21,6 +22,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "notifications.tasks.sweep_pending",
         "schedule": 60 * 5,
         "options": {"expires": 60 * 4},
+    },
+    # Reports and evidence bundles left `rendering` by a worker that died (or `pending` with a
+    # lost message) past their deadline are queued again, or failed after three tries
+    # (reports.services.stuck_jobs_sweep). Every JOBS_SWEEP_SECONDS (2 minutes).
+    "reports-sweep-stuck-jobs": {
+        "task": "reports.tasks.sweep_stuck_jobs",
+        "schedule": settings.JOBS_SWEEP_SECONDS,
+        "options": {"expires": max(1, settings.JOBS_SWEEP_SECONDS - 10)},
     },
     # Deadline reminders to managers, before and when due (DOMAIN.md 4.4). Every quarter
     # of an hour, so a 72-hour police deadline is flagged close to the hour it falls due;

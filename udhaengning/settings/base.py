@@ -234,7 +234,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# With acks_late a task's message stays in Redis, unacknowledged, until the task ends; when a
+# worker dies the message comes back after the visibility timeout. It must be longer than the
+# longest task (the weekly digest's hard limit, 600 s), or a slow task would be handed to a
+# second worker while it still runs; the stuck-job sweep (reports.tasks.sweep_stuck_jobs)
+# does not wait for it: it re-queues a report or bundle `rendering` past its deadline.
+CELERY_LONGEST_TASK_SECONDS = 600
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS + 300}
+# A report or bundle still `rendering` this long after it started has lost its worker: the
+# render task's hard limit (CELERY_TASK_TIME_LIMIT) plus a minute. Swept every few minutes.
+REPORTS_RENDER_DEADLINE_SECONDS = env.int("REPORTS_RENDER_DEADLINE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=120)
 CELERY_TIMEZONE = TIME_ZONE
 # Keep a worker's database connection for this many tasks instead of reopening it each time.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
