@@ -63,10 +63,7 @@ def conflicts(form: forms.Form, current) -> list[dict]:
         if name == VERSION_FIELD or not hasattr(current, name):
             continue
         theirs = _display(field, _saved_value(current, name))
-        if name in cleaned:
-            mine = _display(field, cleaned[name])
-        else:
-            mine = _display(field, form[name].value())
+        mine = _display(field, cleaned[name] if name in cleaned else form[name].value())
         if theirs != mine:
             rows.append({"label": field.label or name, "saved": theirs, "yours": mine})
     return rows

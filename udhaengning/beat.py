@@ -31,6 +31,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": settings.JOBS_SWEEP_SECONDS,
         "options": {"expires": max(1, settings.JOBS_SWEEP_SECONDS - 10)},
     },
+    # Forget the answers kept under Idempotency-Keys and form tokens after a day (idempotency/).
+    "idempotency-purge": {
+        "task": "idempotency.tasks.purge_idempotency_records",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 30},
+    },
     # Deadline reminders to managers, before and when due (DOMAIN.md 4.4). Every quarter
     # of an hour, so a 72-hour police deadline is flagged close to the hour it falls due;
     # each reminder is sent once whatever the number of ticks (outbox key).

@@ -35,3 +35,4 @@ urlpatterns = [
     # sent to the sign-in page for the docs, an API client without credentials gets 401 for the schema.
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
 ]
+handler500 = "udhaengning.errors.server_error"

@@ -37,6 +37,7 @@ from accounts.api_auth import TwoFactorTokenAuthentication
 from accounts.models import Unit
 from audit.models import AuditEvent
 from audit.services import audit_record
+from idempotency.api import IdempotentAPIMixin
 from incidents import evidence as evidence_files
 from incidents import policy, services
 from incidents.assessment import assess
@@ -76,8 +77,9 @@ def api_exception_handler(exc, context):
     return response
 
 
-class ApiMixin:
-    """Token first, so a request without credentials answers 401 with WWW-Authenticate: Token."""
+class ApiMixin(IdempotentAPIMixin):
+    """Token first, so a request without credentials answers 401 with WWW-Authenticate: Token.
+    Every state-changing call accepts an Idempotency-Key (idempotency.api)."""
 
     authentication_classes = [TwoFactorTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]

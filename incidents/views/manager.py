@@ -23,9 +23,10 @@ from accounts import permissions
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.services import audit_record
+from idempotency.views import idempotent_form
 
-from .. import evidence as evidence_service
 from .. import concurrency, policy, selectors, services
+from .. import evidence as evidence_service
 from ..evidence import EvidenceRejected
 from ..forms.manager import (
     PUBLICATION_PREFIX,
@@ -135,6 +136,7 @@ def _form_page(request, *, form, formset, incident=None, status=200, version=Non
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@idempotent_form
 def incident_create(request):
     _require_manager(request.user)
     if request.method != "POST":
@@ -162,6 +164,7 @@ def incident_create(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@idempotent_form
 def incident_edit(request, reference):
     incident = _managed_incident_or_404(request.user, reference)
     if request.method != "POST":
@@ -204,6 +207,7 @@ def incident_edit(request, reference):
 
 @login_required
 @require_POST
+@idempotent_form
 def incident_status(request, reference):
     incident = _managed_incident_or_404(request.user, reference)
     form = StatusForm(request.POST, incident=incident)
@@ -231,6 +235,7 @@ def incident_status(request, reference):
 
 @login_required
 @require_POST
+@idempotent_form
 def incident_action(request, reference):
     incident = _managed_incident_or_404(request.user, reference)
     form = ActionForm(request.POST)
@@ -247,6 +252,7 @@ def incident_action(request, reference):
 
 @login_required
 @require_POST
+@idempotent_form
 def incident_note(request, reference):
     incident = _managed_incident_or_404(request.user, reference)
     form = NoteForm(request.POST)

@@ -71,15 +71,16 @@ def test_racing_api_writes_are_applied_or_refused_never_lost(personas):
         title = f"Titel fra runde {round_number}"
         description = f"Beskrivelse fra runde {round_number}"
         responses = _race([
-            lambda: clients[0].patch(_detail_url(incident), {"title": title}, format="json", HTTP_IF_MATCH=etag),
-            lambda: clients[1].patch(_detail_url(incident), {"description": description}, format="json",
-                                     HTTP_IF_MATCH=etag),
+            lambda etag=etag, title=title: clients[0].patch(_detail_url(incident), {"title": title}, format="json",
+                                                            HTTP_IF_MATCH=etag),
+            lambda etag=etag, description=description: clients[1].patch(
+                _detail_url(incident), {"description": description}, format="json", HTTP_IF_MATCH=etag),
         ])
         statuses = [getattr(r, "status_code", r) for r in responses]
         assert set(statuses) <= {200, 412}, statuses
         assert statuses.count(200) == 1, statuses  # both based on the same version: exactly one wins
         incident.refresh_from_db()
-        for response, (field, value) in zip(responses, [("title", title), ("description", description)]):
+        for response, (field, value) in zip(responses, [("title", title), ("description", description)], strict=True):
             if response.status_code == 200:
                 applied += 1
                 assert getattr(incident, field) == value  # the applied change is there

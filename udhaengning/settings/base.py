@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "recordings",
     "stats",
     "privacy",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # second worker while it still runs; the stuck-job sweep (reports.tasks.sweep_stuck_jobs)
 # does not wait for it: it re-queues a report or bundle `rendering` past its deadline.
 CELERY_LONGEST_TASK_SECONDS = 600
+# How long the answer to a request with an Idempotency-Key or form token is kept (idempotency/).
+IDEMPOTENCY_TTL_HOURS = 24
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS + 300}
 # A report or bundle still `rendering` this long after it started has lost its worker: the
 # render task's hard limit (CELERY_TASK_TIME_LIMIT) plus a minute. Swept every few minutes.
@@ -257,7 +260,7 @@ REST_FRAMEWORK = {
         "accounts.api_auth.TwoFactorTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "idempotency.api.IdempotentAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
