@@ -65,7 +65,8 @@ class Killer(threading.Thread):
         return execute(sql, params, many, context)
 
     def on_connection(self, sender, connection, **kwargs):
-        if threading.current_thread() is not threading.main_thread() and self.wrapper not in connection.execute_wrappers:
+        in_server = threading.current_thread() is not threading.main_thread()
+        if in_server and self.wrapper not in connection.execute_wrappers:
             connection.execute_wrappers.append(self.wrapper)
 
     def run(self):
