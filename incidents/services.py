@@ -343,7 +343,8 @@ def note_add(*, actor, incident: Incident, body: str, visibility: str, request=N
 
 @transaction.atomic
 def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> Evidence:
-    """Delete the file but keep a tombstone row: who, when, why and the hash."""
+    """Remove the file but keep a tombstone row: who, when, why and the hash. The file itself
+    goes through the deletion queue (incidents.retention.files_delete_after_commit)."""
     if not reason.strip():
         raise ValueError(_("Skriv hvorfor dokumentationen fjernes."))
     if evidence.is_removed:
@@ -360,9 +361,10 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
                  summary=_("Dokumentation fjernet"),
                  details={"sha256": evidence.sha256, "name": evidence.original_name, "reason": reason})
     if storage_name:
-        from django.core.files.storage import default_storage
+        # Queued, deleted after the grace period: a backup running now may still name it.
+        from .retention import files_delete_after_commit
 
-        transaction.on_commit(lambda: default_storage.delete(storage_name))
+        files_delete_after_commit([storage_name])
     return evidence
 
 

@@ -31,6 +31,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": settings.JOBS_SWEEP_SECONDS,
         "options": {"expires": max(1, settings.JOBS_SWEEP_SECONDS - 10)},
     },
+    # Delete stored files queued by evidence removal, retention and erasure once their grace
+    # period (FILE_DELETION_GRACE_SECONDS, a day) has passed: a backup that started before the
+    # rows went still finds every file its database snapshot names (bin/backup).
+    "incidents-delete-pending-files": {
+        "task": "incidents.tasks.delete_pending_files",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 30},
+    },
     # Forget the answers kept under Idempotency-Keys and form tokens after a day (idempotency/).
     "idempotency-purge": {
         "task": "idempotency.tasks.purge_idempotency_records",

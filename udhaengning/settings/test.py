@@ -24,3 +24,5 @@ STORAGES = {
 }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_TASK_ALWAYS_EAGER = False
+# Stored files of deleted rows go at once in most tests; the backup tests set the grace period.
+FILE_DELETION_GRACE_SECONDS = 0
