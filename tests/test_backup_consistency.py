@@ -43,7 +43,8 @@ class Writer(threading.Thread):
             for number in itertools.count():
                 if self.stop.wait(0.01):  # a steady stream, leaving the CPU to the backup
                     break
-                upload(self.incident, self.actor, f"skærmbillede-{number}.png", png(3 + number % 200, 3 + number // 200))
+                content = png(3 + number % 200, 3 + number // 200)  # a new file each time
+                upload(self.incident, self.actor, f"skærmbillede-{number}.png", content)
                 self.uploads += 1
                 oldest = Evidence.objects.filter(incident=self.incident, removed_at__isnull=True).order_by("pk")
                 if oldest.count() > 4:
