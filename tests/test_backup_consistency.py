@@ -10,6 +10,7 @@ runs verify_audit_log and verify_evidence against the copy; all of it must pass,
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from pathlib import Path
 
@@ -20,6 +21,17 @@ from tests.test_backup_restore import BACKUP, RESTORE, _manage, _run, _url, pg_t
 TRIES = 20
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_backup_lists_the_files_of_every_model_with_a_file_field():
+    from django.apps import apps
+    from django.db import models
+
+    tables = {model._meta.db_table for model in apps.get_models()
+              if any(isinstance(f, models.FileField) for f in model._meta.get_fields())}
+    script = BACKUP.read_text()
+    listed = set(re.findall(r"FROM (\w+) WHERE file <> ''", script))
+    assert listed == tables  # a new FileField must be added to bin/backup's file list
 
 
 class Writer(threading.Thread):
