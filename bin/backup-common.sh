@@ -121,6 +121,17 @@ sha256_check() {
     fi
 }
 
+# sha256_check_list LIST: check a "HASH  FILE" list against the files in the current folder.
+sha256_check_list() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        sha256sum -c --quiet "$1"
+    elif command -v shasum >/dev/null 2>&1; then
+        shasum -a 256 -c --quiet "$1"
+    else
+        die "neither sha256sum nor shasum is installed"
+    fi
+}
+
 # hash_in SUMS NAME: the hash SUMS lists for NAME.
 hash_in() {
     awk -v name="$2" '$2 == name || $2 == "*" name { print $1 }' "$1"

@@ -148,6 +148,9 @@ class Incident(models.Model):
     confirmed_facts_hash = models.CharField(max_length=64, blank=True)
 
     legal_hold = models.BooleanField(_("retligt hold (må ikke slettes)"), default=False)
+    # Optimistic concurrency: every save adds one (see save()); forms carry it and the API
+    # sends it as the ETag, so a change based on an older version is refused, not lost.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("hændelse")
@@ -214,6 +217,19 @@ class Incident(models.Model):
 
     def may_move_to(self, status: str) -> bool:
         return status in self.ALLOWED_TRANSITIONS.get(self.status, ())
+
+    def save(self, *args, **kwargs):
+        """Every saved change is a new version (the row's own bookkeeping, no side effect)."""
+        if not self._state.adding:
+            self.version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+        super().save(*args, **kwargs)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
 
 
 class Publication(models.Model):

@@ -73,6 +73,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -558,17 +559,34 @@ def _delete_files(names: list[str], summary: PurgeSummary | None = None) -> None
             summary.files_deleted += 1
 
 
+def deletion_grace() -> timedelta:
+    """How long a file stays in storage after the rows naming it are gone
+    (FILE_DELETION_GRACE_SECONDS, a day by default): longer than any backup runs, so a
+    backup whose database snapshot still names the file finds it (bin/backup, issue 25)."""
+    return timedelta(seconds=getattr(settings, "FILE_DELETION_GRACE_SECONDS", 24 * 60 * 60))
+
+
 def files_delete_after_commit(names: list[str], summary: PurgeSummary | None = None) -> None:
-    """Delete stored files once the current transaction commits. Their names are written to
-    `PendingFileDeletion` in the same transaction, so a deletion that fails (or never runs
-    because the process stops) is retried by the next retention run."""
+    """Queue stored files for deletion in the current transaction (`PendingFileDeletion`).
+    They are deleted once the grace period has passed, by `pending_files_delete` (hourly beat
+    task and the nightly retention run); a deletion that fails is retried by the next run.
+    With no grace period (FILE_DELETION_GRACE_SECONDS=0) they go right after the commit."""
     names = [name for name in names if name]
     if not names:
         return
     PendingFileDeletion.objects.bulk_create([PendingFileDeletion(name=name) for name in names], ignore_conflicts=True)
-    transaction.on_commit(lambda: _delete_files(names, summary))
+    if not deletion_grace():
+        transaction.on_commit(lambda: _delete_files(names, summary))
+
+
+def pending_files_delete(summary: PurgeSummary | None = None, *, now: datetime | None = None) -> int:
+    """Delete the queued files whose grace period has passed; returns how many were due."""
+    due_before = (now or timezone.now()) - deletion_grace()
+    names = list(PendingFileDeletion.objects.filter(created_at__lte=due_before).values_list("name", flat=True))
+    _delete_files(names, summary)
+    return len(names)
 
 
 def pending_files_retry(summary: PurgeSummary | None = None) -> None:
-    """Retry the file deletions an earlier run could not finish."""
-    _delete_files(list(PendingFileDeletion.objects.values_list("name", flat=True)), summary)
+    """Delete the queued files that are due (and retry those an earlier run could not delete)."""
+    pending_files_delete(summary)

@@ -198,6 +198,14 @@ def _sync_repeated(incident: Incident) -> None:
         incident.save(update_fields=["repeated", "updated_at"])
 
 
+class StaleVersion(Exception):
+    """The change was based on an older version of the incident; `current` is the row now."""
+
+    def __init__(self, current: Incident):
+        super().__init__(f"incident {current.pk} is at version {current.version}")
+        self.current = current
+
+
 @transaction.atomic
 def incident_update(
     *,
@@ -206,13 +214,24 @@ def incident_update(
     fields: dict,
     targets: Iterable | None = None,
     save_related: Callable[[Incident], bool] | None = None,
+    expected_version: int | None = None,
     request=None,
 ) -> list[str]:
     """Change the facts; returns the names of the fields that changed.
 
     `save_related` saves dependent rows (the publications formset) inside the same
     transaction and returns whether it changed anything.
+
+    `expected_version` is the version the change was based on (the form's hidden field, the
+    API's If-Match): when a colleague saved in between, StaleVersion is raised with the row
+    as it is now and nothing is written. The row is locked first, so two saves never
+    interleave and one never overwrites the other unseen.
     """
+    current = Incident.objects.select_for_update().get(pk=incident.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleVersion(current)
+    if current.version != incident.version:
+        incident.refresh_from_db()  # compare with, and write over, the row as it is now
     changed = []
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
@@ -258,10 +277,29 @@ class TransitionNotAllowed(ValueError):
     pass
 
 
+class AlreadyInStatus(TransitionNotAllowed):
+    """Someone else made this status change first; nothing was written."""
+
+    def __init__(self, current: Incident):
+        self.current = current
+        super().__init__(_("Sagen har allerede status «%(status)s» – en kollega har netop ændret den. Der er ikke "
+                           "skrevet noget nyt på tidslinjen.") % {"status": current.get_status_display()})
+
+
 @transaction.atomic
 def incident_change_status(*, actor, incident: Incident, to_status: str, reason: str = "",
                            request=None) -> TimelineEntry:
-    """Move the case along DOMAIN.md section 5; reopening needs a reason."""
+    """Move the case along DOMAIN.md section 5; reopening needs a reason.
+
+    A conditional update: the row is locked and its status read again, so when a colleague
+    made the same change a moment before, AlreadyInStatus is raised and nothing is written
+    (one "closed" entry on the timeline, not two).
+    """
+    current = Incident.objects.select_for_update().get(pk=incident.pk)
+    if current.status == to_status:
+        raise AlreadyInStatus(current)
+    if current.version != incident.version:
+        incident.refresh_from_db()
     if not incident.may_move_to(to_status):
         raise TransitionNotAllowed(
             _("En sag med status «%(from)s» kan ikke flyttes til «%(to)s».")
@@ -320,7 +358,8 @@ def note_add(*, actor, incident: Incident, body: str, visibility: str, request=N
 
 @transaction.atomic
 def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> Evidence:
-    """Delete the file but keep a tombstone row: who, when, why and the hash."""
+    """Remove the file but keep a tombstone row: who, when, why and the hash. The file itself
+    goes through the deletion queue (incidents.retention.files_delete_after_commit)."""
     if not reason.strip():
         raise ValueError(_("Skriv hvorfor dokumentationen fjernes."))
     if evidence.is_removed:
@@ -337,9 +376,10 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
                  summary=_("Dokumentation fjernet"),
                  details={"sha256": evidence.sha256, "name": evidence.original_name, "reason": reason})
     if storage_name:
-        from django.core.files.storage import default_storage
+        # Queued, deleted after the grace period: a backup running now may still name it.
+        from .retention import files_delete_after_commit
 
-        transaction.on_commit(lambda: default_storage.delete(storage_name))
+        files_delete_after_commit([storage_name])
     return evidence
 
 

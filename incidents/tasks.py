@@ -35,3 +35,11 @@ def purge_expired_incidents() -> int:
     finally:
         retention.retention_warn(now=now)
     return summary.purged_count
+
+
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=600, ignore_result=True)
+def delete_pending_files() -> int:
+    """Delete the stored files whose rows are gone and whose grace period has passed."""
+    from .retention import pending_files_delete
+
+    return pending_files_delete()

@@ -13,7 +13,9 @@ language (Danish, LANGUAGE_CODE) whoever triggered the event.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -21,6 +23,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 # A header naming the outbox row, so a receiving system (and the tests' mail sink) can
 # tell one notification from another.
@@ -58,15 +62,45 @@ def _tidy(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def send_email(notification: Notification, address: str) -> None:
-    """Send one e-mail row through the configured backend; raises on failure."""
+def message_id(notification: Notification) -> str:
+    """The notification's own Message-ID, the same every time it is sent: a copy re-sent after
+    a worker died in the hand-off is recognisably the same message (mail clients and servers
+    that deduplicate by Message-ID show it once). Made from the row's id and creation time,
+    so a restored or reset database never reuses one."""
+    domain = urlsplit(site_url()).hostname or "localhost"
+    stamp = int(notification.created_at.timestamp() * 1000) if notification.created_at else 0
+    return f"<notification-{notification.pk}.{stamp}@{domain}>"
+
+
+def open_connection():
+    """A connection to the mail server, opened (for SMTP: connected, EHLO, TLS and login done),
+    so that sending a message is only the MAIL/RCPT/DATA exchange."""
+    connection = get_connection(fail_silently=False)
+    connection.open()
+    return connection
+
+
+def close_quietly(connection) -> None:
+    """QUIT after the row is marked sent; a server that hangs up first is not a failure."""
+    if connection is None:
+        return
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - the message is already accepted and recorded
+        logger.info("Closing the mail connection failed after sending", exc_info=True)
+
+
+def send_email(notification: Notification, address: str, *, connection=None) -> None:
+    """Send one e-mail row through the configured backend; raises on failure. With an open
+    `connection` it stays open, so the caller can record the hand-off before QUIT."""
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
-        headers={NOTIFICATION_HEADER: str(notification.pk), "Auto-Submitted": "auto-generated"},
-        connection=get_connection(fail_silently=False),
+        headers={NOTIFICATION_HEADER: str(notification.pk), "Auto-Submitted": "auto-generated",
+                 "Message-ID": message_id(notification)},
+        connection=connection or get_connection(fail_silently=False),
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")

@@ -351,9 +351,15 @@ def notification_deliver(
         mine.update(state=State.SKIPPED, last_error=reason, lease_until=None)
         return "skipped"
 
+    # The window for a duplicate is between the server's "250 accepted" after DATA and the
+    # UPDATE below: the connection (and TLS, login) is opened before, QUIT is said after,
+    # so nothing but the DATA reply lies between the hand-off and the record of it.
+    connection = None
     try:
-        delivery.send_email(notification, notification.recipient.email)
+        connection = delivery.open_connection()
+        delivery.send_email(notification, notification.recipient.email, connection=connection)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+        delivery.close_quietly(connection)
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if notification.attempts >= max_attempts:
             logger.error("Notification %s failed after %s attempts: %s", notification_id,
@@ -367,6 +373,7 @@ def notification_deliver(
                     next_attempt_at=now + retry_window(notification.attempts))
         raise DeliveryFailed(error) from exc
     mine.update(state=State.SENT, sent_at=timezone.now(), lease_until=None)
+    delivery.close_quietly(connection)
     return "sent"
 
 

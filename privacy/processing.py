@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 
 # The apps whose every model must be classified.
 PROJECT_APPS = ("accounts", "incidents", "reports", "notifications", "recordings", "audit", "stats", "privacy",
-                "capture")
+                "capture", "idempotency")
 
 HEALTH = gettext_lazy("helbredsoplysning, art. 9")
 
@@ -290,6 +290,10 @@ REGISTRY: dict[str, Classification] = {
     "stats.incidentresidueplatform": Classification("statistics"),
     # privacy
     "privacy.datasubjectrequest": Classification("rights"),
+    # idempotency
+    "idempotency.idempotencyrecord": Classification("incidents", gettext_lazy(
+        "Det første svar på en ændring (kan rumme sagens oplysninger), gemt i 24 timer under forespørgslens nøgle, "
+        "så en gentaget forespørgsel ikke gemmer noget to gange.")),
     # Installed third-party apps that hold personal data (not required by the test, but part of the record).
     "sessions.session": Classification("users"),
     "account.emailaddress": Classification("users"),

@@ -40,6 +40,18 @@ class Status(models.TextChoices):
 
 
 UNFINISHED = (Status.PENDING, Status.RENDERING)
+
+
+def render_deadline() -> timedelta:
+    """How long a row may stay `rendering` before its worker counts as gone: the task's hard
+    time limit plus a margin (REPORTS_RENDER_DEADLINE_SECONDS). The stuck-job sweep then puts
+    it back in the queue, or marks it failed after MAX_ATTEMPTS."""
+    return timedelta(seconds=settings.REPORTS_RENDER_DEADLINE_SECONDS)
+
+
+# A row is tried this many times in all (the first run and the sweep's re-queues) before the
+# sweep marks it failed.
+MAX_ATTEMPTS = 3
 # A row still unfinished this long after it was asked for or started has lost its task
 # (the task's hard time limit is 5 minutes); the page then offers to try again.
 STALE_AFTER = timedelta(minutes=15)
@@ -96,6 +108,8 @@ class Report(Generated, models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(_("årsag til fejl"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    # Set when the stuck-job sweep put the row back in the queue (its worker stopped mid-way).
+    retried_at = models.DateTimeField(_("sat i gang igen"), null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      related_name="+", verbose_name=_("bestilt af"))
     requested_at = models.DateTimeField(_("bestilt"), default=timezone.now)
@@ -207,6 +221,7 @@ class EvidenceBundle(Generated, models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(_("årsag til fejl"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    retried_at = models.DateTimeField(_("sat i gang igen"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+", verbose_name=_("bestilt af"))
     created_at = models.DateTimeField(_("bestilt"), default=timezone.now)

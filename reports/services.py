@@ -51,7 +51,7 @@ from incidents.evidence import delete_quietly, evidence_open
 from incidents.models import Evidence, Incident
 
 from . import content, pdf
-from .models import UNFINISHED, EvidenceBundle, Report, Status
+from .models import MAX_ATTEMPTS, UNFINISHED, EvidenceBundle, Report, Status, render_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -177,10 +177,15 @@ def report_retry(*, actor, report: Report, request=None) -> Report:
 # --- Rendering ------------------------------------------------------------------------------------
 
 def _claim(model, row_id: int, select_related: tuple[str, ...]):
-    """Mark the row as being worked on; None when it vanished or is already done."""
+    """Mark the row as being worked on; None when it vanished, is already done, or another
+    worker is on it (`rendering` and not past its deadline: a duplicate message is a no-op;
+    the stuck-job sweep re-queues a row whose worker died)."""
     with transaction.atomic():
         row = model.objects.select_for_update().filter(pk=row_id).first()
         if row is None or row.status not in UNFINISHED:
+            return None, row
+        if row.status == Status.RENDERING and row.started_at and row.started_at > timezone.now() - render_deadline():
+            logger.info("%s %s is being rendered by another worker; nothing to do", model.__name__, row_id)
             return None, row
         row.status = Status.RENDERING
         row.started_at = timezone.now()
@@ -336,6 +341,57 @@ def bundle_request(*, actor, report: Report, request=None) -> EvidenceBundle:
 
 def bundle_fail(bundle_id: int, reason: str) -> EvidenceBundle | None:
     return _mark_failed(EvidenceBundle, bundle_id, reason)
+
+
+# --- Stuck jobs -----------------------------------------------------------------------------------
+
+@dataclass
+class SweepResult:
+    requeued: list[tuple[str, int]] = field(default_factory=list)
+    failed: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _stuck(model, requested_field: str, cutoff):
+    """Rows `rendering` past the deadline (their worker died), or `pending` that long (the
+    message was lost: the broker restarted, an enqueue failed silently)."""
+    return model.objects.filter(
+        Q(status=Status.RENDERING, started_at__lt=cutoff)
+        | Q(status=Status.PENDING, **{f"{requested_field}__lt": cutoff}, retried_at__isnull=True)
+        | Q(status=Status.PENDING, retried_at__lt=cutoff)
+    ).order_by()
+
+
+def stuck_jobs_sweep(*, now=None, limit: int = 200) -> SweepResult:
+    """Re-queue reports and bundles whose worker stopped (SIGKILL, a lost machine) or whose
+    message was lost, so no page polls "rendering" for ever; a row tried MAX_ATTEMPTS times
+    is marked failed with a Danish reason (the page offers "Prøv igen"). Called by the beat
+    task `reports.tasks.sweep_stuck_jobs` every JOBS_SWEEP_SECONDS."""
+    now = now or timezone.now()
+    cutoff = now - render_deadline()
+    result = SweepResult()
+    kinds = ((Report, "requested_at", "render_report", report_fail),
+             (EvidenceBundle, "created_at", "build_bundle", bundle_fail))
+    for model, requested_field, task_name, fail in kinds:
+        for row_id in list(_stuck(model, requested_field, cutoff).values_list("pk", flat=True)[:limit]):
+            with transaction.atomic():
+                row = _stuck(model, requested_field, cutoff).select_for_update(skip_locked=True).filter(
+                    pk=row_id).first()
+                if row is None:
+                    continue  # finished or taken meanwhile
+                if row.attempts >= MAX_ATTEMPTS:
+                    reason = _("Arbejdet blev afbrudt %(count)d gange og er opgivet. Prøv igen; sker det igen, så "
+                               "kontakt support.") % {"count": row.attempts}
+                    fail(row_id, reason)
+                    result.failed.append((model.__name__, row_id))
+                    continue
+                row.status = Status.PENDING
+                row.retried_at = now
+                row.save(update_fields=["status", "retried_at"])
+                logger.warning("%s %s was stuck (attempt %s); queued again", model.__name__, row_id, row.attempts)
+                transaction.on_commit(
+                    lambda row_id=row_id, task_name=task_name, fail=fail: _enqueue(task_name, row_id, fail))
+                result.requeued.append((model.__name__, row_id))
+    return result
 
 
 def _zip_name(number: int, original_name: str) -> str:

@@ -42,3 +42,10 @@ def build_bundle(self, bundle_id: int) -> None:
                                               "færdig. Prøv igen om lidt."))
             return
         raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
+
+
+@shared_task(acks_late=True, soft_time_limit=100, time_limit=120, ignore_result=True)
+def sweep_stuck_jobs() -> int:
+    """Re-queue (or fail) reports and bundles left rendering by a worker that died."""
+    result = services.stuck_jobs_sweep()
+    return len(result.requeued) + len(result.failed)

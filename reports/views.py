@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from idempotency.views import idempotent_form
 from incidents.models import Evidence, TimelineEntry
 from udhaengning.downloads import stored_file_response
 
@@ -73,6 +74,7 @@ def report_list(request, reference):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent_form
 def report_create(request, reference, kind):
     incident = _manager_incident(request, reference)
     if kind not in Report.INCIDENT_KINDS:
@@ -130,6 +132,8 @@ def status_json(report: Report, bundles: list[EvidenceBundle]) -> dict:
         "status_label": str(report.get_status_display()),
         "unfinished": report.is_unfinished,
         "error": report.error,
+        "attempts": report.attempts,
+        "retried_at": report.retried_at.isoformat() if report.retried_at else None,
         "sha256": report.sha256,
         "pages": report.page_count,
         "size": report.size,
@@ -210,6 +214,7 @@ def report_text(request, reference, report_id):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@idempotent_form
 def report_bundle(request, reference, report_id):
     """POST: make a new evidence bundle of the report. GET: download the newest ready one."""
     incident = _manager_incident(request, reference)

@@ -187,12 +187,13 @@ def test_backup_restores_into_a_fresh_database_with_audit_chain_and_every_hash_i
     folder = Path(made.stdout.strip().splitlines()[-1])
     assert folder.parent == backups and re.fullmatch(r"udhaengning-\d{8}T\d{6}Z", folder.name)
     assert sorted(p.name for p in backups.iterdir()) == [folder.name]  # no *.partial left behind
-    assert sorted(p.name for p in folder.iterdir()) == ["SHA256SUMS", "database.dump", "manifest.json",
-                                                         "private-files.tar"]
+    assert sorted(p.name for p in folder.iterdir()) == ["SHA256SUMS", "database.dump", "files.sha256",
+                                                         "manifest.json", "private-files.tar"]
     assert folder.stat().st_mode & 0o077 == 0  # readable by its owner only: it holds personal data
     digests = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
-               for name in ("database.dump", "private-files.tar")}
-    assert (folder / "SHA256SUMS").read_text() == "".join(f"{digests[n]}  {n}\n" for n in sorted(digests))
+               for name in ("database.dump", "private-files.tar", "files.sha256")}
+    assert sorted((folder / "SHA256SUMS").read_text().splitlines()) == sorted(
+        f"{digests[n]}  {n}" for n in digests)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["format"] == "udhaengning-backup/1"
     assert manifest["source_database"] == connection.settings_dict["NAME"]
@@ -200,6 +201,11 @@ def test_backup_restores_into_a_fresh_database_with_audit_chain_and_every_hash_i
     assert manifest["database"]["size"] == (folder / "database.dump").stat().st_size
     assert manifest["files"]["sha256"] == digests["private-files.tar"]
     assert manifest["files"]["file_count"] == len(source_files)
+    # The files the dump names, listed in the dump's own snapshot with their recorded SHA-256.
+    listed = dict(line.split("  ")[::-1] for line in (folder / "files.sha256").read_text().splitlines())
+    assert listed == source_files
+    assert manifest["referenced_files"] == {"file": "files.sha256", "count": len(source_files),
+                                            "sha256": digests["files.sha256"]}
     assert manifest["audit_chain_head"] == {"count": head.count, "last_hash": head.last_hash}
     assert (folder / "database.dump").read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
 

@@ -31,6 +31,28 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60 * 5,
         "options": {"expires": 60 * 4},
     },
+    # Reports and evidence bundles left `rendering` by a worker that died (or `pending` with a
+    # lost message) past their deadline are queued again, or failed after three tries
+    # (reports.services.stuck_jobs_sweep). Every JOBS_SWEEP_SECONDS (2 minutes).
+    "reports-sweep-stuck-jobs": {
+        "task": "reports.tasks.sweep_stuck_jobs",
+        "schedule": settings.JOBS_SWEEP_SECONDS,
+        "options": {"expires": max(1, settings.JOBS_SWEEP_SECONDS - 10)},
+    },
+    # Delete stored files queued by evidence removal, retention and erasure once their grace
+    # period (FILE_DELETION_GRACE_SECONDS, a day) has passed: a backup that started before the
+    # rows went still finds every file its database snapshot names (bin/backup).
+    "incidents-delete-pending-files": {
+        "task": "incidents.tasks.delete_pending_files",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 30},
+    },
+    # Forget the answers kept under Idempotency-Keys and form tokens after a day (idempotency/).
+    "idempotency-purge": {
+        "task": "idempotency.tasks.purge_idempotency_records",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 30},
+    },
     # Deadline reminders to managers, before and when due (DOMAIN.md 4.4). Every quarter
     # of an hour, so a 72-hour police deadline is flagged close to the hour it falls due;
     # each reminder is sent once whatever the number of ticks (outbox key).

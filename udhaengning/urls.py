@@ -44,3 +44,5 @@ if getattr(settings, "METRICS_ENABLED", False):
     from django_prometheus.exports import ExportToDjangoView
 
     urlpatterns.append(path("metrics", ExportToDjangoView, name="prometheus-django-metrics"))
+
+handler500 = "udhaengning.errors.server_error"

@@ -290,7 +290,7 @@ class IncidentDetailSerializer(IncidentSummarySerializer):
                   "features", "perpetrator_relation", "perpetrator_relation_label", "perpetrator_name",
                   "perpetrator_profile_url", "related_phenomena", "absence_days", "absence_start",
                   "psychological_harm", "emotional_load", "closed_at", "takedown_requested_at", "publications",
-                  "evidence", "timeline", "notes", "assessment")
+                  "evidence", "timeline", "notes", "assessment", "version")
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ALL_FEATURES)))

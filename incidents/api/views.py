@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
@@ -37,6 +37,7 @@ from accounts.api_auth import TwoFactorTokenAuthentication
 from accounts.models import Unit
 from audit.models import AuditEvent
 from audit.services import audit_record
+from idempotency.api import IdempotentAPIMixin
 from incidents import disclosure, policy, services
 from incidents import evidence as evidence_files
 from incidents.assessment import assess
@@ -77,8 +78,9 @@ def api_exception_handler(exc, context):
     return response
 
 
-class ApiMixin:
-    """Token first, so a request without credentials answers 401 with WWW-Authenticate: Token."""
+class ApiMixin(IdempotentAPIMixin):
+    """Token first, so a request without credentials answers 401 with WWW-Authenticate: Token.
+    Every state-changing call accepts an Idempotency-Key (idempotency.api)."""
 
     authentication_classes = [TwoFactorTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
@@ -132,6 +134,39 @@ def _load_detail(user, reference: str) -> tuple[Incident, bool]:
 def _detail(request, incident: Incident, is_manager: bool) -> dict:
     data = IncidentDetailSerializer(incident, context={"request": request, "is_manager": is_manager}).data
     return disclosure.project(data, disclosure.audience(request.user, incident))
+
+
+def _with_etag(response: Response, incident: Incident) -> Response:
+    response["ETag"] = incident.etag
+    return response
+
+
+def _if_match_version(request) -> int | None:
+    """The version named by If-Match ("3", W/"3" or 3); None when absent, 0 when unreadable."""
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw:
+        return None
+    if raw.startswith("W/"):
+        raw = raw[2:]
+    try:
+        return int(raw.strip('"'))
+    except ValueError:
+        return 0
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description="Påkrævet: den ETag, du fik ved GET (fx \"3\"). Er hændelsen ændret siden, svares 412, og "
+                "intet gemmes; uden If-Match svares 428.",
+)
+PRECONDITION_FAILED = OpenApiResponse(
+    description='412 {"detail": "…", "current": {…}}: hændelsen er ændret af en anden siden den ETag, du sendte. '
+                "Intet er gemt; `current` er hændelsen, som den er nu (ETag-headeren er dens nye version), så du "
+                "kan sammenligne og sende igen.",
+)
+PRECONDITION_REQUIRED = OpenApiResponse(
+    description="428: ændringer kræver If-Match med hændelsens ETag (hent den med GET), så ingen ændring går tabt."
+)
 
 
 def _audit_view(request, incident: Incident, summary: str) -> None:
@@ -244,37 +279,56 @@ class IncidentDetailView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView)
     def get(self, request, reference: str):
         incident, is_manager = _load_detail(request.user, reference)
         _audit_view(request, incident, _("Hændelse læst"))
-        return Response(_detail(request, incident, is_manager))
+        return _with_etag(Response(_detail(request, incident, is_manager)), incident)
 
     @extend_schema(summary="Erstat en hændelses oplysninger", description=_UPDATE_DESCRIPTION,
-                   request=IncidentWriteSerializer,
+                   request=IncidentWriteSerializer, parameters=[IF_MATCH],
                    responses={200: IncidentDetailSerializer, 400: VALIDATION, 401: NOT_SIGNED_IN, 403: FORBIDDEN,
-                              404: NOT_VISIBLE})
+                              404: NOT_VISIBLE, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED})
     def put(self, request, reference: str):
         return self._update(request, reference, partial=False)
 
     @extend_schema(summary="Ret en hændelses oplysninger", description=_UPDATE_DESCRIPTION,
-                   request=IncidentWriteSerializer,
+                   request=IncidentWriteSerializer, parameters=[IF_MATCH],
                    responses={200: IncidentDetailSerializer, 400: VALIDATION, 401: NOT_SIGNED_IN, 403: FORBIDDEN,
-                              404: NOT_VISIBLE})
+                              404: NOT_VISIBLE, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED})
     def patch(self, request, reference: str):
         return self._update(request, reference, partial=True)
 
     def _update(self, request, reference: str, *, partial: bool):
         incident = self.get_object()
+        expected = _if_match_version(request)
+        if expected is None:
+            return Response({"detail": _("Send If-Match med hændelsens ETag (fra GET), så ingen ændring går tabt.")},
+                            status=status.HTTP_428_PRECONDITION_REQUIRED)
+        if expected != incident.version:
+            return self._stale(request, reference)
         serializer = IncidentWriteSerializer(incident, data=request.data, partial=partial,
                                              context={"request": request})
         serializer.is_valid(raise_exception=True)
-        services.incident_update(
-            actor=request.user,
-            incident=incident,
-            fields=serializer.incident_fields(),
-            targets=serializer.targets_or_none(),
-            save_related=serializer.publications_saver(),
-            request=request,
-        )
+        try:
+            services.incident_update(
+                actor=request.user,
+                incident=incident,
+                fields=serializer.incident_fields(),
+                targets=serializer.targets_or_none(),
+                save_related=serializer.publications_saver(),
+                expected_version=expected,
+                request=request,
+            )
+        except services.StaleVersion:
+            return self._stale(request, reference)
         incident, is_manager = _load_detail(request.user, incident.reference)
-        return Response(_detail(request, incident, is_manager))
+        return _with_etag(Response(_detail(request, incident, is_manager)), incident)
+
+    def _stale(self, request, reference: str) -> Response:
+        """412 with the incident as it is now, so the client sees the colleague's change."""
+        incident, is_manager = _load_detail(request.user, reference)
+        _audit_view(request, incident, _("Hændelse læst"))
+        data = {"detail": _("Hændelsen er ændret af en anden, siden du hentede den. Intet er gemt. Sammenlign med "
+                            "udgaven her, og send igen med den nye ETag."),
+                "current": _detail(request, incident, is_manager)}
+        return _with_etag(Response(data, status=status.HTTP_412_PRECONDITION_FAILED), incident)
 
 
 class TimelineView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Role, Unit
+from idempotency.views import idempotent_form
 
 from .. import evidence
 from ..forms.caseworker import SelfReportForm
@@ -16,6 +17,7 @@ from ..services import incident_register
 
 
 @login_required
+@idempotent_form
 def self_report(request):
     user = request.user
     if not permissions.may_self_report(user):

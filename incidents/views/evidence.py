@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from idempotency.views import idempotent_form
 from udhaengning.downloads import stored_file_response
 
 from .. import policy, services
@@ -77,6 +78,7 @@ def evidence_upload(request, reference):
 
 
 @csrf_protect
+@idempotent_form
 def _evidence_upload(request, incident, limiter):
     if request.method == "GET":
         return _evidence_page(request, incident, evidence_form=EvidenceUploadForm(incident=incident))

@@ -23,9 +23,10 @@ from accounts import permissions
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.services import audit_record
+from idempotency.views import idempotent_form
 
+from .. import concurrency, policy, selectors, services
 from .. import evidence as evidence_service
-from .. import policy, selectors, services
 from ..evidence import EvidenceRejected
 from ..forms.manager import (
     PUBLICATION_PREFIX,
@@ -130,10 +131,13 @@ def _valid(form, formset) -> bool:
     return form_valid and formset_valid
 
 
-def _form_page(request, *, form, formset, incident=None, status=200):
+def _form_page(request, *, form, formset, incident=None, status=200, version=None, conflicts=None):
     files_lost = request.method == "POST" and bool(request.FILES.getlist("evidence_files"))
+    if version is None and incident is not None:
+        version = request.POST.get(concurrency.VERSION_FIELD) or incident.version
     return render(request, "incidents/form.html", {
         "form": form, "formset": formset, "incident": incident, "editing": incident is not None,
+        "version": version, "conflicts": conflicts,
         "files_lost": files_lost, "publication_prefix": PUBLICATION_PREFIX,
         "preview_features": ",".join(FEATURE_FIELDS), "preview_phenomena": ",".join(PHENOMENON_FIELDS),
     }, status=status)
@@ -141,6 +145,7 @@ def _form_page(request, *, form, formset, incident=None, status=200):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@idempotent_form
 def incident_create(request):
     _require_manager(request.user)
     if request.method != "POST":
@@ -168,6 +173,7 @@ def incident_create(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@idempotent_form
 def incident_edit(request, reference):
     incident = _managed_incident_or_404(request.user, reference)
     if request.method != "POST":
@@ -188,11 +194,17 @@ def incident_edit(request, reference):
         formset.save()
         return bool(formset.new_objects or formset.changed_objects or formset.deleted_objects)
 
-    changed = services.incident_update(
-        actor=request.user, incident=incident,
-        fields={**form.fields_for_service(), "unit": form.cleaned_data["unit"]},
-        targets=form.cleaned_data["targets"], save_related=save_publications, request=request,
-    )
+    try:
+        changed = services.incident_update(
+            actor=request.user, incident=incident,
+            fields={**form.fields_for_service(), "unit": form.cleaned_data["unit"]},
+            targets=form.cleaned_data["targets"], save_related=save_publications,
+            expected_version=concurrency.posted_version(request), request=request,
+        )
+    except services.StaleVersion as stale:
+        # A colleague saved first: nothing is written; show both versions, keep what was typed.
+        return _form_page(request, form=form, formset=formset, incident=stale.current, status=409,
+                          version=stale.current.version, conflicts=concurrency.conflicts(form, stale.current))
     if changed:
         messages.success(request, _("Ændringerne er gemt, og vurderingen er beregnet igen."))
     else:
@@ -204,15 +216,23 @@ def incident_edit(request, reference):
 
 @login_required
 @require_POST
+@idempotent_form
 def incident_status(request, reference):
     incident = _managed_incident_or_404(request.user, reference)
     form = StatusForm(request.POST, incident=incident)
+    if request.POST.get(form.add_prefix("to_status")) == incident.status:
+        # Pressed twice, or a colleague got there first: a no-op, said plainly.
+        messages.info(request, str(services.AlreadyInStatus(incident)))
+        return redirect(_detail_url(incident, "tidslinje"))
     if form.is_valid():
         try:
             services.incident_change_status(
                 actor=request.user, incident=incident, to_status=form.cleaned_data["to_status"],
                 reason=form.cleaned_data["reason"], request=request,
             )
+        except services.AlreadyInStatus as exc:
+            messages.info(request, str(exc))
+            return redirect(_detail_url(incident, "tidslinje"))
         except services.TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         else:
@@ -224,6 +244,7 @@ def incident_status(request, reference):
 
 @login_required
 @require_POST
+@idempotent_form
 def incident_action(request, reference):
     incident = _managed_incident_or_404(request.user, reference)
     form = ActionForm(request.POST)
@@ -240,6 +261,7 @@ def incident_action(request, reference):
 
 @login_required
 @require_POST
+@idempotent_form
 def incident_note(request, reference):
     incident = _managed_incident_or_404(request.user, reference)
     form = NoteForm(request.POST)

@@ -42,6 +42,11 @@ def _client(personas, name: str) -> APIClient:
     return client
 
 
+def _if_match(incident) -> dict:
+    """The If-Match header for the incident's version as stored now (issue 23)."""
+    return {"HTTP_IF_MATCH": Incident.objects.get(pk=incident.pk).etag}
+
+
 def _ago(**kwargs) -> str:
     return (timezone.now() - timedelta(**kwargs)).isoformat()
 
@@ -399,7 +404,8 @@ UPDATE_EXPECTED = {"manager": 200, "other_manager": 404, "caseworker": 403, "oth
 
 @pytest.mark.parametrize("name", ALL)
 def test_patch_persona_matrix(personas, world, name):
-    response = _client(personas, name).patch(_detail_url(world["own"]), {"title": "Ny overskrift"}, format="json")
+    response = _client(personas, name).patch(_detail_url(world["own"]), {"title": "Ny overskrift"}, format="json",
+                                             **_if_match(world["own"]))
 
     assert response.status_code == UPDATE_EXPECTED[name]
     world["own"].refresh_from_db()
@@ -410,7 +416,8 @@ def test_patch_persona_matrix(personas, world, name):
 
 def test_patch_changes_only_what_is_sent_and_reassesses(personas, world):
     own = world["own"]
-    response = _client(personas, "manager").patch(_detail_url(own), {"features": ["named", "threat"]}, format="json")
+    response = _client(personas, "manager").patch(_detail_url(own), {"features": ["named", "threat"]}, format="json",
+                                                  **_if_match(own))
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -431,7 +438,7 @@ def test_publications_on_update_replace_the_list(personas, world):
     response = client.patch(_detail_url(own), {"publications": [
         {"id": first.pk, "still_online": False},
         {"platform": "tiktok", "url": "https://tiktok.com/@x/video/1"},
-    ]}, format="json")
+    ]}, format="json", **_if_match(own))
 
     assert response.status_code == 200, response.content
     pubs = {p["platform"]: p for p in response.json()["publications"]}
@@ -440,7 +447,7 @@ def test_publications_on_update_replace_the_list(personas, world):
     assert pubs["facebook"]["quote"] == "Hun er en skændsel"  # PATCH keeps the fields not sent
 
     response = client.patch(_detail_url(own), {"publications": [{"platform": "book", "title": "Kapitel 3"}]},
-                            format="json")
+                            format="json", **_if_match(own))
 
     assert response.status_code == 200, response.content
     assert [p["platform"] for p in response.json()["publications"]] == ["book"]
@@ -452,7 +459,7 @@ def test_put_replaces_every_field(personas, world):
     own = world["own"]
     response = _client(personas, "manager").put(_detail_url(own), {
         "unit": personas.team.pk, "title": "Erstattet", "discovered_at": _ago(days=1),
-    }, format="json")
+    }, format="json", **_if_match(own))
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -462,7 +469,8 @@ def test_put_replaces_every_field(personas, world):
 
 
 def test_put_without_required_fields_names_them_in_danish(personas, world):
-    response = _client(personas, "manager").put(_detail_url(world["own"]), {"title": "X"}, format="json")
+    response = _client(personas, "manager").put(_detail_url(world["own"]), {"title": "X"}, format="json",
+                                                **_if_match(world["own"]))
 
     assert response.status_code == 400
     assert response.json() == {"unit": ["Dette felt er påkrævet."], "discovered_at": ["Dette felt er påkrævet."]}
@@ -470,7 +478,7 @@ def test_put_without_required_fields_names_them_in_danish(personas, world):
 
 def test_manager_cannot_move_an_incident_out_of_their_units(personas, world):
     response = _client(personas, "other_manager").patch(_detail_url(world["other"]), {"unit": personas.family.pk},
-                                                        format="json")
+                                                        format="json", **_if_match(world["other"]))
 
     assert response.status_code == 400
     assert response.json() == {"unit": ["Du kan kun registrere hændelser for enheder, du er leder for."]}
@@ -480,7 +488,7 @@ def test_publication_of_another_incident_cannot_be_edited(personas, world):
     foreign = Publication.objects.create(incident=world["other"], platform="x")
     response = _client(personas, "manager").patch(_detail_url(world["own"]),
                                                   {"publications": [{"id": foreign.pk, "title": "Kapret"}]},
-                                                  format="json")
+                                                  format="json", **_if_match(world["own"]))
 
     assert response.status_code == 400
     assert "hører ikke til denne hændelse" in response.json()["publications"][0]  # a list-level error

@@ -463,7 +463,8 @@ def test_stored_assessment_follows_an_api_update(personas):
     client.force_login(personas.manager)
 
     body = client.patch(reverse("api:incident-detail", args=[incident.reference]),
-                        {"features": ["named", "lawbreaking_accusation"]}, format="json").json()
+                        {"features": ["named", "lawbreaking_accusation"]}, format="json",
+                        HTTP_IF_MATCH=incident.etag).json()
 
     incident.refresh_from_db()
     expected = assess(services.incident_facts(incident)).to_dict()

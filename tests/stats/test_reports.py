@@ -157,7 +157,8 @@ def test_status_json_follows_the_report(client, personas, data):
     assert ready["Cache-Control"] == "private, no-store"
     assert ready.json() == {
         "id": report.pk, "kind": "statistics", "version": 1, "status": "ready", "status_label": "Klar",
-        "unfinished": False, "error": "", "sha256": report.sha256, "pages": report.page_count, "size": report.size,
+        "unfinished": False, "error": "", "attempts": 1, "retried_at": None,
+        "sha256": report.sha256, "pages": report.page_count, "size": report.size,
         "download_url": reverse("stats:report_download", args=[report.pk]), "bundles": [],
     }
 

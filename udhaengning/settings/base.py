@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "stats",
     "privacy",
     "incidents.capture",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -338,7 +339,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# With acks_late a task's message stays in Redis, unacknowledged, until the task ends; when a
+# worker dies the message comes back after the visibility timeout. It must be longer than the
+# longest task (the weekly digest's hard limit, 600 s), or a slow task would be handed to a
+# second worker while it still runs; the stuck-job sweep (reports.tasks.sweep_stuck_jobs)
+# does not wait for it: it re-queues a report or bundle `rendering` past its deadline.
+CELERY_LONGEST_TASK_SECONDS = 600
+# A stored file whose rows were deleted stays this long before it is deleted (the deletion
+# queue, incidents.retention): longer than any backup takes, so a backup is always whole.
+FILE_DELETION_GRACE_SECONDS = env.int("FILE_DELETION_GRACE_SECONDS", default=24 * 60 * 60)
+# How long the answer to a request with an Idempotency-Key or form token is kept (idempotency/).
+IDEMPOTENCY_TTL_HOURS = 24
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS + 300}
+# A report or bundle still `rendering` this long after it started has lost its worker: the
+# render task's hard limit (CELERY_TASK_TIME_LIMIT) plus a minute. Swept every few minutes.
+REPORTS_RENDER_DEADLINE_SECONDS = env.int("REPORTS_RENDER_DEADLINE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=120)
 CELERY_TIMEZONE = TIME_ZONE
 # Page captures drive a browser: they run on their own queue (a worker started with -Q capture)
 # so a slow page never holds up reports or e-mail.
@@ -364,7 +380,7 @@ REST_FRAMEWORK = {
         "api_user": env.str("API_THROTTLE_PER_USER", default="1200/hour"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "idempotency.api.IdempotentAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
