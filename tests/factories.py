@@ -16,6 +16,10 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     address = "Torvet 1\n8000 Aarhus C"
     contact_name = "Lone Leder"
     contact_email = "kontakt@testkommune.invalid"
+    police_district = "Østjyllands Politi"
+    dpo_name = "Dorte Databeskytter"
+    dpo_email = "dpo@testkommune.invalid"
+    dpo_phone = "+45 87 65 43 21"
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
