@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Publication
+from incidents.models import Incident, Publication
 
 from . import content, legal
 from .platforms import dsa_platforms
@@ -227,3 +227,92 @@ def form_defaults(form: ReportOptionsForm) -> dict:
         if initial is not None:
             data[name] = initial
     return data
+
+
+class ReportFactsForm(forms.ModelForm):
+    """The incident's facts that reports to outside recipients need (consents, the publisher's
+    answer, witnesses …); saved by `incidents.services.incident_update_report_facts`."""
+
+    class Meta:
+        model = Incident
+        fields = ["consent_police_report", "employee_police_contact", "witnesses", "compensation_wanted",
+                  "bistandsadvokat_wanted", "consent_dsa_notice", "publisher_contacted_at", "publisher_contact_method",
+                  "publisher_answer", "consent_name_to_amo", "injury_copy_to_amo"]
+        widgets = {
+            "publisher_contacted_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "witnesses": forms.Textarea(attrs={"rows": 3}),
+            "publisher_answer": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"publisher_contacted_at": {"invalid": _("Skriv dato og klokkeslæt, fx 01-12-2026 14:30.")}}
+
+    def clean_publisher_contacted_at(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data.get("publisher_contacted_at")
+        if value and value > timezone.now():
+            raise forms.ValidationError(_("Tidspunktet for henvendelsen kan ikke ligge i fremtiden."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        answered = (cleaned.get("publisher_contact_method") or "").strip() or (cleaned.get("publisher_answer") or "").strip()
+        if answered and not cleaned.get("publisher_contacted_at") and not self.has_error("publisher_contacted_at"):
+            self.add_error("publisher_contacted_at", _("Skriv, hvornår udgiveren blev bedt om at fjerne indholdet."))
+        return cleaned
+
+
+class RedactionForm(forms.Form):
+    """One span of text that external documents leave out."""
+
+    target = forms.ChoiceField(label=_("Hvor står teksten"), error_messages={
+        "required": _("Vælg, hvor teksten står."), "invalid_choice": _("Vælg, hvor teksten står.")})
+    text = forms.CharField(label=_("Tekst, der skal udelades"), max_length=1000,
+                           help_text=_("Kopiér teksten præcist, som den står, fx en adresse. Den vises som "
+                                       "«[udeladt]» i dokumenter til politi, Datatilsynet og platforme."),
+                           error_messages={"required": _("Skriv eller kopiér den tekst, der skal udelades.")})
+
+    def __init__(self, *args, incident, publications: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("title", _g("Sagens overskrift")), ("description", _g("Beskrivelsen af hvad der er sket"))]
+        for publication in publications:
+            if publication.quote.strip():
+                choices.append((f"quote:{publication.pk}", _g("Citat: %(where)s") % {
+                    "where": publication_label(publication)}))
+            if publication.title.strip():
+                choices.append((f"publication_title:{publication.pk}", _g("Titel: %(where)s") % {
+                    "where": publication_label(publication)}))
+        self.fields["target"].choices = choices
+        self.publications = {p.pk: p for p in publications}
+
+    def target_parts(self):
+        """(field code, publication or None) of the chosen target."""
+        field_code, _sep, pk = self.cleaned_data["target"].partition(":")
+        return field_code, self.publications.get(int(pk)) if pk else None
+
+
+class MarkSentForm(forms.Form):
+    sent_on = forms.DateField(label=_("Sendt den"), widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"required": _("Skriv, hvornår rapporten blev sendt."),
+                                              "invalid": _("Skriv en gyldig dato.")})
+    external_reference = forms.CharField(label=_("Modtagerens reference"), max_length=200, required=False)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.utils import timezone
+
+        self.fields["sent_on"].initial = timezone.localdate()
+        self.fields["external_reference"].help_text = {
+            Kind.POLICE: _("Politiets journalnummer, når det kommer."),
+            Kind.DSA_NOTICE: _("Platformens sagsnummer eller kvittering. Om 7 dage minder systemet dig om at "
+                               "kontrollere, om indholdet er fjernet."),
+            Kind.DATATILSYNET: _("Datatilsynets sagsnummer, når det kommer."),
+            Kind.BREACH_RECORD: _("Datatilsynets sagsnummer, hvis bruddet er anmeldt."),
+        }.get(kind, "")
+
+    def clean_sent_on(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data["sent_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Datoen kan ikke ligge i fremtiden."))
+        return value

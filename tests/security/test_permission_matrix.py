@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from incidents.models import Evidence, Incident, IncidentDeadline, Note, Publication, TimelineEntry
+from incidents.models import Evidence, Incident, IncidentDeadline, Note, Publication, Redaction, TimelineEntry
 from knowledge.sections import SECTIONS
 from notifications.models import Notification
 from privacy.models import DataSubjectRequest
@@ -85,6 +85,12 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "reports:text": ("dsa", CASE_MANAGER),
     "reports:bundle": ("police", CASE_MANAGER),
     "reports:bundle_download": ("police", CASE_MANAGER),
+    "reports:facts": ("report", CASE_MANAGER),
+    "reports:redactions": ("report", CASE_MANAGER),
+    "reports:redaction_delete": ("report", POST_ONLY),
+    "reports:mark_sent": ("police", POST_ONLY),
+    "reports:package": ("datatilsynet", CASE_MANAGER),       # the loose files of a Datatilsynet complaint
+    "reports:package_file": ("datatilsynet", CASE_MANAGER),
     "knowledge:index": (None, EVERYONE),
     "knowledge:section": (None, EVERYONE),
     "recordings:list": ("recording", row(manager=200, other_manager=200, caseworker=200, other_caseworker=200)),
@@ -135,6 +141,8 @@ POST_ALLOWED: dict[str, set[str]] = {
     "incidents:legal_hold": {"manager"},
     "incidents:evidence_remove": {"manager"},
     "reports:retry": {"manager"},
+    "reports:redaction_delete": {"manager"},
+    "reports:mark_sent": {"manager"},
     "stats:report_request": {"manager", "other_manager", "union_rep"},
     "stats:report_retry": {"union_rep"},
     "incidents:share": {"caseworker"},
@@ -163,7 +171,8 @@ def world(personas, settings, tmp_path):
 
 
 def concrete_url(name: str, pattern, world, subject: str | None) -> str:
-    objects = {"report": world.report, "dsa": world.dsa, "police": world.police, "statistics": world.statistics}
+    objects = {"report": world.report, "dsa": world.dsa, "police": world.police, "statistics": world.statistics,
+               "datatilsynet": world.datatilsynet}
     pks = {"recording": world.recording, "guideline": world.guideline, "notification": world.notification,
            "subject_request": world.subject_request}
     kwargs = {}
@@ -176,10 +185,12 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
             kwargs[arg] = objects[subject].pk
         elif arg == "share_id":
             kwargs[arg] = 1  # withdrawing is POST-only; a GET answers 405 whatever the id
+        elif arg == "redaction_id":
+            kwargs[arg] = world.redaction.pk
         elif arg == "bundle_id":
             kwargs[arg] = world.bundle.pk
         elif arg == "kind":
-            kwargs[arg] = "internal"
+            kwargs[arg] = "internal_hr"
         elif arg == "slug":
             kwargs[arg] = SECTIONS[0].slug
         elif arg == "pk":
@@ -199,7 +210,7 @@ def client_for(personas, name: str, **options) -> Client:
 def snapshot() -> list:
     """Everything a POST could change."""
     models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, Report, EvidenceBundle,
-              RecordingRequest, Notification, DataSubjectRequest)
+              RecordingRequest, Notification, DataSubjectRequest, Redaction)
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 
