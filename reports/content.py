@@ -87,6 +87,8 @@ ACTION_DEADLINES = {
     "support_conversation": "follow_up_14_days",
 }
 
+INJURY_ACTIONS = frozenset({"occupational_injury", "occupational_disease"})
+
 BREACH_INFORMED = {
     "yes": gettext_lazy("Ja, de berørte er underrettet"),
     "planned": gettext_lazy("Nej, men de berørte underrettes"),
@@ -565,12 +567,14 @@ def report_context(report: Report, *, now=None) -> dict:
             amo_employee_name=employee.name if (employee and incident.consent_name_to_amo) else "",
             level_label=incident.level_label,
             platform_labels=sorted({p.get_platform_display() for p in all_publications}),
-            measures_done=[a for a in summary["actions"] if a["done"]] + summary["other_actions"],
-            measures_planned=[a for a in summary["actions"] if not a["done"]],
+            # The injury report has its own neutral section; its action titles stay out of the lists.
+            measures_done=[a for a in summary["actions"] + summary["other_actions"]
+                           if (a["done"] or a in summary["other_actions"]) and a.get("code") not in INJURY_ACTIONS],
+            measures_planned=[a for a in summary["actions"] if not a["done"] and a.get("code") not in INJURY_ACTIONS],
             apv_review=incident.level >= 3 or incident.repeated or bool(incident.related_stalking),
             guidelines_review=recording,
-            injury_recommended=bool({"occupational_injury", "occupational_disease"} & _codes(assessment.get("actions"))),
-            injury_reported=bool({"occupational_injury", "occupational_disease"} & done),
+            injury_recommended=bool(INJURY_ACTIONS & _codes(assessment.get("actions"))),
+            injury_reported=bool(INJURY_ACTIONS & done),
             injury_copy_to_amo=incident.injury_copy_to_amo,
         )
     return context
