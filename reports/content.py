@@ -33,7 +33,7 @@ from incidents.selectors import assessment_summary
 
 from . import legal
 from .models import Report
-from .platforms import dsa_platforms, entity_for
+from .platforms import entity_for
 
 Kind = Report.Kind
 

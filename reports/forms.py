@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import Incident, Publication
 
 from . import content, legal
-from .platforms import dsa_platforms
 from .models import Report
+from .platforms import dsa_platforms
 
 Kind = Report.Kind
 
@@ -255,7 +255,8 @@ class ReportFactsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        answered = (cleaned.get("publisher_contact_method") or "").strip() or (cleaned.get("publisher_answer") or "").strip()
+        answered = ((cleaned.get("publisher_contact_method") or "").strip()
+                    or (cleaned.get("publisher_answer") or "").strip())
         if answered and not cleaned.get("publisher_contacted_at") and not self.has_error("publisher_contacted_at"):
             self.add_error("publisher_contacted_at", _("Skriv, hvornår udgiveren blev bedt om at fjerne indholdet."))
         return cleaned

@@ -418,7 +418,8 @@ def manifest_text(manifest: dict) -> str:
             "    " + _("oprindeligt filnavn: %(original_name)s") % item,
             "    " + _("art: %(kind)s, størrelse: %(size)s bytes") % item,
             "    " + _("sikret: %(at)s") % {"at": item["captured_at"] or _("ikke oplyst")}
-            + " " + (_("(indtastet)") if item.get("captured_at_source") == "typed" else _("(systemets tid ved upload)")),
+            + " " + (_("(indtastet)") if item.get("captured_at_source") == "typed"
+                     else _("(systemets tid ved upload)")),
             "    " + _("uploadet af: %(by)s") % {"by": item.get("uploaded_by") or "–"},
             f"    SHA-256: {item['sha256']}",
         ]

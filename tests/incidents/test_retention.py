@@ -294,7 +294,7 @@ def test_an_incident_reopened_after_the_candidates_were_listed_is_skipped(person
 def test_a_report_still_being_generated_makes_the_incident_wait(personas, storage,
                                                                 django_capture_on_commit_callbacks):
     incident = _close(_register(personas, "Rapport undervejs"), _months_ago(30))
-    report = Report.objects.create(incident=incident, kind="internal", version=1, status="rendering",
+    report = Report.objects.create(incident=incident, kind="internal_hr", version=1, status="rendering",
                                    started_at=timezone.now())
     summary = retention_purge(now=timezone.now(), dry_run=False)
     assert summary.purged == [] and summary.skipped == [incident.reference]

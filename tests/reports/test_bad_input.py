@@ -30,13 +30,13 @@ def empty_case(personas):
     return register(personas, title="Kun en overskrift", targets=[])
 
 
-@pytest.mark.parametrize("kind", ["police", "datatilsynet", "internal"])
+@pytest.mark.parametrize("kind", ["police", "datatilsynet", "internal_hr"])
 def test_an_empty_incident_still_gives_a_correct_pdf_saying_what_is_missing(empty_case, generate, kind):
     report = generate(empty_case, kind)
     assert report.status == Report.Status.READY, report.error
     text = pdf_text(report)
     assert empty_case.reference in text and "Side 1 af" in text
-    if kind == "internal":
+    if kind == "internal_hr":
         assert "Der er ikke registreret nogen offentliggørelser i sagen." in text
         assert "Der er ingen dokumentation på sagen." in text
     else:
@@ -75,7 +75,7 @@ def test_a_10000_character_description_and_a_3000_character_word_fit_on_the_page
     description = description[:10_000]
     incident = register(personas, description=description, named=True,
                         publications=[{"platform": "blog", "url": "https://blog.example.invalid/" + "a" * 1900}])
-    for kind in ("police", "internal", "datatilsynet"):
+    for kind in ("police", "internal_hr", "datatilsynet"):
         report = generate(incident, kind)
         assert report.status == Report.Status.READY, report.error
         text = compact(pdf_text(report))

@@ -140,7 +140,7 @@ def test_the_incident_card_shows_the_manifest_hash_with_one_query(case, generate
                                                                    django_assert_num_queries):
     report = generate(case, "police")
     generate(case, "police")  # a newer version without a bundle
-    internal = generate(case, "internal")
+    internal = generate(case, "internal_hr")
     bundle = _bundle(report, personas.manager)
     internal_bundle = _bundle(internal, personas.manager)
     request = RequestFactory().get("/")

@@ -87,7 +87,8 @@ def s01_address_incitement(personas):
                        "quote": f"Sara Sagsbehandler bor på {ADDRESS}. Tag derhen og sig jeres mening!"}],
     )
     facebook = incident.publications.get()
-    upload(incident, personas.manager, "opslag.png", _png(), captured_at=now - timedelta(hours=20), publication=facebook)
+    upload(incident, personas.manager, "opslag.png", _png(), captured_at=now - timedelta(hours=20),
+           publication=facebook)
     for field, publication in (("quote", facebook), ("description", None)):
         redaction_add(actor=personas.manager, incident=incident, field=field, publication=publication, text=ADDRESS)
     return facts(personas, incident, consent_police_report=True, consent_dsa_notice=True,
@@ -108,7 +109,7 @@ def s02_secret_video(personas, *, consent: bool = False):
                        "published_at": now - timedelta(days=2), "reach": "public",
                        "quote": "Se hvordan sagsbehandleren misbruger sin magt over os"}],
     )
-    upload(incident, personas.manager, "udskrift-video.txt", "Udskrift af videoen.\n".encode(),
+    upload(incident, personas.manager, "udskrift-video.txt", b"Udskrift af videoen.\n",
            captured_at=now - timedelta(days=1))
     return facts(personas, incident, consent_police_report=True, consent_dsa_notice=True)
 

@@ -73,8 +73,8 @@ class World:
 def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> World:
     from incidents import services
     from incidents.evidence import evidence_store
-    from incidents.redactions import redaction_add
     from incidents.models import Incident
+    from incidents.redactions import redaction_add
     from notifications.models import Notification
     from privacy.services import dsr_register
     from recordings import services as recording_services
