@@ -37,12 +37,14 @@ def deadline_met(incident, code: str, actions_done: set[str]) -> bool:
     return bool(action and action in actions_done)
 
 
-def deadlines_of(incident, actions_done: set[str], now: datetime | None = None) -> list[DeadlineView]:
-    """The stored deadlines of the incident, earliest first."""
+def deadlines_of(incident, actions_done: set[str], now: datetime | None = None,
+                 assessment: dict | None = None) -> list[DeadlineView]:
+    """The stored deadlines of the incident (or of `assessment`, the same one in another language), earliest
+    first."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = []
-    for item in (incident.assessment or {}).get("deadlines") or ():
+    for item in (assessment if assessment is not None else incident.assessment or {}).get("deadlines") or ():
         due = parse_datetime(item.get("due") or "")
         if due is None:
             continue

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from accounts.models import User
 
 from . import policy
-from .assessment import FEATURE_LABELS, RELATED_PHENOMENA_LABELS
+from .assessment import FEATURE_LABELS, RELATED_PHENOMENA_LABELS, RULES_VERSION, VICTIMS, assess
 from .deadlines import deadlines_of
 from .filters import IncidentFilter
 from .models import FEATURE_FIELDS, PHENOMENON_FIELDS, Evidence, Incident, Note, Publication, TimelineEntry
@@ -101,7 +101,7 @@ def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dic
     that recorded it (date, who, external reference). Deadlines carry days left and
     whether they are met. No queries: everything comes from the rows already loaded.
     """
-    assessment = incident.assessment or {}
+    assessment = localised_assessment(incident)
     severity = assessment.get("severity") or {}
     done: dict[str, list[TimelineEntry]] = {}
     for entry in timeline:
@@ -116,11 +116,44 @@ def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dic
     return {
         "severity_label": severity.get("label", ""),
         "severity_level": severity.get("level"),
-        "severity_reasons": [gettext(FEATURE_LABELS.get(code, code)) for code in severity.get("reasons") or ()],
-        "legal_references": list(assessment.get("legal_references") or ()),
+        "severity_reasons": [gettext(FEATURE_LABELS.get(code) or RELATED_PHENOMENA_LABELS.get(code, code))
+                             for code in severity.get("reasons") or ()],
+        "legal_references": [
+            {**item, "victim_labels": [str(VICTIM_LABELS.get(code, code)) for code in item.get("victim") or ()]}
+            for item in assessment.get("legal_references") or ()
+        ],
+        "scope": assessment.get("scope", "udhaengning"),
         "actions": actions,
         "other_actions": other_actions,
         "actions_done": sum(1 for item in actions if item["done"]),
-        "deadlines": deadlines_of(incident, set(done)),
+        "deadlines": deadlines_of(incident, set(done), assessment=assessment),
         "rules_version": assessment.get("rules_version", ""),
     }
+
+
+VICTIM_LABELS = {
+    "employee": gettext_lazy("medarbejderen"),
+    "family": gettext_lazy("familiemedlemmerne (for børn: forældremyndighedens indehavere)"),
+    "third_party": gettext_lazy("de personer, oplysningerne handler om"),
+    "everyone_recorded": gettext_lazy("alle, der blev optaget"),
+}
+assert set(VICTIM_LABELS) == set(VICTIMS)
+
+
+def localised_assessment(incident: Incident) -> dict:
+    """The stored assessment in the active language.
+
+    The stored JSON is Danish. In another language, when it was computed under the
+    rules in force from the incident's current facts (the facts hash matches), the same
+    assessment is composed again with ``gettext`` (reasons included); an assessment from
+    an older rules version is shown as it was stored.
+    """
+    stored = incident.assessment or {}
+    if (get_language() or "da").startswith("da") or stored.get("rules_version") != RULES_VERSION:
+        return stored
+    from .services import facts_hash_of, incident_facts
+
+    facts = incident_facts(incident)
+    if facts_hash_of(facts) != incident.facts_hash:
+        return stored
+    return assess(facts, translate=gettext).to_dict()

@@ -68,17 +68,29 @@ def next_reference(year: int) -> tuple[int, str]:
 
 def incident_facts(incident: Incident, *, publication_count: int | None = None,
                    platforms: Iterable[str] | None = None) -> Facts:
-    if publication_count is None or platforms is None:
-        pubs = list(incident.publications.values_list("platform", flat=True)) if incident.pk else []
-        publication_count = len(pubs) if publication_count is None else publication_count
-        platforms = pubs if platforms is None else platforms
+    """The engine's facts of a saved (or about to be saved) incident.
+
+    The publications give the platforms, reaches and the first and last `published_at`
+    (DOMAIN.md 3.3 and 9); `publication_count`/`platforms` override them for forms that
+    preview unsaved publications.
+    """
+    pubs = list(incident.publications.values_list("platform", "reach", "published_at")) if incident.pk else []
+    if publication_count is None:
+        publication_count = len(pubs)
+    if platforms is None:
+        platforms = [platform for platform, _reach, _published in pubs]
+    reaches = frozenset(reach for _platform, reach, _published in pubs if reach)
+    published = sorted(moment for _platform, _reach, moment in pubs if moment is not None)
     tz = timezone.get_current_timezone()
     return Facts(
         features=incident.features,
         perpetrator_relation=incident.perpetrator_relation or "unknown",
         related_phenomena=incident.related_phenomena,
         platforms=frozenset(platforms),
+        reaches=reaches,
         publication_count=publication_count,
+        first_published_at=timezone.localtime(published[0], tz) if published else None,
+        last_published_at=timezone.localtime(published[-1], tz) if published else None,
         absence_days=incident.absence_days or 0,
         absence_start=incident.absence_start,
         psychological_harm=incident.psychological_harm,
@@ -94,6 +106,9 @@ def facts_hash_of(facts: Facts) -> str:
     payload = {
         "features": sorted(facts.features), "relation": facts.perpetrator_relation,
         "phenomena": sorted(facts.related_phenomena), "platforms": sorted(facts.platforms),
+        "reaches": sorted(facts.reaches),
+        "first_published_at": facts.first_published_at.isoformat() if facts.first_published_at else None,
+        "last_published_at": facts.last_published_at.isoformat() if facts.last_published_at else None,
         "repeated": facts.publication_count >= REPEATED_PUBLICATION_COUNT,
         "absence_days": facts.absence_days, "absence_start": str(facts.absence_start),
         "harm": facts.psychological_harm, "discovered_at": facts.discovered_at.isoformat(),

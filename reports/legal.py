@@ -181,8 +181,9 @@ def provisions(incident) -> list[Provision]:
         result.append(Provision(
             code=code,
             title=item.get("title") or (text.title if text else str(TITLES.get(code, code))),
-            summary=item.get("summary") or str(SUMMARIES.get(code, "")),
-            guidance=item.get("guidance") or item.get("note") or (text.note if text else ""),
+            summary=(item.get("summary") or (getattr(text, "summary", "") if text else "")
+                     or str(SUMMARIES.get(code, ""))),
+            guidance=item.get("guidance") or item.get("note") or (getattr(text, "guidance", "") if text else ""),
             source=item.get("source") or (text.source if text else ""),
             prosecution=prosecution,
             victims=tuple(victims),

@@ -37,7 +37,11 @@ from incidents.assessment import (
     LEVEL_LABELS,
     PERPETRATOR_RELATIONS,
     PLATFORMS,
+    PROSECUTIONS,
+    REACHES,
     RELATED_PHENOMENA,
+    SCOPES,
+    VICTIMS,
     Facts,
     InvalidFacts,
 )
@@ -185,9 +189,17 @@ class AssessmentItemSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     reason = serializers.CharField(help_text="Hvilke forhold der udløste punktet.")
-    source = serializers.CharField(help_text="Afsnit i DS' vejledning eller en lovbestemmelse.")
-    note = serializers.CharField(help_text="Bemærkning, der skal vises med punktet (tom, hvis ingen).")
+    source = serializers.CharField(help_text="Lovbestemmelse (lov og paragraf) eller afsnit i DS' vejledning.")
     anchor = serializers.CharField(help_text="Afsnit i vidensbasen, punktet henviser til (tom, hvis ingen).")
+
+
+class LegalReferenceSerializer(AssessmentItemSerializer):
+    summary = serializers.CharField(help_text="Neutral tekst, som eksterne modtagere må læse.")
+    guidance = serializers.CharField(help_text="Intern vejledning til lederen; trykkes aldrig i eksterne dokumenter.")
+    prosecution = serializers.ChoiceField(choices=PROSECUTIONS, allow_null=True,
+                                          help_text="public, request eller private; null for gdpr og gdpr_breach.")
+    victim = serializers.ListField(child=serializers.ChoiceField(choices=VICTIMS),
+                                   help_text="Hvem der er forurettet og skal underskrive en begæring.")
 
 
 class DeadlineSerializer(serializers.Serializer):
@@ -199,11 +211,13 @@ class DeadlineSerializer(serializers.Serializer):
 
 
 class AssessmentSerializer(serializers.Serializer):
-    """The response of POST /api/v1/assessment/preview/ (DOMAIN.md section 9); exactly these five keys."""
+    """The response of POST /api/v1/assessment/preview/ (DOMAIN.md section 9); exactly these six keys."""
 
     rules_version = serializers.CharField()
+    scope = serializers.ChoiceField(choices=SCOPES, help_text="udhaengning, eller case_complaint for ren kritik "
+                                    "af en afgørelse (DOMAIN.md 4.0).")
     severity = SeveritySerializer()
-    legal_references = AssessmentItemSerializer(many=True)
+    legal_references = LegalReferenceSerializer(many=True)
     actions = AssessmentItemSerializer(many=True)
     deadlines = DeadlineSerializer(many=True)
 
@@ -517,8 +531,18 @@ class AssessmentFactsSerializer(serializers.Serializer):
                                               required=False)
     platforms = serializers.ListField(
         child=serializers.ChoiceField(choices=PLATFORMS), required=False,
-        help_text="Uden platforme regnes indholdet for at ligge på en platform; kun «book» gør ikke.",
+        help_text="Platformene for offentliggørelserne (som mængde). Uden platforme regnes indholdet for spredt.",
     )
+    reaches = serializers.ListField(
+        child=serializers.ChoiceField(choices=REACHES), required=False,
+        help_text="Rækkevidderne for offentliggørelserne (som mængde). Uden rækkevidde regnes indholdet for spredt.",
+    )
+    first_published_at = serializers.DateTimeField(required=False, allow_null=True,
+                                                   help_text="Den første offentliggørelse (forbrydelsens tidspunkt); "
+                                                   "uden den regnes 72 timer fra discovered_at.")
+    last_published_at = serializers.DateTimeField(required=False, allow_null=True,
+                                                  help_text="Den seneste offentliggørelse; ikke før "
+                                                  "first_published_at. Over 5 døgn efter den første = langvarigt.")
     publication_count = serializers.IntegerField(min_value=0, required=False, help_text="3 eller flere = repeated.")
     absence_days = serializers.IntegerField(min_value=0, required=False)
     absence_start = serializers.DateField(required=False, allow_null=True)
@@ -554,11 +578,15 @@ _CODE_FIELDS = {
     "features": ALL_FEATURES,
     "related_phenomena": RELATED_PHENOMENA,
     "platforms": PLATFORMS,
+    "reaches": REACHES,
     "perpetrator_relation": PERPETRATOR_RELATIONS,
 }
 _COUNT_FIELDS = ("publication_count", "absence_days")
 _FLAG_FIELDS = ("psychological_harm", "self_report")
 _MOMENT_FIELDS = ("discovered_at", "registered_at")
+_PUBLISHED_FIELDS = ("first_published_at", "last_published_at")
+_LAST_BEFORE_FIRST = gettext_lazy("«last_published_at» ligger før «first_published_at». Den seneste "
+                                  "offentliggørelse kan ikke være før den første.")
 _MAX_DATE_TEXT = 64
 
 
@@ -664,7 +692,7 @@ def preview_facts(data: object, *, now: datetime | None = None) -> Facts:
                            _("«features» skal angives: en liste af kendetegn (koder). Listen må gerne være tom."))
     now = timezone.localtime(now or timezone.now())
     kwargs: dict = {}
-    for field in ("features", "related_phenomena", "platforms"):
+    for field in ("features", "related_phenomena", "platforms", "reaches"):
         if data.get(field) is not None:
             kwargs[field] = _code_list(field, data[field])
     relation = data.get("perpetrator_relation")
@@ -683,6 +711,12 @@ def preview_facts(data: object, *, now: datetime | None = None) -> Facts:
         kwargs["absence_start"] = _date("absence_start", data["absence_start"])
     for field in _MOMENT_FIELDS:
         kwargs[field] = _moment(field, data[field]) if data.get(field) is not None else now
+    for field in _PUBLISHED_FIELDS:
+        if data.get(field) is not None:
+            kwargs[field] = _moment(field, data[field])
+    if "first_published_at" in kwargs and "last_published_at" in kwargs and (
+            kwargs["last_published_at"] < kwargs["first_published_at"]):
+        raise PreviewError("last_published_at", data["last_published_at"], "bad_value", _LAST_BEFORE_FIRST)
     try:
         return Facts(**kwargs)
     except InvalidFacts as exc:
@@ -698,5 +732,7 @@ def _from_engine(exc: InvalidFacts) -> PreviewError:
     if exc.field in _COUNT_FIELDS:
         return PreviewError(exc.field, exc.value, "bad_value",
                             _("«%(field)s» skal være 0 eller mere.") % {"field": exc.field})
+    if exc.field == "last_published_at":
+        return PreviewError(exc.field, str(exc.value), "bad_value", _LAST_BEFORE_FIRST)
     return PreviewError(exc.field, exc.value, "bad_value",
                         _("Værdien i «%(field)s» kan ikke bruges.") % {"field": exc.field})

@@ -19,11 +19,11 @@ No Django, no database, no clock: the same facts always give the same assessment
 - ``results``    ``Item``, ``Severity``, ``Deadline``, ``Assessment``
 - ``dates``      working days and the other deadline arithmetic
 
-User-facing text here is Danish; the package has no Django import. Labels, titles,
-notes and sources are marked with ``i18n.gettext_noop`` so Django's makemessages
-extracts them, and the pages translate them at display time (the ``translated``
-template filter). Reasons are composed from the facts and stay Danish. Codes are the
-stable interface.
+User-facing text here is Danish; the package has no Django import. Every text (labels,
+titles, summaries, guidance, sources, reason leads and the words for facts) is marked
+with ``i18n.gettext_noop`` so Django's makemessages extracts it; ``assess(facts,
+translate=gettext)`` composes the whole assessment, reasons included, in the active
+language. Codes are the stable interface.
 """
 
 from .codes import (
@@ -43,16 +43,20 @@ from .codes import (
     PERPETRATOR_RELATIONS,
     PLATFORM_LABELS,
     PLATFORMS,
+    PROSECUTIONS,
     REACH_LABELS,
     REACHES,
     RECORDING_FEATURES,
     RELATED_PHENOMENA,
     RELATED_PHENOMENA_LABELS,
+    SCOPES,
+    VICTIMS,
 )
+from .conditions import is_hosted, is_long_running, is_online_service, is_spread
 from .dates import add_working_days
 from .facts import REPEATED_PUBLICATION_COUNT, Facts, InvalidFacts
-from .results import Assessment, Deadline, Item, Severity
-from .rules import RULES_VERSION, assess
+from .results import Assessment, Deadline, Item, LegalReference, Severity
+from .rules import RULES_VERSION, assess, is_case_complaint_only
 from .texts import ACTION_TITLES, ANCHORS, DEADLINE_TITLES, LEGAL_REFERENCE_TITLES
 
 __all__ = [
@@ -76,6 +80,7 @@ __all__ = [
     "PERPETRATOR_RELATION_LABELS",
     "PLATFORMS",
     "PLATFORM_LABELS",
+    "PROSECUTIONS",
     "REACHES",
     "REACH_LABELS",
     "RECORDING_FEATURES",
@@ -83,12 +88,20 @@ __all__ = [
     "RELATED_PHENOMENA_LABELS",
     "REPEATED_PUBLICATION_COUNT",
     "RULES_VERSION",
+    "SCOPES",
+    "VICTIMS",
     "Assessment",
     "Deadline",
     "Facts",
     "InvalidFacts",
     "Item",
+    "LegalReference",
     "Severity",
     "add_working_days",
     "assess",
+    "is_case_complaint_only",
+    "is_hosted",
+    "is_long_running",
+    "is_online_service",
+    "is_spread",
 ]

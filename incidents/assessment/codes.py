@@ -14,12 +14,15 @@ CONTENT_FEATURES: tuple[str, ...] = (
     "named",
     "photo",
     "offensive_language",
+    "addressed_to_employee",
     "insulting_description",
     "abuse_of_power_accusation",
     "lawbreaking_accusation",
     "workplace_details",
     "private_details",
+    "family_exposed",
     "threat",
+    "threat_to_expose",
     "incitement",
     "repeated",
 )
@@ -36,13 +39,14 @@ RECORDING_FEATURES: tuple[str, ...] = (
 
 ALL_FEATURES: tuple[str, ...] = CONTENT_FEATURES + RECORDING_FEATURES
 
-# 4.1 "Hostile content": any one of these makes content hostile.
+# 3.3 "Hostile content": any one of these makes content hostile.
 HOSTILE_FEATURES: tuple[str, ...] = (
     "offensive_language",
     "insulting_description",
     "abuse_of_power_accusation",
     "lawbreaking_accusation",
     "threat",
+    "threat_to_expose",
     "incitement",
 )
 
@@ -75,6 +79,22 @@ PLATFORMS: tuple[str, ...] = (
 )
 REACHES: tuple[str, ...] = ("public", "closed_group", "private_message")
 
+# 3.3 Derived terms: the platforms and reaches that keep content from being "spread",
+# "hosted" or on an "online service".
+NOT_SPREAD_PLATFORMS: frozenset[str] = frozenset({"messaging", "email"})
+NOT_SPREAD_REACHES: frozenset[str] = frozenset({"private_message"})
+NOT_HOSTED_PLATFORMS: frozenset[str] = frozenset({"book", "messaging", "email"})
+NO_SERVICE_PLATFORMS: frozenset[str] = frozenset({"book", "email"})
+LONG_RUNNING_DAYS = 5
+"""Publications spanning more than this many days (5 × 24 hours) make a long-running course."""
+
+# 4.0 Scope.
+SCOPES: tuple[str, ...] = ("udhaengning", "case_complaint")
+
+# 4.2 How the police can act, and who is the victim (forurettede) who must sign.
+PROSECUTIONS: tuple[str, ...] = ("public", "request", "private")
+VICTIMS: tuple[str, ...] = ("employee", "family", "third_party", "everyone_recorded")
+
 # 4.1 Severity levels.
 LEVELS: tuple[int, ...] = (1, 2, 3, 4)
 LEVEL_CODES: dict[int, str] = {1: "low", 2: "moderate", 3: "serious", 4: "critical"}
@@ -88,14 +108,18 @@ LEVEL_LABELS: dict[int, str] = {
 # 4.2–4.4 Output codes, in DOMAIN.md table order.
 LEGAL_REFERENCE_CODES: tuple[str, ...] = (
     "strfl_119",
+    "strfl_119_2",
     "strfl_119a",
     "strfl_121",
+    "strfl_136",
+    "strfl_242",
+    "strfl_263",
+    "strfl_264a",
+    "strfl_264d",
     "strfl_266",
     "strfl_267_268",
-    "strfl_264d",
-    "strfl_263",
-    "strfl_242",
     "gdpr",
+    "gdpr_breach",
 )
 ALWAYS_ACTIONS: tuple[str, ...] = (
     "support_conversation",
@@ -105,8 +129,11 @@ ALWAYS_ACTIONS: tuple[str, ...] = (
 )
 ACTION_CODES: tuple[str, ...] = ALWAYS_ACTIONS + (
     "platform_takedown",
+    "platform_report",
+    "contact_publisher",
     "police_report",
     "datatilsynet_report",
+    "breach_assessment",
     "safety_assessment",
     "acute_112",
     "complaint_system",
@@ -114,13 +141,15 @@ ACTION_CODES: tuple[str, ...] = ALWAYS_ACTIONS + (
     "change_caseworker",
     "recording_guidelines",
     "occupational_injury",
+    "occupational_disease",
     "restraining_order",
 )
 DEADLINE_CODES: tuple[str, ...] = (
     "assessment_due",
     "police_report_72h",
+    "request_6_months",
     "easy_14_days",
-    "private_prosecution_6_months",
+    "breach_72h",
     "follow_up_14_days",
     "takedown_follow_up_7_days",
 )
@@ -130,12 +159,20 @@ FEATURE_LABELS: dict[str, str] = {
     "named": gettext_noop("Medarbejderen nævnes ved navn eller er let genkendelig"),
     "photo": gettext_noop("Billeder af medarbejderen er offentliggjort"),
     "offensive_language": gettext_noop("Grimt eller nedsættende sprog"),
+    "addressed_to_employee": gettext_noop(
+        "Ordene er rettet direkte til medarbejderen (en kommentar, besked eller tiltale til hende/ham, "
+        "ikke kun omtale over for andre)"
+    ),
     "insulting_description": gettext_noop("Fornærmende eller krænkende beskrivelser"),
     "abuse_of_power_accusation": gettext_noop("Beskyldninger om magtmisbrug"),
     "lawbreaking_accusation": gettext_noop("Beskyldninger om lovovertrædelser"),
     "workplace_details": gettext_noop("Præcise oplysninger om arbejdsplads (adresse, mødetider, kontor)"),
     "private_details": gettext_noop("Oplysninger om private forhold (bopæl, familie, børn, telefon)"),
-    "threat": gettext_noop("Trusler"),
+    "family_exposed": gettext_noop("Medarbejderens børn eller familie omtales eller vises"),
+    "threat": gettext_noop("Trusler om vold eller anden skade"),
+    "threat_to_expose": gettext_noop(
+        "Trussel om at anklage eller udstille medarbejderen, hvis hun/han ikke træffer en bestemt afgørelse"
+    ),
     "incitement": gettext_noop("Opfordring til andre om at chikanere, kontakte eller opsøge medarbejderen"),
     "repeated": gettext_noop("Gentagne eller systematiske offentliggørelser"),
     "audio_published": gettext_noop("En lydoptagelse af en samtale er offentliggjort"),
@@ -157,6 +194,12 @@ FEATURE_HELP: dict[str, str] = {
         "billeder hentet fra medarbejderens egne profiler."
     ),
     "offensive_language": gettext_noop("Skældsord, hån eller en grov og nedladende tone over for medarbejderen."),
+    "addressed_to_employee": gettext_noop(
+        "Vælg dette, når ordene er skrevet til medarbejderen selv: en kommentar under "
+        "medarbejderens eget opslag, en besked, en mail eller et tilråb som »du er en heks«. "
+        "Skriver nogen om medarbejderen til andre (»hun er en heks«), er det omtale, og så "
+        "skal feltet ikke vælges."
+    ),
     "insulting_description": gettext_noop(
         "Beskrivelser, der udstiller eller nedgør medarbejderen som person, fx om "
         "udseende, evner eller karakter."
@@ -175,9 +218,19 @@ FEATURE_HELP: dict[str, str] = {
     "private_details": gettext_noop(
         "Oplysninger om medarbejderens privatliv, fx hjemadresse, familie, børn eller privat telefonnummer."
     ),
+    "family_exposed": gettext_noop(
+        "Vælg dette, når medarbejderens børn, partner eller anden familie nævnes, vises på "
+        "billeder eller kan genkendes i indholdet."
+    ),
     "threat": gettext_noop(
         "Udsagn, der truer medarbejderen eller medarbejderens nærmeste med vold eller anden "
         "skade, også hvis truslen er skjult eller indirekte."
+    ),
+    "threat_to_expose": gettext_noop(
+        "Vælg dette, når afsenderen vil have en bestemt afgørelse og truer med at anmelde, "
+        "anklage eller hænge medarbejderen ud, hvis det ikke sker, fx »giv mig min bevilling, "
+        "ellers lægger jeg alt om dig på Facebook«. Almindelig besked om, at borgeren vil "
+        "klage, er ikke en trussel."
     ),
     "incitement": gettext_noop(
         "Indholdet opfordrer andre til at chikanere medarbejderen, skrive eller ringe til "

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import KW_ONLY, dataclass
 from datetime import date, datetime
 
-from .codes import ALL_FEATURES, PERPETRATOR_RELATIONS, PLATFORMS, RELATED_PHENOMENA
+from .codes import ALL_FEATURES, PERPETRATOR_RELATIONS, PLATFORMS, REACHES, RELATED_PHENOMENA
 
 REPEATED_PUBLICATION_COUNT = 3
 """From this many publications an incident counts as ``repeated`` (DOMAIN.md 3.1)."""
@@ -39,7 +39,10 @@ class Facts:
     perpetrator_relation: str = "unknown"
     related_phenomena: frozenset[str] = frozenset()
     platforms: frozenset[str] = frozenset()
+    reaches: frozenset[str] = frozenset()
     publication_count: int = 0
+    first_published_at: datetime | None = None
+    last_published_at: datetime | None = None
     absence_days: int = 0
     absence_start: date | None = None
     psychological_harm: bool = False
@@ -63,7 +66,19 @@ class Facts:
             _codes("related_phenomena", self.related_phenomena, RELATED_PHENOMENA),
         )
         self._set("platforms", _codes("platforms", self.platforms, PLATFORMS))
+        self._set("reaches", _codes("reaches", self.reaches, REACHES))
         _count("publication_count", self.publication_count)
+        for name in ("first_published_at", "last_published_at"):
+            if getattr(self, name) is not None:
+                _aware(name, getattr(self, name))
+        if (
+            self.first_published_at is not None
+            and self.last_published_at is not None
+            and self.last_published_at < self.first_published_at
+        ):
+            raise InvalidFacts(
+                "last_published_at", self.last_published_at, "must not be before first_published_at"
+            )
         _count("absence_days", self.absence_days)
         if self.absence_start is not None and (
             not isinstance(self.absence_start, date) or isinstance(self.absence_start, datetime)

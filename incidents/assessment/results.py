@@ -7,30 +7,63 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Item:
-    """One legal reference (4.2) or recommended action (4.3).
+    """One recommended action (4.3).
 
-    ``reason`` names, in Danish, the facts that fired the rule; ``triggers`` holds their
-    codes. ``note`` carries what the UI and reports must say with a legal reference (who
-    prosecutes, the Datatilsynet caveat, the 6-month rule); ``anchor`` is the slug of the
-    knowledge-base section the item links to (see ``texts.ANCHORS``).
+    ``reason`` names the facts that fired the rule; ``triggers`` holds their codes.
+    ``anchor`` is the slug of the knowledge-base section the item links to (see
+    ``texts.ANCHORS``).
     """
 
     code: str
     title: str
     reason: str
     source: str
-    note: str = ""
     anchor: str = ""
     triggers: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        """The JSON item: code, title, reason, source, plus the documented note and anchor."""
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON item: code, title, reason, source, plus the knowledge-base anchor."""
         return {
             "code": self.code,
             "title": self.title,
             "reason": self.reason,
             "source": self.source,
-            "note": self.note,
+            "anchor": self.anchor,
+        }
+
+
+@dataclass(frozen=True)
+class LegalReference:
+    """One legal reference (4.2): may be relevant, never a verdict.
+
+    ``prosecution`` is ``public``, ``request`` or ``private`` for the criminal provisions
+    and None for the data-protection ones (Datatilsynet; the employer's own breach).
+    ``victim`` lists who is the forurettede (``employee``, ``family``, ``third_party``,
+    ``everyone_recorded``). ``summary`` is the neutral text outside recipients may read;
+    ``guidance`` is for the manager only and never printed in external documents.
+    """
+
+    code: str
+    title: str
+    summary: str
+    guidance: str
+    prosecution: str | None
+    victim: tuple[str, ...]
+    reason: str
+    source: str
+    anchor: str = ""
+    triggers: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "summary": self.summary,
+            "guidance": self.guidance,
+            "prosecution": self.prosecution,
+            "victim": list(self.victim),
+            "reason": self.reason,
+            "source": self.source,
             "anchor": self.anchor,
         }
 
@@ -79,8 +112,9 @@ class Assessment:
     """The whole assessment of one set of facts."""
 
     rules_version: str
+    scope: str
     severity: Severity
-    legal_references: tuple[Item, ...]
+    legal_references: tuple[LegalReference, ...]
     actions: tuple[Item, ...]
     deadlines: tuple[Deadline, ...]
 
@@ -89,18 +123,22 @@ class Assessment:
 
         Shape::
 
-            {"rules_version": "2026.1",
+            {"rules_version": "2026.2",
+             "scope": "udhaengning" | "case_complaint",
              "severity": {"level", "code", "label", "reasons": [feature codes]},
-             "legal_references": [{"code", "title", "reason", "source", "note", "anchor"}],
-             "actions": [{"code", "title", "reason", "source", "note", "anchor"}],
+             "legal_references": [{"code", "title", "summary", "guidance", "prosecution",
+                                   "victim": [codes], "reason", "source", "anchor"}],
+             "actions": [{"code", "title", "reason", "source", "anchor"}],
              "deadlines": [{"code", "title", "due", "reason", "source"}]}
 
-        Beyond the keys shown in DOMAIN.md 9, items carry ``note`` and ``anchor`` (empty
-        strings when there is none) and deadlines carry ``title`` and ``source``. ``due``
-        is ISO 8601 with seconds and the UTC offset, e.g. ``2026-12-05T09:00:00+01:00``.
+        Beyond the keys shown in DOMAIN.md 9, items carry ``anchor`` (the knowledge-base
+        section; empty when there is none) and deadlines carry ``title``. ``prosecution``
+        is null for ``gdpr`` and ``gdpr_breach``. ``due`` is ISO 8601 with seconds and the
+        UTC offset, e.g. ``2026-12-05T09:00:00+01:00``.
         """
         return {
             "rules_version": self.rules_version,
+            "scope": self.scope,
             "severity": self.severity.to_dict(),
             "legal_references": [item.to_dict() for item in self.legal_references],
             "actions": [item.to_dict() for item in self.actions],

@@ -43,10 +43,11 @@ def test_codes_follow_domain_order():
         "recorder_not_party",
     )
     assert ALL_FEATURES == CONTENT_FEATURES + RECORDING_FEATURES
-    assert len(set(ALL_FEATURES)) == 17
+    assert len(set(ALL_FEATURES)) == 20
+    assert CONTENT_FEATURES[3] == "addressed_to_employee" and "threat_to_expose" in HOSTILE_FEATURES
     assert set(HOSTILE_FEATURES) < set(CONTENT_FEATURES)
     assert len(PLATFORMS) == 16 and "book" in PLATFORMS
-    assert RULES_VERSION == "2026.1"
+    assert RULES_VERSION == "2026.2"
 
 
 def test_every_code_has_a_danish_label():
@@ -58,9 +59,9 @@ def test_every_code_has_a_danish_label():
     assert list(REACH_LABELS) == list(REACHES)
     assert LEVEL_LABELS == {1: "Lav", 2: "Moderat", 3: "Alvorlig", 4: "Kritisk"}
     assert LEVEL_CODES == {1: "low", 2: "moderate", 3: "serious", 4: "critical"}
-    assert FEATURE_LABELS["threat"] == "Trusler"
+    assert FEATURE_LABELS["threat"] == "Trusler om vold eller anden skade"
     for text in FEATURE_HELP.values():
-        assert 1 <= text.count(".") <= 2 and text.endswith(".")
+        assert 1 <= text.count(".") <= 4 and text.endswith(".")
 
 
 def test_anchors_are_declared():
@@ -82,39 +83,46 @@ def test_domain_section_9_example():
     body = assess(facts).to_dict()
 
     assert json.loads(json.dumps(body)) == body
-    assert list(body) == ["rules_version", "severity", "legal_references", "actions", "deadlines"]
-    assert body["rules_version"] == "2026.1"
-    assert body["severity"] == {
-        "level": 2,
-        "code": "moderate",
-        "label": "Moderat",
-        "reasons": ["offensive_language"],
-    }
-    assert [i["code"] for i in body["legal_references"]] == ["strfl_121", "strfl_242"]
+    assert list(body) == ["rules_version", "scope", "severity", "legal_references", "actions", "deadlines"]
+    assert body["rules_version"] == "2026.2"
+    assert body["scope"] == "udhaengning"
+    # stalking sets level 3 (2026.2); words about her, not to her: §§ 267–268, not § 121.
+    assert body["severity"] == {"level": 3, "code": "serious", "label": "Alvorlig", "reasons": ["stalking"]}
+    assert [i["code"] for i in body["legal_references"]] == ["strfl_242", "strfl_267_268"]
+    assert [(i["prosecution"], i["victim"]) for i in body["legal_references"]] == [
+        ("public", ["employee"]),
+        ("private", ["employee"]),
+    ]
     assert [i["code"] for i in body["actions"]] == [
         "support_conversation",
         "secure_evidence",
         "involve_amr_tr",
         "no_engagement",
         "platform_takedown",
+        "platform_report",
         "police_report",
+        "safety_assessment",
         "complaint_system",
         "bisidder",
         "change_caseworker",
         "recording_guidelines",
         "restraining_order",
     ]
-    assert body["deadlines"] == [
-        {
-            "code": "follow_up_14_days",
-            "title": "Opfølgende samtale med medarbejderen",
-            "due": "2026-12-05T09:00:00+01:00",
-            "reason": "Hold en opfølgende samtale med medarbejderen 14 dage efter registreringen.",
-            "source": body["deadlines"][0]["source"],
-        }
-    ]
-    for item in body["legal_references"] + body["actions"]:
-        assert list(item) == ["code", "title", "reason", "source", "note", "anchor"]
+    assert [d["code"] for d in body["deadlines"]] == ["police_report_72h", "request_6_months", "follow_up_14_days"]
+    assert body["deadlines"][-1] == {
+        "code": "follow_up_14_days",
+        "title": "Opfølgende samtale med medarbejderen",
+        "due": "2026-12-05T09:00:00+01:00",
+        "reason": "Hold en opfølgende samtale med medarbejderen 14 dage efter registreringen.",
+        "source": body["deadlines"][-1]["source"],
+    }
+    assert "standard" in body["deadlines"][-1]["source"]
+    for item in body["legal_references"]:
+        assert list(item) == [
+            "code", "title", "summary", "guidance", "prosecution", "victim", "reason", "source", "anchor",
+        ]
+    for item in body["actions"]:
+        assert list(item) == ["code", "title", "reason", "source", "anchor"]
         assert all(isinstance(value, str) for value in item.values())
 
 

@@ -15,22 +15,26 @@ from rest_framework.test import APIClient
 
 from incidents import services
 from incidents.api.serializers import AssessmentFactsSerializer
-from incidents.assessment import ALL_FEATURES, PERPETRATOR_RELATIONS, PLATFORMS, RELATED_PHENOMENA, assess
+from incidents.assessment import ALL_FEATURES, PERPETRATOR_RELATIONS, PLATFORMS, REACHES, RELATED_PHENOMENA, assess
 from incidents.models import Incident
 from tests.conftest import PERSONA_NAMES
 
 URL = "/api/v1/assessment/preview/"
-RESPONSE_KEYS = ["rules_version", "severity", "legal_references", "actions", "deadlines"]
+RESPONSE_KEYS = ["rules_version", "scope", "severity", "legal_references", "actions", "deadlines"]
 ERROR_KEYS = {"field", "value", "code", "detail"}
-REQUEST_KEYS = ("features", "perpetrator_relation", "related_phenomena", "platforms", "publication_count",
-                "absence_days", "absence_start", "psychological_harm", "discovered_at", "registered_at", "self_report")
+REQUEST_KEYS = ("features", "perpetrator_relation", "related_phenomena", "platforms", "reaches", "publication_count",
+                "first_published_at", "last_published_at", "absence_days", "absence_start", "psychological_harm",
+                "discovered_at", "registered_at", "self_report")
 
 SECTION_9_REQUEST = {
     "features": ["named", "offensive_language", "audio_published"],
     "perpetrator_relation": "citizen_own_case",
     "related_phenomena": ["stalking"],
     "platforms": ["facebook", "youtube"],
+    "reaches": ["public"],
     "publication_count": 1,
+    "first_published_at": "2026-11-19T22:41:00+01:00",
+    "last_published_at": "2026-11-19T22:41:00+01:00",
     "absence_days": 0,
     "absence_start": None,
     "psychological_harm": False,
@@ -64,16 +68,24 @@ def test_section_9_example_gives_the_documented_shape(api):
     assert response.status_code == 200, response.content
     body = response.json()
     assert list(body) == RESPONSE_KEYS
-    assert body["rules_version"] == "2026.1"
-    assert body["severity"] == {"level": 2, "code": "moderate", "label": "Moderat", "reasons": ["offensive_language"]}
-    assert _codes(body["legal_references"]) == ["strfl_121", "strfl_242"]
+    assert body["rules_version"] == "2026.2"
+    assert body["scope"] == "udhaengning"
+    assert body["severity"] == {"level": 3, "code": "serious", "label": "Alvorlig", "reasons": ["stalking"]}
+    assert _codes(body["legal_references"]) == ["strfl_242", "strfl_267_268"]
+    assert [(item["prosecution"], item["victim"]) for item in body["legal_references"]] == [
+        ("public", ["employee"]), ("private", ["employee"])]
+    for item in body["legal_references"]:
+        assert item["summary"] and item["guidance"] and item["summary"] != item["guidance"]
     assert _codes(body["actions"]) == [
         "support_conversation", "secure_evidence", "involve_amr_tr", "no_engagement", "platform_takedown",
-        "police_report", "complaint_system", "bisidder", "change_caseworker", "recording_guidelines",
-        "restraining_order",
+        "platform_report", "police_report", "safety_assessment", "complaint_system", "bisidder", "change_caseworker",
+        "recording_guidelines", "restraining_order",
     ]
-    [deadline] = body["deadlines"]
-    assert deadline["code"] == "follow_up_14_days" and deadline["due"] == "2026-12-05T09:00:00+01:00"
+    assert {d["code"]: d["due"] for d in body["deadlines"]} == {
+        "police_report_72h": "2026-11-22T22:41:00+01:00",  # 72 hours from the offence, not the discovery
+        "request_6_months": "2027-05-20T10:00:00+01:00",
+        "follow_up_14_days": "2026-12-05T09:00:00+01:00",
+    }
     for item in body["legal_references"] + body["actions"]:
         assert set(item) >= {"code", "title", "reason", "source"} and item["title"] and item["source"]
     for group in ("legal_references", "actions", "deadlines"):
@@ -322,6 +334,9 @@ plausible = {
     "perpetrator_relation": st.sampled_from(PERPETRATOR_RELATIONS) | st.text(max_size=6),
     "related_phenomena": st.lists(st.sampled_from(RELATED_PHENOMENA), max_size=3),
     "platforms": st.lists(st.sampled_from(PLATFORMS), max_size=4),
+    "reaches": st.lists(st.sampled_from(REACHES), max_size=3),
+    "first_published_at": st.none() | date_texts,
+    "last_published_at": st.none() | date_texts,
     "publication_count": st.integers(min_value=-2, max_value=10**20),
     "absence_days": st.integers(min_value=-2, max_value=10**20),
     "absence_start": st.none() | date_texts,
@@ -383,6 +398,8 @@ well_typed_bodies = st.fixed_dictionaries(
         "perpetrator_relation": st.sampled_from(PERPETRATOR_RELATIONS),
         "related_phenomena": st.lists(st.sampled_from(RELATED_PHENOMENA), max_size=4),
         "platforms": st.lists(st.sampled_from(PLATFORMS), max_size=4),
+        "reaches": st.lists(st.sampled_from(REACHES), max_size=3),
+        "first_published_at": in_range_moments,
         "publication_count": st.integers(min_value=0, max_value=10**12),
         "absence_days": st.integers(min_value=0, max_value=10**12),
         "absence_start": st.none() | st.dates(min_value=datetime(1900, 1, 1).date(),
@@ -455,7 +472,9 @@ def test_stored_assessment_follows_an_api_update(personas):
 
 
 def test_preview_and_stored_assessment_agree_for_the_same_facts(personas):
-    discovered = timezone.localtime() - timedelta(hours=3)
+    # JSON carries offsets, and the preview keeps the offset it is given; 1 October → 1 April stays in
+    # summer time, so the 6-month step lands on the same instant as the stored (Europe/Copenhagen) one.
+    discovered = timezone.localtime().replace(year=2026, month=10, day=1, hour=10, minute=0)
     incident = services.incident_register(
         actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
         fields={"title": "Video", "discovered_at": discovered, "video_published": True, "offensive_language": True},
@@ -466,7 +485,8 @@ def test_preview_and_stored_assessment_agree_for_the_same_facts(personas):
     stored = client.get(reverse("api:incident-detail", args=[incident.reference])).json()["assessment"]
 
     preview = _post(client, {
-        "features": ["video_published", "offensive_language"], "platforms": ["youtube"], "publication_count": 1,
+        "features": ["video_published", "offensive_language"], "platforms": ["youtube"], "reaches": ["public"],
+        "publication_count": 1,
         "discovered_at": discovered.isoformat(),
         "registered_at": timezone.localtime(incident.registered_at).isoformat(),
     }).json()

@@ -120,7 +120,7 @@ def test_manager_sees_the_whole_case_at_a_glance(client, personas, case):
     assert response.context["may_add_evidence"] and response.context["may_remove_evidence"]
     # Timeline with actors, internal entries marked
     timeline = page[page.index('id="tidslinje"'):page.index("<aside")]
-    assert "Anmod platformen om at fjerne indholdet" in timeline and "FB-ticket-991" in timeline
+    assert "Send en anmeldelse af ulovligt indhold til platformen" in timeline and "FB-ticket-991" in timeline
     assert "Status: Indberettet → Handling iværksat" in timeline
     assert personas.manager.get_full_name() in timeline
     assert "Intern" in timeline

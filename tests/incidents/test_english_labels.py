@@ -41,7 +41,7 @@ def _login(client, personas, language):
 
 
 def test_the_engine_keeps_its_danish_values():
-    assert FEATURE_LABELS["threat"] == "Trusler"
+    assert FEATURE_LABELS["threat"] == "Trusler om vold eller anden skade"
     assert LEVEL_LABELS[4] == "Kritisk"
     assert ACTION_TEXTS["police_report"].title == POLICE_REPORT_DA
 
@@ -65,7 +65,8 @@ def test_translated_filter():
 def test_incident_form_in_english(client, personas):
     _login(client, personas, "en")
     page = client.get(reverse("incidents:create")).content.decode()
-    assert "Threats" in page
+    assert "Threats of violence or other harm" in page
+    assert "The words are addressed to the employee" in page
     assert "The employee is named or is easy to recognise" in page
     assert "Trusler" not in page
     assert "Medarbejderen nævnes ved navn" not in page

@@ -435,7 +435,7 @@ def test_case_page_shows_status_actions_and_shared_notes_but_never_internal_note
     assert "Jeg ringer til dig i morgen kl. 10." in html
     assert "Handling iværksat" in html
     assert "Der er sat handlinger i gang" in html
-    assert "Anmod platformen om at fjerne indholdet" in html
+    assert "Send en anmeldelse af ulovligt indhold til platformen" in html
     assert "Sendt til Facebook" in html
     assert "FB-777" in html
     assert "støttende samtale" in html

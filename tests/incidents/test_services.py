@@ -92,7 +92,10 @@ def test_register_computes_and_stores_the_assessment(personas):
     assert incident.rules_version == RULES_VERSION
     assert len(incident.facts_hash) == 64
     assert incident.confirmed_level is None
-    assert "strfl_121" in [item["code"] for item in incident.assessment["legal_references"]]
+    # Words about her, not addressed to her: §§ 267–268, a private case, and no § 121 (LEGAL-REVIEW A1).
+    references = {item["code"]: item for item in incident.assessment["legal_references"]}
+    assert "strfl_121" not in references
+    assert references["strfl_267_268"]["prosecution"] == "private"
 
 
 def test_register_writes_a_timeline_entry_and_an_audit_event(personas):
