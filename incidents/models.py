@@ -13,7 +13,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Trim, Upper
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
@@ -191,8 +191,8 @@ class Incident(models.Model):
             models.Index(fields=["status", "-registered_at"]),
             models.Index(fields=["assessed_level"]),
             # Earlier incidents with the same perpetrator (reports.content.earlier_incidents): the
-            # name is compared case-insensitively (UPPER), the profile link exactly.
-            models.Index(Upper("perpetrator_name"), name="incident_perpetrator_name_idx",
+            # name is compared trimmed and case-insensitively (UPPER(TRIM)), the profile link exactly.
+            models.Index(Upper(Trim("perpetrator_name")), name="incident_perpetrator_name_idx",
                          condition=~models.Q(perpetrator_name="")),
             models.Index(fields=["perpetrator_profile_url"], name="incident_perpetrator_url_idx",
                          condition=~models.Q(perpetrator_profile_url="")),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Q
+from django.db.models.functions import Trim, Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -321,10 +322,12 @@ def earlier_incidents(incident: Incident, requested_by, *, limit: int = EARLIER_
         return [], 0
     same = Q()
     if name:
-        same |= Q(perpetrator_name__iexact=name)
+        same |= Q(perpetrator_key=name.upper())
     if url:
         same |= Q(perpetrator_profile_url=url)
+    # UPPER(TRIM(name)) is what the index incident_perpetrator_name_idx holds.
     matches = (policy.managed_incidents(requested_by)
+               .annotate(perpetrator_key=Upper(Trim("perpetrator_name")))
                .filter(same, unit__organisation_id=incident.unit.organisation_id)
                .exclude(pk=incident.pk))
     total = matches.count()

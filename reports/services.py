@@ -333,7 +333,8 @@ def report_mark_sent(*, actor, report: Report, sent_on: date, external_reference
     police report → police_report with the police journal number; DOMAIN.md 4.3)."""
     from incidents.services import incident_record_action
 
-    report = Report.objects.select_for_update().select_related("incident", "incident__unit").get(pk=report.pk)
+    report = (Report.objects.select_for_update(of=("self",)).select_related("incident", "incident__unit")
+              .get(pk=report.pk))
     if not report.is_ready or report.kind not in content.SENT_ACTIONS:
         raise ValueError("only a ready report sent to an outside recipient can be marked as sent")
     report.sent_at = timezone.now()

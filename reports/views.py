@@ -9,6 +9,7 @@ carries only the report's status and hashes, no incident data, and is not audite
 
 from __future__ import annotations
 
+import copy
 import logging
 
 from django.contrib import messages
@@ -256,14 +257,13 @@ def _bundle_response(request, bundle: EvidenceBundle):
 def report_facts(request, reference):
     """The facts reports need: the employee's consents, contact, witnesses, the publisher's answer."""
     incident = _manager_incident(request, reference)
-    form = ReportFactsForm(request.POST if request.method == "POST" else None, instance=incident)
+    # The form works on a copy: validating it changes its instance, the service compares with the stored row.
+    form = ReportFactsForm(request.POST if request.method == "POST" else None, instance=copy.copy(incident))
     if request.method == "POST" and form.is_valid():
         changed = incident_services.incident_update_report_facts(
             actor=request.user, incident=incident, values=form.cleaned_data, request=request)
         messages.success(request, _("Oplysningerne er gemt.") if changed else _("Der var intet at ændre."))
         return redirect("reports:list", reference=incident.reference)
-    if request.method == "POST":
-        incident.refresh_from_db()  # the form changed the instance; the page shows what is stored
     _audit_view(request, incident, _("Oplysninger til rapporter vist"))
     return render(request, "reports/facts.html", {"incident": incident, "form": form},
                   status=400 if form.is_bound else 200)

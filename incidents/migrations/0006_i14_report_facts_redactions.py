@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(django.db.models.functions.text.Upper('perpetrator_name'), condition=models.Q(('perpetrator_name', ''), _negated=True), name='incident_perpetrator_name_idx'),
+            index=models.Index(django.db.models.functions.text.Upper(django.db.models.functions.text.Trim('perpetrator_name')), condition=models.Q(('perpetrator_name', ''), _negated=True), name='incident_perpetrator_name_idx'),
         ),
         migrations.AddIndex(
             model_name='incident',

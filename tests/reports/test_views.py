@@ -196,8 +196,9 @@ def test_generating_from_the_form_redirects_to_the_status_page_and_the_file_is_r
 def test_the_form_keeps_what_was_typed_when_it_has_errors(client, personas, case):
     client.force_login(personas.manager)
     response = client.post(_url("create", case, kind="dsa_notice"), {
-        "sender_name": "Mette <Leder>", "sender_email": "ikke-en-adresse", "explanation": "Min begrundelse",
-        "publications": [case.publications.first().pk],
+        "sender_name": "Mette <Leder>", "sender_email": "ikke-en-adresse", "platform": "facebook",
+        f"explanation_{case.publications.order_by('id').first().pk}": "Min begrundelse",
+        "publications": [case.publications.order_by("id").first().pk],
     })
     assert response.status_code == 400
     page = response.content.decode()
