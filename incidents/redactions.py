@@ -90,6 +90,11 @@ class RedactionIndex:
     def publication_text(self, publication_id: int, field_code: str, text: str) -> str:
         return redact(text, self.by_publication.get((publication_id, field_code), ()))
 
+    def everywhere(self, text: str) -> str:
+        """Free text typed for one report (a DSA explanation): every span of the case left out."""
+        spans = [s for spans in (*self.by_incident_field.values(), *self.by_publication.values()) for s in spans]
+        return redact(text, spans)
+
     def has_publication(self, publication_id: int, field_code: str) -> bool:
         return bool(self.by_publication.get((publication_id, field_code)))
 

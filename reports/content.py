@@ -430,7 +430,8 @@ def report_context(report: Report, *, now=None) -> dict:
         publication.quote_withheld = bool(
             kind == Kind.DSA_NOTICE and publication.quote.strip() and private_case
             and not redactions.has_publication(publication.pk, Redaction.Field.QUOTE))
-        publication.explanation = options.explanations.get(str(publication.pk), "")
+        explanation = options.explanations.get(str(publication.pk), "")
+        publication.explanation = redactions.everywhere(explanation) if redactions is not None else explanation
     chosen_ids = set(numbers)
     excluded_ids = {p.pk for p in all_publications} - chosen_ids
 

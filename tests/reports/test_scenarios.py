@@ -301,7 +301,10 @@ def test_s02_with_consent_never_claims_the_opposite(personas, generate):
 
 def test_s01_dsa_notice_never_repeats_the_address(personas, generate):
     incident = s01_address_incitement(personas)
-    report = generate(incident, "dsa_notice")
+    facebook = incident.publications.get()
+    # Even an explanation that repeats the address does not carry it to the platform.
+    report = generate(incident, "dsa_notice", explanations={
+        str(facebook.pk): f"Opslaget oplyser hendes bopæl ({ADDRESS}) og opfordrer andre til at tage derhen."})
     for text in (pdf_text(report), report.plain_text):
         present(text, ["Meta Platforms Ireland Ltd.", "https://www.facebook.com/groups/byen/posts/1", "[udeladt]",
                        "Tag derhen og sig jeres mening!", "på medarbejderens vegne og med medarbejderens samtykke"])
