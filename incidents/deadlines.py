@@ -28,6 +28,7 @@ class DeadlineView:
     met: bool
     overdue: bool
     days_left: int  # calendar days from today to the due date; negative when past
+    dismissal: object = None  # a DeadlineDismissal: marked as not relevant, with its reason
 
 
 def deadline_met(incident, code: str, actions_done: set[str]) -> bool:
@@ -38,7 +39,7 @@ def deadline_met(incident, code: str, actions_done: set[str]) -> bool:
 
 
 def deadlines_of(incident, actions_done: set[str], now: datetime | None = None,
-                 assessment: dict | None = None) -> list[DeadlineView]:
+                 assessment: dict | None = None, dismissals: dict | None = None) -> list[DeadlineView]:
     """The stored deadlines of the incident (or of `assessment`, the same one in another language), earliest
     first."""
     now = now or timezone.now()
@@ -48,9 +49,11 @@ def deadlines_of(incident, actions_done: set[str], now: datetime | None = None,
         due = parse_datetime(item.get("due") or "")
         if due is None:
             continue
+        dismissal = (dismissals or {}).get(item.get("code", ""))
         met = deadline_met(incident, item.get("code", ""), actions_done)
         result.append(DeadlineView(
             code=item.get("code", ""), title=item.get("title", ""), reason=item.get("reason", ""), due=due,
-            met=met, overdue=not met and due < now, days_left=(timezone.localdate(due) - today).days,
+            met=met, overdue=not met and dismissal is None and due < now,
+            days_left=(timezone.localdate(due) - today).days, dismissal=dismissal,
         ))
     return sorted(result, key=lambda d: d.due)

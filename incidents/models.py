@@ -382,6 +382,7 @@ class TimelineEntry(models.Model):
         EVIDENCE_ADDED = "evidence_added", _("Dokumentation tilføjet")
         EVIDENCE_REMOVED = "evidence_removed", _("Dokumentation fjernet")
         ASSESSMENT = "assessment", _("Vurdering bekræftet")
+        REASSESSED = "reassessed", _("Vurdering genberegnet efter nye regler")
         NOTE = "note", _("Note")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
@@ -451,6 +452,28 @@ class IncidentDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.code} {self.due:%Y-%m-%d}"
+
+
+class DeadlineDismissal(models.Model):
+    """A manager has marked one deadline of an incident as not relevant, with a reason
+    (DOMAIN.md 4.4). Kept apart from the assessment, so a re-assessment (a new rules
+    version, changed facts) does not bring the deadline back on the dashboard; the row
+    is removed again when the manager takes the mark back."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadline_dismissals")
+    code = models.CharField(_("frist"), max_length=40)
+    reason = models.TextField(_("begrundelse"))
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+", verbose_name=_("markeret af"))
+    dismissed_at = models.DateTimeField(_("markeret"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("frist markeret som ikke relevant")
+        verbose_name_plural = _("frister markeret som ikke relevante")
+        constraints = [models.UniqueConstraint(fields=["incident", "code"], name="dismissal_unique_per_incident")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.code}"
 
 
 class IncidentShare(models.Model):

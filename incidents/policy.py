@@ -131,6 +131,11 @@ def may_set_legal_hold(user, incident: Incident) -> bool:
     return may_change(user, incident)
 
 
+def may_dismiss_deadline(user, incident: Incident) -> bool:
+    """Mark a deadline as not relevant, with a reason (DOMAIN.md 4.4): the managers of the unit."""
+    return may_change(user, incident)
+
+
 def sees_internal_notes(user, incident: Incident) -> bool:
     return is_manager_of(user, incident)
 

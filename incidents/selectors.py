@@ -126,7 +126,9 @@ def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dic
         "actions": actions,
         "other_actions": other_actions,
         "actions_done": sum(1 for item in actions if item["done"]),
-        "deadlines": deadlines_of(incident, set(done), assessment=assessment),
+        "deadlines": deadlines_of(incident, set(done), assessment=assessment,
+                                  dismissals={d.code: d for d in incident.deadline_dismissals.select_related(
+                                      "dismissed_by")}),
         "rules_version": assessment.get("rules_version", ""),
     }
 

@@ -14,16 +14,18 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from notifications import services as notifications
 
-from .assessment import LEVEL_LABELS, REPEATED_PUBLICATION_COUNT, Facts, assess
+from .assessment import LEVEL_LABELS, REPEATED_PUBLICATION_COUNT, RULES_VERSION, Facts, assess
 from .models import (
     FEATURE_FIELDS,
     PHENOMENON_FIELDS,
+    DeadlineDismissal,
     Evidence,
     Incident,
     IncidentDeadline,
@@ -132,8 +134,6 @@ def incident_reassess(incident: Incident, *, save: bool = True) -> Incident:
 
 def deadlines_sync(incident: Incident) -> None:
     """Mirror the assessment's deadlines into IncidentDeadline rows."""
-    from django.utils.dateparse import parse_datetime
-
     rows = [
         IncidentDeadline(incident=incident, code=item["code"], title=item.get("title", "")[:200],
                          due=parse_datetime(item["due"]))
@@ -431,3 +431,141 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
                           "rules_version": incident.rules_version})
     notifications.on_incident_assessed(incident)
     return incident
+
+
+# --- Deadlines marked as not relevant (DOMAIN.md 4.4) -------------------------------------
+
+@transaction.atomic
+def deadline_dismiss(*, actor, incident: Incident, code: str, reason: str, request=None) -> DeadlineDismissal:
+    """Mark a deadline of the current assessment as not relevant, with a reason (audited)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError(_("Skriv hvorfor fristen ikke er relevant."))
+    titles = {item.get("code"): item.get("title", "") for item in (incident.assessment or {}).get("deadlines") or ()}
+    if code not in titles:
+        raise ValueError(_("Fristen findes ikke i sagens vurdering."))
+    dismissal, created = DeadlineDismissal.objects.get_or_create(
+        incident=incident, code=code, defaults={"reason": reason, "dismissed_by": actor})
+    if not created:
+        dismissal.reason, dismissal.dismissed_by = reason, actor
+        dismissal.save(update_fields=["reason", "dismissed_by"])
+    title = _(titles[code]) if titles[code] else code
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, visible=False,
+              text=_("Frist markeret som ikke relevant: %(title)s. Begrundelse: %(reason)s")
+              % {"title": title, "reason": reason})
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Frist markeret som ikke relevant"), details={"deadline": code, "reason": reason})
+    return dismissal
+
+
+@transaction.atomic
+def deadline_restore(*, actor, incident: Incident, code: str, request=None) -> bool:
+    """Take back a "not relevant" mark; the deadline counts again. False when there was none."""
+    deleted, _count = DeadlineDismissal.objects.filter(incident=incident, code=code).delete()
+    if not deleted:
+        return False
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, visible=False,
+              text=_("Frist gælder igen: %(code)s") % {"code": code})
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Frist gælder igen"), details={"deadline": code})
+    return True
+
+
+# --- A new rules version for the open incidents (DOMAIN.md 9) ------------------------------
+
+def assessment_changes(before: dict, after: dict) -> dict:
+    """What changed between two stored assessments: level, references, actions, deadlines."""
+    def codes(assessment: dict, key: str) -> dict[str, dict]:
+        return {item.get("code"): item for item in assessment.get(key) or ()}
+
+    changes: dict = {}
+    level_before = (before.get("severity") or {}).get("level")
+    level_after = (after.get("severity") or {}).get("level")
+    if level_before != level_after:
+        changes["level"] = (level_before, level_after)
+    for key in ("legal_references", "actions", "deadlines"):
+        old, new = codes(before, key), codes(after, key)
+        added = [code for code in new if code not in old]
+        removed = [code for code in old if code not in new]
+        moved = [code for code in new
+                 if code in old and key == "deadlines" and old[code].get("due") != new[code]["due"]]
+        if added or removed or moved:
+            changes[key] = {"added": added, "removed": removed, "moved": moved}
+    return changes
+
+
+def _describe_changes(changes: dict, before: dict, after: dict) -> str:
+    def title(assessment: dict, key: str, code: str) -> str:
+        for item in assessment.get(key) or ():
+            if item.get("code") == code:
+                return item.get("title") or code
+        return code
+
+    def due(assessment: dict, code: str) -> str:
+        for item in assessment.get("deadlines") or ():
+            if item.get("code") == code:
+                moment = parse_datetime(item.get("due") or "")
+                return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
+        return ""
+
+    lines = [_("Vurderingen er beregnet igen efter regelsæt %(new)s (før %(old)s).")
+             % {"new": after.get("rules_version", ""), "old": before.get("rules_version") or "–"}]
+    if "level" in changes:
+        old, new = changes["level"]
+        lines.append(_("Niveau: %(old)s → %(new)s.") % {"old": _(LEVEL_LABELS.get(old, "–")) if old else "–",
+                                                         "new": _(LEVEL_LABELS[new])})
+    headings = {
+        "legal_references": (_("Nye lovhenvisninger"), _("Udgåede lovhenvisninger")),
+        "actions": (_("Nye anbefalede handlinger"), _("Udgåede anbefalede handlinger")),
+        "deadlines": (_("Nye frister"), _("Udgåede frister")),
+    }
+    for key, (added_heading, removed_heading) in headings.items():
+        change = changes.get(key)
+        if not change:
+            continue
+        if change["added"]:
+            items = [title(after, key, code) + (f" ({due(after, code)})" if key == "deadlines" else "")
+                     for code in change["added"]]
+            lines.append(f"{added_heading}: {'; '.join(items)}.")
+        if change["removed"]:
+            lines.append(f"{removed_heading}: {'; '.join(title(before, key, code) for code in change['removed'])}.")
+        if change.get("moved"):
+            items = [f"{title(after, key, code)} ({due(before, code)} → {due(after, code)})"
+                     for code in change["moved"]]
+            lines.append(f"{_('Flyttede frister')}: {'; '.join(items)}.")
+    if len(lines) == 1:
+        lines.append(_("Intet i vurderingen er ændret."))
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def incident_apply_rules_version(incident: Incident, *, actor=None) -> dict | None:
+    """Re-assess one open incident under the rules in force and write what changed on its
+    timeline (internal) and in the audit log. Closed incidents keep the assessment they
+    had (None). Returns the changes (empty when nothing but the version changed)."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not incident.is_open:
+        return None
+    before = dict(incident.assessment or {})
+    before.setdefault("rules_version", incident.rules_version)
+    old_hash = incident.facts_hash
+    incident_reassess(incident)
+    if incident.confirmed_facts_hash and incident.confirmed_facts_hash == old_hash:
+        # Same facts, hashed the new way (reaches and publication dates count since 2026.2).
+        incident.confirmed_facts_hash = incident.facts_hash
+        incident.save(update_fields=["confirmed_facts_hash"])
+    after = incident.assessment
+    changes = assessment_changes(before, after)
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.REASSESSED, visible=False,
+              text=_describe_changes(changes, before, after))
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Vurdering beregnet efter nye regler"),
+                 details={"from": before.get("rules_version", ""), "to": after.get("rules_version"),
+                          "changes": {key: (list(value) if isinstance(value, tuple) else value)
+                                      for key, value in changes.items()}})
+    return changes
+
+
+def open_incidents_under_older_rules():
+    """The open incidents whose stored assessment was computed under another rules version."""
+    return Incident.objects.exclude(status=Incident.Status.CLOSED).exclude(rules_version=RULES_VERSION).order_by("pk")

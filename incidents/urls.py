@@ -14,6 +14,7 @@ urlpatterns = [
     path("haendelser/<str:reference>/noter/", manager.incident_note, name="note"),
     path("haendelser/<str:reference>/vurdering/", manager.incident_assess, name="assess"),
     path("haendelser/<str:reference>/retligt-hold/", manager.incident_legal_hold, name="legal_hold"),
+    path("haendelser/<str:reference>/frister/", manager.incident_deadline_dismiss, name="deadline_dismiss"),
     # Managers and the employee concerned
     path("haendelser/<str:reference>/", detail.incident_detail, name="detail"),
     path("haendelser/<str:reference>/dokumentation/", evidence.evidence_upload, name="evidence_upload"),

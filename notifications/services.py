@@ -654,6 +654,8 @@ def _deadlines(incident) -> list[tuple[str, str, datetime]]:
 
 
 def _met(incident, code: str, actions: set[tuple[int, str]]) -> bool:
+    if (incident.pk, f"dismissed:{code}") in actions:  # marked as not relevant by a manager
+        return True
     if code == "assessment_due":
         return incident.confirmed_at is not None or incident.status != "reported"
     action = MET_BY_ACTION.get(code)
@@ -674,13 +676,17 @@ def _open_incidents():
 
 
 def _actions_taken(incident_ids: list[int]) -> set[tuple[int, str]]:
-    from incidents.models import TimelineEntry
+    """(incident, action) for the actions that meet a deadline, and (incident, "dismissed:<code>")
+    for deadlines a manager marked as not relevant."""
+    from incidents.models import DeadlineDismissal, TimelineEntry
 
-    return set(
+    taken = set(
         TimelineEntry.objects.filter(incident_id__in=incident_ids, kind=TimelineEntry.Kind.ACTION,
                                      action_code__in=list(MET_BY_ACTION.values()))
         .values_list("incident_id", "action_code")
     )
+    dismissed = DeadlineDismissal.objects.filter(incident_id__in=incident_ids).values_list("incident_id", "code")
+    return taken | {(incident_id, f"dismissed:{code}") for incident_id, code in dismissed}
 
 
 def deadlines_due(now: datetime) -> list[DueDeadline]:

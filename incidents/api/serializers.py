@@ -432,6 +432,22 @@ class IncidentWriteSerializer(serializers.Serializer):
             seen.add(pk)
         return items
 
+    def validate(self, attrs: dict) -> dict:
+        """A publication cannot go online after the discovery (DOMAIN.md 3.3)."""
+        discovered = attrs.get("discovered_at") or (self.instance.discovered_at if self.instance else None)
+        if discovered is not None:
+            errors = []
+            for item in attrs.get("publications") or ():
+                published = item.get("published_at")
+                if published is not None and published > discovered:
+                    errors.append({"published_at": [
+                        _("Offentliggørelsen kan ikke ligge efter, at indholdet blev opdaget (discovered_at).")]})
+                else:
+                    errors.append({})
+            if any(errors):
+                raise serializers.ValidationError({"publications": errors})
+        return attrs
+
     def incident_fields(self) -> dict:
         """The validated data as the `fields` of incidents.services.incident_register/incident_update."""
         data = self.validated_data

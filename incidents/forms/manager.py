@@ -159,6 +159,15 @@ class IncidentForm(forms.ModelForm):
         help_text=_("Fristen for anmeldelse af arbejdsskade i EASY regnes fra denne dag."),
         error_messages={"invalid": _("Skriv en gyldig dato.")},
     )
+    case_complaint_choice = forms.ChoiceField(
+        required=False, widget=forms.RadioSelect, label=_("Ved en ren klage: skal borgeren registreres?"),
+        choices=[
+            ("without_citizen",
+             _("Registrér uden oplysninger om borgeren (anbefalet): navn og profillink gemmes ikke")),
+            ("with_citizen", _("Registrér med borgerens navn og profillink")),
+        ],
+        help_text=_("Bruges kun, når sagen alene er en klage over sagsbehandlingen (se ovenfor)."),
+    )
     emotional_load = forms.TypedChoiceField(
         choices=EMOTIONAL_LOAD_CHOICES, coerce=int, empty_value=None, required=False,
         label=_("Hvordan har medarbejderen det?"),
@@ -219,7 +228,10 @@ class IncidentForm(forms.ModelForm):
         relation = self.fields["perpetrator_relation"]
         relation.choices = translated_choices(relation.choices)
         self.fields[PHENOMENON_FIELDS["case_complaint"]].help_text = _(
-            "En ren klage over sagsbehandlingen er ikke udhængning og hører til i kommunens klagesystem."
+            "Kritik af en afgørelse er ikke udhængning: borgeren må gerne klage og kritisere sagsbehandlingen, "
+            "også offentligt, og klagen hører til i kommunens klagesystem. Er der kun tale om kritik (intet "
+            "andet er markeret end, at medarbejderen nævnes), registreres sagen som en klage over "
+            "sagsbehandlingen, uden lovhenvisninger, og I kan vælge ikke at gemme noget om borgeren."
         )
         self.helper = self._helper()
 
@@ -271,6 +283,7 @@ class IncidentForm(forms.ModelForm):
                        "klager over sagsbehandlingen."),
                 )),
                 Div(*PHENOMENON_FIELDS.values(), css_class="feature-list"),
+                "case_complaint_choice",
                 css_class="form-section", css_id="sektion-afsender",
             ),
             Fieldset(
@@ -282,9 +295,35 @@ class IncidentForm(forms.ModelForm):
         )
         return helper
 
+    @property
+    def case_complaint_only(self) -> bool:
+        """DOMAIN.md 4.0 on the facts typed so far: only `case_complaint`, and no feature but `named`."""
+        data = self.cleaned_data
+        phenomena = {code for code, field in PHENOMENON_FIELDS.items() if data.get(field)}
+        return phenomena == {"case_complaint"} and not any(
+            data.get(code) for code in FEATURE_FIELDS if code != "named")
+
+    def clean(self):
+        data = super().clean()
+        if self.case_complaint_only:
+            about_citizen = data.get("perpetrator_name") or data.get("perpetrator_profile_url")
+            choice = data.get("case_complaint_choice")
+            if about_citizen and not choice:
+                self.add_error("case_complaint_choice", _(
+                    "Kritik af en afgørelse er ikke udhængning. Det, I har markeret, er kun en klage over "
+                    "sagsbehandlingen, og borgeren har ret til at klage. Vælg, om sagen skal gemmes uden "
+                    "borgerens navn og profillink (anbefalet, så der ikke registreres mere end nødvendigt), "
+                    "eller med dem."
+                ))
+            elif choice == "without_citizen":
+                data["perpetrator_name"] = ""
+                data["perpetrator_profile_url"] = ""
+        return data
+
     def fields_for_service(self) -> dict:
         """The cleaned facts as `incidents.services` takes them (unit and targets separately)."""
-        return {name: value for name, value in self.cleaned_data.items() if name not in ("unit", "targets")}
+        return {name: value for name, value in self.cleaned_data.items()
+                if name not in ("unit", "targets", "case_complaint_choice")}
 
 
 # --- Publications ---------------------------------------------------------------------------
@@ -349,6 +388,24 @@ class BasePublicationFormSet(forms.BaseInlineFormSet):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Fjern denne offentliggørelse")
+
+    def check_published_before(self, discovered_at) -> bool:
+        """A publication cannot go online after it was discovered (DOMAIN.md 3.3): each such
+        row gets an error on its date, and the whole form is shown again as typed."""
+        valid = True
+        if discovered_at is None:
+            return valid
+        for form in self.forms:
+            if not form.has_changed() or (self.can_delete and self._should_delete_form(form)):
+                continue
+            published = form.cleaned_data.get("published_at")
+            if published and published > discovered_at:
+                form.add_error("published_at", _(
+                    "Offentliggørelsen kan ikke ligge efter, at indholdet blev opdaget (%(discovered)s). "
+                    "Ret tidspunktet her eller under «Hvornår blev det opdaget?».")
+                    % {"discovered": timezone.localtime(discovered_at).strftime("%d-%m-%Y %H:%M")})
+                valid = False
+        return valid
 
     def publications_for_service(self) -> list[dict]:
         """Filled-in rows (not marked for deletion), as dicts for `incident_register`."""
@@ -471,6 +528,40 @@ class LegalHoldForm(forms.Form):
             # A hidden field's error is not shown beside it: say it where the form shows its errors.
             del self.errors["hold"]
             self.add_error(None, _("Siden var ikke opdateret. Prøv igen."))
+        return data
+
+
+class DeadlineDismissForm(forms.Form):
+    """Mark one deadline as not relevant (or take the mark back); the reason is required to mark it."""
+
+    code = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Hvorfor er fristen ikke relevant?"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Fx at medarbejderen ikke ønsker at anmelde, eller at fristen ikke passer på sagen."),
+    )
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, prefix="frist", **kwargs)
+        self.incident = incident
+
+    @property
+    def posted_code(self) -> str:
+        """The deadline the bound form was posted for (the page re-opens that row's form)."""
+        return self.data.get(self.add_prefix("code"), "") if self.is_bound else ""
+
+    @property
+    def posted_reason(self) -> str:
+        return self.data.get(self.add_prefix("reason"), "") if self.is_bound else ""
+
+    def clean(self):
+        data = super().clean()
+        codes = {item.get("code") for item in (self.incident.assessment or {}).get("deadlines") or ()}
+        if data.get("code") not in codes:
+            self.add_error(None, _("Fristen findes ikke længere i sagens vurdering. Genindlæs siden."))
+        elif not data.get("restore") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Skriv hvorfor fristen ikke er relevant."))
         return data
 
 

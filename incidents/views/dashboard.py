@@ -22,7 +22,7 @@ from audit.services import audit_record
 
 from ..assessment import LEVEL_LABELS
 from ..deadlines import MET_BY_ACTION, deadline_met
-from ..models import Incident, IncidentDeadline, TimelineEntry
+from ..models import DeadlineDismissal, Incident, IncidentDeadline, TimelineEntry
 
 HORIZON = timedelta(days=7)
 LIST_LIMIT = 15
@@ -57,6 +57,10 @@ def manager_dashboard(request):
             incident__in=open_qs, due__lte=now + HORIZON,
         ).select_related("incident", "incident__unit").order_by("due")[:200]
     )
+    dismissed = set(
+        DeadlineDismissal.objects.filter(incident_id__in={d.incident_id for d in candidates})
+        .values_list("incident_id", "code")
+    )
     done = set(
         TimelineEntry.objects.filter(
             incident_id__in={d.incident_id for d in candidates}, kind=TimelineEntry.Kind.ACTION,
@@ -66,7 +70,7 @@ def manager_dashboard(request):
     overdue, coming = [], []
     for row in candidates:
         actions = {code for incident_id, code in done if incident_id == row.incident_id}
-        if deadline_met(row.incident, row.code, actions):
+        if deadline_met(row.incident, row.code, actions) or (row.incident_id, row.code) in dismissed:
             continue
         row.days_left = (timezone.localdate(row.due) - timezone.localdate(now)).days
         row.days_ago = -row.days_left

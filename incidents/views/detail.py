@@ -26,7 +26,7 @@ def _audit_view(request, incident: Incident, summary: str) -> None:
 
 
 def render_manager_detail(request, incident: Incident, *, status_form=None, action_form=None, note_form=None,
-                          assess_form=None, legal_hold_form=None, status: int = 200):
+                          assess_form=None, legal_hold_form=None, deadline_form=None, status: int = 200):
     """The manager's page; the workflow views re-render it with their bound form on errors."""
     context = selectors.incident_detail_context(request.user, incident)
     context.update(
@@ -40,6 +40,8 @@ def render_manager_detail(request, incident: Incident, *, status_form=None, acti
         may_change=policy.may_change(request.user, incident),
         may_set_legal_hold=policy.may_set_legal_hold(request.user, incident),
         legal_hold_form=legal_hold_form or LegalHoldForm(incident=incident),
+        deadline_form=deadline_form,
+        may_dismiss_deadline=policy.may_dismiss_deadline(request.user, incident),
         retention_months=incident.unit.organisation.retention_months,
         retention_due=retention.retention_due(incident),
     )

@@ -31,6 +31,7 @@ from ..forms.manager import (
     PUBLICATION_PREFIX,
     ActionForm,
     ConfirmLevelForm,
+    DeadlineDismissForm,
     IncidentForm,
     LegalHoldForm,
     NoteForm,
@@ -121,6 +122,14 @@ def _store_evidence(request, incident: Incident) -> int:
     return stored
 
 
+def _valid(form, formset) -> bool:
+    """Both valid, and no publication dated after the discovery (all errors shown at once)."""
+    form_valid, formset_valid = form.is_valid(), formset.is_valid()
+    if formset_valid and "discovered_at" in form.cleaned_data:
+        formset_valid = formset.check_published_before(form.cleaned_data["discovered_at"])
+    return form_valid and formset_valid
+
+
 def _form_page(request, *, form, formset, incident=None, status=200):
     files_lost = request.method == "POST" and bool(request.FILES.getlist("evidence_files"))
     return render(request, "incidents/form.html", {
@@ -141,7 +150,7 @@ def incident_create(request):
 
     form = IncidentForm(request.POST, user=request.user)
     formset = PublicationFormSet(request.POST, instance=Incident(), prefix=PUBLICATION_PREFIX)
-    if not (form.is_valid() and formset.is_valid()):
+    if not _valid(form, formset):
         return _form_page(request, form=form, formset=formset)
     incident = services.incident_register(
         actor=request.user, unit=form.cleaned_data["unit"], channel=Incident.Channel.MANAGER,
@@ -171,7 +180,7 @@ def incident_edit(request, reference):
     # The form validates a copy, so the service sees which facts really changed.
     form = IncidentForm(request.POST, instance=copy.copy(incident), user=request.user)
     formset = PublicationEditFormSet(request.POST, instance=incident, prefix=PUBLICATION_PREFIX)
-    if not (form.is_valid() and formset.is_valid()):
+    if not _valid(form, formset):
         return _form_page(request, form=form, formset=formset, incident=incident)
 
     def save_publications(saved: Incident) -> bool:
@@ -280,3 +289,24 @@ def incident_legal_hold(request, reference):
     else:
         messages.success(request, _("Retligt hold er ophævet. Sagen slettes, når opbevaringsperioden er udløbet."))
     return redirect(_detail_url(incident, "opbevaring"))
+
+
+@login_required
+@require_POST
+def incident_deadline_dismiss(request, reference):
+    """Mark a deadline as not relevant with a reason, or take the mark back (DOMAIN.md 4.4)."""
+    incident = _managed_incident_or_404(request.user, reference)
+    if not policy.may_dismiss_deadline(request.user, incident):
+        raise Http404
+    form = DeadlineDismissForm(request.POST, incident=incident)
+    if not form.is_valid():
+        return render_manager_detail(request, incident, deadline_form=form, status=400)
+    code = form.cleaned_data["code"]
+    if form.cleaned_data["restore"]:
+        services.deadline_restore(actor=request.user, incident=incident, code=code, request=request)
+        messages.success(request, _("Fristen gælder igen."))
+    else:
+        services.deadline_dismiss(actor=request.user, incident=incident, code=code,
+                                  reason=form.cleaned_data["reason"], request=request)
+        messages.success(request, _("Fristen er markeret som ikke relevant og vises ikke længere som overskredet."))
+    return redirect(_detail_url(incident, "frister"))

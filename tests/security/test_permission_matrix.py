@@ -15,7 +15,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from incidents.models import Evidence, Incident, IncidentDeadline, Note, Publication, Redaction, TimelineEntry
+from incidents.models import (
+    DeadlineDismissal,
+    Evidence,
+    Incident,
+    IncidentDeadline,
+    Note,
+    Publication,
+    Redaction,
+    TimelineEntry,
+)
 from knowledge.sections import SECTIONS
 from notifications.models import Notification
 from privacy.models import DataSubjectRequest
@@ -71,6 +80,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "incidents:note": (None, POST_ONLY),
     "incidents:assess": (None, POST_ONLY),
     "incidents:legal_hold": (None, POST_ONLY),
+    "incidents:deadline_dismiss": (None, POST_ONLY),
     "incidents:detail": (None, CASE),
     "incidents:evidence_upload": (None, CASE),
     "incidents:evidence_download": (None, CASE),
@@ -139,6 +149,7 @@ POST_ALLOWED: dict[str, set[str]] = {
     "incidents:note": {"manager"},
     "incidents:assess": {"manager"},
     "incidents:legal_hold": {"manager"},
+    "incidents:deadline_dismiss": {"manager"},
     "incidents:evidence_remove": {"manager"},
     "reports:retry": {"manager"},
     "reports:redaction_delete": {"manager"},
@@ -209,8 +220,8 @@ def client_for(personas, name: str, **options) -> Client:
 
 def snapshot() -> list:
     """Everything a POST could change."""
-    models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, Report, EvidenceBundle,
-              RecordingRequest, Notification, DataSubjectRequest, Redaction)
+    models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, DeadlineDismissal, Report,
+              EvidenceBundle, RecordingRequest, Notification, DataSubjectRequest, Redaction)
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 
