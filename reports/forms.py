@@ -292,7 +292,7 @@ class RedactionForm(forms.Form):
 
 
 class MarkSentForm(forms.Form):
-    sent_on = forms.DateField(label=_("Sendt den"), widget=forms.DateInput(attrs={"type": "date"}),
+    sent_on = forms.DateField(label=_("Sendt den"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               error_messages={"required": _("Skriv, hvornår rapporten blev sendt."),
                                               "invalid": _("Skriv en gyldig dato.")})
     external_reference = forms.CharField(label=_("Modtagerens reference"), max_length=200, required=False)

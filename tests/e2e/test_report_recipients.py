@@ -4,6 +4,8 @@ journal number, which then stands on the case's checklist."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -44,7 +46,7 @@ def test_manager_records_facts_redacts_an_address_and_marks_the_police_report_se
     page.get_by_label("Tekst, der skal udelades").fill(ADDRESS)
     page.get_by_role("button", name="Udelad", exact=True).click()
     expect(page.get_by_text("Teksten udelades nu")).to_be_visible()
-    expect(page.get_by_role("button", name=f"Fjern udeladelsen: {ADDRESS}")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(f"Fjern udeladelsen.*{ADDRESS}"))).to_be_visible()
     screenshot("report-redactions")
     assert Redaction.objects.filter(incident=incident, text=ADDRESS).exists()
 
