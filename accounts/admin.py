@@ -70,6 +70,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     fieldsets = [
         (None, {"fields": ["name", "cvr", "address"]}),
         (_("Kontakt til rapporter"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
+        (_("Politi og databeskyttelse"), {"fields": ["police_district", "dpo_name", "dpo_email", "dpo_phone"]}),
         (_("Regler"), {"fields": [
             "statistics_threshold", "statistics_lag_months", "retention_months", "notify_union_reps_of_serious",
         ]}),

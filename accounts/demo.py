@@ -54,6 +54,10 @@ def demo_seed() -> Organisation:
             "contact_name": "Mette Holm",
             "contact_email": "leder@demo-kommune.invalid",
             "contact_phone": "+45 11 22 33 44",
+            "police_district": "Østjyllands Politi",
+            "dpo_name": "Dorthe Databeskyttelse",
+            "dpo_email": "dpo@demo-kommune.invalid",
+            "dpo_phone": "+45 11 22 33 55",
         },
     )
     units: dict[str, Unit] = {}

@@ -29,6 +29,15 @@ class Organisation(models.Model):
     contact_name = models.CharField(_("kontaktperson til rapporter"), max_length=200, blank=True)
     contact_email = models.EmailField(_("kontakt-e-mail"), blank=True)
     contact_phone = models.CharField(_("kontakttelefon"), max_length=40, blank=True)
+    # Where police reports go, and the data protection officer (GDPR art. 37–39; printed in the
+    # breach record and the record of processing, DOMAIN.md sections 6 and 10).
+    police_district = models.CharField(
+        _("politikreds"), max_length=200, blank=True,
+        help_text=_("Den politikreds, politianmeldelser sendes til, fx «Københavns Politi» eller «Fyns Politi»."),
+    )
+    dpo_name = models.CharField(_("databeskyttelsesrådgiver (DPO), navn"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("DPO's e-mail"), blank=True)
+    dpo_phone = models.CharField(_("DPO's telefon"), max_length=40, blank=True)
     statistics_threshold = models.PositiveSmallIntegerField(
         _("mindste antal i statistik (k)"),
         default=5,

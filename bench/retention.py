@@ -242,7 +242,7 @@ def _add_files(org, args, rng) -> dict[int, list[int]]:
     Evidence.objects.bulk_create(evidence, batch_size=1000)
     with_report = rng.sample(incidents, round(len(incidents) * args.report_share))
     for incident in with_report:
-        row = Report(incident=incident, kind=rng.choice([Report.Kind.POLICE, Report.Kind.INTERNAL]), version=1,
+        row = Report(incident=incident, kind=rng.choice([Report.Kind.POLICE, Report.Kind.INTERNAL_HR]), version=1,
                      status=Report.Status.READY, requested_by=manager, requested_at=incident.registered_at,
                      started_at=incident.registered_at, finished_at=incident.registered_at, page_count=4)
         row.file, row.sha256, row.size = _store(default_storage, report_upload_to(row, ""),

@@ -424,16 +424,20 @@ def _draw(rng: random.Random, people: _UnitPeople, registered_at: datetime, now:
     return draft
 
 
-def _facts(incident: dict, platforms: Sequence[str]) -> Facts:
+def _facts(incident: dict, publications: Sequence[dict]) -> Facts:
     """The facts `incidents.services.incident_facts` would read from the saved incident."""
     tz = timezone.get_current_timezone()
     takedown = incident.get("takedown_requested_at")
+    published = sorted(pub["published_at"] for pub in publications if pub.get("published_at") is not None)
     return Facts(
         frozenset(code for code in FEATURE_FIELDS if incident.get(code)),
         perpetrator_relation=incident["perpetrator_relation"],
         related_phenomena=frozenset(code for code, name in PHENOMENON_FIELDS.items() if incident.get(name)),
-        platforms=frozenset(platforms),
-        publication_count=len(platforms),
+        platforms=frozenset(pub["platform"] for pub in publications),
+        reaches=frozenset(pub["reach"] for pub in publications if pub.get("reach")),
+        publication_count=len(publications),
+        first_published_at=published[0].astimezone(tz) if published else None,
+        last_published_at=published[-1].astimezone(tz) if published else None,
         absence_days=incident["absence_days"],
         absence_start=incident["absence_start"],
         psychological_harm=incident["psychological_harm"],
@@ -476,12 +480,12 @@ def _workflow(rng: random.Random, draft: _Draft, platforms: Sequence[str], now: 
             if rng.random() < ACTION_CHANCE["platform_takedown"]:
                 incident["takedown_requested_at"] = _at(acting_at.astimezone(tz).date(), 12, 0)
 
-    facts = _facts(incident, platforms)
+    facts = _facts(incident, draft.publications)
     result = assess(facts)
     recommended = [item.code for item in result.actions]
     if "takedown_requested_at" in incident and "platform_takedown" not in recommended:
         del incident["takedown_requested_at"]  # not a case for the platform after all
-        facts = _facts(incident, platforms)
+        facts = _facts(incident, draft.publications)
         result = assess(facts)
     incident["assessed_level"] = result.severity.level
     incident["assessment"] = result.to_dict()

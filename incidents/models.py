@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Trim, Upper
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
@@ -152,6 +153,36 @@ class Incident(models.Model):
     # sends it as the ETag, so a change based on an older version is refused, not lost.
     version = models.PositiveIntegerField(_("version"), default=1)
 
+    # Facts the reports to outside recipients need (DOMAIN.md 6; LEGAL-REVIEW.md D 22–23).
+    # The publisher (the person who put it online, not the platform) asked to remove it:
+    publisher_contacted_at = models.DateTimeField(_("udgiveren bedt om at fjerne det (hvornår)"), null=True,
+                                                  blank=True)
+    publisher_contact_method = models.CharField(
+        _("hvordan udgiveren blev kontaktet"), max_length=200, blank=True,
+        help_text=_("Fx brev, e-mail eller besked til personen selv. En anmeldelse til platformen hører ikke til her."),
+    )
+    publisher_answer = models.TextField(_("udgiverens svar"), blank=True)
+    # The employee's consent, recorded by the manager who asked.
+    consent_police_report = models.BooleanField(
+        _("medarbejderen har givet samtykke til politianmeldelsen"), default=False)
+    consent_dsa_notice = models.BooleanField(
+        _("medarbejderen har givet samtykke til, at arbejdsgiveren anmelder indholdet til platformen på "
+          "medarbejderens vegne"), default=False)
+    consent_name_to_amo = models.BooleanField(
+        _("medarbejderen har givet samtykke til, at navnet står i rapporten til arbejdsmiljøorganisationen"),
+        default=False)
+    employee_police_contact = models.CharField(
+        _("medarbejderens telefon eller e-mail til politiet"), max_length=200, blank=True,
+        help_text=_("Kun med medarbejderens samtykke; står i politianmeldelsen."),
+    )
+    witnesses = models.TextField(_("vidner"), blank=True,
+                                 help_text=_("Navn og kontakt på personer, der har set indholdet eller hændelsen."))
+    compensation_wanted = models.BooleanField(
+        _("medarbejderen ønsker at kræve erstatning i straffesagen"), default=False)
+    bistandsadvokat_wanted = models.BooleanField(_("medarbejderen ønsker en bistandsadvokat"), default=False)
+    injury_copy_to_amo = models.BooleanField(
+        _("arbejdsmiljøorganisationen har fået en kopi af anmeldelsen af arbejdsskaden"), default=False)
+
     class Meta:
         verbose_name = _("hændelse")
         verbose_name_plural = _("hændelser")
@@ -162,6 +193,12 @@ class Incident(models.Model):
             models.Index(fields=["unit", "-registered_at"]),
             models.Index(fields=["status", "-registered_at"]),
             models.Index(fields=["assessed_level"]),
+            # Earlier incidents with the same perpetrator (reports.content.earlier_incidents): the
+            # name is compared trimmed and case-insensitively (UPPER(TRIM)), the profile link exactly.
+            models.Index(Upper(Trim("perpetrator_name")), name="incident_perpetrator_name_idx",
+                         condition=~models.Q(perpetrator_name="")),
+            models.Index(fields=["perpetrator_profile_url"], name="incident_perpetrator_url_idx",
+                         condition=~models.Q(perpetrator_profile_url="")),
             # The statistics (stats.queries) select incidents by unit and registration time and count
             # these columns: PostgreSQL answers them from this index alone (INCLUDE is ignored on SQLite).
             models.Index(
@@ -305,6 +342,43 @@ class Evidence(models.Model):
     @property
     def is_removed(self) -> bool:
         return self.removed_at is not None
+
+    @property
+    def audit_reference(self) -> str:
+        return self.incident.reference
+
+    @property
+    def audit_organisation_id(self) -> int | None:
+        return self.incident.unit.organisation_id
+
+
+class Redaction(models.Model):
+    """A span of a quote or of other free text that external documents leave out (issue 14,
+    DOMAIN.md 6): police, Datatilsynet and platform documents show "[udeladt]" in its place.
+    The stored text itself is never changed. Every occurrence of `text` in the field is left
+    out, so the span survives small edits elsewhere in the text."""
+
+    class Field(models.TextChoices):
+        QUOTE = "quote", _("Citat")
+        PUBLICATION_TITLE = "publication_title", _("Offentliggørelsens titel")
+        TITLE = "title", _("Sagens overskrift")
+        DESCRIPTION = "description", _("Beskrivelsen af hvad der er sket")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="redactions")
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="redactions")
+    field = models.CharField(_("felt"), max_length=30, choices=Field.choices)
+    text = models.CharField(_("tekst der udelades"), max_length=1000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("udeladelse")
+        verbose_name_plural = _("udeladelser")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.field}"
 
     @property
     def audit_reference(self) -> str:

@@ -260,6 +260,31 @@ def incident_update(
     return changed
 
 
+# Facts the reports to outside recipients need (issue 14); they change no assessment.
+REPORT_FACT_FIELDS = (
+    "publisher_contacted_at", "publisher_contact_method", "publisher_answer", "consent_police_report",
+    "consent_dsa_notice", "consent_name_to_amo", "employee_police_contact", "witnesses", "compensation_wanted",
+    "bistandsadvokat_wanted", "injury_copy_to_amo",
+)
+
+
+@transaction.atomic
+def incident_update_report_facts(*, actor, incident: Incident, values: dict, request=None) -> list[str]:
+    """Record the facts the reports need (consents, the publisher's answer, witnesses …); returns
+    the names of the fields that changed. A timeline entry (internal) and an audit event say which."""
+    changed = [name for name in REPORT_FACT_FIELDS if name in values and getattr(incident, name) != values[name]]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(incident, name, values[name])
+    incident.save(update_fields=[*changed, "updated_at"])
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, visible=False,
+              text=", ".join(_field_label(name) for name in changed))
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Oplysninger til rapporter ændret"), details={"fields": changed})
+    return changed
+
+
 def _field_label(name: str) -> str:
     if name == "targets":
         return str(_("berørte medarbejdere"))

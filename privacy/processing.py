@@ -258,6 +258,7 @@ REGISTRY: dict[str, Classification] = {
     "incidents.timelineentry": Classification("incidents"),
     "incidents.note": Classification("incidents"),
     "incidents.incidentdeadline": Classification("incidents"),
+    "incidents.deadlinedismissal": Classification("incidents"),
     "incidents.incidentshare": Classification("incidents"),
     "incidents.pendingfiledeletion": Classification(None, gettext_lazy(
         "Navne (tilfældige) på filer i det private lager, der venter på at blive slettet.")),

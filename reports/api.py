@@ -25,7 +25,6 @@ from rest_framework.views import APIView
 from audit.models import AuditEvent
 from audit.services import audit_record
 from incidents.api.views import NOT_SIGNED_IN, NOT_VISIBLE, VALIDATION, ApiMixin, IgnoreAcceptNegotiation
-from incidents.models import TimelineEntry
 from udhaengning.downloads import stored_file_response
 
 from . import policy as report_policy
@@ -46,7 +45,7 @@ class ReportSerializer(serializers.ModelSerializer):
         model = Report
         fields = ("id", "kind", "kind_label", "version", "status", "status_label", "error", "requested_at",
                   "started_at", "finished_at", "sha256", "size", "page_count", "includes_internal_notes",
-                  "plain_text", "url", "download_url")
+                  "plain_text", "sent_at", "sent_reference", "url", "download_url")
         read_only_fields = fields
 
     def _absolute(self, path: str) -> str:
@@ -72,23 +71,30 @@ INCIDENT_KIND_CHOICES = [(code, label) for code, label in Report.Kind.choices if
 
 
 class ReportRequestSerializer(serializers.Serializer):
-    """Documents the request body; the choices are checked by `reports.forms.ReportOptionsForm`."""
+    """Documents the request body; the choices are checked by `reports.forms.ReportOptionsForm`.
+
+    A `dsa_notice` also takes `explanation_<publication id>`: which words break which provision
+    for that URL (default: the provisions' summaries); a `breach_record` takes `breach_what`,
+    `breach_categories`, `breach_persons`, `breach_records`, `breach_consequences`,
+    `breach_measures_taken`, `breach_measures_proposed`, `breach_informed` (yes/planned/no) and
+    `breach_informed_reason`."""
 
     kind = serializers.ChoiceField(choices=INCIDENT_KIND_CHOICES)
     publications = serializers.ListField(child=serializers.IntegerField(), required=False,
                                          help_text="Id'er på de offentliggørelser, der skal med (standard: alle).")
     name_perpetrator = serializers.BooleanField(required=False, default=True)
     include_internal_notes = serializers.BooleanField(required=False, default=False,
-                                                      help_text="Kun for `internal`.")
+                                                      help_text="Kun for `internal_hr`.")
     employee = serializers.IntegerField(required=False, help_text="Bruger-id på den berørte medarbejder, når "
                                         "der er flere (police, datatilsynet, dsa_notice).")
     purposes = serializers.ListField(child=serializers.ChoiceField(choices=["prosecution", "restraining_order",
                                                                             "compensation"]),
                                      required=False, help_text="Kun for `police`.")
-    takedown_answer = serializers.CharField(required=False, help_text="Kun for `datatilsynet`.")
+    employee_address = serializers.CharField(required=False, help_text="Kun for `datatilsynet`: klagerens adresse.")
+    platform = serializers.CharField(required=False, help_text="Kun for `dsa_notice`: platformens kode (én "
+                                     "anmeldelse pr. platform; standard: den første).")
     sender_name = serializers.CharField(required=False, help_text="Kun for `dsa_notice` (standard: dig).")
     sender_email = serializers.EmailField(required=False, help_text="Kun for `dsa_notice` (standard: din e-mail).")
-    explanation = serializers.CharField(required=False, help_text="Kun for `dsa_notice`.")
 
 
 FORBIDDEN_GENERATE = OpenApiResponse(description="Du kan se hændelsen, men kun ledere kan lave rapporter.")
@@ -149,9 +155,6 @@ def _options_form(request, incident, kind: str, data: dict) -> ReportOptionsForm
     arguments = {
         "kind": kind, "incident": incident, "publications": list(incident.publications.all()),
         "targets": list(incident.targets.order_by("first_name", "last_name", "id")), "user": request.user,
-        "timeline": (list(TimelineEntry.objects.filter(incident=incident, kind=TimelineEntry.Kind.ACTION,
-                                                       action_code="platform_takedown"))
-                     if kind == Report.Kind.DATATILSYNET else []),
     }
     defaults = form_defaults(ReportOptionsForm(**arguments))
     submitted = {key: value for key, value in data.items() if key != "kind"}

@@ -87,11 +87,16 @@ class Report(Generated, models.Model):
         POLICE = "police", _("Politianmeldelse")
         DATATILSYNET = "datatilsynet", _("Klage til Datatilsynet")
         DSA_NOTICE = "dsa_notice", _("DSA-anmeldelse til platformen")
-        INTERNAL = "internal", _("Intern sagsrapport")
+        BREACH_RECORD = "breach_record", _("Registrering af brud på persondatasikkerheden")
+        INTERNAL_HR = "internal_hr", _("Intern sagsrapport til HR og ledelse")
+        INTERNAL_AMO = "internal_amo", _("Rapport til arbejdsmiljøorganisationen (AMO)")
         STATISTICS = "statistics", _("Statistikrapport")
 
     # The kinds made from one incident; a statistics report has no incident.
-    INCIDENT_KINDS = (Kind.POLICE, Kind.DATATILSYNET, Kind.DSA_NOTICE, Kind.INTERNAL)
+    INCIDENT_KINDS = (Kind.POLICE, Kind.DATATILSYNET, Kind.DSA_NOTICE, Kind.BREACH_RECORD, Kind.INTERNAL_HR,
+                      Kind.INTERNAL_AMO)
+    # The kinds that leave the organisation (redactions apply, no guidance, no health data).
+    EXTERNAL_KINDS = (Kind.POLICE, Kind.DATATILSYNET, Kind.DSA_NOTICE)
 
     Status = Status
 
@@ -123,6 +128,11 @@ class Report(Generated, models.Model):
     plain_text = models.TextField(_("tekstudgave"), blank=True)
     # The evidence rows listed in the report, so a bundle holds exactly those files.
     evidence_ids = models.JSONField(default=list, blank=True)
+    # Marked as sent to its recipient (which logs the matching action on the incident's timeline).
+    sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("sendt af"))
+    sent_reference = models.CharField(_("modtagerens reference"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("rapport")
@@ -187,7 +197,7 @@ class Report(Generated, models.Model):
     def employee_may_download(self) -> bool:
         """DOMAIN.md section 2: the employee never sees internal notes; an internal report
         generated without them may be downloaded by the employee concerned."""
-        return self.kind == self.Kind.INTERNAL and not self.includes_internal_notes and self.is_ready
+        return self.kind == self.Kind.INTERNAL_HR and not self.includes_internal_notes and self.is_ready
 
     @property
     def download_name(self) -> str:
@@ -195,7 +205,9 @@ class Report(Generated, models.Model):
             self.Kind.POLICE: "politianmeldelse",
             self.Kind.DATATILSYNET: "klage-datatilsynet",
             self.Kind.DSA_NOTICE: "dsa-anmeldelse",
-            self.Kind.INTERNAL: "intern-rapport",
+            self.Kind.BREACH_RECORD: "brud-persondatasikkerhed",
+            self.Kind.INTERNAL_HR: "intern-rapport-hr",
+            self.Kind.INTERNAL_AMO: "rapport-amo",
         }.get(self.kind, self.kind)
         if self.is_statistics:
             return f"statistik-{self.options.get('from', '')}-{self.options.get('to', '')}-v{self.version}.pdf"

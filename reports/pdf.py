@@ -5,7 +5,8 @@ autoescaping, so text typed by users is always text, never markup. WeasyPrint ge
 URL fetcher that serves our own static files (the print stylesheet) and refuses
 everything else: no network, no file outside the static folders, no data: URLs from
 user text. Fonts come from the system (DejaVu, fonts-dejavu-core) through @font-face
-local() in the stylesheet and are embedded as subsets.
+local() in the stylesheet and are embedded as subsets. Every report is written as
+PDF/A-3b with tags (see `PDF_VARIANT`).
 """
 
 from __future__ import annotations
@@ -87,9 +88,17 @@ def render_text(template_name: str, context: dict) -> str:
         return render_to_string(template_name, context).strip() + "\n"
 
 
+# Archival PDF (DOMAIN.md 6): PDF/A-3b, so municipal archives can keep the file; WeasyPrint
+# writes the XMP identification (pdfaid:part 3, conformance B), an sRGB output intent and
+# embeds every font. `pdf_tags` adds the structure tree (headings, tables, lists) for
+# screen readers where WeasyPrint supports it.
+PDF_VARIANT = "pdf/a-3b"
+
+
 def html_to_pdf(html: str) -> RenderedPdf:
-    """Lay the HTML out on A4 pages and write the PDF (fonts embedded)."""
+    """Lay the HTML out on A4 pages and write the PDF/A-3b (fonts embedded, tagged)."""
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=base_url(), url_fetcher=_fetcher()).render()
-    return RenderedPdf(content=document.write_pdf(), pages=len(document.pages))
+    return RenderedPdf(content=document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True),
+                       pages=len(document.pages))

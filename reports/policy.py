@@ -35,7 +35,7 @@ def may_see_reports(user, incident) -> bool:
 
 def employee_reports(reports: QuerySet) -> QuerySet:
     """What the employee concerned may download: internal reports made without internal notes."""
-    return reports.filter(kind=Report.Kind.INTERNAL, includes_internal_notes=False, status=Status.READY)
+    return reports.filter(kind=Report.Kind.INTERNAL_HR, includes_internal_notes=False, status=Status.READY)
 
 
 def visible_reports(user, incident) -> QuerySet:

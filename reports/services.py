@@ -14,10 +14,13 @@
         A report that cannot be made is marked failed with a Danish reason. Transient errors
         (database, storage) propagate so the task can retry; `report_fail` marks the report
         failed when the retries run out.
+    report_mark_sent(*, actor, report, sent_on, external_reference="", request=None) -> Report
+        the report went to its recipient; ticks the matching action on the checklist.
     bundle_request(*, actor, report, request=None) -> EvidenceBundle
     bundle_build(bundle_id) -> EvidenceBundle | None
         the ZIP: the report, the original evidence files byte for byte (each hash checked
-        against the one recorded at upload) and manifest.json + manifest.txt.
+        against the one recorded at upload) and manifest.json + manifest.txt (each file with
+        who uploaded it and whether its capture time was typed in or the system's).
     report_open(report) / bundle_open(bundle)
         the stored file, opened for reading.
 
@@ -61,7 +64,9 @@ TEMPLATES = {
     Kind.POLICE: "reports/pdf/police.html",
     Kind.DATATILSYNET: "reports/pdf/datatilsynet.html",
     Kind.DSA_NOTICE: "reports/pdf/dsa_notice.html",
-    Kind.INTERNAL: "reports/pdf/internal.html",
+    Kind.BREACH_RECORD: "reports/pdf/breach_record.html",
+    Kind.INTERNAL_HR: "reports/pdf/internal_hr.html",
+    Kind.INTERNAL_AMO: "reports/pdf/internal_amo.html",
 }
 TEXT_TEMPLATES = {Kind.DSA_NOTICE: "reports/pdf/dsa_notice.txt"}
 
@@ -107,7 +112,7 @@ def report_request(*, actor, incident: Incident, kind: str, options: dict, reque
     latest = Report.objects.filter(incident=incident, kind=kind).aggregate(v=Max("version"))["v"] or 0
     report = Report.objects.create(
         incident=incident, kind=kind, version=latest + 1, options=options,
-        includes_internal_notes=kind == Kind.INTERNAL and bool(options.get("include_internal_notes")),
+        includes_internal_notes=kind == Kind.INTERNAL_HR and bool(options.get("include_internal_notes")),
         requested_by=actor, status=Status.PENDING,
     )
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=report,
@@ -155,7 +160,8 @@ def statistics_report_request(*, actor, first: date, last: date, unit_id: int | 
 
 def _audit_options(options: dict) -> dict:
     """The choices, without free text (that stays in the report row)."""
-    return {key: value for key, value in options.items() if key not in ("takedown_answer", "explanation")}
+    return {key: value for key, value in options.items()
+            if key not in ("employee_address", "explanations", "breach")}
 
 
 @transaction.atomic
@@ -207,7 +213,8 @@ class _Made:
 
 def _make_incident_report(report: Report, *, now=None) -> _Made:
     context = content.report_context(report, now=now)
-    problems = content.blocking_problems(report.kind, context["options"], context["publications"])
+    problems = content.blocking_problems(report.kind, context["options"], context["publications"],
+                                         context["incident"])
     if problems:
         raise ReportProblem(" ".join(problems))
     rendered = pdf.html_to_pdf(pdf.render_html(TEMPLATES[report.kind], context))
@@ -323,6 +330,34 @@ def report_open(report: Report):
     if not (report.is_ready and report.file.name):
         raise FileNotFoundError("the report has no file")
     return default_storage.open(report.file.name, "rb")
+
+
+# --- Sending --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def report_mark_sent(*, actor, report: Report, sent_on: date, external_reference: str = "", request=None) -> Report:
+    """The report was sent to its recipient: record it on the report and tick the matching action
+    on the incident's checklist (DSA notice → platform_takedown, which starts the 7-day check;
+    police report → police_report with the police journal number; DOMAIN.md 4.3)."""
+    from incidents.services import incident_record_action
+
+    report = (Report.objects.select_for_update(of=("self",)).select_related("incident", "incident__unit")
+              .get(pk=report.pk))
+    if not report.is_ready or report.kind not in content.SENT_ACTIONS:
+        raise ValueError("only a ready report sent to an outside recipient can be marked as sent")
+    report.sent_at = timezone.now()
+    report.sent_by = actor
+    report.sent_reference = external_reference.strip()[:200]
+    report.save(update_fields=["sent_at", "sent_by", "sent_reference"])
+    note = _("%(kind)s version %(version)s sendt") % {"kind": report.get_kind_display(), "version": report.version}
+    incident_record_action(actor=actor, incident=report.incident, action_code=content.SENT_ACTIONS[report.kind],
+                           occurred_on=sent_on, note=note, external_reference=report.sent_reference,
+                           request=request)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=report,
+                 summary=_("Rapport markeret som sendt"),
+                 details={"kind": report.kind, "version": report.version, "sent_on": sent_on.isoformat(),
+                          "external_reference": report.sent_reference})
+    return report
 
 
 # --- Evidence bundles -----------------------------------------------------------------------------
@@ -442,7 +477,10 @@ def manifest_text(manifest: dict) -> str:
             f"  {item['path']}",
             "    " + _("oprindeligt filnavn: %(original_name)s") % item,
             "    " + _("art: %(kind)s, størrelse: %(size)s bytes") % item,
-            "    " + _("sikret: %(at)s") % {"at": item["captured_at"] or _("ikke oplyst")},
+            "    " + _("sikret: %(at)s") % {"at": item["captured_at"] or _("ikke oplyst")}
+            + " " + (_("(indtastet)") if item.get("captured_at_source") == "typed"
+                     else _("(systemets tid ved upload)")),
+            "    " + _("uploadet af: %(by)s") % {"by": item.get("uploaded_by") or "–"},
             f"    SHA-256: {item['sha256']}",
         ]
     if manifest["removed"]:
@@ -470,7 +508,8 @@ def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
     now = now or timezone.now()
     # The files listed in the report; every file removed from the case is listed as removed.
     evidence = list(Evidence.objects.filter(Q(pk__in=report.evidence_ids or []) | Q(removed_at__isnull=False),
-                                            incident=incident).order_by("uploaded_at", "id"))
+                                            incident=incident).select_related("uploaded_by")
+                    .order_by("uploaded_at", "id"))
     kept = [e for e in evidence if not e.is_removed]
     removed = [e for e in evidence if e.is_removed]
     report_path = f"rapport/{report.download_name}"
@@ -495,14 +534,19 @@ def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
                     if sha != item.sha256:
                         raise ReportProblem(_("filen «%(name)s» svarer ikke til den SHA-256, der blev registreret "
                                               "ved upload; den er ikke lagt i pakken.") % {"name": item.original_name})
+                    uploader = item.uploaded_by
                     files.append({
                         "path": arcname, "original_name": item.original_name, "kind": item.kind,
                         "content_type": item.content_type, "size": size, "sha256": sha,
-                        "captured_at": _iso(item.captured_at), "uploaded_at": _iso(item.uploaded_at),
+                        # The capture time a person typed in, else the system's time of upload.
+                        "captured_at": _iso(item.captured_at or item.uploaded_at),
+                        "captured_at_source": "typed" if item.captured_at else "system",
+                        "uploaded_at": _iso(item.uploaded_at),
+                        "uploaded_by": (uploader.get_full_name() or uploader.get_username()) if uploader else "",
                     })
                 creator = bundle.created_by
                 manifest = {
-                    "format": "udhaengning-bevispakke/1",
+                    "format": "udhaengning-bevispakke/2",
                     "incident": incident.reference,
                     "created_at": _iso(now),
                     "created_by": (creator.get_full_name() or creator.get_username()) if creator else "",

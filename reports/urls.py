@@ -14,11 +14,17 @@ BASE = "haendelser/<str:reference>/rapporter/"
 urlpatterns = [
     path(BASE, views.report_list, name="list"),
     path(BASE + "ny/<str:kind>/", views.report_create, name="create"),
+    path(BASE + "oplysninger/", views.report_facts, name="facts"),
+    path(BASE + "udeladelser/", views.redaction_list, name="redactions"),
+    path(BASE + "udeladelser/<int:redaction_id>/slet/", views.redaction_delete, name="redaction_delete"),
     path(BASE + "<int:report_id>/", views.report_detail, name="detail"),
     path(BASE + "<int:report_id>/status/", views.report_status, name="status"),
     path(BASE + "<int:report_id>/igen/", views.report_retry, name="retry"),
     path(BASE + "<int:report_id>/hent/", views.report_download, name="download"),
     path(BASE + "<int:report_id>/tekst/", views.report_text, name="text"),
+    path(BASE + "<int:report_id>/sendt/", views.report_mark_sent, name="mark_sent"),
+    path(BASE + "<int:report_id>/bilag/", views.datatilsynet_package, name="package"),
+    path(BASE + "<int:report_id>/bilag/<int:evidence_id>/", views.datatilsynet_package_file, name="package_file"),
     path(BASE + "<int:report_id>/pakke/", views.report_bundle, name="bundle"),
     path(BASE + "<int:report_id>/pakke/<int:bundle_id>/", views.bundle_download, name="bundle_download"),
 ]

@@ -9,10 +9,12 @@ carries only the report's status and hashes, no incident data, and is not audite
 
 from __future__ import annotations
 
+import copy
 import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,12 +24,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from audit.models import AuditEvent
 from audit.services import audit_record
 from idempotency.views import idempotent_form
-from incidents.models import Evidence, TimelineEntry
+from incidents import services as incident_services
+from incidents.evidence import evidence_open, served_content_type
+from incidents.models import Evidence, Redaction
+from incidents.redactions import redaction_add, redaction_remove
 from udhaengning.downloads import stored_file_response
 
 from . import content, services
 from . import policy as report_policy
-from .forms import INTRODUCTIONS, ReportOptionsForm
+from .forms import INTRODUCTIONS, WARNINGS, MarkSentForm, RedactionForm, ReportFactsForm, ReportOptionsForm
 from .models import EvidenceBundle, Report
 
 logger = logging.getLogger(__name__)
@@ -52,7 +57,8 @@ def _audit_view(request, incident, summary: str, **details) -> None:
 
 def _kinds(incident) -> list[dict]:
     return [{"code": code, "label": label, "introduction": INTRODUCTIONS[code],
-             "url": reverse("reports:create", args=[incident.reference, code])}
+             "url": reverse("reports:create", args=[incident.reference, code]),
+             "unavailable": content.unavailable_reasons(code, incident)}
             for code, label in Report.Kind.choices if code in Report.INCIDENT_KINDS]
 
 
@@ -81,12 +87,9 @@ def report_create(request, reference, kind):
         raise Http404
     publications = list(incident.publications.all())
     targets = list(incident.targets.order_by("first_name", "last_name", "id"))
-    timeline = (list(TimelineEntry.objects.filter(incident=incident, kind=TimelineEntry.Kind.ACTION,
-                                                  action_code="platform_takedown").order_by("occurred_on", "id"))
-                if kind == Report.Kind.DATATILSYNET else [])
     data = request.POST if request.method == "POST" else None
     form = ReportOptionsForm(data, kind=kind, incident=incident, publications=publications, targets=targets,
-                             user=request.user, timeline=timeline)
+                             user=request.user)
     if request.method == "POST" and form.is_valid():
         report = services.report_request(actor=request.user, incident=incident, kind=kind,
                                          options=form.to_options(), request=request)
@@ -99,7 +102,8 @@ def report_create(request, reference, kind):
     _audit_view(request, incident, _("Rapportvalg vist"), kind=kind)
     return render(request, "reports/create.html", {
         "incident": incident, "form": form, "kind": kind, "kind_label": Report.Kind(kind).label,
-        "introduction": INTRODUCTIONS[kind], "missing": missing,
+        "introduction": INTRODUCTIONS[kind], "missing": missing, "warning": WARNINGS.get(kind, ""),
+        "unavailable": content.unavailable_reasons(kind, incident),
     }, status=400 if form.is_bound else 200)
 
 
@@ -116,9 +120,12 @@ def report_detail(request, reference, report_id):
     incident = _incident(request, reference)
     report = report_policy.get_report_or_404(request.user, incident, report_id)
     _audit_view(request, incident, _("Rapport vist"), report=report.pk)
+    may_generate = report_policy.may_generate(request.user, incident)
+    sendable = may_generate and report.is_ready and report.kind in content.SENT_ACTIONS
     return render(request, "reports/detail.html", {
         "incident": incident, "report": report, "bundles": _bundles(request, report),
-        "may_generate": report_policy.may_generate(request.user, incident),
+        "may_generate": may_generate,
+        "sent_form": MarkSentForm(kind=report.kind) if sendable else None,
     })
 
 
@@ -247,3 +254,121 @@ def _bundle_response(request, bundle: EvidenceBundle):
     response = stored_file_response(handle, name=bundle.file.name, filename=bundle.download_name,
                                     content_type="application/zip")
     return protect_download(response, bundle.sha256)
+
+
+# --- Facts for reports, redactions, sending, the Datatilsynet package ----------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_facts(request, reference):
+    """The facts reports need: the employee's consents, contact, witnesses, the publisher's answer."""
+    incident = _manager_incident(request, reference)
+    # The form works on a copy: validating it changes its instance, the service compares with the stored row.
+    form = ReportFactsForm(request.POST if request.method == "POST" else None, instance=copy.copy(incident))
+    if request.method == "POST" and form.is_valid():
+        changed = incident_services.incident_update_report_facts(
+            actor=request.user, incident=incident, values=form.cleaned_data, request=request)
+        messages.success(request, _("Oplysningerne er gemt.") if changed else _("Der var intet at ændre."))
+        return redirect("reports:list", reference=incident.reference)
+    _audit_view(request, incident, _("Oplysninger til rapporter vist"))
+    return render(request, "reports/facts.html", {"incident": incident, "form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def redaction_list(request, reference):
+    """Spans left out of documents to outside recipients: list and add."""
+    incident = _manager_incident(request, reference)
+    publications = list(incident.publications.all())
+    form = RedactionForm(request.POST if request.method == "POST" else None, incident=incident,
+                         publications=publications)
+    if request.method == "POST" and form.is_valid():
+        field_code, publication = form.target_parts()
+        try:
+            redaction_add(actor=request.user, incident=incident, field=field_code, publication=publication,
+                          text=form.cleaned_data["text"], request=request)
+        except ValidationError as exc:
+            form.add_error("text", exc)
+        else:
+            messages.success(request, _("Teksten udelades nu i dokumenter til politi, Datatilsynet og platforme."))
+            return redirect("reports:redactions", reference=incident.reference)
+    redactions = list(Redaction.objects.filter(incident=incident).select_related("publication", "created_by"))
+    _audit_view(request, incident, _("Udeladelser vist"))
+    return render(request, "reports/redactions.html", {
+        "incident": incident, "form": form, "redactions": redactions, "publications": publications,
+    }, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def redaction_delete(request, reference, redaction_id):
+    incident = _manager_incident(request, reference)
+    redaction = Redaction.objects.filter(incident=incident, pk=redaction_id).select_related("incident__unit").first()
+    if redaction is None:
+        raise Http404
+    redaction_remove(actor=request.user, redaction=redaction, request=request)
+    messages.success(request, _("Udeladelsen er fjernet; teksten kommer med igen i nye rapporter."))
+    return redirect("reports:redactions", reference=incident.reference)
+
+
+@login_required
+@require_POST
+def report_mark_sent(request, reference, report_id):
+    """The report went to its recipient: ticks the matching action on the checklist."""
+    incident = _manager_incident(request, reference)
+    report = report_policy.get_report_or_404(request.user, incident, report_id)
+    if not (report.is_ready and report.kind in content.SENT_ACTIONS):
+        raise Http404
+    form = MarkSentForm(request.POST, kind=report.kind)
+    if not form.is_valid():
+        return render(request, "reports/detail.html", {
+            "incident": incident, "report": report, "bundles": _bundles(request, report), "may_generate": True,
+            "sent_form": form,
+        }, status=400)
+    services.report_mark_sent(actor=request.user, report=report, sent_on=form.cleaned_data["sent_on"],
+                              external_reference=form.cleaned_data["external_reference"], request=request)
+    messages.success(request, _("Rapporten er markeret som sendt, og handlingen er registreret på sagen."))
+    return redirect(report.get_absolute_url())
+
+
+def _package_files(report: Report) -> list[Evidence]:
+    """The loose attachments of a Datatilsynet complaint: the files the report lists, as they are now."""
+    return list(Evidence.objects.filter(incident=report.incident, pk__in=report.evidence_ids or [],
+                                        removed_at__isnull=True, kind__in=content.DATATILSYNET_ATTACHABLE)
+                .order_by("uploaded_at", "id"))
+
+
+@login_required
+@require_safe
+def datatilsynet_package(request, reference, report_id):
+    """The "Datatilsynet pakke": the complaint and each attachment as a loose file (no ZIP)."""
+    incident = _manager_incident(request, reference)
+    report = report_policy.get_report_or_404(request.user, incident, report_id)
+    if report.kind != Report.Kind.DATATILSYNET or not report.is_ready:
+        raise Http404
+    _audit_view(request, incident, _("Datatilsynet-pakke vist"), report=report.pk)
+    return render(request, "reports/package.html", {"incident": incident, "report": report,
+                                                    "files": _package_files(report)})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def datatilsynet_package_file(request, reference, report_id, evidence_id):
+    incident = _manager_incident(request, reference)
+    report = report_policy.get_report_or_404(request.user, incident, report_id)
+    if report.kind != Report.Kind.DATATILSYNET or not report.is_ready:
+        raise Http404
+    evidence = next((e for e in _package_files(report) if e.pk == evidence_id), None)
+    if evidence is None:
+        raise Http404
+    try:
+        handle = evidence_open(evidence)
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=evidence,
+                 summary=_("Bilag til Datatilsynet hentet"),
+                 details={"report": report.pk, "sha256": evidence.sha256, "name": evidence.original_name})
+    response = stored_file_response(handle, name=evidence.file.name, filename=evidence.original_name,
+                                    content_type=served_content_type(evidence))
+    return protect_download(response, evidence.sha256)

@@ -74,5 +74,6 @@ def statistics_pdf(statistics: Statistics, *, organisation: str = "", generated_
 
     html = statistics_html(statistics, organisation=organisation, generated_by=generated_by, reference=reference)
     document = HTML(string=html, base_url="about:blank", url_fetcher=refusing_fetcher()).render()
-    content = document.write_pdf()
+    # PDF/A-3b like every report (reports.pdf.PDF_VARIANT); the charts are inline SVG.
+    content = document.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True)
     return StatisticsPdf(content=content, pages=len(document.pages), sha256=hashlib.sha256(content).hexdigest())

@@ -21,6 +21,10 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     # TOTP. tests/accounts/test_mfa_default.py and tests/e2e/test_signin.py test the default.
     require_mfa_for_managers = False
     mfa_relaxed_reason = "Testorganisation"
+    police_district = "Østjyllands Politi"
+    dpo_name = "Dorte Databeskytter"
+    dpo_email = "dpo@testkommune.invalid"
+    dpo_phone = "+45 87 65 43 21"
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

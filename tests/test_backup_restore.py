@@ -139,7 +139,7 @@ def _build_world(personas, storage: Path, settings):
 
     private_storage(settings, storage)
     with transaction.atomic():
-        world = build_world(personas)  # evidence, three reports rendered to PDF, a bundle, a recording request
+        world = build_world(personas)  # evidence, four reports rendered to PDF, a bundle, a recording request
         second = register(personas, title="Optagelse lagt på YouTube", threat=True)
         upload(second, personas.manager, "skærmbillede æøå.png", png(4, 4))
         upload(second, personas.manager, "gemt-side.pdf", PDF_FILE)

@@ -23,6 +23,8 @@
     return label ? label.textContent.replace(/\*$/, "").trim() : code;
   }
 
+  // Each filled-in publication row: its platform, reach and time of publication (rules 2026.2
+  // count spread, hosting and the 72 hours from these).
   function publications() {
     var rows = [];
     form.querySelectorAll("select[name$='-platform']").forEach(function (select) {
@@ -31,7 +33,13 @@
       var link = field(prefix + "url");
       if (del && del.checked) { return; }
       if (!select.value && !(link && link.value.trim())) { return; }
-      rows.push(select.value || "other");
+      var reach = field(prefix + "reach");
+      var published = field(prefix + "published_at");
+      rows.push({
+        platform: select.value || "other",
+        reach: reach && reach.value ? reach.value : "",
+        published: published && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(published.value) ? published.value : ""
+      });
     });
     return rows;
   }
@@ -44,7 +52,14 @@
     var relation = field("perpetrator_relation");
     if (relation && relation.value) { body.perpetrator_relation = relation.value; }
     var pubs = publications();
-    if (pubs.length) { body.platforms = pubs; body.publication_count = pubs.length; }
+    if (pubs.length) {
+      body.platforms = pubs.map(function (row) { return row.platform; });
+      body.publication_count = pubs.length;
+      var reaches = pubs.map(function (row) { return row.reach; }).filter(Boolean);
+      if (reaches.length) { body.reaches = reaches; }
+      var times = pubs.map(function (row) { return row.published; }).filter(Boolean).sort();
+      if (times.length) { body.first_published_at = times[0]; body.last_published_at = times[times.length - 1]; }
+    }
     var days = field("absence_days");
     if (days && /^\d+$/.test(days.value)) { body.absence_days = parseInt(days.value, 10); }
     var start = field("absence_start");
@@ -79,6 +94,8 @@
       result.severity.reasons.length ? result.severity.reasons.map(labelFor).join("; ") : panel.getAttribute("data-no-reasons");
     list(panel.querySelector("[data-preview='legal']"), result.legal_references, false);
     list(panel.querySelector("[data-preview='actions']"), result.actions, false);
+    var scope = panel.querySelector("[data-preview='scope']");
+    if (scope) { scope.hidden = result.scope !== "case_complaint"; }
     panel.querySelector("[data-preview='status']").textContent = panel.getAttribute("data-updated");
     panel.setAttribute("data-level", String(result.severity.level));
   }

@@ -97,3 +97,17 @@ def test_incident_page_in_danish(client, personas, case):
     assert POLICE_REPORT_EN not in page
     assert "Straffeloven § 266: trusler" in page
     assert "Kritisk" in page
+
+
+def test_reasons_summaries_and_deadlines_are_english_on_the_english_page(client, personas, case):
+    _login(client, personas, "en")
+    page = client.get(reverse("incidents:detail", args=[case.reference])).content.decode()
+
+    assert "Triggered by:" in page and "Udløst af" not in page
+    assert "Threats against an employee during or because of their work may be covered." in page
+    assert "Public prosecution: the police can act on a report" in page  # the neutral summary
+    assert "Report to the police within 72 hours of the offence" in page
+    assert "Anmeld til politiet" not in page
+    # The stored assessment stays Danish: the API and the reports read it as it is.
+    case.refresh_from_db()
+    assert "Udløst af:" in case.assessment["legal_references"][0]["reason"]

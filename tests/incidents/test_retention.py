@@ -145,8 +145,11 @@ def test_dry_run_lists_what_would_go_and_changes_nothing(personas, world, storag
     assert candidate.reference == world.incident.reference
     assert candidate.unit_name == personas.family.name
     assert candidate.evidence == 1
-    assert candidate.reports == 3
-    assert candidate.notifications == Notification.objects.filter(incident=world.incident).count() > 0
+    assert candidate.reports == 4  # internal HR, police, DSA, Datatilsynet (tests.security.world)
+    # Linked to the incident, and the anonymous notice to union reps of a serious incident (the world is serious).
+    from incidents.retention import _notifications_q
+
+    assert candidate.notifications == Notification.objects.filter(_notifications_q(world.incident.pk)).count() > 0
     assert _snapshot() == before
     assert _files(storage) == files
     assert Incident.objects.filter(pk=other.pk).exists()
@@ -168,7 +171,7 @@ def test_purge_deletes_the_incident_with_everything_about_it(personas, world, st
         summary = retention_purge(now=timezone.now(), dry_run=False)
 
     assert summary.purged == [reference]
-    assert summary.files_deleted == 5 and summary.files_failed == 0
+    assert summary.files_deleted == 6 and summary.files_failed == 0
     assert not Incident.objects.filter(pk=pk).exists()
     for model in (Publication, Evidence, TimelineEntry, Note, IncidentDeadline, IncidentShare, Report):
         assert not model.objects.filter(incident_id=pk).exists(), model
@@ -198,7 +201,7 @@ def test_purge_deletes_the_incident_with_everything_about_it(personas, world, st
     assert details["reason"] == "retention" and details["retention_months"] == 24
     assert details["registered_at"] and details["closed_at"] and details["due"]
     assert details["deleted"]["evidence"] == 1 and details["deleted"]["evidence_files"] == 1
-    assert details["deleted"]["reports"] == 3 and details["deleted"]["report_files"] == 3
+    assert details["deleted"]["reports"] == 4 and details["deleted"]["report_files"] == 4
     assert details["deleted"]["evidence_bundles"] == 1 and details["deleted"]["bundle_files"] == 1
     assert details["deleted"]["publications"] == 1 and details["deleted"]["notes"] == 1
     assert details["deleted"]["shares"] == 1 and details["deleted"]["targets"] == 1
@@ -294,7 +297,7 @@ def test_an_incident_reopened_after_the_candidates_were_listed_is_skipped(person
 def test_a_report_still_being_generated_makes_the_incident_wait(personas, storage,
                                                                 django_capture_on_commit_callbacks):
     incident = _close(_register(personas, "Rapport undervejs"), _months_ago(30))
-    report = Report.objects.create(incident=incident, kind="internal", version=1, status="rendering",
+    report = Report.objects.create(incident=incident, kind="internal_hr", version=1, status="rendering",
                                    started_at=timezone.now())
     summary = retention_purge(now=timezone.now(), dry_run=False)
     assert summary.purged == [] and summary.skipped == [incident.reference]

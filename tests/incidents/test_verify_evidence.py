@@ -28,8 +28,8 @@ def stored(personas, settings, tmp_path):
     removed = upload(incident, personas.manager, "forkert.png", png(3, 3))
     incident_services.evidence_remove(actor=personas.manager, evidence=removed, reason="Forkert sag")
     report = report_services.report_request(
-        actor=personas.manager, incident=incident, kind="internal",
-        options=options_for("internal", incident, personas.manager, include_internal_notes=False))
+        actor=personas.manager, incident=incident, kind="internal_hr",
+        options=options_for("internal_hr", incident, personas.manager, include_internal_notes=False))
     report_services.report_render(report.pk)
     report = Report.objects.get(pk=report.pk)
     assert report.is_ready

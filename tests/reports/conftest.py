@@ -3,8 +3,8 @@
     case             an incident about the caseworker (Sara Sagsbehandler) in Børn og Familie with
                      threats, defamation and private details; two publications with quotes; four
                      stored evidence files (PNG, PDF, MP3, text) and one removed; an internal and a
-                     shared note; a takedown action; a level override with a justification; an
-                     earlier incident by the same perpetrator.
+                     shared note; a takedown action; a level override with a justification; the
+                     employee's consents, contact and witnesses; an earlier incident by the same perpetrator.
     generate(...)    request a report through the service and render it (no Celery: the
                      service function is called directly, as the task would).
     pdf_text(report) the PDF's text as pypdf reads it.
@@ -128,6 +128,11 @@ def case(personas):
     incident.refresh_from_db()
     incident_services.incident_confirm_level(actor=personas.manager, incident=incident, level=3,
                                              justification=JUSTIFICATION)
+    incident_services.incident_update_report_facts(actor=personas.manager, incident=incident, values={
+        "consent_police_report": True, "consent_dsa_notice": True, "employee_police_contact": "+45 12 34 56 78",
+        "witnesses": "Kollega Kim Kollegasen så opslaget samme aften", "compensation_wanted": True,
+        "bistandsadvokat_wanted": True,
+    })
     register(personas, title="Tidligere opslag", perpetrator_name=PERPETRATOR.upper(),
              discovered_at=now - timedelta(days=90))
     incident.refresh_from_db()

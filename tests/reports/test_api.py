@@ -81,7 +81,7 @@ def test_the_dsa_sender_defaults_to_the_manager(personas, case):
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
 def test_who_may_request(personas, case, name):
-    response = _api(personas, name).post(_list(case), {"kind": "internal"}, format="json")
+    response = _api(personas, name).post(_list(case), {"kind": "internal_hr"}, format="json")
     expected = {"manager": 202, "caseworker": 403}.get(name, 404)
     assert response.status_code == expected
     if expected == 403:
@@ -90,8 +90,8 @@ def test_who_may_request(personas, case, name):
 
 def test_who_may_read_and_download(personas, case, generate):
     police = generate(case, "police")
-    plain = generate(case, "internal", include_internal_notes=False)
-    with_notes = generate(case, "internal", include_internal_notes=True)
+    plain = generate(case, "internal_hr", include_internal_notes=False)
+    with_notes = generate(case, "internal_hr", include_internal_notes=True)
     for name in PERSONA_NAMES:
         client = _api(personas, name)
         listing = client.get(_list(case))
@@ -141,8 +141,8 @@ def test_a_union_rep_the_case_is_shared_with_cannot_request_or_read(personas, ca
     share_model = getattr(incident_models, "IncidentShare", None)
     if share_model is None:
         pytest.skip("incident sharing is not in this version")
-    report = generate(case, "internal", include_internal_notes=False)
+    report = generate(case, "internal_hr", include_internal_notes=False)
     share_model.objects.create(incident=case, union_rep=personas.union_rep, shared_by=personas.caseworker)
     client = _api(personas, "union_rep")
-    assert client.post(_list(case), {"kind": "internal"}, format="json").status_code == 404
+    assert client.post(_list(case), {"kind": "internal_hr"}, format="json").status_code == 404
     assert client.get(f"{_list(case)}{report.pk}/download/").status_code == 404

@@ -30,13 +30,13 @@ def empty_case(personas):
     return register(personas, title="Kun en overskrift", targets=[])
 
 
-@pytest.mark.parametrize("kind", ["police", "datatilsynet", "internal"])
+@pytest.mark.parametrize("kind", ["police", "internal_hr"])
 def test_an_empty_incident_still_gives_a_correct_pdf_saying_what_is_missing(empty_case, generate, kind):
     report = generate(empty_case, kind)
     assert report.status == Report.Status.READY, report.error
     text = pdf_text(report)
     assert empty_case.reference in text and "Side 1 af" in text
-    if kind == "internal":
+    if kind == "internal_hr":
         assert "Der er ikke registreret nogen offentliggørelser i sagen." in text
         assert "Der er ingen dokumentation på sagen." in text
     else:
@@ -51,8 +51,17 @@ def test_an_empty_incident_cannot_give_a_dsa_notice_and_says_why(empty_case, per
     services.report_render(report.pk)
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and not report.file
-    assert "vælg mindst én offentliggørelse, der har et link" in report.error
+    assert "DSA-anmeldelse er kun for ulovligt indhold" in report.error  # nothing illegal is registered
+    assert "der har et link" in report.error
     assert "afsenderens e-mailadresse" in report.error
+
+
+def test_an_empty_incident_gives_no_datatilsynet_complaint_and_says_why(empty_case, personas):
+    report = services.report_request(actor=personas.manager, incident=empty_case, kind="datatilsynet", options={})
+    services.report_render(report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED and not report.file
+    assert "kun for medarbejderens egne personoplysninger" in report.error
 
 
 def test_the_form_says_what_is_missing_before_generating(client, personas, empty_case):
@@ -65,7 +74,7 @@ def test_the_form_says_what_is_missing_before_generating(client, personas, empty
     response = client.post(reverse("reports:create", args=[empty_case.reference, "dsa_notice"]),
                            {"sender_name": "Mette", "sender_email": "mette@example.invalid"})
     assert response.status_code == 400
-    assert "vælg mindst én offentliggørelse, der har et link" in response.content.decode()
+    assert "DSA-anmeldelse er kun for ulovligt indhold" in response.content.decode()
     assert not Report.objects.exists()
 
 
@@ -73,9 +82,9 @@ def test_a_10000_character_description_and_a_3000_character_word_fit_on_the_page
     long_word = "x" * 3000
     description = ("Borgeren skriver igen og igen om sagsbehandleren. " * 140)[:7000 - 1] + "\n" + long_word
     description = description[:10_000]
-    incident = register(personas, description=description, named=True,
+    incident = register(personas, description=description, named=True, private_details=True,
                         publications=[{"platform": "blog", "url": "https://blog.example.invalid/" + "a" * 1900}])
-    for kind in ("police", "internal", "datatilsynet"):
+    for kind in ("police", "internal_hr", "datatilsynet"):
         report = generate(incident, kind)
         assert report.status == Report.Status.READY, report.error
         text = compact(pdf_text(report))
@@ -111,6 +120,7 @@ def test_html_in_every_text_field_is_printed_as_text(personas, generate):
     now = timezone.now()
     incident = register(
         personas, title=f"Titel {MARKUP}", description=f"Beskrivelse {MARKUP}", named=True, insulting_description=True,
+        private_details=True, third_party_confidential=True,  # every kind applies, the breach record too
         perpetrator_name=f"Person {MARKUP}", target_names=f"Anden {MARKUP}",
         perpetrator_profile_url="https://example.invalid/?q=<script>",
         publications=[{"platform": "website", "url": "https://example.invalid/<b>side</b>", "title": f"Side {MARKUP}",
@@ -125,8 +135,13 @@ def test_html_in_every_text_field_is_printed_as_text(personas, generate):
     incident_services.incident_record_action(actor=personas.manager, incident=incident,
                                              action_code="platform_takedown", occurred_on=timezone.localdate(),
                                              note=f"Handling {MARKUP}", external_reference=f"Ref {MARKUP}")
-    extra = {"takedown_answer": f"Svar {MARKUP}", "explanation": f"Uddybning {MARKUP}",
-             "sender_name": f"Afsender {MARKUP}", "include_internal_notes": True}
+    incident_services.incident_update_report_facts(actor=personas.manager, incident=incident, values={
+        "consent_dsa_notice": True, "publisher_contacted_at": now - timedelta(hours=1),
+        "publisher_contact_method": f"Brev {MARKUP}", "publisher_answer": f"Svar {MARKUP}",
+        "witnesses": f"Vidne {MARKUP}", "employee_police_contact": f"Tlf {MARKUP}"})
+    extra = {"employee_address": f"Adresse {MARKUP}", "explanations": {str(publication.pk): f"Uddybning {MARKUP}"},
+             "sender_name": f"Afsender {MARKUP}", "include_internal_notes": True, "platform": "website",
+             "breach": {"what": f"Hvad {MARKUP}", "consequences": f"Følger {MARKUP}"}}
     for kind in Report.INCIDENT_KINDS:
         report = generate(incident, kind, **extra)
         assert report.status == Report.Status.READY, report.error

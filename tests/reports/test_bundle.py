@@ -71,7 +71,10 @@ def test_every_hash_in_the_manifest_is_recomputed_from_the_files_in_the_zip(case
         assert entry["sha256"] == original.sha256
         assert content == ORIGINALS[entry["original_name"]]  # byte for byte
         assert entry["kind"] == original.kind
-        assert entry["captured_at"] == (original.captured_at and services._iso(original.captured_at))
+        # The capture time typed in, else the system's time of upload, and which of the two it is.
+        assert entry["captured_at"] == services._iso(original.captured_at or original.uploaded_at)
+        assert entry["captured_at_source"] == ("typed" if original.captured_at else "system")
+        assert entry["uploaded_by"] == (original.uploaded_by.get_full_name() if original.uploaded_by else "")
         names.append(entry["original_name"])
     assert sorted(names) == sorted(ORIGINALS)
     assert bundle.file_count == 4
@@ -140,7 +143,7 @@ def test_the_incident_card_shows_the_manifest_hash_with_one_query(case, generate
                                                                    django_assert_num_queries):
     report = generate(case, "police")
     generate(case, "police")  # a newer version without a bundle
-    internal = generate(case, "internal")
+    internal = generate(case, "internal_hr")
     bundle = _bundle(report, personas.manager)
     internal_bundle = _bundle(internal, personas.manager)
     request = RequestFactory().get("/")

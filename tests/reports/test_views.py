@@ -29,8 +29,8 @@ def made(case, generate, personas):
     return {
         "police": police,
         "bundle": EvidenceBundle.objects.get(pk=bundle.pk),
-        "internal_notes": generate(case, "internal", include_internal_notes=True),
-        "internal_plain": generate(case, "internal", include_internal_notes=False),
+        "internal_notes": generate(case, "internal_hr", include_internal_notes=True),
+        "internal_plain": generate(case, "internal_hr", include_internal_notes=False),
         "failed": Report.objects.get(pk=failed.pk),
     }
 
@@ -89,7 +89,7 @@ def test_who_may_get_what(client, personas, case, made, url_name, report_key, al
 def test_only_managers_may_open_the_form_or_generate(client, personas, case, name, synchronous_worker):
     client = _login(client, personas, name)
     assert client.get(_url("create", case, kind="police")).status_code == _expected(MANAGER_ONLY, name)
-    response = client.post(_url("create", case, kind="internal"), {"name_perpetrator": "on"})
+    response = client.post(_url("create", case, kind="internal_hr"), {"name_perpetrator": "on"})
     assert response.status_code == (302 if name == "manager" else 404)
     assert Report.objects.exists() is (name == "manager")
 
@@ -196,8 +196,9 @@ def test_generating_from_the_form_redirects_to_the_status_page_and_the_file_is_r
 def test_the_form_keeps_what_was_typed_when_it_has_errors(client, personas, case):
     client.force_login(personas.manager)
     response = client.post(_url("create", case, kind="dsa_notice"), {
-        "sender_name": "Mette <Leder>", "sender_email": "ikke-en-adresse", "explanation": "Min begrundelse",
-        "publications": [case.publications.first().pk],
+        "sender_name": "Mette <Leder>", "sender_email": "ikke-en-adresse", "platform": "facebook",
+        f"explanation_{case.publications.order_by('id').first().pk}": "Min begrundelse",
+        "publications": [case.publications.order_by("id").first().pk],
     })
     assert response.status_code == 400
     page = response.content.decode()
@@ -254,7 +255,7 @@ def test_a_broker_outage_fails_the_report_with_a_retry_button(client, personas, 
     monkeypatch.setattr(tasks.render_report, "delay", down)
     client.force_login(personas.manager)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_url("create", case, kind="internal"), {})
+        response = client.post(_url("create", case, kind="internal_hr"), {})
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.status == Report.Status.FAILED
@@ -304,11 +305,11 @@ def test_pages_use_a_constant_number_of_queries(client, personas, case, generate
     with CaptureQueriesContext(connection) as few:
         client.get(_url("list", case))
     for _ in range(5):
-        generate(case, "internal")
+        generate(case, "internal_hr")
     with CaptureQueriesContext(connection) as many:
         client.get(_url("list", case))
     assert len(many) == len(few)
-    report = Report.objects.filter(kind="internal").first()
+    report = Report.objects.filter(kind="internal_hr").first()
     with CaptureQueriesContext(connection) as detail:
         client.get(_url("detail", case, report))
     assert len(detail) <= len(few) + 2
@@ -320,7 +321,7 @@ def test_a_report_stuck_for_long_may_be_tried_again(client, personas, case, sync
 
     from django.utils import timezone
 
-    report = services.report_request(actor=personas.manager, incident=case, kind="internal", options={})
+    report = services.report_request(actor=personas.manager, incident=case, kind="internal_hr", options={})
     client.force_login(personas.manager)
     assert "Prøv igen" not in client.get(_url("detail", case, report)).content.decode()
     Report.objects.filter(pk=report.pk).update(status="rendering",

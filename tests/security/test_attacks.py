@@ -572,8 +572,8 @@ def test_legal_hold_reason_is_printed_as_text_in_the_internal_report(personas, h
     from tests.reports.conftest import options_for
 
     case = hostile_requests.open_case
-    report = report_services.report_request(actor=personas.manager, incident=case, kind="internal",
-                                            options=options_for("internal", case, personas.manager,
+    report = report_services.report_request(actor=personas.manager, incident=case, kind="internal_hr",
+                                            options=options_for("internal_hr", case, personas.manager,
                                                                 include_internal_notes=True))
     report_services.report_render(report.pk)
     report = Report.objects.get(pk=report.pk)
@@ -582,7 +582,7 @@ def test_legal_hold_reason_is_printed_as_text_in_the_internal_report(personas, h
         content = handle.read()
     assert compact(f"Retligt hold sat: {PAYLOAD}") in compact(pdf_text(content))
     assert_no_pdf_script(content, "internal report")
-    html = report_pdf.render_html(report_services.TEMPLATES["internal"], report_context(report))
+    html = report_pdf.render_html(report_services.TEMPLATES["internal_hr"], report_context(report))
     assert_escaped(html, "internal report HTML")
     assert f"Retligt hold sat: {ESCAPED}" in html
 

@@ -15,7 +15,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from incidents.models import DeadlineDismissal, Evidence, Incident, IncidentDeadline, Note, Publication, TimelineEntry
+from incidents.models import (
+    DeadlineDismissal,
+    Evidence,
+    Incident,
+    IncidentDeadline,
+    Note,
+    Publication,
+    Redaction,
+    TimelineEntry,
+)
 from knowledge.sections import SECTIONS
 from notifications.models import Notification
 from privacy.models import DataSubjectRequest
@@ -93,6 +102,12 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "capture:status": (None, CASE_MANAGER),
     "capture:again": (None, POST_ONLY),
     "capture:token": (None, CASE_MANAGER),
+    "reports:facts": ("report", CASE_MANAGER),
+    "reports:redactions": ("report", CASE_MANAGER),
+    "reports:redaction_delete": ("report", POST_ONLY),
+    "reports:mark_sent": ("police", POST_ONLY),
+    "reports:package": ("datatilsynet", CASE_MANAGER),       # the loose files of a Datatilsynet complaint
+    "reports:package_file": ("datatilsynet", CASE_MANAGER),
     "knowledge:index": (None, EVERYONE),
     "knowledge:section": (None, EVERYONE),
     "recordings:list": ("recording", row(manager=200, other_manager=200, caseworker=200, other_caseworker=200)),
@@ -149,6 +164,8 @@ POST_ALLOWED: dict[str, set[str]] = {
     "reports:retry": {"manager"},
     "capture:upload": {"manager"},
     "capture:again": {"manager"},
+    "reports:redaction_delete": {"manager"},
+    "reports:mark_sent": {"manager"},
     "stats:report_request": {"manager", "other_manager", "union_rep"},
     "stats:report_retry": {"union_rep"},
     "incidents:share": {"caseworker"},
@@ -180,7 +197,8 @@ def world(personas, settings, tmp_path):
 
 
 def concrete_url(name: str, pattern, world, subject: str | None) -> str:
-    objects = {"report": world.report, "dsa": world.dsa, "police": world.police, "statistics": world.statistics}
+    objects = {"report": world.report, "dsa": world.dsa, "police": world.police, "statistics": world.statistics,
+               "datatilsynet": world.datatilsynet}
     pks = {"recording": world.recording, "guideline": world.guideline, "notification": world.notification,
            "subject_request": world.subject_request, "api_token": world.api_token}
     kwargs = {}
@@ -196,10 +214,12 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
         elif arg in ("capture_id", "token_id"):
             capture, token = capture_of(world)
             kwargs[arg] = capture.pk if arg == "capture_id" else token.pk
+        elif arg == "redaction_id":
+            kwargs[arg] = world.redaction.pk
         elif arg == "bundle_id":
             kwargs[arg] = world.bundle.pk
         elif arg == "kind":
-            kwargs[arg] = "internal"
+            kwargs[arg] = "internal_hr"
         elif arg == "slug":
             kwargs[arg] = SECTIONS[0].slug
         elif arg == "pk":
@@ -233,7 +253,7 @@ def snapshot() -> list:
     from incidents.capture.models import Capture, Watch
 
     models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, DeadlineDismissal, Report,
-              EvidenceBundle, RecordingRequest, Notification, DataSubjectRequest, Capture, Watch)
+              EvidenceBundle, RecordingRequest, Notification, DataSubjectRequest, Capture, Watch, Redaction)
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 

@@ -67,12 +67,15 @@ class World:
     statistics: object = None  # the union rep's statistics report (ready): only the union rep may see it
     subject_request: object = None  # the admin's data subject request (access) about the caseworker
     api_token: object = None  # the caseworker's API token: only the caseworker may revoke it
+    datatilsynet: object = None  # Datatilsynet complaint with its package of loose files: managers only
+    redaction: object = None     # a span left out of external documents
 
 
 def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> World:
     from incidents import services
     from incidents.evidence import evidence_store
     from incidents.models import Incident
+    from incidents.redactions import redaction_add
     from notifications.models import Notification
     from privacy.services import dsr_register
     from recordings import services as recording_services
@@ -81,6 +84,8 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
     from reports.models import EvidenceBundle, Report
     from tests.reports.conftest import options_for
 
+    # Spread private details and an incitement: every kind of report applies (but the breach record).
+    fields = {"named": True, "private_details": True, "incitement": True, **fields}
     incident = services.incident_register(
         actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
         fields={"title": title, "discovered_at": timezone.now() - timedelta(hours=3), **fields},
@@ -89,6 +94,9 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
     )
     evidence = evidence_store(actor=personas.manager, incident=incident,
                               uploaded_file=SimpleUploadedFile("skaermbillede.png", png()))
+    services.incident_update_report_facts(actor=personas.manager, incident=incident,
+                                          values={"consent_dsa_notice": True, "consent_police_report": True})
+    redaction = redaction_add(actor=personas.manager, incident=incident, field="title", text="Facebook")
 
     def generate(kind, **overrides):
         report = report_services.report_request(actor=personas.manager, incident=incident, kind=kind,
@@ -96,7 +104,8 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
         report_services.report_render(report.pk)
         return Report.objects.get(pk=report.pk)
 
-    report = generate("internal", include_internal_notes=False)
+    report = generate("internal_hr", include_internal_notes=False)
+    datatilsynet = generate("datatilsynet")
     police = generate("police")
     dsa = generate("dsa_notice")
     bundle = report_services.bundle_request(actor=personas.manager, report=police)
@@ -118,6 +127,7 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
                                    subject_type="employee", subject_user=personas.caseworker,
                                    received_on=timezone.localdate(), requester="Den registrerede selv")
     return World(incident=incident, evidence=evidence, report=report, police=police, dsa=dsa,
+                 datatilsynet=datatilsynet, redaction=redaction,
                  bundle=EvidenceBundle.objects.get(pk=bundle.pk), recording=recording, guideline=guideline,
                  notification=notification, statistics=Report.objects.get(pk=statistics.pk),
                  subject_request=subject_request, api_token=_api_token(personas.caseworker))
