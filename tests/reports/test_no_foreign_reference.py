@@ -29,7 +29,7 @@ def colleagues_cases(personas):
 
 
 def test_the_employees_internal_report_names_no_other_case(client, personas, case, colleagues_cases, generate):
-    report = generate(case, "internal", name_perpetrator=True)
+    report = generate(case, "internal_hr", name_perpetrator=True)
     assert report.employee_may_download
     text = compact(pdf_text(report))
     assert PERPETRATOR.replace(" ", "") in text  # the perpetrator is named: the option was on
