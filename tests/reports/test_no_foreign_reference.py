@@ -56,7 +56,7 @@ def test_the_managers_police_report_still_lists_the_cases_the_manager_may_see(ca
 
 def test_the_internal_report_with_internal_notes_is_for_managers_and_may_list_them(case, colleagues_cases,
                                                                                    generate):
-    report = generate(case, "internal", name_perpetrator=True, include_internal_notes=True)
+    report = generate(case, "internal_hr", name_perpetrator=True, include_internal_notes=True)
     assert not report.employee_may_download
     text = compact(pdf_text(report))
     assert all(other.reference in text for other in colleagues_cases)
