@@ -712,7 +712,9 @@ REMINDER_LEAD: dict[str, timedelta] = {
     "assessment_due": timedelta(hours=24),
     "police_report_72h": timedelta(hours=24),
     "easy_14_days": timedelta(days=3),
-    "private_prosecution_6_months": timedelta(days=14),
+    "private_prosecution_6_months": timedelta(days=14),  # rules 2026.1
+    "request_6_months": timedelta(days=14),
+    "breach_72h": timedelta(hours=24),
     "follow_up_14_days": timedelta(days=2),
     "takedown_follow_up_7_days": timedelta(days=1),
 }

@@ -9,8 +9,9 @@ Perpetrator (a person named as the one who published):
     needed to establish, exercise or defend legal claims (police report, restraining order,
     compensation) and for the employer's duty to protect the employee (art. 17(3)(b) and (e));
   - an incident under a legal hold is kept whole (art. 17(3)(e));
-  - a closed incident whose defamation claim can still be brought privately (the 6-month
-    deadline of straffeloven § 275 from discovery, `private_prosecution_6_months`) is kept
+  - a closed incident whose request for prosecution or private case can still be brought
+    (the 6 months of straffeloven § 96, stk. 1: `request_6_months`, before rules 2026.2
+    `private_prosecution_6_months`) is kept
     whole until that deadline has passed (art. 17(3)(e));
   - in every other matched incident (closed, no hold, no running deadline) the perpetrator's
     name and profile link are removed; the name is replaced by «[navn slettet]» where it is
@@ -178,8 +179,8 @@ def _reasons() -> dict[str, str]:
                   "arbejdsgiverens pligt til at beskytte medarbejderen (art. 17, stk. 3, litra b og e)."),
         "legal_hold": _("Sagen er under retligt hold (fx en verserende straffesag eller retssag) og må ikke slettes "
                         "(art. 17, stk. 3, litra e)."),
-        "private_prosecution": _("Fristen for at anlægge privat straffesag om ærekrænkelse (6 måneder fra "
-                                 "opdagelsen, straffeloven § 275) er ikke udløbet (art. 17, stk. 3, litra e)."),
+        "private_prosecution": _("Fristen for påtalebegæring eller privat straffesag (6 måneder, straffeloven "
+                                 "§ 96, stk. 1) er ikke udløbet (art. 17, stk. 3, litra e)."),
         "evidence": _("Dokumentationsfiler (skærmbilleder, optagelser) gemmes uændret med deres SHA-256 og kan ikke "
                       "redigeres uden at miste deres værdi som bevis; de slettes med sagen, når opbevaringsperioden "
                       "udløber."),
@@ -198,7 +199,7 @@ def _reasons() -> dict[str, str]:
 
 def _private_prosecution_due(incident: Incident) -> datetime | None:
     for item in (incident.assessment or {}).get("deadlines") or ():
-        if item.get("code") == "private_prosecution_6_months":
+        if item.get("code") in ("request_6_months", "private_prosecution_6_months"):  # 2026.2, 2026.1
             return parse_datetime(item.get("due") or "")
     return None
 
