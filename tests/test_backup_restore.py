@@ -37,6 +37,11 @@ def _env(**extra: str) -> dict[str, str]:
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
     env.update({"PRIVATE_STORAGE_S3_BUCKET": "", "CELERY_BROKER_URL": "", "DJANGO_SETTINGS_MODULE":
                 "udhaengning.settings.dev", "DEBUG": "False"})
+    # The audit chain's key and exported heads live outside the database and the backup: the
+    # operator restoring brings the same key (docs/audit.md).
+    from django.conf import settings
+
+    env.update({"AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY, "AUDIT_ANCHOR_FILE": str(settings.AUDIT_ANCHOR_FILE)})
     env.update(extra)
     return env
 

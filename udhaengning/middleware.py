@@ -84,6 +84,7 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+        if ((user is not None and user.is_authenticated) or request.path.startswith("/api/")) \
+                and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response
