@@ -119,7 +119,9 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
                 "hidden_recording_note": ""},
     )
     notification = Notification.objects.filter(recipient=personas.caseworker, channel="in_app").first()
-    month = timezone.localdate().replace(day=1)
+    # The last closed month: a union rep's statistics never include the current one.
+    this_month = timezone.localdate().replace(day=1)
+    month = (this_month - timedelta(days=1)).replace(day=1)
     statistics = report_services.statistics_report_request(actor=personas.union_rep, first=month, last=month,
                                                            unit_id=None)
     report_services.report_render(statistics.pk)

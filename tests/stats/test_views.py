@@ -403,3 +403,23 @@ def test_manager_of_one_unit_and_rep_over_all_gets_exact_only_where_they_manage(
     assert jobcenter["exact"] is True and jobcenter["incidents"]["value"] == 12
     labels = [label for _pk, label in StatisticsUnits(both).choices()]
     assert labels == ["Socialforvaltning", "– Jobcenter"]  # Børn og Familie and Team Nord stay folded
+
+
+def test_statistics_deviation_measures_the_price_of_the_rounding(personas, data):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from stats.deviation import deviation_for
+
+    params = {"from": add_months(LAST_MONTH, -11).strftime("%Y-%m"), "to": LAST_MONTH.strftime("%Y-%m")}
+    [manager] = deviation_for(personas.manager, [("12 months", params)])
+    assert manager.mean_absolute == 0 and manager.largest == 0  # exact figures cost nothing
+    [rep] = deviation_for(personas.union_rep, [("12 months", params)])
+    assert rep.numbers > 50 and 0 < rep.mean_absolute < 5
+    out = StringIO()
+    call_command("statistics_deviation", "--user", personas.union_rep.username, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["selection", "numbers", "mean", "exact", "MAD", "largest"]
+    assert [line.split()[0] for line in lines[1:]] == ["12", "4", "1"]
+    assert float(lines[1].split()[-2]) == pytest.approx(rep.mean_absolute, abs=0.01)
