@@ -194,11 +194,12 @@ def _closed_queryset(now: datetime, *, legal_hold: bool, since: datetime | None 
     return queryset.select_related("unit__organisation").order_by("closed_on", "id")
 
 
-def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int = BATCH_SIZE) -> Iterator[list[Candidate]]:
+def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int | None = None) -> Iterator[list[Candidate]]:
     """The candidates (or, with legal_hold, the held ones), oldest closing first, in lists of at
     most `batch_size`. One ordered scan of the closed incidents streamed from a server-side cursor
     on PostgreSQL, then three grouped counts per batch (evidence, reports, notifications): no
     correlated subquery per incident, and memory bounded by the batch."""
+    batch_size = batch_size or BATCH_SIZE
     rows = _closed_queryset(now, legal_hold=legal_hold).values_list(
         "id", "reference", "registered_at", "closed_on", "unit__name", "unit__organisation_id",
         "unit__organisation__retention_months",
