@@ -81,7 +81,12 @@ def _report_recipients() -> dict[str, Promise]:
         "police": gettext_lazy("Politiet: politianmeldelse, når ledelsen beslutter det sammen med medarbejderen"),
         "datatilsynet": gettext_lazy("Datatilsynet: klage på medarbejderens vegne (med fuldmagt)"),
         "dsa_notice": gettext_lazy("Platformen, hvor indholdet er offentliggjort: anmeldelse efter DSA art. 16"),
-        "internal": gettext_lazy("HR og arbejdsmiljøorganisationen (AMO): intern sagsrapport"),
+        "internal_hr": gettext_lazy("HR og ledelsen: den samlede interne sagsrapport"),
+        "internal_amo": gettext_lazy("Arbejdsmiljøorganisationen (AMO): en minimeret, forebyggende rapport uden "
+                                     "helbredsoplysninger og uden gerningspersonens identitet"),
+        "breach_record": gettext_lazy("Organisationens databeskyttelsesrådgiver (DPO): registrering af et brud på "
+                                      "persondatasikkerheden (art. 33, stk. 5) og grundlag for anmeldelsen til "
+                                      "Datatilsynet"),
         "statistics": gettext_lazy("MED-udvalget og tillidsrepræsentanter: statistik, for tillidsrepræsentanter kun "
                                    "anonymiserede tal"),
     }
@@ -259,6 +264,7 @@ REGISTRY: dict[str, Classification] = {
     "incidents.note": Classification("incidents"),
     "incidents.incidentdeadline": Classification("incidents"),
     "incidents.deadlinedismissal": Classification("incidents"),
+    "incidents.redaction": Classification("incidents"),
     "incidents.incidentshare": Classification("incidents"),
     "incidents.pendingfiledeletion": Classification(None, gettext_lazy(
         "Navne (tilfældige) på filer i det private lager, der venter på at blive slettet.")),

@@ -80,7 +80,7 @@ def test_migrations_run_once_before_the_app_and_web_can_be_scaled():
 def test_every_long_running_service_has_a_health_check():
     long_running = [name for name, service in SERVICES.items()
                     if service.get("restart") != "no" and not service.get("profiles")]
-    assert set(long_running) == {"web", "worker", "beat", "proxy", "db", "redis"}
+    assert set(long_running) == {"web", "worker", "capture", "beat", "proxy", "db", "redis"}
     for name in long_running:
         assert SERVICES[name]["healthcheck"]["test"], name
     assert SERVICES["web"]["healthcheck"]["test"] == ["CMD", "bin/healthcheck", "web"]

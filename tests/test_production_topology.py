@@ -102,6 +102,7 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
     env.update({
         "DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": _url(connection.settings_dict, connection.settings_dict["NAME"]),
         "ALLOWED_HOSTS": "localhost",
         "CSRF_TRUSTED_ORIGINS": f"https://localhost:{https_port}",

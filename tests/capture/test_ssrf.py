@@ -65,11 +65,13 @@ def test_production_settings_refuse_the_allow_list(monkeypatch):
 
     from django.core.exceptions import ImproperlyConfigured
 
-    for name, value in {"SECRET_KEY": "x" * 60, "DATABASE_URL": "postgres://u@127.0.0.1/db", "ALLOWED_HOSTS": "a.dk",
+    for name, value in {"SECRET_KEY": "x" * 60, "AUDIT_HMAC_KEY": "capture-test-audit-key-0123456789-abcdefghij",
+                        "DATABASE_URL": "postgres://u@127.0.0.1/db", "ALLOWED_HOSTS": "a.dk",
                         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1", "CACHE_URL": "redis://127.0.0.1:6379/2",
                         "CAPTURE_ALLOWED_NETWORKS": "127.0.0.1/32"}.items():
         monkeypatch.setenv(name, value)
     sys.modules.pop("udhaengning.settings.prod", None)
+    monkeypatch.delitem(sys.modules, "udhaengning.settings.base")  # read the environment afresh
     with pytest.raises(ImproperlyConfigured, match="CAPTURE_ALLOWED_NETWORKS"):
         importlib.import_module("udhaengning.settings.prod")
     sys.modules.pop("udhaengning.settings.prod", None)

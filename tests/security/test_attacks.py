@@ -105,6 +105,8 @@ def test_every_post_without_a_csrf_token_is_refused(personas, world):
     before = snapshot()
     wrong = []
     for name, _, pattern in project_routes():
+        if name == "healthz":  # answered first by udhaengning.health: GET only, no body, no data, no audit
+            continue
         client = signed_in(personas, persona_for(name, post=True), enforce_csrf_checks=True)
         url = concrete_url(name, pattern, world, EXPECTED[name][0])
         response = client.post(url, {"title": "x", "body": "x", "to_status": "closed", "reason": "x",

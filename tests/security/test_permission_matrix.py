@@ -253,7 +253,8 @@ def snapshot() -> list:
     from incidents.capture.models import Capture, Watch
 
     models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, DeadlineDismissal, Report,
-              EvidenceBundle, RecordingRequest, Notification, DataSubjectRequest, Capture, Watch, Redaction)
+              EvidenceBundle, RecordingRequest, Notification, Capture, Watch, Redaction,
+              DataSubjectRequest)  # last: tests that open a request compare snapshot()[:-1]
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 

@@ -39,6 +39,8 @@ def test_json_nested_1000_deep_answers_400_on_every_endpoint_that_takes_a_body(p
     wrong = []
     tried = 0
     for name, _, pattern in project_routes():
+        if name == "healthz":  # answered first by udhaengning.health: GET only, no body, no data, no audit
+            continue
         subject, _ = EXPECTED[name]
         client = signed_in(personas, persona_for(name, post=True), enforce_csrf_checks=False)
         url = concrete_url(name, pattern, world, subject)
@@ -89,6 +91,8 @@ def test_nul_and_control_characters_in_query_parameters_answer_400_in_danish(per
 def test_a_non_ip_forwarded_for_answers_400_on_every_audited_page(personas, world):
     wrong = []
     for name, _, pattern in project_routes():
+        if name == "healthz":  # answered first by udhaengning.health: GET only, no body, no data, no audit
+            continue
         subject, expected = EXPECTED[name]
         persona = persona_for(name)
         client = signed_in(personas, persona)
