@@ -42,6 +42,18 @@ LEVEL_CHOICES = list(LEVEL_LABELS.items())
 ACTION_CHOICES = [(code, ACTION_TITLES[code]) for code in ACTION_CODES]
 
 
+class AuditedPartOfIncident:
+    """Rows that belong to one incident are audited under its reference and organisation."""
+
+    @property
+    def audit_reference(self) -> str:
+        return self.incident.reference
+
+    @property
+    def audit_organisation_id(self) -> int | None:
+        return self.incident.unit.organisation_id
+
+
 class ReferenceCounter(models.Model):
     """Last incident number used per year (see `incidents.services.next_reference`)."""
 
@@ -298,7 +310,7 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.incident.year}/{uuid.uuid4().hex}"
 
 
-class Evidence(models.Model):
+class Evidence(AuditedPartOfIncident, models.Model):
     class Kind(models.TextChoices):
         IMAGE = "image", _("Billede")
         PDF = "pdf", _("PDF")
@@ -343,16 +355,8 @@ class Evidence(models.Model):
     def is_removed(self) -> bool:
         return self.removed_at is not None
 
-    @property
-    def audit_reference(self) -> str:
-        return self.incident.reference
 
-    @property
-    def audit_organisation_id(self) -> int | None:
-        return self.incident.unit.organisation_id
-
-
-class Redaction(models.Model):
+class Redaction(AuditedPartOfIncident, models.Model):
     """A span of a quote or of other free text that external documents leave out (issue 14,
     DOMAIN.md 6): police, Datatilsynet and platform documents show "[udeladt]" in its place.
     The stored text itself is never changed. Every occurrence of `text` in the field is left
@@ -379,14 +383,6 @@ class Redaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.field}"
-
-    @property
-    def audit_reference(self) -> str:
-        return self.incident.reference
-
-    @property
-    def audit_organisation_id(self) -> int | None:
-        return self.incident.unit.organisation_id
 
 
 class TimelineEntry(models.Model):
@@ -496,7 +492,7 @@ class DeadlineDismissal(models.Model):
         return f"{self.incident_id} {self.code}"
 
 
-class IncidentShare(models.Model):
+class IncidentShare(AuditedPartOfIncident, models.Model):
     """An employee shares one of their incidents with a named union rep, who may then read it
     (never change it, never see notes) until the share is withdrawn (DOMAIN.md section 2).
 
@@ -537,14 +533,6 @@ class IncidentShare(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
-
-    @property
-    def audit_reference(self) -> str:
-        return self.incident.reference
-
-    @property
-    def audit_organisation_id(self) -> int | None:
-        return self.incident.unit.organisation_id
 
 
 class PendingFileDeletion(models.Model):

@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Evidence, Incident, Publication
+from incidents.models import AuditedPartOfIncident, Evidence, Incident, Publication
 
 
-class Capture(models.Model):
+class Capture(AuditedPartOfIncident, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Venter")
         RUNNING = "running", _("Sikres")
@@ -89,14 +89,6 @@ class Capture(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("capture:detail", args=[self.incident.reference, self.pk])
-
-    @property
-    def audit_reference(self) -> str:
-        return self.incident.reference
-
-    @property
-    def audit_organisation_id(self) -> int | None:
-        return self.incident.unit.organisation_id
 
 
 class CaptureFile(models.Model):
