@@ -24,8 +24,8 @@ from rest_framework.views import APIView
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.downloads import stored_file_response
 from incidents.api.views import NOT_SIGNED_IN, NOT_VISIBLE, VALIDATION, ApiMixin, IgnoreAcceptNegotiation
-from udhaengning.downloads import stored_file_response
 
 from . import policy as report_policy
 from . import services

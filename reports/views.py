@@ -23,12 +23,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.downloads import stored_file_response
 from idempotency.views import idempotent_form
 from incidents import services as incident_services
 from incidents.evidence import evidence_open, served_content_type
 from incidents.models import Evidence, Redaction
 from incidents.redactions import redaction_add, redaction_remove
-from udhaengning.downloads import stored_file_response
 
 from . import content, services
 from . import policy as report_policy

@@ -30,11 +30,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.downloads import stored_file_response
 from incidents.sharing import shared_with
 from reports import policy as report_policy
 from reports import services as report_services
 from reports.views import protect_download, status_json
-from udhaengning.downloads import stored_file_response
 
 from .charts import charts_for, table_sections
 from .exports import export_filename, statistics_csv, statistics_dict

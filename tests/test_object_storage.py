@@ -86,7 +86,8 @@ def bucket(s3_server, s3_env):
 def prod_storage_settings(extra: dict[str, str]) -> dict:
     """STORAGES["default"] as udhaengning.settings.prod builds it from these variables."""
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    env.update({"DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod", "SECRET_KEY": secrets.token_urlsafe(64), "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+    env.update({"DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod", "SECRET_KEY": secrets.token_urlsafe(64),
+                "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
                 "DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "ALLOWED_HOSTS": "localhost",
                 "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", "CACHE_URL": "locmemcache://", **extra})
     code = ("import json, django; django.setup(); from django.conf import settings; "

@@ -126,7 +126,8 @@ class _Collector(BaseHTTPRequestHandler):
 
 def _prod(code: str, **extra: str) -> subprocess.CompletedProcess:
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    env.update({"DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod", "SECRET_KEY": secrets.token_urlsafe(64), "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+    env.update({"DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod", "SECRET_KEY": secrets.token_urlsafe(64),
+                "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
                 "DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "ALLOWED_HOSTS": "localhost",
                 "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", "CACHE_URL": "locmemcache://", **extra})
     return subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], cwd=ROOT, env=env,

@@ -37,13 +37,13 @@ from accounts.api_auth import TwoFactorTokenAuthentication
 from accounts.models import Unit
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.downloads import stored_file_response
 from idempotency.api import IdempotentAPIMixin
 from incidents import disclosure, policy, services
 from incidents import evidence as evidence_files
 from incidents.assessment import assess
 from incidents.models import LEVEL_CHOICES, Evidence, Incident, Note, TimelineEntry
 from incidents.upload_handlers import install_evidence_upload_handlers
-from udhaengning.downloads import stored_file_response
 
 from .permissions import MayAddEvidence, MayChangeIncident, MayRegisterIncidents
 from .serializers import (

@@ -27,8 +27,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.downloads import stored_file_response
 from idempotency.views import idempotent_form
-from udhaengning.downloads import stored_file_response
 
 from .. import policy, services
 from ..evidence import (

@@ -261,7 +261,7 @@ if env.str("PRIVATE_STORAGE_S3_BUCKET", default=""):
             "object_parameters": _object_parameters,
         },
     }
-# How private files reach the browser (udhaengning/downloads.py): "stream" through the app
+# How private files reach the browser (common/downloads.py): "stream" through the app
 # (the default, fine for `make run`), or "proxy": X-Accel-Redirect to deploy/nginx for files on
 # disk, a presigned redirect of PRIVATE_DOWNLOADS_URL_EXPIRY seconds for files in a bucket.
 PRIVATE_DOWNLOADS = env.str("PRIVATE_DOWNLOADS", default="stream")
