@@ -162,3 +162,16 @@ def _audit_anchor_file(tmp_path_factory, settings):
     """Each test exports audit chain heads to a file of its own, so heads exported by one
     test are not held against the freshly emptied database of the next."""
     settings.AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("audit") / "audit-anchors.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Danish). A request in English activates
+    English in the thread (LocaleMiddleware does not switch back), which would otherwise leak
+    into forms and messages built by the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -10,6 +10,7 @@ runs verify_audit_log and verify_evidence against the copy; all of it must pass,
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import threading
 from pathlib import Path
@@ -18,7 +19,9 @@ import pytest
 
 from tests.test_backup_restore import BACKUP, RESTORE, _manage, _run, _url, pg_tools  # noqa: F401
 
-TRIES = 20
+# Each try is a whole backup and restore (~30 s on the 2-CPU VM). Three in `make test`; the
+# issue was closed on 20 tries: BACKUP_CONSISTENCY_TRIES=20 make test PYTEST_ARGS=tests/test_backup_consistency.py
+TRIES = int(os.environ.get("BACKUP_CONSISTENCY_TRIES", "3"))
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
