@@ -63,9 +63,8 @@ def _need(condition: bool, reason: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_production_topology_proxy_tls_upload_download_failover_and_health(personas, tmp_path):
     from django.db import connection
-    from rest_framework.authtoken.models import Token
-
     from incidents.models import Evidence
+    from tests.factories import api_token
     from tests.reports.conftest import register
     from tests.test_backup_restore import _url
 
@@ -83,7 +82,7 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
     personas.org.require_mfa_for_managers = False
     personas.org.save()
     incident = register(personas, title="Optagelse delt i lukket gruppe")
-    token = Token.objects.create(user=personas.manager).key
+    token = api_token(personas.manager)
 
     private = tmp_path / "private"
     private.mkdir()

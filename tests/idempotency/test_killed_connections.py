@@ -24,9 +24,9 @@ from django.db.backends.signals import connection_created
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from incidents.models import Incident, Note
+from tests.factories import api_token
 from tests.incidents.test_manager_views import register
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -100,7 +100,7 @@ def _until_done(send) -> tuple[requests.Response, int]:
 
 def test_killed_connections_with_retries_make_no_duplicates_and_lose_nothing(live_server, personas):
     incident = register(personas)
-    token = Token.objects.create(user=personas.manager).key
+    token = api_token(personas.manager)
     browser = Client()
     browser.force_login(personas.manager)
     session = requests.Session()
