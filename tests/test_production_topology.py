@@ -63,6 +63,7 @@ def _need(condition: bool, reason: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_production_topology_proxy_tls_upload_download_failover_and_health(personas, tmp_path):
     from django.db import connection
+
     from incidents.models import Evidence
     from tests.factories import api_token
     from tests.reports.conftest import register
