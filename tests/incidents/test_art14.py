@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -154,3 +155,15 @@ def test_the_api_answers_only_the_incidents_managers(personas, with_perpetrator,
     assert api.get(url).status_code == expected
     assert api.put(url, {"informed_on": timezone.localdate().isoformat()}, format="json").status_code == expected
     assert Incident.objects.get(pk=with_perpetrator.pk).art14_informed_on is None
+
+
+def test_closed_demo_incidents_with_a_perpetrator_have_the_art14_record(db):
+    from django.core.management import call_command
+    from django.db.models import Q
+
+    call_command("seed_demo", "--incidents", "60", stdout=io.StringIO())
+    closed = Incident.objects.filter(status=Incident.Status.CLOSED)
+    with_perpetrator = closed.filter(~Q(perpetrator_name="") | ~Q(perpetrator_profile_url=""))
+    assert with_perpetrator.exists()
+    assert not [i.reference for i in with_perpetrator if art14.blocks_closing(i)]
+    assert all(i.art14_recorded_by_id for i in with_perpetrator)

@@ -57,6 +57,8 @@ def test_the_note_gives_the_assessment_and_its_reasons_as_text_and_pdf(client, p
 
     pdf = client.get(reverse("recordings:note_pdf", args=[rr.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    with open("/tmp/i16-note.pdf", "wb") as handle:  # for a person to look at
+        handle.write(pdf.content)
     reader = PdfReader(io.BytesIO(pdf.content))
     pdf_text = " ".join((p.extract_text() or "") for p in reader.pages)
     flat = re.sub(r"\s+", " ", pdf_text)
