@@ -333,7 +333,7 @@ def incident_change_status(*, actor, incident: Incident, to_status: str, reason:
         )
     if incident.status == Incident.Status.CLOSED and not reason.strip():
         raise TransitionNotAllowed(_("Skriv hvorfor sagen genåbnes."))
-    if to_status == Incident.Status.CLOSED and art14.blocks_closing(incident):
+    if to_status == Incident.Status.CLOSED and art14.blocks_closing(current):
         raise TransitionNotAllowed(art14.close_refusal())
     from_status = incident.status
     incident.status = to_status

@@ -45,3 +45,13 @@ def test_the_manager_records_the_exception_and_then_closes(page, live_server, pe
     page.get_by_role("button", name="Skift status").click()
     expect(page.get_by_text("Sagen har nu status «Afsluttet».")).to_be_visible()
     assert Incident.objects.get(pk=incident.pk).status == Incident.Status.CLOSED
+
+
+def test_the_dpia_page_fits_a_phone(page, live_server, personas, sign_in, screenshot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in("admin", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/persondata/konsekvensanalyse/")
+    expect(page.get_by_role("heading", name="Konsekvensanalyse (DPIA), udkast")).to_be_visible()
+    expect(page.locator("[data-dpia-group=perpetrators]")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("dpia-page-390")
