@@ -70,7 +70,13 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     fieldsets = [
         (None, {"fields": ["name", "cvr", "address"]}),
         (_("Kontakt til rapporter"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
-        (_("Politi og databeskyttelse"), {"fields": ["police_district", "dpo_name", "dpo_email", "dpo_phone"]}),
+        (_("Politi og databeskyttelse"), {
+            "fields": ["police_district", "dpo_name", "dpo_email", "dpo_phone"],
+            "description": _("Politikredsen står som modtager af politianmeldelser. Databeskyttelsesrådgiveren "
+                             "står i fortegnelsen over behandlinger, konsekvensanalysen (DPIA), "
+                             "oplysningerne til medarbejderne, registreringen af brud og klager til "
+                             "Datatilsynet."),
+        }),
         (_("Regler"), {"fields": [
             "statistics_threshold", "statistics_lag_months", "retention_months", "notify_union_reps_of_serious",
         ]}),

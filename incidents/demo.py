@@ -545,6 +545,11 @@ def _workflow(rng: random.Random, draft: _Draft, platforms: Sequence[str], now: 
             previous = "in_progress"
     if status == "closed":
         incident["closed_at"] = later(60)
+        if incident.get("perpetrator_name") or incident.get("perpetrator_profile_url"):
+            # Closing needs the art. 14 record (incidents.art14): the manager informed the person that day.
+            incident["art14_informed_on"] = incident["closed_at"].astimezone(tz).date()
+            incident["art14_recorded_by_id"] = manager
+            incident["art14_recorded_at"] = incident["closed_at"]
         entry(when, status_kind, manager, from_status=previous, to_status="closed")
     incident["updated_at"] = when
 

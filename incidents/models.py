@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 
+from .art14 import EXCEPTION_CHOICES as ART14_EXCEPTION_CHOICES
 from .assessment import (
     ACTION_CODES,
     CONTENT_FEATURES,
@@ -194,6 +195,16 @@ class Incident(models.Model):
     bistandsadvokat_wanted = models.BooleanField(_("medarbejderen ønsker en bistandsadvokat"), default=False)
     injury_copy_to_amo = models.BooleanField(
         _("arbejdsmiljøorganisationen har fået en kopi af anmeldelsen af arbejdsskaden"), default=False)
+
+    # Information to the perpetrator (GDPR art. 14; incidents.art14): a date, or an exception with a reason.
+    art14_informed_on = models.DateField(_("afsenderen oplyst om behandlingen (dato)"), null=True, blank=True)
+    art14_exception = models.CharField(_("undtagelse fra oplysningspligten"), max_length=20, blank=True,
+                                       choices=ART14_EXCEPTION_CHOICES)
+    art14_reason = models.TextField(_("begrundelse for undtagelsen"), blank=True)
+    art14_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("oplysning til afsenderen registreret af"))
+    art14_recorded_at = models.DateTimeField(_("oplysning til afsenderen registreret"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hændelse")

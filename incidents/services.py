@@ -21,6 +21,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from notifications import services as notifications
 
+from . import art14
 from .assessment import LEVEL_LABELS, REPEATED_PUBLICATION_COUNT, RULES_VERSION, Facts, assess
 from .models import (
     FEATURE_FIELDS,
@@ -332,6 +333,8 @@ def incident_change_status(*, actor, incident: Incident, to_status: str, reason:
         )
     if incident.status == Incident.Status.CLOSED and not reason.strip():
         raise TransitionNotAllowed(_("Skriv hvorfor sagen genåbnes."))
+    if to_status == Incident.Status.CLOSED and art14.blocks_closing(current):
+        raise TransitionNotAllowed(art14.close_refusal())
     from_status = incident.status
     incident.status = to_status
     incident.closed_at = timezone.now() if to_status == Incident.Status.CLOSED else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import caseworker, detail, evidence, manager, sharing
+from .views import art14, caseworker, detail, evidence, manager, sharing
 
 app_name = "incidents"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("haendelser/<str:reference>/vurdering/", manager.incident_assess, name="assess"),
     path("haendelser/<str:reference>/retligt-hold/", manager.incident_legal_hold, name="legal_hold"),
     path("haendelser/<str:reference>/frister/", manager.incident_deadline_dismiss, name="deadline_dismiss"),
+    path("haendelser/<str:reference>/oplysning-til-afsender/", art14.incident_art14, name="art14"),
     # Managers and the employee concerned
     path("haendelser/<str:reference>/", detail.incident_detail, name="detail"),
     path("haendelser/<str:reference>/dokumentation/", evidence.evidence_upload, name="evidence_upload"),

@@ -138,3 +138,7 @@ class DataSubjectRequest(models.Model):
     @property
     def audit_organisation_id(self) -> int | None:
         return self.organisation_id
+
+
+# Models kept in their own modules (same app, same migrations).
+from .dpia_models import DpiaDraft  # noqa: E402, F401

@@ -297,6 +297,9 @@ REGISTRY: dict[str, Classification] = {
     "stats.incidentresidueplatform": Classification("statistics"),
     # privacy
     "privacy.datasubjectrequest": Classification("rights"),
+    "privacy.dpiadraft": Classification("users", gettext_lazy(
+        "Udkast til konsekvensanalysen (DPIA) som PDF, dannet af modeller, indstillinger og tal; kun «bestilt af» "
+        "peger på en person.")),
     # idempotency
     "idempotency.idempotencyrecord": Classification("incidents", gettext_lazy(
         "Det første svar på en ændring (kan rumme sagens oplysninger), gemt i 24 timer under forespørgslens nøgle, "
@@ -464,7 +467,10 @@ def _controller(organisation) -> list[tuple[str, str]]:
     if organisation is None:
         return [(_("Dataansvarlig"), _("Den organisation (kommune), der bruger systemet; navn, CVR-nummer, adresse "
                                        "og kontaktperson står under Administration og i organisationens egen "
-                                       "udgave af fortegnelsen."))]
+                                       "udgave af fortegnelsen.")),
+                (_("Databeskyttelsesrådgiver (DPO)"), _("Organisationens databeskyttelsesrådgiver (art. 37); navn, "
+                                                        "e-mail og telefon står i organisationens udgave af "
+                                                        "fortegnelsen (art. 30, stk. 1, litra a)."))]
     rows = [(_("Dataansvarlig"), organisation.name)]
     if organisation.cvr:
         rows.append((_("CVR-nummer"), organisation.cvr))
@@ -475,7 +481,18 @@ def _controller(organisation) -> list[tuple[str, str]]:
                        if p)
     if contact:
         rows.append((_("Kontakt"), contact))
+    rows.append((_("Databeskyttelsesrådgiver (DPO)"), dpo_contact(organisation)
+                 or _("ikke oplyst: en administrator udfylder det under organisationens indstillinger "
+                      "(art. 37–39; art. 30, stk. 1, litra a)")))
     return rows
+
+
+def dpo_contact(organisation) -> str:
+    """The DPO's name, e-mail and phone as one line ("" when the organisation has given none)."""
+    if organisation is None:
+        return ""
+    return ", ".join(p.strip() for p in (organisation.dpo_name, organisation.dpo_email, organisation.dpo_phone)
+                     if p and p.strip())
 
 
 def _password_min_length() -> int | None:

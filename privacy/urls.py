@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dpia, views_notice
 
 app_name = "privacy"
 
@@ -16,4 +16,13 @@ urlpatterns = [
     # Record of processing: admins and managers
     path("fortegnelse/", views.record, name="record"),
     path("fortegnelse/fortegnelse.md", views.record_download, name="record_download"),
+    # Impact assessment (art. 35): admins and managers, as the record
+    path("konsekvensanalyse/", views_dpia.dpia_page, name="dpia"),
+    path("konsekvensanalyse/pdf/", views_dpia.dpia_request, name="dpia_request"),
+    path("konsekvensanalyse/pdf/<int:pk>/", views_dpia.dpia_detail, name="dpia_detail"),
+    path("konsekvensanalyse/pdf/<int:pk>/status/", views_dpia.dpia_status, name="dpia_status"),
+    path("konsekvensanalyse/pdf/<int:pk>/igen/", views_dpia.dpia_retry, name="dpia_retry"),
+    path("konsekvensanalyse/pdf/<int:pk>/hent/", views_dpia.dpia_download, name="dpia_download"),
+    # Information to employees (art. 13): everyone
+    path("oplysninger-til-medarbejdere/", views_notice.notice, name="notice"),
 ]

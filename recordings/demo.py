@@ -1,6 +1,9 @@
 """A sensible default recording guideline for the demo organisation (and a starting point
 for a real one). Written in our own words after DOMAIN.md section 8, the Ombudsman's
-statement (2005, sag 20-2) and Dansk Socialrådgiverforening's guidance on recordings."""
+statement (FOB 2005.578; beretning 2005, sag 20-2), DUKH Praksisnyt 54 (lydoptagelse af møder)
+and Dansk Socialrådgiverforening's guidance on recordings. Conditions are ones the municipality
+can lawfully agree on: the citizen may as a rule publish audio of their own meeting, so the
+guideline states no unconditional ban on sharing or publishing (LEGAL-REVIEW.md F 34)."""
 
 from __future__ import annotations
 
@@ -41,7 +44,9 @@ DEFAULT_BODY = "\n".join([
     (
         "Kommunen bestemmer rammerne for de møder, den holder. En borger har derfor **ikke krav på** at "
         "optage møder eller telefonsamtaler med os, medmindre der er en saglig begrundelse for det "
-        "(Folketingets Ombudsmand, beretning 2005, sag 20-2). Vi vurderer hver anmodning for sig."
+        "(Folketingets Ombudsmand, FOB 2005.578, beretning 2005, sag 20-2; se også DUKH Praksisnyt 54 om "
+        "lydoptagelse af møder). Vi vurderer hver anmodning for sig og skriver vurderingen og begrundelsen "
+        "i et notat til borgerens sag (offentlighedsloven § 13)."
     ),
     "",
     "## Hvad er en saglig begrundelse?",
@@ -66,8 +71,18 @@ DEFAULT_BODY = "\n".join([
     "",
     "## Vilkår, vi kan aftale",
     "- Kun lyd, ikke video.",
-    "- Optagelsen er til borgerens eget brug og deles ikke med andre.",
+    "- Borgeren fortæller, hvad optagelsen skal bruges til (fx at høre samtalen igen).",
     "- Borgeren fortæller, når optagelsen starter og stopper.",
+    "",
+    "## Hvad borgeren må bruge optagelsen til",
+    (
+        "Vi kan ikke forbyde borgeren at dele eller offentliggøre en optagelse af sin egen samtale. Borgeren "
+        "må som udgangspunkt offentliggøre en lydoptagelse af sin egen samtale. Det er ulovligt, hvis "
+        "optagelsen er krænkende for medarbejderen, fx ærekrænkende eller truende, eller hvis den afslører "
+        "fortrolige oplysninger om andre end borgeren selv. En video, hvor medarbejderen kan genkendes, kan "
+        "være i strid med databeskyttelsesreglerne, hvis medarbejderen ikke har givet samtykke; Datatilsynet "
+        "vurderer det konkret. Fortæl gerne borgeren det, men skriv det ikke som et forbud."
+    ),
     "",
     "## En optagelse dokumenterer ikke afgørelsen",
     (
@@ -123,8 +138,9 @@ DEFAULT_PASSAGES: dict[str, str] = {
     ),
     PUBLISH_INTENT: (
         "Et ønske om at lægge optagelsen ud er ikke en saglig begrundelse. Har borgeren også en saglig "
-        "begrundelse, så tillad optagelse til eget brug. En video af en medarbejder må ikke offentliggøres "
-        "uden medarbejderens samtykke."
+        "begrundelse, så tillad optagelse. Fortæl borgeren, at en lydoptagelse ikke må offentliggøres, hvis den "
+        "er krænkende eller afslører fortrolige oplysninger om andre, og at offentliggørelse af en video, hvor "
+        "medarbejderen kan genkendes, uden samtykke kan være i strid med databeskyttelsesreglerne."
     ),
     OTHER: (
         "Vurder borgerens egen forklaring: er der personlige forhold, der gør det til god forvaltningsskik at "

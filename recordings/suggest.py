@@ -1,7 +1,8 @@
 """Suggest a decision on a request to record (DOMAIN.md section 8). Plain Python, no ORM.
 
-The Ombudsman (2005, sag 20-2): a citizen has no right to record a meeting or a phone call
-about their own case unless there is a legitimate reason (saglig begrundelse), for example
+The Ombudsman (FOB 2005.578; beretning 2005, sag 20-2) and DUKH Praksisnyt 54: a citizen has
+no right to record a meeting or a phone call about their own case unless there is a legitimate
+reason (saglig begrundelse), for example
 problems with memory or concentration, or physical or mental difficulty taking notes;
 each request is judged on its own. The rules, first match wins:
 
@@ -117,9 +118,15 @@ def _labels(codes: Iterable[str]) -> str:
     return ", ".join(str(REASON_LABELS[code]).lower() for code in codes)
 
 
-ADVICE_OWN_USE = _("Optagelsen er til borgerens eget brug og må ikke deles med andre.")
+# No advice states an unconditional ban on sharing or publishing (DOMAIN.md 8; LEGAL-REVIEW.md F 34): the
+# citizen may as a rule publish audio of their own meeting; what is unlawful is named instead.
+ADVICE_OWN_USE = _("Aftal, hvad optagelsen skal bruges til. Fortæl borgeren, at en optagelse ikke må "
+                   "offentliggøres, hvis den er krænkende for medarbejderen eller afslører fortrolige oplysninger "
+                   "om andre end borgeren selv.")
 ADVICE_AUDIO_INSTEAD = _("Tilbyd lydoptagelse i stedet for video, eller aftal at kun borgeren er i billedet.")
-ADVICE_VIDEO_CONSENT = _("En video af medarbejderen må ikke offentliggøres uden medarbejderens samtykke.")
+ADVICE_VIDEO_CONSENT = _("Fortæl borgeren, at offentliggørelse af en video, hvor medarbejderen kan genkendes, "
+                         "uden medarbejderens samtykke kan være i strid med databeskyttelsesreglerne; Datatilsynet "
+                         "vurderer det konkret.")
 ADVICE_INTERPRETER = _("Tilbyd tolk, hvis borgeren ikke forstår dansk godt nok til samtalen.")
 ADVICE_NOTES = _("Tilbyd et skriftligt referat eller notat af samtalen.")
 ADVICE_BISIDDER = _("Foreslå borgeren at tage en bisidder med.")
@@ -145,7 +152,8 @@ def suggest(facts: RequestFacts, policy: GuidelinePolicy | None = None) -> Sugge
                 reasons=(*legitimate, PUBLISH_INTENT),
                 explanation=format_lazy(
                     _("Borgeren har en saglig begrundelse ({reasons}), så optagelse bør tillades. Borgeren vil "
-                      "også offentliggøre optagelsen, så aftal vilkår for brugen."),
+                      "også offentliggøre optagelsen; det kan kommunen ikke forbyde, men fortæl borgeren om "
+                      "grænserne."),
                     reasons=_labels(legitimate)),
                 advice=(ADVICE_OWN_USE, *((ADVICE_VIDEO_CONSENT,) if video else ())),
                 passage_keys=(*legitimate, PUBLISH_INTENT, *video_keys),

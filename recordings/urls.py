@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import guideline, overview, requests
+from .views import guideline, note, overview, requests
 
 app_name = "recordings"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/", requests.request_detail, name="detail"),
     path("<int:pk>/skjult-optagelse/", requests.request_hidden, name="hidden"),
     path("<int:pk>/haendelse/", requests.request_link_incident, name="link_incident"),
+    path("<int:pk>/notat.txt", note.note_text, name="note_text"),
+    path("<int:pk>/notat.pdf", note.note_pdf, name="note_pdf"),
     # Managers
     path("<int:pk>/gennemgang/", requests.request_review, name="review"),
     path("overblik/", overview.overview, name="overview"),

@@ -235,7 +235,7 @@ def missing_information(kind: str, incident: Incident, *, targets: list, publica
         if not incident.consent_police_report:
             missing.append(_("Medarbejderens samtykke til anmeldelsen er ikke registreret; anmeldelsen har en "
                              "linje, medarbejderen kan skrive under på."))
-    if kind == Kind.BREACH_RECORD and not organisation.dpo_name:
+    if kind in (Kind.BREACH_RECORD, Kind.DATATILSYNET) and not organisation.dpo_name:
         missing.append(_("Databeskyttelsesrådgiveren (DPO) mangler i organisationens indstillinger."))
     if kind == Kind.DATATILSYNET and incident.publisher_contacted_at is None:
         missing.append(_("Det er ikke registreret, om udgiveren er bedt om at fjerne oplysningerne. Registrér det "

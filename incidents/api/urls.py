@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import art14, views
 
 app_name = "api"
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("incidents/<str:reference>/evidence/<int:evidence_id>/download/", views.EvidenceDownloadView.as_view(),
          name="incident-evidence-download"),
     path("incidents/<str:reference>/timeline/", views.TimelineView.as_view(), name="incident-timeline"),
+    path("incidents/<str:reference>/art14/", art14.IncidentArt14View.as_view(), name="incident-art14"),
     path("assessment/preview/", views.AssessmentPreviewView.as_view(), name="assessment-preview"),
 ]

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_safe
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .. import policy, retention, selectors, sharing
+from .. import art14, policy, retention, selectors, sharing
 from ..assessment import ACTION_CODES
 from ..capture import policy as capture_policy
 from ..capture import selectors as capture_selectors
+from ..forms.art14 import Art14Form
 from ..forms.manager import ActionForm, ConfirmLevelForm, LegalHoldForm, NoteForm, StatusForm
 from ..models import Incident, TimelineEntry
 
@@ -28,7 +29,8 @@ def _audit_view(request, incident: Incident, summary: str) -> None:
 
 
 def render_manager_detail(request, incident: Incident, *, status_form=None, action_form=None, note_form=None,
-                          assess_form=None, legal_hold_form=None, deadline_form=None, status: int = 200):
+                          assess_form=None, legal_hold_form=None, deadline_form=None, art14_form=None,
+                          status: int = 200):
     """The manager's page; the workflow views re-render it with their bound form on errors."""
     context = selectors.incident_detail_context(request.user, incident)
     context.update(
@@ -47,6 +49,10 @@ def render_manager_detail(request, incident: Incident, *, status_form=None, acti
         retention_months=incident.unit.organisation.retention_months,
         retention_due=retention.retention_due(incident),
         may_capture=capture_policy.may_capture(request.user, incident),
+        art14_form=art14_form or Art14Form(incident=incident),
+        art14_needed=art14.has_perpetrator(incident),
+        art14_missing=art14.blocks_closing(incident),
+        art14_summary=art14.describe(incident),
     )
     if context["may_capture"]:
         context["capture_card"] = capture_selectors.capture_card(incident)

@@ -11,7 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from incidents.art14 import art14_record
 from incidents.models import Incident, Note
 from incidents.services import incident_change_status, note_add
 from notifications import services
@@ -142,6 +144,7 @@ def test_level_raised_later_tells_union_reps_once(personas, register):
 
 def test_status_change_tells_the_employee_without_the_reason(personas, register):
     incident = register(BY_MANAGER, targets=[personas.caseworker])
+    art14_record(actor=personas.manager, incident=incident, informed_on=timezone.localdate())  # needed to close
     entry = incident_change_status(actor=personas.manager, incident=incident, to_status="closed")
     entry2 = incident_change_status(actor=personas.manager, incident=incident, to_status="in_progress",
                                     reason="Bent Borger har skrevet igen")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from incidents.art14 import art14_record
 from incidents.models import Incident
 from incidents.services import incident_change_status, incident_record_action
 from notifications import services, tasks
@@ -79,6 +80,7 @@ def test_police_deadline_goes_to_every_manager_over_the_unit_until_reported(pers
 
 def test_closed_incidents_and_long_past_deadlines_are_quiet(personas, register):
     closed = register(Incident.Channel.SELF_REPORT, now=MONDAY)
+    art14_record(actor=personas.manager, incident=closed, informed_on=MONDAY.date())  # needed to close
     incident_change_status(actor=personas.manager, incident=closed, to_status="closed")
     assert services.reminders_due(_due(closed, "follow_up_14_days")) == 0
     old = register(Incident.Channel.SELF_REPORT, now=MONDAY)
@@ -100,6 +102,7 @@ def test_weekly_digest_per_manager_with_their_incidents_and_deadlines(personas, 
     jobcenter = register(Incident.Channel.MANAGER, unit=personas.jobcenter, targets=[personas.other_caseworker],
                          now=MONDAY)
     closed = register(Incident.Channel.SELF_REPORT, now=MONDAY)
+    art14_record(actor=personas.manager, incident=closed, informed_on=MONDAY.date())  # needed to close
     incident_change_status(actor=personas.manager, incident=closed, to_status="closed")
 
     tuesday = MONDAY + timedelta(days=1)

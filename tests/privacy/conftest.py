@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Unit
 from incidents import services as incident_services
+from incidents.art14 import art14_record
 from incidents.models import Incident
 from privacy.services import dsr_register
 from tests.factories import OrganisationFactory, UnitFactory, member
@@ -56,6 +57,10 @@ def make_incident(personas):
                            "quote": quote if quote is not None else f"Jeg, {perpetrator_name}, siger sandheden"}],
         )
         if close:
+            if perpetrator_name or perpetrator_profile_url:
+                # Closing needs the art. 14 record (incidents.art14).
+                art14_record(actor=actor or personas.manager, incident=incident,
+                             informed_on=timezone.localdate(), request=None)
             incident_services.incident_change_status(actor=actor or personas.manager, incident=incident,
                                                      to_status=Incident.Status.CLOSED)
         if legal_hold:

@@ -461,6 +461,9 @@ def hostile_requests(personas, storage_root):
                            "quote": f"Jeg, {NAME}, siger sandheden"}],
         )
         if close:
+            from incidents.art14 import art14_record
+
+            art14_record(actor=personas.manager, incident=case, informed_on=timezone.localdate())
             services.incident_change_status(actor=personas.manager, incident=case, to_status=Incident.Status.CLOSED)
         return case
 

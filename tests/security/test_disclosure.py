@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import disclosure, services, sharing
+from incidents.art14 import art14_record
 from incidents.models import Note
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,7 @@ def shared_case(personas):
     services.incident_record_action(actor=personas.manager, incident=incident, action_code="platform_takedown",
                                     occurred_on=date.today(), note=HIDDEN["action note"],
                                     external_reference=HIDDEN["external reference"])
+    art14_record(actor=personas.manager, incident=incident, informed_on=date.today())  # closing needs it
     services.incident_change_status(actor=personas.manager, incident=incident, to_status="closed",
                                     reason=HIDDEN["status reason"])
     services.note_add(actor=personas.manager, incident=incident, body=HIDDEN["internal note"],

@@ -81,6 +81,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "incidents:assess": (None, POST_ONLY),
     "incidents:legal_hold": (None, POST_ONLY),
     "incidents:deadline_dismiss": (None, POST_ONLY),
+    "incidents:art14": (None, POST_ONLY),
     "incidents:detail": (None, CASE),
     "incidents:evidence_upload": (None, CASE),
     "incidents:evidence_download": (None, CASE),
@@ -116,6 +117,8 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "recordings:detail": ("recording", CASE),     # the registering caseworker and the unit's manager
     "recordings:hidden": ("recording", POST_ONLY),
     "recordings:link_incident": ("recording", POST_ONLY),
+    "recordings:note_text": ("recording", CASE),   # the note for the citizen's case file: as the request
+    "recordings:note_pdf": ("recording", CASE),
     "recordings:review": ("recording", POST_ONLY),
     "recordings:overview": ("recording", MANAGERS),
     "recordings:guideline": ("guideline", WITH_ROLE),
@@ -134,11 +137,19 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "privacy:erase": ("subject_request", POST_ONLY),
     "privacy:record": (None, row(manager=200, other_manager=200, admin=200)),  # record of processing (art. 30)
     "privacy:record_download": (None, row(manager=200, other_manager=200, admin=200)),
+    "privacy:dpia": (None, row(manager=200, other_manager=200, admin=200)),    # DPIA draft (art. 35): as the record
+    "privacy:dpia_request": (None, POST_ONLY),
+    "privacy:dpia_detail": ("dpia", row(manager=200, other_manager=200, admin=200)),
+    "privacy:dpia_status": ("dpia", row(manager=200, other_manager=200, admin=200)),
+    "privacy:dpia_retry": ("dpia", POST_ONLY),
+    "privacy:dpia_download": ("dpia", row(manager=200, other_manager=200, admin=200)),
+    "privacy:notice": (None, PUBLIC),              # information to employees (art. 13): anyone
     "api:incident-list": (None, row(anonymous=401, default=200)),  # each sees only what the policy lets them
     "api:incident-detail": (None, API_CASE),
     "api:incident-evidence": (None, API_CASE),
     "api:incident-evidence-download": (None, API_CASE),
     "api:incident-timeline": (None, API_CASE),
+    "api:incident-art14": (None, API_CASE_MANAGER),    # the perpetrator's art. 14 record: managers only
     "api:assessment-preview": (None, row(anonymous=401, default=405)),
     "reports-api:report-list": ("report", API_CASE),
     "reports-api:report-detail": ("report", API_CASE),
@@ -160,6 +171,7 @@ POST_ALLOWED: dict[str, set[str]] = {
     "incidents:assess": {"manager"},
     "incidents:legal_hold": {"manager"},
     "incidents:deadline_dismiss": {"manager"},
+    "incidents:art14": {"manager"},
     "incidents:evidence_remove": {"manager"},
     "reports:retry": {"manager"},
     "capture:upload": {"manager"},
@@ -175,6 +187,8 @@ POST_ALLOWED: dict[str, set[str]] = {
     "recordings:review": {"manager"},
     "privacy:decide": {"admin"},
     "privacy:erase": {"admin"},
+    "privacy:dpia_request": {"manager", "other_manager", "admin"},
+    "privacy:dpia_retry": {"manager", "other_manager", "admin"},
     "api_tokens:revoke": {"caseworker"},          # the token's owner
     # Acting on the user's own data only, or computing nothing stored: every signed-in persona may.
     "recordings:suggest": set(SIGNED_IN),
@@ -200,7 +214,7 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
     objects = {"report": world.report, "dsa": world.dsa, "police": world.police, "statistics": world.statistics,
                "datatilsynet": world.datatilsynet}
     pks = {"recording": world.recording, "guideline": world.guideline, "notification": world.notification,
-           "subject_request": world.subject_request, "api_token": world.api_token}
+           "subject_request": world.subject_request, "api_token": world.api_token, "dpia": dpia_of(world)}
     kwargs = {}
     for arg in pattern.pattern.converters:
         if arg == "reference":
@@ -227,6 +241,21 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
         else:
             raise AssertionError(f"{name}: no rule to fill the URL argument {arg!r}; add one to concrete_url()")
     return reverse(name, kwargs=kwargs)
+
+
+def dpia_of(world):
+    """A finished DPIA draft PDF of the world's organisation (a row and a stored file)."""
+    from django.core.files.base import ContentFile
+
+    from privacy.dpia_models import DpiaDraft
+
+    draft = DpiaDraft.objects.filter(organisation=world.incident.unit.organisation).first()
+    if draft is None:
+        draft = DpiaDraft(organisation=world.incident.unit.organisation, version=1, status="ready",
+                          sha256="0" * 64, size=8, page_count=1)
+        draft.file.save("dpia.pdf", ContentFile(b"%PDF-1.7"), save=False)
+        draft.save()
+    return draft
 
 
 def capture_of(world):
