@@ -41,12 +41,15 @@ ACCOUNT_PAGES = {
 
 @pytest.fixture
 def walk_world(personas, settings, tmp_path):
-    """The security tests' world, shared with the union rep, plus an older critical case whose
-    deadlines have run out (the overdue rows of the dashboard)."""
+    """The security tests' world, shared with the union rep and confirmed as "Alvorlig" (the
+    level 3 badge), plus an older critical case whose deadlines have run out (the overdue rows
+    of the dashboard)."""
     private_storage(settings, tmp_path)
     world = build_world(personas)
     capture_of(world)
     sharing.incident_share(actor=personas.caseworker, incident=world.incident, union_rep=personas.union_rep)
+    Incident.objects.filter(pk=world.incident.pk).update(confirmed_level=3, confirmed_by=personas.manager,
+                                                         confirmed_at=timezone.now())
     services.incident_register(
         actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
         fields={"title": "Trussel i kommentarspor", "threat": True, "named": True,
