@@ -37,8 +37,14 @@ OIDC_TEST_IDP := test-tools/oidc-provider/node_modules/.package-lock.json
 $(OIDC_TEST_IDP): test-tools/oidc-provider/package-lock.json
 	cd test-tools/oidc-provider && npm ci --no-audit --no-fund --silent
 
+AXE := test-tools/axe/node_modules/.package-lock.json
+
+# axe-core, which the accessibility browser walk injects into every page (pinned by its lock file).
+$(AXE): test-tools/axe/package-lock.json
+	cd test-tools/axe && npm ci --no-audit --no-fund --silent
+
 ## The whole test suite. REQUIRE_SERVICES=1 turns skips for missing PostgreSQL/Redis/Chromium into failures.
-test: $(STAMP) $(OIDC_TEST_IDP)
+test: $(STAMP) $(OIDC_TEST_IDP) $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Celery worker and beat against CELERY_BROKER_URL (Redis).

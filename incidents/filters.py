@@ -16,6 +16,7 @@ from accounts import permissions
 
 from .forms.manager import managed_units, target_candidates, translated_choices
 from .models import LEVEL_CHOICES, PLATFORM_CHOICES, Incident, Publication
+from .search import incident_search
 
 ORDERING_FIELDS = (
     ("registered_at", "registered_at"),
@@ -45,7 +46,7 @@ class DateInput(forms.DateInput):
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Søg"), method="filter_search",
-        help_text=_("Sagsnummer eller ord fra overskrift og beskrivelse."),
+        help_text=_("Sagsnummer, navn på medarbejder eller afsender, eller ord fra beskrivelse og citater."),
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Incident.Status.choices,
                                          empty_label=_("Alle"))
@@ -94,12 +95,7 @@ class IncidentFilter(django_filters.FilterSet):
         return any(value not in (None, "", []) for name, value in data.items() if name != "ordering")
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
-        )
+        return incident_search(queryset, value)
 
     def filter_level(self, queryset, name, value):
         level = int(value)

@@ -181,7 +181,7 @@ class Statistics:
 # --- Building ------------------------------------------------------------------------------
 
 def month_label(month: date) -> str:
-    return formats.date_format(month, "F Y")
+    return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def _number(value: int, *, k: int, exact: bool) -> Number:

@@ -39,7 +39,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from common.downloads import stored_file_response
 from idempotency.api import IdempotentAPIMixin
-from incidents import disclosure, policy, services
+from incidents import disclosure, policy, search, services
 from incidents import evidence as evidence_files
 from incidents.assessment import assess
 from incidents.models import LEVEL_CHOICES, Evidence, Incident, Note, TimelineEntry
@@ -178,6 +178,10 @@ def _audit_view(request, incident: Incident, summary: str) -> None:
 
 
 class IncidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search", max_length=search.MAX_QUERY_LENGTH,
+        label=gettext_lazy("Søg: sagsnummer, navn på medarbejder eller afsender, ord fra beskrivelse og citater"),
+    )
     status = django_filters.ChoiceFilter(choices=Incident.Status.choices, label=gettext_lazy("Status"))
     level = django_filters.ChoiceFilter(
         choices=LEVEL_CHOICES, method="filter_level",
@@ -193,7 +197,10 @@ class IncidentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Incident
-        fields = ["status", "level", "unit"]
+        fields = ["q", "status", "level", "unit"]
+
+    def filter_search(self, queryset, name, value):
+        return search.incident_search(queryset, value)
 
     def filter_level(self, queryset, name, value):
         level = int(value)
@@ -221,7 +228,7 @@ class IncidentListCreateView(ApiMixin, generics.ListAPIView):
             details={
                 "via": "api",
                 "references": [row["reference"] for row in response.data["results"]],
-                "filters": {key: request.query_params[key][:100] for key in ("status", "level", "unit", "page")
+                "filters": {key: request.query_params[key][:100] for key in ("q", "status", "level", "unit", "page")
                             if key in request.query_params},
             },
         )

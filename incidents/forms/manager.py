@@ -13,7 +13,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.core.validators import URLValidator
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -403,7 +403,7 @@ class BasePublicationFormSet(forms.BaseInlineFormSet):
                 form.add_error("published_at", _(
                     "Offentliggørelsen kan ikke ligge efter, at indholdet blev opdaget (%(discovered)s). "
                     "Ret tidspunktet her eller under «Hvornår blev det opdaget?».")
-                    % {"discovered": timezone.localtime(discovered_at).strftime("%d-%m-%Y %H:%M")})
+                    % {"discovered": formats.date_format(timezone.localtime(discovered_at), "SHORT_DATETIME_FORMAT")})
                 valid = False
         return valid
 

@@ -217,6 +217,8 @@ LANGUAGE_CODE = "da"
 # Each language is named in itself, so a reader finds their own whatever the current one.
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Named date formats per language (udhaengning/formats/<lang>/formats.py, on top of Django's).
+FORMAT_MODULE_PATH = ["udhaengning.formats"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True

@@ -1,0 +1,140 @@
+"""Free-text search over incidents: one function for the list page and the API.
+
+What a search matches: the reference, the title and description, the names of the
+employees concerned (users who are targets, and the free-text names of others), the
+perpetrator's name and profile link, and the title and quote of each publication.
+
+On PostgreSQL (migration `0012_i17_search`):
+- words: full-text search with the Danish configuration (`websearch_to_tsquery`, so
+  "quoted phrases", `or` and `-word` work) over a generated `search_vector` column on
+  incidents and on publications, each with a GIN index;
+- names and references: `ILIKE '%…%'` and trigram word similarity (`%>`, pg_trgm), which
+  finds a name with a typo; GIN trigram indexes on those columns and on the users' full
+  names.
+Each part picks incident ids through its own index; the parts are joined with UNION, so
+no part forces a sequential scan of the incidents.
+
+Elsewhere (SQLite, `make run`): `icontains` over the same columns.
+
+The search only narrows: callers pass a queryset already limited by the access policy
+(`incidents.policy.visible_incidents` or `managed_incidents`), so it never widens what a
+reader may see.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.db import connection
+from django.db.models import BooleanField, CharField, Exists, Expression, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
+
+from accounts.models import User
+
+from .models import Incident, Publication
+
+MAX_QUERY_LENGTH = 200
+# Matched as substrings (ILIKE, so part of a word still finds the title), each served by a
+# GIN trigram index.
+SUBSTRING_COLUMNS = ("reference", "title", "perpetrator_profile_url")
+# Names: substrings and trigram word similarity (a typo still finds the name). References and
+# links get no similarity: "0002" is "similar" to every reference of the year.
+NAME_COLUMNS = ("perpetrator_name", "target_names")
+
+
+class _ILike(Func):
+    """`column ILIKE pattern` (case-insensitive, and served by a gin_trgm_ops index)."""
+
+    arg_joiner = " ILIKE "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+
+class _WordSimilar(Func):
+    """`column %> text`: the text is similar to a part of the column (pg_trgm word similarity)."""
+
+    arg_joiner = " %%> "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _plain(text: str) -> str:
+    """The input without the quotes and operators of a web search, for substring matches."""
+    return " ".join(text.replace('"', " ").replace("«", " ").replace("»", " ").split())
+
+
+class _FullName(Func):
+    """`first_name || ' ' || last_name`, exactly the expression of the trigram index on users."""
+
+    arg_joiner = " || ' ' || "
+    template = "(%(expressions)s)"
+    output_field = CharField()
+
+
+class _SearchVectorColumn(Expression):
+    """The generated `search_vector` column of the query's own table (not a model field)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.search_vector", []
+
+
+def matching_user_ids(text: str) -> QuerySet:
+    """Ids of the users whose full name the text matches or resembles (PostgreSQL)."""
+    plain = _plain(text)
+    return User.objects.alias(full_name=_FullName(F("first_name"), F("last_name"))).filter(
+        Q(_ILike(F("full_name"), Value(_like_pattern(plain)))) | Q(_WordSimilar(F("full_name"), Value(plain)))
+    ).order_by().values("pk")
+
+
+def matching_incident_ids(text: str) -> QuerySet:
+    """Ids of every incident the text matches (PostgreSQL); not yet limited by the policy."""
+    query = SearchQuery(text, config="danish", search_type="websearch")
+    plain = _plain(text)
+    pattern = Value(_like_pattern(plain))
+    by_words = (Incident.objects.alias(search_vector=_SearchVectorColumn())
+                .filter(search_vector=query).order_by().values("pk"))
+    # One branch per column, so each is answered by its own trigram index (an OR over all
+    # columns makes the planner fall back to a sequential scan).
+    by_columns = [
+        Incident.objects.filter(Q(_ILike(F(column), pattern)) | Q(_WordSimilar(F(column), Value(plain))))
+        .order_by().values("pk")
+        for column in NAME_COLUMNS
+    ] + [
+        Incident.objects.filter(_ILike(F(column), pattern)).order_by().values("pk")
+        for column in SUBSTRING_COLUMNS
+    ]
+    by_quotes = (Publication.objects.alias(search_vector=_SearchVectorColumn())
+                 .filter(search_vector=query).order_by().values("incident_id"))
+    by_people = (Incident.targets.through.objects.filter(user_id__in=matching_user_ids(text))
+                 .order_by().values("incident_id"))
+    return by_words.union(*by_columns, by_quotes, by_people)
+
+
+def _fallback_q(text: str) -> Q:
+    """The same columns with `icontains` (SQLite and other databases without the indexes)."""
+    plain = _plain(text)
+    condition = Q(description__icontains=plain)
+    for column in (*SUBSTRING_COLUMNS, *NAME_COLUMNS):
+        condition |= Q(**{f"{column}__icontains": plain})
+    publications = Publication.objects.filter(incident_id=OuterRef("pk")).filter(
+        Q(quote__icontains=plain) | Q(title__icontains=plain))
+    people = (Incident.targets.through.objects.filter(incident_id=OuterRef("pk"))
+              .alias(full_name=Concat(F("user__first_name"), Value(" "), F("user__last_name")))
+              .filter(full_name__icontains=plain))
+    return condition | Q(Exists(publications)) | Q(Exists(people))
+
+
+def incident_search(queryset: QuerySet, text: str) -> QuerySet:
+    """The incidents of `queryset` (already limited by the access policy) that `text` matches."""
+    text = (text or "").strip()[:MAX_QUERY_LENGTH]
+    if not _plain(text):
+        return queryset
+    if connection.vendor == "postgresql":
+        return queryset.filter(pk__in=matching_incident_ids(text))
+    return queryset.filter(_fallback_q(text))
