@@ -55,8 +55,9 @@ UNIT_TYPE = "accounts.unit"
 # Kinds shown on the preferences page, by the roles that receive them.
 KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.MANAGER: (Kind.SELF_REPORT, Kind.DEADLINE_REMINDER, Kind.WEEKLY_DIGEST, Kind.REPORT_READY,
-                   Kind.REPORT_FAILED, Kind.RETENTION_WARNING, Kind.PAGE_WATCH),
-    Role.CASEWORKER: (Kind.INCIDENT_REGISTERED, Kind.STATUS_CHANGED, Kind.NOTE_SHARED),
+                   Kind.REPORT_FAILED, Kind.RETENTION_WARNING, Kind.PAGE_WATCH, Kind.CASE_ASSIGNED,
+                   Kind.CASE_MESSAGE),
+    Role.CASEWORKER: (Kind.INCIDENT_REGISTERED, Kind.STATUS_CHANGED, Kind.NOTE_SHARED, Kind.CASE_MESSAGE),
     Role.UNION_REP: (Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED),
     Role.ADMIN: (Kind.ADMIN_ALERT,),
 }
