@@ -37,8 +37,13 @@ class DashboardFilterForm(forms.Form):
 
     ejer = forms.ChoiceField(label=_("Sagsansvarlig"), choices=OWNER_CHOICES, required=False)
     enhed = forms.ModelChoiceField(label=_("Enhed"), queryset=None, required=False, empty_label=_("Alle enheder"))
-    niveau = forms.TypedChoiceField(label=_("Alvorlighed"), coerce=int, required=False, empty_value=None,
-                                    choices=[("", _("Alle"))] + translated_choices(LEVEL_CHOICES))
+    niveau = forms.TypedChoiceField(
+        label=_("Alvorlighed"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", _("Alle"))] + translated_choices(LEVEL_CHOICES),
+    )
     vis = forms.ChoiceField(choices=(("", ""), ("alle", "alle")), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
@@ -66,7 +71,7 @@ def open_incidents(user, filters: dict) -> QuerySet:
 @dataclass
 class OverdueCase:
     incident: Incident
-    deadlines: list = field(default_factory=list)   # IncidentDeadline rows with days_ago
+    deadlines: list = field(default_factory=list)  # IncidentDeadline rows with days_ago
 
     @property
     def latest_due(self) -> datetime:
@@ -79,13 +84,14 @@ def deadlines_of_dashboard(open_qs: QuerySet, now: datetime) -> tuple[list[Overd
     candidates = list(
         IncidentDeadline.objects.filter(incident__in=open_qs, due__lte=now + HORIZON)
         .exclude(Exists(DeadlineDismissal.objects.filter(incident_id=OuterRef("incident_id"), code=OuterRef("code"))))
-        .select_related("incident", "incident__unit", "incident__owner").order_by("-due")[:CANDIDATE_CAP]
+        .select_related("incident", "incident__unit", "incident__owner")
+        .order_by("-due")[:CANDIDATE_CAP]
     )
     incident_ids = {row.incident_id for row in candidates}
     done = set(
-        TimelineEntry.objects.filter(incident_id__in=incident_ids, kind=TimelineEntry.Kind.ACTION,
-                                     action_code__in=list(MET_BY_ACTION.values()))
-        .values_list("incident_id", "action_code")
+        TimelineEntry.objects.filter(
+            incident_id__in=incident_ids, kind=TimelineEntry.Kind.ACTION, action_code__in=list(MET_BY_ACTION.values())
+        ).values_list("incident_id", "action_code")
     ) | {(pk, "content_removed") for pk in incidents_with_content_removed(incident_ids)}
     by_case: dict[int, OverdueCase] = {}
     coming = []
@@ -108,21 +114,28 @@ def deadlines_of_dashboard(open_qs: QuerySet, now: datetime) -> tuple[list[Overd
 def counts(open_qs: QuerySet) -> dict:
     by_level = dict(
         open_qs.annotate(lvl=Coalesce("confirmed_level", "assessed_level"))
-        .values("lvl").annotate(n=Count("id")).values_list("lvl", "n")
+        .values("lvl")
+        .annotate(n=Count("id"))
+        .values_list("lvl", "n")
     )
     by_status = dict(open_qs.values("status").annotate(n=Count("id")).values_list("status", "n"))
     return {
         "levels": [{"level": lvl, "label": LEVEL_LABELS[lvl], "count": by_level.get(lvl, 0)} for lvl in (4, 3, 2, 1)],
-        "statuses": [{"code": code, "label": label, "count": by_status.get(code, 0)}
-                     for code, label in Incident.Status.choices if code != Incident.Status.CLOSED],
+        "statuses": [
+            {"code": code, "label": label, "count": by_status.get(code, 0)}
+            for code, label in Incident.Status.choices
+            if code != Incident.Status.CLOSED
+        ],
         "open_total": sum(by_level.values()),
     }
 
 
 def waiting_for_assessment(open_qs: QuerySet) -> tuple[list[Incident], int]:
-    qs = open_qs.filter(
-        Q(confirmed_at__isnull=True) | ~Q(confirmed_facts_hash=F("facts_hash"))
-    ).select_related("unit", "owner").order_by("registered_at")
+    qs = (
+        open_qs.filter(Q(confirmed_at__isnull=True) | ~Q(confirmed_facts_hash=F("facts_hash")))
+        .select_related("unit", "owner")
+        .order_by("registered_at")
+    )
     return list(qs[:LIST_LIMIT]), qs.count()
 
 
@@ -130,7 +143,9 @@ def watch_list(user) -> list[Incident]:
     """The user's watched cases that they may still see as manager, newest addition first."""
     watched = WatchListEntry.objects.filter(user=user, incident_id=OuterRef("pk"))
     return list(
-        policy.managed_incidents(user).filter(Exists(watched)).select_related("unit", "owner")
+        policy.managed_incidents(user)
+        .filter(Exists(watched))
+        .select_related("unit", "owner")
         .annotate(level_in_force=Coalesce("confirmed_level", "assessed_level"))
         .order_by("-registered_at")[:50]
     )

@@ -42,29 +42,47 @@ def manager_dashboard(request):
     open_qs = selectors.open_incidents(request.user, filters)
     overdue, coming = selectors.deadlines_of_dashboard(open_qs, now)
     show_all = filters.get("vis") == "alle"
-    shown_overdue = overdue if show_all else overdue[:selectors.OVERDUE_CASES_SHOWN]
+    shown_overdue = overdue if show_all else overdue[: selectors.OVERDUE_CASES_SHOWN]
     waiting, waiting_count = selectors.waiting_for_assessment(open_qs)
     watched = selectors.watch_list(request.user)
     query = request.GET.copy()
     query.pop("vis", None)
-    audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="incidents.dashboard",
-                 summary=_("Overblik for ledere vist"),
-                 details={"waiting": [i.reference for i in waiting],
-                          "deadlines": sorted({case.incident.reference for case in shown_overdue}
-                                              | {r.incident.reference for r in coming[:selectors.LIST_LIMIT]}),
-                          "watched": [i.reference for i in watched],
-                          "filters": {k: v for k, v in request.GET.items() if v}})
-    return render(request, "dashboard/manager.html", {
-        **selectors.counts(open_qs),
-        "filter_form": form, "filtered": any(filters.get(name) for name in ("ejer", "enhed", "niveau")),
-        "waiting": waiting, "waiting_count": waiting_count,
-        "overdue": shown_overdue, "overdue_cases": len(overdue),
-        "overdue_count": sum(len(case.deadlines) for case in overdue),
-        "show_all": show_all, "show_all_query": query.urlencode(),
-        "coming": coming[:selectors.LIST_LIMIT], "coming_count": len(coming),
-        "watched": watched, "owned_count": selectors.owned_count(request.user),
-        "here": request.get_full_path(),
-    })
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        object_type="incidents.dashboard",
+        summary=_("Overblik for ledere vist"),
+        details={
+            "waiting": [i.reference for i in waiting],
+            "deadlines": sorted(
+                {case.incident.reference for case in shown_overdue}
+                | {r.incident.reference for r in coming[: selectors.LIST_LIMIT]}
+            ),
+            "watched": [i.reference for i in watched],
+            "filters": {k: v for k, v in request.GET.items() if v},
+        },
+    )
+    return render(
+        request,
+        "dashboard/manager.html",
+        {
+            **selectors.counts(open_qs),
+            "filter_form": form,
+            "filtered": any(filters.get(name) for name in ("ejer", "enhed", "niveau")),
+            "waiting": waiting,
+            "waiting_count": waiting_count,
+            "overdue": shown_overdue,
+            "overdue_cases": len(overdue),
+            "overdue_count": sum(len(case.deadlines) for case in overdue),
+            "show_all": show_all,
+            "show_all_query": query.urlencode(),
+            "coming": coming[: selectors.LIST_LIMIT],
+            "coming_count": len(coming),
+            "watched": watched,
+            "owned_count": selectors.owned_count(request.user),
+            "here": request.get_full_path(),
+        },
+    )
 
 
 @login_required
@@ -78,13 +96,22 @@ def caseworker_home(request):
         .order_by("-registered_at", "-id")[:CASEWORKER_CASES_SHOWN]
     )
     if cases:
-        audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
-                     summary=_("Egne sager vist"), details={"references": [case.reference for case in cases]})
-    return render(request, "dashboard/caseworker.html", {
-        "units": _units(unit_ids),
-        "cases": cases,
-        "self_report_url": reverse("incidents:self_report"),
-    })
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.VIEW,
+            object_type="incidents.incident",
+            summary=_("Egne sager vist"),
+            details={"references": [case.reference for case in cases]},
+        )
+    return render(
+        request,
+        "dashboard/caseworker.html",
+        {
+            "units": _units(unit_ids),
+            "cases": cases,
+            "self_report_url": reverse("incidents:self_report"),
+        },
+    )
 
 
 @login_required
@@ -99,10 +126,14 @@ def admin_home(request):
     # Counts only: an admin sees no incident (DOMAIN.md section 2).
     overview = retention_overview(timezone.now(), organisation_ids=[org.pk for org in organisations])
     runs = retention_last_runs(organisation_ids=[org.pk for org in organisations])
-    return render(request, "dashboard/admin.html", {
-        "organisations": [(org, overview[org.pk], runs.get(org.pk)) for org in organisations],
-        "warning_days": RETENTION_WARNING_DAYS,
-    })
+    return render(
+        request,
+        "dashboard/admin.html",
+        {
+            "organisations": [(org, overview[org.pk], runs.get(org.pk)) for org in organisations],
+            "warning_days": RETENTION_WARNING_DAYS,
+        },
+    )
 
 
 @login_required

@@ -15,6 +15,7 @@ Messages and notices carry the reference only, never the text of a message.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,8 +47,14 @@ def managers_of_case(incident: Incident) -> list[User]:
 
 
 def _timeline(incident: Incident, *, actor, kind: str, text: str) -> TimelineEntry:
-    return TimelineEntry.objects.create(incident=incident, actor=actor, kind=kind, text=text,
-                                        visible_to_employee=False, occurred_on=timezone.localdate())
+    return TimelineEntry.objects.create(
+        incident=incident,
+        actor=actor,
+        kind=kind,
+        text=text,
+        visible_to_employee=False,
+        occurred_on=timezone.localdate(),
+    )
 
 
 def _incident_url(incident: Incident) -> str:
@@ -77,17 +84,28 @@ def case_assign(*, actor, incident: Incident, owner: User | None, request=None) 
     else:
         text = _("Sagen er givet til %(name)s.") % {"name": _name(owner)}
     _timeline(incident, actor=actor, kind=TimelineEntry.Kind.OWNER, text=text)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Sagsansvarlig ændret"),
-                 details={"owner": owner.pk if owner else None, "previous": previous.pk if previous else None})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Sagsansvarlig ændret"),
+        details={"owner": owner.pk if owner else None, "previous": previous.pk if previous else None},
+    )
     if owner is not None and owner.pk != actor.pk:
         notifications.notification_enqueue(
-            recipient=owner, kind=Kind.CASE_ASSIGNED,
+            recipient=owner,
+            kind=Kind.CASE_ASSIGNED,
             key=f"case_assigned:{incident.pk}:{owner.pk}:{incident.owner_since.isoformat()}",
-            organisation_id=incident.unit.organisation_id, template="case_assigned",
-            context={"reference": incident.reference, "unit_name": incident.unit.name,
-                     "level_label": incident.level_label},
-            incident=incident, target_url=_incident_url(incident),
+            organisation_id=incident.unit.organisation_id,
+            template="case_assigned",
+            context={
+                "reference": incident.reference,
+                "unit_name": incident.unit.name,
+                "level_label": incident.level_label,
+            },
+            incident=incident,
+            target_url=_incident_url(incident),
         )
     return True
 
@@ -103,19 +121,30 @@ def case_exclude(*, actor, incident: Incident, manager: User, reason: str, reque
     if not permissions.may_change_unit_incidents(manager, incident.unit_id):
         raise CaseworkRefused(_("Den valgte person er ikke leder for sagens enhed."))
     exclusion, created = CaseExclusion.objects.get_or_create(
-        incident=incident, manager=manager, defaults={"reason": reason, "excluded_by": actor})
+        incident=incident, manager=manager, defaults={"reason": reason, "excluded_by": actor}
+    )
     if not created:
         raise CaseworkRefused(_("Lederen er allerede holdt ude af sagen."))
     incident.__dict__.pop("_excluded_cache", None)
-    if incident.owner_id == manager.pk:
-        Incident.objects.filter(pk=incident.pk).update(owner=None, owner_since=None, version=incident.version + 1)
-        incident.refresh_from_db()
+    if Incident.objects.filter(pk=incident.pk, owner=manager).update(
+        owner=None, owner_since=None, version=F("version") + 1
+    ):
+        incident.refresh_from_db()  # an owner who is kept out is no longer the owner
     WatchListEntry.objects.filter(incident=incident, user=manager).delete()
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EXCLUSION,
-              text=_("%(name)s er holdt ude af sagen. Begrundelse: %(reason)s") % {"name": _name(manager),
-                                                                                  "reason": reason})
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Leder holdt ude af sagen"), details={"manager": manager.pk, "reason": reason})
+    _timeline(
+        incident,
+        actor=actor,
+        kind=TimelineEntry.Kind.EXCLUSION,
+        text=_("%(name)s er holdt ude af sagen. Begrundelse: %(reason)s") % {"name": _name(manager), "reason": reason},
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Leder holdt ude af sagen"),
+        details={"manager": manager.pk, "reason": reason},
+    )
     return exclusion
 
 
@@ -126,10 +155,20 @@ def case_include(*, actor, incident: Incident, manager: User, request=None) -> b
     if not deleted:
         return False
     incident.__dict__.pop("_excluded_cache", None)
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EXCLUSION,
-              text=_("%(name)s har adgang til sagen igen.") % {"name": _name(manager)})
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Leder har adgang til sagen igen"), details={"manager": manager.pk})
+    _timeline(
+        incident,
+        actor=actor,
+        kind=TimelineEntry.Kind.EXCLUSION,
+        text=_("%(name)s har adgang til sagen igen.") % {"name": _name(manager)},
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Leder har adgang til sagen igen"),
+        details={"manager": manager.pk},
+    )
     return True
 
 
@@ -145,8 +184,14 @@ def case_message_post(*, actor, incident: Incident, body: str, request=None) -> 
         raise CaseworkRefused(_("Beskeden er for lang (højst %(max)d tegn).") % {"max": MESSAGE_MAX_LENGTH})
     from_employee = not policy.is_manager_of(actor, incident)
     message = CaseMessage.objects.create(incident=incident, author=actor, from_employee=from_employee, body=body)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=incident,
-                 summary=_("Besked sendt på sagen"), details={"message": message.pk, "from_employee": from_employee})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=incident,
+        summary=_("Besked sendt på sagen"),
+        details={"message": message.pk, "from_employee": from_employee},
+    )
     if from_employee:
         owner = incident.owner if incident.owner_id and not policy.is_excluded(incident.owner, incident) else None
         recipients = [owner] if owner and owner.is_active else managers_of_case(incident)
@@ -157,9 +202,14 @@ def case_message_post(*, actor, incident: Incident, body: str, request=None) -> 
         if recipient.pk == actor.pk:
             continue
         notifications.notification_enqueue(
-            recipient=recipient, kind=Kind.CASE_MESSAGE, key=f"case_message:{message.pk}:{recipient.pk}",
-            organisation_id=incident.unit.organisation_id, template="case_message", context=context,
-            incident=incident, target_url=_incident_url(incident) + "#beskeder",
+            recipient=recipient,
+            kind=Kind.CASE_MESSAGE,
+            key=f"case_message:{message.pk}:{recipient.pk}",
+            organisation_id=incident.unit.organisation_id,
+            template="case_message",
+            context=context,
+            incident=incident,
+            target_url=_incident_url(incident) + "#beskeder",
         )
     return message
 

@@ -64,7 +64,7 @@ class UrgentDeadline:
     title: str
     reason: str
     due: datetime
-    hours_left: int        # negative when past
+    hours_left: int  # negative when past
     overdue: bool
 
     @property
@@ -78,8 +78,8 @@ class UrgentDeadline:
 
 @dataclass
 class Step:
-    action: dict                       # the checklist item: code, title, reason, anchor, done
-    deadline: object = None            # the DeadlineView it serves, if any
+    action: dict  # the checklist item: code, title, reason, anchor, done
+    deadline: object = None  # the DeadlineView it serves, if any
 
 
 @dataclass
@@ -87,7 +87,7 @@ class NextSteps:
     acute_112: dict | None = None
     deadlines: list[UrgentDeadline] = field(default_factory=list)
     urgent_actions: list[Step] = field(default_factory=list)
-    groups: list[dict] = field(default_factory=list)   # {"code", "label", "steps"}
+    groups: list[dict] = field(default_factory=list)  # {"code", "label", "steps"}
     done: list[dict] = field(default_factory=list)
 
     @property
@@ -105,8 +105,11 @@ def next_steps(summary: dict, *, is_open: bool = True, now: datetime | None = No
             if d.met or d.dismissal is not None or d.due - now > URGENT_WINDOW:
                 continue
             hours = int((d.due - now).total_seconds() // 3600)
-            result.deadlines.append(UrgentDeadline(code=d.code, title=d.title, reason=d.reason, due=d.due,
-                                                   hours_left=hours, overdue=d.due < now))
+            result.deadlines.append(
+                UrgentDeadline(
+                    code=d.code, title=d.title, reason=d.reason, due=d.due, hours_left=hours, overdue=d.due < now
+                )
+            )
     grouped: dict[str, list[Step]] = {GROUP_NOW: [], GROUP_WEEK: [], GROUP_RELEVANT: []}
     for item in summary.get("actions") or ():
         code = item.get("code")
@@ -124,6 +127,7 @@ def next_steps(summary: dict, *, is_open: bool = True, now: datetime | None = No
             grouped[ACTION_GROUP.get(code, GROUP_RELEVANT)].append(step)
     result.urgent_actions.sort(key=lambda step: URGENT_ACTIONS.index(step.action["code"]))
     result.done += list(summary.get("other_actions") or ())
-    result.groups = [{"code": code, "label": GROUP_LABELS[code], "steps": steps}
-                     for code, steps in grouped.items() if steps]
+    result.groups = [
+        {"code": code, "label": GROUP_LABELS[code], "steps": steps} for code, steps in grouped.items() if steps
+    ]
     return result

@@ -27,8 +27,15 @@ def _queryset_of(users):
 class OwnerForm(forms.Form):
     """Give the case to a manager on it (or to nobody)."""
 
-    owner = _PeopleChoice(label=_("Sagsansvarlig"), queryset=None, required=False,
-                          empty_label=_("Ingen sagsansvarlig"))
+    owner = _PeopleChoice(
+        label=_("Sagsansvarlig"),
+        queryset=None,
+        required=False,
+        empty_label=_("Ingen sagsansvarlig"),
+        error_messages={
+            "invalid_choice": _("Vælg en leder fra listen. Kun ledere for sagens enhed kan være sagsansvarlige.")
+        },
+    )
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, prefix="owner", **kwargs)
@@ -40,11 +47,18 @@ class OwnerForm(forms.Form):
 class ExclusionForm(forms.Form):
     """Keep a manager over the unit out of this case, with a reason."""
 
-    manager = _PeopleChoice(label=_("Leder, der skal holdes ude"), queryset=None,
-                            error_messages={"required": _("Vælg den leder, der skal holdes ude af sagen."),
-                                            "invalid_choice": _("Vælg en leder fra listen.")})
+    manager = _PeopleChoice(
+        label=_("Leder, der skal holdes ude"),
+        queryset=None,
+        error_messages={
+            "required": _("Vælg den leder, der skal holdes ude af sagen."),
+            "invalid_choice": _("Vælg en leder fra listen."),
+        },
+    )
     reason = forms.CharField(
-        label=_("Begrundelse"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Begrundelse"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Fx at lederen selv er nævnt i opslaget eller er part i sagen."),
         error_messages={"required": _("Skriv hvorfor lederen skal holdes ude af sagen.")},
     )
@@ -52,14 +66,19 @@ class ExclusionForm(forms.Form):
     def __init__(self, *args, incident, user, **kwargs):
         super().__init__(*args, prefix="exclude", **kwargs)
         self.fields["manager"].queryset = _queryset_of(
-            [m for m in casework.managers_of_case(incident) if m.pk != user.pk])
+            [m for m in casework.managers_of_case(incident) if m.pk != user.pk]
+        )
 
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label=_("Din besked"), max_length=casework.MESSAGE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Skriv en besked, før du sender."),
-                        "max_length": _("Beskeden er for lang (højst %(limit_value)d tegn).")},
+        label=_("Din besked"),
+        max_length=casework.MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Skriv en besked, før du sender."),
+            "max_length": _("Beskeden er for lang (højst %(limit_value)d tegn)."),
+        },
     )
 
     def __init__(self, *args, **kwargs):

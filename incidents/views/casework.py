@@ -46,8 +46,9 @@ def incident_owner(request, reference):
     if not form.is_valid():
         return render_manager_detail(request, incident, owner_form=form, status=400)
     try:
-        changed = casework.case_assign(actor=request.user, incident=incident, owner=form.cleaned_data["owner"],
-                                       request=request)
+        changed = casework.case_assign(
+            actor=request.user, incident=incident, owner=form.cleaned_data["owner"], request=request
+        )
     except casework.CaseworkRefused as exc:
         form.add_error("owner", str(exc))
         return render_manager_detail(request, incident, owner_form=form, status=400)
@@ -59,8 +60,11 @@ def incident_owner(request, reference):
     elif owner.pk == request.user.pk:
         messages.success(request, _("Du er nu sagsansvarlig."))
     else:
-        messages.success(request, _("%(name)s er nu sagsansvarlig og har fået besked.")
-                         % {"name": owner.get_full_name() or owner.get_username()})
+        messages.success(
+            request,
+            _("%(name)s er nu sagsansvarlig og har fået besked.")
+            % {"name": owner.get_full_name() or owner.get_username()},
+        )
     return redirect(_detail_url(incident, "sagsansvar"))
 
 
@@ -72,8 +76,9 @@ def incident_exclusion(request, reference):
     incident = _case_for_manager_or_404(request.user, reference)
     include = request.POST.get("include", "")
     if include:
-        exclusion = incident.exclusions.filter(manager_id=include if include.isdigit() else 0).select_related(
-            "manager").first()
+        exclusion = (
+            incident.exclusions.filter(manager_id=include if include.isdigit() else 0).select_related("manager").first()
+        )
         if exclusion is None:
             messages.info(request, _("Lederen var ikke holdt ude af sagen."))
         else:
@@ -84,8 +89,13 @@ def incident_exclusion(request, reference):
     if not form.is_valid():
         return render_manager_detail(request, incident, exclusion_form=form, status=400)
     try:
-        casework.case_exclude(actor=request.user, incident=incident, manager=form.cleaned_data["manager"],
-                              reason=form.cleaned_data["reason"], request=request)
+        casework.case_exclude(
+            actor=request.user,
+            incident=incident,
+            manager=form.cleaned_data["manager"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
     except casework.CaseworkRefused as exc:
         form.add_error(None, str(exc))
         return render_manager_detail(request, incident, exclusion_form=form, status=400)
@@ -106,8 +116,9 @@ def incident_message(request, reference):
     error = None
     if form.is_valid():
         try:
-            casework.case_message_post(actor=request.user, incident=incident, body=form.cleaned_data["body"],
-                                       request=request)
+            casework.case_message_post(
+                actor=request.user, incident=incident, body=form.cleaned_data["body"], request=request
+            )
         except casework.CaseworkRefused as exc:
             error = str(exc)
         else:
@@ -130,10 +141,13 @@ def incident_watch(request, reference):
         raise Http404
     watching = request.POST.get("watch") == "1"
     casework.watch_set(user=request.user, incident=incident, watching=watching, request=request)
-    messages.success(request, _("Sagen er på din overvågningsliste.") if watching
-                     else _("Sagen er fjernet fra din overvågningsliste."))
+    messages.success(
+        request,
+        _("Sagen er på din overvågningsliste.") if watching else _("Sagen er fjernet fra din overvågningsliste."),
+    )
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(_detail_url(incident))

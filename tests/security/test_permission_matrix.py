@@ -265,7 +265,8 @@ def snapshot() -> list:
 
     models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, DeadlineDismissal, Report,
               EvidenceBundle, RecordingRequest, Notification, Capture, Watch, Redaction, CaseExclusion,
-              CaseMessage, WatchListEntry, DataSubjectRequest)  # last: tests that open a request compare snapshot()[:-1]
+              CaseMessage, WatchListEntry,
+              DataSubjectRequest)  # last: tests that open a request compare snapshot()[:-1]
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 
