@@ -25,4 +25,9 @@
   } else {
     focusSummary();
   }
+  // The browser scrolls to the form's #anchor (and may move the focus there) once the page has
+  // loaded: focus the summary again after that.
+  window.addEventListener("load", function () {
+    window.setTimeout(focusSummary, 0);
+  });
 })();
