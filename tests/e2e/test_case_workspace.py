@@ -73,7 +73,7 @@ def test_a_critical_case_opens_with_112_and_the_72_hours(page, live_server, pers
         # The rest of the checklist is grouped below it; done actions fold away.
         expect(page.locator("#naeste-skridt h3").first).to_have_text("Nu")
         screenshot(f"critical-incident-{width}")
-        print(f"incident page at {width}px: document width {_page_width(page)}px")
+        assert _page_width(page) <= width  # no sideways scrolling
 
 
 def test_assignment_and_exclusion(page, live_server, personas, sign_in, screenshot):
