@@ -353,3 +353,16 @@ def test_an_override_without_reason_points_at_its_error(client, personas):
     body = response.content.decode()
     assert 'id="vurdering-fejl"' in body and "data-error-summary" in body
     assert "Skriv hvorfor niveauet afviger fra det beregnede." in body
+
+
+def test_an_excluded_manager_gets_no_reminders_or_digest_about_the_case(personas, colleague):
+    from notifications import services as notifications
+
+    case = _register(personas, threat=True, discovered_at=timezone.now() - timedelta(hours=60))
+    casework.case_exclude(actor=personas.manager, incident=case, manager=colleague, reason="Part i sagen")
+    assert notifications.reminders_due(timezone.now()) >= 1
+    reminded = set(Notification.objects.filter(kind=Kind.DEADLINE_REMINDER).values_list("recipient_id", flat=True))
+    assert personas.manager.pk in reminded and colleague.pk not in reminded
+    notifications.digest_weekly(timezone.now())
+    assert Notification.objects.filter(kind=Kind.WEEKLY_DIGEST, recipient=personas.manager).exists()
+    assert not Notification.objects.filter(kind=Kind.WEEKLY_DIGEST, recipient=colleague).exists()
