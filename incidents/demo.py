@@ -520,7 +520,8 @@ def _workflow(rng: random.Random, draft: _Draft, platforms: Sequence[str], now: 
             incident["override_justification"] = rng.choice(JUSTIFICATIONS)
         incident.update(confirmed_level=confirmed, confirmed_by_id=manager, confirmed_at=confirmed_at,
                         confirmed_facts_hash=incident["facts_hash"])
-        entry(confirmed_at, TimelineEntry.Kind.ASSESSMENT.value, manager, visible=False,
+        entry(confirmed_at, (TimelineEntry.Kind.ASSESSMENT if confirmed == result.severity.level
+                             else TimelineEntry.Kind.ASSESSMENT_OVERRIDE).value, manager, visible=False,
               text=LEVEL_LABELS[confirmed])
     if acting_at:
         chosen = ["platform_takedown"] if "takedown_requested_at" in incident else []

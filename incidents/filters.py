@@ -43,6 +43,16 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def owners_of(queryset):
+    """The people who own one of these incidents (the choices of the owner filter)."""
+    from accounts.models import User
+
+    if queryset is None:
+        return []
+    return list(User.objects.filter(pk__in=queryset.exclude(owner__isnull=True).values("owner_id"))
+                .order_by("first_name", "last_name", "username"))
+
+
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Søg"), method="filter_search",
@@ -58,6 +68,8 @@ class IncidentFilter(django_filters.FilterSet):
                                            method="filter_platform", empty_label=_("Alle"))
     target = django_filters.ModelChoiceFilter(label=_("Berørt medarbejder"), method="filter_target",
                                               empty_label=_("Alle"), queryset=None)
+    owner = django_filters.ChoiceFilter(label=_("Sagsansvarlig"), method="filter_owner", empty_label=_("Alle"),
+                                        choices=())
     registered_from = django_filters.DateFilter(label=_("Registreret fra"), field_name="registered_at",
                                                 lookup_expr="date__gte", widget=DateInput)
     registered_to = django_filters.DateFilter(label=_("Registreret til"), field_name="registered_at",
@@ -88,6 +100,10 @@ class IncidentFilter(django_filters.FilterSet):
         target_field = self.filters["target"]
         target_field.queryset = target_candidates(user)
         self.form.fields["target"].queryset = target_field.queryset
+        owner_choices = [("mine", _("Mine sager")), ("ingen", _("Uden sagsansvarlig"))] + [
+            (str(person.pk), person.get_full_name() or person.get_username()) for person in owners_of(queryset)]
+        self.filters["owner"].extra["choices"] = owner_choices
+        self.form.fields["owner"].choices = [("", _("Alle")), *owner_choices]
 
     @property
     def has_filters(self) -> bool:
@@ -107,6 +123,13 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_platform(self, queryset, name, value):
         return queryset.filter(Exists(Publication.objects.filter(incident_id=OuterRef("pk"), platform=value)))
+
+    def filter_owner(self, queryset, name, value):
+        if value == "mine":
+            return queryset.filter(owner=self.user)
+        if value == "ingen":
+            return queryset.filter(owner__isnull=True)
+        return queryset.filter(owner_id=int(value)) if value.isdigit() else queryset
 
     def filter_target(self, queryset, name, value):
         through = Incident.targets.through

@@ -162,6 +162,13 @@ class Incident(models.Model):
     confirmed_facts_hash = models.CharField(max_length=64, blank=True)
 
     legal_hold = models.BooleanField(_("retligt hold (må ikke slettes)"), default=False)
+    # The case owner (sagsansvarlig): the manager who handles the case (issue 17). Taken or
+    # assigned on the incident page (`incidents.casework`); any manager of the unit may still act.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_incidents",
+        verbose_name=_("sagsansvarlig"),
+    )
+    owner_since = models.DateTimeField(_("sagsansvarlig siden"), null=True, blank=True)
     # Optimistic concurrency: every save adds one (see save()); forms carry it and the API
     # sends it as the ETag, so a change based on an older version is refused, not lost.
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -405,6 +412,9 @@ class TimelineEntry(models.Model):
         EVIDENCE_ADDED = "evidence_added", _("Dokumentation tilføjet")
         EVIDENCE_REMOVED = "evidence_removed", _("Dokumentation fjernet")
         ASSESSMENT = "assessment", _("Vurdering bekræftet")
+        ASSESSMENT_OVERRIDE = "assessment_override", _("Niveau ændret af leder")
+        OWNER = "owner", _("Sagsansvarlig ændret")
+        EXCLUSION = "exclusion", _("Leder holdt ude af sagen")
         REASSESSED = "reassessed", _("Vurdering genberegnet efter nye regler")
         NOTE = "note", _("Note")
         # Watching a captured page (incidents.capture.watch)
@@ -501,6 +511,70 @@ class DeadlineDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.code}"
+
+
+class CaseExclusion(AuditedPartOfIncident, models.Model):
+    """A manager who is kept out of one case (issue 17), for instance because they are
+    themselves implicated. The access policy (`incidents.policy`) treats the case as outside
+    their units: 404 on every page, API and report of it, and nothing of it in their lists.
+    Removing the row (audited) lets them in again."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="exclusions")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_exclusions",
+                                verbose_name=_("leder"))
+    reason = models.TextField(_("begrundelse"))
+    excluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+", verbose_name=_("holdt ude af"))
+    excluded_at = models.DateTimeField(_("holdt ude"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("leder holdt ude af en sag")
+        verbose_name_plural = _("ledere holdt ude af sager")
+        ordering = ["excluded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["incident", "manager"], name="case_exclusion_unique")]
+        indexes = [models.Index(fields=["manager", "incident"], name="case_exclusion_manager_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} ✕ {self.manager_id}"
+
+
+class CaseMessage(AuditedPartOfIncident, models.Model):
+    """One message in the thread between the employee concerned and the managers on the case
+    (issue 17). Unlike an internal note, the employee reads and writes here; a union rep the
+    case is shared with does not see the thread (it is a conversation with the employer)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                               verbose_name=_("skrevet af"))
+    from_employee = models.BooleanField(_("fra medarbejderen"), default=False)
+    body = models.TextField(_("besked"))
+    created_at = models.DateTimeField(_("sendt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("besked på en sag")
+        verbose_name_plural = _("beskeder på sager")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["incident", "created_at"], name="case_message_thread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WatchListEntry(AuditedPartOfIncident, models.Model):
+    """A case on a manager's personal watch list (the dashboard shows it, issue 17)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watch_list")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="watchers")
+    created_at = models.DateTimeField(_("tilføjet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sag på overvågningslisten")
+        verbose_name_plural = _("overvågningsliste")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "incident"], name="watch_list_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ★ {self.incident_id}"
 
 
 class IncidentShare(AuditedPartOfIncident, models.Model):

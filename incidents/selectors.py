@@ -29,7 +29,7 @@ def manager_incidents(user) -> QuerySet:
     """The manager's incidents with what a list row shows, and `level_in_force` for sorting."""
     return (
         policy.managed_incidents(user)
-        .select_related("unit")
+        .select_related("unit", "owner")
         .annotate(level_in_force=Coalesce("confirmed_level", "assessed_level"))
         .prefetch_related(
             Prefetch("targets", queryset=_people().order_by("first_name", "last_name")),

@@ -443,6 +443,9 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
     justification = justification.strip()
     if level != incident.assessed_level and not justification:
         raise ValueError(_("Skriv hvorfor niveauet afviger fra det beregnede."))
+    if (incident.confirmed_level == level and incident.override_justification == justification
+            and incident.confirmed_facts_hash == incident.facts_hash and incident.confirmed_at is not None):
+        return incident  # saved again unchanged (back and save): nothing new for the timeline
     previous = incident.confirmed_level
     incident.confirmed_level = level
     incident.override_justification = justification
@@ -462,7 +465,8 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
     else:
         text = _("Niveau ændret fra beregnet %(assessed)s til %(level)s: %(why)s") % {
             "assessed": labels[incident.assessed_level], "level": labels[level], "why": justification}
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.ASSESSMENT, text=text, visible=False)
+    kind = TimelineEntry.Kind.ASSESSMENT if level == incident.assessed_level else TimelineEntry.Kind.ASSESSMENT_OVERRIDE
+    _timeline(incident, actor=actor, kind=kind, text=text, visible=False)
     if from_status != incident.status:
         status_entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
                                  to_status=incident.status)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import art14, caseworker, detail, evidence, manager, sharing
+from .views import art14, casework, caseworker, detail, evidence, manager, sharing
 
 app_name = "incidents"
 
@@ -16,7 +16,11 @@ urlpatterns = [
     path("haendelser/<str:reference>/retligt-hold/", manager.incident_legal_hold, name="legal_hold"),
     path("haendelser/<str:reference>/frister/", manager.incident_deadline_dismiss, name="deadline_dismiss"),
     path("haendelser/<str:reference>/oplysning-til-afsender/", art14.incident_art14, name="art14"),
+    path("haendelser/<str:reference>/sagsansvarlig/", casework.incident_owner, name="owner"),
+    path("haendelser/<str:reference>/hold-ude/", casework.incident_exclusion, name="exclusion"),
+    path("haendelser/<str:reference>/overvaag/", casework.incident_watch, name="watch"),
     # Managers and the employee concerned
+    path("haendelser/<str:reference>/beskeder/", casework.incident_message, name="message"),
     path("haendelser/<str:reference>/", detail.incident_detail, name="detail"),
     path("haendelser/<str:reference>/dokumentation/", evidence.evidence_upload, name="evidence_upload"),
     path("haendelser/<str:reference>/dokumentation/<int:evidence_id>/", evidence.evidence_download,

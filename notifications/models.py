@@ -38,6 +38,8 @@ class Kind(models.TextChoices):
     RETENTION_WARNING = "retention_warning", _("Sag slettes snart")
     ADMIN_ALERT = "admin_alert", _("Advarsler til administratorer")
     PAGE_WATCH = "page_watch", _("En sikret webside er fjernet, ændret eller tilbage")
+    CASE_ASSIGNED = "case_assigned", _("Du er blevet sagsansvarlig")
+    CASE_MESSAGE = "case_message", _("Ny besked på en sag")
 
 
 class Channel(models.TextChoices):

@@ -55,8 +55,9 @@ UNIT_TYPE = "accounts.unit"
 # Kinds shown on the preferences page, by the roles that receive them.
 KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.MANAGER: (Kind.SELF_REPORT, Kind.DEADLINE_REMINDER, Kind.WEEKLY_DIGEST, Kind.REPORT_READY,
-                   Kind.REPORT_FAILED, Kind.RETENTION_WARNING, Kind.PAGE_WATCH),
-    Role.CASEWORKER: (Kind.INCIDENT_REGISTERED, Kind.STATUS_CHANGED, Kind.NOTE_SHARED),
+                   Kind.REPORT_FAILED, Kind.RETENTION_WARNING, Kind.PAGE_WATCH, Kind.CASE_ASSIGNED,
+                   Kind.CASE_MESSAGE),
+    Role.CASEWORKER: (Kind.INCIDENT_REGISTERED, Kind.STATUS_CHANGED, Kind.NOTE_SHARED, Kind.CASE_MESSAGE),
     Role.UNION_REP: (Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED),
     Role.ADMIN: (Kind.ADMIN_ALERT,),
 }
@@ -525,6 +526,15 @@ def employees_of(incident) -> list[User]:
     return [users[pk] for pk in sorted(users)]
 
 
+def excluded_managers(incident_ids) -> set[tuple[int, int]]:
+    """(incident, manager) for the managers kept out of a case (issue 17, `incidents.policy`):
+    they are told nothing about it, as for a case outside their units."""
+    from incidents.models import CaseExclusion
+
+    return set(CaseExclusion.objects.filter(incident_id__in=list(incident_ids))
+               .values_list("incident_id", "manager_id"))
+
+
 def _incident_url(incident) -> str:
     return reverse("incidents:detail", args=[incident.reference])
 
@@ -696,7 +706,10 @@ def on_page_watch(incident, check) -> list[Notification]:
     context = {**_incident_context(incident), "outcome": check.outcome,
                "outcome_label": str(check.get_outcome_display()).lower(),
                "checked_at": timezone.localtime(check.checked_at).strftime("%d.%m.%Y %H:%M")}
+    excluded = excluded_managers([incident.pk])
     for manager in Directory().over(incident.unit, Role.MANAGER):
+        if (incident.pk, manager.pk) in excluded:
+            continue
         created += notification_enqueue(
             recipient=manager, kind=Kind.PAGE_WATCH, key=f"page_watch:{check.pk}:{manager.pk}",
             organisation_id=incident.unit.organisation_id, template="page_watch", context=context,
@@ -813,16 +826,21 @@ def reminders_due(now: datetime | None = None) -> int:
     now = now or timezone.now()
     directory = Directory()
     count = 0
-    for item in deadlines_due(now):
+    due = deadlines_due(now)
+    excluded = excluded_managers({item.incident.pk for item in due})
+    for item in due:
         incident = item.incident
         keys = {
             manager.pk: f"deadline:{incident.pk}:{item.code}:{item.stage}:{manager.pk}"
             for manager in directory.over(incident.unit, Role.MANAGER)
+            if (incident.pk, manager.pk) not in excluded
         }
         done = _existing_keys([f"{key}:{Channel.IN_APP}" for key in keys.values()])
         context = {**_incident_context(incident), "deadline_title": item.title,
                    "due": timezone.localtime(item.due), "stage": item.stage}
         for manager in directory.over(incident.unit, Role.MANAGER):
+            if manager.pk not in keys:
+                continue
             key = keys[manager.pk]
             if f"{key}:{Channel.IN_APP}" in done:
                 continue
@@ -849,12 +867,16 @@ def retention_warnings_send(*, items) -> int:
     of incidents. Returns how many notifications were written."""
     directory = Directory()
     messages: list[Message] = []
+    items = list(items)
+    excluded = excluded_managers({item.incident.pk for item in items})
     for item in items:
         incident = item.incident
         due = timezone.localtime(item.due)
         context = {**_incident_context(incident), "due": due, "closed_at": timezone.localtime(item.closed_at),
                    "retention_months": item.retention_months}
         for manager in directory.over(incident.unit, Role.MANAGER):
+            if (incident.pk, manager.pk) in excluded:
+                continue
             messages.append(Message(
                 recipient=manager, kind=Kind.RETENTION_WARNING,
                 key=f"retention_warning:{incident.pk}:{due.date().isoformat()}:{manager.pk}",
@@ -883,6 +905,7 @@ def digest_weekly(now: datetime | None = None) -> int:
     for incident in incidents:
         by_unit[incident.unit_id].append(incident)
     actions = _actions_taken([i.pk for i in incidents])
+    excluded = excluded_managers([i.pk for i in incidents])
 
     managed: dict[int, set[int]] = defaultdict(set)
     managers: dict[int, User] = {}
@@ -903,7 +926,8 @@ def digest_weekly(now: datetime | None = None) -> int:
                 trees[org_id] = _tree(org_id)
         tree = {parent: children for org_id in org_ids for parent, children in trees[org_id].items()}
         units = permissions.descendants(direct, tree)
-        mine = [incident for unit_id in units for incident in by_unit.get(unit_id, ())]
+        mine = [incident for unit_id in units for incident in by_unit.get(unit_id, ())
+                if (incident.pk, user_id) not in excluded]
         if not mine:
             continue
         mine.sort(key=lambda i: (-i.level, i.registered_at))

@@ -266,6 +266,9 @@ REGISTRY: dict[str, Classification] = {
     "incidents.deadlinedismissal": Classification("incidents"),
     "incidents.redaction": Classification("incidents"),
     "incidents.incidentshare": Classification("incidents"),
+    "incidents.caseexclusion": Classification("incidents"),
+    "incidents.casemessage": Classification("incidents"),
+    "incidents.watchlistentry": Classification("incidents"),
     "incidents.pendingfiledeletion": Classification(None, gettext_lazy(
         "Navne (tilfældige) på filer i det private lager, der venter på at blive slettet.")),
     "incidents.retentionrun": Classification(None, gettext_lazy(

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from audit.models import AuditEvent
-from incidents.models import Evidence, Incident, IncidentShare, Note, Publication
+from incidents.models import CaseMessage, Evidence, Incident, IncidentShare, Note, Publication
 from notifications.models import Notification, Preference
 from recordings.models import RecordingRequest
 from reports.models import Report
@@ -190,6 +190,15 @@ def _notes(user: User, org: int) -> Section:
                             created_at=_("skrevet")), rows)
 
 
+def _messages(user: User, org: int) -> Section:
+    """Messages the user wrote in a case thread (issue 17)."""
+    rows = [{"incident": m.incident.reference, "created_at": m.created_at, "body": m.body}
+            for m in CaseMessage.objects.filter(author=user, incident__unit__organisation_id=org)
+            .select_related("incident").order_by("created_at", "id")]
+    return Section("messages", _("Beskeder skrevet af medarbejderen"),
+                   _columns(CaseMessage, ("incident", "created_at", "body"), incident=_("sag")), rows)
+
+
 def _evidence(user: User, org: int) -> Section:
     names = ("incident", "original_name", "kind", "size", "sha256", "uploaded_at", "removed_at")
     rows = [{"incident": e.incident.reference, "original_name": e.original_name, "kind": e.get_kind_display(),
@@ -277,7 +286,7 @@ def _employee_findings(dsr: DataSubjectRequest, audit_limit: int | None) -> Find
     incidents = list(employee_incidents(user, org))
     return Findings(dsr, [
         _profile(user), _memberships(user, org), _employee_incidents(user, incidents), _notes(user, org),
-        _evidence(user, org), _shares(user, org), _notifications(user, org), _preferences(user),
+        _messages(user, org), _evidence(user, org), _shares(user, org), _notifications(user, org), _preferences(user),
         _recordings(user, org), _audit_about(user, org), _audit_by(user, org, audit_limit),
     ], incidents=incidents, user=user)
 

@@ -20,7 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("accounts.urls")),
+    path("", include("dashboards.urls")),
     path("konto/api-noegler/", include("accounts.api_tokens.urls")),
     path("", include("incidents.urls")),
     path("", include("reports.urls")),

@@ -15,13 +15,15 @@ from django.views.decorators.http import require_safe
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .. import art14, policy, retention, selectors, sharing
+from .. import art14, casework, policy, retention, selectors, sharing
 from ..assessment import ACTION_CODES
 from ..capture import policy as capture_policy
 from ..capture import selectors as capture_selectors
 from ..forms.art14 import Art14Form
+from ..forms.casework import ExclusionForm, MessageForm, OwnerForm
 from ..forms.manager import ActionForm, ConfirmLevelForm, LegalHoldForm, NoteForm, StatusForm
-from ..models import Incident, TimelineEntry
+from ..models import CaseExclusion, Incident, TimelineEntry, WatchListEntry
+from ..next_steps import next_steps
 
 
 def _audit_view(request, incident: Incident, summary: str) -> None:
@@ -30,9 +32,21 @@ def _audit_view(request, incident: Incident, summary: str) -> None:
 
 def render_manager_detail(request, incident: Incident, *, status_form=None, action_form=None, note_form=None,
                           assess_form=None, legal_hold_form=None, deadline_form=None, art14_form=None,
-                          status: int = 200):
+                          owner_form=None, exclusion_form=None, message_form=None, status: int = 200):
     """The manager's page; the workflow views re-render it with their bound form on errors."""
     context = selectors.incident_detail_context(request.user, incident)
+    may_change = policy.may_change(request.user, incident)
+    context.update(
+        next_steps=next_steps(context["assessment"], is_open=incident.is_open),
+        thread=casework.thread_of(incident),
+        message_form=message_form or MessageForm(),
+        may_write_message=policy.may_write_message(request.user, incident),
+        owner_form=owner_form or (OwnerForm(incident=incident) if may_change else None),
+        exclusion_form=exclusion_form or (ExclusionForm(incident=incident, user=request.user) if may_change else None),
+        exclusions=list(CaseExclusion.objects.filter(incident=incident).select_related("manager", "excluded_by")),
+        watching=WatchListEntry.objects.filter(user=request.user, incident=incident).exists(),
+        may_watch=policy.may_watch(request.user, incident),
+    )
     context.update(
         status_form=status_form or StatusForm(incident=incident),
         action_form=action_form or ActionForm(initial=_action_initial(request)),
@@ -87,14 +101,8 @@ def render_shared_detail(request, incident: Incident):
     return render(request, "incidents/detail_shared.html", context)
 
 
-@login_required
-@require_safe
-def incident_detail(request, reference):
-    incident = policy.get_incident_or_404(request.user, reference)
-    if policy.is_manager_of(request.user, incident):
-        return render_manager_detail(request, incident)
-    if not policy.is_employee_of(request.user, incident):
-        return render_shared_detail(request, incident)  # visible, so shared with this union rep
+def render_employee_detail(request, incident: Incident, *, message_form=None, status: int = 200):
+    """The employee's page of their own case: shared notes, the message thread, no internal notes."""
     full = selectors.incident_detail_context(request.user, incident)
     context = {
         "incident": incident,
@@ -106,7 +114,21 @@ def incident_detail(request, reference):
         "perpetrator_link": full["perpetrator_link"],
         "may_add_evidence": True,
         "may_remove_evidence": False,
+        "thread": casework.thread_of(incident),
+        "message_form": message_form or MessageForm(),
+        "may_write_message": True,
         **sharing.share_card_context(request.user, incident),
     }
     _audit_view(request, incident, _("Hændelse vist af medarbejderen"))
-    return render(request, "incidents/detail_employee.html", context)
+    return render(request, "incidents/detail_employee.html", context, status=status)
+
+
+@login_required
+@require_safe
+def incident_detail(request, reference):
+    incident = policy.get_incident_or_404(request.user, reference)
+    if policy.is_manager_of(request.user, incident):
+        return render_manager_detail(request, incident)
+    if not policy.is_employee_of(request.user, incident):
+        return render_shared_detail(request, incident)  # visible, so shared with this union rep
+    return render_employee_detail(request, incident)

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -275,6 +276,7 @@ def incident_note(request, reference):
 
 @login_required
 @require_POST
+@idempotent_form
 def incident_assess(request, reference):
     """Confirm the computed level, or override it with a written reason."""
     incident = _managed_incident_or_404(request.user, reference)
@@ -293,6 +295,7 @@ def incident_assess(request, reference):
 
 @login_required
 @require_POST
+@idempotent_form
 def incident_legal_hold(request, reference):
     """Set or clear legal hold, with a reason (keeps a closed incident past its retention period)."""
     incident = _managed_incident_or_404(request.user, reference)
@@ -315,6 +318,7 @@ def incident_legal_hold(request, reference):
 
 @login_required
 @require_POST
+@idempotent_form
 def incident_deadline_dismiss(request, reference):
     """Mark a deadline as not relevant with a reason, or take the mark back (DOMAIN.md 4.4)."""
     incident = _managed_incident_or_404(request.user, reference)
@@ -331,4 +335,8 @@ def incident_deadline_dismiss(request, reference):
         services.deadline_dismiss(actor=request.user, incident=incident, code=code,
                                   reason=form.cleaned_data["reason"], request=request)
         messages.success(request, _("Fristen er markeret som ikke relevant og vises ikke længere som overskredet."))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)  # the dashboard's overdue list sends the manager back there
     return redirect(_detail_url(incident, "frister"))

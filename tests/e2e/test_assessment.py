@@ -54,5 +54,7 @@ def test_manager_assesses_overrides_and_records_police_report(page, live_server,
     timeline = page.locator("#tidslinje").locator("xpath=..")
     expect(timeline).to_contain_text("Politianmeldelse ved arbejdsgiveren")
     expect(timeline).to_contain_text("1200-80123-00042-26")
-    expect(page.locator(".action-checklist")).to_contain_text("1200-80123-00042-26")
+    # Done actions fold away under "Næste skridt" (issue 17), with the journal number.
+    expect(page.locator(".done-actions")).to_contain_text("1200-80123-00042-26")
+    expect(page.locator("#akut")).not_to_contain_text("Politianmeldelse ved arbejdsgiveren")
     screenshot("assessment-after-police-report")

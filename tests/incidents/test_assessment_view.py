@@ -55,7 +55,7 @@ def test_override_needs_a_justification_and_keeps_both_levels(client, personas, 
     page = client.get(reverse("incidents:detail", args=[case.reference])).content.decode()
     assert "Ændret af leder (beregnet: Kritisk)" in page
     assert "&lt;b&gt;afvæbnet&lt;/b&gt;" in page
-    entry = TimelineEntry.objects.get(incident=case, kind=TimelineEntry.Kind.ASSESSMENT)
+    entry = TimelineEntry.objects.get(incident=case, kind=TimelineEntry.Kind.ASSESSMENT_OVERRIDE)  # not "bekræftet"
     assert "Kritisk" in entry.text and "Alvorlig" in entry.text and not entry.visible_to_employee
 
 

@@ -82,7 +82,7 @@ def test_query_count_does_not_grow_with_incidents(client, personas, django_asser
         _register(personas, personas.family, threat=True)
     client.force_login(personas.manager)
     client.get(URL)
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(26) as few:  # + filters, watch list, own cases, removed pages (issue 17)
         client.get(URL)
     for _ in range(20):
         _register(personas, personas.family, threat=True)

@@ -111,8 +111,12 @@ def test_manager_sees_the_whole_case_at_a_glance(client, personas, case):
     assert '<span class="level-pill level-4">Kritisk</span>' in assessment
     assert "Beregnet – ikke bekræftet endnu" in assessment
     assert "Straffeloven § 266: trusler" in assessment
-    assert "Politianmeldelse ved arbejdsgiveren" in assessment
     assert "Anmeld til politiet inden 72 timer" in assessment
+    # Next step first (issue 17): the urgent block opens the page, before the facts
+    urgent = page[page.index('id="akut"'):page.index('id="naeste-skridt"')]
+    assert page.index('id="akut"') < page.index('id="oplysninger"')
+    assert "Ved akut fare: ring 112" in urgent and "Politianmeldelse ved arbejdsgiveren" in urgent
+    assert urgent.index("ring 112") < urgent.index("Politianmeldelse ved arbejdsgiveren")
     # Evidence, including the tombstone of the removed file
     assert [e.original_name for e in response.context["evidence_list"]] == ["skaermbillede.png", "forkert-fil.pdf"]
     assert response.context["evidence_list"][1].is_removed

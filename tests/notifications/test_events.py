@@ -233,10 +233,10 @@ def test_inactive_users_are_not_told(personas, register):
 def test_preferences_page_kinds_follow_roles(personas):
     assert services.kinds_for(personas.manager) == [
         Kind.SELF_REPORT, Kind.REPORT_READY, Kind.REPORT_FAILED, Kind.DEADLINE_REMINDER, Kind.WEEKLY_DIGEST,
-        Kind.RETENTION_WARNING, Kind.PAGE_WATCH,
+        Kind.RETENTION_WARNING, Kind.PAGE_WATCH, Kind.CASE_ASSIGNED, Kind.CASE_MESSAGE,
     ]
     assert services.kinds_for(personas.caseworker) == [
-        Kind.INCIDENT_REGISTERED, Kind.NOTE_SHARED, Kind.STATUS_CHANGED,
+        Kind.INCIDENT_REGISTERED, Kind.NOTE_SHARED, Kind.STATUS_CHANGED, Kind.CASE_MESSAGE,
     ]
     assert services.kinds_for(personas.union_rep) == [Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED]
     assert services.kinds_for(personas.outsider) == []

@@ -255,7 +255,8 @@ def test_turning_email_off_and_on(client, personas, register):
     response = client.post(PREFS, {"deadline_reminder": "on", "weekly_digest": "on"}, follow=True)
     assert "Dine valg er gemt." in response.content.decode()
     assert set(Preference.objects.filter(user=personas.manager, email=False).values_list("kind", flat=True)) == {
-        Kind.SELF_REPORT, Kind.REPORT_READY, Kind.REPORT_FAILED, Kind.RETENTION_WARNING, Kind.PAGE_WATCH}
+        Kind.SELF_REPORT, Kind.REPORT_READY, Kind.REPORT_FAILED, Kind.RETENTION_WARNING, Kind.PAGE_WATCH,
+        Kind.CASE_ASSIGNED, Kind.CASE_MESSAGE}
     body = response.content.decode()
     assert not re.search(r'name="self_report" id="id_self_report" checked', body)
     assert re.search(r'name="weekly_digest" id="id_weekly_digest" checked', body)

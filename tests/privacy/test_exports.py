@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from incidents import casework
 from incidents import services as incident_services
 from privacy.models import DataSubjectRequest
 from tests.privacy.conftest import PERPETRATOR, pdf_text
@@ -20,6 +21,7 @@ def test_json_export_of_an_employee(client, personas, make_incident, make_reques
     incident = make_incident(title="Sara hængt ud på Facebook", description="Opslag med adresse")
     incident_services.note_add(actor=personas.caseworker, incident=incident, body="Min note om det",
                                visibility="internal")
+    casework.case_message_post(actor=personas.caseworker, incident=incident, body="Min besked til lederen")
     dsr = make_request()
     client.force_login(personas.admin)
     response = client.get(reverse("privacy:export_json", args=[dsr.pk]))
@@ -36,6 +38,7 @@ def test_json_export_of_an_employee(client, personas, make_incident, make_reques
     assert incident_row["reference"] == incident.reference
     assert incident_row["title"] == "Sara hængt ud på Facebook" and incident_row["description"] == "Opslag med adresse"
     assert [row["body"] for row in sections["notes"]["rows"]] == ["Min note om det"]
+    assert [row["body"] for row in sections["messages"]["rows"]] == ["Min besked til lederen"]
     assert sections["incidents"]["columns"]["reference"] == "sagsnummer"
     assert data["erasure_plan"] is None
 

@@ -16,6 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from incidents.models import (
+    CaseExclusion,
+    CaseMessage,
     DeadlineDismissal,
     Evidence,
     Incident,
@@ -24,6 +26,7 @@ from incidents.models import (
     Publication,
     Redaction,
     TimelineEntry,
+    WatchListEntry,
 )
 from knowledge.sections import SECTIONS
 from notifications.models import Notification
@@ -82,6 +85,10 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "incidents:legal_hold": (None, POST_ONLY),
     "incidents:deadline_dismiss": (None, POST_ONLY),
     "incidents:art14": (None, POST_ONLY),
+    "incidents:owner": (None, POST_ONLY),        # issue 17: take or assign the case
+    "incidents:exclusion": (None, POST_ONLY),    # keep a manager out of the case
+    "incidents:watch": (None, POST_ONLY),        # the manager's own watch list
+    "incidents:message": (None, POST_ONLY),      # the thread between the employee and the managers
     "incidents:detail": (None, CASE),
     "incidents:evidence_upload": (None, CASE),
     "incidents:evidence_download": (None, CASE),
@@ -172,6 +179,10 @@ POST_ALLOWED: dict[str, set[str]] = {
     "incidents:legal_hold": {"manager"},
     "incidents:deadline_dismiss": {"manager"},
     "incidents:art14": {"manager"},
+    "incidents:owner": {"manager"},
+    "incidents:exclusion": {"manager"},
+    "incidents:watch": {"manager"},
+    "incidents:message": {"manager", "caseworker"},  # never the union rep the case is shared with
     "incidents:evidence_remove": {"manager"},
     "reports:retry": {"manager"},
     "capture:upload": {"manager"},
@@ -282,7 +293,8 @@ def snapshot() -> list:
     from incidents.capture.models import Capture, Watch
 
     models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, DeadlineDismissal, Report,
-              EvidenceBundle, RecordingRequest, Notification, Capture, Watch, Redaction,
+              EvidenceBundle, RecordingRequest, Notification, Capture, Watch, Redaction, CaseExclusion,
+              CaseMessage, WatchListEntry,
               DataSubjectRequest)  # last: tests that open a request compare snapshot()[:-1]
     return [list(model.objects.order_by("pk").values()) for model in models]
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "recordings",
     "stats",
     "privacy",
+    "dashboards",
     "incidents.capture",
     "idempotency",
 ]

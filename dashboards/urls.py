@@ -1,6 +1,5 @@
 from django.urls import path
 
-from incidents.views.dashboard import manager_dashboard
 from stats import views as stats_views
 
 from . import views
@@ -8,7 +7,7 @@ from . import views
 app_name = "dashboard"
 
 urlpatterns = [
-    path("leder/", manager_dashboard, name="manager"),
+    path("leder/", views.manager_dashboard, name="manager"),
     path("mine-sager/", views.caseworker_home, name="caseworker"),
     path("statistik/", stats_views.dashboard, name="union_rep"),
     path("administration/", views.admin_home, name="admin"),
