@@ -19,6 +19,8 @@ from .filters import IncidentFilter
 from .models import FEATURE_FIELDS, PHENOMENON_FIELDS, Evidence, Incident, Note, Publication, TimelineEntry
 
 LIST_PAGE_SIZE = 25
+# The list counts its rows up to this many; beyond it the page says "more than 1,000".
+LIST_COUNT_LIMIT = 1000
 
 
 def _people() -> QuerySet:

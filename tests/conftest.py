@@ -162,3 +162,12 @@ def _audit_anchor_file(tmp_path_factory, settings):
     """Each test exports audit chain heads to a file of its own, so heads exported by one
     test are not held against the freshly emptied database of the next."""
     settings.AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("audit") / "audit-anchors.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _empty_access_cache():
+    """Each test starts with an empty shared cache, so a user id the database hands out
+    again in a later test never finds the access entry of an earlier one."""
+    from django.core.cache import cache
+
+    cache.clear()
