@@ -87,6 +87,40 @@ class IncidentFilter(django_filters.FilterSet):
         target_field = self.filters["target"]
         target_field.queryset = target_candidates(user)
         self.form.fields["target"].queryset = target_field.queryset
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+    def controls(self) -> list[dict]:
+        """The form's controls for the template, each select with its options computed here
+        (value, label, selected): the choice sets are small and bounded (the manager's units
+        and employees, fixed code lists), and the template prints them without Django's
+        per-option widget templates."""
+        self.mark_invalid()
+        controls = []
+        for name, field in self.form.fields.items():
+            bound = self.form[name]
+            control = {"field": bound, "name": name, "wide": name == "q", "options": None}
+            if isinstance(field.widget, forms.Select):
+                value = bound.value()
+                if isinstance(value, list | tuple):  # the ordering's CSV field
+                    value = ",".join(str(part) for part in value)
+                current = "" if value in (None, "") else str(value)
+                control["options"] = [
+                    (str(getattr(choice, "value", choice)), label, str(getattr(choice, "value", choice)) == current)
+                    for choice, label in field.choices
+                ]
+            controls.append(control)
+        return controls
+
+    def mark_invalid(self) -> None:
+        """Bootstrap's error look (and aria-invalid) on the controls whose value was refused."""
+        if self.is_bound and not self.form.is_valid():
+            for name in self.form.errors:
+                if name in self.form.fields:
+                    widget = self.form.fields[name].widget
+                    if "is-invalid" not in widget.attrs["class"]:
+                        widget.attrs["class"] += " is-invalid"
+                    widget.attrs["aria-invalid"] = "true"
 
     @property
     def has_filters(self) -> bool:

@@ -92,8 +92,7 @@ def incident_list(request):
     paginator = BoundedPaginator(filterset.qs, selectors.LIST_PAGE_SIZE, count_limit=selectors.LIST_COUNT_LIMIT)
     page = paginator.get_page(request.GET.get("page"))
     incidents = page.object_list
-    for incident in incidents:
-        incident.platform_labels = sorted({pub.get_platform_display() for pub in incident.publications.all()})
+    selectors.list_rows(incidents)
     audit_record_read(
         request=request, object_type="incidents.incident",
         summary=_("Liste over hændelser vist"), organisation_id=request.user.organisation_id,
@@ -103,6 +102,7 @@ def incident_list(request):
     current = request.GET.get("ordering", "") if filterset.form.is_valid() else ""
     return render(request, "incidents/list.html", {
         "filter": filterset, "page": page, "incidents": incidents, "columns": _sort_columns(current),
+        "confirmed_text": _("(bekræftet)"),
     })
 
 
