@@ -75,7 +75,9 @@ def audit_record(
                            object_id=object_id, incident_reference=incident_reference, summary=summary,
                            details=details, organisation_id=organisation_id)
     key = audit_key()
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint (two round trips): an event that cannot be
+    # written fails the whole change, as it must.
+    with transaction.atomic(savepoint=False):
         head = _lock_head(fields["chain"])
         event = AuditEvent(**fields, seq=head.count + 1, prev_hash=head.last_hash)
         event.hash = event.compute_hash(key)
