@@ -78,6 +78,7 @@ class IncidentFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
         units = list(managed_units(user).only("id", "name", "parent_id"))
+        self._units = units
         self._unit_tree: dict[int | None, list[int]] = {}
         for unit in units:
             self._unit_tree.setdefault(unit.parent_id, []).append(unit.pk)
@@ -100,6 +101,12 @@ class IncidentFilter(django_filters.FilterSet):
         for name, field in self.form.fields.items():
             bound = self.form[name]
             control = {"field": bound, "name": name, "wide": name == "q", "options": None}
+            if isinstance(field, forms.ModelChoiceField):
+                # One plain query (not the field's server-side cursor); the units were loaded above.
+                rows = self._units if name == "unit" else list(field.queryset)
+                choices = [("", field.empty_label), *((row.pk, str(row)) for row in rows)]
+            else:
+                choices = list(getattr(field, "choices", ()))
             if isinstance(field.widget, forms.Select):
                 value = bound.value()
                 if isinstance(value, list | tuple):  # the ordering's CSV field
@@ -107,7 +114,7 @@ class IncidentFilter(django_filters.FilterSet):
                 current = "" if value in (None, "") else str(value)
                 control["options"] = [
                     (str(getattr(choice, "value", choice)), label, str(getattr(choice, "value", choice)) == current)
-                    for choice, label in field.choices
+                    for choice, label in choices
                 ]
             controls.append(control)
         return controls
