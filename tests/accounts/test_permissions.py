@@ -158,3 +158,22 @@ def test_a_new_unit_is_covered_at_once(personas):
 )
 def test_landing_page_per_role(personas, name, expected):
     assert permissions.home_url_name(getattr(personas, name)) == expected
+
+
+def test_the_two_factor_answers_follow_the_rule_and_the_authenticators(personas):
+    from allauth.mfa.models import Authenticator
+
+    from accounts.middleware import has_totp, mfa_required
+
+    user = personas.manager
+    personas.org.require_mfa_for_managers = True
+    personas.org.save()
+    assert mfa_required(user) and not has_totp(user)
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    permissions.forget(user)
+    assert has_totp(user)
+    personas.org.require_mfa_for_managers = False
+    personas.org.mfa_relaxed_reason = "Kun adgang fra rådhusets net"
+    personas.org.save()
+    permissions.forget(user)
+    assert not mfa_required(user)
