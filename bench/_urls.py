@@ -24,8 +24,11 @@ def floor(request):
     if not request.user.is_authenticated:
         return HttpResponse(status=403)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reference, title FROM incidents_incident WHERE unit_id = ANY(%s) "
-                       "ORDER BY registered_at DESC LIMIT 25", [FLOOR_UNIT_IDS])
+        cursor.execute(
+            "SELECT reference, title FROM incidents_incident WHERE unit_id = ANY(%s) "
+            "ORDER BY registered_at DESC LIMIT 25",
+            [FLOOR_UNIT_IDS],
+        )
         rows = cursor.fetchall()
     return HttpResponse("\n".join(f"{reference} {title}" for reference, title in rows), content_type="text/plain")
 

@@ -52,13 +52,22 @@ SEARCH = "trussel"
 
 def _arguments(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--incidents", type=int, default=DEFAULT_INCIDENTS,
-                        help=f"incidents the demo organisation should have (default {DEFAULT_INCIDENTS:,})")
-    parser.add_argument("--requests", type=int, default=DEFAULT_REQUESTS,
-                        help=f"timed requests per measure (default {DEFAULT_REQUESTS})")
+    parser.add_argument(
+        "--incidents",
+        type=int,
+        default=DEFAULT_INCIDENTS,
+        help=f"incidents the demo organisation should have (default {DEFAULT_INCIDENTS:,})",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=DEFAULT_REQUESTS,
+        help=f"timed requests per measure (default {DEFAULT_REQUESTS})",
+    )
     parser.add_argument("--database", default=DEFAULT_DATABASE, help=f"benchmark database (default {DEFAULT_DATABASE})")
-    parser.add_argument("--measures", default=",".join(MEASURES),
-                        help=f"comma-separated subset of {', '.join(MEASURES)} (default: all)")
+    parser.add_argument(
+        "--measures", default=",".join(MEASURES), help=f"comma-separated subset of {', '.join(MEASURES)} (default: all)"
+    )
     return parser.parse_args(argv)
 
 
@@ -115,19 +124,32 @@ def _registration(unit_id: int, target_id: int):
         number = next(counter)
         discovered = timezone.localtime(timezone.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
         body = {
-            "unit": unit_id, "targets": [target_id], "target_names": "",
+            "unit": unit_id,
+            "targets": [target_id],
+            "target_names": "",
             "title": f"Bench: navngivet i Facebook-gruppe {number}",
             "description": "Borgeren har skrevet et opslag om sagsbehandleren.",
-            "discovered_at": discovered, "perpetrator_relation": "citizen_own_case",
-            "perpetrator_name": "", "perpetrator_profile_url": "", "absence_days": "0", "absence_start": "",
-            "emotional_load": "", "named": "on", "offensive_language": "on",
-            "publications-TOTAL_FORMS": "2", "publications-INITIAL_FORMS": "0",
-            "publications-MIN_NUM_FORMS": "0", "publications-MAX_NUM_FORMS": "30",
+            "discovered_at": discovered,
+            "perpetrator_relation": "citizen_own_case",
+            "perpetrator_name": "",
+            "perpetrator_profile_url": "",
+            "absence_days": "0",
+            "absence_start": "",
+            "emotional_load": "",
+            "named": "on",
+            "offensive_language": "on",
+            "publications-TOTAL_FORMS": "2",
+            "publications-INITIAL_FORMS": "0",
+            "publications-MIN_NUM_FORMS": "0",
+            "publications-MAX_NUM_FORMS": "30",
         }
         for index, platform_ in enumerate(("facebook", "youtube")):
-            body |= {f"publications-{index}-platform": platform_, f"publications-{index}-reach": "public",
-                     f"publications-{index}-still_online": "unknown",
-                     f"publications-{index}-url": f"https://example.invalid/bench/{number}/{index}"}
+            body |= {
+                f"publications-{index}-platform": platform_,
+                f"publications-{index}-reach": "public",
+                f"publications-{index}-still_online": "unknown",
+                f"publications-{index}-url": f"https://example.invalid/bench/{number}/{index}",
+            }
         return body
 
     return data
@@ -138,8 +160,9 @@ def _two_factor(user) -> None:
     rule requires of managers before any page is shown."""
     from allauth.mfa.models import Authenticator
 
-    Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP,
-                                        defaults={"data": {"secret": "bench-only-not-a-secret"}})
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "bench-only-not-a-secret"}}
+    )
 
 
 def row(measure: str, page: str, floor: str, ratio: str, goal: str, queries: str = "") -> str:
@@ -166,8 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     from stats.queries import add_months
     from stats.scope import StatisticsUnits
 
-    print(f"Database `{args.database}`{' (created)' if created else ''}; preparing {args.incidents:,} incidents…",
-          flush=True)
+    print(
+        f"Database `{args.database}`{' (created)' if created else ''}; preparing {args.incidents:,} incidents…",
+        flush=True,
+    )
     org, count, added, seconds = seed(args.incidents)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -187,21 +212,45 @@ def main(argv: list[str] | None = None) -> int:
         signed_in.force_login(manager)
         list_url = reverse("incidents:list")
         if "list" in wanted:
-            listing, floor = side_by_side(n, (signed_in, "GET", list_url, None),
-                                          (signed_in, "GET", "/bench/floor/", None))
-            lines.append(row("incident list p95 (first page)", f"{listing.p95:.1f} ms",
-                             f"{floor.p95:.1f} ms (minimal view, same session, one indexed query)",
-                             f"{listing.p95 / floor.p95:.1f}×", "≤ 3×", str(listing.queries)))
+            listing, floor = side_by_side(
+                n, (signed_in, "GET", list_url, None), (signed_in, "GET", "/bench/floor/", None)
+            )
+            lines.append(
+                row(
+                    "incident list p95 (first page)",
+                    f"{listing.p95:.1f} ms",
+                    f"{floor.p95:.1f} ms (minimal view, same session, one indexed query)",
+                    f"{listing.p95 / floor.p95:.1f}×",
+                    "≤ 3×",
+                    str(listing.queries),
+                )
+            )
         if "overhead" in wanted:
-            echo_in, echo_out = side_by_side(n, (signed_in, "GET", "/bench/echo/", None),
-                                             (anonymous, "GET", "/bench/echo/", None))
-            lines.append(row("signed-in request overhead (median)", f"{echo_in.median:.1f} ms",
-                             f"{echo_out.median:.1f} ms (anonymous echo)",
-                             f"+{echo_in.median - echo_out.median:.1f} ms", "≤ 5 ms above it", str(echo_in.queries)))
+            echo_in, echo_out = side_by_side(
+                n, (signed_in, "GET", "/bench/echo/", None), (anonymous, "GET", "/bench/echo/", None)
+            )
+            lines.append(
+                row(
+                    "signed-in request overhead (median)",
+                    f"{echo_in.median:.1f} ms",
+                    f"{echo_out.median:.1f} ms (anonymous echo)",
+                    f"+{echo_in.median - echo_out.median:.1f} ms",
+                    "≤ 5 ms above it",
+                    str(echo_in.queries),
+                )
+            )
         if "search" in wanted:
             (search,) = side_by_side(n, (signed_in, "GET", f"{list_url}?q={SEARCH}", None))
-            lines.append(row(f"search p95 (`?q={SEARCH}` on the list)", f"{search.p95:.1f} ms", "—",
-                             "—", "< 200 ms", str(search.queries)))
+            lines.append(
+                row(
+                    f"search p95 (`?q={SEARCH}` on the list)",
+                    f"{search.p95:.1f} ms",
+                    "—",
+                    "—",
+                    "< 200 ms",
+                    str(search.queries),
+                )
+            )
         if "stats" in wanted:
             first12, last = default_period()
             first36 = add_months(last, 1 - 36)
@@ -212,23 +261,41 @@ def main(argv: list[str] | None = None) -> int:
                 (page,) = side_by_side(n, (signed_in, "GET", stats_url, None))
                 sql, _ = _time_hand_written(scope.allowed, first, last, n)
                 ratio = page.median / statistics.median(sql)
-                lines.append(row(f"statistics, {months} months (median)", f"{page.median:.1f} ms",
-                                 f"{statistics.median(sql):.1f} ms (one hand-written GROUP BY)", f"{ratio:.1f}×",
-                                 "≤ 2×", str(page.queries)))
+                lines.append(
+                    row(
+                        f"statistics, {months} months (median)",
+                        f"{page.median:.1f} ms",
+                        f"{statistics.median(sql):.1f} ms (one hand-written GROUP BY)",
+                        f"{ratio:.1f}×",
+                        "≤ 2×",
+                        str(page.queries),
+                    )
+                )
         if "registration" in wanted:
             register, echo_post = side_by_side(
-                n, (signed_in, "POST", reverse("incidents:create"), _registration(target_unit, caseworker.pk), 302),
-                (signed_in, "POST", "/bench/echo/", {"a": "b"}))
-            lines.append(row("registration POST (median)", f"{register.median:.1f} ms",
-                             f"{echo_post.median:.1f} ms (echo view, POST)",
-                             f"{register.median / echo_post.median:.1f}×", "≤ 3×, ≤ 20 queries", str(register.queries)))
+                n,
+                (signed_in, "POST", reverse("incidents:create"), _registration(target_unit, caseworker.pk), 302),
+                (signed_in, "POST", "/bench/echo/", {"a": "b"}),
+            )
+            lines.append(
+                row(
+                    "registration POST (median)",
+                    f"{register.median:.1f} ms",
+                    f"{echo_post.median:.1f} ms (echo view, POST)",
+                    f"{register.median / echo_post.median:.1f}×",
+                    "≤ 3×, ≤ 20 queries",
+                    str(register.queries),
+                )
+            )
     # The incidents registered here (WARMUP + n, titled "Bench: …") stay; next to the seeded
     # ones they change nothing measurable.
     print()
-    print(f"{date.today():%Y-%m-%d}: PostgreSQL {server_version}, Django {django.get_version()}, "
-          f"Python {platform.python_version()}, {os.cpu_count()} CPUs shared with other jobs "
-          f"(load average {os.getloadavg()[0]:.1f} at the end); {count:,} incidents in {org.name}; "
-          f"{n} timed requests per measure, page and floor alternating.")
+    print(
+        f"{date.today():%Y-%m-%d}: PostgreSQL {server_version}, Django {django.get_version()}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs shared with other jobs "
+        f"(load average {os.getloadavg()[0]:.1f} at the end); {count:,} incidents in {org.name}; "
+        f"{n} timed requests per measure, page and floor alternating."
+    )
     if added:
         print(f"Seeded {added:,} incidents now in {seconds:.1f} s.")
     print()

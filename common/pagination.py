@@ -109,7 +109,7 @@ class BoundedPaginator:
         if self.num_pages is not None:
             number = min(number, self.num_pages)
         offset = (number - 1) * self.per_page
-        rows = list(self.queryset[offset: offset + self.per_page + 1])
+        rows = list(self.queryset[offset : offset + self.per_page + 1])
         if not rows and number > 1:  # beyond the end of a list longer than the count limit
             return self.get_page(max(1, (self.count_limit // self.per_page)))
         has_next = len(rows) > self.per_page

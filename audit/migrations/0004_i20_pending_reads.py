@@ -6,35 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_i26_keyed_chain_per_organisation'),
+        ("audit", "0003_i26_keyed_chain_per_organisation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PendingAuditEvent',
+            name="PendingAuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='tidspunkt')),
-                ('organisation_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='organisation')),
-                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='hvem (navn)')),
-                ('action', models.CharField(choices=[('view', 'Læst'), ('create', 'Oprettet'), ('update', 'Ændret'), ('delete', 'Slettet'), ('download', 'Hentet'), ('export', 'Eksporteret'), ('security', 'Sikkerhed')], max_length=20, verbose_name='handling')),
-                ('object_type', models.CharField(max_length=60, verbose_name='objekttype')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='objekt-id')),
-                ('incident_reference', models.CharField(blank=True, max_length=20, verbose_name='sag')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='beskrivelse')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='detaljer')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP-adresse')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='browser')),
-                ('chain', models.PositiveBigIntegerField(default=0, verbose_name='kæde')),
-                ('mac', models.CharField(max_length=64, verbose_name='nøglet hash (HMAC)')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='hvem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(verbose_name="tidspunkt")),
+                ("organisation_id", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="organisation")),
+                ("actor_label", models.CharField(blank=True, max_length=200, verbose_name="hvem (navn)")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Læst"),
+                            ("create", "Oprettet"),
+                            ("update", "Ændret"),
+                            ("delete", "Slettet"),
+                            ("download", "Hentet"),
+                            ("export", "Eksporteret"),
+                            ("security", "Sikkerhed"),
+                        ],
+                        max_length=20,
+                        verbose_name="handling",
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=60, verbose_name="objekttype")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="objekt-id")),
+                ("incident_reference", models.CharField(blank=True, max_length=20, verbose_name="sag")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="beskrivelse")),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="detaljer")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP-adresse")),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="browser")),
+                ("chain", models.PositiveBigIntegerField(default=0, verbose_name="kæde")),
+                ("mac", models.CharField(max_length=64, verbose_name="nøglet hash (HMAC)")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="hvem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'revisionshændelse, der venter på kæden',
-                'verbose_name_plural': 'revisionshændelser, der venter på kæden',
+                "verbose_name": "revisionshændelse, der venter på kæden",
+                "verbose_name_plural": "revisionshændelser, der venter på kæden",
             },
         ),
     ]

@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 def _read(actor, number: int) -> PendingAuditEvent:
     request = RequestFactory().get("/haendelser/", HTTP_USER_AGENT="Firefox", REMOTE_ADDR="10.0.0.7")
     request.user = actor
-    return audit_record_read(request=request, object_type="incidents.incident", summary=f"Liste {number}",
-                             details={"page": number, "filters": {"q": "æøå"}})
+    return audit_record_read(
+        request=request,
+        object_type="incidents.incident",
+        summary=f"Liste {number}",
+        details={"page": number, "filters": {"q": "æøå"}},
+    )
 
 
 def test_a_read_is_one_insert_without_a_lock():
