@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Brugere og organisation")
 
     def ready(self) -> None:
-        from . import security
+        from . import access_cache, security
 
         security.connect()
+        access_cache.connect()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .models import Organisation, Role
+from .models import Role
 
 # Set at a single sign-on when the identity provider stated that a second factor was used.
 SSO_MFA_SESSION_KEY = "sso_mfa"
@@ -27,14 +27,21 @@ def mfa_required(user) -> bool:
     held = permissions.roles(user)
     if not (held & {Role.MANAGER, Role.ADMIN} or user.is_superuser):
         return False
-    org_ids = permissions.organisation_ids(user)
-    return Organisation.objects.filter(pk__in=org_ids, require_mfa_for_managers=True).exists()
+    return permissions.shared(user)["requires_mfa"]
 
 
 def has_totp(user) -> bool:
+    """Has the user set up TOTP? Kept in the user's cached access entry (accounts/access_cache.py,
+    dropped when an authenticator is saved or deleted)."""
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    entry = permissions.shared(user)
+    if "totp" not in entry:
+        entry["totp"] = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        from . import access_cache
+
+        access_cache.store(user, entry)
+    return entry["totp"]
 
 
 class RequireTwoFactorMiddleware:

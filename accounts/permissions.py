@@ -45,16 +45,37 @@ def _is_active(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+def _build_shared(user) -> dict:
+    """What every request of the user asks: memberships, the unit tree of their organisations
+    when a role covers units below, and the organisation's two-factor rule (three queries at
+    most, kept in the shared cache by accounts/access_cache.py)."""
+    found = tuple(Membership.objects.filter(user=user).values_list("unit_id", "role", "unit__organisation_id"))
+    held = {role for _, role, _ in found}
+    org_ids = {org for _, _, org in found} | ({user.organisation_id} if user.organisation_id else set())
+    tree = dict(_children_by_parent(org_ids)) if held - {Role.CASEWORKER} else {}
+    requires_mfa = False
+    if held & {Role.MANAGER, Role.ADMIN} or user.is_superuser:
+        from .models import Organisation
+
+        requires_mfa = Organisation.objects.filter(pk__in=org_ids, require_mfa_for_managers=True).exists()
+    return {"memberships": found, "tree": tree, "requires_mfa": requires_mfa}
+
+
+def shared(user) -> dict:
+    """The user's cached entry (memberships, tree, two-factor rule), once per request."""
+    cache = _cache(user)
+    if "shared" not in cache:
+        from . import access_cache
+
+        cache["shared"] = access_cache.entry(user, lambda: _build_shared(user))
+    return cache["shared"]
+
+
 def memberships(user) -> tuple[tuple[int, str, int], ...]:
-    """(unit id, role, organisation id) for every membership of the user; one query."""
+    """(unit id, role, organisation id) for every membership of the user."""
     if not _is_active(user):
         return ()
-    cache = _cache(user)
-    if "memberships" not in cache:
-        cache["memberships"] = tuple(
-            Membership.objects.filter(user=user).values_list("unit_id", "role", "unit__organisation_id")
-        )
-    return cache["memberships"]
+    return shared(user)["memberships"]
 
 
 def roles(user) -> frozenset[str]:
@@ -108,9 +129,7 @@ def units_for(user, role: str) -> frozenset[int]:
         elif role == Role.CASEWORKER:
             cache[key] = frozenset(direct)
         else:
-            if "tree" not in cache:
-                cache["tree"] = _children_by_parent(organisation_ids(user))
-            cache[key] = descendants(direct, cache["tree"])
+            cache[key] = descendants(direct, shared(user)["tree"])
     return cache[key]
 
 

@@ -126,3 +126,49 @@ def audit_key() -> bytes:
     if not key:
         raise RuntimeError("AUDIT_HMAC_KEY is not set.")
     return key.encode("utf-8") if isinstance(key, str) else key
+
+
+class PendingAuditEvent(models.Model):
+    """A read recorded without waiting for its chain: written with one INSERT and no lock.
+
+    List pages are read far more often than anything is changed, and locking the
+    organisation's chain head for each of them made every manager's list wait for the
+    others. A read is stored here with an HMAC of its own content (keyed as the chain is,
+    so a changed row is caught) and sealed into its organisation's chain, in the order it
+    was written, by `audit_seal_pending` (the beat task `audit-seal-pending`, every minute)
+    in one locked transaction per batch. `audit_verify` checks the rows still waiting.
+    """
+
+    at = models.DateTimeField(_("tidspunkt"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("hvem"),
+    )
+    organisation_id = models.PositiveBigIntegerField(_("organisation"), null=True, blank=True)
+    actor_label = models.CharField(_("hvem (navn)"), max_length=200, blank=True)
+    action = models.CharField(_("handling"), max_length=20, choices=AuditEvent.Action.choices)
+    object_type = models.CharField(_("objekttype"), max_length=60)
+    object_id = models.CharField(_("objekt-id"), max_length=64, blank=True)
+    incident_reference = models.CharField(_("sag"), max_length=20, blank=True)
+    summary = models.CharField(_("beskrivelse"), max_length=300, blank=True)
+    details = models.JSONField(_("detaljer"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-adresse"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    chain = models.PositiveBigIntegerField(_("kæde"), default=0)
+    mac = models.CharField(_("nøglet hash (HMAC)"), max_length=64)
+
+    class Meta:
+        verbose_name = _("revisionshændelse, der venter på kæden")
+        verbose_name_plural = _("revisionshændelser, der venter på kæden")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} (waiting)"
+
+    FIELDS = ("at", "actor_id", "actor_label", "organisation_id", "action", "object_type", "object_id",
+              "incident_reference", "summary", "details", "ip_address", "user_agent", "chain")
+
+    def compute_mac(self, key: bytes | None = None) -> str:
+        payload = {name: getattr(self, name) for name in self.FIELDS}
+        payload["at"] = self.at.astimezone(datetime.UTC).isoformat()
+        return hmac.new(key if key is not None else audit_key(), AuditEvent._canonical(payload),
+                        hashlib.sha256).hexdigest()

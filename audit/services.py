@@ -8,7 +8,7 @@ the heads exported outside the database (audit/anchors.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.client_ip import client_ip
 
 from . import anchors
-from .models import GENESIS_HASH, AuditChainHead, AuditEvent, audit_key
+from .models import GENESIS_HASH, AuditChainHead, AuditEvent, PendingAuditEvent, audit_key
 
 
 def _lock_head(chain: int) -> AuditChainHead:
@@ -26,6 +26,35 @@ def _lock_head(chain: int) -> AuditChainHead:
         AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
         head = AuditChainHead.objects.select_for_update().get(chain=chain)
     return head
+
+
+def _event_fields(*, request, actor, action, obj, object_type, object_id, incident_reference, summary, details,
+                  organisation_id) -> dict:
+    """The content of one event (who, what, where from), the same for chained and pending ones."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        incident_reference = incident_reference or getattr(obj, "audit_reference", "")
+        organisation_id = organisation_id or getattr(obj, "audit_organisation_id", None)
+    if organisation_id is None and actor is not None:
+        organisation_id = actor.organisation_id
+    return {
+        "at": timezone.now(),
+        "actor": actor,
+        "actor_label": (actor.get_username() if actor is not None else "system"),
+        "organisation_id": organisation_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "incident_reference": incident_reference,
+        "summary": summary[:300],
+        "details": details or {},
+        "ip_address": client_ip(request),
+        "user_agent": (request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        "chain": organisation_id or 0,
+    }
 
 
 def audit_record(
@@ -42,40 +71,78 @@ def audit_record(
     organisation_id: int | None = None,
 ) -> AuditEvent:
     """Append one event to its organisation's chain (in the caller's transaction, if any)."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-        incident_reference = incident_reference or getattr(obj, "audit_reference", "")
-        organisation_id = organisation_id or getattr(obj, "audit_organisation_id", None)
-    if organisation_id is None and actor is not None:
-        organisation_id = actor.organisation_id
-    chain = organisation_id or 0
+    fields = _event_fields(request=request, actor=actor, action=action, obj=obj, object_type=object_type,
+                           object_id=object_id, incident_reference=incident_reference, summary=summary,
+                           details=details, organisation_id=organisation_id)
     key = audit_key()
-    with transaction.atomic():
-        head = _lock_head(chain)
-        event = AuditEvent(
-            at=timezone.now(),
-            actor=actor,
-            actor_label=(actor.get_username() if actor is not None else "system"),
-            organisation_id=organisation_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            incident_reference=incident_reference,
-            summary=summary[:300],
-            details=details or {},
-            ip_address=client_ip(request),
-            user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
-            chain=chain,
-            seq=head.count + 1,
-            prev_hash=head.last_hash,
-        )
+    # Inside the caller's transaction no savepoint (two round trips): an event that cannot be
+    # written fails the whole change, as it must.
+    with transaction.atomic(savepoint=False):
+        head = _lock_head(fields["chain"])
+        event = AuditEvent(**fields, seq=head.count + 1, prev_hash=head.last_hash)
         event.hash = event.compute_hash(key)
         event.save()
         AuditChainHead.objects.filter(pk=head.pk).update(last_hash=event.hash, count=event.seq)
     return event
+
+
+def audit_record_read(
+    *,
+    request=None,
+    actor=None,
+    object_type: str = "",
+    summary: str = "",
+    details: dict | None = None,
+    organisation_id: int | None = None,
+) -> PendingAuditEvent:
+    """Record a read of a list page with one INSERT and no lock (sealed into the chain within
+    a minute by `audit_seal_pending`). Changes, downloads and exports use `audit_record`."""
+    fields = _event_fields(request=request, actor=actor, action=AuditEvent.Action.VIEW, obj=None,
+                           object_type=object_type, object_id="", incident_reference="", summary=summary,
+                           details=details, organisation_id=organisation_id)
+    pending = PendingAuditEvent(**fields)
+    pending.mac = pending.compute_mac()
+    pending.save()
+    return pending
+
+
+SEAL_BATCH_SIZE = 1000
+
+
+def audit_seal_pending(*, batch_size: int = SEAL_BATCH_SIZE) -> int:
+    """Append the waiting reads to their chains, oldest first; returns how many were sealed.
+
+    Each batch is one transaction: the rows are taken with SKIP LOCKED (two sealers never
+    take the same row), each chain's head is locked once, and the rows are appended in the
+    order they were written and deleted from the waiting table. A row whose HMAC no longer
+    matches its content is left waiting, and `audit_verify` reports it."""
+    key = audit_key()
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(PendingAuditEvent.objects.select_for_update(skip_locked=True).order_by("id")[:batch_size])
+            if not batch:
+                return sealed
+            intact = [row for row in batch if row.compute_mac(key) == row.mac]
+            by_chain: dict[int, list[PendingAuditEvent]] = {}
+            for row in intact:
+                by_chain.setdefault(row.chain, []).append(row)
+            events = []
+            for chain in sorted(by_chain):
+                head = _lock_head(chain)
+                seq, prev = head.count, head.last_hash
+                for row in by_chain[chain]:
+                    seq += 1
+                    event = AuditEvent(**{name: getattr(row, name) for name in PendingAuditEvent.FIELDS},
+                                       seq=seq, prev_hash=prev)
+                    event.hash = prev = event.compute_hash(key)
+                    events.append(event)
+                AuditChainHead.objects.filter(pk=head.pk).update(last_hash=prev, count=seq)
+            AuditEvent.objects.bulk_create(events)
+            PendingAuditEvent.objects.filter(pk__in=[row.pk for row in intact]).delete()
+            sealed += len(intact)
+            if len(intact) < len(batch):  # tampered rows stay; do not loop over them forever
+                return sealed
 
 
 def security_event(
@@ -109,6 +176,7 @@ class ChainReport:
     problem: str = ""
     chain: int | None = None
     chains: dict = field(default_factory=dict)
+    pending: int = 0
 
 
 def _walk(events, *, key: bytes | None, chain: int | None):
@@ -170,9 +238,13 @@ def audit_verify(*, organisation_id: int | None = None, batch_size: int = 5000,
     every organisation's chain, including chains known only from the exported heads."""
     key = audit_key()
     exported = anchors.anchors_read(anchor_file)
+    broken, pending = _verify_pending(key=key, chain=organisation_id, batch_size=batch_size)
+    if broken is not None:
+        return broken
     if organisation_id is not None:
-        return _verify_chain(organisation_id, key=key, exported=exported.get(organisation_id, []),
-                             batch_size=batch_size)
+        report = _verify_chain(organisation_id, key=key, exported=exported.get(organisation_id, []),
+                               batch_size=batch_size)
+        return replace(report, pending=pending)
     total = 0
     per_chain: dict[int | None, int] = {}
     legacy = _iter(AuditEvent.objects.filter(seq__isnull=True), batch_size, "pk")
@@ -195,4 +267,16 @@ def audit_verify(*, organisation_id: int | None = None, batch_size: int = 5000,
                                per_chain)
         total += report.checked
         per_chain[chain] = report.checked
-    return ChainReport(True, total, chains=per_chain)
+    return ChainReport(True, total, chains=per_chain, pending=pending)
+
+
+def _verify_pending(*, key: bytes, chain: int | None, batch_size: int) -> tuple[ChainReport | None, int]:
+    """Check every read still waiting for its chain against its own HMAC."""
+    rows = PendingAuditEvent.objects.all() if chain is None else PendingAuditEvent.objects.filter(chain=chain)
+    checked = 0
+    for row in _iter(rows, batch_size, "pk"):
+        if row.compute_mac(key) != row.mac:
+            return ChainReport(False, 0, None, f"read {row.pk} waiting for its chain does not match its HMAC",
+                               row.chain), checked
+        checked += 1
+    return None, checked

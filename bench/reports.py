@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_RATIO = 1.3
+TARGET_RATIO = 1.15  # issue 20 (issue 5 asked for 1.3)
 
 
 def _arguments(argv):
@@ -47,6 +47,11 @@ def _arguments(argv):
     parser.add_argument("--runs", type=int, default=10, help="timed rounds (default 10)")
     parser.add_argument("--publications", type=int, default=25, help="publications on the incident (default 25)")
     parser.add_argument("--evidence", type=int, default=50, help="evidence files on the incident (default 50)")
+    parser.add_argument("--database", default="",
+                        help="a seeded benchmark database on the DATABASE_URL server (e.g. the 1 M tier of "
+                             "bench.pages); the incident is then registered in its demo organisation with the "
+                             "perpetrator most seeded incidents name, so the report lists earlier incidents. "
+                             "Default: a throwaway SQLite database")
     return parser.parse_args(argv)
 
 
@@ -65,7 +70,7 @@ def _reset_peak() -> bool:
     return True
 
 
-def _setup_django(workdir: Path) -> None:
+def _setup_django(workdir: Path, database_url: str = "") -> None:
     (workdir / "bench_reports_settings.py").write_text(textwrap.dedent(f"""
         from udhaengning.settings.test import *  # noqa: F403
         STORAGES = {{
@@ -77,7 +82,7 @@ def _setup_django(workdir: Path) -> None:
     """))
     (workdir / "private").mkdir()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_reports_settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
     for path in (str(workdir), str(ROOT)):
         if path not in sys.path:
             sys.path.insert(0, path)
@@ -94,7 +99,23 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\xaeB`\x82")
 
 
-def _make_case(publications: int, evidence: int):
+def _seeded_people():
+    """In a seeded database: the demo manager, a caseworker and their unit, and the perpetrator
+    named in most seeded incidents (with how many name them)."""
+    from django.db.models import Count
+
+    from accounts.models import Membership, Role, User
+    from incidents.models import Incident
+
+    manager = User.objects.get(username="leder")
+    membership = Membership.objects.filter(role=Role.CASEWORKER, user__organisation=manager.organisation) \
+        .select_related("user", "unit").order_by("pk").first()
+    top = (Incident.objects.filter(unit__organisation=manager.organisation).exclude(perpetrator_name="")
+           .values("perpetrator_name").annotate(n=Count("id")).order_by("-n").first())
+    return manager, membership.user, membership.unit, top["perpetrator_name"], top["n"]
+
+
+def _make_case(publications: int, evidence: int, seeded=None):
     """The incident of the benchmark and its manager, made through the app's services."""
     from datetime import timedelta
 
@@ -106,15 +127,20 @@ def _make_case(publications: int, evidence: int):
     from incidents.evidence import evidence_store
     from incidents.models import Incident
 
-    org = Organisation.objects.create(name="Benchmark Kommune", cvr="12345678", address="Rådhuspladsen 1\n1550 "
-                                      "København V", contact_name="Kontakt Person", contact_email="k@bench.invalid")
-    unit = Unit.objects.create(organisation=org, name="Børn og Familie")
-    manager = User.objects.create_user(username="bench_leder", organisation=org, first_name="Bente",
-                                       last_name="Leder", email="bente@bench.invalid")
-    employee = User.objects.create_user(username="bench_sara", organisation=org, first_name="Sara",
-                                        last_name="Sagsbehandler", job_title="Socialrådgiver")
-    Membership.objects.create(user=manager, unit=unit, role=Role.MANAGER)
-    Membership.objects.create(user=employee, unit=unit, role=Role.CASEWORKER)
+    perpetrator = "Ole Opslagsen"
+    if seeded:
+        manager, employee, unit, perpetrator, _count = seeded
+    else:
+        org = Organisation.objects.create(name="Benchmark Kommune", cvr="12345678", address="Rådhuspladsen 1\n1550 "
+                                          "København V", contact_name="Kontakt Person",
+                                          contact_email="k@bench.invalid")
+        unit = Unit.objects.create(organisation=org, name="Børn og Familie")
+        manager = User.objects.create_user(username="bench_leder", organisation=org, first_name="Bente",
+                                           last_name="Leder", email="bente@bench.invalid")
+        employee = User.objects.create_user(username="bench_sara", organisation=org, first_name="Sara",
+                                            last_name="Sagsbehandler", job_title="Socialrådgiver")
+        Membership.objects.create(user=manager, unit=unit, role=Role.MANAGER)
+        Membership.objects.create(user=employee, unit=unit, role=Role.CASEWORKER)
     now = timezone.now()
     platforms = ("facebook", "youtube", "instagram", "x", "tiktok", "blog")
     incident = services.incident_register(
@@ -122,7 +148,7 @@ def _make_case(publications: int, evidence: int):
         fields={"title": "Gentagne opslag med trusler", "discovered_at": now - timedelta(days=2),
                 "description": "Borgeren har over flere uger skrevet om sagsbehandleren. " * 20,
                 "named": True, "threat": True, "insulting_description": True, "private_details": True,
-                "perpetrator_relation": "citizen_own_case", "perpetrator_name": "Ole Opslagsen",
+                "perpetrator_relation": "citizen_own_case", "perpetrator_name": perpetrator,
                 "perpetrator_profile_url": "https://www.facebook.com/ole.opslagsen"},
         publications=[{
             "platform": platforms[n % len(platforms)],
@@ -150,7 +176,12 @@ def main(argv=None) -> int:
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="udh-bench-reports-"))
     try:
-        _setup_django(workdir)
+        database_url = ""
+        if args.database:
+            from bench._postgres import bench_database_url
+
+            database_url = bench_database_url(os.environ.get("DATABASE_URL", ""), args.database, "reports")
+        _setup_django(workdir, database_url)
         import weasyprint
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -160,7 +191,8 @@ def main(argv=None) -> int:
 
         services._enqueue = lambda *a, **k: None  # the benchmark calls report_render itself
 
-        incident, manager = _make_case(args.publications, args.evidence)
+        seeded = _seeded_people() if args.database else None
+        incident, manager = _make_case(args.publications, args.evidence, seeded)
         options = {"publication_ids": list(incident.publications.values_list("pk", flat=True)),
                    "name_perpetrator": True, "purposes": ["prosecution", "compensation"]}
 
@@ -199,9 +231,17 @@ def main(argv=None) -> int:
         bare_median = statistics.median(bare_times)
         ratio = ours_median / bare_median
         verdict = "within" if ratio <= TARGET_RATIO else "OVER"
+        if seeded:
+            from incidents.models import Incident
+
+            earlier = content.report_context(report).get("earlier_incidents_total", 0)
+            where = (f"PostgreSQL `{args.database}`, {Incident.objects.count():,} incidents, the perpetrator named "
+                     f"in {seeded[4]:,} of them, the report listing the latest few of {earlier:,} earlier incidents")
+        else:
+            where = "SQLite"
         print(f"Police report, {args.publications} publications, {args.evidence} evidence files, "
               f"{report.page_count} pages ({report.size / 1024:.0f} KiB); {args.runs} timed rounds after one "
-              f"warm-up; SQLite; Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, "
+              f"warm-up; {where}; Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, "
               f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}):")
         print()
         print("| measure | value |")

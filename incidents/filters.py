@@ -91,6 +91,7 @@ class IncidentFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
         units = list(managed_units(user).only("id", "name", "parent_id"))
+        self._units = units
         self._unit_tree: dict[int | None, list[int]] = {}
         for unit in units:
             self._unit_tree.setdefault(unit.parent_id, []).append(unit.pk)
@@ -104,6 +105,46 @@ class IncidentFilter(django_filters.FilterSet):
             (str(person.pk), person.get_full_name() or person.get_username()) for person in owners_of(queryset)]
         self.filters["owner"].extra["choices"] = owner_choices
         self.form.fields["owner"].choices = [("", _("Alle")), *owner_choices]
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+    def controls(self) -> list[dict]:
+        """The form's controls for the template, each select with its options computed here
+        (value, label, selected): the choice sets are small and bounded (the manager's units
+        and employees, fixed code lists), and the template prints them without Django's
+        per-option widget templates."""
+        self.mark_invalid()
+        controls = []
+        for name, field in self.form.fields.items():
+            bound = self.form[name]
+            control = {"field": bound, "name": name, "wide": name == "q", "options": None}
+            if isinstance(field, forms.ModelChoiceField):
+                # One plain query (not the field's server-side cursor); the units were loaded above.
+                rows = self._units if name == "unit" else list(field.queryset)
+                choices = [("", field.empty_label), *((row.pk, str(row)) for row in rows)]
+            else:
+                choices = list(getattr(field, "choices", ()))
+            if isinstance(field.widget, forms.Select):
+                value = bound.value()
+                if isinstance(value, list | tuple):  # the ordering's CSV field
+                    value = ",".join(str(part) for part in value)
+                current = "" if value in (None, "") else str(value)
+                control["options"] = [
+                    (str(getattr(choice, "value", choice)), label, str(getattr(choice, "value", choice)) == current)
+                    for choice, label in choices
+                ]
+            controls.append(control)
+        return controls
+
+    def mark_invalid(self) -> None:
+        """Bootstrap's error look (and aria-invalid) on the controls whose value was refused."""
+        if self.is_bound and not self.form.is_valid():
+            for name in self.form.errors:
+                if name in self.form.fields:
+                    widget = self.form.fields[name].widget
+                    if "is-invalid" not in widget.attrs["class"]:
+                        widget.attrs["class"] += " is-invalid"
+                    widget.attrs["aria-invalid"] = "true"
 
     @property
     def has_filters(self) -> bool:

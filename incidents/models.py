@@ -225,9 +225,14 @@ class Incident(models.Model):
             models.Index(fields=["assessed_level"]),
             # Earlier incidents with the same perpetrator (reports.content.earlier_incidents): the
             # name is compared trimmed and case-insensitively (UPPER(TRIM)), the profile link exactly.
-            models.Index(Upper(Trim("perpetrator_name")), name="incident_perpetrator_name_idx",
+            # Newest first with the unit in the key: the report's latest few are the first entries
+            # of the index and its count an index-only scan (issue 24; PostgreSQL answers from an
+            # expression index alone only when the column itself is in it too).
+            models.Index(Upper(Trim("perpetrator_name")), models.F("discovered_at").desc(), models.F("id").desc(),
+                         models.F("unit_id"), models.F("perpetrator_name"), name="incident_perp_name_latest_idx",
                          condition=~models.Q(perpetrator_name="")),
-            models.Index(fields=["perpetrator_profile_url"], name="incident_perpetrator_url_idx",
+            models.Index(models.F("perpetrator_profile_url"), models.F("discovered_at").desc(),
+                         models.F("id").desc(), models.F("unit_id"), name="incident_perp_url_latest_idx",
                          condition=~models.Q(perpetrator_profile_url="")),
             # The statistics (stats.queries) select incidents by unit and registration time and count
             # these columns: PostgreSQL answers them from this index alone (INCLUDE is ignored on SQLite).

@@ -293,6 +293,7 @@ REGISTRY: dict[str, Classification] = {
     "recordings.recordingrequest": Classification("recordings"),
     # audit
     "audit.auditevent": Classification("audit"),
+    "audit.pendingauditevent": Classification("audit"),
     "audit.auditchainhead": Classification(None, gettext_lazy(
         "Den nyeste hash i hver organisations revisionslogkæde og antallet af hændelser.")),
     # stats

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import Organisation
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.pagination import page_links_of
 
 from . import policy, services
 from .forms import DecisionForm, ErasureForm, RequestForm
@@ -40,6 +41,7 @@ def request_list(request):
     requests = (policy.visible_requests(request.user)
                 .select_related("organisation", "subject_user", "handled_by"))
     page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.links = page_links_of(page)
     rows = list(page.object_list)
     audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="privacy.datasubjectrequest",
                  summary=_("Anmodninger fra registrerede vist"),

@@ -175,3 +175,12 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_access_cache():
+    """Each test starts with an empty shared cache, so a user id the database hands out
+    again in a later test never finds the access entry of an earlier one."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -78,6 +78,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=30, hour=3),
         "options": {"expires": 60 * 60 * 6},
     },
+    # Seal the reads recorded without a lock (the list pages, audit.PendingAuditEvent) into
+    # their organisations' chains, so the chain lags the list pages by at most a minute.
+    # Expires before the next tick; what a skipped tick leaves waits for the next one.
+    "audit-seal-pending": {
+        "task": "audit.tasks.seal_pending_reads",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # Export each audit chain's head to the log and the append-only anchor file
     # (audit/anchors.py), so a chain rewritten through the database no longer matches.
     # Expires before the next tick; a skipped tick is caught up by the next one.

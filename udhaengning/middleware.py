@@ -17,6 +17,7 @@ to be stored by the browser or a proxy (`Cache-Control: no-store`): they hold ca
 from __future__ import annotations
 
 import re
+import time
 
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -87,4 +88,34 @@ class NoStoreMiddleware:
         if ((user is not None and user.is_authenticated) or request.path.startswith("/api/")) \
                 and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
+        return response
+
+
+class SessionRefreshMiddleware:
+    """The idle timeout without a session write on every request.
+
+    The session row's expiry is moved forward (`SESSION_COOKIE_AGE` from now) when the
+    session is saved. Saving it on every request (`SESSION_SAVE_EVERY_REQUEST`) cost an
+    UPDATE and a COMMIT on every page; instead the session is marked changed only when its
+    last refresh is `SESSION_REFRESH_SECONDS` old or more, so a signed-in user is signed
+    out between `SESSION_COOKIE_AGE` − `SESSION_REFRESH_SECONDS` and `SESSION_COOKIE_AGE`
+    after the last request, and a plain read writes nothing. Sits just inside
+    `SessionMiddleware`, which saves a changed session on the way out.
+    """
+
+    STAMP = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.modified or not session.get("_auth_user_id"):
+            return response
+        from django.conf import settings
+
+        now = int(time.time())
+        if now - int(session.get(self.STAMP) or 0) >= settings.SESSION_REFRESH_SECONDS:
+            session[self.STAMP] = now
         return response

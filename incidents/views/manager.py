@@ -11,7 +11,6 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import permissions
 from accounts.models import Role
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_read
+from common.pagination import BoundedPaginator
 from idempotency.views import idempotent_form
 
 from .. import concurrency, policy, selectors, services
@@ -90,20 +90,20 @@ def _sort_columns(current: str) -> dict[str, dict]:
 def incident_list(request):
     _require_manager(request.user)
     filterset = selectors.incident_filter_for_manager(request.user, request.GET)
-    paginator = Paginator(filterset.qs, selectors.LIST_PAGE_SIZE)
+    paginator = BoundedPaginator(filterset.qs, selectors.LIST_PAGE_SIZE, count_limit=selectors.LIST_COUNT_LIMIT)
     page = paginator.get_page(request.GET.get("page"))
-    incidents = list(page.object_list)
-    for incident in incidents:
-        incident.platform_labels = sorted({pub.get_platform_display() for pub in incident.publications.all()})
-    audit_record(
-        request=request, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
+    incidents = page.object_list
+    selectors.list_rows(incidents)
+    audit_record_read(
+        request=request, object_type="incidents.incident",
         summary=_("Liste over hændelser vist"), organisation_id=request.user.organisation_id,
         details={"filters": {k: v for k, v in request.GET.items() if v and k != "page"},
-                 "page": page.number, "count": paginator.count},
+                 "page": page.number, "count": paginator.count, "more": not paginator.exact},
     )
     current = request.GET.get("ordering", "") if filterset.form.is_valid() else ""
     return render(request, "incidents/list.html", {
         "filter": filterset, "page": page, "incidents": incidents, "columns": _sort_columns(current),
+        "confirmed_text": _("(bekræftet)"),
     })
 
 

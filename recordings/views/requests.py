@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import Unit
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.pagination import page_links_of
 from incidents import policy as incident_policy
 
 from .. import markup, selectors, services
@@ -156,6 +157,7 @@ def request_list(request):
             filters["unit_ids"] = [data["unit"]]
     paginator = Paginator(selectors.request_list(request.user, **filters), selectors.LIST_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.links = page_links_of(page)
     rows = list(page.object_list)
     audit_record(
         request=request, action=AuditEvent.Action.VIEW, object_type="recordings.recordingrequest",

@@ -130,7 +130,9 @@ def test_password_reset_sends_email(client, personas):
 
 def test_session_expires_after_inactivity():
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_TIMEOUT_MINUTES * 60 == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Not saved on every request: SessionRefreshMiddleware moves the expiry at most once a minute.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert settings.SESSION_REFRESH_SECONDS == 60
 
 
 def test_each_request_moves_the_inactivity_deadline(client, personas):
@@ -203,3 +205,41 @@ def test_manager_with_totp_is_asked_for_code_at_sign_in(client, personas):
     assert done.status_code == 302
     assert client.get(reverse("dashboard:manager")).status_code == 200
     assert Authenticator.objects.filter(user=personas.manager).exists()
+
+
+def test_a_plain_read_does_not_rewrite_the_session(client, personas, django_assert_max_num_queries):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas.caseworker)
+    client.get(reverse("dashboard:caseworker"))  # the first request stamps the refresh
+    before = Session.objects.get(session_key=client.session.session_key).expire_date
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("dashboard:caseworker"))
+    writes = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]
+              and not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+    assert Session.objects.get(session_key=client.session.session_key).expire_date == before
+
+
+def test_the_idle_deadline_moves_once_the_refresh_is_a_minute_old(client, personas):
+    import time as time_module
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from udhaengning.middleware import SessionRefreshMiddleware
+
+    client.force_login(personas.caseworker)
+    client.get(reverse("dashboard:caseworker"))
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=5))
+    session = client.session
+    session[SessionRefreshMiddleware.STAMP] = int(time_module.time()) - 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=5))
+    client.get(reverse("dashboard:caseworker"))
+    expected = timezone.now() + timedelta(minutes=settings.SESSION_IDLE_TIMEOUT_MINUTES)
+    assert abs((Session.objects.get(session_key=key).expire_date - expected).total_seconds()) < 10

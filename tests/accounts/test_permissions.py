@@ -111,10 +111,39 @@ def test_several_roles_in_several_units_combine(personas):
 def test_answers_are_cached_per_request(personas, django_assert_num_queries):
     user = personas.manager
     permissions.forget(user)
-    with django_assert_num_queries(2):  # memberships, then the unit tree
+    with django_assert_num_queries(3):  # memberships, the unit tree, the two-factor rule
         for _ in range(5):
             permissions.may_view_unit_incidents(user, personas.team)
             permissions.may_see_statistics(user, personas.family)
+
+
+def test_answers_are_cached_between_requests_until_memberships_change(personas, django_assert_num_queries):
+    from accounts.models import Membership, Role
+
+    user = personas.manager
+    permissions.forget(user)
+    assert permissions.may_view_unit_incidents(user, personas.team)
+    permissions.forget(user)  # the next request
+    with django_assert_num_queries(0):
+        assert permissions.may_view_unit_incidents(user, personas.team)
+        assert permissions.units_for(user, Role.CASEWORKER) == frozenset()
+    # A membership granted or removed (any path that saves or deletes the row) counts at once.
+    Membership.objects.create(user=user, unit=personas.jobcenter, role=Role.CASEWORKER)
+    permissions.forget(user)
+    assert permissions.units_for(user, Role.CASEWORKER) == {personas.jobcenter.pk}
+    Membership.objects.filter(user=user, role=Role.MANAGER).delete()
+    permissions.forget(user)
+    assert not permissions.may_view_unit_incidents(user, personas.team)
+
+
+def test_a_new_unit_is_covered_at_once(personas):
+    from accounts.models import Unit
+
+    user = personas.manager
+    assert permissions.may_view_unit_incidents(user, personas.team)
+    below = Unit.objects.create(organisation=personas.org, name="Ny gruppe", parent=personas.team)
+    permissions.forget(user)
+    assert permissions.may_view_unit_incidents(user, below)
 
 
 @pytest.mark.parametrize(
@@ -129,3 +158,22 @@ def test_answers_are_cached_per_request(personas, django_assert_num_queries):
 )
 def test_landing_page_per_role(personas, name, expected):
     assert permissions.home_url_name(getattr(personas, name)) == expected
+
+
+def test_the_two_factor_answers_follow_the_rule_and_the_authenticators(personas):
+    from allauth.mfa.models import Authenticator
+
+    from accounts.middleware import has_totp, mfa_required
+
+    user = personas.manager
+    personas.org.require_mfa_for_managers = True
+    personas.org.save()
+    assert mfa_required(user) and not has_totp(user)
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    permissions.forget(user)
+    assert has_totp(user)
+    personas.org.require_mfa_for_managers = False
+    personas.org.mfa_relaxed_reason = "Kun adgang fra rådhusets net"
+    personas.org.save()
+    permissions.forget(user)
+    assert not mfa_required(user)

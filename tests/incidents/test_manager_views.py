@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, PendingAuditEvent
+from audit.services import audit_seal_pending
 from incidents import services
 from incidents.models import Incident, Note, Publication, TimelineEntry
 
@@ -689,7 +690,11 @@ def test_list_query_count_is_constant(client, personas, django_assert_max_num_qu
 def test_list_view_is_audited_with_the_filters(client, personas, three):
     client.force_login(personas.manager)
     client.get(reverse("incidents:list"), {"status": "reported", "q": "sara", "page": "1"})
+    # Recorded without a lock, and in the organisation's chain once sealed (every minute).
+    assert PendingAuditEvent.objects.filter(object_type="incidents.incident").count() == 1
+    assert audit_seal_pending() == 1
     event = AuditEvent.objects.filter(action="view", object_type="incidents.incident").latest("id")
+    assert event.seq is not None and event.chain == personas.manager.organisation_id
     assert event.actor == personas.manager
     assert event.details["filters"] == {"status": "reported", "q": "sara"}
     assert event.details["count"] == 1
@@ -700,3 +705,42 @@ def test_manager_dashboard_links_to_register_and_list(client, personas):
     page = text(client.get(reverse("dashboard:manager")))
     assert f'href="{reverse("incidents:create")}"' in page and "Registrér hændelse" in page
     assert f'href="{reverse("incidents:list")}"' in page and "Alle hændelser" in page
+
+
+def test_list_count_is_bounded_beyond_the_limit(client, personas, monkeypatch):
+    from incidents import selectors
+
+    monkeypatch.setattr(selectors, "LIST_COUNT_LIMIT", 10)
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 4)
+    for number in range(14):
+        register(personas, title=f"Hændelse {number:02d}", targets=[], publications=[])
+    client.force_login(personas.manager)
+    first = client.get(reverse("incidents:list"))
+    page = text(first)
+    assert "Mere end 10 hændelser" in page and "side 1" in page and "af" not in page.split("side 1")[1][:5]
+    assert "?page=2" in page
+    # Pages past the counted ten rows are still reached, one extra row telling if there is a next.
+    fourth = client.get(reverse("incidents:list"), {"page": 4})
+    assert len(fourth.context["incidents"]) == 2
+    assert not fourth.context["page"].has_next
+    assert set(_refs(fourth)).isdisjoint(_refs(client.get(reverse("incidents:list"), {"page": 3})))
+    # A page beyond the end gives the last counted page, not an error.
+    assert client.get(reverse("incidents:list"), {"page": 99}).status_code == 200
+
+
+def test_list_queries_are_pinned(client, personas, django_assert_max_num_queries):
+    """The list page, signed in, costs a fixed number of queries whatever the data
+    (session, user, memberships and tree, MFA rule, the filter's choices, the bounded
+    count, the page, its two prefetches, the audit row)."""
+    for number in range(30):
+        register(personas, title=f"Sag {number}", targets=[personas.caseworker],
+                 publications=[{"platform": "facebook"}, {"platform": "youtube"}])
+    client.force_login(personas.manager)
+    client.get(reverse("incidents:list"))
+    with django_assert_max_num_queries(LIST_QUERIES):
+        client.get(reverse("incidents:list"))
+    with django_assert_max_num_queries(LIST_QUERIES):
+        client.get(reverse("incidents:list"), {"status": "reported", "platform": "facebook", "page": "2"})
+
+
+LIST_QUERIES = 12

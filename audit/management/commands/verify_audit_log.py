@@ -14,7 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = audit_verify(organisation_id=options["organisation"], anchor_file=options["anchors"])
         if report.ok:
-            self.stdout.write(self.style.SUCCESS(f"Audit log intact: {report.checked} events verified."))
+            waiting = f" ({report.pending} reads waiting for the chain, each intact)" if report.pending else ""
+            self.stdout.write(self.style.SUCCESS(f"Audit log intact: {report.checked} events verified{waiting}."))
             return
         where = f"event {report.broken_event_id}" if report.broken_event_id else "the end of the chain"
         chain = f" (chain {report.chain})" if report.chain is not None else ""

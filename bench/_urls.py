@@ -1,0 +1,40 @@
+"""The project's URLs plus the floors bench.speed measures against (benchmark only).
+
+- `/bench/echo/`: answers "ok" and does nothing else; with and without a signed-in session it
+  gives the cost of the middleware (sessions, authentication, two-factor rule, CSP …).
+- `/bench/floor/`: signed in, one indexed query (the newest 25 incidents of the manager's
+  units, with the unit ids fixed beforehand), rendered as plain text: the least a list page
+  can cost with the same session and middleware.
+"""
+
+from django.db import connection
+from django.http import HttpResponse
+from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+
+FLOOR_UNIT_IDS: list[int] = []
+
+
+@csrf_exempt
+def echo(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def floor(request):
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reference, title FROM incidents_incident WHERE unit_id = ANY(%s) "
+            "ORDER BY registered_at DESC LIMIT 25",
+            [FLOOR_UNIT_IDS],
+        )
+        rows = cursor.fetchall()
+    return HttpResponse("\n".join(f"{reference} {title}" for reference, title in rows), content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/echo/", echo),
+    path("bench/floor/", floor),
+    path("", include("udhaengning.urls")),
+]

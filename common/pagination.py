@@ -1,0 +1,124 @@
+"""Pages of long lists whose cost does not grow with the list.
+
+Django's `Paginator` counts every row (`COUNT(*)` over the whole selection) and the page
+links were drawn by looping over every page number in the template, which at a million
+incidents meant 40,000 iterations per request. `BoundedPaginator` counts at most
+`count_limit` + 1 rows (`SELECT COUNT(*) FROM (… LIMIT 1001)`): below the limit the count is
+exact, above it the page says "more than 1,000" and the next page is known from one extra
+row fetched with the page itself. `page_links` gives the few page numbers to show,
+computed in Python, so the template loops over at most nine items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+
+ELLIPSIS = None
+
+
+def page_links(number: int, num_pages: int | None, *, on_each_side: int = 2) -> list[int | None]:
+    """Page numbers around `number` with the first and last page; None marks a gap.
+
+    `num_pages` None means the last page is not known (more rows than were counted)."""
+    last = num_pages if num_pages is not None else number + 1
+    shown = {1, *range(max(1, number - on_each_side), min(last, number + on_each_side) + 1)}
+    if num_pages is not None:
+        shown.add(num_pages)
+    links: list[int | None] = []
+    previous = 0
+    for page in sorted(shown):
+        if page - previous > 1:
+            links.append(ELLIPSIS)
+        links.append(page)
+        previous = page
+    if num_pages is None:
+        links.append(ELLIPSIS)
+    return links
+
+
+@dataclass
+class BoundedPage:
+    """One page of a `BoundedPaginator`, with what the pagination include needs."""
+
+    object_list: list
+    number: int
+    paginator: BoundedPaginator
+    has_next: bool
+    links: list = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+class BoundedPaginator:
+    """Offset pages of a queryset with a count bounded by `count_limit`."""
+
+    def __init__(self, queryset, per_page: int, *, count_limit: int = 1000):
+        self.queryset = queryset
+        self.per_page = per_page
+        self.count_limit = count_limit
+        self._count: int | None = None
+
+    @property
+    def counted(self) -> int:
+        """Rows up to `count_limit` + 1 (one query, however long the list is)."""
+        if self._count is None:
+            self._count = self.queryset.order_by()[: self.count_limit + 1].count()
+        return self._count
+
+    @property
+    def exact(self) -> bool:
+        return self.counted <= self.count_limit
+
+    @property
+    def count(self) -> int:
+        """The exact count, or `count_limit` when there are more rows."""
+        return self.counted if self.exact else self.count_limit
+
+    @property
+    def num_pages(self) -> int | None:
+        """Number of pages, None when more rows exist than were counted."""
+        if not self.exact:
+            return None
+        return max(1, -(-self.counted // self.per_page))
+
+    def get_page(self, number) -> BoundedPage:
+        """The page asked for; a missing or bad number gives the first page, one past the
+        end the last page (when the end is known)."""
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        if self.num_pages is not None:
+            number = min(number, self.num_pages)
+        offset = (number - 1) * self.per_page
+        rows = list(self.queryset[offset : offset + self.per_page + 1])
+        if not rows and number > 1:  # beyond the end of a list longer than the count limit
+            return self.get_page(max(1, (self.count_limit // self.per_page)))
+        has_next = len(rows) > self.per_page
+        page = BoundedPage(rows[: self.per_page], number, self, has_next)
+        page.links = page_links(number, self.num_pages if self.exact or has_next else number)
+        return page
+
+
+def page_links_of(page) -> list[int | None]:
+    """Page links for a page of Django's own `Paginator` (small lists)."""
+    paginator: Paginator = page.paginator
+    return page_links(page.number, paginator.num_pages)
