@@ -99,7 +99,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     def _warn_of_immediate_deletions(request, organisation) -> None:
         """A shorter retention period can put closed cases past it at once: they go in the next
         nightly run without the usual 30-day warning to their managers, so the admin is told."""
-        from incidents.retention import retention_overview
+        from incidents.due import retention_overview
 
         due = retention_overview(timezone.now(), organisation_ids=[organisation.pk],
                                  within=timedelta(0))[organisation.pk].due_soon

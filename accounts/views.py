@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from incidents.due import RETENTION_WARNING_DAYS, retention_last_runs, retention_overview
 from incidents.policy import own_incidents
-from incidents.retention import RETENTION_WARNING_DAYS, retention_last_runs, retention_overview
 
 from . import permissions
 from .models import Organisation, Role, Unit

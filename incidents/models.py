@@ -536,7 +536,7 @@ class IncidentShare(AuditedPartOfIncident, models.Model):
 
 
 class PendingFileDeletion(models.Model):
-    """A private-storage file that must go because its rows were deleted (`incidents.retention`).
+    """A private-storage file that must go because its rows were deleted (`retention.services`).
 
     Written in the same transaction as the deletion of the rows, removed once the file is
     gone. A delete that fails (storage down) leaves the row, with the error, for the next

@@ -127,7 +127,7 @@ def may_remove_evidence(user, incident: Incident) -> bool:
 
 def may_set_legal_hold(user, incident: Incident) -> bool:
     """Set or clear legal hold, which keeps a closed incident past its retention period
-    (`incidents.retention`): the managers of the incident's unit."""
+    (`retention.services`): the managers of the incident's unit."""
     return may_change(user, incident)
 
 

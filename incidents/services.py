@@ -384,7 +384,7 @@ def note_add(*, actor, incident: Incident, body: str, visibility: str, request=N
 @transaction.atomic
 def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> Evidence:
     """Remove the file but keep a tombstone row: who, when, why and the hash. The file itself
-    goes through the deletion queue (incidents.retention.files_delete_after_commit)."""
+    goes through the deletion queue (incidents.files.files_delete_after_commit)."""
     if not reason.strip():
         raise ValueError(_("Skriv hvorfor dokumentationen fjernes."))
     if evidence.is_removed:
@@ -402,7 +402,7 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
                  details={"sha256": evidence.sha256, "name": evidence.original_name, "reason": reason})
     if storage_name:
         # Queued, deleted after the grace period: a backup running now may still name it.
-        from .retention import files_delete_after_commit
+        from .files import files_delete_after_commit
 
         files_delete_after_commit([storage_name])
     return evidence
@@ -411,7 +411,7 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
 @transaction.atomic
 def incident_set_legal_hold(*, actor, incident: Incident, hold: bool, reason: str, request=None) -> bool:
     """Set or clear legal hold with a reason: while it is set, retention never deletes the
-    incident (`incidents.retention`). Returns False when the hold already was as asked."""
+    incident (`retention.services`). Returns False when the hold already was as asked."""
     reason = reason.strip()
     if not reason:
         raise ValueError(_("Skriv hvorfor retligt hold sættes eller ophæves."))

@@ -58,8 +58,8 @@ from accounts import permissions
 from accounts.models import Membership, User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from incidents.files import files_delete_after_commit
 from incidents.models import Evidence, Incident, Note, Publication, TimelineEntry
-from incidents.retention import files_delete_after_commit
 from notifications.models import Notification, Preference
 from reports import pdf as report_pdf
 from reports.models import EvidenceBundle, Report

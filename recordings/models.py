@@ -169,7 +169,7 @@ class RecordingRequest(models.Model):
         "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="recording_requests",
         verbose_name=_("hændelse (offentliggjort optagelse)"),
     )
-    # Set when the linked incident was deleted after the retention period (incidents.retention):
+    # Set when the linked incident was deleted after the retention period (retention.services):
     # the link is cleared, but the request still counts as linked in the statistics.
     linked_incident_purged_on = models.DateField(
         _("knyttet hændelse slettet (opbevaringsperiode udløbet)"), null=True, blank=True,

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_safe
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .. import policy, retention, selectors, sharing
+from .. import due as retention
+from .. import policy, selectors, sharing
 from ..assessment import ACTION_CODES
 from ..capture import policy as capture_policy
 from ..capture import selectors as capture_selectors

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Role
 from incidents import services
 from incidents.models import Incident
-from incidents.retention import add_months, retention_overview
+from retention.services import add_months, retention_overview
 from tests.factories import OrganisationFactory, UnitFactory, member
 
 pytestmark = pytest.mark.django_db

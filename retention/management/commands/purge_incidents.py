@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from incidents.retention import (
+from retention.services import (
     RETENTION_WARNING,
     RETENTION_WARNING_DAYS,
     retention_purge,
