@@ -297,6 +297,11 @@ REGISTRY: dict[str, Classification] = {
     "stats.incidentresidueplatform": Classification("statistics"),
     # privacy
     "privacy.datasubjectrequest": Classification("rights"),
+    "privacy.accessitem": Classification("rights", gettext_lazy(
+        "Administratorens vurdering af et punkt i en indsigt: et nært navnematch medtaget eller udeladt, eller "
+        "et punkt undtaget efter databeskyttelseslovens § 22 med begrundelse.")),
+    "privacy.accessexport": Classification("rights", gettext_lazy(
+        "Et udtræk (JSON eller PDF) af svaret på en anmodning, dannet i baggrunden og gemt privat.")),
     # idempotency
     "idempotency.idempotencyrecord": Classification("incidents", gettext_lazy(
         "Det første svar på en ændring (kan rumme sagens oplysninger), gemt i 24 timer under forespørgslens nøgle, "

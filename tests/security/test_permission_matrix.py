@@ -128,8 +128,11 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "privacy:list": (None, row(admin=200)),                        # data subject requests: the org's admins
     "privacy:create": (None, row(admin=200)),
     "privacy:detail": ("subject_request", row(admin=200)),
-    "privacy:export_json": ("subject_request", row(admin=200)),
-    "privacy:export_pdf": ("subject_request", row(admin=200)),
+    "privacy:export_request": ("subject_request", POST_ONLY),    # the worker renders the export (issue 16)
+    "privacy:export_status": ("subject_request", row(admin=200)),
+    "privacy:export_download": ("subject_request", row(admin=200)),
+    "privacy:identity": ("subject_request", POST_ONLY),
+    "privacy:item": ("subject_request", POST_ONLY),
     "privacy:decide": ("subject_request", POST_ONLY),
     "privacy:erase": ("subject_request", POST_ONLY),
     "privacy:record": (None, row(manager=200, other_manager=200, admin=200)),  # record of processing (art. 30)
@@ -175,6 +178,9 @@ POST_ALLOWED: dict[str, set[str]] = {
     "recordings:review": {"manager"},
     "privacy:decide": {"admin"},
     "privacy:erase": {"admin"},
+    "privacy:export_request": {"admin"},
+    "privacy:identity": {"admin"},
+    "privacy:item": {"admin"},
     "api_tokens:revoke": {"caseworker"},          # the token's owner
     # Acting on the user's own data only, or computing nothing stored: every signed-in persona may.
     "recordings:suggest": set(SIGNED_IN),
@@ -218,6 +224,8 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
             kwargs[arg] = world.redaction.pk
         elif arg == "bundle_id":
             kwargs[arg] = world.bundle.pk
+        elif arg == "export_id":
+            kwargs[arg] = access_export_of(world).pk
         elif arg == "kind":
             kwargs[arg] = "internal_hr"
         elif arg == "slug":
@@ -227,6 +235,21 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
         else:
             raise AssertionError(f"{name}: no rule to fill the URL argument {arg!r}; add one to concrete_url()")
     return reverse(name, kwargs=kwargs)
+
+
+def access_export_of(world):
+    """A ready export (JSON) of the world's data subject request, with a stored file."""
+    from django.core.files.base import ContentFile
+
+    from privacy.models import AccessExport
+
+    export = AccessExport.objects.filter(request=world.subject_request).first()
+    if export is None:
+        export = AccessExport(request=world.subject_request, fmt="json", status=AccessExport.Status.READY,
+                              sha256="0" * 64, size=2)
+        export.file.save("export.json", ContentFile(b"{}"), save=False)
+        export.save()
+    return export
 
 
 def capture_of(world):
