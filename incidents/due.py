@@ -111,6 +111,7 @@ class RetentionOverview:
     due_soon: int = 0  # closed, not on legal hold, deleted within RETENTION_WARNING_DAYS (or at the next run)
     held: int = 0  # on legal hold, open or closed
     held_past_period: int = 0  # on legal hold and closed longer ago than the retention period
+    not_journalised: int = 0  # closed and without a journal number (offentlighedsloven § 15)
 
 
 def _due_count(queryset, now: datetime) -> dict[int, int]:
@@ -127,8 +128,8 @@ def retention_overview(now: datetime, *, organisation_ids, within: timedelta = R
                        ) -> dict[int, RetentionOverview]:
     """For the admin dashboard, per organisation: closed incidents deleted by `now + within`
     (those already due and waiting for the next run included), incidents on legal hold, how
-    many of those would be gone without it. A fixed number of queries, whatever the number of
-    incidents."""
+    many of those would be gone without it, and closed incidents never journalised. A fixed
+    number of queries, whatever the number of incidents."""
     organisation_ids = list(organisation_ids)
     due_soon = _due_count(closed_queryset(now + within, legal_hold=False, organisation_ids=organisation_ids),
                           now + within)
@@ -137,11 +138,24 @@ def retention_overview(now: datetime, *, organisation_ids, within: timedelta = R
         Incident.objects.filter(legal_hold=True, unit__organisation_id__in=organisation_ids)
         .values("unit__organisation_id").annotate(n=Count("id")).order_by().values_list("unit__organisation_id", "n")
     )
+    not_journalised = dict(
+        not_journalised_queryset(organisation_ids=organisation_ids)
+        .values("unit__organisation_id").annotate(n=Count("id")).order_by().values_list("unit__organisation_id", "n")
+    )
     return {
         org_id: RetentionOverview(due_soon=due_soon.get(org_id, 0), held=held.get(org_id, 0),
-                                  held_past_period=held_past.get(org_id, 0))
+                                  held_past_period=held_past.get(org_id, 0),
+                                  not_journalised=not_journalised.get(org_id, 0))
         for org_id in organisation_ids
     }
+
+
+def not_journalised_queryset(*, organisation_ids=None):
+    """Closed incidents without a journal number in the municipality's document system."""
+    queryset = Incident.objects.filter(status=Incident.Status.CLOSED, journal_number="")
+    if organisation_ids is not None:
+        queryset = queryset.filter(unit__organisation_id__in=list(organisation_ids))
+    return queryset
 
 
 def retention_last_runs(*, organisation_ids) -> dict[int, RetentionRun]:

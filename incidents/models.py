@@ -161,6 +161,16 @@ class Incident(models.Model):
     confirmed_facts_hash = models.CharField(max_length=64, blank=True)
 
     legal_hold = models.BooleanField(_("retligt hold (må ikke slettes)"), default=False)
+    # Journalisation in the municipality's own document system (offentlighedsloven § 15): the
+    # case archive (reports.archive) is exported there and its journal number recorded here.
+    journal_number = models.CharField(
+        _("journalnummer"), max_length=100, blank=True,
+        help_text=_("Sagens nummer i kommunens eget dokumenthåndteringssystem (ESDH), hvor sagsarkivet er "
+                    "journaliseret."),
+    )
+    journalised_at = models.DateTimeField(_("journaliseret"), null=True, blank=True)
+    journalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", verbose_name=_("journaliseret af"))
     # Optimistic concurrency: every save adds one (see save()); forms carry it and the API
     # sends it as the ETag, so a change based on an older version is refused, not lost.
     version = models.PositiveIntegerField(_("version"), default=1)

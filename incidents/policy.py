@@ -131,6 +131,12 @@ def may_set_legal_hold(user, incident: Incident) -> bool:
     return may_change(user, incident)
 
 
+def may_journalise(user, incident: Incident) -> bool:
+    """Export the case archive and record the journal number (offentlighedsloven § 15): the
+    managers of the incident's unit, like the reports the archive holds."""
+    return may_report(user, incident)
+
+
 def may_dismiss_deadline(user, incident: Incident) -> bool:
     """Mark a deadline as not relevant, with a reason (DOMAIN.md 4.4): the managers of the unit."""
     return may_change(user, incident)

@@ -428,6 +428,28 @@ def incident_set_legal_hold(*, actor, incident: Incident, hold: bool, reason: st
 
 
 @transaction.atomic
+def incident_set_journal_number(*, actor, incident: Incident, journal_number: str, request=None) -> bool:
+    """Record (or correct) the journal number under which the case archive was journalised in the
+    municipality's document system (offentlighedsloven § 15). Returns False when unchanged."""
+    journal_number = " ".join(journal_number.split())
+    if not journal_number:
+        raise ValueError(_("Skriv journalnummeret fra kommunens dokumenthåndteringssystem."))
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.journal_number == journal_number:
+        return False
+    previous = incident.journal_number
+    incident.journal_number = journal_number
+    incident.journalised_at, incident.journalised_by = timezone.now(), actor
+    incident.save(update_fields=["journal_number", "journalised_at", "journalised_by", "updated_at"])
+    text = _("Journaliseret i kommunens dokumenthåndteringssystem som %(number)s") % {"number": journal_number}
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, text=text, visible=False)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Journalnummer registreret"),
+                 details={"journal_number": journal_number, "previous": previous})
+    return True
+
+
+@transaction.atomic
 def incident_confirm_level(*, actor, incident: Incident, level: int, justification: str = "",
                            request=None) -> Incident:
     """The manager confirms the computed level or overrides it with a written reason.

@@ -853,7 +853,9 @@ def retention_warnings_send(*, items) -> int:
         incident = item.incident
         due = timezone.localtime(item.due)
         context = {**_incident_context(incident), "due": due, "closed_at": timezone.localtime(item.closed_at),
-                   "retention_months": item.retention_months}
+                   "retention_months": item.retention_months,
+                   # Never journalised in the municipality's document system (offentlighedsloven § 15).
+                   "not_journalised": not incident.journal_number}
         for manager in directory.over(incident.unit, Role.MANAGER):
             messages.append(Message(
                 recipient=manager, kind=Kind.RETENTION_WARNING,

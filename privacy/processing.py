@@ -280,6 +280,9 @@ REGISTRY: dict[str, Classification] = {
     # reports
     "reports.report": Classification("reports"),
     "reports.evidencebundle": Classification("reports"),
+    "reports.casearchive": Classification("reports", gettext_lazy(
+        "Sagsarkiv til journalisering i kommunens eget dokumenthåndteringssystem (offentlighedsloven § 15): "
+        "de sendte rapporter, dokumentationen og metadata med parternes roller.")),
     # notifications
     "notifications.notification": Classification("notifications"),
     "notifications.preference": Classification("notifications"),

@@ -1,8 +1,8 @@
 """The reports app's purge hook for the retention run (`retention/`).
 
-    files_of_incident(incident) -> (report files, bundle files)
+    files_of_incident(incident) -> (report files, bundle and case archive files)
     report_counts(ids) -> {incident id: n}
-    generating(incident, now) -> bool            a report or bundle still being generated (not stale)
+    generating(incident, now) -> bool            a report, bundle or case archive still being made (not stale)
     expired_statistics_reports(now, organisations) -> {organisation: [report ids]}
     statistics_reports_delete(ids) -> (deleted, files)
 
@@ -17,14 +17,16 @@ from django.db.models import Q
 from incidents.due import add_months
 from incidents.purge import counts_by
 
-from .models import STALE_AFTER, UNFINISHED, EvidenceBundle, Report
+from .models import STALE_AFTER, UNFINISHED, CaseArchive, EvidenceBundle, Report
 
 
 def files_of_incident(incident) -> tuple[list[str], list[str]]:
+    """The incident's report files, and its bundle and case archive files (ZIPs)."""
     reports = list(Report.objects.filter(incident=incident).exclude(file="").values_list("file", flat=True))
     bundles = list(EvidenceBundle.objects.filter(report__incident=incident).exclude(file="")
                    .values_list("file", flat=True))
-    return reports, bundles
+    archives = list(CaseArchive.objects.filter(incident=incident).exclude(file="").values_list("file", flat=True))
+    return reports, bundles + archives
 
 
 def report_counts(ids: list[int]) -> dict[int, int]:
@@ -38,6 +40,8 @@ def generating(incident, now) -> bool:
         Report.objects.filter(incident=incident, status__in=UNFINISHED)
         .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, requested_at__gte=recent)).exists()
         or EvidenceBundle.objects.filter(report__incident=incident, status__in=UNFINISHED)
+        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, created_at__gte=recent)).exists()
+        or CaseArchive.objects.filter(incident=incident, status__in=UNFINISHED)
         .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, created_at__gte=recent)).exists()
     )
 

@@ -134,6 +134,7 @@ class Candidate:
     evidence: int
     reports: int
     notifications: int
+    journal_number: str = ""  # "" = never journalised in the municipality's document system
 
 
 # Candidates are listed in batches of this many: a constant number of queries per batch and a
@@ -149,11 +150,11 @@ def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int | None
     batch_size = batch_size or BATCH_SIZE
     rows = closed_queryset(now, legal_hold=legal_hold).values_list(
         "id", "reference", "registered_at", "closed_on", "unit__name", "unit__organisation_id",
-        "unit__organisation__retention_months",
+        "unit__organisation__retention_months", "journal_number",
     )
     batch: list[tuple] = []
     for row in rows.iterator(chunk_size=batch_size):
-        due = add_months(row[3], row[6])
+        due = add_months(row[3], row[6])  # (id, reference, registered, closed, unit, org, months, journal)
         if due > now:
             continue
         batch.append((*row, due))
@@ -173,9 +174,9 @@ def _candidates_of(rows: list[tuple]) -> list[Candidate]:
         Candidate(
             incident_id=pk, reference=reference, unit_name=unit_name, organisation_id=org_id, retention_months=months,
             registered_at=registered_at, closed_at=closed_on, due=due, evidence=evidence.get(pk, 0),
-            reports=reports.get(pk, 0), notifications=notifications.get(pk, 0),
+            reports=reports.get(pk, 0), notifications=notifications.get(pk, 0), journal_number=journal_number,
         )
-        for pk, reference, registered_at, closed_on, unit_name, org_id, months, due in rows
+        for pk, reference, registered_at, closed_on, unit_name, org_id, months, journal_number, due in rows
     ]
 
 
@@ -227,6 +228,9 @@ class PurgeSummary:
     files_failed: int = 0
     files_pending: int = 0  # deletions owed after this run (failed now or earlier)
     statistics_reports: int = 0  # statistics reports past the period (deleted unless a dry run)
+    # Candidates without a journal number (offentlighedsloven § 15): the first LISTED references, and the count.
+    not_journalised: list[str] = field(default_factory=list)
+    not_journalised_count: int = 0
     seconds: float = 0.0
     # organisation id -> counter name -> count (candidates, held, purged, skipped, remaining)
     by_organisation: dict[int, dict[str, int]] = field(default_factory=dict)
@@ -261,6 +265,9 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
             summary.candidate_count += 1
             summary.listed("candidates", candidate)
             summary.counted(candidate.organisation_id, "candidates")
+            if not candidate.journal_number:
+                summary.not_journalised_count += 1
+                summary.listed("not_journalised", candidate.reference)
             if dry_run:
                 continue
             if summary.remaining or (time_budget is not None and time.monotonic() - started > time_budget):
@@ -279,6 +286,11 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
         summary.statistics_reports = sum(len(ids) for ids in _expired_statistics_reports(now).values())
     else:
         _purge_statistics_reports(now=now, actor=actor, summary=summary)
+    if summary.not_journalised_count:
+        logger.warning(
+            "Retention: %s closed incident(s) past their period were never journalised in the municipality's "
+            "document system (offentlighedsloven § 15)%s: %s", summary.not_journalised_count,
+            "" if dry_run else " and are deleted now", ", ".join(summary.not_journalised[:20]))
     summary.files_pending = PendingFileDeletion.objects.count()
     summary.seconds = time.monotonic() - started
     common = {"started_at": started_at, "seconds": summary.seconds, "dry_run": dry_run}

@@ -108,6 +108,11 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "reports:mark_sent": ("police", POST_ONLY),
     "reports:package": ("datatilsynet", CASE_MANAGER),       # the loose files of a Datatilsynet complaint
     "reports:package_file": ("datatilsynet", CASE_MANAGER),
+    "reports:archive": ("report", CASE_MANAGER),               # journalisation: the case archive (issue 16)
+    "reports:archive_create": ("report", POST_ONLY),
+    "reports:journal_number": ("report", POST_ONLY),
+    "reports:archive_status": ("report", CASE_MANAGER),
+    "reports:archive_download": ("report", CASE_MANAGER),
     "knowledge:index": (None, EVERYONE),
     "knowledge:section": (None, EVERYONE),
     "recordings:list": ("recording", row(manager=200, other_manager=200, caseworker=200, other_caseworker=200)),
@@ -169,6 +174,8 @@ POST_ALLOWED: dict[str, set[str]] = {
     "capture:again": {"manager"},
     "reports:redaction_delete": {"manager"},
     "reports:mark_sent": {"manager"},
+    "reports:archive_create": {"manager"},
+    "reports:journal_number": {"manager"},
     "stats:report_request": {"manager", "other_manager", "union_rep"},
     "stats:report_retry": {"union_rep"},
     "incidents:share": {"caseworker"},
@@ -224,6 +231,8 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
             kwargs[arg] = world.redaction.pk
         elif arg == "bundle_id":
             kwargs[arg] = world.bundle.pk
+        elif arg == "archive_id":
+            kwargs[arg] = case_archive_of(world).pk
         elif arg == "export_id":
             kwargs[arg] = access_export_of(world).pk
         elif arg == "kind":
@@ -235,6 +244,21 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
         else:
             raise AssertionError(f"{name}: no rule to fill the URL argument {arg!r}; add one to concrete_url()")
     return reverse(name, kwargs=kwargs)
+
+
+def case_archive_of(world):
+    """A ready case archive of the world's incident, with a stored file."""
+    from django.core.files.base import ContentFile
+
+    from reports.models import CaseArchive
+
+    archive = CaseArchive.objects.filter(incident=world.incident).first()
+    if archive is None:
+        archive = CaseArchive(incident=world.incident, status=CaseArchive.Status.READY, sha256="0" * 64, size=4,
+                              document_count=0)
+        archive.file.save("archive.zip", ContentFile(b"PK\x05\x06"), save=False)
+        archive.save()
+    return archive
 
 
 def access_export_of(world):

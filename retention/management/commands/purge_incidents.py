@@ -39,6 +39,13 @@ class Command(BaseCommand):
                               f"{c.evidence:>8} {c.reports:>7} {c.notifications:>13}")
         if summary.candidate_count > len(summary.candidates):
             self.stdout.write(f"... and {summary.candidate_count - len(summary.candidates)} more.")
+        if summary.not_journalised_count:
+            more = summary.not_journalised_count - len(summary.not_journalised)
+            self.stderr.write(self.style.WARNING(
+                f"{summary.not_journalised_count} of them were never journalised (no journal number; "
+                f"offentlighedsloven § 15): {', '.join(summary.not_journalised)}{f' and {more} more' if more else ''}. "
+                "Export their case archive first if the documents must be kept in the document system."
+            ))
         for c in summary.held:
             self.stdout.write(f"Kept on legal hold: {c.reference} ({c.unit_name}), due {_day(c.due)}.")
         if summary.held_count > len(summary.held):
