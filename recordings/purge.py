@@ -26,3 +26,18 @@ def unlink_incident(incident, *, actor, today, reason: str) -> int:
             details={"incident": "", "previous": incident.reference, "reason": reason},
         )
     return RecordingRequest.objects.filter(incident=incident).update(incident=None, linked_incident_purged_on=today)
+
+
+def expired_requests(organisation, before_date):
+    """Recording requests of the organisation dated before `before_date` and no longer linked to an
+    incident that still exists (one linked to a live incident waits until retention deletes it)."""
+    return RecordingRequest.objects.filter(unit__organisation=organisation, request_date__lt=before_date,
+                                           incident__isnull=True)
+
+
+def requests_delete(organisation, before_date) -> list[str]:
+    """Delete the expired requests; returns their references (for the audit event)."""
+    rows = expired_requests(organisation, before_date)
+    references = [row.reference for row in rows.only("pk", "request_date")]
+    rows.delete()
+    return references

@@ -21,6 +21,12 @@ command `manage.py purge_incidents`; the incident page and the admin overview re
         deletes the candidates (dry_run=True only lists them and changes nothing), streaming
         them in batches (candidate_batches) in constant memory; records a RetentionRun.
 
+    The same run deletes, each with a period of its own on the organisation (issue 16):
+    recording requests older than `recording_retention_months` (not linked to an incident that
+    still exists; `recordings.purge`), and audit events older than `audit_retention_months`,
+    replaced by a checkpoint with the last deleted hash so the chain stays verifiable
+    (`audit.purge`). Candidates never journalised (no `journal_number`) are listed and logged.
+
     retention_last_runs(*, organisation_ids) -> dict[int, RetentionRun]
         each organisation's share of the latest real run (time and counts), for the admin overview.
 
@@ -84,6 +90,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from audit import purge as audit_purge
 from audit.models import AuditEvent
 from audit.services import audit_record
 from incidents import purge as incidents_purge
@@ -228,6 +235,9 @@ class PurgeSummary:
     files_failed: int = 0
     files_pending: int = 0  # deletions owed after this run (failed now or earlier)
     statistics_reports: int = 0  # statistics reports past the period (deleted unless a dry run)
+    recording_requests: int = 0  # recording requests past their own period (deleted unless a dry run)
+    audit_events: int = 0  # audit events past the audit period, replaced by a checkpoint (not in a dry run)
+    audit_failed: list[int] = field(default_factory=list)  # chains that did not verify: nothing deleted
     # Candidates without a journal number (offentlighedsloven § 15): the first LISTED references, and the count.
     not_journalised: list[str] = field(default_factory=list)
     not_journalised_count: int = 0
@@ -284,8 +294,13 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
                 summary.counted(candidate.organisation_id, "skipped")
     if dry_run:
         summary.statistics_reports = sum(len(ids) for ids in _expired_statistics_reports(now).values())
+        summary.recording_requests = sum(
+            recordings_purge.expired_requests(org, _before_date(now, org.recording_retention_months)).count()
+            for org in Organisation.objects.all())
     else:
         _purge_statistics_reports(now=now, actor=actor, summary=summary)
+        _purge_recording_requests(now=now, actor=actor, summary=summary)
+        _purge_audit_log(now=now, actor=actor, summary=summary)
     if summary.not_journalised_count:
         logger.warning(
             "Retention: %s closed incident(s) past their period were never journalised in the municipality's "
@@ -384,3 +399,56 @@ def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary)
         )
         files_delete_after_commit(files, summary)
     return True
+
+
+# --- Recording requests and the audit log: periods of their own (issue 16) ------------------------
+
+def _before_date(now: datetime, months: int):
+    return add_months(now, -months).date()
+
+
+def _purge_recording_requests(*, now: datetime, actor, summary: PurgeSummary) -> None:
+    """Recording requests dated longer ago than `Organisation.recording_retention_months` (and not
+    linked to an incident that still exists) are deleted; one audit event per organisation."""
+    for organisation in Organisation.objects.all():
+        before = _before_date(now, organisation.recording_retention_months)
+        with transaction.atomic():
+            references = recordings_purge.requests_delete(organisation, before)
+            if not references:
+                continue
+            audit_record(
+                actor=actor, action=AuditEvent.Action.DELETE, object_type="recordings.recordingrequest",
+                organisation_id=organisation.pk,
+                summary=_("Anmodninger om optagelse slettet, fordi deres opbevaringsperiode på %(months)s måneder er "
+                          "udløbet.") % {"months": organisation.recording_retention_months},
+                details={"reason": REASON, "recording_retention_months": organisation.recording_retention_months,
+                         "before": before.isoformat(), "count": len(references), "references": references},
+            )
+        summary.recording_requests += len(references)
+
+
+def _purge_audit_log(*, now: datetime, actor, summary: PurgeSummary) -> None:
+    """Audit events older than `Organisation.audit_retention_months` are deleted chain by chain,
+    replaced by a checkpoint so the chain stays verifiable (`audit.purge`); the run itself is
+    audited as the first event after the checkpoint's successors."""
+    for organisation in Organisation.objects.all():
+        before = add_months(now, -organisation.audit_retention_months)
+        try:
+            checkpoint = audit_purge.audit_purge_before(chain=organisation.pk, before=before)
+        except audit_purge.ChainBroken:
+            logger.error("Retention: the audit chain of organisation %s does not verify; nothing deleted",
+                         organisation.pk, exc_info=True)
+            summary.audit_failed.append(organisation.pk)
+            continue
+        if checkpoint is None:
+            continue
+        summary.audit_events += checkpoint.deleted
+        audit_record(
+            actor=actor, action=AuditEvent.Action.DELETE, object_type="audit.auditevent",
+            organisation_id=organisation.pk,
+            summary=_("Revisionsloggen afkortet: hændelser ældre end %(months)s måneder er slettet; kæden fortsætter "
+                      "fra et kontrolpunkt.") % {"months": organisation.audit_retention_months},
+            details={"reason": REASON, "audit_retention_months": organisation.audit_retention_months,
+                     "before": before.isoformat(), "deleted": checkpoint.deleted,
+                     "checkpoint": {"seq": checkpoint.seq, "hash": checkpoint.hash}},
+        )

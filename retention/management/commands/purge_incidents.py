@@ -56,6 +56,9 @@ class Command(BaseCommand):
             if summary.statistics_reports:
                 self.stdout.write(f"{summary.statistics_reports} statistics report(s) past the retention period "
                                   "would be deleted.")
+            if summary.recording_requests:
+                self.stdout.write(f"{summary.recording_requests} recording request(s) past their retention period "
+                                  "would be deleted.")
             upcoming = retention_upcoming(now, RETENTION_WARNING)
             self.stdout.write(f"{len(upcoming)} closed incident(s) fall due within {RETENTION_WARNING_DAYS} days; "
                               "their managers are warned once (not in a dry run).")
@@ -67,6 +70,15 @@ class Command(BaseCommand):
         ))
         if summary.statistics_reports:
             self.stdout.write(f"Deleted {summary.statistics_reports} statistics report(s) past the retention period.")
+        if summary.recording_requests:
+            self.stdout.write(f"Deleted {summary.recording_requests} recording request(s) past their period.")
+        if summary.audit_events:
+            self.stdout.write(f"Deleted {summary.audit_events} audit event(s) past the audit period "
+                              "(each chain continues from a checkpoint).")
+        if summary.audit_failed:
+            self.stderr.write(self.style.ERROR(
+                f"The audit chain(s) of organisation(s) {summary.audit_failed} do not verify: nothing deleted there. "
+                "Run manage.py verify_audit_log."))
         if summary.skipped:
             more = summary.skipped_count - len(summary.skipped)
             self.stdout.write("Skipped (changed meanwhile or a report still generating): "
