@@ -285,6 +285,7 @@ class CaseArchive(Generated, models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(_("årsag til fejl"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    retried_at = models.DateTimeField(_("sat i gang igen"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+", verbose_name=_("bestilt af"))
     created_at = models.DateTimeField(_("bestilt"), default=timezone.now)

@@ -147,3 +147,13 @@ def test_retention_and_the_admin_overview_warn_about_incidents_never_journalised
     out, err = StringIO(), StringIO()
     call_command("purge_incidents", "--dry-run", stdout=out, stderr=err)
     assert "never journalised" not in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_case_archive_whose_message_was_lost_is_queued_again_by_the_sweep(personas, case):
+    row = archives.case_archive_request(actor=personas.manager, incident=case)
+    CaseArchive.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    result = services.stuck_jobs_sweep()
+    assert ("CaseArchive", row.pk) in result.requeued
+    row.refresh_from_db()
+    assert row.status == CaseArchive.Status.PENDING and row.retried_at is not None
