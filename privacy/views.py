@@ -85,8 +85,10 @@ def _withhold_choices(findings) -> list[tuple[str, str]]:
 def _detail_page(request, dsr, *, decision_form=None, erasure_form=None, identity_form=None, withhold_form=None,
                  status: int = 200):
     findings = findings_for(dsr)
-    withheld_items = [item for item in findings.decisions.values() if item.withheld]
-    choices = _withhold_choices(findings) if not dsr.is_employee else []
+    labels = dict(_withhold_choices(findings)) if not dsr.is_employee else {}
+    withheld_items = [(item, labels.get(item.key, item.key)) for item in findings.decisions.values() if item.withheld]
+    # Withholding is an exception to the right of access (art. 15); an erasure has its own plan.
+    choices = list(labels.items()) if not dsr.is_erasure else []
     plan = None
     if dsr.is_erasure and not dsr.erased:
         plan = services.erasure_plan(findings, actor=request.user)
@@ -197,7 +199,7 @@ def item_decide(request, pk: int):
     elif action == "release" and key in findings.decisions:
         services.access_item_decide(actor=request.user, dsr=dsr, key=key, withheld=False, request=request)
         messages.success(request, _("Punktet er ikke længere undtaget."))
-    elif action == "withhold":
+    elif action == "withhold" and not dsr.is_erasure:
         form = WithholdForm(request.POST, choices=_withhold_choices(findings))
         if not form.is_valid():
             return _detail_page(request, dsr, withhold_form=form, status=400)

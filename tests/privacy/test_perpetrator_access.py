@@ -94,6 +94,7 @@ def test_a_withheld_police_report_is_absent_from_json_and_pdf_and_the_withholdin
     assert item.withheld and item.exception == "stk2_nr4" and item.reason == REASON
     page = client.get(reverse("privacy:detail", args=[dsr.pk])).content.decode()
     assert "§ 22, stk. 2, nr. 4" in page and REASON in page  # the admin still sees it
+    assert f"<strong>Rapport {incident.reference} Politianmeldelse</strong>" in page
 
     downloaded = export(client, dsr, "json")
     data = json.loads(downloaded.content)
