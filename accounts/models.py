@@ -63,8 +63,9 @@ class Organisation(models.Model):
         _("opbevaring af anmodninger om optagelse (måneder)"),
         default=36,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text=_("Systemets standard: 36 måneder efter anmodningens dato. En anmodning knyttet til en sag, der "
-                    "stadig findes, slettes først, når sagen er slettet."),
+        help_text=_("Systemets standard: 36 måneder efter anmodningens dato. Derefter anonymiseres anmodningen: "
+                    "fritekst og navne fjernes, de kodede oplysninger bliver i statistikken. En anmodning knyttet "
+                    "til en sag, der stadig findes, venter, til sagen er slettet."),
     )
     audit_retention_months = models.PositiveSmallIntegerField(
         _("opbevaring af revisionsloggen (måneder)"),

@@ -185,8 +185,9 @@ ACTIVITIES: dict[str, Activity] = {a.code: a for a in (
         subjects=("citizens", "employees"),
         recipients=lambda: [_("Ledere i enheden; sagsbehandleren, der registrerede anmodningen")],
         retention=lambda facts: _(
-            "Slettes automatisk %(months)s efter anmodningens dato; en anmodning knyttet til en sag, der stadig "
-            "findes, slettes først, når sagen er slettet. Notatet om afgørelsen hører til borgerens egen sag.") % {
+            "Anonymiseres automatisk %(months)s efter anmodningens dato: fritekst og medarbejdernes navne fjernes, "
+            "de kodede oplysninger bliver i statistikken. En anmodning knyttet til en sag, der stadig findes, venter, "
+            "til sagen er slettet. Notatet om afgørelsen hører til borgerens egen sag.") % {
             "months": facts.recording_text},
     ),
     Activity(

@@ -21,9 +21,10 @@ command `manage.py purge_incidents`; the incident page and the admin overview re
         deletes the candidates (dry_run=True only lists them and changes nothing), streaming
         them in batches (candidate_batches) in constant memory; records a RetentionRun.
 
-    The same run deletes, each with a period of its own on the organisation (issue 16):
+    The same run handles, each with a period of its own on the organisation (issue 16):
     recording requests older than `recording_retention_months` (not linked to an incident that
-    still exists; `recordings.purge`), and audit events older than `audit_retention_months`,
+    still exists) are anonymised, their coded facts kept for the statistics (`recordings.purge`);
+    audit events older than `audit_retention_months`,
     replaced by a checkpoint with the last deleted hash so the chain stays verifiable
     (`audit.purge`). Candidates never journalised (no `journal_number`) are listed and logged.
 
@@ -235,7 +236,7 @@ class PurgeSummary:
     files_failed: int = 0
     files_pending: int = 0  # deletions owed after this run (failed now or earlier)
     statistics_reports: int = 0  # statistics reports past the period (deleted unless a dry run)
-    recording_requests: int = 0  # recording requests past their own period (deleted unless a dry run)
+    recording_requests: int = 0  # recording requests past their own period (anonymised unless a dry run)
     audit_events: int = 0  # audit events past the audit period, replaced by a checkpoint (not in a dry run)
     audit_failed: list[int] = field(default_factory=list)  # chains that did not verify: nothing deleted
     # Candidates without a journal number (offentlighedsloven § 15): the first LISTED references, and the count.
@@ -409,18 +410,19 @@ def _before_date(now: datetime, months: int):
 
 def _purge_recording_requests(*, now: datetime, actor, summary: PurgeSummary) -> None:
     """Recording requests dated longer ago than `Organisation.recording_retention_months` (and not
-    linked to an incident that still exists) are deleted; one audit event per organisation."""
+    linked to an incident that still exists) are anonymised: free text and names go, the coded facts
+    stay for the statistics (`recordings.purge`); one audit event per organisation."""
     for organisation in Organisation.objects.all():
         before = _before_date(now, organisation.recording_retention_months)
         with transaction.atomic():
-            references = recordings_purge.requests_delete(organisation, before)
+            references = recordings_purge.requests_anonymise(organisation, before, today=timezone.localdate(now))
             if not references:
                 continue
             audit_record(
-                actor=actor, action=AuditEvent.Action.DELETE, object_type="recordings.recordingrequest",
+                actor=actor, action=AuditEvent.Action.UPDATE, object_type="recordings.recordingrequest",
                 organisation_id=organisation.pk,
-                summary=_("Anmodninger om optagelse slettet, fordi deres opbevaringsperiode på %(months)s måneder er "
-                          "udløbet.") % {"months": organisation.recording_retention_months},
+                summary=_("Anmodninger om optagelse anonymiseret, fordi deres opbevaringsperiode på %(months)s "
+                          "måneder er udløbet.") % {"months": organisation.recording_retention_months},
                 details={"reason": REASON, "recording_retention_months": organisation.recording_retention_months,
                          "before": before.isoformat(), "count": len(references), "references": references},
             )

@@ -50,7 +50,8 @@ def test_the_settings_page_explains_the_considerations_and_the_defaults(client, 
     page = client.get(reverse("admin:accounts_organisation_change", args=[personas.org.pk])).content.decode()
     for text in ("straffeloven § 96, stk. 1", "offererstatningsloven § 13", "forældelsesloven § 3, stk. 1",
                  "offentlighedsloven § 15", "arkivloven", "Systemets standard: 24 måneder",
-                 "Systemets standard: 36 måneder", "Systemets standard: 60 måneder", "kontrolpunkt"):
+                 "Systemets standard: 36 måneder", "Systemets standard: 60 måneder", "kontrolpunkt",
+                 "anonymiseres"):
         assert text in page, text
 
 
@@ -64,7 +65,7 @@ def test_the_audit_log_must_be_kept_at_least_as_long_as_the_cases(personas):
     org.full_clean()
 
 
-def test_recording_requests_go_after_their_own_period_unless_linked_to_a_live_incident(personas):
+def test_recording_requests_are_anonymised_after_their_own_period_unless_linked_to_a_live_incident(personas):
     demo_guideline_seed(personas.org)
     org = personas.org
     old, linked, recent = _recording(personas, 40 * 31), _recording(personas, 40 * 31), _recording(personas, 30)
@@ -75,13 +76,21 @@ def test_recording_requests_go_after_their_own_period_unless_linked_to_a_live_in
     assert org.recording_retention_months == 36
 
     summary = retention_purge(now=timezone.now(), dry_run=True)
-    assert summary.recording_requests == 1 and RecordingRequest.objects.count() == 3
+    assert summary.recording_requests == 1
+    assert not RecordingRequest.objects.filter(anonymised_on__isnull=False).exists()
     summary = retention_purge(now=timezone.now(), dry_run=False)
     assert summary.recording_requests == 1
-    assert set(RecordingRequest.objects.values_list("pk", flat=True)) == {linked.pk, recent.pk}
-    event = AuditEvent.objects.filter(object_type="recordings.recordingrequest", action=AuditEvent.Action.DELETE,
+    old.refresh_from_db()
+    assert old.anonymised_on == timezone.localdate()
+    assert (old.free_text, old.justification, old.registered_by, old.decided_by) == ("", "", None, None)
+    assert old.decision == "allowed" and old.reason_memory_problems and old.unit == personas.family  # statistics
+    for kept in (linked, recent):
+        kept.refresh_from_db()
+        assert kept.anonymised_on is None and kept.free_text == "Borgeren glemmer aftaler."
+    event = AuditEvent.objects.filter(object_type="recordings.recordingrequest", action=AuditEvent.Action.UPDATE,
                                       details__reason="retention").get()
     assert event.details["references"] == [old.reference] and event.organisation_id == org.pk
+    assert retention_purge(now=timezone.now(), dry_run=False).recording_requests == 0  # once
     assert audit_verify(organisation_id=org.pk).ok
 
 

@@ -58,7 +58,7 @@ class Command(BaseCommand):
                                   "would be deleted.")
             if summary.recording_requests:
                 self.stdout.write(f"{summary.recording_requests} recording request(s) past their retention period "
-                                  "would be deleted.")
+                                  "would be anonymised.")
             upcoming = retention_upcoming(now, RETENTION_WARNING)
             self.stdout.write(f"{len(upcoming)} closed incident(s) fall due within {RETENTION_WARNING_DAYS} days; "
                               "their managers are warned once (not in a dry run).")
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         if summary.statistics_reports:
             self.stdout.write(f"Deleted {summary.statistics_reports} statistics report(s) past the retention period.")
         if summary.recording_requests:
-            self.stdout.write(f"Deleted {summary.recording_requests} recording request(s) past their period.")
+            self.stdout.write(f"Anonymised {summary.recording_requests} recording request(s) past their period.")
         if summary.audit_events:
             self.stdout.write(f"Deleted {summary.audit_events} audit event(s) past the audit period "
                               "(each chain continues from a checkpoint).")
