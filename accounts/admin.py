@@ -10,8 +10,12 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+
+from audit.models import AuditEvent
+from audit.services import audit_record
 
 from . import permissions
 from .models import Membership, Organisation, Unit, User
@@ -63,6 +67,36 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+# The considerations behind the retention periods, shown on the settings page (issue 16; DOMAIN.md 10;
+# LEGAL-REVIEW.md E 31). Sources checked 2 December 2026. The text is ours and trusted (fieldset
+# descriptions are rendered as HTML); it holds no user input.
+RETENTION_BASIS = format_lazy(
+    "<p>{}</p><ul><li>{}</li><li>{}</li><li>{}</li><li>{}</li><li>{}</li></ul><p>{}</p>",
+    _("Personoplysninger må ikke opbevares længere end nødvendigt (databeskyttelsesforordningens art. 5, stk. 1, "
+      "litra e). Perioden vælges af organisationen, gerne sammen med databeskyttelsesrådgiveren og "
+      "stadsarkivet; tallene nedenfor er systemets standard, ikke et lovkrav. Overvej:"),
+    _("Privat straffesag og påtalebegæring: skal ske inden 6 måneder efter, at den forurettede fik kendskab til "
+      "forbrydelsen og gerningsmanden (straffeloven § 96, stk. 1)."),
+    _("Offererstatning: anmeldelse til politiet inden 72 timer (offererstatningsloven § 10), ansøgning til "
+      "Erstatningsnævnet senest 2 år efter lovovertrædelsen, eller efter endelig dom eller politiets afgørelse om "
+      "at indstille efterforskningen (offererstatningsloven § 13). En straffesag kan vare længere end perioden: sæt "
+      "da retligt hold på sagen."),
+    _("Forældelse af erstatningskrav mod den, der har hængt medarbejderen ud: som hovedregel 3 år fra det "
+      "tidspunkt, hvor skadelidte kendte eller burde kende kravet (forældelsesloven § 3, stk. 1 og § 2, stk. 4)."),
+    _("Journalisering og arkiv: rapporter, der er sendt, og svar, der er modtaget, er sagsdokumenter, som skal "
+      "journaliseres i kommunens eget dokumenthåndteringssystem (offentlighedsloven § 15) og følger dér kommunens "
+      "regler om bevaring og kassation (arkivloven, lovbekendtgørelse nr. 1201 af 29. september 2016). Lav "
+      "sagsarkivet, før sagen slettes her."),
+    _("Anmodninger om optagelse og revisionsloggen har egne perioder: anmodningerne dokumenterer afgørelser over "
+      "for borgere (notatet ligger i borgerens egen sag), og revisionsloggen dokumenterer, hvem der har set og "
+      "ændret hvad (art. 5, stk. 2 og art. 32); den skal derfor opbevares mindst lige så længe som sagerne."),
+    _("Standarden på 24 måneder for sager dækker fristen i § 96 og som regel fristen for offererstatning; den "
+      "dækker ikke altid forældelsesfristen på 3 år. Standarden for anmodninger om optagelse (36 måneder) følger "
+      "forældelsesfristen; revisionsloggens standard (60 måneder) rækker ud over sagernes periode. Når revisionsloggen "
+      "afkortes, gemmes et kontrolpunkt med den sidst slettede hændelses SHA-256, så kæden stadig kan verificeres."),
+)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_field = "pk"
@@ -78,8 +112,11 @@ class OrganisationAdmin(OrganisationScopedAdmin):
                              "Datatilsynet."),
         }),
         (_("Regler"), {"fields": [
-            "statistics_threshold", "statistics_lag_months", "retention_months", "notify_union_reps_of_serious",
+            "statistics_threshold", "statistics_lag_months", "notify_union_reps_of_serious",
         ]}),
+        (_("Opbevaring og sletning"), {"fields": [
+            "retention_months", "recording_retention_months", "audit_retention_months",
+        ], "description": RETENTION_BASIS}),
         (_("Log ind"), {"fields": ["require_mfa_for_managers", "mfa_relaxed_reason", "allow_local_passwords"]}),
     ]
 
@@ -92,6 +129,12 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         organisation_mfa_rule_audit(organisation=obj, previous_required=previous[0] if previous else None,
                                     previous_reason=previous[1] if previous else "", actor=request.user,
                                     request=request)
+        if change and {"retention_months", "recording_retention_months", "audit_retention_months"} & set(
+                form.changed_data):
+            audit_record(request=request, action=AuditEvent.Action.UPDATE, obj=obj, organisation_id=obj.pk,
+                         summary=gettext("Opbevaringsperioder ændret"),
+                         details={name: getattr(obj, name) for name in (
+                             "retention_months", "recording_retention_months", "audit_retention_months")})
         if change and "retention_months" in form.changed_data:
             self._warn_of_immediate_deletions(request, obj)
 
@@ -105,7 +148,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     def _warn_of_immediate_deletions(request, organisation) -> None:
         """A shorter retention period can put closed cases past it at once: they go in the next
         nightly run without the usual 30-day warning to their managers, so the admin is told."""
-        from incidents.retention import retention_overview
+        from incidents.due import retention_overview
 
         due = retention_overview(timezone.now(), organisation_ids=[organisation.pk],
                                  within=timedelta(0))[organisation.pk].due_soon

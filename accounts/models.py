@@ -56,6 +56,23 @@ class Organisation(models.Model):
         _("opbevaring efter afslutning (måneder)"),
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Systemets standard: 24 måneder efter sagens afslutning. Se overvejelserne ovenfor."),
+    )
+    # Issue 16: recording requests and the audit log have periods of their own (retention/ purges them).
+    recording_retention_months = models.PositiveSmallIntegerField(
+        _("opbevaring af anmodninger om optagelse (måneder)"),
+        default=36,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Systemets standard: 36 måneder efter anmodningens dato. Derefter anonymiseres anmodningen: "
+                    "fritekst og navne fjernes, de kodede oplysninger bliver i statistikken. En anmodning knyttet "
+                    "til en sag, der stadig findes, venter, til sagen er slettet."),
+    )
+    audit_retention_months = models.PositiveSmallIntegerField(
+        _("opbevaring af revisionsloggen (måneder)"),
+        default=60,
+        validators=[MinValueValidator(6), MaxValueValidator(240)],
+        help_text=_("Systemets standard: 60 måneder. Skal være mindst lige så lang som opbevaringen af sager, så "
+                    "det kan dokumenteres, hvem der har set og ændret en sag, så længe den findes."),
     )
     # Two factors are the default for managers and admins signing in with a password; an
     # organisation may relax it only with a reason, which is audited (accounts.services).
@@ -95,6 +112,12 @@ class Organisation(models.Model):
         if not self.require_mfa_for_managers and not self.mfa_relaxed_reason.strip():
             raise ValidationError({"mfa_relaxed_reason": _(
                 "Skriv hvorfor ledere og administratorer ikke skal bruge tofaktorlogin.")})
+        if (self.audit_retention_months is not None and self.retention_months is not None
+                and self.audit_retention_months < self.retention_months):
+            raise ValidationError({"audit_retention_months": _(
+                "Revisionsloggen skal opbevares mindst lige så længe som sagerne (%(months)s måneder), ellers kan det "
+                "ikke dokumenteres, hvem der har set og ændret en sag, der stadig findes.")
+                % {"months": self.retention_months}})
 
 
 class Unit(models.Model):

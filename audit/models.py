@@ -172,3 +172,42 @@ class PendingAuditEvent(models.Model):
         payload["at"] = self.at.astimezone(datetime.UTC).isoformat()
         return hmac.new(key if key is not None else audit_key(), AuditEvent._canonical(payload),
                         hashlib.sha256).hexdigest()
+class AuditCheckpoint(models.Model):
+    """Where a chain starts after the retention run deleted its oldest events (retention/, the
+    organisation's `audit_retention_months`): the position and hash of the last deleted event,
+    so the first kept event still links to it and `audit_verify` checks the rest of the chain as
+    before. The row carries its own HMAC (keyed like the events), so a checkpoint written through
+    the database alone does not verify. Append-only like the events; on PostgreSQL a trigger lets
+    an event be deleted only when a checkpoint of its chain covers it (migration 0004)."""
+
+    chain = models.PositiveBigIntegerField(_("kæde"))
+    seq = models.PositiveBigIntegerField(_("sidst slettede nummer i kæden"))
+    hash = models.CharField(_("sidst slettede hændelses hash"), max_length=64)
+    before = models.DateTimeField(_("hændelser før"))
+    at = models.DateTimeField(_("tidspunkt"))
+    deleted = models.PositiveBigIntegerField(_("slettet i denne kørsel"), default=0)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("kontrolpunkt i revisionsloggen")
+        verbose_name_plural = _("kontrolpunkter i revisionsloggen")
+        ordering = ["chain", "-seq"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_checkpoint_unique_chain_seq")]
+
+    def __str__(self) -> str:
+        return f"chain {self.chain}: from {self.seq + 1}, after {self.hash[:12]}"
+
+    def compute_mac(self, key: bytes | None = None) -> str:
+        payload = {"chain": self.chain, "seq": self.seq, "hash": self.hash,
+                   "before": self.before.astimezone(datetime.UTC).isoformat(),
+                   "at": self.at.astimezone(datetime.UTC).isoformat(), "deleted": self.deleted}
+        return hmac.new(key if key is not None else audit_key(), AuditEvent._canonical(payload),
+                        hashlib.sha256).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit checkpoints are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit checkpoints are append-only.")

@@ -8,6 +8,7 @@ the heads exported outside the database (audit/anchors.py).
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field, replace
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils import timezone
 from accounts.client_ip import client_ip
 
 from . import anchors
-from .models import GENESIS_HASH, AuditChainHead, AuditEvent, PendingAuditEvent, audit_key
+from .models import GENESIS_HASH, AuditChainHead, AuditCheckpoint, AuditEvent, PendingAuditEvent, audit_key
 
 
 def _lock_head(chain: int) -> AuditChainHead:
@@ -179,10 +180,12 @@ class ChainReport:
     pending: int = 0
 
 
-def _walk(events, *, key: bytes | None, chain: int | None):
-    """Check links and hashes of one chain, in order; return (report or None, count, last hash)."""
-    prev = GENESIS_HASH
-    checked = 0
+def _walk(events, *, key: bytes | None, chain: int | None, start_seq: int = 0, start_hash: str = GENESIS_HASH):
+    """Check links and hashes of one chain, in order; return (report or None, position, last hash).
+    A chain whose oldest events were deleted by retention starts after its checkpoint
+    (`start_seq`, `start_hash`): the first kept event must link to the last deleted one."""
+    prev = start_hash
+    checked = start_seq
     seen: dict[int, str] = {}
     for event in events:
         if chain is not None and event.seq != checked + 1:
@@ -212,16 +215,35 @@ def _iter(queryset, batch_size: int, order: str):
         last = getattr(batch[-1], order)
 
 
+def _checkpoint(chain: int, key: bytes) -> tuple[AuditCheckpoint | None, ChainReport | None]:
+    """The chain's latest checkpoint (retention deleted the events up to it), checked against its HMAC."""
+    checkpoint = AuditCheckpoint.objects.filter(chain=chain).order_by("-seq").first()
+    if checkpoint is not None and not hmac.compare_digest(checkpoint.compute_mac(key), checkpoint.mac):
+        return None, ChainReport(False, 0, None, "the retention checkpoint does not match its HMAC (forged or "
+                                 "changed)", chain)
+    return checkpoint, None
+
+
 def _verify_chain(chain: int, *, key: bytes, exported: list[anchors.Anchor], batch_size: int) -> ChainReport:
-    events = _iter(AuditEvent.objects.filter(chain=chain, seq__isnull=False), batch_size, "seq")
-    broken, checked, last_hash, seen = _walk(events, key=key, chain=chain)
+    checkpoint, forged = _checkpoint(chain, key)
+    if forged is not None:
+        return forged
+    start_seq, start_hash = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS_HASH)
+    events = AuditEvent.objects.filter(chain=chain, seq__isnull=False, seq__gt=start_seq)
+    broken, position, last_hash, seen = _walk(_iter(events, batch_size, "seq"), key=key, chain=chain,
+                                              start_seq=start_seq, start_hash=start_hash)
     if broken is not None:
         return broken
+    checked = position - start_seq
+    if checkpoint is not None:
+        seen[checkpoint.seq] = checkpoint.hash
     head = AuditChainHead.objects.filter(chain=chain).first()
-    if head is not None and (head.last_hash != last_hash or head.count != checked):
+    if head is not None and (head.last_hash != last_hash or head.count != position):
         return ChainReport(False, checked, None, "the newest events are missing (chain head differs)", chain)
     for anchor in exported:
-        if anchor.seq > checked:
+        if anchor.seq < start_seq:
+            continue  # deleted by retention; the checkpoint (with its HMAC) stands for it
+        if anchor.seq > position:
             return ChainReport(False, checked, None,
                                f"the chain ends before the exported head {anchor.seq} of {anchor.at} "
                                "(events deleted or the table truncated)", chain)

@@ -1,4 +1,4 @@
-"""The nightly retention purge (`incidents.retention.retention_purge`) on PostgreSQL: time, queries, memory.
+"""The nightly retention purge (`retention.services.retention_purge`) on PostgreSQL: time, queries, memory.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/udhaengning .venv/bin/python -m bench.retention
 
@@ -185,7 +185,7 @@ def _make_due(org, now, args, rng) -> tuple[list[int], list[int]]:
     from django.db import connection
 
     from incidents.models import Incident
-    from incidents.retention import add_months
+    from retention.services import add_months
 
     due_before = add_months(now, -org.retention_months) - timedelta(days=1)
     not_due_from = add_months(now, -org.retention_months) + timedelta(days=7)
@@ -316,7 +316,7 @@ def _statistics(unit_ids, years: list[int], today: date) -> dict:
 # --- Measuring --------------------------------------------------------------------------------------
 
 class PerIncident:
-    """Queries and time of each incident's purge: wraps `incidents.retention._purge_one` (its
+    """Queries and time of each incident's purge: wraps `retention.services._purge_one` (its
     transaction and the file deletions run when it commits) and counts every query sent."""
 
     def __init__(self) -> None:
@@ -332,7 +332,7 @@ class PerIncident:
     def install(self):
         from django.db import connection
 
-        from incidents import retention
+        from retention import services as retention
 
         original = retention._purge_one
 
@@ -351,7 +351,7 @@ class PerIncident:
 def _purge(now, counter: PerIncident):
     from django.db import connection
 
-    from incidents.retention import retention_purge
+    from retention.services import retention_purge
 
     with connection.execute_wrapper(counter):
         started = time.perf_counter()
@@ -393,7 +393,7 @@ def _run(args, url: str, workdir: Path) -> int:  # noqa: PLR0915 - one straight 
     from audit.models import AuditEvent
     from audit.services import audit_verify
     from incidents.models import Incident, PendingFileDeletion, Publication, TimelineEntry
-    from incidents.retention import retention_candidates, retention_purge
+    from retention.services import retention_candidates, retention_purge
     from stats.models import IncidentResidue
     from stats.scope import StatisticsUnits
 
@@ -450,7 +450,7 @@ def _run(args, url: str, workdir: Path) -> int:  # noqa: PLR0915 - one straight 
         with Peak() as purge_peak:
             summary, purge_seconds = _purge(now, counter)
     finally:
-        from incidents import retention
+        from retention import services as retention
 
         retention._purge_one = original
     rows = [row for row in counter.rows if row[4]]

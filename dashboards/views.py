@@ -16,8 +16,8 @@ from accounts import permissions
 from accounts.models import Organisation, Role, Unit
 from audit.models import AuditEvent
 from audit.services import audit_record
+from incidents.due import RETENTION_WARNING_DAYS, retention_last_runs, retention_overview
 from incidents.policy import own_incidents
-from incidents.retention import RETENTION_WARNING_DAYS, retention_last_runs, retention_overview
 
 from . import selectors
 

@@ -169,6 +169,16 @@ class Incident(models.Model):
         verbose_name=_("sagsansvarlig"),
     )
     owner_since = models.DateTimeField(_("sagsansvarlig siden"), null=True, blank=True)
+    # Journalisation in the municipality's own document system (offentlighedsloven § 15): the
+    # case archive (reports.archive) is exported there and its journal number recorded here.
+    journal_number = models.CharField(
+        _("journalnummer"), max_length=100, blank=True,
+        help_text=_("Sagens nummer i kommunens eget dokumenthåndteringssystem (ESDH), hvor sagsarkivet er "
+                    "journaliseret."),
+    )
+    journalised_at = models.DateTimeField(_("journaliseret"), null=True, blank=True)
+    journalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", verbose_name=_("journaliseret af"))
     # Optimistic concurrency: every save adds one (see save()); forms carry it and the API
     # sends it as the ETag, so a change based on an older version is refused, not lost.
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -626,7 +636,7 @@ class IncidentShare(AuditedPartOfIncident, models.Model):
 
 
 class PendingFileDeletion(models.Model):
-    """A private-storage file that must go because its rows were deleted (`incidents.retention`).
+    """A private-storage file that must go because its rows were deleted (`retention.services`).
 
     Written in the same transaction as the deletion of the rows, removed once the file is
     gone. A delete that fails (storage down) leaves the row, with the error, for the next

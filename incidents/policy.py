@@ -177,8 +177,14 @@ def may_remove_evidence(user, incident: Incident) -> bool:
 
 def may_set_legal_hold(user, incident: Incident) -> bool:
     """Set or clear legal hold, which keeps a closed incident past its retention period
-    (`incidents.retention`): the managers of the incident's unit."""
+    (`retention.services`): the managers of the incident's unit."""
     return may_change(user, incident)
+
+
+def may_journalise(user, incident: Incident) -> bool:
+    """Export the case archive and record the journal number (offentlighedsloven § 15): the
+    managers of the incident's unit, like the reports the archive holds."""
+    return may_report(user, incident)
 
 
 def may_dismiss_deadline(user, incident: Incident) -> bool:

@@ -387,7 +387,7 @@ def note_add(*, actor, incident: Incident, body: str, visibility: str, request=N
 @transaction.atomic
 def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> Evidence:
     """Remove the file but keep a tombstone row: who, when, why and the hash. The file itself
-    goes through the deletion queue (incidents.retention.files_delete_after_commit)."""
+    goes through the deletion queue (incidents.files.files_delete_after_commit)."""
     if not reason.strip():
         raise ValueError(_("Skriv hvorfor dokumentationen fjernes."))
     if evidence.is_removed:
@@ -405,7 +405,7 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
                  details={"sha256": evidence.sha256, "name": evidence.original_name, "reason": reason})
     if storage_name:
         # Queued, deleted after the grace period: a backup running now may still name it.
-        from .retention import files_delete_after_commit
+        from .files import files_delete_after_commit
 
         files_delete_after_commit([storage_name])
     return evidence
@@ -414,7 +414,7 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
 @transaction.atomic
 def incident_set_legal_hold(*, actor, incident: Incident, hold: bool, reason: str, request=None) -> bool:
     """Set or clear legal hold with a reason: while it is set, retention never deletes the
-    incident (`incidents.retention`). Returns False when the hold already was as asked."""
+    incident (`retention.services`). Returns False when the hold already was as asked."""
     reason = reason.strip()
     if not reason:
         raise ValueError(_("Skriv hvorfor retligt hold sættes eller ophæves."))
@@ -427,6 +427,28 @@ def incident_set_legal_hold(*, actor, incident: Incident, hold: bool, reason: st
     _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, text=f"{summary}: {reason}", visible=False)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident, summary=summary,
                  details={"legal_hold": hold, "reason": reason})
+    return True
+
+
+@transaction.atomic
+def incident_set_journal_number(*, actor, incident: Incident, journal_number: str, request=None) -> bool:
+    """Record (or correct) the journal number under which the case archive was journalised in the
+    municipality's document system (offentlighedsloven § 15). Returns False when unchanged."""
+    journal_number = " ".join(journal_number.split())
+    if not journal_number:
+        raise ValueError(_("Skriv journalnummeret fra kommunens dokumenthåndteringssystem."))
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.journal_number == journal_number:
+        return False
+    previous = incident.journal_number
+    incident.journal_number = journal_number
+    incident.journalised_at, incident.journalised_by = timezone.now(), actor
+    incident.save(update_fields=["journal_number", "journalised_at", "journalised_by", "updated_at"])
+    text = _("Journaliseret i kommunens dokumenthåndteringssystem som %(number)s") % {"number": journal_number}
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, text=text, visible=False)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
+                 summary=_("Journalnummer registreret"),
+                 details={"journal_number": journal_number, "previous": previous})
     return True
 
 

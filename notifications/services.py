@@ -14,7 +14,7 @@ Scheduled work (Celery tasks in notifications/tasks.py call these):
 
     reminders_due(now)       deadlines of DOMAIN.md 4.4, before and when due → managers
     retention_warnings_send(items)  closed incidents deleted within 30 days → managers
-                             (items from incidents.retention; run by the nightly purge task)
+                             (items from incidents.due; run by the nightly purge task)
     digest_weekly(now)       open incidents and coming deadlines → each manager
     notification_sweep(now)  re-enqueue e-mail rows left pending or with a lapsed lease
     notification_deliver(id) claim, send, mark; a row is sent at most once per claim
@@ -860,7 +860,7 @@ def retention_warnings_send(*, items) -> int:
     soon are told when, why (the organisation's retention period, GDPR storage limitation) and
     how to keep it (legal hold), with a link to the incident's retention card.
 
-    `items` come from `incidents.retention.retention_upcoming` (each with `incident`, with its
+    `items` come from `incidents.due.retention_upcoming` (each with `incident`, with its
     unit loaded, `due`, `closed_at` and `retention_months`). The key holds the incident and the
     local due date, so a rerun writes nothing and an incident reopened and closed again (a new
     due date) is warned again. A fixed number of queries per organisation, whatever the number
@@ -873,7 +873,9 @@ def retention_warnings_send(*, items) -> int:
         incident = item.incident
         due = timezone.localtime(item.due)
         context = {**_incident_context(incident), "due": due, "closed_at": timezone.localtime(item.closed_at),
-                   "retention_months": item.retention_months}
+                   "retention_months": item.retention_months,
+                   # Never journalised in the municipality's document system (offentlighedsloven § 15).
+                   "not_journalised": not incident.journal_number}
         for manager in directory.over(incident.unit, Role.MANAGER):
             if (incident.pk, manager.pk) in excluded:
                 continue

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import DataSubjectRequest
+from .models import DataSubjectRequest, Exception22
 from .policy import organisation_users
 from .selectors import name_words
 
@@ -113,3 +113,27 @@ class ErasureForm(forms.Form):
     )
     justification = forms.CharField(label=_("Bemærkning (valgfri)"), required=False, max_length=5000,
                                     widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IdentityForm(forms.Form):
+    identity_check = forms.CharField(
+        label=_("Sådan er identiteten kontrolleret"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Fx «brev signeret med MitID», «kopi af pas sammenholdt med profilbilledet». Uden en "
+                    "identitetskontrol kan oplysninger om en anden person blive udleveret."),
+    )
+    profile_url = forms.URLField(
+        label=_("Profil-link i anmodningen"), required=False, max_length=500, assume_scheme="https",
+        help_text=_("Hvis anmodningen oplyser afsenderens profil, findes også sager med samme link."),
+    )
+
+
+class WithholdForm(forms.Form):
+    key = forms.ChoiceField(label=_("Punkt"))
+    exception = forms.ChoiceField(label=_("Undtagelse (databeskyttelseslovens § 22)"), choices=Exception22.choices)
+    reason = forms.CharField(label=_("Begrundelse"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Den konkrete vurdering: hvorfor hensynet vejer tungere end den "
+                                         "registreredes interesse i at få oplysningen."))
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = choices

@@ -62,6 +62,8 @@ class RetentionFacts:
     months: int
     months_text: str
     session_minutes: int
+    recording_text: str = ""
+    audit_text: str = ""
 
 
 SUBJECTS = {
@@ -182,8 +184,11 @@ ACTIVITIES: dict[str, Activity] = {a.code: a for a in (
                                  "CPR-nummer registreres ikke; CPR-numre afvises i fritekst."),
         subjects=("citizens", "employees"),
         recipients=lambda: [_("Ledere i enheden; sagsbehandleren, der registrerede anmodningen")],
-        retention=lambda facts: _("Beholdes som forvaltningens dokumentation af afgørelserne; slettes ikke "
-                                  "automatisk."),
+        retention=lambda facts: _(
+            "Anonymiseres automatisk %(months)s efter anmodningens dato: fritekst og medarbejdernes navne fjernes, "
+            "de kodede oplysninger bliver i statistikken. En anmodning knyttet til en sag, der stadig findes, venter, "
+            "til sagen er slettet. Notatet om afgørelsen hører til borgerens egen sag.") % {
+            "months": facts.recording_text},
     ),
     Activity(
         code="users",
@@ -209,9 +214,11 @@ ACTIVITIES: dict[str, Activity] = {a.code: a for a in (
         subjects=("employees", "requesters"),
         recipients=lambda: [_("Organisationens administratorer; Datatilsynet ved tilsyn")],
         retention=lambda facts: _(
-            "Revisionsloggen kan kun tilføjes og ændres eller slettes ikke (på PostgreSQL afviser en trigger "
-            "UPDATE, DELETE og TRUNCATE). Den nævner sager ved sagsnummer, ikke med indhold, og overlever derfor "
-            "sletningen af en sag som dokumentation."),
+            "Revisionsloggen kan kun tilføjes og ændres ikke (på PostgreSQL afviser en trigger UPDATE, DELETE og "
+            "TRUNCATE). Den nævner sager ved sagsnummer, ikke med indhold, og overlever derfor sletningen af en sag "
+            "som dokumentation. Hændelser ældre end %(months)s slettes af den natlige kørsel; et kontrolpunkt med "
+            "den sidst slettede hændelses SHA-256 (nøglet med HMAC) holder kæden verificerbar.") % {
+            "months": facts.audit_text},
     ),
     Activity(
         code="statistics",
@@ -283,6 +290,9 @@ REGISTRY: dict[str, Classification] = {
     # reports
     "reports.report": Classification("reports"),
     "reports.evidencebundle": Classification("reports"),
+    "reports.casearchive": Classification("reports", gettext_lazy(
+        "Sagsarkiv til journalisering i kommunens eget dokumenthåndteringssystem (offentlighedsloven § 15): "
+        "de sendte rapporter, dokumentationen og metadata med parternes roller.")),
     # notifications
     "notifications.notification": Classification("notifications"),
     "notifications.preference": Classification("notifications"),
@@ -304,6 +314,14 @@ REGISTRY: dict[str, Classification] = {
     "privacy.dpiadraft": Classification("users", gettext_lazy(
         "Udkast til konsekvensanalysen (DPIA) som PDF, dannet af modeller, indstillinger og tal; kun «bestilt af» "
         "peger på en person.")),
+    "audit.auditcheckpoint": Classification(None, gettext_lazy(
+        "Kontrolpunkt i revisionsloggen efter sletning: position og SHA-256 af den sidst slettede hændelse; "
+        "ingen personoplysninger.")),
+    "privacy.accessitem": Classification("rights", gettext_lazy(
+        "Administratorens vurdering af et punkt i en indsigt: et nært navnematch medtaget eller udeladt, eller "
+        "et punkt undtaget efter databeskyttelseslovens § 22 med begrundelse.")),
+    "privacy.accessexport": Classification("rights", gettext_lazy(
+        "Et udtræk (JSON eller PDF) af svaret på en anmodning, dannet i baggrunden og gemt privat.")),
     # idempotency
     "idempotency.idempotencyrecord": Classification("incidents", gettext_lazy(
         "Det første svar på en ændring (kan rumme sagens oplysninger), gemt i 24 timer under forespørgslens nøgle, "
@@ -463,8 +481,20 @@ def retention_facts(organisation=None) -> RetentionFacts:
         text = _("%(months)s måneder (standard; organisationen vælger mellem %(low)s og %(high)s under "
                  "«%(setting)s»)") % {"months": months, "low": low, "high": high,
                                       "setting": retention_field.verbose_name}
-    return RetentionFacts(months=months, months_text=text,
-                          session_minutes=settings.SESSION_COOKIE_AGE // 60)
+    return RetentionFacts(months=months, months_text=text, session_minutes=settings.SESSION_COOKIE_AGE // 60,
+                          recording_text=_period_text(organisation, "recording_retention_months"),
+                          audit_text=_period_text(organisation, "audit_retention_months"))
+
+
+def _period_text(organisation, name: str) -> str:
+    from accounts.models import Organisation
+
+    field = Organisation._meta.get_field(name)
+    if organisation is not None:
+        return _("%(months)s måneder (organisationens indstilling «%(setting)s»)") % {
+            "months": getattr(organisation, name), "setting": field.verbose_name}
+    return _("%(months)s måneder (standard; organisationen kan ændre det under «%(setting)s»)") % {
+        "months": field.default, "setting": field.verbose_name}
 
 
 def _controller(organisation) -> list[tuple[str, str]]:

@@ -9,12 +9,19 @@ reporter, notes they wrote, evidence they uploaded, shares with union reps, noti
 e-mail preferences, recording requests they registered, audit events about their user and
 audit events of their own actions.
 
-Perpetrator (a name): the incidents whose perpetrator name matches the name given, their
-publications and the reports generated from them (the reports carry the name). A name matches
-when every word of the given name is a word of the stored name, compared case-insensitively
-(casefold, so Æ/æ, Ø/ø and Å/å match on every database): "Jens Hansen" finds "jens HANSEN"
-and "Jens Peter Hansen", not "Jensine Hansen". Matching is done in Python over the
-organisation's incidents that have a perpetrator name (one query of two columns).
+Perpetrator (a name, and a profile link where the request gives one): the incidents whose
+perpetrator is the person asked about, their publications and the reports generated from them
+(the reports carry the name). A name matches when it is the same whole name: compared after
+Unicode normalisation (NFKC), casefolding (so Æ/æ, Ø/ø and Å/å match on every database) and
+collapsing spaces, so "Jens Hansen" finds "jens  HANSEN" but not "Jens Peter Hansen". A profile
+link matches when it is the same address (scheme, "www." and a trailing slash ignored). Near
+matches (every word of one name is a word of the other: "Jens Peter Hansen" for "Jens Hansen")
+are listed for the admin to include or leave out (`AccessItem.included`); they are left out until
+included. Each found item can be withheld under databeskyttelsesloven § 22 (`AccessItem`), with
+its exception and reason: `findings_for(..., for_subject=True)` (the export) leaves withheld
+items out and says how many were withheld under which exception, never what they are.
+Matching is done in Python over the organisation's incidents that have a perpetrator name or
+link (one query of three columns).
 
 Only rows of the request's organisation are read: incidents by their unit, notifications by
 their organisation, audit events by their organisation id.
@@ -23,6 +30,7 @@ their organisation, audit events by their organisation id.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -37,7 +45,7 @@ from notifications.models import Notification, Preference
 from recordings.models import RecordingRequest
 from reports.models import Report
 
-from .models import DataSubjectRequest
+from .models import AccessItem, DataSubjectRequest, Exception22
 
 # Audit events of the subject's own actions can run to thousands: the page and the PDF show
 # the newest ones and the count; the JSON export holds them all.
@@ -50,9 +58,33 @@ def name_words(name: str) -> frozenset[str]:
     return frozenset(_WORD.findall(name.casefold()))
 
 
+def name_key(name: str) -> str:
+    """The whole name, normalised for comparison: NFKC, casefolded, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def name_matches(given: str, stored: str) -> bool:
-    words = name_words(given)
-    return bool(words) and words <= name_words(stored)
+    """The same whole name (not: the same words somewhere in a longer name)."""
+    key = name_key(given)
+    return bool(key) and key == name_key(stored)
+
+
+def name_is_near(given: str, stored: str) -> bool:
+    """Not the same name, but every word of one is a word of the other ("Jens Hansen" and
+    "Jens Peter Hansen"): listed for the admin to include or leave out."""
+    a = name_words(unicodedata.normalize("NFKC", given))
+    b = name_words(unicodedata.normalize("NFKC", stored))
+    return bool(a) and bool(b) and not name_matches(given, stored) and (a <= b or b <= a)
+
+
+def profile_key(url: str) -> str:
+    """A profile address for comparison: no scheme, no "www.", no trailing slash, host casefolded."""
+    url = url.strip()
+    url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE)
+    host, _slash, path = url.partition("/")
+    host = host.casefold().removeprefix("www.")
+    path = path.split("#", 1)[0].rstrip("/")
+    return f"{host}/{path}" if path else host
 
 
 @dataclass
@@ -97,6 +129,14 @@ class Findings:
     # For the erasure plan: the incidents concerned, and for a perpetrator the exact names matched.
     incidents: list[Incident] = field(default_factory=list)
     user: User | None = None
+    # Perpetrator only: near matches for the admin, items withheld (counts per § 22 exception).
+    near: list = field(default_factory=list)
+    withheld: list = field(default_factory=list)
+    decisions: dict = field(default_factory=dict)
+
+    @property
+    def withheld_count(self) -> int:
+        return sum(item.count for item in self.withheld)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -293,50 +333,149 @@ def _employee_findings(dsr: DataSubjectRequest, audit_limit: int | None) -> Find
 
 # --- Perpetrator ---------------------------------------------------------------------------
 
-def perpetrator_incident_ids(name: str, organisation_id: int) -> list[int]:
-    candidates = (Incident.objects.filter(unit__organisation_id=organisation_id).exclude(perpetrator_name="")
-                  .values_list("pk", "perpetrator_name"))
-    return [pk for pk, stored in candidates.iterator(chunk_size=5000) if name_matches(name, stored)]
+@dataclass(frozen=True)
+class Match:
+    incident_id: int
+    stored_name: str
+    stored_url: str
+    exact: bool          # the same whole name, or the same profile link
+    how: str             # "name", "profile", "near"
+
+
+def perpetrator_matches(name: str, organisation_id: int, profile_url: str = "") -> list[Match]:
+    """Exact matches (name or profile link) and near matches (names only) in the organisation."""
+    wanted_url = profile_key(profile_url) if profile_url else ""
+    candidates = (Incident.objects.filter(unit__organisation_id=organisation_id)
+                  .exclude(perpetrator_name="", perpetrator_profile_url="")
+                  .values_list("pk", "perpetrator_name", "perpetrator_profile_url"))
+    found = []
+    for pk, stored, url in candidates.iterator(chunk_size=5000):
+        if name_matches(name, stored):
+            found.append(Match(pk, stored, url, True, "name"))
+        elif wanted_url and url and profile_key(url) == wanted_url:
+            found.append(Match(pk, stored, url, True, "profile"))
+        elif name_is_near(name, stored):
+            found.append(Match(pk, stored, url, False, "near"))
+    return found
+
+
+def perpetrator_incident_ids(name: str, organisation_id: int, profile_url: str = "") -> list[int]:
+    """The incidents of exact matches (the erasure and the default export)."""
+    return [m.incident_id for m in perpetrator_matches(name, organisation_id, profile_url) if m.exact]
 
 
 PERPETRATOR_INCIDENT_FIELDS = ("reference", "title", "status", "unit", "perpetrator_name", "perpetrator_profile_url",
                                "perpetrator_relation", "discovered_at", "registered_at", "closed_at", "legal_hold")
 
 
-def _perpetrator_findings(dsr: DataSubjectRequest) -> Findings:
-    ids = perpetrator_incident_ids(dsr.subject_name, dsr.organisation_id)
-    incidents = list(Incident.objects.filter(pk__in=ids).select_related("unit").order_by("-registered_at", "-id"))
-    incident_rows = [{
-        "reference": i.reference, "title": i.title, "status": i.get_status_display(), "unit": i.unit.name,
-        "perpetrator_name": i.perpetrator_name, "perpetrator_profile_url": i.perpetrator_profile_url,
-        "perpetrator_relation": i.get_perpetrator_relation_display(), "discovered_at": i.discovered_at,
-        "registered_at": i.registered_at, "closed_at": i.closed_at, "legal_hold": i.legal_hold,
-    } for i in incidents]
+@dataclass
+class NearMatch:
+    """A near match shown to the admin: include it in the answer or leave it out."""
+
+    key: str
+    reference: str
+    stored_name: str
+    included: bool
+
+
+@dataclass
+class Withheld:
+    """Items withheld from the answer under one exception (the export shows counts only)."""
+
+    exception: str
+    label: str
+    count: int
+
+
+def _decisions(dsr: DataSubjectRequest) -> dict[str, AccessItem]:
+    return {item.key: item for item in AccessItem.objects.filter(request=dsr)}
+
+
+def _perpetrator_findings(dsr: DataSubjectRequest, *, for_subject: bool = False) -> Findings:
+    matches = perpetrator_matches(dsr.subject_name, dsr.organisation_id, dsr.subject_profile_url)
+    decisions = _decisions(dsr)
+    by_id = {m.incident_id: m for m in matches}
+    chosen = [m.incident_id for m in matches
+              if m.exact or getattr(decisions.get(f"incident:{m.incident_id}"), "included", None)]
+    near_incidents = {i.pk: i.reference for i in Incident.objects.filter(
+        pk__in=[m.incident_id for m in matches if not m.exact])}
+    near = [NearMatch(f"incident:{m.incident_id}", near_incidents.get(m.incident_id, ""), m.stored_name,
+                      bool(getattr(decisions.get(f"incident:{m.incident_id}"), "included", None)))
+            for m in matches if not m.exact]
+
+    def withheld(key: str) -> AccessItem | None:
+        item = decisions.get(key)
+        return item if item is not None and item.withheld else None
+
+    withheld_counts: dict[str, int] = {}
+
+    def keep(key: str, parent: str | None = None) -> bool:
+        """For the subject's copy: False (and counted) when the item or its incident is withheld."""
+        item = withheld(key) or (withheld(parent) if parent else None)
+        if item is None or not for_subject:
+            return True
+        if withheld(key) is not None:
+            withheld_counts[item.exception] = withheld_counts.get(item.exception, 0) + 1
+        return False
+
+    incidents = list(Incident.objects.filter(pk__in=chosen).select_related("unit").order_by("-registered_at", "-id"))
+    incident_rows = []
+    for i in incidents:
+        key = f"incident:{i.pk}"
+        if not keep(key):
+            continue
+        incident_rows.append({
+            "key": key, "reference": i.reference, "title": i.title, "status": i.get_status_display(),
+            "unit": i.unit.name, "perpetrator_name": i.perpetrator_name,
+            "perpetrator_profile_url": i.perpetrator_profile_url,
+            "perpetrator_relation": i.get_perpetrator_relation_display(), "discovered_at": i.discovered_at,
+            "registered_at": i.registered_at, "closed_at": i.closed_at, "legal_hold": i.legal_hold,
+            "match": {"name": _("samme navn"), "profile": _("samme profil-link"),
+                      "near": _("nært match, medtaget")}[by_id[i.pk].how],
+        })
     pub_names = ("incident", "platform", "url", "title", "published_at", "quote")
-    publications = [{"incident": p.incident.reference, "platform": p.get_platform_display(), "url": p.url,
-                     "title": p.title, "published_at": p.published_at, "quote": p.quote}
-                    for p in Publication.objects.filter(incident_id__in=ids).select_related("incident")
-                    .order_by("incident__registered_at", "published_at", "id")]
+    publications = [{"key": f"publication:{p.pk}", "incident": p.incident.reference,
+                     "platform": p.get_platform_display(), "url": p.url, "title": p.title,
+                     "published_at": p.published_at, "quote": p.quote}
+                    for p in Publication.objects.filter(incident_id__in=chosen).select_related("incident")
+                    .order_by("incident__registered_at", "published_at", "id")
+                    if keep(f"publication:{p.pk}", f"incident:{p.incident_id}")]
     report_names = ("incident", "kind", "version", "requested_at", "sha256")
-    reports = [{"incident": r.incident.reference, "kind": r.get_kind_display(), "version": r.version,
-                "requested_at": r.requested_at, "sha256": r.sha256}
-               for r in Report.objects.filter(incident_id__in=ids).select_related("incident")
-               .order_by("incident__registered_at", "requested_at", "id")]
-    return Findings(dsr, [
-        Section("incidents", _("Hændelser, hvor afsenderens navn svarer til navnet"),
+    reports = [{"key": f"report:{r.pk}", "incident": r.incident.reference, "kind": r.get_kind_display(),
+                "version": r.version, "requested_at": r.requested_at, "sha256": r.sha256}
+               for r in Report.objects.filter(incident_id__in=chosen).select_related("incident")
+               .order_by("incident__registered_at", "requested_at", "id")
+               if keep(f"report:{r.pk}", f"incident:{r.incident_id}")]
+    labels = dict(Exception22.choices)
+    findings = Findings(dsr, [
+        Section("incidents", _("Hændelser, hvor afsenderen er den registrerede"),
                 _columns(Incident, PERPETRATOR_INCIDENT_FIELDS), incident_rows,
-                note=_("Et navn svarer til, når hvert ord i det oplyste navn står i det registrerede navn "
-                       "(uden forskel på store og små bogstaver).")),
+                note=_("Fundet ved samme fulde navn (uden forskel på store og små bogstaver) eller samme "
+                       "profil-link. Navne, der kun ligner, er kun medtaget, hvis de er vurderet at være den "
+                       "samme person.")),
         Section("publications", _("Offentliggørelser i de hændelser"),
                 _columns(Publication, pub_names, incident=_("sag")), publications),
         Section("reports", _("Rapporter dannet i de hændelser (indeholder navnet)"),
                 _columns(Report, report_names, incident=_("sag")), reports),
     ], incidents=incidents)
+    if for_subject:
+        for section in findings.sections:
+            for row in section.rows:
+                row.pop("key", None)
+                row.pop("match", None)
+    else:
+        findings.sections[0].columns.append(Column("match", str(_("fundet ved"))))
+    findings.near = near
+    findings.withheld = [Withheld(code, str(labels.get(code, code)), n) for code, n in sorted(withheld_counts.items())]
+    findings.decisions = decisions
+    return findings
 
 
-def findings_for(dsr: DataSubjectRequest, *, audit_limit: int | None = OWN_AUDIT_EVENTS_SHOWN) -> Findings:
-    """What is stored about the request's subject in its organisation (see the module docstring)."""
+def findings_for(dsr: DataSubjectRequest, *, audit_limit: int | None = OWN_AUDIT_EVENTS_SHOWN,
+                 for_subject: bool = False) -> Findings:
+    """What is stored about the request's subject in its organisation (see the module docstring).
+    `for_subject`: the copy handed out, without the items withheld under § 22."""
     if dsr.is_employee:
         return _employee_findings(dsr, audit_limit)
-    return _perpetrator_findings(dsr)
+    return _perpetrator_findings(dsr, for_subject=for_subject)
 

@@ -49,7 +49,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from django.apps import apps
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -58,13 +60,13 @@ from accounts import permissions
 from accounts.models import Membership, User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from incidents.files import files_delete_after_commit
 from incidents.models import Evidence, Incident, Note, Publication, TimelineEntry
-from incidents.retention import files_delete_after_commit
 from notifications.models import Notification, Preference
 from reports import pdf as report_pdf
 from reports.models import EvidenceBundle, Report
 
-from .models import DataSubjectRequest, add_months
+from .models import AccessExport, AccessItem, DataSubjectRequest, Exception22, add_months
 from .selectors import OWN_AUDIT_EVENTS_SHOWN, Findings, findings_for
 
 logger = logging.getLogger(__name__)
@@ -418,6 +420,7 @@ class Export:
     filename: str
     content_type: str
     pages: int | None = None
+    withheld: int = 0
 
 
 def _jsonable(value):
@@ -446,6 +449,20 @@ def export_data(findings: Findings, plan: ErasurePlan | None, *, generated_at: d
         },
         "erasure_plan": plan.as_dict() if plan is not None else None,
         "erasure_result": dsr.erasure_result or None,
+        "withheld": withheld_statement(findings),
+    }
+
+
+def withheld_statement(findings: Findings) -> dict | None:
+    """What the answer says about withheld items: that there are some, how many under which
+    exception of databeskyttelsesloven § 22, never what they are."""
+    if not findings.withheld_count:
+        return None
+    return {
+        "statement": _("Nogle oplysninger er undtaget fra indsigt efter databeskyttelseslovens § 22 og er ikke "
+                       "medtaget i dette udtræk. Du kan klage over afgørelsen til Datatilsynet."),
+        "count": findings.withheld_count,
+        "exceptions": [{"exception": item.label, "count": item.count} for item in findings.withheld],
     }
 
 
@@ -464,6 +481,7 @@ def render_pdf_html(findings: Findings, plan: ErasurePlan | None, *, generated_a
     dsr = findings.request
     return report_pdf.render_html(PDF_TEMPLATE, {
         "dsr": dsr, "organisation": dsr.organisation, "sections": findings.sections, "plan": plan,
+        "withheld": withheld_statement(findings),
         "result": dsr.erasure_result or None, "generated_at": generated_at, "generated_by": generated_by,
     })
 
@@ -474,29 +492,149 @@ def render_pdf(findings: Findings, plan: ErasurePlan | None, *, generated_at: da
                                                   generated_by=generated_by))
 
 
+def _export_content(findings: Findings, plan: ErasurePlan | None, *, fmt: str, now: datetime, who: str):
+    if fmt == "json":
+        return render_json(findings, plan, generated_at=now, generated_by=who), None, "application/json"
+    rendered = render_pdf(findings, plan, generated_at=now, generated_by=who)
+    return rendered.content, rendered.pages, "application/pdf"
+
+
 @transaction.atomic
 def dsr_export(*, actor, dsr: DataSubjectRequest, fmt: str, request=None) -> Export:
-    """The whole answer as JSON or PDF; its SHA-256 is recorded on the request and in the audit log."""
+    """The whole answer as JSON or PDF, rendered here (the worker's `access_export_render` and the
+    tests use it); its SHA-256 is recorded on the request and in the audit log. Items withheld
+    under § 22 are left out and the answer says so."""
     if fmt not in ("json", "pdf"):
         raise ValueError(f"unknown export format {fmt!r}")
     now = timezone.now()
-    findings = findings_for(dsr, audit_limit=None if fmt == "json" else OWN_AUDIT_EVENTS_SHOWN)
+    findings = findings_for(dsr, audit_limit=None if fmt == "json" else OWN_AUDIT_EVENTS_SHOWN, for_subject=True)
     plan = erasure_plan(findings, actor=actor, now=now) if dsr.is_erasure and not dsr.erased else None
-    who = actor.get_full_name() or actor.get_username()
-    pages = None
-    if fmt == "json":
-        content = render_json(findings, plan, generated_at=now, generated_by=who)
-        content_type = "application/json"
-    else:
-        rendered = render_pdf(findings, plan, generated_at=now, generated_by=who)
-        content, pages, content_type = rendered.content, rendered.pages, "application/pdf"
+    who = (actor.get_full_name() or actor.get_username()) if actor is not None else ""
+    content, pages, content_type = _export_content(findings, plan, fmt=fmt, now=now, who=who)
     sha256 = hashlib.sha256(content).hexdigest()
-    changed = _take_on(dsr, actor)
+    changed = _take_on(dsr, actor) if actor is not None else []
     dsr.result_format, dsr.result_sha256, dsr.result_exported_at = fmt, sha256, now
     dsr.save(update_fields=[*changed, "result_format", "result_sha256", "result_exported_at", "updated_at"])
     audit_record(request=request, actor=actor, action=AuditEvent.Action.EXPORT, obj=dsr,
                  summary=_("Oplysninger om en registreret udleveret som %(format)s") % {"format": fmt.upper()},
                  details={"reference": dsr.reference, "format": fmt, "sha256": sha256, "size": len(content),
-                          "pages": pages, "found": findings.counts})
+                          "pages": pages, "found": findings.counts, "withheld": findings.withheld_count})
     return Export(content=content, sha256=sha256, filename=_filename(dsr, fmt), content_type=content_type,
-                  pages=pages)
+                  pages=pages, withheld=findings.withheld_count)
+
+
+# --- Exports rendered by the worker ------------------------------------------------------------------
+
+def _enqueue_export(export_id: int) -> None:
+    from . import tasks
+
+    try:
+        tasks.render_access_export.delay(export_id)
+    except Exception:  # noqa: BLE001 - a broker outage must not break the page
+        logger.exception("Could not enqueue the access export %s", export_id)
+        access_export_fail(export_id, _("Køen kunne ikke nås, så udtrækket er ikke gået i gang. Prøv igen om lidt."))
+
+
+@transaction.atomic
+def access_export_request(*, actor, dsr: DataSubjectRequest, fmt: str, request=None) -> AccessExport:
+    """Order an export; the worker renders it after the commit (never inside the web request)."""
+    if fmt not in AccessExport.Format.values:
+        raise ValueError(f"unknown export format {fmt!r}")
+    export = AccessExport.objects.create(request=dsr, fmt=fmt, requested_by=actor)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=export,
+                 summary=_("Udtræk til en registreret bestilt (%(format)s)") % {"format": fmt.upper()},
+                 details={"reference": dsr.reference, "format": fmt})
+    transaction.on_commit(lambda: _enqueue_export(export.pk))
+    return export
+
+
+def access_export_render(export_id: int) -> AccessExport | None:
+    """Render the export (as the person who ordered it), store it privately and mark it ready."""
+    with transaction.atomic():
+        export = AccessExport.objects.select_for_update().filter(pk=export_id).first()
+        if export is None or not export.is_unfinished:
+            return export
+        export.status, export.started_at = AccessExport.Status.RENDERING, timezone.now()
+        export.attempts += 1
+        export.save(update_fields=["status", "started_at", "attempts"])
+    export = AccessExport.objects.select_related("request__organisation", "requested_by").get(pk=export_id)
+    try:
+        made = dsr_export(actor=export.requested_by, dsr=export.request, fmt=export.fmt)
+    except (DatabaseError, OSError):
+        raise
+    except Exception:
+        logger.exception("Access export %s could not be rendered", export_id)
+        return access_export_fail(export_id, _("Der opstod en uventet fejl, da udtrækket skulle dannes. Prøv igen; "
+                                               "sker det igen, så kontakt support og oplys udtræk-id %(id)s.")
+                                  % {"id": export_id})
+    name = AccessExport._meta.get_field("file").generate_filename(export, f"export.{export.fmt}")
+    stored = default_storage.save(name, ContentFile(made.content))
+    with transaction.atomic():
+        row = AccessExport.objects.select_for_update().get(pk=export_id)
+        row.status, row.error, row.file.name = AccessExport.Status.READY, "", stored
+        row.sha256, row.size, row.pages, row.withheld = made.sha256, len(made.content), made.pages, made.withheld
+        row.finished_at = timezone.now()
+        row.save(update_fields=["status", "error", "file", "sha256", "size", "pages", "withheld", "finished_at"])
+    return row
+
+
+def access_export_fail(export_id: int, reason: str) -> AccessExport | None:
+    with transaction.atomic():
+        row = AccessExport.objects.select_for_update().filter(pk=export_id).first()
+        if row is None or row.is_ready:
+            return row
+        row.status, row.error, row.finished_at = AccessExport.Status.FAILED, reason, timezone.now()
+        row.save(update_fields=["status", "error", "finished_at"])
+    return row
+
+
+def access_export_download(*, actor, export: AccessExport, request=None):
+    """The stored file, opened for reading; the download is audited."""
+    if not (export.is_ready and export.file.name):
+        raise FileNotFoundError("the export has no file")
+    handle = default_storage.open(export.file.name, "rb")
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.DOWNLOAD, obj=export,
+                 summary=_("Udtræk til en registreret hentet"),
+                 details={"reference": export.request.reference, "format": export.fmt, "sha256": export.sha256})
+    return handle
+
+
+# --- Identity check, near matches, withholding --------------------------------------------------------
+
+@transaction.atomic
+def dsr_identity_record(*, actor, dsr: DataSubjectRequest, check: str, profile_url: str = "",
+                        request=None) -> DataSubjectRequest:
+    """Record how the requester's identity was checked (and the profile link the request gives)."""
+    dsr.identity_check = check.strip()
+    dsr.identity_checked_at, dsr.identity_checked_by = timezone.now(), actor
+    fields = ["identity_check", "identity_checked_at", "identity_checked_by", "updated_at"]
+    if not dsr.is_employee:
+        dsr.subject_profile_url = profile_url.strip()
+        fields.append("subject_profile_url")
+    dsr.save(update_fields=fields)
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=dsr,
+                 summary=_("Identitetskontrol registreret"),
+                 details={"reference": dsr.reference, "identity_check": dsr.identity_check,
+                          "profile_url": dsr.subject_profile_url})
+    return dsr
+
+
+@transaction.atomic
+def access_item_decide(*, actor, dsr: DataSubjectRequest, key: str, included: bool | None = None,
+                       withheld: bool = False, exception: str = "", reason: str = "", request=None) -> AccessItem:
+    """Include or leave out a near match, or withhold an item under § 22 with its exception and reason."""
+    if withheld and (exception not in Exception22.values or not reason.strip()):
+        raise ValueError("a withheld item names its exception and reason")
+    item, _created = AccessItem.objects.get_or_create(request=dsr, key=key, defaults={"decided_by": actor})
+    if included is not None:
+        item.included = included
+    item.withheld = withheld
+    item.exception = exception if withheld else ""
+    item.reason = reason.strip() if withheld else ""
+    item.decided_by = actor
+    item.save()
+    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=dsr,
+                 summary=_("Punkt i indsigt vurderet"),
+                 details={"reference": dsr.reference, "key": key, "included": item.included,
+                          "withheld": item.withheld, "exception": item.exception, "reason": item.reason})
+    return item

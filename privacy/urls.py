@@ -9,8 +9,11 @@ urlpatterns = [
     path("", views.request_list, name="list"),
     path("ny/", views.request_create, name="create"),
     path("<int:pk>/", views.request_detail, name="detail"),
-    path("<int:pk>/json/", views.export_json, name="export_json"),
-    path("<int:pk>/pdf/", views.export_pdf, name="export_pdf"),
+    path("<int:pk>/udtraek/", views.export_request, name="export_request"),
+    path("<int:pk>/udtraek/<int:export_id>/", views.export_status, name="export_status"),
+    path("<int:pk>/udtraek/<int:export_id>/hent/", views.export_download, name="export_download"),
+    path("<int:pk>/identitet/", views.identity_record, name="identity"),
+    path("<int:pk>/punkt/", views.item_decide, name="item"),
     path("<int:pk>/afgoerelse/", views.request_decide, name="decide"),
     path("<int:pk>/sletning/", views.request_erase, name="erase"),
     # Record of processing: admins and managers

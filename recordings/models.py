@@ -169,8 +169,11 @@ class RecordingRequest(models.Model):
         "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="recording_requests",
         verbose_name=_("hændelse (offentliggjort optagelse)"),
     )
-    # Set when the linked incident was deleted after the retention period (incidents.retention):
+    # Set when the linked incident was deleted after the retention period (retention.services):
     # the link is cleared, but the request still counts as linked in the statistics.
+    # Set when the request's retention period (Organisation.recording_retention_months) ran out:
+    # free text and the people's names are removed; the coded facts stay for the statistics.
+    anonymised_on = models.DateField(_("anonymiseret"), null=True, blank=True)
     linked_incident_purged_on = models.DateField(
         _("knyttet hændelse slettet (opbevaringsperiode udløbet)"), null=True, blank=True,
     )

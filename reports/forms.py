@@ -317,3 +317,11 @@ class MarkSentForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("Datoen kan ikke ligge i fremtiden."))
         return value
+
+
+class JournalNumberForm(forms.Form):
+    journal_number = forms.CharField(
+        label=_("Journalnummer"), max_length=100,
+        help_text=_("Nummeret i kommunens dokumenthåndteringssystem (ESDH), fx «27.12.00-G01-123-26»."),
+        error_messages={"required": _("Skriv journalnummeret fra kommunens dokumenthåndteringssystem.")},
+    )

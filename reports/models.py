@@ -267,3 +267,52 @@ class EvidenceBundle(Generated, models.Model):
     @property
     def audit_organisation_id(self) -> int | None:
         return self.report.incident.unit.organisation_id
+
+
+def archive_upload_to(instance: CaseArchive, filename: str) -> str:
+    return f"archives/{instance.incident.year}/{uuid.uuid4().hex}.zip"
+
+
+class CaseArchive(Generated, models.Model):
+    """A case archive of one incident for the municipality's own document system (journalisation,
+    offentlighedsloven § 15): a ZIP with the reports sent (PDF/A), the evidence files and a metadata
+    file in JSON and XML with SHA-256 of every document; built by the worker (reports.archive)."""
+
+    Status = Status
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="archives",
+                                 verbose_name=_("hændelse"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(_("årsag til fejl"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    retried_at = models.DateTimeField(_("sat i gang igen"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("bestilt af"))
+    created_at = models.DateTimeField(_("bestilt"), default=timezone.now)
+    started_at = models.DateTimeField(_("påbegyndt"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+    file = models.FileField(upload_to=archive_upload_to, max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256 af ZIP-filen"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("størrelse (bytes)"), null=True, blank=True)
+    metadata_sha256 = models.CharField(_("SHA-256 af metadata.json"), max_length=64, blank=True)
+    document_count = models.PositiveIntegerField(_("antal dokumenter"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sagsarkiv")
+        verbose_name_plural = _("sagsarkiver")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident.reference} archive {self.pk}"
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.incident.reference}-sagsarkiv-{self.pk}.zip"
+
+    @property
+    def audit_reference(self) -> str:
+        return self.incident.reference
+
+    @property
+    def audit_organisation_id(self) -> int | None:
+        return self.incident.unit.organisation_id

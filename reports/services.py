@@ -54,7 +54,7 @@ from incidents.evidence import delete_quietly, evidence_open
 from incidents.models import Evidence, Incident
 
 from . import content, pdf
-from .models import MAX_ATTEMPTS, UNFINISHED, EvidenceBundle, Report, Status, render_deadline
+from .models import MAX_ATTEMPTS, UNFINISHED, CaseArchive, EvidenceBundle, Report, Status, render_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -397,15 +397,18 @@ def _stuck(model, requested_field: str, cutoff):
 
 
 def stuck_jobs_sweep(*, now=None, limit: int = 200) -> SweepResult:
-    """Re-queue reports and bundles whose worker stopped (SIGKILL, a lost machine) or whose
+    """Re-queue reports, bundles and case archives whose worker stopped (SIGKILL, a lost machine) or whose
     message was lost, so no page polls "rendering" for ever; a row tried MAX_ATTEMPTS times
     is marked failed with a Danish reason (the page offers "Prøv igen"). Called by the beat
     task `reports.tasks.sweep_stuck_jobs` every JOBS_SWEEP_SECONDS."""
     now = now or timezone.now()
     cutoff = now - render_deadline()
     result = SweepResult()
+    from .archive import case_archive_fail
+
     kinds = ((Report, "requested_at", "render_report", report_fail),
-             (EvidenceBundle, "created_at", "build_bundle", bundle_fail))
+             (EvidenceBundle, "created_at", "build_bundle", bundle_fail),
+             (CaseArchive, "created_at", "build_case_archive", case_archive_fail))
     for model, requested_field, task_name, fail in kinds:
         for row_id in list(_stuck(model, requested_field, cutoff).values_list("pk", flat=True)[:limit]):
             with transaction.atomic():

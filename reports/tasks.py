@@ -44,6 +44,21 @@ def build_bundle(self, bundle_id: int) -> None:
         raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
 
 
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
+def build_case_archive(self, archive_id: int) -> None:
+    """The case archive for journalisation (reports.archive)."""
+    from . import archive
+
+    try:
+        archive.case_archive_build(archive_id)
+    except services.TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            archive.case_archive_fail(archive_id, _("Lageret eller databasen svarede ikke, så sagsarkivet blev ikke "
+                                                    "færdigt. Prøv igen om lidt."))
+            return
+        raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
+
+
 @shared_task(acks_late=True, soft_time_limit=100, time_limit=120, ignore_result=True)
 def sweep_stuck_jobs() -> int:
     """Re-queue (or fail) reports and bundles left rendering by a worker that died."""

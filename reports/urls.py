@@ -5,11 +5,12 @@
 
 from django.urls import path
 
-from . import views
+from . import archive_views, views
 
 app_name = "reports"
 
 BASE = "haendelser/<str:reference>/rapporter/"
+ARCHIVE = "haendelser/<str:reference>/sagsarkiv/"
 
 urlpatterns = [
     path(BASE, views.report_list, name="list"),
@@ -27,4 +28,10 @@ urlpatterns = [
     path(BASE + "<int:report_id>/bilag/<int:evidence_id>/", views.datatilsynet_package_file, name="package_file"),
     path(BASE + "<int:report_id>/pakke/", views.report_bundle, name="bundle"),
     path(BASE + "<int:report_id>/pakke/<int:bundle_id>/", views.bundle_download, name="bundle_download"),
+    # Journalisation (offentlighedsloven § 15): the case archive and the journal number
+    path(ARCHIVE, archive_views.archive_page, name="archive"),
+    path(ARCHIVE + "ny/", archive_views.archive_create, name="archive_create"),
+    path(ARCHIVE + "journalnummer/", archive_views.journal_number, name="journal_number"),
+    path(ARCHIVE + "<int:archive_id>/", archive_views.archive_status, name="archive_status"),
+    path(ARCHIVE + "<int:archive_id>/hent/", archive_views.archive_download, name="archive_download"),
 ]

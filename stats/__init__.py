@@ -11,7 +11,7 @@ Modules, in the order a request passes through them:
 - ``charts``      server-side SVG charts drawn from the published figures only
 - ``exports``     CSV and JSON; ``pdf`` the PDF; ``views``, ``api`` the pages and the endpoint
 - ``models``      ``IncidentResidue``: the anonymised residue of incidents purged after the retention
-                  period (``incidents.retention``), written by ``residue`` just before the deletion
+                  period (``retention.services``), written by ``residue`` just before the deletion
 
 Retention: a purged incident leaves a residue row with only what ``queries`` counts (unit,
 registration month, level in force, status, perpetrator relation, related phenomena, platforms,

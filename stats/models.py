@@ -1,6 +1,6 @@
 """The anonymised residue of purged incidents, so statistics outlive retention (issue 9).
 
-When `incidents.retention` deletes a closed incident after the organisation's retention
+When `retention.services` deletes a closed incident after the organisation's retention
 period, it first writes one `IncidentResidue` row holding exactly what `stats.queries`
 counts about an incident, and nothing else: the unit, the month of registration (local
 time zone), the level in force, the status, the perpetrator relation, the related

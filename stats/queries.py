@@ -6,7 +6,7 @@ cost in Python does not grow with the number of incidents. No names, references 
 text are selected. Months are calendar months in the organisation's time zone
 (settings.TIME_ZONE), so an incident registered at 00:30 on 1 March counts in March.
 
-Incidents purged after the retention period (`incidents.retention`) left an anonymised
+Incidents purged after the retention period (`retention.services`) left an anonymised
 residue row (`stats.models.IncidentResidue`); `counts_for` adds the residue of the
 selection to every count, grouped in the database the same way, so a period's figures do
 not change when its incidents are deleted. The share of employees targeted is the one

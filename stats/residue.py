@@ -1,7 +1,7 @@
 """Writing the anonymised residue of an incident about to be purged (see `stats.models`).
 
     residue_record(*, incident) -> IncidentResidue
-        called by `incidents.retention` in the transaction that deletes the incident.
+        called by `retention.services` in the transaction that deletes the incident.
 
 The values are computed the way `stats.queries` counts a live incident: the level in force
 (confirmed, else computed), the registration month in the local time zone, a platform

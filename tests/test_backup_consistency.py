@@ -133,7 +133,7 @@ def test_backups_during_uploads_and_removals_restore_whole(personas, settings, t
     assert writer.removals > TRIES
     # The removed files are still in storage (the grace period) until the queue deletes them.
     from incidents.models import PendingFileDeletion
-    from incidents.retention import pending_files_delete
+    from retention.services import pending_files_delete
 
     assert PendingFileDeletion.objects.count() == writer.removals
     assert all((storage / name).exists() for name in PendingFileDeletion.objects.values_list("name", flat=True))

@@ -69,12 +69,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 60 * 60 * 6},
     },
     # Retention: delete closed incidents whose organisation's retention period has run out
-    # (incidents/retention.py), every night at 03:30 (clear of the daylight-saving hour). A tick
+    # (retention/services.py), every night at 03:30 (clear of the daylight-saving hour). A tick
     # that waited more than six hours is dropped; the next night's run catches up (the purge is
     # idempotent). After the purge the same task warns the managers of incidents deleted within
     # 30 days («Sag slettes snart», once per incident and due date).
     "incidents-retention-purge": {
-        "task": "incidents.tasks.purge_expired_incidents",
+        "task": "retention.tasks.purge_expired_incidents",
         "schedule": crontab(minute=30, hour=3),
         "options": {"expires": 60 * 60 * 6},
     },

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_safe
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .. import art14, casework, policy, retention, selectors, sharing
+from .. import art14, casework, policy, selectors, sharing
+from .. import due as retention
 from ..assessment import ACTION_CODES
 from ..capture import policy as capture_policy
 from ..capture import selectors as capture_selectors
@@ -57,6 +58,7 @@ def render_manager_detail(request, incident: Incident, *, status_form=None, acti
         may_remove_evidence=policy.may_remove_evidence(request.user, incident),
         may_change=policy.may_change(request.user, incident),
         may_set_legal_hold=policy.may_set_legal_hold(request.user, incident),
+        may_journalise=policy.may_journalise(request.user, incident),
         legal_hold_form=legal_hold_form or LegalHoldForm(incident=incident),
         deadline_form=deadline_form,
         may_dismiss_deadline=policy.may_dismiss_deadline(request.user, incident),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Role
 from incidents import services
 from incidents.models import Incident
-from incidents.retention import add_months, retention_overview
+from retention.services import add_months, retention_overview
 from tests.factories import OrganisationFactory, UnitFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +136,7 @@ def test_shortening_the_period_warns_the_admin_of_cases_deleted_without_notice(c
     url = reverse("admin:accounts_organisation_change", args=[personas.org.pk])
     data = {"name": personas.org.name, "cvr": "", "address": "", "contact_name": "", "contact_email": "",
             "contact_phone": "", "statistics_threshold": "5", "statistics_lag_months": "1", "retention_months": "24",
+            "recording_retention_months": "36", "audit_retention_months": "60",
             "notify_union_reps_of_serious": "on", "mfa_relaxed_reason": "Testorganisation",
             "allow_local_passwords": "on"}
     unchanged = client.post(url, data, follow=True)

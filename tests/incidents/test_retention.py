@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_verify
-from incidents import retention, services
+from incidents import services
 from incidents.models import (
     Evidence,
     Incident,
@@ -30,12 +30,13 @@ from incidents.models import (
     Publication,
     TimelineEntry,
 )
-from incidents.retention import add_months, retention_candidates, retention_held, retention_purge
 from incidents.sharing import incident_share
-from incidents.tasks import purge_expired_incidents
 from notifications.models import Notification
 from recordings import services as recording_services
 from reports.models import EvidenceBundle, Report
+from retention import services as retention
+from retention.services import add_months, retention_candidates, retention_held, retention_purge
+from retention.tasks import purge_expired_incidents
 from stats.models import IncidentResidue
 from tests.factories import member
 from tests.security.world import build_world, private_storage
@@ -147,7 +148,7 @@ def test_dry_run_lists_what_would_go_and_changes_nothing(personas, world, storag
     assert candidate.evidence == 1
     assert candidate.reports == 4  # internal HR, police, DSA, Datatilsynet (tests.security.world)
     # Linked to the incident, and the anonymous notice to union reps of a serious incident (the world is serious).
-    from incidents.retention import _notifications_q
+    from retention.services import _notifications_q
 
     assert candidate.notifications == Notification.objects.filter(_notifications_q(world.incident.pk)).count() > 0
     assert _snapshot() == before
@@ -330,7 +331,7 @@ def test_the_celery_task_runs_the_purge(personas, storage, django_capture_on_com
 
 def test_the_purge_runs_every_night_and_expires():
     entry = BEAT_SCHEDULE["incidents-retention-purge"]
-    assert entry["task"] == "incidents.tasks.purge_expired_incidents"
+    assert entry["task"] == "retention.tasks.purge_expired_incidents"
     assert entry["schedule"].hour == {3} and entry["schedule"].minute == {30}
     assert 0 < entry["options"]["expires"] < 24 * 60 * 60
 

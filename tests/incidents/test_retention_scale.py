@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from incidents import retention, services
+from incidents import services
 from incidents.models import Evidence, Incident, RetentionRun
-from incidents.retention import add_months, candidate_batches, retention_candidates, retention_purge
 from notifications.models import Kind, Notification
 from reports.models import Report
+from retention import services as retention
+from retention.services import add_months, candidate_batches, retention_candidates, retention_purge
 from tests.factories import OrganisationFactory, UnitFactory, member
 
 pytestmark = pytest.mark.django_db

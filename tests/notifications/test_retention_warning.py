@@ -1,5 +1,5 @@
 """«Sag slettes snart»: the managers over an incident's unit are warned RETENTION_WARNING_DAYS
-before a closed incident is deleted by retention (incidents/retention.py), once per incident
+before a closed incident is deleted by retention (retention/services.py), once per incident
 and due date, never for an incident on legal hold; the e-mail says when, why and how to keep
 it, and the run costs the same few queries however many incidents it warns about."""
 
@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from incidents import retention
 from incidents.models import Incident
-from incidents.retention import RETENTION_WARNING_DAYS, add_months, retention_upcoming, retention_warn
 from incidents.services import incident_change_status, incident_set_legal_hold
-from incidents.tasks import purge_expired_incidents
 from notifications import services, tasks
 from notifications.models import Channel, Kind, Notification, State
+from retention import services as retention
+from retention.services import RETENTION_WARNING_DAYS, add_months, retention_upcoming, retention_warn
+from retention.tasks import purge_expired_incidents
 from tests.factories import OrganisationFactory, UnitFactory, member
 
 pytestmark = pytest.mark.django_db

@@ -112,3 +112,43 @@ def pdf_text(content: bytes) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@dataclass
+class Downloaded:
+    response: object
+    content: bytes
+    export: object
+
+    def __getitem__(self, header: str) -> str:
+        return self.response[header]
+
+    @property
+    def status_code(self) -> int:
+        return self.response.status_code
+
+
+@pytest.fixture
+def export(storage):
+    """Order an export on the page, render it as the worker does (`access_export_render`, the
+    task's body; tests/privacy/test_worker.py runs a real worker) and download it."""
+    from django.urls import reverse
+
+    from privacy.models import AccessExport
+    from privacy.services import access_export_render
+
+    def run(client, dsr, fmt: str) -> Downloaded:
+        response = client.post(reverse("privacy:export_request", args=[dsr.pk]), {"format": fmt})
+        assert response.status_code == 302, response
+        row = AccessExport.objects.filter(request=dsr).latest("pk")
+        assert response["Location"] == reverse("privacy:export_status", args=[dsr.pk, row.pk])
+        assert row.status == AccessExport.Status.PENDING  # nothing is rendered inside the request
+        access_export_render(row.pk)
+        row.refresh_from_db()
+        assert row.status == AccessExport.Status.READY, row.error
+        download = client.get(reverse("privacy:export_download", args=[dsr.pk, row.pk]))
+        assert download.status_code == 200
+        content = b"".join(download.streaming_content)
+        return Downloaded(download, content, row)
+
+    return run

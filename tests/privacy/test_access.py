@@ -17,8 +17,6 @@ def request_urls(dsr) -> dict[str, str]:
         "list": reverse("privacy:list"),
         "create": reverse("privacy:create"),
         "detail": reverse("privacy:detail", args=[dsr.pk]),
-        "json": reverse("privacy:export_json", args=[dsr.pk]),
-        "pdf": reverse("privacy:export_pdf", args=[dsr.pk]),
     }
 
 
@@ -28,7 +26,7 @@ def test_only_admins_see_the_requests(client, personas, make_request, persona):
     client.force_login(getattr(personas, persona))
     for name, url in request_urls(dsr).items():
         assert client.get(url).status_code == 404, name
-    for name in ("privacy:decide", "privacy:erase"):
+    for name in ("privacy:decide", "privacy:erase", "privacy:export_request", "privacy:identity", "privacy:item"):
         response = client.post(reverse(name, args=[dsr.pk]), {"decision": "refused", "justification": "x",
                                                                "confirm": "on"})
         assert response.status_code == 404, name

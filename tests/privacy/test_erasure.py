@@ -248,10 +248,10 @@ def test_an_erasure_cannot_be_granted_by_a_decision(client, personas, make_reque
     assert not dsr.is_completed
 
 
-def test_an_access_request_is_answered(client, personas, make_request):
+def test_an_access_request_is_answered(client, export, personas, make_request):
     dsr = make_request()
     client.force_login(personas.admin)
-    client.get(reverse("privacy:export_pdf", args=[dsr.pk]))
+    export(client, dsr, "pdf")
     response = client.post(reverse("privacy:decide", args=[dsr.pk]),
                            {"decision": "granted", "justification": "Udtræk sendt med sikker post"})
     assert response.status_code == 302

@@ -536,9 +536,23 @@ def test_payloads_in_requests_and_legal_hold_are_escaped_on_every_page(personas,
     assert "Denne værdi må højst have 2000 tegn" in shown["legal hold form"]
 
 
+class _Exported(SimpleNamespace):
+    def __getitem__(self, header):
+        return self.response[header]
+
+
+def _exported(personas, dsr, fmt: str) -> _Exported:
+    """The export as the admin gets it: ordered, rendered as the worker does, downloaded."""
+    export = privacy_services.access_export_request(actor=personas.admin, dsr=dsr, fmt=fmt)
+    privacy_services.access_export_render(export.pk)
+    response = signed_in(personas, "admin").get(reverse("privacy:export_download", args=[dsr.pk, export.pk]))
+    return _Exported(response=response, status_code=response.status_code,
+                     content=b"".join(response.streaming_content))
+
+
 def test_payloads_come_back_as_data_in_the_json_export(personas, hostile_requests):
     h = hostile_requests
-    response = signed_in(personas, "admin").get(reverse("privacy:export_json", args=[h.access.pk]))
+    response = _exported(personas, h.access, "json")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -549,8 +563,7 @@ def test_payloads_come_back_as_data_in_the_json_export(personas, hostile_request
     # The open incident still names the perpetrator; the closed one no longer matches after the erasure.
     assert [row["perpetrator_name"] for row in data["sections"]["incidents"]["rows"]] == [NAME]
     assert [row["quote"] for row in data["sections"]["publications"]["rows"]] == [f"Jeg, {NAME}, siger sandheden"]
-    erasure = json.loads(signed_in(personas, "admin").get(
-        reverse("privacy:export_json", args=[h.erasure.pk])).content)
+    erasure = json.loads(_exported(personas, h.erasure, "json").content)
     assert erasure["request"]["justification"].startswith(PAYLOAD + "\n\n")
     assert erasure["erasure_result"]["erase"][0]["what"] == h.closed_case.reference
 
@@ -558,7 +571,7 @@ def test_payloads_come_back_as_data_in_the_json_export(personas, hostile_request
 @pytest.mark.parametrize("which", ["access", "erasure"])
 def test_payloads_are_printed_as_text_in_the_pdf_export(personas, hostile_requests, which):
     dsr = getattr(hostile_requests, which)
-    response = signed_in(personas, "admin").get(reverse("privacy:export_pdf", args=[dsr.pk]))
+    response = _exported(personas, dsr, "pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = compact(pdf_text(response.content))
     assert compact(PAYLOAD) in text  # requester and justification, as typed
@@ -822,9 +835,11 @@ def test_guessed_request_and_statistics_report_ids_are_404_and_change_nothing(pe
     clients["their_admin"].force_login(their_admin)
     clients["their_rep"].force_login(their_rep)
     reference = world.incident.reference
-    gets = [("their_admin", name, [ours]) for name in ("privacy:detail", "privacy:export_json", "privacy:export_pdf")]
-    gets += [("admin", name, [pk]) for name in ("privacy:detail", "privacy:export_json", "privacy:export_pdf")
-             for pk in (theirs, missing_request)]
+    gets = [("their_admin", "privacy:detail", [ours])]
+    gets += [("admin", "privacy:detail", [pk]) for pk in (theirs, missing_request)]
+    their_export = privacy_services.access_export_request(actor=their_admin, dsr=their_request, fmt="json")
+    gets += [("admin", name, [theirs, their_export.pk])
+             for name in ("privacy:export_status", "privacy:export_download")]
     gets += [("manager", "privacy:detail", [ours])]  # a manager of the same organisation is not its admin
     gets += [(who, name, [pk]) for name in ("stats:report_detail", "stats:report_status", "stats:report_download")
              for who, pk in (("manager", stats), ("other_manager", stats), ("their_rep", stats),
@@ -834,7 +849,11 @@ def test_guessed_request_and_statistics_report_ids_are_404_and_change_nothing(pe
     gets += [("manager", name, [reference, stats]) for name in ("reports:detail", "reports:status", "reports:download",
                                                                 "reports-api:report-detail",
                                                                 "reports-api:report-download")]
-    posts = [("their_admin", "privacy:decide", [ours], {"decision": "granted"}),
+    posts = [("their_admin", "privacy:export_request", [ours], {"format": "json"}),
+             ("admin", "privacy:export_request", [theirs], {"format": "json"}),
+             ("admin", "privacy:identity", [theirs], {"identity_check": "x"}),
+             ("admin", "privacy:item", [theirs], {"action": "include", "key": "incident:1"}),
+             ("their_admin", "privacy:decide", [ours], {"decision": "granted"}),
              ("their_admin", "privacy:erase", [ours], {"confirm": "on"}),
              ("admin", "privacy:decide", [theirs], {"decision": "refused", "justification": "Nej"}),
              ("admin", "privacy:erase", [theirs], {"confirm": "on"}),

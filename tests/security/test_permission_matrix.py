@@ -116,6 +116,11 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "reports:mark_sent": ("police", POST_ONLY),
     "reports:package": ("datatilsynet", CASE_MANAGER),       # the loose files of a Datatilsynet complaint
     "reports:package_file": ("datatilsynet", CASE_MANAGER),
+    "reports:archive": ("report", CASE_MANAGER),               # journalisation: the case archive (issue 16)
+    "reports:archive_create": ("report", POST_ONLY),
+    "reports:journal_number": ("report", POST_ONLY),
+    "reports:archive_status": ("report", CASE_MANAGER),
+    "reports:archive_download": ("report", CASE_MANAGER),
     "knowledge:index": (None, EVERYONE),
     "knowledge:section": (None, EVERYONE),
     "recordings:list": ("recording", row(manager=200, other_manager=200, caseworker=200, other_caseworker=200)),
@@ -138,8 +143,11 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "privacy:list": (None, row(admin=200)),                        # data subject requests: the org's admins
     "privacy:create": (None, row(admin=200)),
     "privacy:detail": ("subject_request", row(admin=200)),
-    "privacy:export_json": ("subject_request", row(admin=200)),
-    "privacy:export_pdf": ("subject_request", row(admin=200)),
+    "privacy:export_request": ("subject_request", POST_ONLY),    # the worker renders the export (issue 16)
+    "privacy:export_status": ("subject_request", row(admin=200)),
+    "privacy:export_download": ("subject_request", row(admin=200)),
+    "privacy:identity": ("subject_request", POST_ONLY),
+    "privacy:item": ("subject_request", POST_ONLY),
     "privacy:decide": ("subject_request", POST_ONLY),
     "privacy:erase": ("subject_request", POST_ONLY),
     "privacy:record": (None, row(manager=200, other_manager=200, admin=200)),  # record of processing (art. 30)
@@ -189,6 +197,8 @@ POST_ALLOWED: dict[str, set[str]] = {
     "capture:again": {"manager"},
     "reports:redaction_delete": {"manager"},
     "reports:mark_sent": {"manager"},
+    "reports:archive_create": {"manager"},
+    "reports:journal_number": {"manager"},
     "stats:report_request": {"manager", "other_manager", "union_rep"},
     "stats:report_retry": {"union_rep"},
     "incidents:share": {"caseworker"},
@@ -200,6 +210,9 @@ POST_ALLOWED: dict[str, set[str]] = {
     "privacy:erase": {"admin"},
     "privacy:dpia_request": {"manager", "other_manager", "admin"},
     "privacy:dpia_retry": {"manager", "other_manager", "admin"},
+    "privacy:export_request": {"admin"},
+    "privacy:identity": {"admin"},
+    "privacy:item": {"admin"},
     "api_tokens:revoke": {"caseworker"},          # the token's owner
     # Acting on the user's own data only, or computing nothing stored: every signed-in persona may.
     "recordings:suggest": set(SIGNED_IN),
@@ -243,6 +256,10 @@ def concrete_url(name: str, pattern, world, subject: str | None) -> str:
             kwargs[arg] = world.redaction.pk
         elif arg == "bundle_id":
             kwargs[arg] = world.bundle.pk
+        elif arg == "archive_id":
+            kwargs[arg] = case_archive_of(world).pk
+        elif arg == "export_id":
+            kwargs[arg] = access_export_of(world).pk
         elif arg == "kind":
             kwargs[arg] = "internal_hr"
         elif arg == "slug":
@@ -267,6 +284,34 @@ def dpia_of(world):
         draft.file.save("dpia.pdf", ContentFile(b"%PDF-1.7"), save=False)
         draft.save()
     return draft
+def case_archive_of(world):
+    """A ready case archive of the world's incident, with a stored file."""
+    from django.core.files.base import ContentFile
+
+    from reports.models import CaseArchive
+
+    archive = CaseArchive.objects.filter(incident=world.incident).first()
+    if archive is None:
+        archive = CaseArchive(incident=world.incident, status=CaseArchive.Status.READY, sha256="0" * 64, size=4,
+                              document_count=0)
+        archive.file.save("archive.zip", ContentFile(b"PK\x05\x06"), save=False)
+        archive.save()
+    return archive
+
+
+def access_export_of(world):
+    """A ready export (JSON) of the world's data subject request, with a stored file."""
+    from django.core.files.base import ContentFile
+
+    from privacy.models import AccessExport
+
+    export = AccessExport.objects.filter(request=world.subject_request).first()
+    if export is None:
+        export = AccessExport(request=world.subject_request, fmt="json", status=AccessExport.Status.READY,
+                              sha256="0" * 64, size=2)
+        export.file.save("export.json", ContentFile(b"{}"), save=False)
+        export.save()
+    return export
 
 
 def capture_of(world):

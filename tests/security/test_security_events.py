@@ -163,6 +163,7 @@ def test_organisation_setting_changes_are_in_the_chain_with_before_and_after(cli
         "name": org.name, "cvr": org.cvr, "address": org.address, "contact_name": org.contact_name,
         "contact_email": org.contact_email, "contact_phone": org.contact_phone,
         "statistics_threshold": 3, "statistics_lag_months": 1, "retention_months": org.retention_months,
+        "recording_retention_months": 36, "audit_retention_months": 60,
         "notify_union_reps_of_serious": "on", "mfa_relaxed_reason": "Testorganisation",
         "allow_local_passwords": "on"})
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -1,7 +1,14 @@
 """Retention: closed incidents are deleted when the organisation's retention period has run out.
 
-Public interface (used by the Celery task `incidents.tasks.purge_expired_incidents`, the
-command `manage.py purge_incidents` and the incident page):
+The retention run: an orchestration app at the top of the layers (bin/import_matrix), so it
+may import every app; each owning app exposes a small purge hook and imports nothing above it:
+`incidents.purge` and `incidents.due` (when an incident falls due), `reports.purge`,
+`notifications.purge`, `recordings.purge`, `stats.purge`; the file deletion queue is
+`incidents.files`.
+
+Public interface (used by the Celery task `retention.tasks.purge_expired_incidents`, the
+command `manage.py purge_incidents`; the incident page and the admin overview read
+`incidents.due`, re-exported here):
 
     retention_candidates(now) -> list[Candidate]
         closed incidents whose retention period has run out and that are not on legal hold,
@@ -13,6 +20,13 @@ command `manage.py purge_incidents` and the incident page):
     retention_purge(*, now, dry_run, actor=None, time_budget=None) -> PurgeSummary
         deletes the candidates (dry_run=True only lists them and changes nothing), streaming
         them in batches (candidate_batches) in constant memory; records a RetentionRun.
+
+    The same run handles, each with a period of its own on the organisation (issue 16):
+    recording requests older than `recording_retention_months` (not linked to an incident that
+    still exists) are anonymised, their coded facts kept for the statistics (`recordings.purge`);
+    audit events older than `audit_retention_months`,
+    replaced by a checkpoint with the last deleted hash so the chain stays verifiable
+    (`audit.purge`). Candidates never journalised (no `journal_number`) are listed and logged.
 
     retention_last_runs(*, organisation_ids) -> dict[int, RetentionRun]
         each organisation's share of the latest real run (time and counts), for the admin overview.
@@ -66,62 +80,52 @@ Rules:
 
 from __future__ import annotations
 
-import calendar
 import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from audit import purge as audit_purge
 from audit.models import AuditEvent
 from audit.services import audit_record
-from notifications.models import Notification
+from incidents import purge as incidents_purge
+from incidents.due import (  # noqa: F401 - re-exported: the read side of retention
+    RETENTION_WARNING,
+    RETENTION_WARNING_DAYS,
+    RetentionOverview,
+    Upcoming,
+    add_months,
+    closed_on,
+    closed_queryset,
+    retention_due,
+    retention_last_runs,
+    retention_overview,
+    retention_upcoming,
+)
+from incidents.files import (  # noqa: F401 - re-exported for the run and its callers
+    deletion_grace,
+    files_delete_after_commit,
+    pending_files_delete,
+    pending_files_retry,
+)
+from incidents.models import Incident, PendingFileDeletion, RetentionRun
+from notifications import purge as notifications_purge
+from notifications.purge import notifications_q  # noqa: F401 - re-exported
 from notifications.services import retention_warnings_send
-from recordings.models import RecordingRequest
-from reports.models import STALE_AFTER, UNFINISHED, EvidenceBundle, Report
-from stats.residue import residue_record
-
-from .models import Evidence, Incident, PendingFileDeletion, RetentionRun
+from recordings import purge as recordings_purge
+from reports import purge as reports_purge
+from stats import purge as stats_purge
 
 logger = logging.getLogger(__name__)
 
 REASON = "retention"
-# Candidates are first narrowed in the database with this much slack, then checked exactly
-# (adding months is not invertible at month ends: 29, 30 and 31 August + 6 months are all 28 February).
-_SLACK = timedelta(days=4)
-# The managers are warned this many days before a closed incident is deleted.
-RETENTION_WARNING_DAYS = 30
-RETENTION_WARNING = timedelta(days=RETENTION_WARNING_DAYS)
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same local wall-clock time `months` calendar months later (or earlier); day clamped."""
-    local = timezone.localtime(moment)
-    index = local.year * 12 + local.month - 1 + months
-    year, month = divmod(index, 12)
-    day = min(local.day, calendar.monthrange(year, month + 1)[1])
-    return local.replace(year=year, month=month + 1, day=day)
-
-
-def _closed_on(incident: Incident) -> datetime:
-    return incident.closed_at or incident.updated_at
-
-
-def retention_due(incident: Incident) -> datetime | None:
-    """When the closed incident falls due for deletion (None while it is open)."""
-    if incident.status != Incident.Status.CLOSED:
-        return None
-    return add_months(_closed_on(incident), incident.unit.organisation.retention_months)
-
+_notifications_q = notifications_q  # the name the tests and benchmarks know
 
 # --- Candidates ---------------------------------------------------------------------------
 
@@ -138,60 +142,12 @@ class Candidate:
     evidence: int
     reports: int
     notifications: int
-
-
-def _notifications_q(incident_id) -> Q:
-    """The notifications about an incident: linked to it, and the anonymous notice to union reps
-    of a serious incident (linked to the unit; the incident only in `about_incident_id`)."""
-    return Q(incident_id=incident_id) | Q(about_incident_id=incident_id)
+    journal_number: str = ""  # "" = never journalised in the municipality's document system
 
 
 # Candidates are listed in batches of this many: a constant number of queries per batch and a
 # constant amount of memory whatever the backlog.
 BATCH_SIZE = 1000
-
-
-def _counts_by_incident(queryset, field: str, ids: list[int]) -> dict[int, int]:
-    rows = queryset.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("*")).order_by()
-    return {row[field]: row["n"] for row in rows}
-
-
-def _notification_counts(ids: list[int]) -> dict[int, int]:
-    """Per incident id, the notifications `_notifications_q` finds, each row once."""
-    counts: dict[int, int] = {}
-    rows = (
-        Notification.objects.filter(Q(incident_id__in=ids) | Q(about_incident_id__in=ids))
-        .values_list("incident_id", "about_incident_id")
-    )
-    wanted = set(ids)
-    for incident_id, about_id in rows.iterator(chunk_size=BATCH_SIZE):
-        owner = incident_id if incident_id in wanted else about_id
-        counts[owner] = counts.get(owner, 0) + 1
-    return counts
-
-
-def _closed_queryset(now: datetime, *, legal_hold: bool, since: datetime | None = None, organisation_ids=None):
-    """Closed incidents (on legal hold or not) closed at least about their organisation's period
-    before `now`; with `since`, also at most about their period before `since` (those falling due
-    between `since` and `now`). A superset, by the slack: callers check each due date exactly.
-    `organisation_ids` narrows to those organisations."""
-    organisations = Organisation.objects.all()
-    if organisation_ids is not None:
-        organisations = organisations.filter(pk__in=organisation_ids)
-    closed_between = Q()
-    for org_id, months in organisations.values_list("pk", "retention_months"):
-        window = Q(unit__organisation_id=org_id, closed_on__lte=add_months(now, -months) + _SLACK)
-        if since is not None:
-            window &= Q(closed_on__gt=add_months(since, -months) - _SLACK)
-        closed_between |= window
-    if not closed_between:
-        return Incident.objects.none()
-    queryset = (
-        Incident.objects.filter(status=Incident.Status.CLOSED, legal_hold=legal_hold)
-        .annotate(closed_on=Coalesce("closed_at", "updated_at"))
-        .filter(closed_between)
-    )
-    return queryset.select_related("unit__organisation").order_by("closed_on", "id")
 
 
 def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int | None = None) -> Iterator[list[Candidate]]:
@@ -200,13 +156,13 @@ def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int | None
     on PostgreSQL, then three grouped counts per batch (evidence, reports, notifications): no
     correlated subquery per incident, and memory bounded by the batch."""
     batch_size = batch_size or BATCH_SIZE
-    rows = _closed_queryset(now, legal_hold=legal_hold).values_list(
+    rows = closed_queryset(now, legal_hold=legal_hold).values_list(
         "id", "reference", "registered_at", "closed_on", "unit__name", "unit__organisation_id",
-        "unit__organisation__retention_months",
+        "unit__organisation__retention_months", "journal_number",
     )
     batch: list[tuple] = []
     for row in rows.iterator(chunk_size=batch_size):
-        due = add_months(row[3], row[6])
+        due = add_months(row[3], row[6])  # (id, reference, registered, closed, unit, org, months, journal)
         if due > now:
             continue
         batch.append((*row, due))
@@ -219,16 +175,16 @@ def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int | None
 
 def _candidates_of(rows: list[tuple]) -> list[Candidate]:
     ids = [row[0] for row in rows]
-    evidence = _counts_by_incident(Evidence.objects.all(), "incident_id", ids)
-    reports = _counts_by_incident(Report.objects.all(), "incident_id", ids)
-    notifications = _notification_counts(ids)
+    evidence = incidents_purge.evidence_counts(ids)
+    reports = reports_purge.report_counts(ids)
+    notifications = notifications_purge.notification_counts(ids)
     return [
         Candidate(
             incident_id=pk, reference=reference, unit_name=unit_name, organisation_id=org_id, retention_months=months,
             registered_at=registered_at, closed_at=closed_on, due=due, evidence=evidence.get(pk, 0),
-            reports=reports.get(pk, 0), notifications=notifications.get(pk, 0),
+            reports=reports.get(pk, 0), notifications=notifications.get(pk, 0), journal_number=journal_number,
         )
-        for pk, reference, registered_at, closed_on, unit_name, org_id, months, due in rows
+        for pk, reference, registered_at, closed_on, unit_name, org_id, months, journal_number, due in rows
     ]
 
 
@@ -248,75 +204,12 @@ def retention_held(now: datetime) -> list[Candidate]:
 
 # --- Warning before the deletion ------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Upcoming:
-    """A closed incident, not on legal hold, that falls due for deletion soon."""
-
-    incident: Incident  # with unit and organisation loaded
-    closed_at: datetime
-    due: datetime
-    retention_months: int
-
-
-def retention_upcoming(now: datetime, within: timedelta, *, organisation_ids=None) -> list[Upcoming]:
-    """Closed incidents not on legal hold that fall due after `now` and no later than
-    `now + within`, soonest first. Those already due are the purge's (retention_candidates)."""
-    found = []
-    for incident in _closed_queryset(now + within, legal_hold=False, since=now,
-                                     organisation_ids=organisation_ids):
-        months = incident.unit.organisation.retention_months
-        due = add_months(incident.closed_on, months)
-        if now < due <= now + within:
-            found.append(Upcoming(incident=incident, closed_at=incident.closed_on, due=due, retention_months=months))
-    found.sort(key=lambda item: (item.due, item.incident.pk))
-    return found
-
-
 def retention_warn(*, now: datetime) -> int:
     """Tell the managers over the unit of each closed incident deleted within RETENTION_WARNING_DAYS
     ("Sag slettes snart"), once per incident and due date. Returns how many notifications were
     written (in-app and e-mail rows); a second run on the same day writes none."""
     return retention_warnings_send(items=retention_upcoming(now, RETENTION_WARNING))
 
-
-@dataclass(frozen=True)
-class RetentionOverview:
-    """Counts only (an admin sees no incidents)."""
-
-    due_soon: int = 0  # closed, not on legal hold, deleted within RETENTION_WARNING_DAYS (or at the next run)
-    held: int = 0  # on legal hold, open or closed
-    held_past_period: int = 0  # on legal hold and closed longer ago than the retention period
-
-
-def _due_count(queryset, now: datetime) -> dict[int, int]:
-    """Per organisation, how many rows of a `_closed_queryset` are due by `now` (checked exactly)."""
-    counts: dict[int, int] = {}
-    rows = queryset.values_list("unit__organisation_id", "unit__organisation__retention_months", "closed_on")
-    for org_id, months, closed_on in rows:
-        if add_months(closed_on, months) <= now:
-            counts[org_id] = counts.get(org_id, 0) + 1
-    return counts
-
-
-def retention_overview(now: datetime, *, organisation_ids, within: timedelta = RETENTION_WARNING
-                       ) -> dict[int, RetentionOverview]:
-    """For the admin dashboard, per organisation: closed incidents deleted by `now + within`
-    (those already due and waiting for the next run included), incidents on legal hold, and how
-    many of those would be gone without it. A fixed number of queries, whatever the number of
-    incidents."""
-    organisation_ids = list(organisation_ids)
-    due_soon = _due_count(_closed_queryset(now + within, legal_hold=False, organisation_ids=organisation_ids,
-                                           ), now + within)
-    held_past = _due_count(_closed_queryset(now, legal_hold=True, organisation_ids=organisation_ids), now)
-    held = dict(
-        Incident.objects.filter(legal_hold=True, unit__organisation_id__in=organisation_ids)
-        .values("unit__organisation_id").annotate(n=Count("id")).order_by().values_list("unit__organisation_id", "n")
-    )
-    return {
-        org_id: RetentionOverview(due_soon=due_soon.get(org_id, 0), held=held.get(org_id, 0),
-                                  held_past_period=held_past.get(org_id, 0))
-        for org_id in organisation_ids
-    }
 
 
 # --- Purging ----------------------------------------------------------------------------
@@ -343,6 +236,12 @@ class PurgeSummary:
     files_failed: int = 0
     files_pending: int = 0  # deletions owed after this run (failed now or earlier)
     statistics_reports: int = 0  # statistics reports past the period (deleted unless a dry run)
+    recording_requests: int = 0  # recording requests past their own period (anonymised unless a dry run)
+    audit_events: int = 0  # audit events past the audit period, replaced by a checkpoint (not in a dry run)
+    audit_failed: list[int] = field(default_factory=list)  # chains that did not verify: nothing deleted
+    # Candidates without a journal number (offentlighedsloven § 15): the first LISTED references, and the count.
+    not_journalised: list[str] = field(default_factory=list)
+    not_journalised_count: int = 0
     seconds: float = 0.0
     # organisation id -> counter name -> count (candidates, held, purged, skipped, remaining)
     by_organisation: dict[int, dict[str, int]] = field(default_factory=dict)
@@ -377,6 +276,9 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
             summary.candidate_count += 1
             summary.listed("candidates", candidate)
             summary.counted(candidate.organisation_id, "candidates")
+            if not candidate.journal_number:
+                summary.not_journalised_count += 1
+                summary.listed("not_journalised", candidate.reference)
             if dry_run:
                 continue
             if summary.remaining or (time_budget is not None and time.monotonic() - started > time_budget):
@@ -393,8 +295,18 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
                 summary.counted(candidate.organisation_id, "skipped")
     if dry_run:
         summary.statistics_reports = sum(len(ids) for ids in _expired_statistics_reports(now).values())
+        summary.recording_requests = sum(
+            recordings_purge.expired_requests(org, _before_date(now, org.recording_retention_months)).count()
+            for org in Organisation.objects.all())
     else:
         _purge_statistics_reports(now=now, actor=actor, summary=summary)
+        _purge_recording_requests(now=now, actor=actor, summary=summary)
+        _purge_audit_log(now=now, actor=actor, summary=summary)
+    if summary.not_journalised_count:
+        logger.warning(
+            "Retention: %s closed incident(s) past their period were never journalised in the municipality's "
+            "document system (offentlighedsloven § 15)%s: %s", summary.not_journalised_count,
+            "" if dry_run else " and are deleted now", ", ".join(summary.not_journalised[:20]))
     summary.files_pending = PendingFileDeletion.objects.count()
     summary.seconds = time.monotonic() - started
     common = {"started_at": started_at, "seconds": summary.seconds, "dry_run": dry_run}
@@ -410,37 +322,16 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
     return summary
 
 
-def retention_last_runs(*, organisation_ids) -> dict[int, RetentionRun]:
-    """Per organisation, its share of the latest real run of the purge, for the admin overview."""
-    latest = RetentionRun.objects.filter(dry_run=False, organisation__isnull=True).order_by("-started_at").first()
-    if latest is None:
-        return {}
-    rows = RetentionRun.objects.filter(dry_run=False, started_at=latest.started_at,
-                                       organisation_id__in=organisation_ids)
-    return {row.organisation_id: row for row in rows}
-
-
 def _expired_statistics_reports(now: datetime) -> dict[Organisation, list[int]]:
-    """Statistics reports (no incident) asked for longer ago than their organisation's retention
-    period, per organisation. They name no one, but nothing is kept without a reason."""
-    expired: dict[Organisation, list[int]] = {}
-    with_reports = Report.objects.filter(kind=Report.Kind.STATISTICS).values("organisation_id")
-    for organisation in Organisation.objects.filter(pk__in=with_reports):
-        ids = list(Report.objects.filter(
-            kind=Report.Kind.STATISTICS, organisation=organisation,
-            requested_at__lt=add_months(now, -organisation.retention_months),
-        ).exclude(status__in=UNFINISHED).values_list("pk", flat=True))
-        if ids:
-            expired[organisation] = ids
-    return expired
+    """Statistics reports past their organisation's retention period (`reports.purge`)."""
+    return reports_purge.expired_statistics_reports(now, Organisation.objects.all())
 
 
 def _purge_statistics_reports(*, now: datetime, actor, summary: PurgeSummary) -> None:
     for organisation, ids in _expired_statistics_reports(now).items():
         with transaction.atomic():
-            rows = Report.objects.filter(pk__in=ids)
-            files_delete_after_commit(list(rows.exclude(file="").values_list("file", flat=True)), summary)
-            deleted = rows.delete()[1].get("reports.Report", 0)
+            deleted, files = reports_purge.statistics_reports_delete(ids)
+            files_delete_after_commit(files, summary)
             audit_record(
                 actor=actor, action=AuditEvent.Action.DELETE, object_type="reports.report",
                 organisation_id=organisation.pk,
@@ -452,17 +343,6 @@ def _purge_statistics_reports(*, now: datetime, actor, summary: PurgeSummary) ->
         summary.statistics_reports += deleted
 
 
-def _generating(incident: Incident, now: datetime) -> bool:
-    """A report or evidence bundle of the incident is still being generated (and not stale)."""
-    recent = now - STALE_AFTER
-    return (
-        Report.objects.filter(incident=incident, status__in=UNFINISHED)
-        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, requested_at__gte=recent)).exists()
-        or EvidenceBundle.objects.filter(report__incident=incident, status__in=UNFINISHED)
-        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, created_at__gte=recent)).exists()
-    )
-
-
 def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary) -> bool:
     with transaction.atomic():
         incident = (
@@ -472,20 +352,18 @@ def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary)
         if incident is None or incident.legal_hold:
             return False
         due = retention_due(incident)
-        if due is None or due > now or _generating(incident, now):
+        if due is None or due > now or reports_purge.generating(incident, now):
             return False
         organisation = incident.unit.organisation
-        evidence_files = list(Evidence.objects.filter(incident=incident).exclude(file="")
-                              .values_list("file", flat=True))
-        report_files = list(Report.objects.filter(incident=incident).exclude(file="").values_list("file", flat=True))
-        bundle_files = list(EvidenceBundle.objects.filter(report__incident=incident).exclude(file="")
-                            .values_list("file", flat=True))
+        evidence_files = incidents_purge.evidence_files(incident)
+        report_files, bundle_files = reports_purge.files_of_incident(incident)
         files = [*evidence_files, *report_files, *bundle_files]
 
-        residue_record(incident=incident)
-        unlinked = _unlink_recording_requests(incident, actor=actor, today=timezone.localdate(now))
-        notifications, _by_model = Notification.objects.filter(_notifications_q(incident.pk)).delete()
-        _total, deleted = incident.delete()
+        stats_purge.residue_keep(incident)
+        unlinked = recordings_purge.unlink_incident(incident, actor=actor, today=timezone.localdate(now),
+                                                    reason=REASON)
+        notifications = notifications_purge.notifications_delete(incident.pk)
+        deleted = incidents_purge.incident_delete(incident)
 
         def n(label: str) -> int:
             return deleted.get(label, 0)
@@ -494,7 +372,7 @@ def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary)
             "reason": REASON,
             "retention_months": organisation.retention_months,
             "registered_at": incident.registered_at.isoformat(),
-            "closed_at": _closed_on(incident).isoformat(),
+            "closed_at": closed_on(incident).isoformat(),
             "due": due.isoformat(),
             "deleted": {
                 "publications": n("incidents.Publication"),
@@ -524,70 +402,55 @@ def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary)
     return True
 
 
-def _unlink_recording_requests(incident: Incident, *, actor, today) -> int:
-    """Recording requests stay; the link goes, and each change is audited."""
-    requests = list(RecordingRequest.objects.filter(incident=incident).select_related("unit"))
-    for recording_request in requests:
-        audit_record(
-            actor=actor, action=AuditEvent.Action.UPDATE, obj=recording_request,
-            incident_reference=incident.reference,
-            summary=_("Anmodning om optagelse ikke længere knyttet til hændelse: sagen er slettet efter "
-                      "opbevaringsperioden"),
-            details={"incident": "", "previous": incident.reference, "reason": REASON},
-        )
-    return RecordingRequest.objects.filter(incident=incident).update(incident=None, linked_incident_purged_on=today)
+# --- Recording requests and the audit log: periods of their own (issue 16) ------------------------
+
+def _before_date(now: datetime, months: int):
+    return add_months(now, -months).date()
 
 
-# --- Files --------------------------------------------------------------------------------
-
-def _delete_files(names: list[str], summary: PurgeSummary | None = None) -> None:
-    """Delete stored files (missing ones count as deleted); forget each once it is gone."""
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except FileNotFoundError:
-            pass  # already gone: that is what we wanted
-        except Exception as exc:  # noqa: BLE001 - any storage error: keep the row, retry next run
-            logger.warning("Retention: could not delete the stored file %s; retried next run", name, exc_info=True)
-            PendingFileDeletion.objects.filter(name=name).update(
-                attempts=F("attempts") + 1, last_attempt_at=timezone.now(), last_error=repr(exc)[:2000],
+def _purge_recording_requests(*, now: datetime, actor, summary: PurgeSummary) -> None:
+    """Recording requests dated longer ago than `Organisation.recording_retention_months` (and not
+    linked to an incident that still exists) are anonymised: free text and names go, the coded facts
+    stay for the statistics (`recordings.purge`); one audit event per organisation."""
+    for organisation in Organisation.objects.all():
+        before = _before_date(now, organisation.recording_retention_months)
+        with transaction.atomic():
+            references = recordings_purge.requests_anonymise(organisation, before, today=timezone.localdate(now))
+            if not references:
+                continue
+            audit_record(
+                actor=actor, action=AuditEvent.Action.UPDATE, object_type="recordings.recordingrequest",
+                organisation_id=organisation.pk,
+                summary=_("Anmodninger om optagelse anonymiseret, fordi deres opbevaringsperiode på %(months)s "
+                          "måneder er udløbet.") % {"months": organisation.recording_retention_months},
+                details={"reason": REASON, "recording_retention_months": organisation.recording_retention_months,
+                         "before": before.isoformat(), "count": len(references), "references": references},
             )
-            if summary is not None:
-                summary.files_failed += 1
+        summary.recording_requests += len(references)
+
+
+def _purge_audit_log(*, now: datetime, actor, summary: PurgeSummary) -> None:
+    """Audit events older than `Organisation.audit_retention_months` are deleted chain by chain,
+    replaced by a checkpoint so the chain stays verifiable (`audit.purge`); the run itself is
+    audited as the first event after the checkpoint's successors."""
+    for organisation in Organisation.objects.all():
+        before = add_months(now, -organisation.audit_retention_months)
+        try:
+            checkpoint = audit_purge.audit_purge_before(chain=organisation.pk, before=before)
+        except audit_purge.ChainBroken:
+            logger.error("Retention: the audit chain of organisation %s does not verify; nothing deleted",
+                         organisation.pk, exc_info=True)
+            summary.audit_failed.append(organisation.pk)
             continue
-        PendingFileDeletion.objects.filter(name=name).delete()
-        if summary is not None:
-            summary.files_deleted += 1
-
-
-def deletion_grace() -> timedelta:
-    """How long a file stays in storage after the rows naming it are gone
-    (FILE_DELETION_GRACE_SECONDS, a day by default): longer than any backup runs, so a
-    backup whose database snapshot still names the file finds it (bin/backup, issue 25)."""
-    return timedelta(seconds=getattr(settings, "FILE_DELETION_GRACE_SECONDS", 24 * 60 * 60))
-
-
-def files_delete_after_commit(names: list[str], summary: PurgeSummary | None = None) -> None:
-    """Queue stored files for deletion in the current transaction (`PendingFileDeletion`).
-    They are deleted once the grace period has passed, by `pending_files_delete` (hourly beat
-    task and the nightly retention run); a deletion that fails is retried by the next run.
-    With no grace period (FILE_DELETION_GRACE_SECONDS=0) they go right after the commit."""
-    names = [name for name in names if name]
-    if not names:
-        return
-    PendingFileDeletion.objects.bulk_create([PendingFileDeletion(name=name) for name in names], ignore_conflicts=True)
-    if not deletion_grace():
-        transaction.on_commit(lambda: _delete_files(names, summary))
-
-
-def pending_files_delete(summary: PurgeSummary | None = None, *, now: datetime | None = None) -> int:
-    """Delete the queued files whose grace period has passed; returns how many were due."""
-    due_before = (now or timezone.now()) - deletion_grace()
-    names = list(PendingFileDeletion.objects.filter(created_at__lte=due_before).values_list("name", flat=True))
-    _delete_files(names, summary)
-    return len(names)
-
-
-def pending_files_retry(summary: PurgeSummary | None = None) -> None:
-    """Delete the queued files that are due (and retry those an earlier run could not delete)."""
-    pending_files_delete(summary)
+        if checkpoint is None:
+            continue
+        summary.audit_events += checkpoint.deleted
+        audit_record(
+            actor=actor, action=AuditEvent.Action.DELETE, object_type="audit.auditevent",
+            organisation_id=organisation.pk,
+            summary=_("Revisionsloggen afkortet: hændelser ældre end %(months)s måneder er slettet; kæden fortsætter "
+                      "fra et kontrolpunkt.") % {"months": organisation.audit_retention_months},
+            details={"reason": REASON, "audit_retention_months": organisation.audit_retention_months,
+                     "before": before.isoformat(), "deleted": checkpoint.deleted,
+                     "checkpoint": {"seq": checkpoint.seq, "hash": checkpoint.hash}},
+        )

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from incidents.retention import (
+from retention.services import (
     RETENTION_WARNING,
     RETENTION_WARNING_DAYS,
     retention_purge,
@@ -39,6 +39,13 @@ class Command(BaseCommand):
                               f"{c.evidence:>8} {c.reports:>7} {c.notifications:>13}")
         if summary.candidate_count > len(summary.candidates):
             self.stdout.write(f"... and {summary.candidate_count - len(summary.candidates)} more.")
+        if summary.not_journalised_count:
+            more = summary.not_journalised_count - len(summary.not_journalised)
+            self.stderr.write(self.style.WARNING(
+                f"{summary.not_journalised_count} of them were never journalised (no journal number; "
+                f"offentlighedsloven § 15): {', '.join(summary.not_journalised)}{f' and {more} more' if more else ''}. "
+                "Export their case archive first if the documents must be kept in the document system."
+            ))
         for c in summary.held:
             self.stdout.write(f"Kept on legal hold: {c.reference} ({c.unit_name}), due {_day(c.due)}.")
         if summary.held_count > len(summary.held):
@@ -49,6 +56,9 @@ class Command(BaseCommand):
             if summary.statistics_reports:
                 self.stdout.write(f"{summary.statistics_reports} statistics report(s) past the retention period "
                                   "would be deleted.")
+            if summary.recording_requests:
+                self.stdout.write(f"{summary.recording_requests} recording request(s) past their retention period "
+                                  "would be anonymised.")
             upcoming = retention_upcoming(now, RETENTION_WARNING)
             self.stdout.write(f"{len(upcoming)} closed incident(s) fall due within {RETENTION_WARNING_DAYS} days; "
                               "their managers are warned once (not in a dry run).")
@@ -60,6 +70,15 @@ class Command(BaseCommand):
         ))
         if summary.statistics_reports:
             self.stdout.write(f"Deleted {summary.statistics_reports} statistics report(s) past the retention period.")
+        if summary.recording_requests:
+            self.stdout.write(f"Anonymised {summary.recording_requests} recording request(s) past their period.")
+        if summary.audit_events:
+            self.stdout.write(f"Deleted {summary.audit_events} audit event(s) past the audit period "
+                              "(each chain continues from a checkpoint).")
+        if summary.audit_failed:
+            self.stderr.write(self.style.ERROR(
+                f"The audit chain(s) of organisation(s) {summary.audit_failed} do not verify: nothing deleted there. "
+                "Run manage.py verify_audit_log."))
         if summary.skipped:
             more = summary.skipped_count - len(summary.skipped)
             self.stdout.write("Skipped (changed meanwhile or a report still generating): "
