@@ -19,10 +19,10 @@ rep) build on these in `incidents/policy.py`, which is part of this policy.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
-from .models import Membership, Role, Unit
+from .models import Membership, Role
+from .tree import UnitTree
 
 _CACHE_ATTR = "_access_policy_cache"
 
@@ -69,28 +69,6 @@ def organisation_ids(user) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _children_by_parent(organisation_ids_: Iterable[int]) -> dict[int | None, list[int]]:
-    tree: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, parent_id in Unit.objects.filter(
-        organisation_id__in=list(organisation_ids_)
-    ).values_list("id", "parent_id"):
-        tree[parent_id].append(unit_id)
-    return tree
-
-
-def descendants(unit_ids: Iterable[int], tree: dict[int | None, list[int]]) -> frozenset[int]:
-    """The units given and every unit below them."""
-    seen: set[int] = set()
-    stack = list(unit_ids)
-    while stack:
-        unit_id = stack.pop()
-        if unit_id in seen:
-            continue
-        seen.add(unit_id)
-        stack.extend(tree.get(unit_id, ()))
-    return frozenset(seen)
-
-
 def units_for(user, role: str) -> frozenset[int]:
     """Ids of the units where the user acts in `role`.
 
@@ -109,8 +87,8 @@ def units_for(user, role: str) -> frozenset[int]:
             cache[key] = frozenset(direct)
         else:
             if "tree" not in cache:
-                cache["tree"] = _children_by_parent(organisation_ids(user))
-            cache[key] = descendants(direct, cache["tree"])
+                cache["tree"] = UnitTree.of_organisations(organisation_ids(user))
+            cache[key] = cache["tree"].descendants(direct)
     return cache[key]
 
 

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, Role, Unit
+from accounts.tree import UnitTree
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -206,7 +207,7 @@ class _UnitPeople:
 
 def _people_by_unit(organisation: Organisation) -> list[_UnitPeople]:
     units = list(Unit.objects.filter(organisation=organisation).order_by("pk"))
-    parent = {u.pk: u.parent_id for u in units}
+    tree = UnitTree.of_units(units)
     by_role: dict[tuple[int, str], list[int]] = {}
     for unit_id, role, user_id in (
         Membership.objects.filter(unit__organisation=organisation, user__is_active=True)
@@ -215,10 +216,7 @@ def _people_by_unit(organisation: Organisation) -> list[_UnitPeople]:
         by_role.setdefault((unit_id, role), []).append(user_id)
     people = []
     for unit in units:
-        managers, node = [], unit.pk
-        while node is not None:
-            managers += by_role.get((node, Role.MANAGER), [])
-            node = parent[node]
+        managers = [user_id for node in tree.ancestors(unit.pk) for user_id in by_role.get((node, Role.MANAGER), [])]
         people.append(_UnitPeople(unit, tuple(by_role.get((unit.pk, Role.CASEWORKER), ())), tuple(managers)))
     return people
 

@@ -66,7 +66,6 @@ Rules:
 
 from __future__ import annotations
 
-import calendar
 import logging
 import time
 from collections.abc import Iterator
@@ -84,6 +83,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.dates import add_months_local as add_months
 from notifications.models import Notification
 from notifications.services import retention_warnings_send
 from recordings.models import RecordingRequest
@@ -101,15 +101,6 @@ _SLACK = timedelta(days=4)
 # The managers are warned this many days before a closed incident is deleted.
 RETENTION_WARNING_DAYS = 30
 RETENTION_WARNING = timedelta(days=RETENTION_WARNING_DAYS)
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same local wall-clock time `months` calendar months later (or earlier); day clamped."""
-    local = timezone.localtime(moment)
-    index = local.year * 12 + local.month - 1 + months
-    year, month = divmod(index, 12)
-    day = min(local.day, calendar.monthrange(year, month + 1)[1])
-    return local.replace(year=year, month=month + 1, day=day)
 
 
 def _closed_on(incident: Incident) -> datetime:

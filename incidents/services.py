@@ -14,14 +14,13 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from notifications import services as notifications
 
-from .assessment import LEVEL_LABELS, REPEATED_PUBLICATION_COUNT, RULES_VERSION, Facts, assess
+from .assessment import LEVEL_LABELS, REPEATED_PUBLICATION_COUNT, RULES_VERSION, Assessment, Facts, assess
 from .models import (
     FEATURE_FIELDS,
     PHENOMENON_FIELDS,
@@ -135,9 +134,8 @@ def incident_reassess(incident: Incident, *, save: bool = True) -> Incident:
 def deadlines_sync(incident: Incident) -> None:
     """Mirror the assessment's deadlines into IncidentDeadline rows."""
     rows = [
-        IncidentDeadline(incident=incident, code=item["code"], title=item.get("title", "")[:200],
-                         due=parse_datetime(item["due"]))
-        for item in (incident.assessment or {}).get("deadlines") or ()
+        IncidentDeadline(incident=incident, code=item.code, title=item.title[:200], due=item.due)
+        for item in Assessment.from_dict(incident.assessment).deadlines
     ]
     IncidentDeadline.objects.filter(incident=incident).delete()
     IncidentDeadline.objects.bulk_create(rows)
@@ -481,7 +479,7 @@ def deadline_dismiss(*, actor, incident: Incident, code: str, reason: str, reque
     reason = reason.strip()
     if not reason:
         raise ValueError(_("Skriv hvorfor fristen ikke er relevant."))
-    titles = {item.get("code"): item.get("title", "") for item in (incident.assessment or {}).get("deadlines") or ()}
+    titles = {item.code: item.title for item in Assessment.from_dict(incident.assessment).deadlines}
     if code not in titles:
         raise ValueError(_("Fristen findes ikke i sagens vurdering."))
     dismissal, created = DeadlineDismissal.objects.get_or_create(
@@ -515,41 +513,40 @@ def deadline_restore(*, actor, incident: Incident, code: str, request=None) -> b
 
 def assessment_changes(before: dict, after: dict) -> dict:
     """What changed between two stored assessments: level, references, actions, deadlines."""
-    def codes(assessment: dict, key: str) -> dict[str, dict]:
-        return {item.get("code"): item for item in assessment.get(key) or ()}
+    old_assessment, new_assessment = Assessment.from_dict(before), Assessment.from_dict(after)
+
+    def codes(assessment: Assessment, key: str) -> dict:
+        return {item.code: item for item in getattr(assessment, key)}
 
     changes: dict = {}
-    level_before = (before.get("severity") or {}).get("level")
-    level_after = (after.get("severity") or {}).get("level")
+    level_before = old_assessment.severity.level or None
+    level_after = new_assessment.severity.level or None
     if level_before != level_after:
         changes["level"] = (level_before, level_after)
     for key in ("legal_references", "actions", "deadlines"):
-        old, new = codes(before, key), codes(after, key)
+        old, new = codes(old_assessment, key), codes(new_assessment, key)
         added = [code for code in new if code not in old]
         removed = [code for code in old if code not in new]
         moved = [code for code in new
-                 if code in old and key == "deadlines" and old[code].get("due") != new[code]["due"]]
+                 if code in old and key == "deadlines" and old[code].due != new[code].due]
         if added or removed or moved:
             changes[key] = {"added": added, "removed": removed, "moved": moved}
     return changes
 
 
-def _describe_changes(changes: dict, before: dict, after: dict) -> str:
-    def title(assessment: dict, key: str, code: str) -> str:
-        for item in assessment.get(key) or ():
-            if item.get("code") == code:
-                return item.get("title") or code
-        return code
+def _describe_changes(changes: dict, before_dict: dict, after_dict: dict) -> str:
+    before, after = Assessment.from_dict(before_dict), Assessment.from_dict(after_dict)
 
-    def due(assessment: dict, code: str) -> str:
-        for item in assessment.get("deadlines") or ():
-            if item.get("code") == code:
-                moment = parse_datetime(item.get("due") or "")
-                return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
-        return ""
+    def title(assessment: Assessment, key: str, code: str) -> str:
+        item = next((item for item in getattr(assessment, key) if item.code == code), None)
+        return (item.title or code) if item is not None else code
+
+    def due(assessment: Assessment, code: str) -> str:
+        deadline = assessment.deadline(code)
+        return timezone.localtime(deadline.due).strftime("%d.%m.%Y %H:%M") if deadline else ""
 
     lines = [_("Vurderingen er beregnet igen efter regelsæt %(new)s (før %(old)s).")
-             % {"new": after.get("rules_version", ""), "old": before.get("rules_version") or "–"}]
+             % {"new": after.rules_version, "old": before.rules_version or "–"}]
     if "level" in changes:
         old, new = changes["level"]
         lines.append(_("Niveau: %(old)s → %(new)s.") % {"old": _(LEVEL_LABELS.get(old, "–")) if old else "–",

@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Membership, Role, Unit, User
+from accounts.tree import UnitTree
 
 from . import delivery
 from .models import Channel, Kind, Notification, Preference, State
@@ -484,15 +485,13 @@ class Directory:
     """Who holds which role over which unit; loaded once per organisation."""
 
     def __init__(self) -> None:
-        self._parents: dict[int, dict[int, int | None]] = {}
+        self._trees: dict[int, UnitTree] = {}
         self._holders: dict[int, dict[tuple[int, str], list[User]]] = {}
 
     def _load(self, organisation_id: int) -> None:
-        if organisation_id in self._parents:
+        if organisation_id in self._trees:
             return
-        self._parents[organisation_id] = dict(
-            Unit.objects.filter(organisation_id=organisation_id).values_list("id", "parent_id")
-        )
+        self._trees[organisation_id] = UnitTree.of_organisations([organisation_id])
         holders: dict[tuple[int, str], list[User]] = defaultdict(list)
         for membership in (
             Membership.objects.filter(unit__organisation_id=organisation_id, user__is_active=True,
@@ -505,15 +504,11 @@ class Directory:
     def over(self, unit: Unit, role: str) -> list[User]:
         """Users holding `role` in the unit or any unit above it."""
         self._load(unit.organisation_id)
-        parents, holders = self._parents[unit.organisation_id], self._holders[unit.organisation_id]
+        holders = self._holders[unit.organisation_id]
         users: dict[int, User] = {}
-        node: int | None = unit.pk
-        seen: set[int] = set()
-        while node is not None and node not in seen:
-            seen.add(node)
+        for node in self._trees[unit.organisation_id].ancestors(unit.pk):
             for user in holders.get((node, role), ()):
                 users.setdefault(user.pk, user)
-            node = parents.get(node)
         return [users[pk] for pk in sorted(users)]
 
 
@@ -721,8 +716,6 @@ REMINDER_LEAD: dict[str, timedelta] = {
 # A "due" reminder is still sent this long after the deadline (say beat was stopped),
 # never later: old incidents do not flood managers when reminders are switched on.
 DUE_WINDOW = timedelta(days=7)
-# A deadline is met once this action is on the timeline.
-MET_BY_ACTION = {"police_report_72h": "police_report", "easy_14_days": "occupational_injury"}
 
 
 @dataclass(frozen=True)
@@ -735,24 +728,17 @@ class DueDeadline:
 
 
 def _deadlines(incident) -> list[tuple[str, str, datetime]]:
-    items = []
-    for item in (incident.assessment or {}).get("deadlines", []):
-        try:
-            items.append((item["code"], item.get("title", item["code"]), datetime.fromisoformat(item["due"])))
-        except (KeyError, TypeError, ValueError):
-            logger.warning("Incident %s has a deadline that cannot be read: %r", incident.pk, item)
-    return items
+    from incidents.assessment import Assessment
+
+    stored = Assessment.from_dict(incident.assessment)
+    return [(item.code, item.title or item.code, item.due) for item in stored.deadlines]
 
 
-def _met(incident, code: str, actions: set[tuple[int, str]]) -> bool:
-    if (incident.pk, f"dismissed:{code}") in actions:  # marked as not relevant by a manager
-        return True
-    if code == "takedown_follow_up_7_days" and (incident.pk, "content_removed") in actions:
-        return True
-    if code == "assessment_due":
-        return incident.confirmed_at is not None or incident.status != "reported"
-    action = MET_BY_ACTION.get(code)
-    return bool(action and (incident.pk, action) in actions)
+def _met(incident, code: str, actions: dict[int, set[str]]) -> bool:
+    """Met or dismissed: the rule of incidents.deadlines."""
+    from incidents.deadlines import deadline_settled
+
+    return deadline_settled(incident, code, actions.get(incident.pk, set()))
 
 
 def _open_incidents():
@@ -768,20 +754,10 @@ def _open_incidents():
     )
 
 
-def _actions_taken(incident_ids: list[int]) -> set[tuple[int, str]]:
-    """(incident, action) for the actions that meet a deadline, (incident, "dismissed:<code>")
-    for deadlines a manager marked as not relevant, and (incident, "content_removed") where a
-    watched page was found removed."""
-    from incidents.deadlines import incidents_with_content_removed
-    from incidents.models import DeadlineDismissal, TimelineEntry
+def _actions_taken(incident_ids: list[int]) -> dict[int, set[str]]:
+    from incidents.deadlines import actions_done_by_incident
 
-    taken = set(
-        TimelineEntry.objects.filter(incident_id__in=incident_ids, kind=TimelineEntry.Kind.ACTION,
-                                     action_code__in=list(MET_BY_ACTION.values()))
-        .values_list("incident_id", "action_code")
-    ) | {(pk, "content_removed") for pk in incidents_with_content_removed(incident_ids)}
-    dismissed = DeadlineDismissal.objects.filter(incident_id__in=incident_ids).values_list("incident_id", "code")
-    return taken | {(incident_id, f"dismissed:{code}") for incident_id, code in dismissed}
+    return actions_done_by_incident(incident_ids, with_dismissals=True)
 
 
 def deadlines_due(now: datetime) -> list[DueDeadline]:
@@ -893,16 +869,11 @@ def digest_weekly(now: datetime | None = None) -> int:
         managed[membership.user_id].add(membership.unit_id)
         managers[membership.user_id] = membership.user
         organisations[membership.user_id].add(membership.unit.organisation_id)
-    trees: dict[int, dict] = {}
+    tree = UnitTree.of_organisations({org_id for org_ids in organisations.values() for org_id in org_ids})
     count = 0
     for user_id, direct in sorted(managed.items()):
         manager = managers[user_id]
-        org_ids = organisations[user_id]
-        for org_id in org_ids:
-            if org_id not in trees:
-                trees[org_id] = _tree(org_id)
-        tree = {parent: children for org_id in org_ids for parent, children in trees[org_id].items()}
-        units = permissions.descendants(direct, tree)
+        units = tree.descendants(direct)
         mine = [incident for unit_id in units for incident in by_unit.get(unit_id, ())]
         if not mine:
             continue
@@ -937,9 +908,3 @@ def digest_weekly(now: datetime | None = None) -> int:
             ))
     return count
 
-
-def _tree(organisation_id: int) -> dict[int | None, list[int]]:
-    tree: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, parent_id in Unit.objects.filter(organisation_id=organisation_id).values_list("id", "parent_id"):
-        tree[parent_id].append(unit_id)
-    return tree

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class StatsConfig(AppConfig):
     name = "stats"
     verbose_name = _("Statistik")
+
+    def ready(self) -> None:
+        from reports import renderers
+        from reports.models import Report
+
+        from .report_pdf import make_statistics_report
+
+        renderers.register(Report.Kind.STATISTICS, make_statistics_report)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 
-from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -30,6 +29,7 @@ from rest_framework import serializers
 
 from accounts import permissions
 from accounts.models import Unit, User
+from common.forms import http_url_validator
 from incidents.assessment import (
     ALL_FEATURES,
     DEADLINE_CODES,
@@ -80,7 +80,7 @@ class HttpUrlField(serializers.CharField):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.validators.append(URLValidator(schemes=["http", "https"], message=self.error_messages["invalid"]))
+        self.validators.append(http_url_validator(self.error_messages["invalid"]))
 
 
 def _code_choice(choices, message, **kwargs) -> serializers.ChoiceField:
