@@ -25,7 +25,7 @@ command `manage.py purge_incidents` and the incident page):
 
     retention_warn(*, now) -> int
         "Sag slettes snart": tells the managers over the unit of each incident falling due
-        within RETENTION_WARNING_DAYS (notifications.services.retention_warnings_send); once
+        within RETENTION_WARNING_DAYS (incidents.notify.retention_warnings_send); once
         per incident and due date. Run right after the purge by the nightly task and by
         `manage.py purge_incidents`.
 
@@ -72,10 +72,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,12 +83,13 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from common.dates import add_months_local as add_months
 from notifications.models import Notification
-from notifications.services import retention_warnings_send
 from recordings.models import RecordingRequest
 from reports.models import STALE_AFTER, UNFINISHED, EvidenceBundle, Report
 from stats.residue import residue_record
 
 from .models import Evidence, Incident, PendingFileDeletion, RetentionRun
+from .notify import retention_warnings_send
+from .storage import deletion_grace, files_delete_after_commit, pending_files_delete  # noqa: F401 - names other modules import from here
 
 logger = logging.getLogger(__name__)
 
@@ -530,54 +529,6 @@ def _unlink_recording_requests(incident: Incident, *, actor, today) -> int:
 
 
 # --- Files --------------------------------------------------------------------------------
-
-def _delete_files(names: list[str], summary: PurgeSummary | None = None) -> None:
-    """Delete stored files (missing ones count as deleted); forget each once it is gone."""
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except FileNotFoundError:
-            pass  # already gone: that is what we wanted
-        except Exception as exc:  # noqa: BLE001 - any storage error: keep the row, retry next run
-            logger.warning("Retention: could not delete the stored file %s; retried next run", name, exc_info=True)
-            PendingFileDeletion.objects.filter(name=name).update(
-                attempts=F("attempts") + 1, last_attempt_at=timezone.now(), last_error=repr(exc)[:2000],
-            )
-            if summary is not None:
-                summary.files_failed += 1
-            continue
-        PendingFileDeletion.objects.filter(name=name).delete()
-        if summary is not None:
-            summary.files_deleted += 1
-
-
-def deletion_grace() -> timedelta:
-    """How long a file stays in storage after the rows naming it are gone
-    (FILE_DELETION_GRACE_SECONDS, a day by default): longer than any backup runs, so a
-    backup whose database snapshot still names the file finds it (bin/backup, issue 25)."""
-    return timedelta(seconds=getattr(settings, "FILE_DELETION_GRACE_SECONDS", 24 * 60 * 60))
-
-
-def files_delete_after_commit(names: list[str], summary: PurgeSummary | None = None) -> None:
-    """Queue stored files for deletion in the current transaction (`PendingFileDeletion`).
-    They are deleted once the grace period has passed, by `pending_files_delete` (hourly beat
-    task and the nightly retention run); a deletion that fails is retried by the next run.
-    With no grace period (FILE_DELETION_GRACE_SECONDS=0) they go right after the commit."""
-    names = [name for name in names if name]
-    if not names:
-        return
-    PendingFileDeletion.objects.bulk_create([PendingFileDeletion(name=name) for name in names], ignore_conflicts=True)
-    if not deletion_grace():
-        transaction.on_commit(lambda: _delete_files(names, summary))
-
-
-def pending_files_delete(summary: PurgeSummary | None = None, *, now: datetime | None = None) -> int:
-    """Delete the queued files whose grace period has passed; returns how many were due."""
-    due_before = (now or timezone.now()) - deletion_grace()
-    names = list(PendingFileDeletion.objects.filter(created_at__lte=due_before).values_list("name", flat=True))
-    _delete_files(names, summary)
-    return len(names)
-
 
 def pending_files_retry(summary: PurgeSummary | None = None) -> None:
     """Delete the queued files that are due (and retry those an earlier run could not delete)."""

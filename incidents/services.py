@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from notifications import services as notifications
 
+from . import notify
 from .assessment import LEVEL_LABELS, REPEATED_PUBLICATION_COUNT, RULES_VERSION, Assessment, Facts, assess
 from .models import (
     FEATURE_FIELDS,
@@ -185,7 +185,7 @@ def incident_register(
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=incident,
                  summary=_("Hændelse registreret"),
                  details={"channel": channel, "publications": len(list(incident.publications.all()))})
-    notifications.on_incident_registered(incident)
+    notify.on_incident_registered(incident)
     return incident
 
 
@@ -254,7 +254,7 @@ def incident_update(
               text=", ".join(_field_label(name) for name in changed))
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Hændelse ændret"), details={"fields": changed})
-    notifications.on_incident_assessed(incident)
+    notify.on_incident_assessed(incident)
     return changed
 
 
@@ -338,7 +338,7 @@ def incident_change_status(*, actor, incident: Incident, to_status: str, reason:
                       from_status=from_status, to_status=to_status)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Status ændret"), details={"from": from_status, "to": to_status})
-    notifications.on_status_changed(incident, entry)
+    notify.on_status_changed(incident, entry)
     return entry
 
 
@@ -360,7 +360,7 @@ def incident_record_action(*, actor, incident: Incident, action_code: str, occur
         incident.save(update_fields=["status", "updated_at"])
         status_entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
                                  to_status=incident.status)
-        notifications.on_status_changed(incident, status_entry)
+        notify.on_status_changed(incident, status_entry)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Handling registreret"),
                  details={"action": action_code, "external_reference": external_reference})
@@ -375,14 +375,14 @@ def note_add(*, actor, incident: Incident, body: str, visibility: str, request=N
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=note,
                  incident_reference=incident.reference, organisation_id=incident.unit.organisation_id,
                  summary=_("Note tilføjet"), details={"visibility": visibility})
-    notifications.on_note_shared(note)
+    notify.on_note_shared(note)
     return note
 
 
 @transaction.atomic
 def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> Evidence:
     """Remove the file but keep a tombstone row: who, when, why and the hash. The file itself
-    goes through the deletion queue (incidents.retention.files_delete_after_commit)."""
+    goes through the deletion queue (incidents.storage.files_delete_after_commit)."""
     if not reason.strip():
         raise ValueError(_("Skriv hvorfor dokumentationen fjernes."))
     if evidence.is_removed:
@@ -400,7 +400,7 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
                  details={"sha256": evidence.sha256, "name": evidence.original_name, "reason": reason})
     if storage_name:
         # Queued, deleted after the grace period: a backup running now may still name it.
-        from .retention import files_delete_after_commit
+        from .storage import files_delete_after_commit
 
         files_delete_after_commit([storage_name])
     return evidence
@@ -461,13 +461,13 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
     if from_status != incident.status:
         status_entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
                                  to_status=incident.status)
-        notifications.on_status_changed(incident, status_entry)
+        notify.on_status_changed(incident, status_entry)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Vurdering bekræftet"),
                  details={"assessed_level": incident.assessed_level, "confirmed_level": level,
                           "previous_confirmed_level": previous, "justification": justification,
                           "rules_version": incident.rules_version})
-    notifications.on_incident_assessed(incident)
+    notify.on_incident_assessed(incident)
     return incident
 
 

@@ -88,7 +88,7 @@ def share_card_context(user, incident: Incident, *, form: IncidentShareForm | No
 @transaction.atomic
 def incident_share(*, actor, incident: Incident, union_rep, request=None) -> IncidentShare:
     """Share the incident with the union rep (once: an active share is returned as it is)."""
-    from notifications.services import on_incident_shared
+    from .notify import on_incident_shared
 
     if not policy.may_share(actor, incident):
         raise ShareRefused(_("Du kan kun dele dine egne sager."))

@@ -60,7 +60,7 @@ from audit.services import audit_record
 from common.dates import add_months
 from incidents.assessment import Assessment
 from incidents.models import Evidence, Incident, Note, Publication, TimelineEntry
-from incidents.retention import files_delete_after_commit
+from incidents.storage import files_delete_after_commit
 from notifications.models import Notification, Preference
 from reports import pdf as report_pdf
 from reports.models import EvidenceBundle, Report

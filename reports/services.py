@@ -38,6 +38,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -50,12 +51,13 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.services import audit_record
 from incidents.capture.bundle import bundle_captures, captures_text
-from incidents.evidence import delete_quietly, evidence_open
+from incidents.evidence import evidence_open
 from incidents.models import Evidence, Incident
-from notifications.services import on_report_finished
+from incidents.storage import delete_quietly
 
 from . import content, pdf, renderers
 from .models import MAX_ATTEMPTS, UNFINISHED, EvidenceBundle, Report, Status, render_deadline
+from .notify import on_report_finished
 from .renderers import Made, ReportProblem
 
 logger = logging.getLogger(__name__)
@@ -96,7 +98,7 @@ def _bundle_task():
     return build_bundle
 
 
-def _enqueue(task: Callable[[], object], row_id: int, fail: Callable[[int, str], object]) -> None:
+def _enqueue(task: Callable[[], Any], row_id: int, fail: Callable[[int, str], object]) -> None:
     """Hand the row to Celery (`task()` gives the task); if the broker cannot be reached, mark it
     failed (retry button)."""
     try:

@@ -161,3 +161,12 @@ class StatisticsUnits:
             row_of_unit[unit] = row
         rows = tuple(ReportingUnit(u, self.names[u], depth, tuple(folded[u])) for u, depth in rows_order)
         return Scope(unit_ids=ids, exact=exact, k=k, rows=rows, row_of_unit=row_of_unit, selected_unit_id=unit_id)
+
+
+def unit_as_statistics_show_it(user, unit):
+    """The unit the user's statistics count an incident of `unit` under: the unit itself, or
+    the unit a small one is folded into (the same disclosure rules as the statistics); None
+    when the user's statistics do not cover it. Registered for incidents.notify (stats.apps)."""
+    scope = StatisticsUnits(user).scope()
+    row = scope.row_of_unit.get(unit.pk)
+    return next((r for r in scope.rows if r.id == row), None) if row is not None else None
