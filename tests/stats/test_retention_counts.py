@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from demo.recordings import demo_guideline_seed
 from incidents.models import Incident, Publication, TimelineEntry
 from incidents.retention import retention_purge
 from recordings import services as recording_services
-from recordings.demo import demo_guideline_seed
 from stats import queries
 from stats.forms import default_period
 from stats.models import IncidentResidue, IncidentResiduePlatform

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "privacy",
     "incidents.capture",
     "idempotency",
+    "demo",  # seed data and the benchmark generator (manage.py seed_demo)
 ]
 
 MIDDLEWARE = [
