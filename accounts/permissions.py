@@ -123,6 +123,16 @@ def may_self_report(user) -> bool:
     return bool(units_for(user, Role.CASEWORKER))
 
 
+def self_report_units(user) -> frozenset[int]:
+    """The units an employee may report for: their caseworker units."""
+    return units_for(user, Role.CASEWORKER)
+
+
+def manages_units(user) -> bool:
+    """A manager of at least one unit (the manager's pages and the weekly digest)."""
+    return bool(units_for(user, Role.MANAGER))
+
+
 def statistics_units(user) -> frozenset[int]:
     """Units whose statistics the user may see (managers exactly, union reps anonymised)."""
     return units_for(user, Role.MANAGER) | units_for(user, Role.UNION_REP)

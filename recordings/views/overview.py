@@ -14,7 +14,7 @@ from accounts.tree import UnitTree
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .. import selectors
+from .. import policy, selectors
 from ..codes import DECISION_LABELS, DECISIONS
 from ..forms import OverviewForm, default_period
 
@@ -22,7 +22,7 @@ from ..forms import OverviewForm, default_period
 @login_required
 @require_safe
 def overview(request):
-    managed = selectors.managed_units(request.user)
+    managed = policy.managed_units(request.user)
     if not managed:
         raise Http404
     units = list(Unit.objects.filter(pk__in=managed).order_by("name").only("id", "name", "parent_id"))
