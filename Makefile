@@ -52,6 +52,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) bin/import_matrix --check
 	$(PYTHON) bin/check-lock
+	$(VENV)/bin/mypy
 
 ## Format the code (ruff format; the settings are in pyproject.toml).
 fmt: $(STAMP)
