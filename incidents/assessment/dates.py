@@ -7,7 +7,7 @@ a change to or from summer time); hour steps are exact elapsed hours.
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from common import dates as common_dates
+from common.dates import add_months as _add_months
 
 END_OF_DAY = time(23, 59, 59)
 """The time a deadline "by the end of the day" falls due."""
@@ -65,7 +65,7 @@ def add_months(start: datetime, months: int) -> datetime:
     31 August plus 6 months is 28 February (29 February in a leap year).
     """
     _require_aware("start", start)
-    return common_dates.add_months(start, months)
+    return _add_months(start, months)
 
 
 def end_of_day(day: date, tz: tzinfo | None) -> datetime:

@@ -3,16 +3,13 @@
 ``Assessment.to_dict()`` is what an incident stores (``Incident.assessment``);
 ``Assessment.from_dict(stored)`` reads it back, typed, for every consumer. The reader is
 forgiving: a key an older rules version did not write gets its default, an item that is
-not an object is left out, a deadline whose ``due`` cannot be read is left out (and logged).
+not an object is left out, a deadline whose ``due`` cannot be read is left out.
 """
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 
 def _text(data: Mapping, key: str) -> str:
@@ -184,9 +181,7 @@ class Assessment:
         deadlines = []
         for item in _items(data, "deadlines"):
             deadline = Deadline.from_dict(item)
-            if deadline is None:
-                logger.warning("A stored deadline cannot be read: %r", item)
-            else:
+            if deadline is not None:
                 deadlines.append(deadline)
         return cls(
             rules_version=_text(data, "rules_version"),
