@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate seed worker beat lint bench up down check-compose check-lock lock clean
+.PHONY: run test venv migrate seed worker beat lint fmt typecheck messages bench up down check-compose check-lock lock clean
 
 # Installs exactly what requirements-dev.lock names, every file checked against its SHA-256.
 $(STAMP): requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock
@@ -58,6 +58,23 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) bin/import_matrix --check
 	$(PYTHON) bin/check-lock
+	$(VENV)/bin/mypy
+
+## Format the code (ruff format; the settings are in pyproject.toml).
+fmt: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix --select I .
+
+## Type-check the rules engine, the services and the selectors (mypy with django-stubs, pyproject.toml).
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+## Update the English catalogue (locale/en/LC_MESSAGES/django.po) from the code and templates.
+## New entries come in empty: write their English, then `compilemessages` makes the .mo.
+messages: $(STAMP)
+	$(PY) manage.py makemessages --locale=en --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
+		--ignore=test-tools --ignore=staticfiles
+	$(PY) manage.py compilemessages --locale=en
 
 ## Benchmarks (bench/README.md); the page benchmark needs DATABASE_URL pointing at PostgreSQL.
 bench: $(STAMP)

@@ -156,11 +156,11 @@ class Unit(models.Model):
             return
         if self.parent.organisation_id != self.organisation_id:
             raise ValidationError({"parent": _("Den overordnede enhed hører til en anden organisation.")})
-        node = self.parent
-        while node is not None:
-            if node.pk == self.pk:
-                raise ValidationError({"parent": _("En enhed kan ikke ligge under sig selv.")})
-            node = node.parent
+        from .tree import UnitTree
+
+        above = UnitTree.of_organisations([self.organisation_id]).ancestors(self.parent_id)
+        if self.pk is not None and self.pk in above:
+            raise ValidationError({"parent": _("En enhed kan ikke ligge under sig selv.")})
 
 
 class User(AbstractUser):

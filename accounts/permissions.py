@@ -19,10 +19,10 @@ rep) build on these in `incidents/policy.py`, which is part of this policy.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from .models import Membership, Role, Unit
+from .tree import UnitTree
 
 _CACHE_ATTR = "_access_policy_cache"
 
@@ -52,7 +52,10 @@ def _build_shared(user) -> dict:
     found = tuple(Membership.objects.filter(user=user).values_list("unit_id", "role", "unit__organisation_id"))
     held = {role for _, role, _ in found}
     org_ids = {org for _, _, org in found} | ({user.organisation_id} if user.organisation_id else set())
-    tree = dict(_children_by_parent(org_ids)) if held - {Role.CASEWORKER} else {}
+    # (unit id, parent id) of every unit of their organisations; plain tuples, so the entry can
+    # be kept in the shared cache (UnitTree is built from them once per request).
+    tree = tuple(Unit.objects.filter(organisation_id__in=org_ids).values_list("id", "parent_id")) \
+        if held - {Role.CASEWORKER} else ()
     requires_mfa = False
     if held & {Role.MANAGER, Role.ADMIN} or user.is_superuser:
         from .models import Organisation
@@ -90,28 +93,6 @@ def organisation_ids(user) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _children_by_parent(organisation_ids_: Iterable[int]) -> dict[int | None, list[int]]:
-    tree: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, parent_id in Unit.objects.filter(
-        organisation_id__in=list(organisation_ids_)
-    ).values_list("id", "parent_id"):
-        tree[parent_id].append(unit_id)
-    return tree
-
-
-def descendants(unit_ids: Iterable[int], tree: dict[int | None, list[int]]) -> frozenset[int]:
-    """The units given and every unit below them."""
-    seen: set[int] = set()
-    stack = list(unit_ids)
-    while stack:
-        unit_id = stack.pop()
-        if unit_id in seen:
-            continue
-        seen.add(unit_id)
-        stack.extend(tree.get(unit_id, ()))
-    return frozenset(seen)
-
-
 def units_for(user, role: str) -> frozenset[int]:
     """Ids of the units where the user acts in `role`.
 
@@ -129,7 +110,9 @@ def units_for(user, role: str) -> frozenset[int]:
         elif role == Role.CASEWORKER:
             cache[key] = frozenset(direct)
         else:
-            cache[key] = descendants(direct, shared(user)["tree"])
+            if "tree" not in cache:
+                cache["tree"] = UnitTree(shared(user)["tree"])
+            cache[key] = cache["tree"].descendants(direct)
     return cache[key]
 
 
@@ -162,6 +145,16 @@ def may_report(user, unit) -> bool:
 def may_self_report(user) -> bool:
     """Employees with a caseworker membership may report that they were hung out."""
     return bool(units_for(user, Role.CASEWORKER))
+
+
+def self_report_units(user) -> frozenset[int]:
+    """The units an employee may report for: their caseworker units."""
+    return units_for(user, Role.CASEWORKER)
+
+
+def manages_units(user) -> bool:
+    """A manager of at least one unit (the manager's pages and the weekly digest)."""
+    return bool(units_for(user, Role.MANAGER))
 
 
 def statistics_units(user) -> frozenset[int]:

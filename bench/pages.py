@@ -114,8 +114,8 @@ def seed(incidents: int) -> tuple[object, int, int, float]:
     from django.core.management import call_command
     from django.db import connection
 
-    from accounts.demo import demo_seed
-    from incidents.demo import demo_incidents_seed
+    from demo.accounts import demo_seed
+    from demo.incidents import demo_incidents_seed
     from incidents.models import Incident
 
     call_command("migrate", verbosity=0, interactive=False)

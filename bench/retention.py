@@ -8,7 +8,7 @@ of the other benchmarks (`udhaengning_bench`) and the developer's are never touc
 go to a temporary private storage folder, removed at the end.
 
 1. Migrates, adds the demo organisation (retention period 24 months) and `--incidents`
-   demo incidents (5,000 by default, `incidents.demo.demo_incidents_seed`).
+   demo incidents (5,000 by default, `demo.incidents.demo_incidents_seed`).
 2. Makes the oldest `--due-share` of them (25 % by default: the first run after a backlog)
    closed more than 24 months ago with an UPDATE of status and `closed_at`; other closed
    incidents get a later `closed_at`, so exactly those are due. `--hold-share` of the due
@@ -170,8 +170,8 @@ class Peak:
 def _seed(count: int):
     from django.core.management import call_command
 
-    from accounts.demo import demo_seed
-    from incidents.demo import demo_incidents_seed
+    from demo.accounts import demo_seed
+    from demo.incidents import demo_incidents_seed
 
     call_command("migrate", verbosity=0, interactive=False)
     org = demo_seed()
@@ -274,9 +274,9 @@ def _add_recording_requests(org, due, held, count, rng) -> dict[int, int]:
     from django.utils import timezone
 
     from accounts.models import User
+    from demo.recordings import demo_guideline_seed
     from incidents.models import Incident
     from recordings import services
-    from recordings.demo import demo_guideline_seed
 
     demo_guideline_seed(org)
     manager = User.objects.get(username="leder")

@@ -65,9 +65,9 @@ def _seed(incidents: int):
     from django.core.management import call_command
     from django.db import connection
 
-    from accounts.demo import DEMO_ORGANISATION, demo_seed
     from accounts.models import Organisation
-    from incidents.demo import demo_incidents_seed
+    from demo.accounts import DEMO_ORGANISATION, demo_seed
+    from demo.incidents import demo_incidents_seed
     from incidents.models import Incident
 
     call_command("migrate", "incidents", verbosity=0, interactive=False)

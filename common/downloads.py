@@ -26,6 +26,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 STREAM = "stream"
@@ -33,7 +34,7 @@ PROXY = "proxy"
 
 
 def stored_file_response(handle, *, name: str, filename: str, content_type: str,
-                         as_attachment: bool = True) -> HttpResponse:
+                         as_attachment: bool = True) -> HttpResponseBase:
     mode = getattr(settings, "PRIVATE_DOWNLOADS", STREAM)
     if mode != PROXY:
         return FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
@@ -44,9 +45,9 @@ def stored_file_response(handle, *, name: str, filename: str, content_type: str,
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.PRIVATE_DOWNLOADS_ACCEL_PREFIX + quote(name)
         # nginx sends the file's own Content-Length; no body here.
-        response["Content-Disposition"] = disposition
+        response["Content-Disposition"] = disposition or ""  # always set for these arguments
         return response
-    url = storage.url(name, parameters={"ResponseContentDisposition": disposition,
+    url = storage.url(name, parameters={  # type: ignore[call-arg] # S3 storage's url() takes these"ResponseContentDisposition": disposition,
                                         "ResponseContentType": content_type,
                                         "ResponseCacheControl": "private, no-store"},
                       expire=settings.PRIVATE_DOWNLOADS_URL_EXPIRY)

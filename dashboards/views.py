@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
-from accounts.models import Organisation, Role, Unit
+from accounts.models import Organisation, Unit
 from audit.models import AuditEvent
 from audit.services import audit_record
 from incidents.due import RETENTION_WARNING_DAYS, retention_last_runs, retention_overview
@@ -34,7 +34,7 @@ CASEWORKER_CASES_SHOWN = 50
 def manager_dashboard(request):
     """Open incidents by level, the overdue deadlines by case (newest first, filterable, "vis
     alle"), the coming week, incidents waiting for assessment and the personal watch list."""
-    if not permissions.units_for(request.user, Role.MANAGER):
+    if not permissions.manages_units(request.user):
         raise Http404
     now = timezone.now()
     form = selectors.DashboardFilterForm(request.GET or None, user=request.user)
@@ -87,7 +87,7 @@ def manager_dashboard(request):
 
 @login_required
 def caseworker_home(request):
-    unit_ids = permissions.units_for(request.user, Role.CASEWORKER)
+    unit_ids = permissions.self_report_units(request.user)
     if not unit_ids:
         raise Http404
     cases = list(

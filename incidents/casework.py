@@ -27,7 +27,7 @@ from audit.services import audit_record
 from notifications import services as notifications
 from notifications.models import Kind
 
-from . import policy
+from . import notify, policy
 from .models import CaseExclusion, CaseMessage, Incident, TimelineEntry, WatchListEntry
 
 MESSAGE_MAX_LENGTH = 5000
@@ -43,7 +43,7 @@ def _name(user) -> str:
 
 def managers_of_case(incident: Incident) -> list[User]:
     """Active managers over the incident's unit who are not kept out of the case."""
-    return policy.managers_on_case(incident, notifications.Directory().over(incident.unit, Role.MANAGER))
+    return policy.managers_on_case(incident, notify.Directory().over(incident.unit, Role.MANAGER))
 
 
 def _timeline(incident: Incident, *, actor, kind: str, text: str) -> TimelineEntry:
@@ -196,7 +196,7 @@ def case_message_post(*, actor, incident: Incident, body: str, request=None) -> 
         owner = incident.owner if incident.owner_id and not policy.is_excluded(incident.owner, incident) else None
         recipients = [owner] if owner and owner.is_active else managers_of_case(incident)
     else:
-        recipients = notifications.employees_of(incident)
+        recipients = notify.employees_of(incident)
     context = {"reference": incident.reference, "from_employee": from_employee}
     for recipient in recipients:
         if recipient.pk == actor.pk:

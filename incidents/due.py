@@ -17,15 +17,14 @@ Due means: status closed and `closed_at` plus `Organisation.retention_months` ca
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from accounts.models import Organisation
+from common.dates import add_months_local as add_months
 
 from .models import Incident, RetentionRun
 
@@ -35,15 +34,6 @@ SLACK = timedelta(days=4)
 # The managers are warned this many days before a closed incident is deleted.
 RETENTION_WARNING_DAYS = 30
 RETENTION_WARNING = timedelta(days=RETENTION_WARNING_DAYS)
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same local wall-clock time `months` calendar months later (or earlier); day clamped."""
-    local = timezone.localtime(moment)
-    index = local.year * 12 + local.month - 1 + months
-    year, month = divmod(index, 12)
-    day = min(local.day, calendar.monthrange(year, month + 1)[1])
-    return local.replace(year=year, month=month + 1, day=day)
 
 
 def closed_on(incident: Incident) -> datetime:

@@ -42,6 +42,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 
 from .models import Evidence, TimelineEntry
+from .storage import delete_quietly
 
 logger = logging.getLogger(__name__)
 
@@ -465,15 +466,6 @@ def evidence_store(*, actor, incident, uploaded_file, description: str = "", cap
         delete_quietly(stored_name)
         raise
     return evidence
-
-
-def delete_quietly(name: str) -> None:
-    """Delete a stored file while cleaning up after an error (evidence, reports): a failure is
-    logged, never raised, so it cannot hide the original error."""
-    try:
-        default_storage.delete(name)
-    except Exception:  # noqa: BLE001 - clean-up must not hide the original error
-        logger.warning("Could not delete the stored file %s while cleaning up", name, exc_info=True)
 
 
 def evidence_open(evidence: Evidence):

@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
+from accounts.tree import UnitTree
 
 from .forms.manager import managed_units, target_candidates, translated_choices
 from .models import LEVEL_CHOICES, PLATFORM_CHOICES, Incident, Publication
@@ -92,9 +92,7 @@ class IncidentFilter(django_filters.FilterSet):
         self.user = user
         units = list(managed_units(user).only("id", "name", "parent_id"))
         self._units = units
-        self._unit_tree: dict[int | None, list[int]] = {}
-        for unit in units:
-            self._unit_tree.setdefault(unit.parent_id, []).append(unit.pk)
+        self._unit_tree = UnitTree.of_units(units)
         unit_field = self.filters["unit"]
         unit_field.queryset = managed_units(user)
         self.form.fields["unit"].queryset = unit_field.queryset
@@ -160,7 +158,7 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, value):
         """The unit and every unit below it that the manager manages."""
-        return queryset.filter(unit_id__in=permissions.descendants([value.pk], self._unit_tree))
+        return queryset.filter(unit_id__in=self._unit_tree.descendants([value.pk]))
 
     def filter_platform(self, queryset, name, value):
         return queryset.filter(Exists(Publication.objects.filter(incident_id=OuterRef("pk"), platform=value)))

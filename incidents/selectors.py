@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from accounts.models import User
 
 from . import policy
-from .assessment import FEATURE_LABELS, RELATED_PHENOMENA_LABELS, RULES_VERSION, VICTIMS, assess
+from .assessment import FEATURE_LABELS, RELATED_PHENOMENA_LABELS, RULES_VERSION, VICTIMS, Assessment, assess
 from .deadlines import content_removed, deadlines_of
 from .filters import IncidentFilter
 from .models import (
@@ -141,27 +141,28 @@ def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dic
     whether they are met. No queries: everything comes from the rows already loaded.
     """
     assessment = localised_assessment(incident)
-    severity = assessment.get("severity") or {}
+    stored = Assessment.from_dict(assessment)
+    severity = stored.severity
     done: dict[str, list[TimelineEntry]] = {}
     for entry in timeline:
         if entry.kind == TimelineEntry.Kind.ACTION and entry.action_code:
             done.setdefault(entry.action_code, []).append(entry)
-    actions = [{**item, "done": done.get(item.get("code"), [])} for item in assessment.get("actions") or ()]
+    actions = [{**item.to_dict(), "done": done.get(item.code, [])} for item in stored.actions]
     recommended = {item.get("code") for item in actions}
     other_actions = [
         {"code": code, "title": entries[0].get_action_code_display(), "done": entries}
         for code, entries in done.items() if code not in recommended
     ]
     return {
-        "severity_label": severity.get("label", ""),
-        "severity_level": severity.get("level"),
+        "severity_label": severity.label,
+        "severity_level": severity.level or None,
         "severity_reasons": [gettext(FEATURE_LABELS.get(code) or RELATED_PHENOMENA_LABELS.get(code, code))
-                             for code in severity.get("reasons") or ()],
+                             for code in severity.reasons],
         "legal_references": [
-            {**item, "victim_labels": [str(VICTIM_LABELS.get(code, code)) for code in item.get("victim") or ()]}
-            for item in assessment.get("legal_references") or ()
+            {**item.to_dict(), "victim_labels": [str(VICTIM_LABELS.get(code, code)) for code in item.victim]}
+            for item in stored.legal_references
         ],
-        "scope": assessment.get("scope", "udhaengning"),
+        "scope": stored.scope or "udhaengning",
         "actions": actions,
         "other_actions": other_actions,
         "actions_done": sum(1 for item in actions if item["done"]),
@@ -169,7 +170,7 @@ def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dic
                                   assessment=assessment,
                                   dismissals={d.code: d for d in incident.deadline_dismissals.select_related(
                                       "dismissed_by")}),
-        "rules_version": assessment.get("rules_version", ""),
+        "rules_version": stored.rules_version,
     }
 
 
@@ -191,7 +192,7 @@ def localised_assessment(incident: Incident) -> dict:
     an older rules version is shown as it was stored.
     """
     stored = incident.assessment or {}
-    if (get_language() or "da").startswith("da") or stored.get("rules_version") != RULES_VERSION:
+    if (get_language() or "da").startswith("da") or Assessment.from_dict(stored).rules_version != RULES_VERSION:
         return stored
     from .services import facts_hash_of, incident_facts
 

@@ -14,15 +14,13 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from notifications import services as notifications
 
-from . import art14
-from .assessment import LEVEL_LABELS, REPEATED_PUBLICATION_COUNT, RULES_VERSION, Facts, assess
+from . import art14, notify
+from .assessment import LEVEL_LABELS, REPEATED_PUBLICATION_COUNT, RULES_VERSION, Assessment, Facts, assess
 from .models import (
     FEATURE_FIELDS,
     PHENOMENON_FIELDS,
@@ -136,9 +134,8 @@ def incident_reassess(incident: Incident, *, save: bool = True) -> Incident:
 def deadlines_sync(incident: Incident) -> None:
     """Mirror the assessment's deadlines into IncidentDeadline rows."""
     rows = [
-        IncidentDeadline(incident=incident, code=item["code"], title=item.get("title", "")[:200],
-                         due=parse_datetime(item["due"]))
-        for item in (incident.assessment or {}).get("deadlines") or ()
+        IncidentDeadline(incident=incident, code=item.code, title=item.title[:200], due=item.due)
+        for item in Assessment.from_dict(incident.assessment).deadlines
     ]
     IncidentDeadline.objects.filter(incident=incident).delete()
     IncidentDeadline.objects.bulk_create(rows)
@@ -188,7 +185,7 @@ def incident_register(
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=incident,
                  summary=_("Hændelse registreret"),
                  details={"channel": channel, "publications": len(list(incident.publications.all()))})
-    notifications.on_incident_registered(incident)
+    notify.on_incident_registered(incident)
     return incident
 
 
@@ -257,7 +254,7 @@ def incident_update(
               text=", ".join(_field_label(name) for name in changed))
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Hændelse ændret"), details={"fields": changed})
-    notifications.on_incident_assessed(incident)
+    notify.on_incident_assessed(incident)
     return changed
 
 
@@ -343,7 +340,7 @@ def incident_change_status(*, actor, incident: Incident, to_status: str, reason:
                       from_status=from_status, to_status=to_status)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Status ændret"), details={"from": from_status, "to": to_status})
-    notifications.on_status_changed(incident, entry)
+    notify.on_status_changed(incident, entry)
     return entry
 
 
@@ -365,7 +362,7 @@ def incident_record_action(*, actor, incident: Incident, action_code: str, occur
         incident.save(update_fields=["status", "updated_at"])
         status_entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
                                  to_status=incident.status)
-        notifications.on_status_changed(incident, status_entry)
+        notify.on_status_changed(incident, status_entry)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Handling registreret"),
                  details={"action": action_code, "external_reference": external_reference})
@@ -380,14 +377,14 @@ def note_add(*, actor, incident: Incident, body: str, visibility: str, request=N
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=note,
                  incident_reference=incident.reference, organisation_id=incident.unit.organisation_id,
                  summary=_("Note tilføjet"), details={"visibility": visibility})
-    notifications.on_note_shared(note)
+    notify.on_note_shared(note)
     return note
 
 
 @transaction.atomic
 def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> Evidence:
     """Remove the file but keep a tombstone row: who, when, why and the hash. The file itself
-    goes through the deletion queue (incidents.files.files_delete_after_commit)."""
+    goes through the deletion queue (incidents.storage.files_delete_after_commit)."""
     if not reason.strip():
         raise ValueError(_("Skriv hvorfor dokumentationen fjernes."))
     if evidence.is_removed:
@@ -405,7 +402,7 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
                  details={"sha256": evidence.sha256, "name": evidence.original_name, "reason": reason})
     if storage_name:
         # Queued, deleted after the grace period: a backup running now may still name it.
-        from .files import files_delete_after_commit
+        from .storage import files_delete_after_commit
 
         files_delete_after_commit([storage_name])
     return evidence
@@ -492,13 +489,13 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
     if from_status != incident.status:
         status_entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
                                  to_status=incident.status)
-        notifications.on_status_changed(incident, status_entry)
+        notify.on_status_changed(incident, status_entry)
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
                  summary=_("Vurdering bekræftet"),
                  details={"assessed_level": incident.assessed_level, "confirmed_level": level,
                           "previous_confirmed_level": previous, "justification": justification,
                           "rules_version": incident.rules_version})
-    notifications.on_incident_assessed(incident)
+    notify.on_incident_assessed(incident)
     return incident
 
 
@@ -510,7 +507,7 @@ def deadline_dismiss(*, actor, incident: Incident, code: str, reason: str, reque
     reason = reason.strip()
     if not reason:
         raise ValueError(_("Skriv hvorfor fristen ikke er relevant."))
-    titles = {item.get("code"): item.get("title", "") for item in (incident.assessment or {}).get("deadlines") or ()}
+    titles = {item.code: item.title for item in Assessment.from_dict(incident.assessment).deadlines}
     if code not in titles:
         raise ValueError(_("Fristen findes ikke i sagens vurdering."))
     dismissal, created = DeadlineDismissal.objects.get_or_create(
@@ -544,41 +541,40 @@ def deadline_restore(*, actor, incident: Incident, code: str, request=None) -> b
 
 def assessment_changes(before: dict, after: dict) -> dict:
     """What changed between two stored assessments: level, references, actions, deadlines."""
-    def codes(assessment: dict, key: str) -> dict[str, dict]:
-        return {item.get("code"): item for item in assessment.get(key) or ()}
+    old_assessment, new_assessment = Assessment.from_dict(before), Assessment.from_dict(after)
+
+    def codes(assessment: Assessment, key: str) -> dict:
+        return {item.code: item for item in getattr(assessment, key)}
 
     changes: dict = {}
-    level_before = (before.get("severity") or {}).get("level")
-    level_after = (after.get("severity") or {}).get("level")
+    level_before = old_assessment.severity.level or None
+    level_after = new_assessment.severity.level or None
     if level_before != level_after:
         changes["level"] = (level_before, level_after)
     for key in ("legal_references", "actions", "deadlines"):
-        old, new = codes(before, key), codes(after, key)
+        old, new = codes(old_assessment, key), codes(new_assessment, key)
         added = [code for code in new if code not in old]
         removed = [code for code in old if code not in new]
         moved = [code for code in new
-                 if code in old and key == "deadlines" and old[code].get("due") != new[code]["due"]]
+                 if code in old and key == "deadlines" and old[code].due != new[code].due]
         if added or removed or moved:
             changes[key] = {"added": added, "removed": removed, "moved": moved}
     return changes
 
 
-def _describe_changes(changes: dict, before: dict, after: dict) -> str:
-    def title(assessment: dict, key: str, code: str) -> str:
-        for item in assessment.get(key) or ():
-            if item.get("code") == code:
-                return item.get("title") or code
-        return code
+def _describe_changes(changes: dict, before_dict: dict, after_dict: dict) -> str:
+    before, after = Assessment.from_dict(before_dict), Assessment.from_dict(after_dict)
 
-    def due(assessment: dict, code: str) -> str:
-        for item in assessment.get("deadlines") or ():
-            if item.get("code") == code:
-                moment = parse_datetime(item.get("due") or "")
-                return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
-        return ""
+    def title(assessment: Assessment, key: str, code: str) -> str:
+        item = next((item for item in getattr(assessment, key) if item.code == code), None)
+        return (item.title or code) if item is not None else code
+
+    def due(assessment: Assessment, code: str) -> str:
+        deadline = assessment.deadline(code)
+        return timezone.localtime(deadline.due).strftime("%d.%m.%Y %H:%M") if deadline else ""
 
     lines = [_("Vurderingen er beregnet igen efter regelsæt %(new)s (før %(old)s).")
-             % {"new": after.get("rules_version", ""), "old": before.get("rules_version") or "–"}]
+             % {"new": after.rules_version, "old": before.rules_version or "–"}]
     if "level" in changes:
         old, new = changes["level"]
         lines.append(_("Niveau: %(old)s → %(new)s.") % {"old": _(LEVEL_LABELS.get(old, "–")) if old else "–",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import Role, Unit, User
+from accounts.tree import UnitTree
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -34,13 +35,7 @@ def _units_and_ancestors(unit_ids: frozenset[int]) -> set[int]:
     if not unit_ids:
         return set()
     organisation_ids = Unit.objects.filter(pk__in=unit_ids).values_list("organisation_id", flat=True)
-    parent = dict(Unit.objects.filter(organisation_id__in=organisation_ids).values_list("id", "parent_id"))
-    found: set[int] = set()
-    for unit_id in unit_ids:
-        while unit_id is not None and unit_id not in found:
-            found.add(unit_id)
-            unit_id = parent.get(unit_id)
-    return found
+    return UnitTree.of_organisations(organisation_ids).with_ancestors(unit_ids)
 
 
 def share_candidates(user) -> QuerySet:
@@ -93,7 +88,7 @@ def share_card_context(user, incident: Incident, *, form: IncidentShareForm | No
 @transaction.atomic
 def incident_share(*, actor, incident: Incident, union_rep, request=None) -> IncidentShare:
     """Share the incident with the union rep (once: an active share is returned as it is)."""
-    from notifications.services import on_incident_shared
+    from .notify import on_incident_shared
 
     if not policy.may_share(actor, incident):
         raise ShareRefused(_("Du kan kun dele dine egne sager."))

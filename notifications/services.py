@@ -1,36 +1,30 @@
 """The outbox: who is told what, written in the transaction of the event that causes it.
 
-Event functions (called by the services of other apps, inside their transaction):
+A generic outbox that knows no incident rule: the apps that have events decide who is told
+and call `notification_enqueue` (one recipient) or `notifications_enqueue_bulk` (many):
+the incident events, deadline reminders and the weekly digest are in incidents.notify and
+incidents.reminders, a finished report in reports.notify.
 
-    on_incident_registered(incident)   self-report → managers; by a manager → the employee;
-                                       level 3–4 → union reps, anonymised (if allowed)
-    on_incident_assessed(incident)     level 3–4 → union reps (once per incident)
-    on_status_changed(incident, entry) → the employee concerned
-    on_note_shared(note)               a shared note → the employee (never an internal one)
-    on_report_finished(report, ok)     → the person who asked for the report
-    on_incident_shared(share)          → the union rep it was shared with
-
-Scheduled work (Celery tasks in notifications/tasks.py call these):
-
-    reminders_due(now)       deadlines of DOMAIN.md 4.4, before and when due → managers
-    retention_warnings_send(items)  closed incidents deleted within 30 days → managers
-                             (items from incidents.due; run by the nightly purge task)
-    digest_weekly(now)       open incidents and coming deadlines → each manager
-    notification_sweep(now)  re-enqueue e-mail rows left pending or with a lapsed lease
-    notification_deliver(id) claim, send, mark; a row is sent at most once per claim
+    notification_enqueue(...)         one in-app row, and an e-mail row when wanted
+    notifications_enqueue_bulk(msgs)  the same for many messages in a fixed number of queries
+    notification_claim / notification_deliver / notification_sweep / notification_retry
+                                      claim, send, mark; re-enqueue rows left behind; send again
+    kinds_for / email_enabled / preferences_set   the user's e-mail choice per kind
+    register_still_due(kind, reason)  a kind's "is it still worth sending?" check, asked just
+                                      before an e-mail goes out (the incidents app registers
+                                      the retention warning's)
+    on_role_self_granted / on_delivery_failed     alerts to the organisation's admins
 
 Every notification is one in-app row (always) and one e-mail row (when the recipient has
 an address and e-mail on for the kind). `key` is unique, so an event that is reported
-twice notifies once; `notifications_enqueue_bulk` writes many in a fixed number of
-queries. Messages carry references, units, levels, statuses and deadlines only: never an
-incident's title, description, names or the text of a note.
+twice notifies once. Messages carry references, units, levels, statuses and deadlines only:
+never an incident's title, description, names or the text of a note.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,7 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import Membership, Role, Unit, User
+from accounts.models import Membership, Role, User
 
 from . import delivery
 from .models import Channel, Kind, Notification, Preference, State
@@ -61,9 +55,6 @@ KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.UNION_REP: (Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED),
     Role.ADMIN: (Kind.ADMIN_ALERT,),
 }
-
-SERIOUS_LEVEL = 3
-
 
 # --- Preferences ------------------------------------------------------------------------
 
@@ -167,7 +158,7 @@ def notifications_enqueue_bulk(messages: Iterable[Message]) -> list[Notification
     for message in messages:
         if message.recipient.is_active and message.recipient.pk:
             wanted.setdefault(message.key, message)
-    done = _existing_keys([f"{key}:{Channel.IN_APP}" for key in wanted]) if wanted else set()
+    done = existing_keys([f"{key}:{Channel.IN_APP}" for key in wanted]) if wanted else set()
     todo = [message for key, message in wanted.items() if f"{key}:{Channel.IN_APP}" not in done]
     if not todo:
         return []
@@ -310,15 +301,30 @@ def _skip_reason(notification: Notification) -> str:
         return "the recipient has no e-mail address"
     if not email_enabled(recipient, notification.kind):
         return "the recipient turned e-mail off for this kind"
-    if notification.kind == Kind.RETENTION_WARNING and not _still_due_for_deletion(notification.incident_id):
-        return "the incident is no longer due for deletion (legal hold set or reopened)"
-    return ""
+    still_due = _STILL_DUE.get(notification.kind)
+    return still_due(notification) if still_due is not None else ""
 
 
-def _still_due_for_deletion(incident_id: int | None) -> bool:
-    from incidents.models import Incident
+# object type -> check(user, notification): may the user open what the notification points at?
+# Asked again at the moment of opening (notifications.views); the owning app registers it.
+_OPEN_CHECKS: dict[str, Callable[[User, Notification], bool]] = {}
 
-    return Incident.objects.filter(pk=incident_id, status=Incident.Status.CLOSED, legal_hold=False).exists()
+
+def register_open_check(object_type: str, check: Callable[[User, Notification], bool]) -> None:
+    _OPEN_CHECKS[object_type] = check
+
+
+def open_check(object_type: str) -> Callable[[User, Notification], bool] | None:
+    return _OPEN_CHECKS.get(object_type)
+
+
+# kind -> check(notification) -> "" while the message is still worth sending, else why not.
+_STILL_DUE: dict[str, Callable[[Notification], str]] = {}
+
+
+def register_still_due(kind: str, check: Callable[[Notification], str]) -> None:
+    """Ask `check` just before an e-mail of `kind` goes out; a reason it returns skips the e-mail."""
+    _STILL_DUE[str(kind)] = check
 
 
 def notification_deliver(
@@ -479,493 +485,5 @@ def notification_mark_read(*, user, notification: Notification | None = None) ->
     return qs.update(read_at=timezone.now())
 
 
-# --- Who is told ------------------------------------------------------------------------
-
-class Directory:
-    """Who holds which role over which unit; loaded once per organisation."""
-
-    def __init__(self) -> None:
-        self._parents: dict[int, dict[int, int | None]] = {}
-        self._holders: dict[int, dict[tuple[int, str], list[User]]] = {}
-
-    def _load(self, organisation_id: int) -> None:
-        if organisation_id in self._parents:
-            return
-        self._parents[organisation_id] = dict(
-            Unit.objects.filter(organisation_id=organisation_id).values_list("id", "parent_id")
-        )
-        holders: dict[tuple[int, str], list[User]] = defaultdict(list)
-        for membership in (
-            Membership.objects.filter(unit__organisation_id=organisation_id, user__is_active=True,
-                                      role__in=[Role.MANAGER, Role.UNION_REP])
-            .select_related("user").order_by("user_id")
-        ):
-            holders[(membership.unit_id, membership.role)].append(membership.user)
-        self._holders[organisation_id] = holders
-
-    def over(self, unit: Unit, role: str) -> list[User]:
-        """Users holding `role` in the unit or any unit above it."""
-        self._load(unit.organisation_id)
-        parents, holders = self._parents[unit.organisation_id], self._holders[unit.organisation_id]
-        users: dict[int, User] = {}
-        node: int | None = unit.pk
-        seen: set[int] = set()
-        while node is not None and node not in seen:
-            seen.add(node)
-            for user in holders.get((node, role), ()):
-                users.setdefault(user.pk, user)
-            node = parents.get(node)
-        return [users[pk] for pk in sorted(users)]
-
-
-def employees_of(incident) -> list[User]:
-    """The employee(s) concerned: the targets, and the reporter of a self-report."""
-    users = {user.pk: user for user in incident.targets.filter(is_active=True)}
-    if incident.channel == "self_report" and incident.reporter_id and incident.reporter.is_active:
-        users.setdefault(incident.reporter_id, incident.reporter)
-    return [users[pk] for pk in sorted(users)]
-
-
-def excluded_managers(incident_ids) -> set[tuple[int, int]]:
-    """(incident, manager) for the managers kept out of a case (issue 17, `incidents.policy`):
-    they are told nothing about it, as for a case outside their units."""
-    from incidents.models import CaseExclusion
-
-    return set(CaseExclusion.objects.filter(incident_id__in=list(incident_ids))
-               .values_list("incident_id", "manager_id"))
-
-
-def _incident_url(incident) -> str:
-    return reverse("incidents:detail", args=[incident.reference])
-
-
-def _incident_context(incident) -> dict:
-    return {
-        "reference": incident.reference,
-        "unit_name": incident.unit.name,
-        "level": incident.level,
-        "level_label": incident.level_label,
-        "status_label": str(incident.get_status_display()),
-        "channel_label": str(incident.get_channel_display()),
-    }
-
-
-# --- Events -----------------------------------------------------------------------------
-
-def on_incident_registered(incident) -> list[Notification]:
-    """A new incident: a self-report tells the managers over the unit; one registered by a
-    manager tells the employee(s) it is about; a serious one tells the union reps."""
-    created: list[Notification] = []
-    org_id = incident.unit.organisation_id
-    context = _incident_context(incident)
-    if incident.channel == "self_report":
-        for manager in Directory().over(incident.unit, Role.MANAGER):
-            if manager.pk == incident.reporter_id:
-                continue
-            created += notification_enqueue(
-                recipient=manager, kind=Kind.SELF_REPORT, key=f"self_report:{incident.pk}:{manager.pk}",
-                organisation_id=org_id, template="self_report", context=context, incident=incident,
-                target_url=_incident_url(incident),
-            )
-    else:
-        for employee in employees_of(incident):
-            if employee.pk == incident.reporter_id:
-                continue
-            created += notification_enqueue(
-                recipient=employee, kind=Kind.INCIDENT_REGISTERED,
-                key=f"incident_registered:{incident.pk}:{employee.pk}", organisation_id=org_id,
-                template="incident_registered", context=context, incident=incident,
-                target_url=_incident_url(incident),
-            )
-    created += on_incident_assessed(incident)
-    return created
-
-
-def _unit_as_statistics_show_it(user, unit):
-    """The unit the user's statistics count an incident of `unit` under: the unit itself, or
-    the unit a small one is folded into (stats.scope, the same disclosure rules); None when
-    the user's statistics do not cover it (the message then names no unit)."""
-    from stats.scope import StatisticsUnits
-
-    scope = StatisticsUnits(user).scope()
-    row = scope.row_of_unit.get(unit.pk)
-    return next((r for r in scope.rows if r.id == row), None) if row is not None else None
-
-
-def on_incident_assessed(incident) -> list[Notification]:
-    """Level 3 or 4 tells the union reps over the unit, once per incident, if the
-    organisation allows it. Anonymised: the unit and the level, nothing else; the link
-    goes to the statistics page, not to the incident."""
-    if incident.level < SERIOUS_LEVEL:
-        return []
-    unit = incident.unit
-    if not unit.organisation.notify_union_reps_of_serious:
-        return []
-    created: list[Notification] = []
-    for rep in Directory().over(unit, Role.UNION_REP):
-        shown = _unit_as_statistics_show_it(rep, unit)
-        context = {"unit_name": shown.name if shown else "", "level": incident.level,
-                   "level_label": incident.level_label}
-        created += notification_enqueue(
-            recipient=rep, kind=Kind.SERIOUS_INCIDENT, key=f"serious_incident:{incident.pk}:{rep.pk}",
-            about_incident_id=incident.pk, organisation_id=unit.organisation_id, template="serious_incident",
-            context=context, object_type=UNIT_TYPE, object_id=str(shown.id) if shown else "",
-            target_url=reverse("dashboard:union_rep"),
-        )
-    return created
-
-
-def on_status_changed(incident, entry) -> list[Notification]:
-    """The employee is told the new status (not the reason, which may be internal)."""
-    created: list[Notification] = []
-    status = entry.to_status or incident.status
-    context = {**_incident_context(incident), "status_label": str(type(incident).Status(status).label)}
-    for employee in employees_of(incident):
-        if employee.pk == entry.actor_id:
-            continue
-        created += notification_enqueue(
-            recipient=employee, kind=Kind.STATUS_CHANGED, key=f"status_changed:{entry.pk}:{employee.pk}",
-            organisation_id=incident.unit.organisation_id, template="status_changed", context=context,
-            incident=incident, target_url=_incident_url(incident),
-        )
-    return created
-
-
-def on_note_shared(note) -> list[Notification]:
-    """A note shared with the employee: they are told there is one, not what it says.
-    An internal note never notifies the employee."""
-    if note.visibility != "shared":
-        return []
-    incident = note.incident
-    created: list[Notification] = []
-    for employee in employees_of(incident):
-        if employee.pk == note.author_id:
-            continue
-        created += notification_enqueue(
-            recipient=employee, kind=Kind.NOTE_SHARED, key=f"note_shared:{note.pk}:{employee.pk}",
-            organisation_id=incident.unit.organisation_id, template="note_shared",
-            context=_incident_context(incident), incident=incident, target_url=_incident_url(incident),
-        )
-    return created
-
-
-def on_report_finished(report, ok: bool) -> list[Notification]:
-    """A report is ready (or failed): tell who asked for it.
-
-    `report` is any row with `pk`, `requested_by`, optionally `incident`, `kind` with
-    `get_kind_display()`, `get_absolute_url()` and, when it failed, `error`.
-    """
-    recipient = getattr(report, "requested_by", None)
-    if recipient is None:
-        return []
-    incident = getattr(report, "incident", None)
-    label = report._meta.label_lower
-    kind = Kind.REPORT_READY if ok else Kind.REPORT_FAILED
-    if hasattr(report, "get_absolute_url"):
-        target = report.get_absolute_url()
-    elif incident is not None:
-        target = _incident_url(incident)
-    else:
-        target = ""
-    context = {
-        "report_label": str(report.get_kind_display()) if hasattr(report, "get_kind_display") else "",
-        "reference": incident.reference if incident is not None else "",
-    }
-    # A statistics report has no incident; its organisation is on the report.
-    org_id = (incident.unit.organisation_id if incident is not None
-              else getattr(report, "audit_organisation_id", None) or recipient.organisation_id)
-    if org_id is None:
-        return []
-    return notification_enqueue(
-        recipient=recipient, kind=kind, key=f"{kind}:{label}:{report.pk}:{recipient.pk}", organisation_id=org_id,
-        template=kind, context=context, incident=incident,
-        object_type=INCIDENT_TYPE if incident is not None else label,
-        object_id=str(incident.pk if incident is not None else report.pk), target_url=target,
-    )
-
-
-def on_incident_shared(share) -> list[Notification]:
-    """An employee shared an incident with a named union rep: tell the rep.
-
-    `share` has `pk`, `incident` and the rep as `union_rep` (or `shared_with`)."""
-    rep = getattr(share, "union_rep", None) or getattr(share, "shared_with", None)
-    incident = share.incident
-    if rep is None:
-        return []
-    return notification_enqueue(
-        recipient=rep, kind=Kind.INCIDENT_SHARED, key=f"incident_shared:{share.pk}:{rep.pk}",
-        organisation_id=incident.unit.organisation_id, template="incident_shared",
-        context=_incident_context(incident), incident=incident, target_url=_incident_url(incident),
-    )
-
-
-def on_page_watch(incident, check) -> list[Notification]:
-    """A watched page (incidents.capture.watch) is gone, changed or back: tell the managers
-    over the unit. Only the reference, unit and outcome: never the URL (it may name people)."""
-    created: list[Notification] = []
-    context = {**_incident_context(incident), "outcome": check.outcome,
-               "outcome_label": str(check.get_outcome_display()).lower(),
-               "checked_at": timezone.localtime(check.checked_at).strftime("%d.%m.%Y %H:%M")}
-    excluded = excluded_managers([incident.pk])
-    for manager in Directory().over(incident.unit, Role.MANAGER):
-        if (incident.pk, manager.pk) in excluded:
-            continue
-        created += notification_enqueue(
-            recipient=manager, kind=Kind.PAGE_WATCH, key=f"page_watch:{check.pk}:{manager.pk}",
-            organisation_id=incident.unit.organisation_id, template="page_watch", context=context,
-            incident=incident, target_url=_incident_url(incident),
-        )
-    return created
-
-
-# --- Deadlines ----------------------------------------------------------------------------
-
-# How long before a deadline the "before" reminder goes out.
-REMINDER_LEAD: dict[str, timedelta] = {
-    "assessment_due": timedelta(hours=24),
-    "police_report_72h": timedelta(hours=24),
-    "easy_14_days": timedelta(days=3),
-    "private_prosecution_6_months": timedelta(days=14),  # rules 2026.1
-    "request_6_months": timedelta(days=14),
-    "breach_72h": timedelta(hours=24),
-    "follow_up_14_days": timedelta(days=2),
-    "takedown_follow_up_7_days": timedelta(days=1),
-}
-# A "due" reminder is still sent this long after the deadline (say beat was stopped),
-# never later: old incidents do not flood managers when reminders are switched on.
-DUE_WINDOW = timedelta(days=7)
-# A deadline is met once this action is on the timeline.
-MET_BY_ACTION = {"police_report_72h": "police_report", "easy_14_days": "occupational_injury"}
-
-
-@dataclass(frozen=True)
-class DueDeadline:
-    incident: object
-    code: str
-    title: str
-    due: datetime
-    stage: str  # "before" or "due"
-
-
-def _deadlines(incident) -> list[tuple[str, str, datetime]]:
-    items = []
-    for item in (incident.assessment or {}).get("deadlines", []):
-        try:
-            items.append((item["code"], item.get("title", item["code"]), datetime.fromisoformat(item["due"])))
-        except (KeyError, TypeError, ValueError):
-            logger.warning("Incident %s has a deadline that cannot be read: %r", incident.pk, item)
-    return items
-
-
-def _met(incident, code: str, actions: set[tuple[int, str]]) -> bool:
-    if (incident.pk, f"dismissed:{code}") in actions:  # marked as not relevant by a manager
-        return True
-    if code == "takedown_follow_up_7_days" and (incident.pk, "content_removed") in actions:
-        return True
-    if code == "assessment_due":
-        return incident.confirmed_at is not None or incident.status != "reported"
-    action = MET_BY_ACTION.get(code)
-    return bool(action and (incident.pk, action) in actions)
-
-
-def _open_incidents():
-    from incidents.models import Incident
-
-    return (
-        Incident.objects.exclude(status=Incident.Status.CLOSED)
-        .select_related("unit", "unit__organisation")
-        .only("id", "reference", "status", "channel", "assessment", "assessed_level", "confirmed_level",
-              "confirmed_at", "registered_at", "unit__id", "unit__name", "unit__organisation_id",
-              "unit__organisation__notify_union_reps_of_serious")
-        .order_by("id")
-    )
-
-
-def _actions_taken(incident_ids: list[int]) -> set[tuple[int, str]]:
-    """(incident, action) for the actions that meet a deadline, (incident, "dismissed:<code>")
-    for deadlines a manager marked as not relevant, and (incident, "content_removed") where a
-    watched page was found removed."""
-    from incidents.deadlines import incidents_with_content_removed
-    from incidents.models import DeadlineDismissal, TimelineEntry
-
-    taken = set(
-        TimelineEntry.objects.filter(incident_id__in=incident_ids, kind=TimelineEntry.Kind.ACTION,
-                                     action_code__in=list(MET_BY_ACTION.values()))
-        .values_list("incident_id", "action_code")
-    ) | {(pk, "content_removed") for pk in incidents_with_content_removed(incident_ids)}
-    dismissed = DeadlineDismissal.objects.filter(incident_id__in=incident_ids).values_list("incident_id", "code")
-    return taken | {(incident_id, f"dismissed:{code}") for incident_id, code in dismissed}
-
-
-def deadlines_due(now: datetime) -> list[DueDeadline]:
-    """Deadlines of open incidents that call for a reminder now, and at which stage.
-
-    Scans the open incidents (a municipality has hundreds at most); each carries its
-    deadlines in `assessment["deadlines"]`.
-    """
-    incidents = list(_open_incidents())
-    actions = _actions_taken([i.pk for i in incidents])
-    result = []
-    for incident in incidents:
-        for code, title, due in _deadlines(incident):
-            if _met(incident, code, actions):
-                continue
-            if due <= now < due + DUE_WINDOW:
-                stage = "due"
-            elif due - REMINDER_LEAD.get(code, timedelta(days=1)) <= now < due:
-                stage = "before"
-            else:
-                continue
-            result.append(DueDeadline(incident=incident, code=code, title=title, due=due, stage=stage))
-    return result
-
-
-def reminders_due(now: datetime | None = None) -> int:
-    """Remind the managers over the unit of each deadline, once before and once when due
-    (per incident, deadline and stage). Returns how many notifications were written."""
-    now = now or timezone.now()
-    directory = Directory()
-    count = 0
-    due = deadlines_due(now)
-    excluded = excluded_managers({item.incident.pk for item in due})
-    for item in due:
-        incident = item.incident
-        keys = {
-            manager.pk: f"deadline:{incident.pk}:{item.code}:{item.stage}:{manager.pk}"
-            for manager in directory.over(incident.unit, Role.MANAGER)
-            if (incident.pk, manager.pk) not in excluded
-        }
-        done = _existing_keys([f"{key}:{Channel.IN_APP}" for key in keys.values()])
-        context = {**_incident_context(incident), "deadline_title": item.title,
-                   "due": timezone.localtime(item.due), "stage": item.stage}
-        for manager in directory.over(incident.unit, Role.MANAGER):
-            if manager.pk not in keys:
-                continue
-            key = keys[manager.pk]
-            if f"{key}:{Channel.IN_APP}" in done:
-                continue
-            with transaction.atomic():
-                count += len(notification_enqueue(
-                    recipient=manager, kind=Kind.DEADLINE_REMINDER, key=key,
-                    organisation_id=incident.unit.organisation_id, template="deadline_reminder",
-                    context=context, incident=incident, target_url=_incident_url(incident),
-                ))
-    return count
-
-
-# --- Retention ------------------------------------------------------------------------------
-
-def retention_warnings_send(*, items) -> int:
-    """"Sag slettes snart": the managers over the unit of each closed incident that is deleted
-    soon are told when, why (the organisation's retention period, GDPR storage limitation) and
-    how to keep it (legal hold), with a link to the incident's retention card.
-
-    `items` come from `incidents.due.retention_upcoming` (each with `incident`, with its
-    unit loaded, `due`, `closed_at` and `retention_months`). The key holds the incident and the
-    local due date, so a rerun writes nothing and an incident reopened and closed again (a new
-    due date) is warned again. A fixed number of queries per organisation, whatever the number
-    of incidents. Returns how many notifications were written."""
-    directory = Directory()
-    messages: list[Message] = []
-    items = list(items)
-    excluded = excluded_managers({item.incident.pk for item in items})
-    for item in items:
-        incident = item.incident
-        due = timezone.localtime(item.due)
-        context = {**_incident_context(incident), "due": due, "closed_at": timezone.localtime(item.closed_at),
-                   "retention_months": item.retention_months,
-                   # Never journalised in the municipality's document system (offentlighedsloven § 15).
-                   "not_journalised": not incident.journal_number}
-        for manager in directory.over(incident.unit, Role.MANAGER):
-            if (incident.pk, manager.pk) in excluded:
-                continue
-            messages.append(Message(
-                recipient=manager, kind=Kind.RETENTION_WARNING,
-                key=f"retention_warning:{incident.pk}:{due.date().isoformat()}:{manager.pk}",
-                organisation_id=incident.unit.organisation_id, template="retention_warning", context=context,
-                incident=incident, target_url=_incident_url(incident) + "#opbevaring",
-            ))
-    return len(notifications_enqueue_bulk(messages))
-
-
-def _existing_keys(keys: list[str]) -> set[str]:
+def existing_keys(keys: list[str]) -> set[str]:
     return set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
-
-
-DIGEST_HORIZON = timedelta(days=7)
-DIGEST_LIST_LIMIT = 20
-
-
-def digest_weekly(now: datetime | None = None) -> int:
-    """Each manager gets one overview a week: their open incidents by status and level,
-    and the deadlines of the coming 7 days (or overdue). Managers with no open incident
-    get nothing. Returns how many notifications were written."""
-    now = now or timezone.now()
-    year, week, _ = timezone.localtime(now).isocalendar()
-    incidents = list(_open_incidents())
-    by_unit: dict[int, list] = defaultdict(list)
-    for incident in incidents:
-        by_unit[incident.unit_id].append(incident)
-    actions = _actions_taken([i.pk for i in incidents])
-    excluded = excluded_managers([i.pk for i in incidents])
-
-    managed: dict[int, set[int]] = defaultdict(set)
-    managers: dict[int, User] = {}
-    organisations: dict[int, set[int]] = defaultdict(set)
-    for membership in Membership.objects.filter(role=Role.MANAGER, user__is_active=True).select_related(
-        "user", "unit"
-    ):
-        managed[membership.user_id].add(membership.unit_id)
-        managers[membership.user_id] = membership.user
-        organisations[membership.user_id].add(membership.unit.organisation_id)
-    trees: dict[int, dict] = {}
-    count = 0
-    for user_id, direct in sorted(managed.items()):
-        manager = managers[user_id]
-        org_ids = organisations[user_id]
-        for org_id in org_ids:
-            if org_id not in trees:
-                trees[org_id] = _tree(org_id)
-        tree = {parent: children for org_id in org_ids for parent, children in trees[org_id].items()}
-        units = permissions.descendants(direct, tree)
-        mine = [incident for unit_id in units for incident in by_unit.get(unit_id, ())
-                if (incident.pk, user_id) not in excluded]
-        if not mine:
-            continue
-        mine.sort(key=lambda i: (-i.level, i.registered_at))
-        deadlines = sorted(
-            (
-                {"reference": incident.reference, "title": title, "due": timezone.localtime(due),
-                 "overdue": due < now}
-                for incident in mine
-                for code, title, due in _deadlines(incident)
-                if not _met(incident, code, actions) and due < now + DIGEST_HORIZON and due > now - DUE_WINDOW
-            ),
-            key=lambda d: d["due"],
-        )
-        by_status: dict[str, int] = defaultdict(int)
-        for incident in mine:
-            by_status[str(incident.get_status_display())] += 1
-        context = {
-            "week": week, "year": year, "open_count": len(mine),
-            "serious_count": sum(1 for i in mine if i.level >= SERIOUS_LEVEL),
-            "by_status": sorted(by_status.items()),
-            "incidents": [_incident_context(i) for i in mine[:DIGEST_LIST_LIMIT]],
-            "more_incidents": max(0, len(mine) - DIGEST_LIST_LIMIT),
-            "deadlines": deadlines[:DIGEST_LIST_LIMIT],
-        }
-        org_id = manager.organisation_id or mine[0].unit.organisation_id
-        with transaction.atomic():
-            count += len(notification_enqueue(
-                recipient=manager, kind=Kind.WEEKLY_DIGEST, key=f"weekly_digest:{year}-W{week:02d}:{manager.pk}",
-                organisation_id=org_id, template="weekly_digest", context=context,
-                target_url=reverse("dashboard:manager"),
-            ))
-    return count
-
-
-def _tree(organisation_id: int) -> dict[int | None, list[int]]:
-    tree: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, parent_id in Unit.objects.filter(organisation_id=organisation_id).values_list("id", "parent_id"):
-        tree[parent_id].append(unit_id)
-    return tree

@@ -11,7 +11,9 @@
 - sweep_pending(): every few minutes (udhaengning/beat.py) re-enqueues e-mail rows left
   pending, e.g. because the broker was down when the event happened, or whose worker
   died while sending.
-- send_reminders() and send_weekly_digest(): deadlines and the Monday overview.
+- The deadline reminders and the Monday overview are incident rules: their tasks are in
+  incidents/tasks.py (their Celery names stay notifications.tasks.send_reminders and
+  notifications.tasks.send_weekly_digest, which udhaengning/beat.py schedules).
 
 A task that runs twice for the same row sends once: notification_deliver claims the row
 with one atomic UPDATE before it sends.
@@ -64,14 +66,3 @@ def sweep_pending() -> int:
     """Re-enqueue e-mail rows the broker never got or whose worker died."""
     return services.notification_sweep()
 
-
-@shared_task(acks_late=True, soft_time_limit=240, time_limit=300, ignore_result=True)
-def send_reminders() -> int:
-    """Deadline reminders, before and when due (DOMAIN.md 4.4)."""
-    return services.reminders_due()
-
-
-@shared_task(acks_late=True, soft_time_limit=540, time_limit=600, ignore_result=True)
-def send_weekly_digest() -> int:
-    """The weekly overview for managers."""
-    return services.digest_weekly()

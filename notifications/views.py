@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
-from accounts.models import Role
 
 from . import selectors, services
 from .forms import PreferencesForm
@@ -40,15 +39,13 @@ def notification_list(request):
 
 def _may_open(user, notification: Notification) -> bool:
     """The access policy, asked again at the moment of opening."""
-    if notification.object_type == services.INCIDENT_TYPE:
-        from incidents import policy
-
-        incident = notification.incident
-        return incident is not None and policy.may_view(user, incident)
+    check = services.open_check(notification.object_type)
+    if check is not None:  # the app that owns the object answers (incidents: its access policy)
+        return check(user, notification)
     if notification.kind == Kind.SERIOUS_INCIDENT:
         return notification.object_id.isdigit() and permissions.may_see_statistics(user, int(notification.object_id))
     if notification.kind == Kind.WEEKLY_DIGEST:
-        return bool(permissions.units_for(user, Role.MANAGER))
+        return permissions.manages_units(user)
     return bool(notification.target_url)
 
 

@@ -13,7 +13,6 @@ why (`erasure_result`). It is therefore kept after an erasure (see privacy/servi
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 from django.conf import settings
@@ -22,13 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the last day of the month when it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+from common.dates import add_months
 
 
 class DataSubjectRequest(models.Model):

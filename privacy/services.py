@@ -53,20 +53,21 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Membership, User
 from audit.models import AuditEvent
 from audit.services import audit_record
-from incidents.files import files_delete_after_commit
+from common.dates import add_months
+from incidents.assessment import Assessment
 from incidents.models import Evidence, Incident, Note, Publication, TimelineEntry
+from incidents.storage import files_delete_after_commit
 from notifications.models import Notification, Preference
 from reports import pdf as report_pdf
 from reports.models import EvidenceBundle, Report
 
-from .models import AccessExport, AccessItem, DataSubjectRequest, Exception22, add_months
+from .models import AccessExport, AccessItem, DataSubjectRequest, Exception22
 from .selectors import OWN_AUDIT_EVENTS_SHOWN, Findings, findings_for
 
 logger = logging.getLogger(__name__)
@@ -200,9 +201,9 @@ def _reasons() -> dict[str, str]:
 
 
 def _private_prosecution_due(incident: Incident) -> datetime | None:
-    for item in (incident.assessment or {}).get("deadlines") or ():
-        if item.get("code") in ("request_6_months", "private_prosecution_6_months"):  # 2026.2, 2026.1
-            return parse_datetime(item.get("due") or "")
+    for item in Assessment.from_dict(incident.assessment).deadlines:
+        if item.code in ("request_6_months", "private_prosecution_6_months"):  # 2026.2, 2026.1
+            return item.due
     return None
 
 

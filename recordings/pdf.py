@@ -8,53 +8,20 @@ and by recordings.markup. Fonts: DejaVu from the system (fonts-dejavu-core).
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+from common.pdf import RefusedURL, allowed_static_file, render_pdf, static_base_url, static_fetcher
 
 TEMPLATE = "recordings/pdf/guideline.html"
 
+__all__ = ["RefusedURL", "allowed_file", "guideline_html", "guideline_pdf", "url_fetcher"]
 
-class RefusedURL(ValueError):
-    """Not one of our static files; WeasyPrint leaves the resource out."""
-
-
-def _static_roots() -> tuple[Path, ...]:
-    roots = [Path(p) for p in getattr(settings, "STATICFILES_DIRS", ())]
-    if getattr(settings, "STATIC_ROOT", None):
-        roots.append(Path(settings.STATIC_ROOT))
-    return tuple(root.resolve() for root in roots)
-
-
-def allowed_file(url: str) -> Path:
-    """The local path of a file: URL inside our static folders; RefusedURL otherwise."""
-    parts = urlsplit(url)
-    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-        raise RefusedURL(f"only local files may be loaded, not {url[:80]!r}")
-    path = Path(unquote(parts.path)).resolve()
-    if not path.is_file() or not any(path.is_relative_to(root) for root in _static_roots()):
-        raise RefusedURL(f"not one of our static files: {url[:80]!r}")
-    return path
+allowed_file = allowed_static_file
 
 
 def url_fetcher():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class LocalOnlyFetcher(URLFetcher):
-        def __init__(self):
-            super().__init__(timeout=5, allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
-
-        def fetch(self, url, headers=None):
-            path = allowed_file(url)
-            return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
-
-    return LocalOnlyFetcher()
+    return static_fetcher(lambda url: allowed_file(url))  # looked up per call, so a test can watch it
 
 
 def guideline_html(guideline, passages, *, organisation_name: str) -> str:
@@ -67,8 +34,5 @@ def guideline_html(guideline, passages, *, organisation_name: str) -> str:
 
 def guideline_pdf(guideline, passages, *, organisation_name: str) -> bytes:
     """The guideline version on A4 pages, in Danish (it is handed to citizens)."""
-    from weasyprint import HTML
-
     html = guideline_html(guideline, passages, organisation_name=organisation_name)
-    base = _static_roots()[0].as_uri() + "/" if _static_roots() else None
-    return HTML(string=html, base_url=base, url_fetcher=url_fetcher()).write_pdf()
+    return render_pdf(html, base_url=static_base_url(), url_fetcher=url_fetcher(), archival=False).content

@@ -1,14 +1,5 @@
-"""Reads of recording requests and guidelines, through the access policy.
-
-Who sees which request (accounts.permissions is the policy; this applies it):
-- a caseworker (or manager) sees the requests they registered, while they still hold a
-  caseworker or manager role in the request's unit;
-- a manager sees every request of their units and the units below;
-- everyone else sees none (404). Union reps get only `request_counts`: numbers, never
-  free text, names or single requests.
-
-The guideline: anyone with a role in the organisation may read it.
-"""
+"""Reads of recording requests and guidelines, through the access policy (recordings.policy:
+who sees which request and guideline)."""
 
 from __future__ import annotations
 
@@ -20,63 +11,14 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from accounts import permissions
-from accounts.models import Role, Unit
+from accounts.models import Unit
 from incidents import policy as incident_policy
 
 from .codes import DECISIONS, GENERAL, MEDIA_LABELS, REASON_LABELS, REASONS
 from .models import REASON_FIELDS, GuidelinePassage, RecordingGuideline, RecordingRequest
+from .policy import reader_organisation_ids, visible_requests
 
 LIST_PAGE_SIZE = 25
-
-
-# --- Access ---------------------------------------------------------------------------------
-
-def registering_units(user) -> frozenset[int]:
-    """Units where the user may register requests: their caseworker and manager units."""
-    return permissions.units_for(user, Role.CASEWORKER) | permissions.units_for(user, Role.MANAGER)
-
-
-def managed_units(user) -> frozenset[int]:
-    return permissions.units_for(user, Role.MANAGER)
-
-
-def may_register(user) -> bool:
-    return bool(registering_units(user))
-
-
-def may_use_requests(user) -> bool:
-    """The request pages (list, register) are for caseworkers and managers."""
-    return may_register(user)
-
-
-def visible_requests(user, queryset: QuerySet | None = None) -> QuerySet:
-    qs = RecordingRequest.objects.all() if queryset is None else queryset
-    if not (user.is_authenticated and user.is_active):
-        return qs.none()
-    own = Q(registered_by=user, unit_id__in=registering_units(user))
-    return qs.filter(own | Q(unit_id__in=managed_units(user)))
-
-
-def may_review(user, recording_request: RecordingRequest) -> bool:
-    return recording_request.unit_id in managed_units(user)
-
-
-def may_update(user, recording_request: RecordingRequest) -> bool:
-    """Mark a hidden recording or link an incident: the registrant and the unit's managers."""
-    return may_review(user, recording_request) or (
-        recording_request.registered_by_id == user.pk and recording_request.unit_id in registering_units(user)
-    )
-
-
-def get_request_or_404(user, pk: int) -> RecordingRequest:
-    qs = RecordingRequest.objects.select_related(
-        "unit", "registered_by", "decided_by", "reviewed_by", "guideline", "incident",
-    )
-    found = visible_requests(user, qs).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
 
 
 def request_list(user, *, unit_ids=None, decision: str = "", reason: str = "", date_from: date | None = None,
@@ -108,18 +50,6 @@ def incident_candidates(user, limit: int = 50) -> list[str]:
 
 
 # --- Guidelines -----------------------------------------------------------------------------
-
-def reader_organisation_ids(user) -> frozenset[int]:
-    """Organisations whose guideline the user may read: where they hold any role."""
-    return frozenset(org for _, _, org in permissions.memberships(user))
-
-
-def reader_organisation_id(user) -> int | None:
-    orgs = reader_organisation_ids(user)
-    if not orgs:
-        return None
-    return user.organisation_id if user.organisation_id in orgs else min(orgs)
-
 
 def current_guideline(organisation_id: int, on: date | None = None) -> RecordingGuideline | None:
     """The version in force on the day (today by default): the newest that has taken effect."""

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents import policy
-from incidents.assessment import FEATURE_LABELS, LEVEL_LABELS, RELATED_PHENOMENA_LABELS
+from incidents.assessment import FEATURE_LABELS, LEVEL_LABELS, RELATED_PHENOMENA_LABELS, Assessment
 from incidents.models import FEATURE_FIELDS, PHENOMENON_FIELDS, Evidence, Incident, Note, Redaction, TimelineEntry
 from incidents.redactions import redactions_for
 from incidents.selectors import assessment_summary
@@ -188,15 +188,10 @@ def employer_contact(organisation, requested_by) -> Person:
 
 # --- Checks before generating ----------------------------------------------------------------
 
-def _codes(items) -> set[str]:
-    return {item.get("code") for item in items or () if isinstance(item, dict)}
-
-
 def unavailable_reasons(kind: str, incident: Incident) -> list[str]:
     """Why the incident's facts do not call for this kind at all (DOMAIN.md 6), empty when they do."""
-    assessment = incident.assessment or {}
     references = legal.provisions(incident)
-    actions = _codes(assessment.get("actions"))
+    actions = Assessment.from_dict(incident.assessment).action_codes
     if kind == Kind.DATATILSYNET:
         gdpr = next((p for p in references if p.code == "gdpr"), None)
         if gdpr is None or legal.EMPLOYEE not in gdpr.victims:
@@ -388,13 +383,10 @@ def _datatilsynet_argument(incident: Incident, publications: list, references: l
     }
 
 
-def _breach(incident: Incident, options: Options, publications: list, assessment: dict) -> dict:
-    due = next((d.get("due") for d in assessment.get("deadlines") or () if d.get("code") == "breach_72h"), None)
-    from django.utils.dateparse import parse_datetime
-
-    deadline = parse_datetime(due) if isinstance(due, str) else None
+def _breach(incident: Incident, options: Options, publications: list, assessment: Assessment) -> dict:
+    deadline = assessment.deadline("breach_72h")
     return {
-        "deadline": deadline or (incident.discovered_at + timedelta(hours=72)),
+        "deadline": deadline.due if deadline else (incident.discovered_at + timedelta(hours=72)),
         "recording": [p for p in publications if p.platform],
         "what": options.breach.get("what", ""),
         "categories": options.breach.get("categories", ""),
@@ -473,7 +465,7 @@ def report_context(report: Report, *, now=None) -> dict:
         entry.to_label = status_labels.get(entry.to_status, entry.to_status)
     takedowns = [e for e in timeline if e.kind == TimelineEntry.Kind.ACTION and e.action_code == "platform_takedown"]
 
-    assessment = incident.assessment or {}
+    assessment = Assessment.from_dict(incident.assessment)
     provisions = legal.provisions(incident)
     features = [FEATURE_LABELS[code] for code in FEATURE_FIELDS if getattr(incident, code)]
     phenomena = [RELATED_PHENOMENA_LABELS[code] for code, name in PHENOMENON_FIELDS.items()
@@ -559,13 +551,12 @@ def report_context(report: Report, *, now=None) -> dict:
         context.update(breach=_breach(incident, options, all_publications, assessment),
                        breach_provision=next((p for p in provisions if p.code == "gdpr_breach"), None))
     elif kind == Kind.INTERNAL_HR:
-        severity = assessment.get("severity") or {}
         notes_qs = Note.objects.filter(incident=incident).select_related("author").order_by("created_at", "id")
         notes = list(notes_qs if internal_view else notes_qs.filter(visibility=Note.Visibility.SHARED))
         context.update(
             assessment=summary,
             computed_level_label=LEVEL_LABELS.get(incident.assessed_level, ""),
-            severity_reasons=[FEATURE_LABELS.get(c, c) for c in severity.get("reasons") or ()],
+            severity_reasons=[FEATURE_LABELS.get(c, c) for c in assessment.severity.reasons],
             confirmed_level_label=LEVEL_LABELS.get(incident.confirmed_level, "") if incident.confirmed_level else "",
             overridden=bool(incident.confirmed_level and incident.confirmed_level != incident.assessed_level),
             # The events in the order they happened (their own dates), not the order they were typed in.
@@ -589,7 +580,7 @@ def report_context(report: Report, *, now=None) -> dict:
             measures_planned=[a for a in summary["actions"] if not a["done"] and a.get("code") not in INJURY_ACTIONS],
             apv_review=incident.level >= 3 or incident.repeated or bool(incident.related_stalking),
             guidelines_review=recording,
-            injury_recommended=bool(INJURY_ACTIONS & _codes(assessment.get("actions"))),
+            injury_recommended=bool(INJURY_ACTIONS & assessment.action_codes),
             injury_reported=bool(INJURY_ACTIONS & done),
             injury_copy_to_amo=incident.injury_copy_to_amo,
         )

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from incidents.assessment import Assessment
 from incidents.models import Incident, Publication
 
 from . import content, legal
@@ -105,7 +106,7 @@ class ReportOptionsForm(forms.Form):
                 initial=targets[0].pk,
             )
         if kind == Kind.POLICE:
-            recommended = {item.get("code") for item in (incident.assessment or {}).get("actions") or ()}
+            recommended = Assessment.from_dict(incident.assessment).action_codes
             initial = list(content.DEFAULT_PURPOSES)
             if "restraining_order" in recommended:
                 initial.append("restraining_order")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incidents.assessment import Assessment
 from incidents.assessment.texts import LEGAL_REFERENCE_TEXTS
 
 PUBLIC, REQUEST, PRIVATE = "public", "request", "private"
@@ -168,23 +169,21 @@ def default_victims(code: str, incident, *, spread: bool) -> tuple[str, ...]:
 
 def provisions(incident) -> list[Provision]:
     """The incident's legal references with prosecution, victims, summary and guidance."""
-    items = (incident.assessment or {}).get("legal_references") or ()
+    items = Assessment.from_dict(incident.assessment).legal_references
     spread = _spread(incident) if items else True
     result = []
     for item in items:
-        code = item.get("code", "")
+        code = item.code
         text = LEGAL_REFERENCE_TEXTS.get(code)
-        prosecution = item["prosecution"] if "prosecution" in item else default_prosecution(code, incident)
-        victims = item.get("victim")
-        if not isinstance(victims, list | tuple) or not victims:
-            victims = default_victims(code, incident, spread=spread)
+        prosecution = item.prosecution if item.prosecution_stored else default_prosecution(code, incident)
+        victims = item.victim or default_victims(code, incident, spread=spread)
         result.append(Provision(
             code=code,
-            title=item.get("title") or (text.title if text else str(TITLES.get(code, code))),
-            summary=(item.get("summary") or (getattr(text, "summary", "") if text else "")
+            title=item.title or (text.title if text else str(TITLES.get(code, code))),
+            summary=(item.summary or (getattr(text, "summary", "") if text else "")
                      or str(SUMMARIES.get(code, ""))),
-            guidance=item.get("guidance") or item.get("note") or (getattr(text, "guidance", "") if text else ""),
-            source=item.get("source") or (text.source if text else ""),
+            guidance=item.guidance or (getattr(text, "guidance", "") if text else ""),
+            source=item.source or (text.source if text else ""),
             prosecution=prosecution,
             victims=tuple(victims),
         ))

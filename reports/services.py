@@ -8,9 +8,9 @@
         a failed report back to pending and enqueued again.
     report_render(report_id) -> Report | None
         the work (called by the Celery task): HTML from the kind's template, WeasyPrint →
-        PDF bytes, SHA-256, private storage, ready. A statistics report is counted for the
-        user who asked (`stats.selectors.statistics_for`, so under their disclosure control)
-        and laid out by `stats.pdf.statistics_pdf`; storing, hashing and failing are shared.
+        PDF bytes, SHA-256, private storage, ready. The PDF comes from the renderer registered
+        for the report's kind (reports.renderers: the incident kinds here, `statistics` by the
+        statistics app, stats.report_pdf); storing, hashing and failing are shared.
         A report that cannot be made is marked failed with a Danish reason. Transient errors
         (database, storage) propagate so the task can retry; `report_fail` marks the report
         failed when the retries run out.
@@ -38,23 +38,27 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.db.models import Max, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from incidents.capture.bundle import bundle_captures, captures_text
-from incidents.evidence import delete_quietly, evidence_open
+from incidents.evidence import evidence_open
 from incidents.models import Evidence, Incident
+from incidents.storage import delete_quietly
 
-from . import content, pdf
+from . import content, pdf, renderers
 from .models import MAX_ATTEMPTS, UNFINISHED, CaseArchive, EvidenceBundle, Report, Status, render_deadline
+from .notify import on_report_finished
+from .renderers import Made, ReportProblem
 
 logger = logging.getLogger(__name__)
 
@@ -75,30 +79,38 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (DatabaseError, OSError)
 
 CHUNK_SIZE = 256 * 1024
 
-
-class ReportProblem(Exception):
-    """The report cannot be made; str(exc) is the Danish reason shown to the manager."""
-
-
 # --- Requesting -----------------------------------------------------------------------------------
 
+
 def _notify_finished(row, ok: bool) -> None:
-    try:
-        from notifications.services import on_report_finished
-    except ImportError:  # pragma: no cover - the notifications app is optional here
-        return
     on_report_finished(row, ok)
 
 
-def _enqueue(task_name: str, row_id: int, fail: Callable[[int, str], object]) -> None:
-    """Hand the row to Celery; if the broker cannot be reached, mark it failed (retry button)."""
-    from . import tasks
+def _render_task():
+    from .tasks import render_report  # the tasks module imports this one
 
-    task = getattr(tasks, task_name)
+    return render_report
+
+
+def _bundle_task():
+    from .tasks import build_bundle
+
+    return build_bundle
+
+
+def _archive_task():
+    from .tasks import build_case_archive
+
+    return build_case_archive
+
+
+def _enqueue(task: Callable[[], Any], row_id: int, fail: Callable[[int, str], object]) -> None:
+    """Hand the row to Celery (`task()` gives the task); if the broker cannot be reached, mark it
+    failed (retry button)."""
     try:
-        task.delay(row_id)
+        task().delay(row_id)
     except Exception:  # noqa: BLE001 - a broker outage must not break the page
-        logger.exception("Could not enqueue %s for %s", task_name, row_id)
+        logger.exception("Could not enqueue %s for %s", task.__name__, row_id)
         fail(row_id, _("Rapportkøen kunne ikke nås, så arbejdet er ikke gået i gang. Prøv igen om lidt."))
 
 
@@ -118,7 +130,7 @@ def report_request(*, actor, incident: Incident, kind: str, options: dict, reque
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=report,
                  summary=_("Rapport bestilt"),
                  details={"kind": kind, "version": report.version, "options": _audit_options(options)})
-    transaction.on_commit(lambda: _enqueue("render_report", report.pk, report_fail))
+    transaction.on_commit(lambda: _enqueue(_render_task, report.pk, report_fail))
     return report
 
 
@@ -154,7 +166,7 @@ def statistics_report_request(*, actor, first: date, last: date, unit_id: int | 
                  summary=_("Statistikrapport bestilt"),
                  details={"kind": report.kind, "version": report.version, "from": options["from"],
                           "to": options["to"], "unit": unit_id})
-    transaction.on_commit(lambda: _enqueue("render_report", report.pk, report_fail))
+    transaction.on_commit(lambda: _enqueue(_render_task, report.pk, report_fail))
     return report
 
 
@@ -176,11 +188,11 @@ def report_retry(*, actor, report: Report, request=None) -> Report:
     report.save(update_fields=["status", "error", "started_at", "finished_at"])
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=report,
                  summary=_("Rapport bestilt igen"), details={"kind": report.kind, "version": report.version})
-    transaction.on_commit(lambda: _enqueue("render_report", report.pk, report_fail))
+    transaction.on_commit(lambda: _enqueue(_render_task, report.pk, report_fail))
     return report
 
-
 # --- Rendering ------------------------------------------------------------------------------------
+
 
 def _claim(model, row_id: int, select_related: tuple[str, ...]):
     """Mark the row as being worked on; None when it vanished, is already done, or another
@@ -200,18 +212,8 @@ def _claim(model, row_id: int, select_related: tuple[str, ...]):
     return model.objects.select_related(*select_related).get(pk=row_id), None
 
 
-@dataclass(frozen=True)
-class _Made:
-    """A rendered report, before it is stored."""
-
-    content: bytes
-    pages: int
-    organisation_id: int
-    plain_text: str = ""
-    evidence_ids: list = field(default_factory=list)
-
-
-def _make_incident_report(report: Report, *, now=None) -> _Made:
+def make_incident_report(report: Report, *, now=None) -> Made:
+    """The renderer of the incident kinds (registered in reports.apps)."""
     context = content.report_context(report, now=now)
     problems = content.blocking_problems(report.kind, context["options"], context["publications"],
                                          context["incident"])
@@ -219,30 +221,8 @@ def _make_incident_report(report: Report, *, now=None) -> _Made:
         raise ReportProblem(" ".join(problems))
     rendered = pdf.html_to_pdf(pdf.render_html(TEMPLATES[report.kind], context))
     plain_text = pdf.render_text(TEXT_TEMPLATES[report.kind], context) if report.kind in TEXT_TEMPLATES else ""
-    return _Made(content=rendered.content, pages=rendered.pages, organisation_id=context["organisation"].pk,
+    return Made(content=rendered.content, pages=rendered.pages, organisation_id=context["organisation"].pk,
                  plain_text=plain_text, evidence_ids=context["evidence_ids"])
-
-
-def _make_statistics_report(report: Report, *, now=None) -> _Made:
-    """The statistics counted now, for the user who asked (their disclosure control), as one PDF."""
-    from django.http import Http404
-
-    from stats.pdf import statistics_pdf
-    from stats.selectors import statistics_for
-
-    user = report.requested_by
-    if user is None or not user.is_active:
-        raise ReportProblem(_("brugeren, der bestilte den, findes ikke længere."))
-    with translation.override("da"):
-        try:
-            form, statistics = statistics_for(user, report.statistics_params())
-        except Http404 as exc:
-            raise ReportProblem(_("du har ikke længere adgang til statistik.")) from exc
-        if statistics is None:
-            raise ReportProblem(_("filtrene gælder ikke længere: %(errors)s") % {"errors": form.errors_text(" ")})
-        made = statistics_pdf(statistics, organisation=report.organisation.name if report.organisation else "",
-                              generated_by=user.get_full_name() or user.get_username(), reference=report.reference)
-    return _Made(content=made.content, pages=made.pages, organisation_id=report.organisation_id)
 
 
 def report_render(report_id: int, *, now=None) -> Report | None:
@@ -253,8 +233,7 @@ def report_render(report_id: int, *, now=None) -> Report | None:
             logger.info("Report %s vanished before it was rendered", report_id)
         return done
     try:
-        make = _make_statistics_report if report.is_statistics else _make_incident_report
-        rendered = make(report, now=now)
+        rendered = renderers.renderer_for(report.kind)(report, now=now)
     except ReportProblem as exc:
         return report_fail(report_id, _("Rapporten kunne ikke dannes: %(reason)s") % {"reason": exc})
     except TRANSIENT_ERRORS:
@@ -331,8 +310,8 @@ def report_open(report: Report):
         raise FileNotFoundError("the report has no file")
     return default_storage.open(report.file.name, "rb")
 
-
 # --- Sending --------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def report_mark_sent(*, actor, report: Report, sent_on: date, external_reference: str = "", request=None) -> Report:
@@ -359,8 +338,8 @@ def report_mark_sent(*, actor, report: Report, sent_on: date, external_reference
                           "external_reference": report.sent_reference})
     return report
 
-
 # --- Evidence bundles -----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def bundle_request(*, actor, report: Report, request=None) -> EvidenceBundle:
@@ -370,15 +349,15 @@ def bundle_request(*, actor, report: Report, request=None) -> EvidenceBundle:
     audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=bundle,
                  summary=_("Bevispakke bestilt"), details={"report": report.pk, "kind": report.kind,
                                                            "version": report.version})
-    transaction.on_commit(lambda: _enqueue("build_bundle", bundle.pk, bundle_fail))
+    transaction.on_commit(lambda: _enqueue(_bundle_task, bundle.pk, bundle_fail))
     return bundle
 
 
 def bundle_fail(bundle_id: int, reason: str) -> EvidenceBundle | None:
     return _mark_failed(EvidenceBundle, bundle_id, reason)
 
-
 # --- Stuck jobs -----------------------------------------------------------------------------------
+
 
 @dataclass
 class SweepResult:
@@ -406,9 +385,9 @@ def stuck_jobs_sweep(*, now=None, limit: int = 200) -> SweepResult:
     result = SweepResult()
     from .archive import case_archive_fail
 
-    kinds = ((Report, "requested_at", "render_report", report_fail),
-             (EvidenceBundle, "created_at", "build_bundle", bundle_fail),
-             (CaseArchive, "created_at", "build_case_archive", case_archive_fail))
+    kinds = ((Report, "requested_at", _render_task, report_fail),
+             (EvidenceBundle, "created_at", _bundle_task, bundle_fail),
+             (CaseArchive, "created_at", _archive_task, case_archive_fail))
     for model, requested_field, task_name, fail in kinds:
         for row_id in list(_stuck(model, requested_field, cutoff).values_list("pk", flat=True)[:limit]):
             with transaction.atomic():

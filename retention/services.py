@@ -4,7 +4,7 @@ The retention run: an orchestration app at the top of the layers (bin/import_mat
 may import every app; each owning app exposes a small purge hook and imports nothing above it:
 `incidents.purge` and `incidents.due` (when an incident falls due), `reports.purge`,
 `notifications.purge`, `recordings.purge`, `stats.purge`; the file deletion queue is
-`incidents.files`.
+`incidents.storage`.
 
 Public interface (used by the Celery task `retention.tasks.purge_expired_incidents`, the
 command `manage.py purge_incidents`; the incident page and the admin overview read
@@ -39,7 +39,7 @@ command `manage.py purge_incidents`; the incident page and the admin overview re
 
     retention_warn(*, now) -> int
         "Sag slettes snart": tells the managers over the unit of each incident falling due
-        within RETENTION_WARNING_DAYS (notifications.services.retention_warnings_send); once
+        within RETENTION_WARNING_DAYS (incidents.notify.retention_warnings_send); once
         per incident and due date. Run right after the purge by the nightly task and by
         `manage.py purge_incidents`.
 
@@ -108,16 +108,16 @@ from incidents.due import (  # noqa: F401 - re-exported: the read side of retent
     retention_overview,
     retention_upcoming,
 )
-from incidents.files import (  # noqa: F401 - re-exported for the run and its callers
+from incidents.models import Incident, PendingFileDeletion, RetentionRun
+from incidents.notify import retention_warnings_send
+from incidents.storage import (  # noqa: F401 - re-exported for the run and its callers
     deletion_grace,
     files_delete_after_commit,
     pending_files_delete,
     pending_files_retry,
 )
-from incidents.models import Incident, PendingFileDeletion, RetentionRun
 from notifications import purge as notifications_purge
 from notifications.purge import notifications_q  # noqa: F401 - re-exported
-from notifications.services import retention_warnings_send
 from recordings import purge as recordings_purge
 from reports import purge as reports_purge
 from stats import purge as stats_purge

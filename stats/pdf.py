@@ -15,37 +15,17 @@ SHA-256 and page count. The report's number is in the footer beside page x of y.
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from common.pdf import refusing_fetcher, render_pdf
+
 from .charts import charts_for, table_sections
 from .selectors import Statistics
 
 TEMPLATE = "stats/pdf/statistics.html"
-
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-
-class FetchRefused(ValueError):
-    """WeasyPrint asked for a URL; the statistics PDF never loads anything."""
-
-
-def refusing_fetcher():
-    """A WeasyPrint URL fetcher that fetches nothing (WeasyPrint logs the refusal and goes on)."""
-    from weasyprint.urls import URLFetcher
-
-    class RefuseAll(URLFetcher):
-        def __init__(self):
-            super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
-
-        def fetch(self, url, headers=None):
-            raise FetchRefused(f"the statistics PDF loads nothing (asked for {url[:80]!r})")
-
-    return RefuseAll()
-
 
 @dataclass(frozen=True)
 class StatisticsPdf:
@@ -70,10 +50,8 @@ def statistics_html(statistics: Statistics, *, organisation: str = "", generated
 
 def statistics_pdf(statistics: Statistics, *, organisation: str = "", generated_by: str = "",
                    reference: str = "") -> StatisticsPdf:
-    from weasyprint import HTML
-
     html = statistics_html(statistics, organisation=organisation, generated_by=generated_by, reference=reference)
-    document = HTML(string=html, base_url="about:blank", url_fetcher=refusing_fetcher()).render()
-    # PDF/A-3b like every report (reports.pdf.PDF_VARIANT); the charts are inline SVG.
-    content = document.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True)
-    return StatisticsPdf(content=content, pages=len(document.pages), sha256=hashlib.sha256(content).hexdigest())
+    # PDF/A-3b like every report (common.pdf.PDF_VARIANT); the charts are inline SVG.
+    rendered = render_pdf(html, base_url="about:blank", url_fetcher=refusing_fetcher())
+    return StatisticsPdf(content=rendered.content, pages=rendered.pages,
+                         sha256=hashlib.sha256(rendered.content).hexdigest())

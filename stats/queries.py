@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from common.dates import add_months
 from incidents.assessment import LEVELS, PERPETRATOR_RELATIONS
 from incidents.models import PHENOMENON_FIELDS, Incident, Publication, TimelineEntry
 
@@ -44,11 +45,6 @@ def local_zone() -> ZoneInfo:
 def month_start(month: date) -> datetime:
     """Midnight at the start of the month, in the local time zone."""
     return timezone.make_aware(datetime(month.year, month.month, 1), local_zone())
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def months_between(first: date, last: date) -> list[date]:
@@ -345,7 +341,8 @@ def recording_block_rows(unit_ids, first: date, last: date) -> list[dict]:
     conditions["hidden_recording"] = Q(hidden_recording_discovered=True)
     conditions["linked_to_incident"] = Q(incident__isnull=False) | Q(linked_incident_purged_on__isnull=False)
     requests = RecordingRequest.objects.filter(
-        unit_id__in=list(unit_ids), request_date__gte=first.replace(day=1), request_date__lt=add_months(last, 1))
+        unit_id__in=list(unit_ids), request_date__gte=first.replace(day=1),
+        request_date__lt=add_months(last.replace(day=1), 1))
     return list(requests.annotate(month=TruncMonth("request_date", output_field=DateField()))
                 .values("month", "unit_id").annotate(**_conditional(conditions))
                 .order_by())

@@ -25,6 +25,7 @@ from django.db.models import Count
 
 from accounts import permissions
 from accounts.models import Membership, Role, Unit
+from accounts.tree import UnitTree
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,9 @@ class StatisticsUnits:
         self.allowed = permissions.statistics_units(user)
         self.managed = permissions.units_for(user, Role.MANAGER)
         self.names: dict[int, str] = {}
-        self.parent: dict[int, int | None] = {}
-        self.children: dict[int | None, list[int]] = defaultdict(list)
+        self.tree = UnitTree()
+        self.parent = self.tree.parent
+        self.children = self.tree.children
         self.threshold: dict[int, int] = {}
         self.lag: dict[int, int] = {}
         self.employees: dict[int, int] = {}
@@ -73,8 +75,7 @@ class StatisticsUnits:
         ):
             self.lag[unit_id] = lag
             self.names[unit_id] = name
-            self.parent[unit_id] = parent_id
-            self.children[parent_id].append(unit_id)
+            self.tree.add(unit_id, parent_id)
             self.threshold[unit_id] = threshold
         self.employees = dict(
             Membership.objects.filter(role=Role.CASEWORKER, unit_id__in=self.allowed, user__is_active=True)
@@ -100,7 +101,7 @@ class StatisticsUnits:
         return ordered
 
     def subtree(self, unit_id: int) -> frozenset[int]:
-        return permissions.descendants([unit_id], self.children) & self.allowed
+        return self.tree.descendants([unit_id]) & self.allowed
 
     def k_for(self, ids: frozenset[int]) -> int:
         return max((self.threshold[u] for u in ids if u in self.threshold), default=5)
@@ -160,3 +161,12 @@ class StatisticsUnits:
             row_of_unit[unit] = row
         rows = tuple(ReportingUnit(u, self.names[u], depth, tuple(folded[u])) for u, depth in rows_order)
         return Scope(unit_ids=ids, exact=exact, k=k, rows=rows, row_of_unit=row_of_unit, selected_unit_id=unit_id)
+
+
+def unit_as_statistics_show_it(user, unit):
+    """The unit the user's statistics count an incident of `unit` under: the unit itself, or
+    the unit a small one is folded into (the same disclosure rules as the statistics); None
+    when the user's statistics do not cover it. Registered for incidents.notify (stats.apps)."""
+    scope = StatisticsUnits(user).scope()
+    row = scope.row_of_unit.get(unit.pk)
+    return next((r for r in scope.rows if r.id == row), None) if row is not None else None

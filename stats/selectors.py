@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from common.dates import add_months
 from incidents.assessment import (
     LEVEL_CODES,
     LEVEL_LABELS,
@@ -323,7 +324,7 @@ def statistics_build(*, scope: Scope, first: date, last: date, unit_label: str =
         raise ValueError(f"unknown period {period!r}")
     k, exact = scope.k, scope.exact
     people_last = last if exact or people_last is None else people_last
-    employees_first = queries.add_months(people_last, 1 - EMPLOYEE_WINDOW_MONTHS)
+    employees_first = add_months(people_last.replace(day=1), 1 - EMPLOYEE_WINDOW_MONTHS)
     blocks = published_blocks("incident", _merge(queries.incident_block_rows(scope.unit_ids, first, last), scope),
                               INCIDENT_PARTITIONS, INCIDENT_SUBSETS, k=k, exact=exact, within=INCIDENT_WITHIN)
     periods = blocks_between(first, last, period)

@@ -146,7 +146,7 @@ def test_seed_demo_is_idempotent():
 
 @pytest.mark.django_db
 def test_demo_users_land_on_their_role_page(client):
-    from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+    from demo.accounts import DEMO_PASSWORD, DEMO_USERS
 
     call_command("seed_demo", verbosity=0)
     for demo in DEMO_USERS:

@@ -11,12 +11,12 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.demo import DEMO_ORGANISATION, DEMO_PASSWORD
 from accounts.models import Membership, Organisation, Role, User
 from audit.models import AuditEvent
 from audit.services import audit_verify
+from demo.accounts import DEMO_ORGANISATION, DEMO_PASSWORD
+from demo.incidents import HISTORY_DAYS, demo_incidents_seed
 from incidents.assessment import RULES_VERSION
-from incidents.demo import HISTORY_DAYS, demo_incidents_seed
 from incidents.models import Incident, Publication, ReferenceCounter, TimelineEntry
 from incidents.services import incident_reassess, incident_register
 

@@ -275,7 +275,10 @@ def long_running(context: Context) -> tuple[Hit, ...] | None:
         return None
     if "stalking" in facts.related_phenomena:
         return phenomenon("stalking")(context)
-    days = (facts.last_published_at - facts.first_published_at).days
+    first, last = facts.first_published_at, facts.last_published_at
+    if first is None or last is None:  # is_long_running has checked both; this tells the type checker
+        return None
+    days = (last - first).days
     return (
         Hit(
             None,

@@ -5,8 +5,9 @@ in that same timezone. Day and month steps are wall-clock steps (10:00 stays 10:
 a change to or from summer time); hour steps are exact elapsed hours.
 """
 
-import calendar
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from common.dates import add_months as _add_months
 
 END_OF_DAY = time(23, 59, 59)
 """The time a deadline "by the end of the day" falls due."""
@@ -64,11 +65,7 @@ def add_months(start: datetime, months: int) -> datetime:
     31 August plus 6 months is 28 February (29 February in a leap year).
     """
     _require_aware("start", start)
-    month_index = start.year * 12 + (start.month - 1) + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return _at(date(year, month, day), start.time(), start.tzinfo)
+    return _add_months(start, months)
 
 
 def end_of_day(day: date, tz: tzinfo | None) -> datetime:

@@ -1,8 +1,29 @@
-"""The assessment's output (DOMAIN.md 4 and the JSON contract of section 9)."""
+"""The assessment's output (DOMAIN.md 4 and the JSON contract of section 9).
 
+``Assessment.to_dict()`` is what an incident stores (``Incident.assessment``);
+``Assessment.from_dict(stored)`` reads it back, typed, for every consumer. The reader is
+forgiving: a key an older rules version did not write gets its default, an item that is
+not an object is left out, a deadline whose ``due`` cannot be read is left out.
+"""
+
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+
+def _text(data: Mapping, key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _codes(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+def _items(data: Mapping, key: str) -> list[Mapping]:
+    value = data.get(key)
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list | tuple) else []
 
 
 @dataclass(frozen=True)
@@ -20,6 +41,11 @@ class Item:
     source: str
     anchor: str = ""
     triggers: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Item":
+        return cls(code=_text(data, "code"), title=_text(data, "title"), reason=_text(data, "reason"),
+                   source=_text(data, "source"), anchor=_text(data, "anchor"))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON item: code, title, reason, source, plus the knowledge-base anchor."""
@@ -53,6 +79,18 @@ class LegalReference:
     source: str
     anchor: str = ""
     triggers: tuple[str, ...] = ()
+    # False when read from a stored item without the key (older rules versions): the reader
+    # then works the prosecution out itself (reports.legal).
+    prosecution_stored: bool = True
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "LegalReference":
+        prosecution = data.get("prosecution")
+        return cls(code=_text(data, "code"), title=_text(data, "title"), summary=_text(data, "summary"),
+                   guidance=_text(data, "guidance") or _text(data, "note"),  # `note` before 2026.1
+                   prosecution=prosecution if isinstance(prosecution, str) else None,
+                   victim=_codes(data.get("victim")), reason=_text(data, "reason"), source=_text(data, "source"),
+                   anchor=_text(data, "anchor"), prosecution_stored="prosecution" in data)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +115,14 @@ class Severity:
     label: str
     reasons: tuple[str, ...]
 
+    @classmethod
+    def from_dict(cls, data: Any) -> "Severity":
+        """`level` 0 when nothing was stored."""
+        data = data if isinstance(data, Mapping) else {}
+        level = data.get("level")
+        return cls(level=level if isinstance(level, int) and not isinstance(level, bool) else 0,
+                   code=_text(data, "code"), label=_text(data, "label"), reasons=_codes(data.get("reasons")))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "level": self.level,
@@ -95,6 +141,16 @@ class Deadline:
     due: datetime
     reason: str
     source: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Deadline | None":
+        """None when `due` is not an ISO 8601 moment."""
+        try:
+            due = datetime.fromisoformat(data["due"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        return cls(code=_text(data, "code"), title=_text(data, "title"), due=due, reason=_text(data, "reason"),
+                   source=_text(data, "source"))
 
     def to_dict(self) -> dict[str, str]:
         """The JSON item: code, title, due (ISO 8601 with offset), reason, source."""
@@ -117,6 +173,31 @@ class Assessment:
     legal_references: tuple[LegalReference, ...]
     actions: tuple[Item, ...]
     deadlines: tuple[Deadline, ...]
+
+    @classmethod
+    def from_dict(cls, data: Mapping | None) -> "Assessment":
+        """The stored assessment (``Incident.assessment``), typed; an empty one for None or {}."""
+        data = data if isinstance(data, Mapping) else {}
+        deadlines = []
+        for item in _items(data, "deadlines"):
+            deadline = Deadline.from_dict(item)
+            if deadline is not None:
+                deadlines.append(deadline)
+        return cls(
+            rules_version=_text(data, "rules_version"),
+            scope=_text(data, "scope"),
+            severity=Severity.from_dict(data.get("severity")),
+            legal_references=tuple(LegalReference.from_dict(item) for item in _items(data, "legal_references")),
+            actions=tuple(Item.from_dict(item) for item in _items(data, "actions")),
+            deadlines=tuple(deadlines),
+        )
+
+    def deadline(self, code: str) -> "Deadline | None":
+        return next((d for d in self.deadlines if d.code == code), None)
+
+    @property
+    def action_codes(self) -> set[str]:
+        return {item.code for item in self.actions}
 
     def to_dict(self) -> dict[str, Any]:
         """The response body of ``POST /api/v1/assessment/preview/`` (DOMAIN.md 9).

@@ -81,6 +81,7 @@ Where DOMAIN.md leaves room for interpretation, these are the readings implement
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import cast
 
 from . import dates
 from .codes import LEVEL_CODES, LEVEL_LABELS
@@ -429,7 +430,7 @@ DEADLINES: tuple[DeadlineRule, ...] = (
     DeadlineRule(
         "takedown_follow_up_7_days",
         takedown_requested,
-        due=lambda facts: dates.add_days(facts.takedown_requested_at, 7),
+        due=lambda facts: dates.add_days(facts.takedown_requested_at, 7),  # type: ignore[arg-type] # set when it fires
     ),
 )
 CASE_COMPLAINT_DEADLINES: frozenset[str] = frozenset({"assessment_due"})
@@ -472,12 +473,12 @@ def assess(facts: Facts, translate: Translate | None = None) -> Assessment:
 
     actions: list[Item] = []
     action_hits: dict[str, tuple[Hit, ...]] = {}
-    for rule in CASE_COMPLAINT_ACTIONS if case_complaint else ACTIONS:
-        hits = rule.when(context)
+    for action_rule in CASE_COMPLAINT_ACTIONS if case_complaint else ACTIONS:
+        hits = action_rule.when(context)
         if hits is None:
             continue
-        action_hits[rule.code] = hits
-        actions.append(_item(rule.code, ACTION_TEXTS[rule.code], hits, t))
+        action_hits[action_rule.code] = hits
+        actions.append(_item(action_rule.code, ACTION_TEXTS[action_rule.code], hits, t))
     context = replace(context, action_hits=action_hits)
 
     deadlines = tuple(
@@ -497,7 +498,7 @@ def assess(facts: Facts, translate: Translate | None = None) -> Assessment:
 
 
 def _severity(context: Context) -> tuple[Severity, tuple[Hit, ...]]:
-    level, hits = FLOOR_LEVEL, ()
+    level, hits = FLOOR_LEVEL, cast(tuple[Hit, ...], ())
     for rule in SEVERITY:
         found = rule.when(context)
         if found is not None and rule.level >= level:

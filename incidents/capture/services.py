@@ -33,8 +33,9 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from incidents.evidence import EvidenceRejected, delete_quietly, evidence_store
+from incidents.evidence import EvidenceRejected, evidence_store
 from incidents.models import TimelineEntry
+from incidents.storage import delete_quietly
 
 from . import browser, ssrf, tsa
 from .models import Capture, CaptureFile, TimestampToken, Watch

@@ -116,7 +116,7 @@ def watch_check(watch_id: int, *, now: datetime | None = None, limits: browser.L
 
 
 def _record(watch: Watch, *, outcome: str, status, final_url: str, text_sha: str, error: str, now: datetime):
-    from notifications.services import on_page_watch
+    from ..notify import on_page_watch
 
     changed_state = outcome in TIMELINE_KIND
     minimum, maximum = settings.CAPTURE_WATCH_MIN_MINUTES, settings.CAPTURE_WATCH_MAX_MINUTES

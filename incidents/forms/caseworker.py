@@ -9,11 +9,11 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django import forms
-from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from common.forms import HttpUrlField
 
 from ..assessment import PLATFORM_LABELS
 
@@ -78,13 +78,6 @@ def _css_class(widget) -> str:
     return "form-control"
 
 
-class HttpUrlField(forms.URLField):
-    """A web address; only http and https (no javascript:, file:, ftp: …)."""
-
-    default_validators = [URLValidator(schemes=("http", "https"), message=URL_MESSAGE)]
-    default_error_messages = {"invalid": URL_MESSAGE}
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -108,6 +101,7 @@ class SelfReportForm(forms.Form):
     )
     url = HttpUrlField(
         label=_("Link"), required=False, max_length=2000, assume_scheme="https",
+        error_messages={"invalid": URL_MESSAGE},
         help_text=_("Kopiér adressen fra browseren, hvis du har den."),
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url", "autocomplete": "off"}),
     )

@@ -11,7 +11,6 @@ from datetime import timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
-from django.core.validators import URLValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts.models import Membership, Role, Unit, User
+from common.forms import HttpUrlField
 
 from ..assessment import (
     CONTENT_FEATURES,
@@ -27,6 +27,7 @@ from ..assessment import (
     FEATURE_LABELS,
     RECORDING_FEATURES,
     RELATED_PHENOMENA_LABELS,
+    Assessment,
 )
 from ..models import ACTION_CHOICES, FEATURE_FIELDS, LEVEL_CHOICES, PHENOMENON_FIELDS, Incident, Note, Publication
 
@@ -63,20 +64,6 @@ def translated_choices(choices) -> list[tuple]:
     keeps its label as it is.
     """
     return [(code, _(label) if code not in ("", None) else label) for code, label in choices]
-
-
-class HttpURLField(forms.URLField):
-    """A link that starts with http:// or https:// (a missing scheme becomes https)."""
-
-    default_validators = [URLValidator(schemes=("http", "https"))]
-    default_error_messages = {
-        "invalid": _("Skriv en gyldig webadresse, der begynder med http:// eller https://."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("assume_scheme", "https")
-        kwargs.setdefault("max_length", 2000)
-        super().__init__(**kwargs)
 
 
 def _datetime_input() -> forms.DateTimeInput:
@@ -150,7 +137,7 @@ class IncidentForm(forms.ModelForm):
         error_messages={"required": _("Skriv hvornår indholdet blev opdaget."),
                         "invalid": _("Skriv dato og klokkeslæt, fx 24-11-2026 14:30.")},
     )
-    perpetrator_profile_url = HttpURLField(
+    perpetrator_profile_url = HttpUrlField(
         required=False, label=_("Afsenderens profil (link)"),
         help_text=_("Link til afsenderens profil eller side, fx https://www.facebook.com/…"),
     )
@@ -329,7 +316,7 @@ class IncidentForm(forms.ModelForm):
 # --- Publications ---------------------------------------------------------------------------
 
 class PublicationForm(forms.ModelForm):
-    url = HttpURLField(
+    url = HttpUrlField(
         required=False, label=_("Link"),
         help_text=_("Adressen på opslaget, siden eller videoen, fx https://www.facebook.com/…"),
     )
@@ -557,7 +544,7 @@ class DeadlineDismissForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        codes = {item.get("code") for item in (self.incident.assessment or {}).get("deadlines") or ()}
+        codes = {item.code for item in Assessment.from_dict(self.incident.assessment).deadlines}
         if data.get("code") not in codes:
             self.add_error(None, _("Fristen findes ikke længere i sagens vurdering. Genindlæs siden."))
         elif not data.get("restore") and not (data.get("reason") or "").strip():

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from accounts.models import Role, Unit
+from accounts.models import Unit
 from idempotency.views import idempotent_form
 
 from .. import evidence
@@ -22,7 +22,7 @@ def self_report(request):
     user = request.user
     if not permissions.may_self_report(user):
         raise Http404
-    units = list(Unit.objects.filter(pk__in=permissions.units_for(user, Role.CASEWORKER)).order_by("name"))
+    units = list(Unit.objects.filter(pk__in=permissions.self_report_units(user)).order_by("name"))
     if request.method != "POST":
         return render(request, "incidents/self_report.html", {"form": SelfReportForm(units=units)})
 

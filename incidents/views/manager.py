@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import permissions
-from accounts.models import Role
 from audit.models import AuditEvent
 from audit.services import audit_record, audit_record_read
 from common.pagination import BoundedPaginator
@@ -53,7 +52,7 @@ SORTABLE_COLUMNS = (
 
 
 def _require_manager(user) -> None:
-    if not permissions.units_for(user, Role.MANAGER):
+    if not permissions.manages_units(user):
         raise Http404
 
 

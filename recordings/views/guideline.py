@@ -12,12 +12,12 @@ from django.views.decorators.http import require_safe
 
 from accounts import permissions
 
-from .. import pdf, selectors
+from .. import pdf, policy, selectors
 from ..models import RecordingGuideline
 
 
 def _reader_org_or_404(user) -> int:
-    organisation_id = selectors.reader_organisation_id(user)
+    organisation_id = policy.reader_organisation_id(user)
     if organisation_id is None:
         raise Http404
     return organisation_id
@@ -51,7 +51,7 @@ def _page(request, guideline: RecordingGuideline | None, organisation_id: int, *
         "versions": versions,
         "is_current": guideline is not None and current is not None and guideline.pk == current.pk,
         "may_administer": permissions.may_administer(request.user, organisation_id),
-        "may_register": selectors.may_register(request.user),
+        "may_register": policy.may_register(request.user),
     })
 
 

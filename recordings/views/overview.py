@@ -9,12 +9,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from accounts import permissions
 from accounts.models import Unit
+from accounts.tree import UnitTree
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .. import selectors
+from .. import policy, selectors
 from ..codes import DECISION_LABELS, DECISIONS
 from ..forms import OverviewForm, default_period
 
@@ -22,7 +22,7 @@ from ..forms import OverviewForm, default_period
 @login_required
 @require_safe
 def overview(request):
-    managed = selectors.managed_units(request.user)
+    managed = policy.managed_units(request.user)
     if not managed:
         raise Http404
     units = list(Unit.objects.filter(pk__in=managed).order_by("name").only("id", "name", "parent_id"))
@@ -32,10 +32,7 @@ def overview(request):
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
         if form.cleaned_data["unit"]:
-            tree: dict = {}
-            for unit in units:
-                tree.setdefault(unit.parent_id, []).append(unit.pk)
-            unit_ids = permissions.descendants([form.cleaned_data["unit"]], tree) & managed
+            unit_ids = UnitTree.of_units(units).descendants([form.cleaned_data["unit"]]) & managed
     data = selectors.overview(unit_ids, start, end)
     audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="recordings.overview",
                  summary=_("Overblik over anmodninger om optagelse vist"),

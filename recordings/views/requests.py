@@ -24,7 +24,7 @@ from audit.services import audit_record
 from common.pagination import page_links_of
 from incidents import policy as incident_policy
 
-from .. import markup, selectors, services
+from .. import markup, policy, selectors, services
 from ..codes import DECISION_LABELS, MEDIA_LABELS, PASSAGE_LABELS, REASON_LABELS
 from ..cpr import MESSAGE as CPR_MESSAGE
 from ..forms import HiddenRecordingForm, IncidentLinkForm, RecordingRequestForm, RequestFilterForm, ReviewForm
@@ -33,7 +33,7 @@ from ..suggest import InvalidRequestFacts, RequestFacts, Suggestion, suggest
 
 
 def _registering_units_or_404(user) -> list[Unit]:
-    unit_ids = selectors.registering_units(user)
+    unit_ids = policy.registering_units(user)
     if not unit_ids:
         raise Http404
     return list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
@@ -143,9 +143,9 @@ def _bad_request(field: str, value, message: str) -> JsonResponse:
 @login_required
 @require_safe
 def request_list(request):
-    if not selectors.may_use_requests(request.user):
+    if not policy.may_use_requests(request.user):
         raise Http404
-    managed = selectors.managed_units(request.user)
+    managed = policy.managed_units(request.user)
     units = list(Unit.objects.filter(pk__in=managed).order_by("name")) if managed else []
     filter_form = RequestFilterForm(request.GET or None, units=units) if units else None
     filters: dict = {}
@@ -167,7 +167,7 @@ def request_list(request):
     )
     return render(request, "recordings/list.html", {
         "page": page, "rows": rows, "filter_form": filter_form, "is_manager": bool(managed),
-        "may_register": selectors.may_register(request.user),
+        "may_register": policy.may_register(request.user),
         "has_filters": bool(filters and any(filters.values())),
     })
 
@@ -178,7 +178,7 @@ def render_detail(request, recording_request: RecordingRequest, *, review_form=N
                   link_form=None, status: int = 200):
     user = request.user
     suggestion = recording_request.compute_suggestion()
-    may_update = selectors.may_update(user, recording_request)
+    may_update = policy.may_update(user, recording_request)
     incident = recording_request.incident
     incident_visible = bool(
         incident and incident_policy.visible_incidents(user).filter(pk=incident.pk).exists()
@@ -192,7 +192,7 @@ def render_detail(request, recording_request: RecordingRequest, *, review_form=N
         "suggestion_reason_labels": [REASON_LABELS[c] for c in suggestion.reasons],
         "passages": selectors.relevant_passages(recording_request.guideline, suggestion.passage_keys),
         "media_label": MEDIA_LABELS.get(recording_request.media, ""),
-        "may_review": selectors.may_review(user, recording_request),
+        "may_review": policy.may_review(user, recording_request),
         "may_update": may_update,
         "review_form": review_form or ReviewForm(initial={"review_note": recording_request.review_note}),
         "hidden_form": hidden_form or HiddenRecordingForm(),
@@ -205,12 +205,12 @@ def render_detail(request, recording_request: RecordingRequest, *, review_form=N
 @login_required
 @require_safe
 def request_detail(request, pk: int):
-    return render_detail(request, selectors.get_request_or_404(request.user, pk))
+    return render_detail(request, policy.get_request_or_404(request.user, pk))
 
 
 def _changeable_or_404(request, pk: int, *, review: bool = False) -> RecordingRequest:
-    recording_request = selectors.get_request_or_404(request.user, pk)
-    allowed = (selectors.may_review if review else selectors.may_update)(request.user, recording_request)
+    recording_request = policy.get_request_or_404(request.user, pk)
+    allowed = (policy.may_review if review else policy.may_update)(request.user, recording_request)
     if not allowed:
         raise Http404
     return recording_request

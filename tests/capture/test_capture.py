@@ -166,8 +166,8 @@ def test_the_daily_cap_per_organisation_and_closed_incidents_limit_the_checks(pe
 
 def test_back_off_doubles_until_a_change_and_removal_meets_the_takedown_check(personas, case, settings):
     from incidents import services as incident_services
+    from incidents.reminders import deadlines_due
     from incidents.selectors import assessment_summary
-    from notifications.services import deadlines_due
 
     settings.CAPTURE_WATCH_MIN_MINUTES, settings.CAPTURE_WATCH_MAX_MINUTES = 60, 240
     incident_services.incident_record_action(actor=personas.manager, incident=case, action_code="platform_takedown",

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from recordings.demo import demo_guideline_seed
+from demo.recordings import demo_guideline_seed
 from recordings.models import RecordingRequest
 from tests.conftest import SCREENSHOT_DIR
 from tests.factories import TEST_PASSWORD

@@ -356,7 +356,7 @@ def test_an_override_without_reason_points_at_its_error(client, personas):
 
 
 def test_an_excluded_manager_gets_no_reminders_or_digest_about_the_case(personas, colleague):
-    from notifications import services as notifications
+    from incidents import reminders as notifications
 
     case = _register(personas, threat=True, discovered_at=timezone.now() - timedelta(hours=60))
     casework.case_exclude(actor=personas.manager, incident=case, manager=colleague, reason="Part i sagen")

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.demo import demo_seed
 from accounts.models import Unit, User
+from demo.accounts import demo_seed
+from demo.incidents import demo_incidents_seed
 from incidents import search, services
-from incidents.demo import demo_incidents_seed
 from incidents.models import Incident
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents import notify as incident_notify
 from incidents.art14 import art14_record
 from incidents.models import Incident, Note
 from incidents.services import incident_change_status, note_add
 from notifications import services
 from notifications.models import Channel, Kind, Notification
+from reports import notify as report_notify
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +59,7 @@ def _no_free_text(rows):
 
 def test_self_report_tells_the_managers_over_the_unit(personas, register):
     incident = register(SELF, unit=personas.team)
-    services.on_incident_registered(incident)
+    incident_notify.on_incident_registered(incident)
     assert _recipients(Kind.SELF_REPORT) == ["manager"]  # not other_manager (Jobcenter only)
     assert _recipients(Kind.SELF_REPORT, Channel.EMAIL) == ["manager"]
     row = _rows(Kind.SELF_REPORT, channel=Channel.IN_APP)[0]
@@ -71,21 +73,21 @@ def test_a_manager_over_two_levels_is_told_once(personas, register):
     from accounts.models import Membership, Role
 
     Membership.objects.create(user=personas.manager, unit=personas.family, role=Role.MANAGER)
-    services.on_incident_registered(register(SELF, unit=personas.team))
+    incident_notify.on_incident_registered(register(SELF, unit=personas.team))
     assert len(_rows(Kind.SELF_REPORT, channel=Channel.IN_APP)) == 1
 
 
 def test_registered_twice_notifies_once(personas, register):
     incident = register(SELF)
-    services.on_incident_registered(incident)
-    assert services.on_incident_registered(incident) == []
+    incident_notify.on_incident_registered(incident)
+    assert incident_notify.on_incident_registered(incident) == []
     assert sorted(Notification.objects.values_list("recipient__username", "channel")) == [
         ("manager", Channel.EMAIL), ("manager", Channel.IN_APP)]
 
 
 def test_a_manager_registering_tells_the_employee_not_the_manager(personas, register):
     incident = register(BY_MANAGER, targets=[personas.caseworker])
-    services.on_incident_registered(incident)
+    incident_notify.on_incident_registered(incident)
     assert _recipients(Kind.INCIDENT_REGISTERED) == ["caseworker"]
     assert _rows(Kind.SELF_REPORT) == []
     row = _rows(Kind.INCIDENT_REGISTERED, channel=Channel.EMAIL)[0]
@@ -98,7 +100,7 @@ def test_a_manager_registering_tells_the_employee_not_the_manager(personas, regi
 
 def test_serious_incident_tells_union_reps_unit_and_level_only(personas, register):
     incident = register(SELF, threat=True)  # level 4
-    services.on_incident_registered(incident)
+    incident_notify.on_incident_registered(incident)
     rows = _rows(Kind.SERIOUS_INCIDENT)
     assert {n.recipient.username for n in rows} == {"union_rep"}
     assert {n.channel for n in rows} == {Channel.IN_APP, Channel.EMAIL}
@@ -119,24 +121,24 @@ def test_serious_incident_tells_union_reps_unit_and_level_only(personas, registe
 
 @pytest.mark.parametrize("features", [{}, {"offensive_language": True}])
 def test_levels_below_three_do_not_reach_union_reps(personas, register, features):
-    services.on_incident_registered(register(SELF, **features))
+    incident_notify.on_incident_registered(register(SELF, **features))
     assert _rows(Kind.SERIOUS_INCIDENT) == []
 
 
 def test_organisation_can_turn_union_rep_notices_off(personas, register):
     personas.org.notify_union_reps_of_serious = False
     personas.org.save()
-    services.on_incident_registered(register(SELF, threat=True))
+    incident_notify.on_incident_registered(register(SELF, threat=True))
     assert _rows(Kind.SERIOUS_INCIDENT) == []
 
 
 def test_level_raised_later_tells_union_reps_once(personas, register):
     incident = register(SELF)
-    services.on_incident_registered(incident)
+    incident_notify.on_incident_registered(incident)
     incident.threat = True
     incident.assessed_level = 4
-    services.on_incident_assessed(incident)
-    services.on_incident_assessed(incident)
+    incident_notify.on_incident_assessed(incident)
+    incident_notify.on_incident_assessed(incident)
     assert len(_rows(Kind.SERIOUS_INCIDENT, channel=Channel.IN_APP)) == 1
 
 
@@ -148,8 +150,8 @@ def test_status_change_tells_the_employee_without_the_reason(personas, register)
     entry = incident_change_status(actor=personas.manager, incident=incident, to_status="closed")
     entry2 = incident_change_status(actor=personas.manager, incident=incident, to_status="in_progress",
                                     reason="Bent Borger har skrevet igen")
-    services.on_status_changed(incident, entry)
-    services.on_status_changed(incident, entry2)
+    incident_notify.on_status_changed(incident, entry)
+    incident_notify.on_status_changed(incident, entry2)
     rows = _rows(Kind.STATUS_CHANGED, channel=Channel.IN_APP)
     assert [n.recipient.username for n in rows] == ["caseworker", "caseworker"]
     assert {n.body for n in rows} == {f"Status på din sag {incident.reference} er ændret til «Afsluttet».",
@@ -161,7 +163,7 @@ def test_status_change_tells_the_employee_without_the_reason(personas, register)
 def test_self_reporter_is_the_employee_of_their_report(personas, register):
     incident = register(SELF)
     entry = incident_change_status(actor=personas.manager, incident=incident, to_status="assessing")
-    services.on_status_changed(incident, entry)
+    incident_notify.on_status_changed(incident, entry)
     assert _recipients(Kind.STATUS_CHANGED) == ["caseworker"]
     assert "Under vurdering" in _rows(Kind.STATUS_CHANGED, channel=Channel.IN_APP)[0].body
 
@@ -170,7 +172,7 @@ def test_shared_note_tells_the_employee_but_not_what_it_says(personas, register)
     incident = register(BY_MANAGER, targets=[personas.caseworker])
     note = note_add(actor=personas.manager, incident=incident, body="Bent Borger er kendt af politiet",
                     visibility=Note.Visibility.SHARED)
-    services.on_note_shared(note)
+    incident_notify.on_note_shared(note)
     rows = _rows(Kind.NOTE_SHARED)
     assert {n.recipient.username for n in rows} == {"caseworker"}
     for row in rows:
@@ -183,7 +185,7 @@ def test_internal_note_never_reaches_the_employee(personas, register):
     incident = register(BY_MANAGER, targets=[personas.caseworker])
     note = note_add(actor=personas.manager, incident=incident, body="Intern vurdering af Sara",
                     visibility=Note.Visibility.INTERNAL)
-    assert services.on_note_shared(note) == []
+    assert incident_notify.on_note_shared(note) == []
     assert not Notification.objects.filter(recipient=personas.caseworker, kind=Kind.NOTE_SHARED).exists()
 
 
@@ -205,19 +207,19 @@ class FakeReport(SimpleNamespace):
 def test_report_finished_tells_who_asked(personas, register, ok, kind, words):
     incident = register(BY_MANAGER)
     report = FakeReport(pk=7, requested_by=personas.manager, incident=incident)
-    rows = services.on_report_finished(report, ok)
+    rows = report_notify.on_report_finished(report, ok)
     assert {(n.recipient.username, n.kind) for n in rows} == {("manager", kind)}
     row = next(n for n in rows if n.channel == Channel.EMAIL)
     assert words in row.subject and incident.reference in row.subject
     assert "Politianmeldelse" in row.body
     assert row.target_url == "/rapporter/7/"
-    assert services.on_report_finished(report, ok) == []
+    assert report_notify.on_report_finished(report, ok) == []
 
 
 def test_shared_incident_tells_that_union_rep(personas, register):
     incident = register(SELF)
     share = SimpleNamespace(pk=3, incident=incident, union_rep=personas.union_rep, shared_by=personas.caseworker)
-    rows = services.on_incident_shared(share)
+    rows = incident_notify.on_incident_shared(share)
     assert {n.recipient.username for n in rows} == {"union_rep"}
     assert incident.reference in rows[0].subject
     _no_free_text(rows)
@@ -226,7 +228,7 @@ def test_shared_incident_tells_that_union_rep(personas, register):
 def test_inactive_users_are_not_told(personas, register):
     personas.manager.is_active = False
     personas.manager.save()
-    services.on_incident_registered(register(SELF))
+    incident_notify.on_incident_registered(register(SELF))
     assert _rows(Kind.SELF_REPORT) == []
 
 

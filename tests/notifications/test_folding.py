@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 
 from accounts.models import Role, Unit
+from incidents import notify as incident_notify
 from incidents.models import Incident
-from notifications import services
 from notifications.models import Channel, Kind, Notification
 from stats.scope import StatisticsUnits
 from tests.factories import UnitFactory, member
@@ -32,7 +32,7 @@ def technical(personas):
 
 def _serious(register, personas, unit, reporter):
     incident = register(Incident.Channel.SELF_REPORT, actor=reporter, unit=unit, threat=True)
-    services.on_incident_registered(incident)
+    incident_notify.on_incident_registered(incident)
     return incident
 
 

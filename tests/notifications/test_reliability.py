@@ -26,6 +26,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from incidents import notify as incident_notify
 from incidents.models import Incident
 from notifications import services
 from notifications.delivery import NOTIFICATION_HEADER
@@ -116,7 +117,7 @@ def _self_report(personas, register) -> tuple[Incident, Notification]:
     (as incidents.services does once it calls the event function)."""
     with transaction.atomic():
         incident = register(Incident.Channel.SELF_REPORT)
-        services.on_incident_registered(incident)
+        incident_notify.on_incident_registered(incident)
     email = Notification.objects.get(incident=incident, recipient=personas.manager, channel=Channel.EMAIL,
                                      kind=Kind.SELF_REPORT)
     return incident, email

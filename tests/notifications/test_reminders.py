@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from incidents import reminders as incident_reminders
+from incidents import tasks as incident_tasks
 from incidents.art14 import art14_record
 from incidents.models import Incident
 from incidents.services import incident_change_status, incident_record_action
@@ -42,16 +44,16 @@ def test_assessment_due_is_reminded_before_and_when_due_once_each(personas, regi
     due = _due(incident, "assessment_due")
     assert due == datetime(2026, 11, 25, 10, 0, tzinfo=CPH)
 
-    assert services.reminders_due(due - timedelta(hours=25)) == 0
-    assert services.reminders_due(due - timedelta(hours=23)) == 2  # in-app and e-mail to the manager
-    assert services.reminders_due(due - timedelta(hours=1)) == 0
+    assert incident_reminders.reminders_due(due - timedelta(hours=25)) == 0
+    assert incident_reminders.reminders_due(due - timedelta(hours=23)) == 2  # in-app and e-mail to the manager
+    assert incident_reminders.reminders_due(due - timedelta(hours=1)) == 0
     [before] = _reminders()
     assert before.recipient == personas.manager
     assert before.subject == f"Frist nærmer sig: Vurder indberetningen (sag {incident.reference})"
     assert "25. november 2026 kl. 10:00" in before.body and "Børn og Familie" in before.body
 
-    assert services.reminders_due(due + timedelta(minutes=15)) == 2
-    assert services.reminders_due(due + timedelta(hours=2)) == 0
+    assert incident_reminders.reminders_due(due + timedelta(minutes=15)) == 2
+    assert incident_reminders.reminders_due(due + timedelta(hours=2)) == 0
     due_row = _reminders()[-1]
     assert due_row.subject.startswith("Frist nået: Vurder indberetningen")
     assert "udløb 25. november 2026 kl. 10:00" in due_row.body
@@ -61,7 +63,7 @@ def test_assessment_due_is_reminded_before_and_when_due_once_each(personas, regi
 def test_no_reminder_once_the_self_report_is_being_assessed(personas, register):
     incident = register(Incident.Channel.SELF_REPORT, now=MONDAY)
     incident_change_status(actor=personas.manager, incident=incident, to_status="assessing")
-    assert services.reminders_due(_due(incident, "assessment_due") - timedelta(hours=1)) == 0
+    assert incident_reminders.reminders_due(_due(incident, "assessment_due") - timedelta(hours=1)) == 0
 
 
 def test_police_deadline_goes_to_every_manager_over_the_unit_until_reported(personas, register):
@@ -69,27 +71,28 @@ def test_police_deadline_goes_to_every_manager_over_the_unit_until_reported(pers
                         now=MONDAY, threat=True)
     due = _due(incident, "police_report_72h")
     assert due == MONDAY + timedelta(hours=72)
-    services.reminders_due(due - timedelta(hours=2))
+    incident_reminders.reminders_due(due - timedelta(hours=2))
     assert sorted(n.recipient.username for n in _reminders()) == ["manager", "other_manager"]
     assert "Anmeld til politiet inden 72 timer" in _reminders()[0].subject
 
     incident_record_action(actor=personas.manager, incident=incident, action_code="police_report",
                            occurred_on=date(2026, 11, 25))
-    assert services.reminders_due(due + timedelta(minutes=5)) == 0
+    assert incident_reminders.reminders_due(due + timedelta(minutes=5)) == 0
 
 
 def test_closed_incidents_and_long_past_deadlines_are_quiet(personas, register):
     closed = register(Incident.Channel.SELF_REPORT, now=MONDAY)
     art14_record(actor=personas.manager, incident=closed, informed_on=MONDAY.date())  # needed to close
     incident_change_status(actor=personas.manager, incident=closed, to_status="closed")
-    assert services.reminders_due(_due(closed, "follow_up_14_days")) == 0
+    assert incident_reminders.reminders_due(_due(closed, "follow_up_14_days")) == 0
     old = register(Incident.Channel.SELF_REPORT, now=MONDAY)
-    assert services.reminders_due(_due(old, "follow_up_14_days") + services.DUE_WINDOW + timedelta(hours=1)) == 0
+    late = _due(old, "follow_up_14_days") + incident_reminders.DUE_WINDOW + timedelta(hours=1)
+    assert incident_reminders.reminders_due(late) == 0
 
 
 def test_reminders_carry_no_free_text(personas, register):
     incident = register(Incident.Channel.SELF_REPORT, now=MONDAY)
-    services.reminders_due(_due(incident, "assessment_due"))
+    incident_reminders.reminders_due(_due(incident, "assessment_due"))
     for row in Notification.objects.filter(kind=Kind.DEADLINE_REMINDER):
         assert "Bent Borger" not in row.subject + row.body + row.body_html
         assert "stjæler" not in row.body + row.body_html
@@ -106,8 +109,8 @@ def test_weekly_digest_per_manager_with_their_incidents_and_deadlines(personas, 
     incident_change_status(actor=personas.manager, incident=closed, to_status="closed")
 
     tuesday = MONDAY + timedelta(days=1)
-    assert services.digest_weekly(tuesday) == 4  # two managers, in-app and e-mail each
-    assert services.digest_weekly(tuesday + timedelta(days=3)) == 0  # same week
+    assert incident_reminders.digest_weekly(tuesday) == 4  # two managers, in-app and e-mail each
+    assert incident_reminders.digest_weekly(tuesday + timedelta(days=3)) == 0  # same week
     rows = {n.recipient.username: n for n in Notification.objects.filter(kind=Kind.WEEKLY_DIGEST,
                                                                          channel=Channel.EMAIL)}
     assert set(rows) == {"manager", "other_manager"}
@@ -123,21 +126,21 @@ def test_weekly_digest_per_manager_with_their_incidents_and_deadlines(personas, 
     assert family.reference not in theirs.body
     assert "Bent Borger" not in mine.body + mine.body_html
 
-    assert services.digest_weekly(tuesday + timedelta(days=7)) == 4  # next week
+    assert incident_reminders.digest_weekly(tuesday + timedelta(days=7)) == 4  # next week
 
 
 def test_no_digest_without_open_incidents(personas):
-    assert services.digest_weekly(MONDAY) == 0
+    assert incident_reminders.digest_weekly(MONDAY) == 0
 
 
 # --- Tasks and schedule -------------------------------------------------------------------------
 
 def test_tasks_call_the_services(personas, register, monkeypatch):
-    monkeypatch.setattr(services, "reminders_due", lambda now=None: 3)
-    monkeypatch.setattr(services, "digest_weekly", lambda now=None: 4)
+    monkeypatch.setattr(incident_reminders, "reminders_due", lambda now=None: 3)
+    monkeypatch.setattr(incident_reminders, "digest_weekly", lambda now=None: 4)
     monkeypatch.setattr(services, "notification_sweep", lambda now=None: 5)
-    assert tasks.send_reminders.run() == 3
-    assert tasks.send_weekly_digest.run() == 4
+    assert incident_tasks.send_reminders.run() == 3
+    assert incident_tasks.send_weekly_digest.run() == 4
     assert tasks.sweep_pending.run() == 5
 
 

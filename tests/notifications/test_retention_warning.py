@@ -287,7 +287,7 @@ def test_queries_do_not_grow_with_the_number_of_incidents(personas, register):
 def test_a_concurrent_run_that_wrote_some_keys_first_is_tolerated(personas, register, monkeypatch):
     incident = _close(register(MANAGER))
     # The other run wrote the in-app row after this run looked for existing keys.
-    monkeypatch.setattr(services, "_existing_keys", lambda keys: set())
+    monkeypatch.setattr(services, "existing_keys", lambda keys: set())
     services.notification_enqueue(
         recipient=personas.manager, kind=Kind.RETENTION_WARNING,
         key=f"retention_warning:{incident.pk}:2028-01-15:{personas.manager.pk}", organisation_id=personas.org.pk,

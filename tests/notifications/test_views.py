@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from incidents import notify as incident_notify
 from incidents.models import Incident
 from notifications import services, tasks
 from notifications.context_processors import unread_notifications
@@ -42,9 +43,9 @@ def everyone_told(personas, register):
     """Notifications for each persona that can get one: a self-report (→ manager), a case
     registered by a manager (→ caseworker) and a serious one (→ union rep)."""
     own = register(Incident.Channel.SELF_REPORT, threat=True)
-    services.on_incident_registered(own)
+    incident_notify.on_incident_registered(own)
     theirs = register(Incident.Channel.MANAGER, targets=[personas.caseworker])
-    services.on_incident_registered(theirs)
+    incident_notify.on_incident_registered(theirs)
     return own, theirs
 
 
@@ -153,9 +154,9 @@ def test_union_rep_lands_on_statistics_not_the_incident(client, personas, everyo
 
 def test_newest_first_unread_highlighted_and_mark_all_read(client, personas, register):
     first = register(Incident.Channel.SELF_REPORT)
-    services.on_incident_registered(first)
+    incident_notify.on_incident_registered(first)
     second = register(Incident.Channel.SELF_REPORT)
-    services.on_incident_registered(second)
+    incident_notify.on_incident_registered(second)
     read = Notification.objects.get(recipient=personas.manager, channel=Channel.IN_APP, incident=first)
     services.notification_mark_read(user=personas.manager, notification=read)
     client.force_login(personas.manager)
@@ -187,12 +188,12 @@ def test_mark_all_read_touches_only_my_own(client, personas, everyone_told):
 def test_list_costs_the_same_few_queries_however_many(client, personas, register,
                                                       django_assert_max_num_queries):
     for _ in range(3):
-        services.on_incident_registered(register(Incident.Channel.SELF_REPORT))
+        incident_notify.on_incident_registered(register(Incident.Channel.SELF_REPORT))
     client.force_login(personas.manager)
     with django_assert_max_num_queries(12) as small:
         client.get(LIST)
     for _ in range(10):
-        services.on_incident_registered(register(Incident.Channel.SELF_REPORT))
+        incident_notify.on_incident_registered(register(Incident.Channel.SELF_REPORT))
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(LIST)
     assert len(response.context["notifications"]) == 13
@@ -262,7 +263,7 @@ def test_turning_email_off_and_on(client, personas, register):
     assert re.search(r'name="weekly_digest" id="id_weekly_digest" checked', body)
 
     incident = register(Incident.Channel.SELF_REPORT)
-    services.on_incident_registered(incident)
+    incident_notify.on_incident_registered(incident)
     assert list(Notification.objects.filter(incident=incident).values_list("channel", flat=True)) == [
         Channel.IN_APP]
 

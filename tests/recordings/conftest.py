@@ -1,6 +1,6 @@
 """Recording requests: the demo guideline for the test organisation and a request factory.
 
-    guideline        the default guideline (recordings.demo) in force for Testkommune
+    guideline        the default guideline (demo.recordings) in force for Testkommune
     make_request(…)  a request registered through the service, by the caseworker in
                      Børn og Familie unless told otherwise
 """
@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from demo.recordings import demo_guideline_seed
 from recordings import services
-from recordings.demo import demo_guideline_seed
 
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from demo.recordings import DEFAULT_PASSAGES, demo_guideline_seed
 from recordings import markup, pdf, selectors, services
-from recordings.demo import DEFAULT_PASSAGES, demo_guideline_seed
 from recordings.models import GuidelinePassage, RecordingGuideline
 from tests.factories import OrganisationFactory, UnitFactory, member
 from tests.recordings.conftest import ESCAPED_SCRIPT, PERSONA_NAMES, SCRIPT, assert_login_redirect, login, text

@@ -18,10 +18,10 @@ from accounts import security
 from audit import anchors
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.services import audit_record, audit_verify
+from demo.recordings import demo_guideline_seed
 from incidents import services as incident_services
 from incidents.models import Incident
 from recordings import services as recording_services
-from recordings.demo import demo_guideline_seed
 from recordings.models import RecordingRequest
 from retention.services import add_months, retention_purge
 

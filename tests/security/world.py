@@ -72,6 +72,7 @@ class World:
 
 
 def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> World:
+    from demo.recordings import demo_guideline_seed
     from incidents import services
     from incidents.evidence import evidence_store
     from incidents.models import Incident
@@ -79,7 +80,6 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
     from notifications.models import Notification
     from privacy.services import dsr_register
     from recordings import services as recording_services
-    from recordings.demo import demo_guideline_seed
     from reports import services as report_services
     from reports.models import EvidenceBundle, Report
     from tests.reports.conftest import options_for

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from demo.recordings import demo_guideline_seed
 from incidents.models import Incident, Publication, TimelineEntry
 from recordings import services as recording_services
-from recordings.demo import demo_guideline_seed
 from retention.services import retention_purge
 from stats import queries
 from stats.forms import default_period

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "incidents.capture",
     "retention",
     "idempotency",
+    "demo",  # seed data and the benchmark generator (manage.py seed_demo)
 ]
 
 MIDDLEWARE = [
@@ -355,7 +356,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # does not wait for it: it re-queues a report or bundle `rendering` past its deadline.
 CELERY_LONGEST_TASK_SECONDS = 600
 # A stored file whose rows were deleted stays this long before it is deleted (the deletion
-# queue, incidents.files): longer than any backup takes, so a backup is always whole.
+# queue, incidents.storage): longer than any backup takes, so a backup is always whole.
 FILE_DELETION_GRACE_SECONDS = env.int("FILE_DELETION_GRACE_SECONDS", default=24 * 60 * 60)
 # How long the answer to a request with an Idempotency-Key or form token is kept (idempotency/).
 IDEMPOTENCY_TTL_HOURS = 24

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from demo.accounts import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 
 class Command(BaseCommand):
@@ -33,8 +33,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {org.name}"))
         count = options["incidents"]
         if options["sample"] > 0:
+            from demo.recordings import demo_requests_seed
             from incidents.models import Incident
-            from recordings.demo import demo_requests_seed
             from recordings.models import RecordingRequest
 
             if not Incident.objects.filter(unit__organisation=org).exists():
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 added = demo_requests_seed(org, count=max(1, options["sample"] // 3), seed=options["seed"])
                 self.stdout.write(self.style.SUCCESS(f"Added {added} demo recording requests."))
         if count > 0:
-            from incidents.demo import demo_incidents_seed
+            from demo.incidents import demo_incidents_seed
 
             started = time.perf_counter()
             added = demo_incidents_seed(organisation=org, count=count, seed=options["seed"])

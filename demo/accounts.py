@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .models import Membership, Organisation, Role, Unit, User
+from accounts.models import Membership, Organisation, Role, Unit, User
 
 DEMO_PASSWORD = "demo-udh-2026"  # noqa: S105 - public demo password, documented
 DEMO_ORGANISATION = "Demo Kommune"
@@ -84,7 +84,7 @@ def demo_seed() -> Organisation:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         Membership.objects.get_or_create(user=user, unit=units[demo.unit], role=demo.role)
-    from recordings.demo import demo_guideline_seed
+    from .recordings import demo_guideline_seed
 
     demo_guideline_seed(org)
     return org

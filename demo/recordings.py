@@ -12,8 +12,8 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .codes import (
+from recordings import services
+from recordings.codes import (
     CONCENTRATION_PROBLEMS,
     DECISIONS,
     DISTRUST,
@@ -28,7 +28,7 @@ from .codes import (
     VIDEO_PASSAGE,
     WANTS_DOCUMENTATION,
 )
-from .models import RecordingGuideline
+from recordings.models import RecordingGuideline
 
 DEFAULT_TITLE = "Retningslinje for optagelse af møder og telefonsamtaler"
 
@@ -187,9 +187,8 @@ def demo_requests_seed(organisation, *, count: int, seed: int = 1) -> int:
     from datetime import timedelta
 
     from accounts.models import Membership, Role
-
-    from .models import REASON_FIELDS, RecordingRequest
-    from .suggest import GuidelinePolicy, RequestFacts, suggest
+    from recordings.models import REASON_FIELDS, RecordingRequest
+    from recordings.suggest import GuidelinePolicy, RequestFacts, suggest
 
     rng = random.Random(seed)
     caseworkers = list(Membership.objects.filter(unit__organisation=organisation, role=Role.CASEWORKER)

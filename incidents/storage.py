@@ -1,10 +1,14 @@
-"""The durable deletion queue of private-storage files (`PendingFileDeletion`).
+"""Deleting stored private files: the one way, through the durable deletion queue.
 
-Used by evidence removal, the retention purge (`retention/`) and erasure (privacy): the names
-of the files are written to the queue in the transaction that deletes their rows; the files go
-once the grace period has passed (hourly beat task `incidents.tasks.delete_pending_files` and the
-nightly retention run); a delete that fails keeps its row with the error and is retried.
+    files_delete_after_commit(names)  queue files whose rows go in this transaction
+                                      (`PendingFileDeletion`); deleted after the grace period
+    pending_files_delete()            delete the queued files that are due (beat, retention)
+    delete_quietly(name)              clean up a file just written when what follows failed
+                                      (evidence, captures, reports): deleted at once; a delete
+                                      that fails is queued, so no file is left without a record
 
+A file already missing counts as deleted; a delete that fails keeps its queue row, with the
+error, for the next run. Used by evidence, captures, reports, privacy and retention.
 `summary` arguments are any object with `files_deleted` and `files_failed` counters (the
 retention run's summary); None counts nothing.
 """
@@ -25,6 +29,24 @@ from .models import PendingFileDeletion
 logger = logging.getLogger(__name__)
 
 
+def delete_quietly(name: str) -> None:
+    """Delete a stored file while cleaning up after an error: a failure is logged and the file
+    queued for the next run (`PendingFileDeletion`), never raised, so it cannot hide the
+    original error."""
+    if not name:
+        return
+    try:
+        default_storage.delete(name)
+        return
+    except Exception:  # noqa: BLE001 - clean-up must not hide the original error
+        logger.warning("Could not delete the stored file %s while cleaning up; queued", name, exc_info=True)
+    try:
+        with transaction.atomic():
+            PendingFileDeletion.objects.get_or_create(name=name)
+    except Exception:  # noqa: BLE001 - the database may be what failed
+        logger.error("Could not queue the stored file %s for deletion; it is left in storage", name, exc_info=True)
+
+
 def _delete_files(names: list[str], summary=None) -> None:
     """Delete stored files (missing ones count as deleted); forget each once it is gone."""
     for name in names:
@@ -33,7 +55,7 @@ def _delete_files(names: list[str], summary=None) -> None:
         except FileNotFoundError:
             pass  # already gone: that is what we wanted
         except Exception as exc:  # noqa: BLE001 - any storage error: keep the row, retry next run
-            logger.warning("Retention: could not delete the stored file %s; retried next run", name, exc_info=True)
+            logger.warning("Could not delete the stored file %s; retried next run", name, exc_info=True)
             PendingFileDeletion.objects.filter(name=name).update(
                 attempts=F("attempts") + 1, last_attempt_at=timezone.now(), last_error=repr(exc)[:2000],
             )
