@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
-from recordings import demo
+from demo import recordings as demo
 from recordings.suggest import ADVICE_OWN_USE, ADVICE_VIDEO_CONSENT, RequestFacts, suggest
 from tests.recordings.conftest import PERSONA_NAMES, login
 
