@@ -106,6 +106,7 @@ def _page_queries(client) -> int:
 
 def test_page_queries_do_not_grow_with_the_incidents(client, personas, incidents):
     client.force_login(personas.admin)
+    _page_queries(client)  # warms the per-user access cache (accounts/access_cache.py)
     before = _page_queries(client)
     for _ in range(6):
         _incident(personas, closed_months_ago=24, days=-3)
