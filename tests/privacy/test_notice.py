@@ -94,6 +94,8 @@ def test_the_admin_edits_dpo_and_police_district_in_the_organisation_settings(cl
         "statistics_threshold": "5",
         "statistics_lag_months": "1",
         "retention_months": "24",
+        "recording_retention_months": "36",
+        "audit_retention_months": "60",
         "notify_union_reps_of_serious": "on",
         "mfa_relaxed_reason": "Testorganisation",
         "allow_local_passwords": "on",
