@@ -114,12 +114,12 @@ def note_text(recording_request) -> str:
 
 
 def note_pdf(recording_request) -> bytes:
-    """The note on A4 pages (offline; the fetcher loads nothing but our static files)."""
-    from weasyprint import HTML
+    """The note on A4 pages (offline; the fetcher loads nothing but our static files), through the
+    project's one WeasyPrint setup (common.pdf)."""
+    from common.pdf import render_pdf, static_base_url
 
-    from .pdf import _static_roots, url_fetcher
+    from .pdf import url_fetcher
 
     with translation.override("da"):
         html = render_to_string(PDF_TEMPLATE, {"note": decision_note(recording_request)})
-    base = _static_roots()[0].as_uri() + "/" if _static_roots() else None
-    return HTML(string=html, base_url=base, url_fetcher=url_fetcher()).write_pdf()
+    return render_pdf(html, base_url=static_base_url(), url_fetcher=url_fetcher(), archival=False).content
