@@ -150,7 +150,10 @@ def test_the_incident_card_shows_the_manifest_hash_with_one_query(case, generate
     request.user = personas.manager
     from accounts import permissions
 
-    permissions.units_for(personas.manager, "manager")  # the page has asked the policy already
+    from incidents import policy
+
+    permissions.units_for(personas.manager, "manager")  # the page has asked the policy already,
+    policy.is_manager_of(personas.manager, case)  # for the case too (exclusions, cached on it)
     template = Template('{% include "reports/includes/incident_reports_card.html" %}')
     with django_assert_num_queries(1):
         html = template.render(Context({"incident": case, "request": request, "user": personas.manager}))

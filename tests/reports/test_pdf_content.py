@@ -447,6 +447,7 @@ def test_the_report_context_costs_the_same_queries_for_2_or_20_publications(case
             report_context(report)
         return len(queries)
 
+    count()  # warms the per-user access cache (accounts/access_cache.py)
     few = count()
     for n in range(18):
         publication = Publication.objects.create(incident=case, platform="x", url=f"https://x.com/p/{n}", quote="q")
