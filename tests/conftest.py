@@ -184,3 +184,14 @@ def _empty_access_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _celery_consumes_every_queue():
+    """A worker started with `queues=["capture"]` (the capture tests) narrows the Celery app's
+    queue selection for the rest of the process (`Queues.select` is sticky); every later
+    in-process worker would then consume only "capture" and never see the default queue."""
+    yield
+    from udhaengning.celery import app
+
+    app.amqp.queues._consume_from = None

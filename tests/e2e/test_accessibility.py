@@ -11,6 +11,7 @@ bypasses CSP (the CSP itself is tested elsewhere).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +23,6 @@ from django.utils import timezone
 
 from incidents import services, sharing
 from incidents.models import Incident
-from tests.conftest import CHROMIUM_ARGS, CHROMIUM_PATH
 from tests.security.test_permission_matrix import EXPECTED, capture_of, concrete_url, project_routes
 from tests.security.world import build_world, private_storage
 
@@ -84,24 +84,26 @@ def html_pages(personas, world, persona: str) -> list[str]:
 
 
 @pytest.fixture
-def browser_for(live_server, personas):
-    from playwright.sync_api import sync_playwright
+def browser_for(live_server, personas, browser):
+    """Contexts of pytest-playwright's session browser (Debian's chromium, tests/conftest.py):
+    a second sync_playwright() inside the same process would find its event loop running."""
+    opened = []
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+    def context(persona: str, width: int):
+        ctx = browser.new_context(bypass_csp=True, locale="da-DK", timezone_id="Europe/Copenhagen",
+                                  viewport={"width": width, "height": 900})
+        opened.append(ctx)
+        if persona != "anonymous":
+            client = _client(personas, persona)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            ctx.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
+                              "url": live_server.url}])
+        return ctx
 
-        def context(persona: str, width: int):
-            ctx = browser.new_context(bypass_csp=True, locale="da-DK", timezone_id="Europe/Copenhagen",
-                                      viewport={"width": width, "height": 900})
-            if persona != "anonymous":
-                client = _client(personas, persona)
-                cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-                ctx.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
-                                  "url": live_server.url}])
-            return ctx
-
-        yield context
-        browser.close()
+    yield context
+    for ctx in opened:
+        with contextlib.suppress(Exception):  # a context the test closed already
+            ctx.close()
 
 
 # Swagger UI (/api/docs/) draws the API reference itself from its own script and styles, which we
