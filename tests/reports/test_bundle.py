@@ -149,7 +149,6 @@ def test_the_incident_card_shows_the_manifest_hash_with_one_query(case, generate
     request = RequestFactory().get("/")
     request.user = personas.manager
     from accounts import permissions
-
     from incidents import policy
 
     permissions.units_for(personas.manager, "manager")  # the page has asked the policy already,
