@@ -110,6 +110,17 @@ sha256_of() {
     fi
 }
 
+# heads_digest: reads "chain count last_hash" lines (one per audit chain, one chain per
+# organisation) on stdin; prints "TOTAL DIGEST": the events in every chain together and the
+# SHA-256 of the sorted lines, so a restore is compared with every chain's head at once.
+heads_digest() {
+    lines=$(LC_ALL=C sort)
+    [ -n "$lines" ] || return 0
+    total=$(printf '%s\n' "$lines" | awk '{ n += $2 } END { print n }')
+    digest=$(printf '%s\n' "$lines" | sha256_of - | awk '{print $1}')
+    printf '%s %s' "$total" "$digest"
+}
+
 # sha256_check: check the SHA256SUMS file in the current folder.
 sha256_check() {
     if command -v sha256sum >/dev/null 2>&1; then
