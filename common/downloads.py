@@ -47,7 +47,8 @@ def stored_file_response(handle, *, name: str, filename: str, content_type: str,
         # nginx sends the file's own Content-Length; no body here.
         response["Content-Disposition"] = disposition or ""  # always set for these arguments
         return response
-    url = storage.url(name, parameters={  # type: ignore[call-arg] # S3 storage's url() takes these"ResponseContentDisposition": disposition,
+    # S3 storage's url() takes these parameters (FileSystemStorage's does not).
+    url = storage.url(name, parameters={"ResponseContentDisposition": disposition,  # type: ignore[call-arg]
                                         "ResponseContentType": content_type,
                                         "ResponseCacheControl": "private, no-store"},
                       expire=settings.PRIVATE_DOWNLOADS_URL_EXPIRY)

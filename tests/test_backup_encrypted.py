@@ -65,8 +65,8 @@ def test_passphrase_encrypted_backup_of_a_bucket_restores_into_a_fresh_bucket_an
                 **s3_env)
     assert made.returncode == 0, made.stderr
     folder = backups / made.stdout.strip().splitlines()[-1].rsplit("/", 1)[-1]
-    assert sorted(p.name for p in folder.iterdir()) == ["SHA256SUMS", "database.dump.gpg", "manifest.json",
-                                                         "private-files.tar.gpg"]
+    assert sorted(p.name for p in folder.iterdir()) == ["SHA256SUMS", "database.dump.gpg", "files.sha256.gpg",
+                                                         "manifest.json", "private-files.tar.gpg"]
     # Rotation: the newest two backups stay, the folder that is not a backup too.
     assert sorted(p.name for p in backups.iterdir()) == sorted(["notes", "udhaengning-20250103T010000Z",
                                                                 folder.name])
