@@ -14,6 +14,7 @@ from __future__ import annotations
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib import messages
+from django.db import DatabaseError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -71,7 +72,11 @@ def _claims(sociallogin) -> tuple[dict, dict]:
 class SSOAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request, provider=None, client_id=None):
         apps = []
-        for row in SSOProvider.objects.filter(enabled=True).select_related("organisation"):
+        try:
+            rows = list(SSOProvider.objects.filter(enabled=True).select_related("organisation"))
+        except DatabaseError:  # no sign-in buttons while the database is unreachable
+            rows = []
+        for row in rows:
             app = social_app_for(row)
             if provider and provider not in (app.provider, app.provider_id):
                 continue

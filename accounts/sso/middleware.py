@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.db import DatabaseError
+
 from .models import SSOProvider
 
 
 def provider_origins() -> list[str]:
+    """The identity providers' origins for the CSP form-action; none while the database is
+    unreachable (the page itself then answers as it can, never a 500 from here)."""
     origins: set[str] = set()
-    for row in SSOProvider.objects.filter(enabled=True).only(
-            "protocol", "oidc_issuer", "saml_idp_sso_url", "saml_idp_metadata_url"):
+    try:
+        rows = list(SSOProvider.objects.filter(enabled=True).only(
+            "protocol", "oidc_issuer", "saml_idp_sso_url", "saml_idp_metadata_url"))
+    except DatabaseError:
+        return []
+    for row in rows:
         for url in (row.oidc_issuer, row.saml_idp_sso_url, row.saml_idp_metadata_url):
             parts = urlsplit(url or "")
             if parts.scheme in ("https", "http") and parts.netloc:
