@@ -2,7 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit
 from django.core.exceptions import ValidationError
 
-from . import client_ip as client_ip_module
+from common import client_ip as client_ip_module
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -5,11 +5,9 @@ own organisation; the admin site itself lets in only admins (see `udhaengning/ur
 Incident content is never registered here.
 """
 
-from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +17,7 @@ from audit.services import audit_record
 
 from . import permissions
 from .models import Membership, Organisation, Unit, User
+from .signals import organisation_retention_changed
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):
@@ -136,33 +135,14 @@ class OrganisationAdmin(OrganisationScopedAdmin):
                          details={name: getattr(obj, name) for name in (
                              "retention_months", "recording_retention_months", "audit_retention_months")})
         if change and "retention_months" in form.changed_data:
-            self._warn_of_immediate_deletions(request, obj)
+            # retention (a layer above) warns of closed cases already past the new period
+            organisation_retention_changed.send(sender=Organisation, organisation=obj, request=request)
 
     def has_add_permission(self, request):
         return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    @staticmethod
-    def _warn_of_immediate_deletions(request, organisation) -> None:
-        """A shorter retention period can put closed cases past it at once: they go in the next
-        nightly run without the usual 30-day warning to their managers, so the admin is told."""
-        from incidents.due import retention_overview
-
-        due = retention_overview(timezone.now(), organisation_ids=[organisation.pk],
-                                 within=timedelta(0))[organisation.pk].due_soon
-        if due:
-            messages.warning(request, ngettext(
-                "Med den nye opbevaringsperiode er %(n)s afsluttet sag allerede over perioden. Den slettes ved "
-                "næste natlige kørsel uden den sædvanlige varsling på 30 dage. Bed sagens leder sætte retligt "
-                "hold på den, hvis den skal bevares, eller forlæng perioden igen.",
-                "Med den nye opbevaringsperiode er %(n)s afsluttede sager allerede over perioden. De slettes ved "
-                "næste natlige kørsel uden den sædvanlige varsling på 30 dage. Bed sagernes ledere sætte retligt "
-                "hold på dem, der skal bevares, eller forlæng perioden igen.",
-                due,
-            ) % {"n": due})
-
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -220,4 +200,5 @@ class UserAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
         return super().get_fieldsets(request, obj)
 
 
+from . import audit_admin as _audit_admin  # noqa: E402, F401  (registers the audit log screen)
 from .sso import admin as _sso_admin  # noqa: E402, F401  (registers the SSO screens)

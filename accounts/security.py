@@ -21,6 +21,7 @@ from audit.context import current_request
 from audit.services import security_event
 
 from .models import Membership, Organisation, User
+from .signals import role_self_granted
 
 logger = logging.getLogger(__name__)
 
@@ -119,9 +120,7 @@ def on_membership_saved(sender, instance: Membership, created: bool, **kwargs):
             details={"role": instance.role, "unit_id": instance.unit_id, "membership_id": instance.pk,
                      "self_granted": actor is not None and actor.pk == instance.user_id})
     if actor is not None and actor.pk == instance.user_id:
-        from notifications.services import on_role_self_granted
-
-        on_role_self_granted(membership=instance, actor=actor)
+        role_self_granted.send(sender=Membership, membership=instance, actor=actor)
 
 
 def on_membership_deleted(sender, instance: Membership, **kwargs):

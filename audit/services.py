@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.client_ip import client_ip
+from common.client_ip import client_ip
 
 from . import anchors
 from .models import GENESIS_HASH, AuditChainHead, AuditCheckpoint, AuditEvent, PendingAuditEvent, audit_key

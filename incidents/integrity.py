@@ -3,9 +3,15 @@
 Public interface:
 
     stored_files_verify(*, on_check=None) -> IntegrityReport
-        re-hashes every kept evidence file, every ready report PDF and every ready evidence
-        bundle (streaming, through Django's storage API, so local disk and S3 alike) and
-        compares each with the hash in its row. `on_check(check)` is called for every file.
+        re-hashes every stored file of every registered kind (streaming, through Django's
+        storage API, so local disk and S3 alike) and compares each with the hash in its row.
+        `on_check(check)` is called for every file.
+    register_stored_files(category, label, checks)
+        an app adds a kind of stored file: `checks()` yields one `file_check(...)` per file.
+        This app registers the evidence; `reports` its PDFs, evidence bundles and case
+        archives; `privacy` its DPIA drafts and access exports (each in its AppConfig.ready),
+        so this module imports no app above it.
+    categories() -> list of (category, label) in the order they are checked
 
 Evidence removed from a case keeps only its tombstone (row and hash, no file) and is
 counted, not checked. Nothing is written: the check may run against a restored copy.
@@ -33,14 +39,13 @@ UNREADABLE = "unreadable"
 EVIDENCE = "evidence"
 REPORT = "report"
 BUNDLE = "bundle"
-CATEGORIES = (EVIDENCE, REPORT, BUNDLE)
 
 
 @dataclass(frozen=True)
 class FileCheck:
-    category: str          # evidence, report or bundle
+    category: str          # a registered kind: evidence, report, bundle, archive, …
     pk: int
-    reference: str         # the incident's reference
+    reference: str         # the incident's reference (or the row's own name where it has no incident)
     label: str             # what a person calls the file (the uploaded name, the report's download name)
     storage_name: str
     expected_sha256: str
@@ -84,7 +89,7 @@ def _sha256_of(storage_name: str) -> str:
     return digest.hexdigest()
 
 
-def _check(category: str, pk: int, reference: str, label: str, storage_name: str, expected: str) -> FileCheck:
+def file_check(category: str, pk: int, reference: str, label: str, storage_name: str, expected: str) -> FileCheck:
     base = {"category": category, "pk": pk, "reference": reference, "label": label, "storage_name": storage_name,
             "expected_sha256": expected}
     if not storage_name:
@@ -107,32 +112,27 @@ def _evidence_checks(report: IntegrityReport) -> Iterator[FileCheck]:
         if evidence.is_removed:
             report.removed_evidence += 1
             continue
-        yield _check(EVIDENCE, evidence.pk, evidence.incident.reference, evidence.original_name,
+        yield file_check(EVIDENCE, evidence.pk, evidence.incident.reference, evidence.original_name,
                      evidence.file.name or "", evidence.sha256)
 
 
-def _report_checks() -> Iterator[FileCheck]:
-    from reports.models import Report, Status
-
-    rows = Report.objects.filter(status=Status.READY).select_related("incident").order_by("pk")
-    for row in rows.iterator(chunk_size=500):
-        # row.reference: the incident's, or a statistics report's own number (it has no incident)
-        yield _check(REPORT, row.pk, row.reference, row.download_name, row.file.name or "", row.sha256)
+_SOURCES: dict[str, tuple[str, Callable[[], Iterator[FileCheck]]]] = {}
 
 
-def _bundle_checks() -> Iterator[FileCheck]:
-    from reports.models import EvidenceBundle, Status
+def register_stored_files(category: str, label: str, checks: Callable[[], Iterator[FileCheck]]) -> None:
+    """Add a kind of stored file to the check (again with the same category: replaced)."""
+    _SOURCES[category] = (label, checks)
 
-    rows = EvidenceBundle.objects.filter(status=Status.READY).select_related("report__incident").order_by("pk")
-    for row in rows.iterator(chunk_size=500):
-        yield _check(BUNDLE, row.pk, row.report.incident.reference, row.download_name, row.file.name or "",
-                     row.sha256)
+
+def categories() -> list[tuple[str, str]]:
+    """(category, label) of every kind of stored file, evidence first."""
+    return [(EVIDENCE, "Evidence files")] + [(category, label) for category, (label, _) in _SOURCES.items()]
 
 
 def stored_files_verify(*, on_check: Callable[[FileCheck], object] | None = None) -> IntegrityReport:
-    """Re-hash every stored evidence file, report and bundle; the problems are in the report."""
+    """Re-hash every stored file of every registered kind; the problems are in the report."""
     report = IntegrityReport()
-    for checks in (_evidence_checks(report), _report_checks(), _bundle_checks()):
+    for checks in (_evidence_checks(report), *(source() for _, source in _SOURCES.values())):
         for check in checks:
             report.checked[check.category] += 1
             if not check.ok:

@@ -24,7 +24,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from accounts.client_ip import forwarded_for_is_valid
+from common.client_ip import forwarded_for_is_valid
 
 MAX_JSON_DEPTH = 64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -113,3 +113,45 @@ def test_a_changed_bundle_fails(stored, personas):
 def test_an_empty_installation_passes(db):
     out, _ = _run()
     assert "All 0 stored files match" in out
+
+
+def test_every_kind_of_stored_file_is_checked(db):
+    """Each app registers its stored files: the check covers what the backup archives."""
+    from incidents.integrity import categories
+
+    assert [category for category, _ in categories()] == [
+        "evidence", "report", "bundle", "archive", "dpia", "access_export"]
+
+
+def test_a_changed_case_archive_fails(stored, personas):
+    from reports import archive as archives
+    from reports.models import CaseArchive
+
+    _, report = stored
+    row = archives.case_archive_request(actor=personas.manager, incident=report.incident)
+    archives.case_archive_build(row.pk)
+    row = CaseArchive.objects.get(pk=row.pk)
+    assert row.is_ready
+    out, _ = _run()
+    assert "Case archives: 1 checked, 1 match." in out
+    with open(default_storage.path(row.file.name), "ab") as handle:
+        handle.write(b"\0")
+
+    [problem] = stored_files_verify().problems
+    assert (problem.category, problem.pk, problem.status, problem.reference) == (
+        "archive", row.pk, "mismatch", report.incident.reference)
+
+
+def test_a_missing_dpia_draft_fails(stored, personas):
+    from privacy.dpia import dpia_render, dpia_request
+    from privacy.dpia_models import DpiaDraft
+
+    draft = dpia_request(actor=personas.admin, organisation=personas.org)
+    dpia_render(draft.pk)
+    draft = DpiaDraft.objects.get(pk=draft.pk)
+    assert draft.is_ready
+    assert stored_files_verify().ok
+    default_storage.delete(draft.file.name)
+
+    [problem] = stored_files_verify().problems
+    assert (problem.category, problem.pk, problem.status) == ("dpia", draft.pk, "missing")

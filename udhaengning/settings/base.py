@@ -217,7 +217,7 @@ AUDIT_ANCHOR_INTERVAL_SECONDS = env.int("AUDIT_ANCHOR_INTERVAL_SECONDS", default
 # How many proxies of our own stand in front of the app, each appending the address it saw
 # to X-Forwarded-For. 0: the connecting address (REMOTE_ADDR) is the client and the header is
 # ignored. 1 (the stack's nginx): the last address in the header is the client. Addresses a
-# client writes into the header itself are never used (accounts/client_ip.py).
+# client writes into the header itself are never used (common/client_ip.py).
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 
 # --- Internationalisation -------------------------------------------------------------

@@ -1,13 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.integrity import BUNDLE, EVIDENCE, REPORT, stored_files_verify
-
-LABELS = {EVIDENCE: "Evidence files", REPORT: "Report PDFs", BUNDLE: "Evidence bundles"}
+from incidents.integrity import EVIDENCE, categories, stored_files_verify
 
 
 class Command(BaseCommand):
     help = (
-        "Re-hash every stored evidence file, report and evidence bundle and compare it with the SHA-256 "
+        "Re-hash every stored evidence file, report, evidence bundle, case archive, DPIA draft and access "
+        "export and compare it with the SHA-256 "
         "recorded when it was stored, and verify every RFC 3161 time-stamp token of a page capture against "
         "CAPTURE_TSA_CA_FILE. Exits non-zero when a file is missing or differs, or a token does not verify."
     )
@@ -24,7 +23,7 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(check.describe()))
 
         report = stored_files_verify(on_check=show)
-        for category, label in LABELS.items():
+        for category, label in categories():
             bad = sum(1 for problem in report.problems if problem.category == category)
             line = f"{label}: {report.checked[category]} checked, {report.checked[category] - bad} match"
             if category == EVIDENCE:

@@ -1,10 +1,13 @@
-"""Admins read and filter the audit log; nobody can add, change or delete events."""
+"""Admins read and filter the audit log; nobody can add, change or delete events.
+
+It lives here, not in `audit/`, because who may read which organisation's events is the access
+policy of `accounts.permissions`, and `audit` is the layer below `accounts`."""
 
 from django.contrib import admin
 
-from accounts import permissions
+from audit.models import AuditEvent
 
-from .models import AuditEvent
+from . import permissions
 
 
 @admin.register(AuditEvent)
