@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import HttpUrlField
+
 from .models import DataSubjectRequest, Exception22
 from .policy import organisation_users
 from .selectors import name_words
@@ -121,8 +123,8 @@ class IdentityForm(forms.Form):
         help_text=_("Fx «brev signeret med MitID», «kopi af pas sammenholdt med profilbilledet». Uden en "
                     "identitetskontrol kan oplysninger om en anden person blive udleveret."),
     )
-    profile_url = forms.URLField(
-        label=_("Profil-link i anmodningen"), required=False, max_length=500, assume_scheme="https",
+    profile_url = HttpUrlField(
+        label=_("Profil-link i anmodningen"), required=False, max_length=500,
         help_text=_("Hvis anmodningen oplyser afsenderens profil, findes også sager med samme link."),
     )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import HttpUrlField
+
 UPLOAD_ACCEPT = "image/png,image/jpeg,image/webp,application/pdf,text/html,.html,.htm,.mhtml,.mht,.wacz"
 
 
@@ -14,10 +16,9 @@ class _PublicationChoice(forms.ModelChoiceField):
 
 
 class CaptureForm(forms.Form):
-    url = forms.URLField(label=_("Webadresse"), max_length=2000, assume_scheme="https",
-                         help_text=_("Adressen på opslaget, fx https://www.facebook.com/…"),
-                         error_messages={"invalid": _("Skriv en hel webadresse, der begynder med https://."),
-                                         "required": _("Skriv adressen på siden, der skal sikres.")})
+    url = HttpUrlField(label=_("Webadresse"), help_text=_("Adressen på opslaget, fx https://www.facebook.com/…"),
+                       error_messages={"invalid": _("Skriv en hel webadresse, der begynder med https://."),
+                                       "required": _("Skriv adressen på siden, der skal sikres.")})
     publication = _PublicationChoice(label=_("Hører til offentliggørelse"), queryset=None, required=False,
                                      empty_label=_("Ingen bestemt"))
 
@@ -34,9 +35,9 @@ class CaptureForm(forms.Form):
 
 
 class CaptureUploadForm(forms.Form):
-    url = forms.URLField(label=_("Webadresse på siden"), max_length=2000, assume_scheme="https",
-                         error_messages={"invalid": _("Skriv en hel webadresse, der begynder med https://."),
-                                         "required": _("Skriv adressen på siden, du har sikret.")})
+    url = HttpUrlField(label=_("Webadresse på siden"),
+                       error_messages={"invalid": _("Skriv en hel webadresse, der begynder med https://."),
+                                       "required": _("Skriv adressen på siden, du har sikret.")})
     file = forms.FileField(label=_("Din egen sikring"),
                            help_text=_("Et skærmbillede, en SingleFile-HTML-fil eller en WACZ-fil fra "
                                        "ArchiveWeb.page."),

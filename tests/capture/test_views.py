@@ -46,6 +46,10 @@ def test_an_internal_address_gets_a_danish_message_and_keeps_what_was_typed(clie
     assert not Capture.objects.exists()
     response = client.post(reverse("capture:list", args=[case.reference]), {"url": "ikke en adresse"})
     assert response.status_code == 400 and "Skriv en hel webadresse" in response.content.decode()
+    for other_scheme in ("ftp://example.org/opslag.html", "file:///etc/passwd", "javascript:alert(1)"):
+        response = client.post(reverse("capture:list", args=[case.reference]), {"url": other_scheme})
+        assert response.status_code == 400 and "Skriv en hel webadresse" in response.content.decode(), other_scheme
+    assert not Capture.objects.exists()
 
 
 def test_asking_for_a_capture_shows_a_polling_status_page_and_one_click_captures_again(client, personas, case,
