@@ -35,7 +35,7 @@ from audit.services import audit_record
 from reports.models import UNFINISHED, Status, render_deadline
 from reports.services import TRANSIENT_ERRORS
 
-from . import processing
+from . import activities, processing
 from .dpia_models import DpiaDraft
 
 logger = logging.getLogger(__name__)
@@ -375,7 +375,7 @@ def build_dpia(organisation: Organisation | None = None) -> Dpia:
                 ),
                 _("Tillidsrepræsentanter og MED-udvalg får anonymiseret statistik i stedet for sager."),
                 _("Opbevaring: %(retention)s")
-                % {"retention": processing._incident_retention(processing.retention_facts(organisation))},
+                % {"retention": activities.incident_retention(processing.retention_facts(organisation))},
                 _(
                     "De registreredes rettigheder: oplysning til medarbejdere (art. 13) og til afsendere (art. 14) "
                     "med registrerede undtagelser; indsigt og sletning håndteres af administratoren (art. 15 og 17)."

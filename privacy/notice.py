@@ -4,7 +4,7 @@ Who can see a case is not written freely: each line restates a rule of the one a
 (`incidents.policy`, `incidents.sharing`, `privacy.policy`) and, for a signed-in employee,
 names the managers who hold the manager role in the employee's units or a unit above them
 (they are the ones `incidents.policy.visible_incidents` lets in). The recipients of reports
-are the record of processing's (`privacy.processing.REPORT_RECIPIENTS`), the retention its
+are the record of processing's (`privacy.activities.REPORT_RECIPIENTS`), the retention its
 `retention_facts`, the controller and the DPO its `_controller` rows, so the notice and the
 record cannot say different things.
 """
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Membership, Organisation, Role, Unit
 
-from . import processing
+from . import activities, processing
 
 
 @dataclass
@@ -149,8 +149,8 @@ def build_notice(user=None, organisation: Organisation | None = None) -> Notice:
                 _("Din leder, som kan registrere en sag, også før du selv har anmeldt den."),
                 _("Det, der er offentliggjort om dig på nettet."),
             ],
-            recipients=[str(text) for text in processing.REPORT_RECIPIENTS.values()],
-            retention=processing._incident_retention(facts),
+            recipients=[str(text) for text in activities.REPORT_RECIPIENTS.values()],
+            retention=activities.incident_retention(facts),
             rights=[
                 _("Du kan få indsigt i de oplysninger, der er registreret om dig (art. 15)."),
                 _(
