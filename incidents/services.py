@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from django.db import connection, transaction
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -289,7 +290,9 @@ def _field_label(name: str) -> str:
     if name == "publications":
         return str(_("offentliggørelser"))
     try:
-        return str(Incident._meta.get_field(name).verbose_name)
+        field = Incident._meta.get_field(name)
+        # A reverse relation has no verbose_name: its label is its name.
+        return name if isinstance(field, ForeignObjectRel) else str(field.verbose_name)
     except Exception:  # noqa: BLE001 - a label is cosmetic
         return name
 

@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -123,7 +125,7 @@ def notification_enqueue(
                         next_attempt_at=timezone.now(), **common)
         if email is not None:
             created.append(email)
-            transaction.on_commit(lambda pk=email.pk: enqueue_delivery(pk))
+            transaction.on_commit(partial(enqueue_delivery, email.pk))
     return created
 
 
@@ -137,7 +139,8 @@ class Message:
     organisation_id: int
     template: str
     context: dict = field(hash=False)
-    incident: object = None
+    # An incidents.Incident or None (typed loosely: the outbox does not import the incidents app).
+    incident: Any = None
     object_type: str = ""
     object_id: str = ""
     target_url: str = ""
@@ -186,7 +189,7 @@ def notifications_enqueue_bulk(messages: Iterable[Message]) -> list[Notification
                 batch_size=BULK_BATCH_SIZE,
             )
             for email in emails:
-                transaction.on_commit(lambda pk=email.pk: enqueue_delivery(pk))
+                transaction.on_commit(partial(enqueue_delivery, email.pk))
     except IntegrityError:
         logger.info("Some of %s notifications were written meanwhile; writing them one at a time", len(todo))
         return _enqueue_one_by_one(todo)
@@ -203,6 +206,7 @@ def _row(message: Message, *, channel: str, in_app: bool, open_url: str = "", **
     return Notification(
         key=f"{message.key}:{channel}", channel=channel, organisation_id=message.organisation_id,
         recipient=recipient, kind=message.kind, incident=incident,
+        about_incident_id=incident.pk if incident is not None else None,
         object_type=message.object_type or (INCIDENT_TYPE if incident is not None else ""),
         object_id=message.object_id or (str(incident.pk) if incident is not None else ""),
         target_url=message.target_url, subject=rendered.subject, body=rendered.text, body_html=rendered.html,
@@ -424,7 +428,7 @@ def notification_retry(*, notifications: Iterable[Notification]) -> int:
             state=State.PENDING, attempts=0, next_attempt_at=timezone.now(), lease_until=None
         )
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: enqueue_delivery(pk))
+            transaction.on_commit(partial(enqueue_delivery, pk))
     return count
 
 
@@ -433,7 +437,10 @@ def notification_retry(*, notifications: Iterable[Notification]) -> int:
 def _admins_of(organisation_id: int, *, except_user_id: int | None = None) -> list[User]:
     ids = Membership.objects.filter(role=Role.ADMIN, unit__organisation_id=organisation_id,
                                     user__is_active=True).values_list("user_id", flat=True)
-    return list(User.objects.filter(pk__in=ids).exclude(pk=except_user_id).order_by("pk"))
+    admins = User.objects.filter(pk__in=ids)
+    if except_user_id is not None:
+        admins = admins.exclude(pk=except_user_id)
+    return list(admins.order_by("pk"))
 
 
 def on_role_self_granted(*, membership: Membership, actor) -> list[Notification]:

@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -127,7 +129,7 @@ class Findings:
     request: DataSubjectRequest
     sections: list[Section]
     # For the erasure plan: the incidents concerned, and for a perpetrator the exact names matched.
-    incidents: list[Incident] = field(default_factory=list)
+    incidents: Sequence[Incident] = field(default_factory=list)
     user: User | None = None
     # Perpetrator only: near matches for the admin, items withheld (counts per § 22 exception).
     near: list = field(default_factory=list)
@@ -191,7 +193,17 @@ def _memberships(user: User, org: int) -> Section:
                    rows)
 
 
-def employee_incidents(user: User, org: int):
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Relation(TypedDict):
+        subject_is_target: bool
+
+    # An incident as employee_incidents gives it: `subject_is_target` comes from its annotate().
+    EmployeeIncident = WithAnnotations[Incident, _Relation]
+
+
+def employee_incidents(user: User, org: int) -> QuerySet[EmployeeIncident]:
     through = Incident.targets.through
     return (Incident.objects.filter(unit__organisation_id=org)
             .annotate(subject_is_target=Exists(through.objects.filter(incident_id=OuterRef("pk"), user_id=user.pk)))
@@ -199,7 +211,7 @@ def employee_incidents(user: User, org: int):
             .select_related("unit").order_by("-registered_at", "-id"))
 
 
-def _relation(incident: Incident, user: User) -> str:
+def _relation(incident: EmployeeIncident, user: User) -> str:
     parts = []
     if incident.subject_is_target:
         parts.append(_("berørt"))
@@ -212,7 +224,7 @@ INCIDENT_FIELDS = ("reference", "title", "status", "unit", "relation", "register
                    "description")
 
 
-def _employee_incidents(user: User, incidents: list[Incident]) -> Section:
+def _employee_incidents(user: User, incidents: list[EmployeeIncident]) -> Section:
     rows = [{"reference": i.reference, "title": i.title, "status": i.get_status_display(), "unit": i.unit.name,
              "relation": _relation(i, user), "registered_at": i.registered_at, "closed_at": i.closed_at,
              "legal_hold": i.legal_hold, "description": i.description} for i in incidents]
@@ -441,7 +453,9 @@ def _perpetrator_findings(dsr: DataSubjectRequest, *, for_subject: bool = False)
                     .order_by("incident__registered_at", "published_at", "id")
                     if keep(f"publication:{p.pk}", f"incident:{p.incident_id}")]
     report_names = ("incident", "kind", "version", "requested_at", "sha256")
-    reports = [{"key": f"report:{r.pk}", "incident": r.incident.reference, "kind": r.get_kind_display(),
+    # The filter below names incidents, so each report has one (only a statistics report has none).
+    reports = [{"key": f"report:{r.pk}", "incident": r.incident.reference if r.incident else "",
+                "kind": r.get_kind_display(),
                 "version": r.version, "requested_at": r.requested_at, "sha256": r.sha256}
                for r in Report.objects.filter(incident_id__in=chosen).select_related("incident")
                .order_by("incident__registered_at", "requested_at", "id")

@@ -343,6 +343,7 @@ def _erase_perpetrator(*, actor, dsr: DataSubjectRequest, plan: ErasurePlan, req
 
 
 def _erase_employee(*, actor, dsr: DataSubjectRequest, findings: Findings, request=None) -> None:
+    assert findings.user is not None, "the findings of an employee request name the employee"
     user = User.objects.select_for_update().get(pk=findings.user.pk)
     org = dsr.organisation_id
     user.is_active = False

@@ -86,7 +86,7 @@ def recording_request_link_incident(*, actor, recording_request: RecordingReques
     """Link the request to the incident where the recording was published (None unlinks).
 
     The caller has checked that the actor may see the incident (incidents.policy)."""
-    previous = recording_request.incident.reference if recording_request.incident_id else ""
+    previous = recording_request.incident.reference if recording_request.incident else ""
     recording_request.incident = incident
     recording_request.save(update_fields=["incident"])
     audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=recording_request,

@@ -72,7 +72,7 @@ PERSONAL_DATA_BY_FEATURE: dict[str, str] = {
 PRIVATE_FEATURES = ("private_details", "family_exposed", "third_party_confidential")
 
 # The action each kind ticks on the checklist when it is marked as sent (DOMAIN.md 4.3).
-SENT_ACTIONS = {
+SENT_ACTIONS: dict[str, str] = {
     Kind.POLICE: "police_report",
     Kind.DSA_NOTICE: "platform_takedown",
     Kind.DATATILSYNET: "datatilsynet_report",

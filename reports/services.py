@@ -38,6 +38,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.core.files import File
@@ -64,7 +65,7 @@ logger = logging.getLogger(__name__)
 
 Kind = Report.Kind
 
-TEMPLATES = {
+TEMPLATES: dict[str, str] = {
     Kind.POLICE: "reports/pdf/police.html",
     Kind.DATATILSYNET: "reports/pdf/datatilsynet.html",
     Kind.DSA_NOTICE: "reports/pdf/dsa_notice.html",
@@ -72,7 +73,7 @@ TEMPLATES = {
     Kind.INTERNAL_HR: "reports/pdf/internal_hr.html",
     Kind.INTERNAL_AMO: "reports/pdf/internal_amo.html",
 }
-TEXT_TEMPLATES = {Kind.DSA_NOTICE: "reports/pdf/dsa_notice.txt"}
+TEXT_TEMPLATES: dict[str, str] = {Kind.DSA_NOTICE: "reports/pdf/dsa_notice.txt"}
 
 # Errors worth another try: the database or the storage did not answer.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (DatabaseError, OSError)
@@ -322,7 +323,7 @@ def report_mark_sent(*, actor, report: Report, sent_on: date, external_reference
 
     report = (Report.objects.select_for_update(of=("self",)).select_related("incident", "incident__unit")
               .get(pk=report.pk))
-    if not report.is_ready or report.kind not in content.SENT_ACTIONS:
+    if not report.is_ready or report.kind not in content.SENT_ACTIONS or report.incident is None:
         raise ValueError("only a ready report sent to an outside recipient can be marked as sent")
     report.sent_at = timezone.now()
     report.sent_by = actor
@@ -405,8 +406,7 @@ def stuck_jobs_sweep(*, now=None, limit: int = 200) -> SweepResult:
                 row.retried_at = now
                 row.save(update_fields=["status", "retried_at"])
                 logger.warning("%s %s was stuck (attempt %s); queued again", model.__name__, row_id, row.attempts)
-                transaction.on_commit(
-                    lambda row_id=row_id, task_name=task_name, fail=fail: _enqueue(task_name, row_id, fail))
+                transaction.on_commit(partial(_enqueue, task_name, row_id, fail))
                 result.requeued.append((model.__name__, row_id))
     return result
 

@@ -66,7 +66,7 @@ class Number:
     @property
     def html(self) -> str:
         """For the page and the PDF: Danish digit grouping."""
-        return formats.number_format(self.value, force_grouping=True)
+        return "" if self.value is None else formats.number_format(self.value, force_grouping=True)
 
 
 @dataclass(frozen=True)
@@ -370,7 +370,8 @@ def statistics_build(*, scope: Scope, first: date, last: date, unit_label: str =
         [(c, RELATED_PHENOMENA_LABELS[c]) for c in RELATED_PHENOMENA], "phenomenon", column_totals=False,
         note=_("En hændelse kan høre til flere fænomener eller ingen, så der er ingen sum."))
 
-    total = units.column_total().value if units.column_totals else 0
+    units_total = units.column_total()
+    total = (units_total.value or 0) if units_total else 0
     with_action = _sum(blocks, "with_action")
     recordings = recording_tables(scope=scope, first=first, last=last, periods=periods, period=period,
                                   period_heading=period_heading, k=k, exact=exact)

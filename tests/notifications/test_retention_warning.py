@@ -74,6 +74,16 @@ def test_warned_once_30_days_before_the_deletion_and_not_before(personas, regist
     assert email.state == State.PENDING and email.recipient == personas.manager
 
 
+def test_the_bulk_rows_carry_their_incident_id_as_single_rows_do(personas, register):
+    """notifications_enqueue_bulk sets about_incident_id as notification_enqueue does, so the rows stay
+    found by the incident's id (notifications.purge) once the incident link is gone."""
+    incident = _close(register(MANAGER))
+    retention_warn(now=WARN_AT)
+    rows = Notification.objects.filter(kind=Kind.RETENTION_WARNING)
+    assert rows.count() == 2
+    assert set(rows.values_list("about_incident_id", flat=True)) == {incident.pk}
+
+
 def test_only_the_managers_over_the_unit_are_warned(personas, register):
     team_manager = member(personas.family, Role.MANAGER, username="family_manager")
     _close(register(MANAGER))
