@@ -5,7 +5,7 @@ police report adds the employee and the purposes; Datatilsynet the employee's ad
 the DSA notice the platform (one notice per platform), the sender and a required
 explanation per URL (started from the provisions' summaries); the breach record the
 content of an art. 33 notification; the HR report whether internal notes are included.
-Whether the kind applies at all (DOMAIN.md 6) is checked by `content.unavailable_reasons`. The API feeds the
+Whether the kind applies at all (DOMAIN.md 6) is checked by `checks.unavailable_reasons`. The API feeds the
 same form with JSON, so both check the same way.
 """
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.assessment import Assessment
 from incidents.models import Incident, Publication
 
-from . import content, legal
+from . import checks, content, legal
 from .models import Report
 from .platforms import dsa_platforms
 
@@ -175,7 +175,7 @@ class ReportOptionsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for reason in content.unavailable_reasons(self.kind, self.incident):
+        for reason in checks.unavailable_reasons(self.kind, self.incident):
             self.add_error(None, reason)
         if self.kind == Kind.DSA_NOTICE and not self.has_error("publications") and not self.has_error("platform"):
             chosen = set(cleaned.get("publications") or ()) if "publications" in self.fields else set()

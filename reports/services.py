@@ -56,7 +56,7 @@ from incidents.evidence import evidence_open
 from incidents.models import Evidence, Incident
 from incidents.storage import delete_quietly
 
-from . import content, pdf, renderers
+from . import checks, content, pdf, renderers
 from .models import MAX_ATTEMPTS, UNFINISHED, CaseArchive, EvidenceBundle, Report, Status, render_deadline
 from .notify import on_report_finished
 from .renderers import Made, ReportProblem
@@ -216,7 +216,7 @@ def _claim(model, row_id: int, select_related: tuple[str, ...]):
 def make_incident_report(report: Report, *, now=None) -> Made:
     """The renderer of the incident kinds (registered in reports.apps)."""
     context = content.report_context(report, now=now)
-    problems = content.blocking_problems(report.kind, context["options"], context["publications"],
+    problems = checks.blocking_problems(report.kind, context["options"], context["publications"],
                                          context["incident"])
     if problems:
         raise ReportProblem(" ".join(problems))

@@ -30,7 +30,7 @@ from incidents.evidence import evidence_open, served_content_type
 from incidents.models import Evidence, Redaction
 from incidents.redactions import redaction_add, redaction_remove
 
-from . import content, services
+from . import checks, content, services
 from . import policy as report_policy
 from .forms import INTRODUCTIONS, WARNINGS, MarkSentForm, RedactionForm, ReportFactsForm, ReportOptionsForm
 from .models import EvidenceBundle, Report
@@ -58,7 +58,7 @@ def _audit_view(request, incident, summary: str, **details) -> None:
 def _kinds(incident) -> list[dict]:
     return [{"code": code, "label": label, "introduction": INTRODUCTIONS[code],
              "url": reverse("reports:create", args=[incident.reference, code]),
-             "unavailable": content.unavailable_reasons(code, incident)}
+             "unavailable": checks.unavailable_reasons(code, incident)}
             for code, label in Report.Kind.choices if code in Report.INCIDENT_KINDS]
 
 
@@ -97,13 +97,13 @@ def report_create(request, reference, kind):
                                     "den er klar.") % {"kind": report.get_kind_display(), "version": report.version})
         return redirect(report.get_absolute_url())
     evidence = list(Evidence.objects.filter(incident=incident).only("id", "kind", "removed_at"))
-    missing = content.missing_information(kind, incident, targets=targets, publications=publications,
+    missing = checks.missing_information(kind, incident, targets=targets, publications=publications,
                                           evidence=evidence)
     _audit_view(request, incident, _("Rapportvalg vist"), kind=kind)
     return render(request, "reports/create.html", {
         "incident": incident, "form": form, "kind": kind, "kind_label": Report.Kind(kind).label,
         "introduction": INTRODUCTIONS[kind], "missing": missing, "warning": WARNINGS.get(kind, ""),
-        "unavailable": content.unavailable_reasons(kind, incident),
+        "unavailable": checks.unavailable_reasons(kind, incident),
     }, status=400 if form.is_bound else 200)
 
 
@@ -335,7 +335,7 @@ def report_mark_sent(request, reference, report_id):
 def _package_files(report: Report) -> list[Evidence]:
     """The loose attachments of a Datatilsynet complaint: the files the report lists, as they are now."""
     return list(Evidence.objects.filter(incident=report.incident, pk__in=report.evidence_ids or [],
-                                        removed_at__isnull=True, kind__in=content.DATATILSYNET_ATTACHABLE)
+                                        removed_at__isnull=True, kind__in=checks.DATATILSYNET_ATTACHABLE)
                 .order_by("uploaded_at", "id"))
 
 

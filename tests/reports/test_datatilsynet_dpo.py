@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Organisation
-from reports import content
+from reports import checks
 from tests.reports.conftest import pdf_text
 
 
@@ -25,7 +25,7 @@ def test_the_complaint_names_the_employers_dpo(case, generate):
 def test_without_a_dpo_the_complaint_says_so_and_the_manager_is_told(case, generate, personas):
     Organisation.objects.filter(pk=personas.org.pk).update(dpo_name="", dpo_email="", dpo_phone="")
     case.refresh_from_db()
-    missing = content.missing_information("datatilsynet", case, targets=[], publications=[], evidence=[])
+    missing = checks.missing_information("datatilsynet", case, targets=[], publications=[], evidence=[])
     assert "Databeskyttelsesrådgiveren (DPO) mangler i organisationens indstillinger." in missing
     text = flat(pdf_text(generate(case, "datatilsynet")))
     assert "Arbejdsgiverens databeskyttelsesrådgiver (DPO)" in text and "Dorte Databeskytter" not in text

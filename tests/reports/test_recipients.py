@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from incidents.models import IncidentDeadline, Redaction, TimelineEntry
-from reports import content
+from reports import checks, content
 from reports.models import Report
 from tests.reports.conftest import PERPETRATOR, pdf_text, register
 
@@ -209,4 +209,4 @@ def test_the_perpetrator_match_uses_the_indexes(personas, case):
 
 def test_report_kinds_without_a_reason_are_refused_with_it(personas, case):
     # The case has no third-party data: no breach record.
-    assert content.unavailable_reasons(Report.Kind.BREACH_RECORD, case)
+    assert checks.unavailable_reasons(Report.Kind.BREACH_RECORD, case)
