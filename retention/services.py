@@ -139,9 +139,11 @@ class Candidate:
     registered_at: datetime
     closed_at: datetime
     due: datetime
-    evidence: int
-    reports: int
-    notifications: int
+    # What a purge would delete with it; None where the listing did not count it (a summary
+    # counts only the candidates it lists, `LISTED`: the purge itself needs no count).
+    evidence: int | None
+    reports: int | None
+    notifications: int | None
     journal_number: str = ""  # "" = never journalised in the municipality's document system
 
 
@@ -150,39 +152,47 @@ class Candidate:
 BATCH_SIZE = 1000
 
 
-def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int | None = None) -> Iterator[list[Candidate]]:
+def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int | None = None,
+                      counted: int | None = None) -> Iterator[list[Candidate]]:
     """The candidates (or, with legal_hold, the held ones), oldest closing first, in lists of at
     most `batch_size`. One ordered scan of the closed incidents streamed from a server-side cursor
     on PostgreSQL, then three grouped counts per batch (evidence, reports, notifications): no
-    correlated subquery per incident, and memory bounded by the batch."""
+    correlated subquery per incident, and memory bounded by the batch. With `counted`, only the
+    batches holding the first `counted` candidates are counted (the rest carry None), so a run
+    that lists only the first few does not count files for the whole backlog."""
     batch_size = batch_size or BATCH_SIZE
     rows = closed_queryset(now, legal_hold=legal_hold).values_list(
         "id", "reference", "registered_at", "closed_on", "unit__name", "unit__organisation_id",
         "unit__organisation__retention_months", "journal_number",
     )
     batch: list[tuple] = []
+    seen = 0
     for row in rows.iterator(chunk_size=batch_size):
         due = add_months(row[3], row[6])  # (id, reference, registered, closed, unit, org, months, journal)
         if due > now:
             continue
         batch.append((*row, due))
         if len(batch) >= batch_size:
-            yield _candidates_of(batch)
+            yield _candidates_of(batch, count=counted is None or seen < counted)
+            seen += len(batch)
             batch = []
     if batch:
-        yield _candidates_of(batch)
+        yield _candidates_of(batch, count=counted is None or seen < counted)
 
 
-def _candidates_of(rows: list[tuple]) -> list[Candidate]:
+def _candidates_of(rows: list[tuple], *, count: bool = True) -> list[Candidate]:
     ids = [row[0] for row in rows]
-    evidence = incidents_purge.evidence_counts(ids)
-    reports = reports_purge.report_counts(ids)
-    notifications = notifications_purge.notification_counts(ids)
+    evidence = incidents_purge.evidence_counts(ids) if count else None
+    reports = reports_purge.report_counts(ids) if count else None
+    notifications = notifications_purge.notification_counts(ids) if count else None
     return [
         Candidate(
             incident_id=pk, reference=reference, unit_name=unit_name, organisation_id=org_id, retention_months=months,
-            registered_at=registered_at, closed_at=closed_on, due=due, evidence=evidence.get(pk, 0),
-            reports=reports.get(pk, 0), notifications=notifications.get(pk, 0), journal_number=journal_number,
+            registered_at=registered_at, closed_at=closed_on, due=due,
+            evidence=None if evidence is None else evidence.get(pk, 0),
+            reports=None if reports is None else reports.get(pk, 0),
+            notifications=None if notifications is None else notifications.get(pk, 0),
+            journal_number=journal_number,
         )
         for pk, reference, registered_at, closed_on, unit_name, org_id, months, journal_number, due in rows
     ]
@@ -264,14 +274,14 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
     not grow with the backlog; the run's time and counts are kept as a RetentionRun."""
     started_at, started = timezone.now(), time.monotonic()
     summary = PurgeSummary(now=now, dry_run=dry_run)
-    for batch in candidate_batches(now, legal_hold=True):
+    for batch in candidate_batches(now, legal_hold=True, counted=LISTED):
         summary.held_count += len(batch)
         for candidate in batch:
             summary.listed("held", candidate)
             summary.counted(candidate.organisation_id, "held")
     if not dry_run:
         pending_files_retry(summary)
-    for batch in candidate_batches(now, legal_hold=False):
+    for batch in candidate_batches(now, legal_hold=False, counted=LISTED):
         for candidate in batch:
             summary.candidate_count += 1
             summary.listed("candidates", candidate)

@@ -87,6 +87,21 @@ def test_queries_grow_with_batches_not_incidents(personas):
     assert one_batch <= 6
 
 
+def test_a_listing_counts_only_the_batches_it_shows(personas):
+    for n in range(5):
+        _closed(personas, f"sag {n}")
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        batches = list(candidate_batches(now, legal_hold=False, batch_size=2, counted=2))
+    assert [len(batch) for batch in batches] == [2, 2, 1]
+    assert all(c.notifications is not None and c.evidence is not None for c in batches[0])
+    assert all(c.notifications is None and c.evidence is None and c.reports is None
+               for batch in batches[1:] for c in batch)
+    with CaptureQueriesContext(connection) as all_counted:
+        list(candidate_batches(now, legal_hold=False, batch_size=2))
+    assert len(all_counted.captured_queries) - len(captured.captured_queries) == 2 * 3  # two batches not counted
+
+
 def test_the_purge_deletes_the_anonymous_notice_by_its_stored_incident_id(personas):
     incident = _closed(personas, "alvorlig")
     notice = _serious_notice(personas, incident)
