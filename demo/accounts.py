@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from accounts.models import Membership, Organisation, Role, Unit, User
+from accounts.models import Organisation, Role, Unit
+
+from .factories import MembershipFactory, OrganisationFactory, UnitFactory, UserFactory
 
 DEMO_PASSWORD = "demo-udh-2026"  # noqa: S105 - public demo password, documented
 DEMO_ORGANISATION = "Demo Kommune"
@@ -43,47 +45,49 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
+def _existing_or_new(factory_class, lookup: dict, **values):
+    """The object `lookup` finds, or a new one from the factory with the lookup and `values`."""
+    existing = factory_class._meta.model.objects.filter(**lookup).first()
+    return existing if existing is not None else factory_class(**lookup, **values)
+
+
 @transaction.atomic
 def demo_seed() -> Organisation:
-    """Create the demo organisation, units and users; running it again changes nothing."""
-    org, _ = Organisation.objects.get_or_create(
-        name=DEMO_ORGANISATION,
-        defaults={
-            "cvr": "12345678",
-            "address": "Rådhuspladsen 1\n9999 Demoby",
-            "contact_name": "Mette Holm",
-            "contact_email": "leder@demo-kommune.invalid",
-            "contact_phone": "+45 11 22 33 44",
-            "police_district": "Østjyllands Politi",
-            "dpo_name": "Dorthe Databeskyttelse",
-            "dpo_email": "dpo@demo-kommune.invalid",
-            "dpo_phone": "+45 11 22 33 55",
-        },
+    """Create the demo organisation, units and users (through demo.factories, with the demo's
+    values); running it again changes nothing."""
+    org = _existing_or_new(
+        OrganisationFactory, {"name": DEMO_ORGANISATION},
+        cvr="12345678",
+        address="Rådhuspladsen 1\n9999 Demoby",
+        contact_name="Mette Holm",
+        contact_email="leder@demo-kommune.invalid",
+        contact_phone="+45 11 22 33 44",
+        police_district="Østjyllands Politi",
+        dpo_name="Dorthe Databeskyttelse",
+        dpo_email="dpo@demo-kommune.invalid",
+        dpo_phone="+45 11 22 33 55",
+        # The product's default, not the test factories' relaxed one: managers sign in with two factors.
+        require_mfa_for_managers=True,
+        mfa_relaxed_reason="",
     )
     units: dict[str, Unit] = {}
     for name, (parent_name, kind) in DEMO_UNITS.items():
-        units[name], _ = Unit.objects.get_or_create(
-            organisation=org,
-            parent=units[parent_name] if parent_name else None,
-            name=name,
-            defaults={"kind": kind},
+        units[name] = _existing_or_new(
+            UnitFactory, {"organisation": org, "parent": units[parent_name] if parent_name else None, "name": name},
+            kind=kind,
         )
     for demo in DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=demo.username,
-            defaults={
-                "first_name": demo.first_name,
-                "last_name": demo.last_name,
-                "email": f"{demo.username}@demo-kommune.invalid",
-                "job_title": demo.job_title,
-                "organisation": org,
-                "is_staff": demo.staff,
-            },
+        user = _existing_or_new(
+            UserFactory, {"username": demo.username},
+            first_name=demo.first_name,
+            last_name=demo.last_name,
+            email=f"{demo.username}@demo-kommune.invalid",
+            job_title=demo.job_title,
+            organisation=org,
+            is_staff=demo.staff,
+            password=DEMO_PASSWORD,
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        Membership.objects.get_or_create(user=user, unit=units[demo.unit], role=demo.role)
+        _existing_or_new(MembershipFactory, {"user": user, "unit": units[demo.unit], "role": demo.role})
     from .recordings import demo_guideline_seed
 
     demo_guideline_seed(org)

@@ -5,8 +5,10 @@ organisation: spread over its units and the last three years, with publications 
 usual platforms, feature combinations at plausible frequencies, the caseworkers of the
 unit as targets, a workflow history that fits the incident's age, and the assessment
 (with its deadline rows) computed by the same rules engine and facts as
-`incidents.services` (the rows are written by demo.writer). Every name, handle, link and
-text is invented; none describes a real person.
+`incidents.services` (the rows are written by demo.writer). The incident and publication
+rows come from `demo.factories.incident_row` / `publication_row`, the definitions the
+factories the tests use draw from; the people and the history are drawn here. Every name,
+handle, link and text is invented; none describes a real person.
 
 Speed: rows are built as plain dicts in batches of `BATCH_SIZE` and written with COPY on
 PostgreSQL (`bulk_create` elsewhere); references are reserved per year with one upsert on
@@ -19,9 +21,7 @@ organisation and `now`; references depend on what the counter already holds.
 
 from __future__ import annotations
 
-import itertools
 import random
-import string
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +35,7 @@ from accounts.models import Membership, Organisation, Role, Unit
 from accounts.tree import UnitTree
 from audit.models import AuditEvent
 from audit.services import audit_record
-from incidents.assessment import LEVEL_LABELS, PLATFORM_LABELS, REPEATED_PUBLICATION_COUNT, Facts, assess
+from incidents.assessment import LEVEL_LABELS, Facts, assess
 from incidents.models import (
     FEATURE_FIELDS,
     PHENOMENON_FIELDS,
@@ -45,120 +45,27 @@ from incidents.models import (
 )
 from incidents.services import facts_hash_of
 
-from .writer import _historical_timestamps, _Writer
+from .factories import incident_row, pick, publication_row
+from .writer import _FactoryWriter, _historical_timestamps, _Writer
 
 BATCH_SIZE = 5000
 HISTORY_DAYS = 3 * 365
 
 # --- Frequencies ----------------------------------------------------------------------
-# Rough shares from the DS guidance's examples and what municipalities report: most cases
-# name the employee on Facebook with insulting or accusing words; threats, private
-# details and recordings are rarer.
+# What an incident and its publications look like (features, relations, platforms, texts) is
+# defined in demo.factories, which the tests share; who is concerned and the case's life are here.
 
-FEATURE_RATES: dict[str, float] = {
-    "named": 0.85,
-    "photo": 0.18,
-    "offensive_language": 0.45,
-    "insulting_description": 0.40,
-    "abuse_of_power_accusation": 0.35,
-    "lawbreaking_accusation": 0.14,
-    "workplace_details": 0.14,
-    "private_details": 0.06,
-    "threat": 0.05,
-    "incitement": 0.06,
-    "repeated": 0.06,
-}
-RECORDING_RATE = 0.12  # an audio or video recording is part of the incident
-RELATION_WEIGHTS = {"citizen_own_case": 60, "relative": 15, "other_citizen": 8, "unknown": 12, "other": 5}
-PLATFORM_WEIGHTS = {
-    "facebook": 45, "instagram": 7, "x": 4, "tiktok": 6, "youtube": 7, "linkedin": 2, "reddit": 2,
-    "blog": 5, "website": 4, "book": 0.5, "news_comments": 5, "forum": 3, "closed_group": 5,
-    "messaging": 2, "email": 1.5, "other": 1,
-}
-PUBLICATION_COUNT_WEIGHTS = {1: 55, 2: 25, 3: 12, 4: 8}
 SELF_REPORT_SHARE = 0.35
 # Status by age: most older cases are closed, recent ones still open.
 STATUS_WEIGHTS_OLD = {"closed": 80, "in_progress": 15, "assessing": 3, "reported": 2}  # > 180 days
 STATUS_WEIGHTS_MONTHS = {"closed": 40, "in_progress": 40, "assessing": 10, "reported": 10}  # 31–180 days
 STATUS_WEIGHTS_RECENT = {"reported": 35, "assessing": 25, "in_progress": 35, "closed": 5}  # ≤ 30 days
 
-# --- Phrase bank (invented) ------------------------------------------------------------
+# --- Names and notes (invented) --------------------------------------------------------
 
-GROUP_SLUGS = (
-    "foraeldreikampmodkommunen", "retfaerdighedforfamilier", "stopsystemsvigtet", "borgereisocialsager",
-    "kommunalomsorgssvigtdk", "faedreforbarnet", "handicapfamilierstaarsammen", "jobcentersvigt",
-)
-GROUP_NAMES = (
-    "Forældre i kamp mod kommunen", "Retfærdighed for familier", "Stop systemsvigtet", "Borgere i sociale sager",
-    "Kommunalt omsorgssvigt DK", "Fædre for barnet", "Handicapfamilier står sammen", "Svigtet af jobcentret",
-)
-HANDLES = (
-    "retfaerdighed_nu", "mor.til.tre.drenge", "stopkommunen", "far_i_kamp", "borgerstemmen_dk",
-    "sandheden_om_systemet", "kommunewatch", "familie_mod_forvaltningen", "ukendt_profil_77", "dk_sagsbehandling",
-)
-SITES = ("kommunesvigt", "borgerensside", "sagsbehandlerfejl", "familieretten-nu", "systemetsofre")
-NEWS_SITES = ("demoby-avis", "lokalnyt-demoby", "egnsbladet-demo")
-PERPETRATOR_NAMES = (
-    "Profilen «Retfærdighed Nu»", "Gruppen «Stop systemsvigtet»", "Bruger «far_i_kamp»", "Ukendt profil",
-    "Bloggen «Borgerens side»", "Kanalen «Sandheden om systemet»",
-)
 TARGET_FIRST_NAMES = ("Lene", "Mads", "Pia", "Søren", "Hanne", "Jesper", "Camilla", "Bo", "Trine", "Kasper")
 TARGET_LAST_INITIALS = "ABDFHJKLMNPRST"
 
-OPENINGS = {
-    "citizen_own_case": "En borger med en aktuel sag i {unit} har skrevet om sin sagsbehandler.",
-    "relative": "En pårørende til en borger med en sag i {unit} har lagt indhold ud om medarbejderen.",
-    "other_citizen": "En borger uden egen sag hos {unit} har delt et opslag om medarbejderen.",
-    "unknown": "En profil, vi ikke kender afsenderen bag, har lagt indhold ud om en medarbejder i {unit}.",
-    "other": "En tidligere samarbejdspartner har omtalt medarbejderen offentligt.",
-}
-FEATURE_SENTENCES = {
-    "named": "Medarbejderen nævnes med fulde navn og stilling.",
-    "photo": "Der er lagt et billede af medarbejderen ud, hentet fra en offentlig profil.",
-    "offensive_language": "Sproget er groft, og medarbejderen kaldes blandt andet inkompetent og hjerteløs.",
-    "insulting_description": "Medarbejderen beskrives som kold og uegnet til at arbejde med mennesker.",
-    "abuse_of_power_accusation": "Opslaget påstår, at medarbejderen træffer afgørelser for at straffe familien.",
-    "lawbreaking_accusation": "Det påstås, at medarbejderen har brudt tavshedspligten og fusket med sagsakter.",
-    "workplace_details": "Kontorets adresse og medarbejderens mødetider er skrevet i kommentarerne.",
-    "private_details": "Medarbejderens bopæl og børnenes skole er nævnt.",
-    "threat": "En kommentar siger, at medarbejderen «skal passe på, når hun går hjem».",
-    "incitement": "Læserne opfordres til at ringe til medarbejderen og møde op på kontoret.",
-    "repeated": "Det er ikke første gang; der er kommet nye opslag flere gange den seneste måned.",
-    "audio_published": "En lydoptagelse fra et møde om sagen er lagt ud.",
-    "video_published": "En video fra et møde med medarbejderen er lagt ud.",
-    "third_party_confidential": "Optagelsen afslører oplysninger om andre borgere.",
-    "hidden_recording": "Mødet blev optaget, uden at medarbejderen vidste det.",
-    "recorder_not_party": "Optagelsen er lavet af en person, der ikke deltog i mødet.",
-}
-CLOSINGS = (
-    "Medarbejderen har taget skærmbilleder og orienteret sin leder.",
-    "En kollega så opslaget først og sagde det til medarbejderen.",
-    "Medarbejderen er påvirket og har bedt om en snak med lederen.",
-    "Opslaget har fået mange delinger og kommentarer.",
-    "",
-)
-QUOTES = {
-    "offensive_language": "Endnu en inkompetent sagsbehandler, der er ligeglad med børnene.",
-    "insulting_description": "Hun har ikke et gram empati i kroppen og burde aldrig have fået det job.",
-    "abuse_of_power_accusation": "Han bruger sin magt til at straffe os, fordi vi klagede.",
-    "lawbreaking_accusation": "Hun har løjet i sagen og sendt fortrolige papirer videre. Det er ulovligt.",
-    "threat": "Hun skal ikke regne med at kunne gå alene hjem fra kontoret.",
-    "incitement": "Ring til hende og sig din mening. Hun sidder på kontoret hver tirsdag.",
-    "named": "Kender I sagsbehandleren fra kommunen? Så del jeres historie.",
-}
-TITLES = {
-    "threat": "Trussel i kommentarer på {platform}",
-    "video_published": "Video fra møde lagt på {platform}",
-    "audio_published": "Lydoptagelse fra møde delt på {platform}",
-    "incitement": "Opfordring til at opsøge medarbejderen på {platform}",
-    "private_details": "Private oplysninger om medarbejderen på {platform}",
-    "lawbreaking_accusation": "Beskyldning om lovbrud på {platform}",
-    "abuse_of_power_accusation": "Beskyldning om magtmisbrug på {platform}",
-    "offensive_language": "Nedsættende kommentarer om medarbejder på {platform}",
-    "insulting_description": "Krænkende beskrivelse af medarbejder på {platform}",
-    "photo": "Billede af medarbejder delt på {platform}",
-}
-GENERIC_TITLES = ("Medarbejder navngivet på {platform}", "Opslag om sagsbehandler på {platform}")
 JUSTIFICATIONS = (
     "Medarbejderen er særligt hårdt ramt, og opslaget er delt bredt i lokalområdet.",
     "Afsenderen har tidligere opsøgt medarbejderen; vi vurderer risikoen højere end beregnet.",
@@ -186,10 +93,6 @@ ACTION_CHANCE = {
     "occupational_injury": 0.8, "restraining_order": 0.2,
 }
 MAX_ACTIONS = 3  # actions recorded per incident at most
-
-_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
-_URL_CHARS = string.ascii_letters + string.digits + "-_"
-
 
 # --- The organisation -------------------------------------------------------------------
 
@@ -229,133 +132,24 @@ class _Draft:
     deadlines: list[dict] = field(default_factory=list)
 
 
-_CUMULATIVE: dict[int, tuple[list, list[float]]] = {}
-
-
-def _pick(rng: random.Random, weights: dict) -> object:
-    """One key of `weights` (a module constant), drawn in proportion to its value."""
-    table = _CUMULATIVE.get(id(weights))
-    if table is None:
-        table = _CUMULATIVE[id(weights)] = (list(weights), list(itertools.accumulate(weights.values())))
-    return rng.choices(table[0], cum_weights=table[1])[0]
-
-
-def _slug(text: str, rng: random.Random) -> str:
-    words = "".join(c if c.isalnum() else " " for c in text.lower().translate(_ASCII)).split()
-    return "-".join(words[: rng.randint(3, 6)]) or "opslag"
-
-
-def _code(rng: random.Random, length: int) -> str:
-    return "".join(rng.choices(_URL_CHARS, k=length))
-
-
-def _publication_url(rng: random.Random, platform: str, title: str, when: datetime) -> str:
-    handle = rng.choice(HANDLES)
-    slug = _slug(title, rng)
-    match platform:
-        case "facebook":
-            return f"https://www.facebook.com/groups/{rng.choice(GROUP_SLUGS)}/posts/{rng.randrange(10**15, 10**16)}"
-        case "closed_group":
-            return (f"https://www.facebook.com/groups/{rng.choice(GROUP_SLUGS)}/permalink/"
-                    f"{rng.randrange(10**15, 10**16)}/")
-        case "instagram":
-            return f"https://www.instagram.com/p/{_code(rng, 11)}/"
-        case "x":
-            return f"https://x.com/{handle.replace('.', '_')}/status/{rng.randrange(10**18, 2 * 10**18)}"
-        case "tiktok":
-            return f"https://www.tiktok.com/@{handle}/video/{rng.randrange(7 * 10**18, 8 * 10**18)}"
-        case "youtube":
-            return f"https://www.youtube.com/watch?v={_code(rng, 11)}"
-        case "linkedin":
-            return (f"https://www.linkedin.com/posts/{handle.replace('.', '-')}_{slug}-activity-"
-                    f"{rng.randrange(7 * 10**18, 8 * 10**18)}-{_code(rng, 4)}")
-        case "reddit":
-            code = "".join(rng.choices(string.ascii_lowercase + string.digits, k=6))
-            return f"https://www.reddit.com/r/Denmark/comments/{code}/{slug.replace('-', '_')}/"
-        case "blog":
-            return f"https://{handle.replace('_', '').replace('.', '')}.blogspot.com/{when:%Y/%m}/{slug}.html"
-        case "website":
-            return f"https://www.{rng.choice(SITES)}.dk/{slug}"
-        case "news_comments":
-            return f"https://www.{rng.choice(NEWS_SITES)}.dk/lokalt/{slug}#kommentarer"
-        case "forum":
-            return f"https://forum.{rng.choice(SITES)}.dk/t/{slug}/{rng.randrange(1000, 99999)}"
-        case "other":
-            return f"https://{rng.choice(SITES)}.dk/{slug}"
-        case _:  # book, messaging, email: no link, only screenshots or a page reference
-            return ""
-
-
-def _publication_title(rng: random.Random, platform: str) -> str:
-    match platform:
-        case "facebook" | "closed_group":
-            return f"Opslag i gruppen «{rng.choice(GROUP_NAMES)}»"
-        case "book":
-            return f"Bogen «Svigtet af systemet», s. {rng.randint(20, 240)}"
-        case "messaging":
-            return "Besked delt i en Messenger-gruppe"
-        case "email":
-            return "E-mail sendt til kolleger og ledelse"
-        case "youtube" | "tiktok":
-            return f"Video fra kanalen «{rng.choice(HANDLES)}»"
-        case "news_comments":
-            return "Kommentarer under artikel om kommunens socialområde"
-        case _:
-            return f"Indlæg af «{rng.choice(HANDLES)}»"
-
-
-def _reach(rng: random.Random, platform: str) -> tuple[str, int | None]:
-    if platform in ("messaging", "email"):
-        return "private_message", rng.randint(2, 40)
-    if platform == "closed_group" or (platform == "facebook" and rng.random() < 0.4):
-        return "closed_group", rng.choice((150, 800, 2500, 6000, 14000))
-    if platform == "book":
-        return "public", None
-    return "public", rng.choice((None, None, 300, 1200, 5000, 25000))
-
-
-def _draw_features(rng: random.Random) -> set[str]:
-    features = {code for code, rate in FEATURE_RATES.items() if rng.random() < rate}
-    if "threat" in features and rng.random() < 0.3:
-        features.add("incitement")
-    if rng.random() < RECORDING_RATE:
-        features.add("audio_published" if rng.random() < 0.6 else "video_published")
-        if "video_published" in features and rng.random() < 0.1:
-            features.add("video_consent")
-        if rng.random() < 0.6:
-            features.add("hidden_recording")
-        elif rng.random() < 0.15:
-            features.add("recorder_not_party")
-        if rng.random() < 0.2:
-            features.add("third_party_confidential")
-    return features
-
-
 def _at(day: date, hour: int, minute: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 def _status_for_age(rng: random.Random, age_days: int) -> str:
     if age_days > 180:
-        return _pick(rng, STATUS_WEIGHTS_OLD)
+        return pick(rng, STATUS_WEIGHTS_OLD)
     if age_days > 30:
-        return _pick(rng, STATUS_WEIGHTS_MONTHS)
-    return _pick(rng, STATUS_WEIGHTS_RECENT)
+        return pick(rng, STATUS_WEIGHTS_MONTHS)
+    return pick(rng, STATUS_WEIGHTS_RECENT)
 
 
 def _draw(rng: random.Random, people: _UnitPeople, registered_at: datetime, now: datetime,
           labels: dict[str, str]) -> _Draft:
+    """One incident of the unit (demo.factories.incident_row), its publications, people and history."""
     unit = people.unit
-    features = _draw_features(rng)
-    relation = _pick(rng, RELATION_WEIGHTS)
-    pub_count = _pick(rng, PUBLICATION_COUNT_WEIGHTS)
-    main_platform = _pick(rng, PLATFORM_WEIGHTS)
-    platforms = [main_platform] + [
-        main_platform if rng.random() < 0.5 else _pick(rng, PLATFORM_WEIGHTS) for _ in range(pub_count - 1)
-    ]
-    if pub_count >= REPEATED_PUBLICATION_COUNT:
-        features.add("repeated")
-    discovered_at = registered_at - timedelta(minutes=rng.randint(30, 5 * 24 * 60))
+    row, platforms = incident_row(rng, unit.name, registered_at)
+    features = {code for code in FEATURE_FIELDS if row[code]}
 
     # Who is concerned and who registered it.
     target_ids: list[int] = []
@@ -369,50 +163,14 @@ def _draw(rng: random.Random, people: _UnitPeople, registered_at: datetime, now:
     else:
         channel = Incident.Channel.MANAGER.value
         reporter_id = rng.choice(people.managers) if people.managers else None
+    row.update(unit_id=unit.pk, channel=channel, reporter_id=reporter_id, target_names=target_names)
 
-    # Texts.
-    salient = next((code for code in TITLES if code in features), None)
-    title_pattern = TITLES[salient] if salient else rng.choice(GENERIC_TITLES)
-    title = title_pattern.format(platform=PLATFORM_LABELS[main_platform])
-    sentences = [OPENINGS[relation].format(unit=unit.name)]
-    sentences += [FEATURE_SENTENCES[code] for code in FEATURE_SENTENCES if code in features]
-    sentences.append(rng.choice(CLOSINGS))
-    quote_codes = [code for code in QUOTES if code in features] or ["named"]
-
-    absence_days = 0 if rng.random() < 0.85 else rng.randint(1, 20)
-    incident = {
-        "unit_id": unit.pk, "channel": channel, "reporter_id": reporter_id, "target_names": target_names,
-        "title": title, "description": " ".join(s for s in sentences if s),
-        "perpetrator_relation": relation,
-        "perpetrator_name": rng.choice(PERPETRATOR_NAMES) if rng.random() < 0.5 else "",
-        "perpetrator_profile_url": (f"https://www.facebook.com/{rng.choice(HANDLES).replace('_', '.')}"
-                                    if main_platform == "facebook" and rng.random() < 0.4 else ""),
-        "related_case_complaint": relation == "citizen_own_case" and rng.random() < 0.45,
-        "related_bullying": rng.random() < 0.08,
-        "related_threats": "threat" in features and rng.random() < 0.7,
-        "related_stalking": rng.random() < 0.02,
-        "absence_days": absence_days,
-        "absence_start": (discovered_at.date() + timedelta(days=rng.randint(0, 3))) if absence_days else None,
-        "psychological_harm": rng.random() < 0.15,
-        "emotional_load": rng.choice((None, 1, 2, 3, 3, 4, 4, 5)),
-        "discovered_at": discovered_at,
-        "registered_at": registered_at,
-        **{code: True for code in features},
-    }
-
-    publications = []
-    for platform in platforms:
-        published_at = discovered_at - timedelta(minutes=rng.randint(10, 20 * 24 * 60))
-        reach, audience = _reach(rng, platform)
-        publications.append({
-            "platform": platform, "url": _publication_url(rng, platform, title, published_at),
-            "title": _publication_title(rng, platform), "published_at": published_at,
-            "captured_at": discovered_at + timedelta(minutes=rng.randint(5, 600)),
-            "reach": reach, "audience_size": audience, "still_online": rng.choice((None, True, True, False)),
-            "quote": QUOTES[rng.choice(quote_codes)], "created_at": registered_at,
-        })
-
-    draft = _Draft(incident, publications, target_ids)
+    publications = [
+        publication_row(rng, platform, title=row["title"], discovered_at=row["discovered_at"],
+                        registered_at=registered_at, features=features)
+        for platform in platforms
+    ]
+    draft = _Draft(row, publications, target_ids)
     _workflow(rng, draft, platforms, now, labels, people)
     return draft
 
@@ -586,8 +344,12 @@ def _reserve_numbers(year: int, count: int) -> int:
 # --- The seed ---------------------------------------------------------------------------
 
 def demo_incidents_seed(*, organisation: Organisation, count: int, seed: int = 1,
-                        now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Add `count` made-up incidents to `organisation`; returns how many were added."""
+                        now: datetime | None = None, batch_size: int = BATCH_SIZE,
+                        through_factories: bool = False) -> int:
+    """Add `count` made-up incidents to `organisation`; returns how many were added.
+
+    The rows are written in bulk, or with `through_factories` created one by one through
+    demo.factories (the same incidents, for a small sample)."""
     if count <= 0:
         return 0
     people = _people_by_unit(organisation)
@@ -603,7 +365,7 @@ def demo_incidents_seed(*, organisation: Organisation, count: int, seed: int = 1
         times = _registration_times(rng, count, now)
         years = Counter(t.astimezone(tz).year for t in times)
         next_number = {year: _reserve_numbers(year, n) for year, n in sorted(years.items())}
-        writer = _Writer(count, batch_size)
+        writer = _FactoryWriter(p.unit for p in people) if through_factories else _Writer(count, batch_size)
         references = []
         try:
             for start in range(0, count, batch_size):

@@ -170,25 +170,21 @@ def demo_guideline_seed(organisation) -> RecordingGuideline:
     )
 
 
-_DEMO_REASON_SETS = (
-    ("memory_problems",), ("concentration_problems",), ("note_taking_difficulty",), ("language_barrier",),
-    ("wants_documentation",), ("distrust",), ("publish_intent",), ("memory_problems", "publish_intent"),
-    ("wants_documentation", "distrust"), ("other",),
-)
 _DEMO_JUSTIFICATION = "Afgjort efter retningslinjen og borgerens begrundelse (demodata)."
 
 
 @transaction.atomic
 def demo_requests_seed(organisation, *, count: int, seed: int = 1) -> int:
     """`count` made-up recording requests over the last twelve months, registered by the demo
-    caseworkers in their units, each decided as the suggestion says (a few differently). Adds
-    every time it runs; the caller decides when (seed_demo --sample adds them once)."""
+    caseworkers in their units, each decided as the suggestion says (a few differently); created
+    through demo.factories with the drawn values. Adds every time it runs; the caller decides when
+    (seed_demo --sample adds them once)."""
     import random
     from datetime import timedelta
 
     from accounts.models import Membership, Role
-    from recordings.models import REASON_FIELDS, RecordingRequest
-    from recordings.suggest import GuidelinePolicy, RequestFacts, suggest
+
+    from .factories import REASON_SETS, RecordingRequestFactory
 
     rng = random.Random(seed)
     caseworkers = list(Membership.objects.filter(unit__organisation=organisation, role=Role.CASEWORKER)
@@ -196,24 +192,18 @@ def demo_requests_seed(organisation, *, count: int, seed: int = 1) -> int:
     if not caseworkers or count <= 0:
         return 0
     guideline = demo_guideline_seed(organisation)
-    policy = GuidelinePolicy(without_legitimate_reason=guideline.without_legitimate_reason)
     today = timezone.localdate()
-    rows = []
     for _ in range(count):
         membership = rng.choice(caseworkers)
-        reasons = rng.choice(_DEMO_REASON_SETS)
+        reasons = rng.choice(REASON_SETS)
         media = "video" if rng.random() < 0.2 else "audio"
-        suggestion = suggest(RequestFacts.of(reasons, media), policy)
-        decision = suggestion.decision if rng.random() < 0.9 else rng.choice(DECISIONS)
+        overridden = {} if rng.random() < 0.9 else {"decision": rng.choice(DECISIONS)}
         day = today - timedelta(days=rng.randrange(0, 365))
         decided_at = timezone.make_aware(datetime(day.year, day.month, day.day, rng.randrange(8, 16)))
-        rows.append(RecordingRequest(
+        RecordingRequestFactory(
             unit=membership.unit, registered_by=membership.user, registered_at=decided_at, request_date=day,
-            media=media, setting="phone" if rng.random() < 0.3 else "meeting", guideline=guideline,
-            suggested_decision=suggestion.decision, decision=decision, justification=_DEMO_JUSTIFICATION,
-            decided_by=membership.user, decided_at=decided_at,
-            hidden_recording_discovered=rng.random() < 0.05,
-            **{REASON_FIELDS[code]: True for code in reasons},
-        ))
-    RecordingRequest.objects.bulk_create(rows)
-    return len(rows)
+            reasons=reasons, media=media, setting="phone" if rng.random() < 0.3 else "meeting",
+            guideline=guideline, justification=_DEMO_JUSTIFICATION, decided_by=membership.user,
+            decided_at=decided_at, hidden_recording_discovered=rng.random() < 0.05, **overridden,
+        )
+    return count

@@ -1,4 +1,5 @@
-"""Writing the demo incidents in bulk: COPY on PostgreSQL from a second thread, bulk_create elsewhere.
+"""Writing the demo incidents: in bulk (COPY on PostgreSQL from a second thread, bulk_create
+elsewhere), or one object at a time through the shared factories (the `make run` sample).
 
 Used by demo.incidents (the seed); rows are the dicts it draws.
 """
@@ -146,6 +147,30 @@ class _Writer:
         finally:
             if self.pool is not None:
                 self.pool.shutdown(wait=True)
+
+
+class _FactoryWriter:
+    """Creates each drafted incident and its rows through demo.factories, with the drawn values
+    passed in: for the few hundred incidents of the `make run` sample, where speed does not matter."""
+
+    def __init__(self, units) -> None:
+        self.units = {unit.pk: unit for unit in units}
+
+    def write(self, drafts: list) -> None:
+        from .factories import IncidentDeadlineFactory, IncidentFactory, PublicationFactory, TimelineEntryFactory
+
+        for draft in drafts:
+            fields = dict(draft.incident)
+            incident = IncidentFactory(unit=self.units[fields.pop("unit_id")], targets=draft.target_ids, **fields)
+            for row in draft.publications:
+                PublicationFactory(incident=incident, **row)
+            for row in draft.timeline:
+                TimelineEntryFactory(incident=incident, **row)
+            for row in draft.deadlines:
+                IncidentDeadlineFactory(incident=incident, **row)
+
+    def finish(self) -> None:
+        pass
 
 
 @contextmanager

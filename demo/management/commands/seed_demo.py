@@ -31,22 +31,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         org = demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {org.name}"))
-        count = options["incidents"]
+        from demo.incidents import demo_incidents_seed
+
         if options["sample"] > 0:
             from demo.recordings import demo_requests_seed
             from incidents.models import Incident
             from recordings.models import RecordingRequest
 
             if not Incident.objects.filter(unit__organisation=org).exists():
-                count += options["sample"]
+                # A few hundred at most: created one by one through the shared factories.
+                added = demo_incidents_seed(organisation=org, count=options["sample"], seed=options["seed"],
+                                            through_factories=True)
+                self.stdout.write(self.style.SUCCESS(f"Added {added} sample incidents."))
             if not RecordingRequest.objects.filter(unit__organisation=org).exists():
                 added = demo_requests_seed(org, count=max(1, options["sample"] // 3), seed=options["seed"])
                 self.stdout.write(self.style.SUCCESS(f"Added {added} demo recording requests."))
-        if count > 0:
-            from demo.incidents import demo_incidents_seed
-
+        if options["incidents"] > 0:
             started = time.perf_counter()
-            added = demo_incidents_seed(organisation=org, count=count, seed=options["seed"])
+            added = demo_incidents_seed(organisation=org, count=options["incidents"], seed=options["seed"])
             self.stdout.write(self.style.SUCCESS(
                 f"Added {added} demo incidents in {time.perf_counter() - started:.1f} s."
             ))
