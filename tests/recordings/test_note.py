@@ -98,3 +98,35 @@ def test_the_default_guideline_and_the_advice_state_no_unconditional_ban(persona
     assert not [t for t in texts if BANS.search(t)]
     assert "FOB 2005.578" in demo.DEFAULT_BODY and "Praksisnyt 54" in demo.DEFAULT_BODY
     assert "som udgangspunkt offentliggøre en lydoptagelse" in demo.DEFAULT_BODY
+
+
+def test_the_note_carries_nothing_of_the_linked_incident_or_the_employee(client, personas, guideline, make_request):
+    """The note goes to the citizen's case file: a linked incident about the employee (its
+    reference, title, description, the employee's name, sick leave, the perpetrator, internal
+    notes) stays in this system."""
+    from incidents import services as incident_services
+    from recordings import services
+    from tests.incidents.test_manager_views import register as register_incident
+
+    incident = register_incident(
+        personas, title="Videoklip fra mødet lagt på YouTube", video_published=True,
+        description="Borgeren har lagt en optagelse af mødet ud og skrevet MARKØR-BESKRIVELSE om medarbejderen.",
+        perpetrator_name="Hans Borgersen", absence_days=12,
+    )
+    incident_services.note_add(actor=personas.manager, incident=incident, visibility="internal",
+                               body="Intern note: MARKØR-NOTE, medarbejderen er sygemeldt med stress.")
+    # decided by the manager (the note names who decided); the caseworker is the incident's target
+    rr = make_request(actor=personas.manager, media="video", decision="allowed",
+                      justification="Borgeren husker dårligt, hvad der bliver sagt.")
+    services.recording_request_link_incident(actor=personas.manager, recording_request=rr, incident=incident)
+    login(client, personas, "manager")
+
+    text = client.get(reverse("recordings:note_text", args=[rr.pk])).content.decode()
+    pdf = client.get(reverse("recordings:note_pdf", args=[rr.pk])).content
+    flat = re.sub(r"\s+", " ", " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages))
+    for document in (text, flat):
+        assert rr.reference in document  # the note itself is there
+        for absent in (incident.reference, "Videoklip fra mødet", "MARKØR-BESKRIVELSE", "MARKØR-NOTE", "sygemeldt",
+                       "stress", "Hans Borgersen", "sygefravær", personas.caseworker.get_full_name(),
+                       personas.caseworker.last_name):
+            assert absent not in document, absent
