@@ -56,6 +56,7 @@ beat: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) bin/import_matrix --check
 	$(PYTHON) bin/check-lock
 	$(VENV)/bin/mypy

@@ -12,8 +12,16 @@ from . import permissions
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "object_type", "object_id", "incident_reference", "summary",
-                    "ip_address"]
+    list_display = [
+        "at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "incident_reference",
+        "summary",
+        "ip_address",
+    ]
     list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_label", "incident_reference", "object_id", "summary"]
     date_hierarchy = "at"

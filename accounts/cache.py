@@ -28,8 +28,11 @@ class FailOpenRedisCache(RedisCache):
         now = time.monotonic()
         if now - FailOpenRedisCache._last_warning >= WARN_EVERY_SECONDS:
             FailOpenRedisCache._last_warning = now
-            logger.warning("Cache unavailable (%s: %s); sign-in throttling is off until it is back",
-                           operation, type(error).__name__)
+            logger.warning(
+                "Cache unavailable (%s: %s); sign-in throttling is off until it is back",
+                operation,
+                type(error).__name__,
+            )
 
     def _guard(self, operation: str, default, call, *args, **kwargs):
         try:
@@ -70,4 +73,3 @@ class FailOpenRedisCache(RedisCache):
 
     def clear(self):
         return self._guard("clear", None, super().clear)
-

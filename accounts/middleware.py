@@ -60,8 +60,10 @@ class RequireTwoFactorMiddleware:
         ):
             messages.warning(
                 request,
-                _("Din organisation kræver tofaktorlogin for ledere og administratorer. "
-                  "Opsæt en godkendelsesapp for at fortsætte."),
+                _(
+                    "Din organisation kræver tofaktorlogin for ledere og administratorer. "
+                    "Opsæt en godkendelsesapp for at fortsætte."
+                ),
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -32,7 +32,9 @@ class Organisation(models.Model):
     # Where police reports go, and the data protection officer (GDPR art. 37–39; printed in the
     # breach record and the record of processing, DOMAIN.md sections 6 and 10).
     police_district = models.CharField(
-        _("politikreds"), max_length=200, blank=True,
+        _("politikreds"),
+        max_length=200,
+        blank=True,
         help_text=_("Den politikreds, politianmeldelser sendes til, fx «Københavns Politi» eller «Fyns Politi»."),
     )
     dpo_name = models.CharField(_("databeskyttelsesrådgiver (DPO), navn"), max_length=200, blank=True)
@@ -63,30 +65,36 @@ class Organisation(models.Model):
         _("opbevaring af anmodninger om optagelse (måneder)"),
         default=36,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text=_("Systemets standard: 36 måneder efter anmodningens dato. Derefter anonymiseres anmodningen: "
-                    "fritekst og navne fjernes, de kodede oplysninger bliver i statistikken. En anmodning knyttet "
-                    "til en sag, der stadig findes, venter, til sagen er slettet."),
+        help_text=_(
+            "Systemets standard: 36 måneder efter anmodningens dato. Derefter anonymiseres anmodningen: "
+            "fritekst og navne fjernes, de kodede oplysninger bliver i statistikken. En anmodning knyttet "
+            "til en sag, der stadig findes, venter, til sagen er slettet."
+        ),
     )
     audit_retention_months = models.PositiveSmallIntegerField(
         _("opbevaring af revisionsloggen (måneder)"),
         default=60,
         validators=[MinValueValidator(6), MaxValueValidator(240)],
-        help_text=_("Systemets standard: 60 måneder. Skal være mindst lige så lang som opbevaringen af sager, så "
-                    "det kan dokumenteres, hvem der har set og ændret en sag, så længe den findes."),
+        help_text=_(
+            "Systemets standard: 60 måneder. Skal være mindst lige så lang som opbevaringen af sager, så "
+            "det kan dokumenteres, hvem der har set og ændret en sag, så længe den findes."
+        ),
     )
     # Two factors are the default for managers and admins signing in with a password; an
     # organisation may relax it only with a reason, which is audited (accounts.services).
-    require_mfa_for_managers = models.BooleanField(
-        _("kræv tofaktorlogin for ledere og administratorer"), default=True
-    )
+    require_mfa_for_managers = models.BooleanField(_("kræv tofaktorlogin for ledere og administratorer"), default=True)
     mfa_relaxed_reason = models.TextField(
-        _("begrundelse for ikke at kræve tofaktorlogin"), blank=True,
+        _("begrundelse for ikke at kræve tofaktorlogin"),
+        blank=True,
         help_text=_("Skal udfyldes, hvis tofaktorlogin ikke kræves. Ændringen skrives i revisionsloggen."),
     )
     allow_local_passwords = models.BooleanField(
-        _("tillad log ind med adgangskode"), default=True,
-        help_text=_("Slå fra, når alle logger ind via organisationens identitetsudbyder (SSO). "
-                    "Superbrugere kan stadig logge ind med adgangskode i nødstilfælde."),
+        _("tillad log ind med adgangskode"),
+        default=True,
+        help_text=_(
+            "Slå fra, når alle logger ind via organisationens identitetsudbyder (SSO). "
+            "Superbrugere kan stadig logge ind med adgangskode i nødstilfælde."
+        ),
     )
     notify_union_reps_of_serious = models.BooleanField(
         _("underret tillidsrepræsentanter anonymt om alvorlige hændelser"), default=True
@@ -110,14 +118,24 @@ class Organisation(models.Model):
         from django.core.exceptions import ValidationError
 
         if not self.require_mfa_for_managers and not self.mfa_relaxed_reason.strip():
-            raise ValidationError({"mfa_relaxed_reason": _(
-                "Skriv hvorfor ledere og administratorer ikke skal bruge tofaktorlogin.")})
-        if (self.audit_retention_months is not None and self.retention_months is not None
-                and self.audit_retention_months < self.retention_months):
-            raise ValidationError({"audit_retention_months": _(
-                "Revisionsloggen skal opbevares mindst lige så længe som sagerne (%(months)s måneder), ellers kan det "
-                "ikke dokumenteres, hvem der har set og ændret en sag, der stadig findes.")
-                % {"months": self.retention_months}})
+            raise ValidationError(
+                {"mfa_relaxed_reason": _("Skriv hvorfor ledere og administratorer ikke skal bruge tofaktorlogin.")}
+            )
+        if (
+            self.audit_retention_months is not None
+            and self.retention_months is not None
+            and self.audit_retention_months < self.retention_months
+        ):
+            raise ValidationError(
+                {
+                    "audit_retention_months": _(
+                        "Revisionsloggen skal opbevares mindst lige så længe som sagerne (%(months)s måneder), ellers "
+                        "kan det "
+                        "ikke dokumenteres, hvem der har set og ændret en sag, der stadig findes."
+                    )
+                    % {"months": self.retention_months}
+                }
+            )
 
 
 class Unit(models.Model):
@@ -130,7 +148,11 @@ class Unit(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("overordnet enhed"),
     )
     name = models.CharField(_("navn"), max_length=200)
@@ -141,9 +163,7 @@ class Unit(models.Model):
         verbose_name_plural = _("enheder")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "parent", "name"], name="unit_unique_name_per_parent"
-            )
+            models.UniqueConstraint(fields=["organisation", "parent", "name"], name="unit_unique_name_per_parent")
         ]
 
     def __str__(self) -> str:
@@ -167,7 +187,11 @@ class User(AbstractUser):
     """A person who signs in. Roles come from memberships, never from flags here."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("organisation"),
     )
     job_title = models.CharField(_("stilling"), max_length=200, blank=True)
@@ -192,9 +216,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("medlemskab")
         verbose_name_plural = _("medlemskaber")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")]
         indexes = [models.Index(fields=["unit", "role"])]
 
     def __str__(self) -> str:

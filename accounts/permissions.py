@@ -54,8 +54,11 @@ def _build_shared(user) -> dict:
     org_ids = {org for _, _, org in found} | ({user.organisation_id} if user.organisation_id else set())
     # (unit id, parent id) of every unit of their organisations; plain tuples, so the entry can
     # be kept in the shared cache (UnitTree is built from them once per request).
-    tree = tuple(Unit.objects.filter(organisation_id__in=org_ids).values_list("id", "parent_id")) \
-        if held - {Role.CASEWORKER} else ()
+    tree = (
+        tuple(Unit.objects.filter(organisation_id__in=org_ids).values_list("id", "parent_id"))
+        if held - {Role.CASEWORKER}
+        else ()
+    )
     requires_mfa = False
     if held & {Role.MANAGER, Role.ADMIN} or user.is_superuser:
         from .models import Organisation
@@ -121,6 +124,7 @@ def _unit_id(unit) -> int:
 
 
 # --- Unit-level questions ------------------------------------------------------------
+
 
 def may_view_unit_incidents(user, unit) -> bool:
     """Managers see every incident of their units and the units below."""

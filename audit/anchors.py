@@ -77,9 +77,13 @@ def anchors_export(*, path=None) -> list[Anchor]:
             continue
         written.append(Anchor(head.chain, head.count, head.last_hash, now))
     if written:
-        _append(file, "".join(json.dumps({"chain": a.chain, "seq": a.seq, "hash": a.hash, "at": a.at},
-                                         sort_keys=True) + "\n" for a in written))
+        _append(
+            file,
+            "".join(
+                json.dumps({"chain": a.chain, "seq": a.seq, "hash": a.hash, "at": a.at}, sort_keys=True) + "\n"
+                for a in written
+            ),
+        )
     for anchor in written:
-        logger.info("audit chain head: chain=%s seq=%s hash=%s at=%s", anchor.chain, anchor.seq, anchor.hash,
-                    anchor.at)
+        logger.info("audit chain head: chain=%s seq=%s hash=%s at=%s", anchor.chain, anchor.seq, anchor.hash, anchor.at)
     return written

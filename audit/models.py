@@ -38,8 +38,12 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("tidspunkt"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("hvem"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hvem"),
     )
     organisation_id = models.PositiveBigIntegerField(_("organisation"), null=True, blank=True, db_index=True)
     actor_label = models.CharField(_("hvem (navn)"), max_length=200, blank=True)
@@ -62,8 +66,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("revisionslog")
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_unique_chain_seq",
-                                    condition=models.Q(seq__isnull=False)),
+            models.UniqueConstraint(
+                fields=["chain", "seq"], name="audit_event_unique_chain_seq", condition=models.Q(seq__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,16 +93,16 @@ class AuditEvent(models.Model):
 
     @staticmethod
     def _canonical(payload: dict) -> bytes:
-        return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                          default=str).encode("utf-8")
+        return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+            "utf-8"
+        )
 
     def compute_hash(self, key: bytes | None = None) -> str:
         """The event's hash: keyed HMAC for chained events, plain SHA-256 for legacy ones."""
         if self.seq is None:
             return hashlib.sha256(self._canonical(self._payload())).hexdigest()
         payload = {**self._payload(), "chain": self.chain, "seq": self.seq}
-        return hmac.new(key if key is not None else audit_key(), self._canonical(payload),
-                        hashlib.sha256).hexdigest()
+        return hmac.new(key if key is not None else audit_key(), self._canonical(payload), hashlib.sha256).hexdigest()
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -141,8 +146,12 @@ class PendingAuditEvent(models.Model):
 
     at = models.DateTimeField(_("tidspunkt"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("hvem"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hvem"),
     )
     organisation_id = models.PositiveBigIntegerField(_("organisation"), null=True, blank=True)
     actor_label = models.CharField(_("hvem (navn)"), max_length=200, blank=True)
@@ -164,14 +173,30 @@ class PendingAuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} (waiting)"
 
-    FIELDS = ("at", "actor_id", "actor_label", "organisation_id", "action", "object_type", "object_id",
-              "incident_reference", "summary", "details", "ip_address", "user_agent", "chain")
+    FIELDS = (
+        "at",
+        "actor_id",
+        "actor_label",
+        "organisation_id",
+        "action",
+        "object_type",
+        "object_id",
+        "incident_reference",
+        "summary",
+        "details",
+        "ip_address",
+        "user_agent",
+        "chain",
+    )
 
     def compute_mac(self, key: bytes | None = None) -> str:
         payload = {name: getattr(self, name) for name in self.FIELDS}
         payload["at"] = self.at.astimezone(datetime.UTC).isoformat()
-        return hmac.new(key if key is not None else audit_key(), AuditEvent._canonical(payload),
-                        hashlib.sha256).hexdigest()
+        return hmac.new(
+            key if key is not None else audit_key(), AuditEvent._canonical(payload), hashlib.sha256
+        ).hexdigest()
+
+
 class AuditCheckpoint(models.Model):
     """Where a chain starts after the retention run deleted its oldest events (retention/, the
     organisation's `audit_retention_months`): the position and hash of the last deleted event,
@@ -198,11 +223,17 @@ class AuditCheckpoint(models.Model):
         return f"chain {self.chain}: from {self.seq + 1}, after {self.hash[:12]}"
 
     def compute_mac(self, key: bytes | None = None) -> str:
-        payload = {"chain": self.chain, "seq": self.seq, "hash": self.hash,
-                   "before": self.before.astimezone(datetime.UTC).isoformat(),
-                   "at": self.at.astimezone(datetime.UTC).isoformat(), "deleted": self.deleted}
-        return hmac.new(key if key is not None else audit_key(), AuditEvent._canonical(payload),
-                        hashlib.sha256).hexdigest()
+        payload = {
+            "chain": self.chain,
+            "seq": self.seq,
+            "hash": self.hash,
+            "before": self.before.astimezone(datetime.UTC).isoformat(),
+            "at": self.at.astimezone(datetime.UTC).isoformat(),
+            "deleted": self.deleted,
+        }
+        return hmac.new(
+            key if key is not None else audit_key(), AuditEvent._canonical(payload), hashlib.sha256
+        ).hexdigest()
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -33,20 +33,28 @@ def audit_purge_before(*, chain: int, before) -> AuditCheckpoint | None:
     key = audit_key()
     with transaction.atomic():
         _lock_head(chain)
-        last = (AuditEvent.objects.filter(chain=chain, seq__isnull=False, at__lt=before)
-                .order_by("-seq").only("seq", "hash").first())
+        last = (
+            AuditEvent.objects.filter(chain=chain, seq__isnull=False, at__lt=before)
+            .order_by("-seq")
+            .only("seq", "hash")
+            .first()
+        )
         previous = AuditCheckpoint.objects.filter(chain=chain).order_by("-seq").first()
         start_seq, start_hash = (previous.seq, previous.hash) if previous else (0, GENESIS_HASH)
         if last is None or last.seq <= start_seq:
             return None
         doomed = AuditEvent.objects.filter(chain=chain, seq__isnull=False, seq__gt=start_seq, seq__lte=last.seq)
-        broken, position, last_hash, _seen = _walk(_iter(doomed, 5000, "seq"), key=key, chain=chain,
-                                                   start_seq=start_seq, start_hash=start_hash)
+        broken, position, last_hash, _seen = _walk(
+            _iter(doomed, 5000, "seq"), key=key, chain=chain, start_seq=start_seq, start_hash=start_hash
+        )
         if broken is not None or position != last.seq or last_hash != last.hash:
-            raise ChainBroken(f"audit chain {chain} does not verify before seq {last.seq}: "
-                              f"{broken.problem if broken else 'events missing'}; nothing deleted")
-        checkpoint = AuditCheckpoint(chain=chain, seq=last.seq, hash=last.hash, before=before, at=timezone.now(),
-                                     deleted=last.seq - start_seq)
+            raise ChainBroken(
+                f"audit chain {chain} does not verify before seq {last.seq}: "
+                f"{broken.problem if broken else 'events missing'}; nothing deleted"
+            )
+        checkpoint = AuditCheckpoint(
+            chain=chain, seq=last.seq, hash=last.hash, before=before, at=timezone.now(), deleted=last.seq - start_seq
+        )
         checkpoint.mac = checkpoint.compute_mac(key)
         checkpoint.save()
         doomed.delete()  # nothing points at events; on PostgreSQL the trigger checks the checkpoint covers each

@@ -29,8 +29,9 @@ def _lock_head(chain: int) -> AuditChainHead:
     return head
 
 
-def _event_fields(*, request, actor, action, obj, object_type, object_id, incident_reference, summary, details,
-                  organisation_id) -> dict:
+def _event_fields(
+    *, request, actor, action, obj, object_type, object_id, incident_reference, summary, details, organisation_id
+) -> dict:
     """The content of one event (who, what, where from), the same for chained and pending ones."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
@@ -72,9 +73,18 @@ def audit_record(
     organisation_id: int | None = None,
 ) -> AuditEvent:
     """Append one event to its organisation's chain (in the caller's transaction, if any)."""
-    fields = _event_fields(request=request, actor=actor, action=action, obj=obj, object_type=object_type,
-                           object_id=object_id, incident_reference=incident_reference, summary=summary,
-                           details=details, organisation_id=organisation_id)
+    fields = _event_fields(
+        request=request,
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        incident_reference=incident_reference,
+        summary=summary,
+        details=details,
+        organisation_id=organisation_id,
+    )
     key = audit_key()
     # Inside the caller's transaction no savepoint (two round trips): an event that cannot be
     # written fails the whole change, as it must.
@@ -98,9 +108,18 @@ def audit_record_read(
 ) -> PendingAuditEvent:
     """Record a read of a list page with one INSERT and no lock (sealed into the chain within
     a minute by `audit_seal_pending`). Changes, downloads and exports use `audit_record`."""
-    fields = _event_fields(request=request, actor=actor, action=AuditEvent.Action.VIEW, obj=None,
-                           object_type=object_type, object_id="", incident_reference="", summary=summary,
-                           details=details, organisation_id=organisation_id)
+    fields = _event_fields(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        obj=None,
+        object_type=object_type,
+        object_id="",
+        incident_reference="",
+        summary=summary,
+        details=details,
+        organisation_id=organisation_id,
+    )
     pending = PendingAuditEvent(**fields)
     pending.mac = pending.compute_mac()
     pending.save()
@@ -134,8 +153,9 @@ def audit_seal_pending(*, batch_size: int = SEAL_BATCH_SIZE) -> int:
                 seq, prev = head.count, head.last_hash
                 for row in by_chain[chain]:
                     seq += 1
-                    event = AuditEvent(**{name: getattr(row, name) for name in PendingAuditEvent.FIELDS},
-                                       seq=seq, prev_hash=prev)
+                    event = AuditEvent(
+                        **{name: getattr(row, name) for name in PendingAuditEvent.FIELDS}, seq=seq, prev_hash=prev
+                    )
                     event.hash = prev = event.compute_hash(key)
                     events.append(event)
                 AuditChainHead.objects.filter(pk=head.pk).update(last_hash=prev, count=seq)
@@ -162,10 +182,14 @@ def security_event(
     if organisation_id is None:
         organisation_id = getattr(subject, "organisation_id", None) or getattr(actor, "organisation_id", None)
     return audit_record(
-        request=request, actor=actor, action=AuditEvent.Action.SECURITY,
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
         object_type=subject._meta.label_lower if subject is not None else "security",
         object_id=str(subject.pk) if subject is not None else "",
-        summary=summary, details={"kind": kind, **(details or {})}, organisation_id=organisation_id,
+        summary=summary,
+        details={"kind": kind, **(details or {})},
+        organisation_id=organisation_id,
     )
 
 
@@ -189,14 +213,21 @@ def _walk(events, *, key: bytes | None, chain: int | None, start_seq: int = 0, s
     seen: dict[int, str] = {}
     for event in events:
         if chain is not None and event.seq != checked + 1:
-            return ChainReport(False, checked, event.pk, "an event is missing before this one (sequence gap)",
-                               chain), checked, prev, seen
+            return (
+                ChainReport(False, checked, event.pk, "an event is missing before this one (sequence gap)", chain),
+                checked,
+                prev,
+                seen,
+            )
         if event.prev_hash != prev:
-            return ChainReport(False, checked, event.pk, "prev_hash does not match the event before it",
-                               chain), checked, prev, seen
+            return (
+                ChainReport(False, checked, event.pk, "prev_hash does not match the event before it", chain),
+                checked,
+                prev,
+                seen,
+            )
         if event.compute_hash(key) != event.hash:
-            return ChainReport(False, checked, event.pk, "content does not match its hash", chain), \
-                checked, prev, seen
+            return ChainReport(False, checked, event.pk, "content does not match its hash", chain), checked, prev, seen
         prev = event.hash
         checked += 1
         if chain is not None:
@@ -219,8 +250,9 @@ def _checkpoint(chain: int, key: bytes) -> tuple[AuditCheckpoint | None, ChainRe
     """The chain's latest checkpoint (retention deleted the events up to it), checked against its HMAC."""
     checkpoint = AuditCheckpoint.objects.filter(chain=chain).order_by("-seq").first()
     if checkpoint is not None and not hmac.compare_digest(checkpoint.compute_mac(key), checkpoint.mac):
-        return None, ChainReport(False, 0, None, "the retention checkpoint does not match its HMAC (forged or "
-                                 "changed)", chain)
+        return None, ChainReport(
+            False, 0, None, "the retention checkpoint does not match its HMAC (forged or changed)", chain
+        )
     return checkpoint, None
 
 
@@ -230,8 +262,9 @@ def _verify_chain(chain: int, *, key: bytes, exported: list[anchors.Anchor], bat
         return forged
     start_seq, start_hash = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS_HASH)
     events = AuditEvent.objects.filter(chain=chain, seq__isnull=False, seq__gt=start_seq)
-    broken, position, last_hash, seen = _walk(_iter(events, batch_size, "seq"), key=key, chain=chain,
-                                              start_seq=start_seq, start_hash=start_hash)
+    broken, position, last_hash, seen = _walk(
+        _iter(events, batch_size, "seq"), key=key, chain=chain, start_seq=start_seq, start_hash=start_hash
+    )
     if broken is not None:
         return broken
     checked = position - start_seq
@@ -244,18 +277,26 @@ def _verify_chain(chain: int, *, key: bytes, exported: list[anchors.Anchor], bat
         if anchor.seq < start_seq:
             continue  # deleted by retention; the checkpoint (with its HMAC) stands for it
         if anchor.seq > position:
-            return ChainReport(False, checked, None,
-                               f"the chain ends before the exported head {anchor.seq} of {anchor.at} "
-                               "(events deleted or the table truncated)", chain)
+            return ChainReport(
+                False,
+                checked,
+                None,
+                f"the chain ends before the exported head {anchor.seq} of {anchor.at} "
+                "(events deleted or the table truncated)",
+                chain,
+            )
         if seen.get(anchor.seq) != anchor.hash:
-            return ChainReport(False, checked, None,
-                               f"event {anchor.seq} differs from the head exported at {anchor.at} "
-                               "(the chain was rewritten)", chain)
+            return ChainReport(
+                False,
+                checked,
+                None,
+                f"event {anchor.seq} differs from the head exported at {anchor.at} (the chain was rewritten)",
+                chain,
+            )
     return ChainReport(True, checked, chain=chain)
 
 
-def audit_verify(*, organisation_id: int | None = None, batch_size: int = 5000,
-                 anchor_file=None) -> ChainReport:
+def audit_verify(*, organisation_id: int | None = None, batch_size: int = 5000, anchor_file=None) -> ChainReport:
     """Verify one organisation's chain, or (without `organisation_id`) the legacy chain and
     every organisation's chain, including chains known only from the exported heads."""
     key = audit_key()
@@ -264,8 +305,9 @@ def audit_verify(*, organisation_id: int | None = None, batch_size: int = 5000,
     if broken is not None:
         return broken
     if organisation_id is not None:
-        report = _verify_chain(organisation_id, key=key, exported=exported.get(organisation_id, []),
-                               batch_size=batch_size)
+        report = _verify_chain(
+            organisation_id, key=key, exported=exported.get(organisation_id, []), batch_size=batch_size
+        )
         return replace(report, pending=pending)
     total = 0
     per_chain: dict[int | None, int] = {}
@@ -285,8 +327,7 @@ def audit_verify(*, organisation_id: int | None = None, batch_size: int = 5000,
     for chain in sorted(chains):
         report = _verify_chain(chain, key=key, exported=exported.get(chain, []), batch_size=batch_size)
         if not report.ok:
-            return ChainReport(False, total + report.checked, report.broken_event_id, report.problem, chain,
-                               per_chain)
+            return ChainReport(False, total + report.checked, report.broken_event_id, report.problem, chain, per_chain)
         total += report.checked
         per_chain[chain] = report.checked
     return ChainReport(True, total, chains=per_chain, pending=pending)
@@ -298,7 +339,8 @@ def _verify_pending(*, key: bytes, chain: int | None, batch_size: int) -> tuple[
     checked = 0
     for row in _iter(rows, batch_size, "pk"):
         if row.compute_mac(key) != row.mac:
-            return ChainReport(False, 0, None, f"read {row.pk} waiting for its chain does not match its HMAC",
-                               row.chain), checked
+            return ChainReport(
+                False, 0, None, f"read {row.pk} waiting for its chain does not match its HMAC", row.chain
+            ), checked
         checked += 1
     return None, checked

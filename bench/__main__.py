@@ -24,9 +24,7 @@ def _defines_main(path: Path) -> bool:
 
 def benchmark_names() -> list[str]:
     """Modules of bench/ with a top-level `main()`, found without importing them."""
-    return sorted(
-        path.stem for path in BENCH_DIR.glob("*.py") if not path.stem.startswith("_") and _defines_main(path)
-    )
+    return sorted(path.stem for path in BENCH_DIR.glob("*.py") if not path.stem.startswith("_") and _defines_main(path))
 
 
 def run(names: list[str]) -> int:

@@ -27,8 +27,13 @@ def server_connection(url: str):
     import psycopg2
 
     parts = urlsplit(url)
-    server = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username,
-              "password": parts.password, "dbname": "postgres"}
+    server = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": parts.username,
+        "password": parts.password,
+        "dbname": "postgres",
+    }
     conn = psycopg2.connect(**{k: v for k, v in server.items() if v is not None})
     conn.autocommit = True
     return conn, parts.path.lstrip("/")

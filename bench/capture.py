@@ -108,8 +108,9 @@ def main(argv=None) -> int:
     from tests.capture.site import running_site
 
     settings.CAPTURE_ALLOWED_NETWORKS = ["127.0.0.1/32"]
-    limits = dataclasses.replace(Limits.from_settings(), request_timeout=3.0, max_response_bytes=1024 * 1024,
-                                 timeout=30.0)
+    limits = dataclasses.replace(
+        Limits.from_settings(), request_timeout=3.0, max_response_bytes=1024 * 1024, timeout=30.0
+    )
     rows = []
     start_rss = _rss_kb(os.getpid())
     with running_site() as site:
@@ -125,15 +126,20 @@ def main(argv=None) -> int:
                     except CaptureFailed as exc:
                         outcome = f"refused: {str(exc)[:40]}"
                     times.append(time.monotonic() - started)
-            rows.append((path, statistics.median(times), max(times), stored, sampler.python_peak, sampler.browser_peak,
-                         outcome))
-    print(f"Capture benchmark: {args.runs} captures per page, Chromium {settings.CAPTURE_CHROMIUM_PATH}, "
-          f"{os.cpu_count()} CPUs; Python RSS before the first capture {start_rss // 1024} MB.\n")
+            rows.append(
+                (path, statistics.median(times), max(times), stored, sampler.python_peak, sampler.browser_peak, outcome)
+            )
+    print(
+        f"Capture benchmark: {args.runs} captures per page, Chromium {settings.CAPTURE_CHROMIUM_PATH}, "
+        f"{os.cpu_count()} CPUs; Python RSS before the first capture {start_rss // 1024} MB.\n"
+    )
     print("| page | median s | slowest s | stored | Python RSS peak | browser PSS peak | outcome |")
     print("|---|---:|---:|---:|---:|---:|---|")
     for path, median, slowest, stored, py_kb, browser_kb, outcome in rows:
-        print(f"| {path} | {median:.2f} | {slowest:.2f} | {stored // 1024} KB | {py_kb // 1024} MB "
-              f"| {browser_kb // 1024} MB | {outcome} |")
+        print(
+            f"| {path} | {median:.2f} | {slowest:.2f} | {stored // 1024} KB | {py_kb // 1024} MB "
+            f"| {browser_kb // 1024} MB | {outcome} |"
+        )
     return 0
 
 

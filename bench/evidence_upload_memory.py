@@ -44,12 +44,16 @@ MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08f
 
 
 def _arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m bench.evidence_upload_memory",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.evidence_upload_memory", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--size-mb", type=int, default=200, help="size of the uploaded file (default 200)")
-    parser.add_argument("--control", action="store_true",
-                        help="check the method: let Django keep uploads in memory (FILE_UPLOAD_MAX_MEMORY_SIZE 1 GB); "
-                             "the growth must then show the file")
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="check the method: let Django keep uploads in memory (FILE_UPLOAD_MAX_MEMORY_SIZE 1 GB); "
+        "the growth must then show the file",
+    )
     return parser.parse_args(argv)
 
 
@@ -106,8 +110,8 @@ def _post_file(port: int, url: str, path: Path, filename: str, cookies: str, csr
     """A multipart POST streamed from the file in 1 MB pieces; (status, Location, seconds)."""
     boundary = "----udhbench" + secrets.token_hex(8)
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nBenchmark\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="description"\r\n\r\nBenchmark\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{filename}"\r\n'
         f"Content-Type: video/mp4\r\n\r\n"
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
@@ -133,7 +137,8 @@ def _post_file(port: int, url: str, path: Path, filename: str, cookies: str, csr
 
 
 def _setup_django(workdir: Path, *, control: bool = False) -> None:
-    (workdir / "bench_settings.py").write_text(textwrap.dedent(f"""
+    (workdir / "bench_settings.py").write_text(
+        textwrap.dedent(f"""
         from udhaengning.settings.test import *  # noqa: F403
         STORAGES = {{
             **STORAGES,  # noqa: F405
@@ -142,11 +147,11 @@ def _setup_django(workdir: Path, *, control: bool = False) -> None:
         }}
         FILE_UPLOAD_TEMP_DIR = {str(workdir / "upload-tmp")!r}
         LOGGING = {{"version": 1, "disable_existing_loggers": True}}
-    """))
+    """)
+    )
     if control:
         with (workdir / "bench_settings.py").open("a") as handle:
-            handle.write("FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024 * 1024\n"
-                         "DATA_UPLOAD_MAX_MEMORY_SIZE = None\n")
+            handle.write("FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024 * 1024\nDATA_UPLOAD_MAX_MEMORY_SIZE = None\n")
     (workdir / "private").mkdir()
     (workdir / "upload-tmp").mkdir()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
@@ -175,11 +180,20 @@ def _make_case():
 
     org = Organisation.objects.create(name="Benchmark Kommune")
     unit = Unit.objects.create(organisation=org, name="Socialforvaltning")
-    manager = User.objects.create_user(username="bench_leder", password=secrets.token_urlsafe(16),
-                                       organisation=org, first_name="Bente", last_name="Leder")
+    manager = User.objects.create_user(
+        username="bench_leder",
+        password=secrets.token_urlsafe(16),
+        organisation=org,
+        first_name="Bente",
+        last_name="Leder",
+    )
     Membership.objects.create(user=manager, unit=unit, role=Role.MANAGER)
-    incident = incident_register(actor=manager, unit=unit, channel=Incident.Channel.MANAGER,
-                                 fields={"title": "Benchmark", "discovered_at": timezone.now()})
+    incident = incident_register(
+        actor=manager,
+        unit=unit,
+        channel=Incident.Channel.MANAGER,
+        fields={"title": "Benchmark", "discovered_at": timezone.now()},
+    )
     session = SessionStore()
     session[SESSION_KEY] = str(manager.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -207,9 +221,19 @@ def main(argv=None) -> int:
         port = _free_port()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)])}
         server = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
-            [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload",
-             "--nothreading", "--skip-checks"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "runserver",
+                f"127.0.0.1:{port}",
+                "--noreload",
+                "--nothreading",
+                "--skip-checks",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         _wait_for_port(port, server)
 

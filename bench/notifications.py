@@ -56,19 +56,32 @@ QUEUE = f"bench-notifications-{uuid.uuid4().hex[:8]}"
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.notifications", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=DEFAULT_MESSAGES,
-                        help=f"e-mails delivered by the worker (default {DEFAULT_MESSAGES:,})")
-    parser.add_argument("--delivered", type=int, default=DEFAULT_DELIVERED,
-                        help=f"sent rows in the table for the sweep (default {DEFAULT_DELIVERED:,})")
-    parser.add_argument("--database", default=DEFAULT_DATABASE,
-                        help=f"database on the DATABASE_URL server (default {DEFAULT_DATABASE})")
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=DEFAULT_MESSAGES,
+        help=f"e-mails delivered by the worker (default {DEFAULT_MESSAGES:,})",
+    )
+    parser.add_argument(
+        "--delivered",
+        type=int,
+        default=DEFAULT_DELIVERED,
+        help=f"sent rows in the table for the sweep (default {DEFAULT_DELIVERED:,})",
+    )
+    parser.add_argument(
+        "--database", default=DEFAULT_DATABASE, help=f"database on the DATABASE_URL server (default {DEFAULT_DATABASE})"
+    )
     parser.add_argument("--broker", default=DEFAULT_BROKER, help=f"Redis broker URL (default {DEFAULT_BROKER})")
-    parser.add_argument("--settings", default="udhaengning.settings.dev",
-                        help="settings module of this process and the worker (default udhaengning.settings.dev)")
+    parser.add_argument(
+        "--settings",
+        default="udhaengning.settings.dev",
+        help="settings module of this process and the worker (default udhaengning.settings.dev)",
+    )
     return parser.parse_args(argv)
 
 
 # --- A tiny SMTP sink ----------------------------------------------------------------------
+
 
 class SmtpSink(socketserver.ThreadingTCPServer):
     """Accepts any message on 127.0.0.1 and counts notifications by their header."""
@@ -127,6 +140,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
 
 # --- Set-up ------------------------------------------------------------------------------------
 
+
 def _environment(database_url: str, broker: str, smtp_port: int, settings: str) -> dict[str, str]:
     """The development settings with PostgreSQL, Redis and SMTP: what `make worker` runs."""
     return {
@@ -145,11 +159,24 @@ def _start_worker(env: dict[str, str], workdir: Path) -> subprocess.Popen:
     celery = Path(sys.executable).with_name("celery")
     log = open(workdir / "worker.log", "wb")  # noqa: SIM115 - lives as long as the worker
     return subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
-        [str(celery), "-A", "udhaengning", "worker", "--pool=solo", "--loglevel=INFO", "--without-gossip",
-         f"--queues={QUEUE}",
-         "--without-mingle", "--without-heartbeat", f"--hostname=bench-{uuid.uuid4().hex[:6]}@localhost",
-         f"--pidfile={workdir / 'worker.pid'}"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(celery),
+            "-A",
+            "udhaengning",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            f"--queues={QUEUE}",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--hostname=bench-{uuid.uuid4().hex[:6]}@localhost",
+            f"--pidfile={workdir / 'worker.pid'}",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -193,6 +220,7 @@ def _recipients(count: int):
 
 # --- 1. Delivery ---------------------------------------------------------------------------------
 
+
 def bench_delivery(messages: int, env: dict[str, str], sink: SmtpSink) -> dict:
     """Write the rows first (the worker is not running, the messages wait in Redis), then
     start one worker and time it from ready until every row is sent."""
@@ -208,8 +236,11 @@ def bench_delivery(messages: int, env: dict[str, str], sink: SmtpSink) -> dict:
     for i in range(messages):
         with transaction.atomic():  # one event, one commit; published to Redis after it
             rows = services.notification_enqueue(
-                recipient=users[i % len(users)], kind=Kind.SELF_REPORT, key=f"bench:{run}:{i}",
-                organisation_id=org.pk, template="self_report",
+                recipient=users[i % len(users)],
+                kind=Kind.SELF_REPORT,
+                key=f"bench:{run}:{i}",
+                organisation_id=org.pk,
+                template="self_report",
                 context={"reference": f"UDH-2026-{i:04d}", "unit_name": "Benchforvaltning", "level_label": "Lav"},
                 target_url="/",
             )
@@ -231,7 +262,11 @@ def bench_delivery(messages: int, env: dict[str, str], sink: SmtpSink) -> dict:
         log = (workdir / "worker.log").read_bytes()
         task_seconds = [float(m) for m in re.findall(rb"succeeded in ([0-9.]+)s", log)]
     return {
-        "messages": len(ids), "ready": ready, "enqueued": enqueued, "total": total, "states": _state_counts(pending),
+        "messages": len(ids),
+        "ready": ready,
+        "enqueued": enqueued,
+        "total": total,
+        "states": _state_counts(pending),
         "delivered_once": sum(1 for pk in ids if sink.by_notification.get(str(pk)) == 1),
         "duplicates": sum(1 for pk in ids if sink.by_notification.get(str(pk), 0) > 1),
         "sink_messages": sink.messages,
@@ -247,6 +282,7 @@ def _state_counts(qs) -> dict[str, int]:
 
 # --- 2. The sweep on a big table --------------------------------------------------------------------
 
+
 def top_up_delivered(target: int) -> tuple[int, float]:
     from django.utils import timezone
 
@@ -261,11 +297,21 @@ def top_up_delivered(target: int) -> tuple[int, float]:
     batch = []
     for i in range(missing):
         sent_at = now - timedelta(minutes=i % 100_000)
-        batch.append(Notification(
-            organisation_id=org.pk, recipient=users[i % len(users)], kind=Kind.SELF_REPORT, channel=Channel.EMAIL,
-            key=f"bench-sent:{run}:{i}", subject="Ny selvanmeldelse", body="En medarbejder har selv anmeldt …",
-            state=State.SENT, attempts=1, next_attempt_at=sent_at, sent_at=sent_at,
-        ))
+        batch.append(
+            Notification(
+                organisation_id=org.pk,
+                recipient=users[i % len(users)],
+                kind=Kind.SELF_REPORT,
+                channel=Channel.EMAIL,
+                key=f"bench-sent:{run}:{i}",
+                subject="Ny selvanmeldelse",
+                body="En medarbejder har selv anmeldt …",
+                state=State.SENT,
+                attempts=1,
+                next_attempt_at=sent_at,
+                sent_at=sent_at,
+            )
+        )
         if len(batch) == 5000:
             Notification.objects.bulk_create(batch)
             batch = []
@@ -273,12 +319,22 @@ def top_up_delivered(target: int) -> tuple[int, float]:
         Notification.objects.bulk_create(batch)
     # A few rows the sweep must find: pending since an hour (broker was down).
     Notification.objects.filter(key__startswith="bench-stale:").delete()
-    Notification.objects.bulk_create([
-        Notification(organisation_id=org.pk, recipient=users[i], kind=Kind.SELF_REPORT, channel=Channel.EMAIL,
-                     key=f"bench-stale:{i}", subject="x", body="x", state=State.PENDING,
-                     next_attempt_at=now - timedelta(hours=1))
-        for i in range(STALE_PENDING)
-    ])
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                organisation_id=org.pk,
+                recipient=users[i],
+                kind=Kind.SELF_REPORT,
+                channel=Channel.EMAIL,
+                key=f"bench-stale:{i}",
+                subject="x",
+                body="x",
+                state=State.PENDING,
+                next_attempt_at=now - timedelta(hours=1),
+            )
+            for i in range(STALE_PENDING)
+        ]
+    )
     return missing, time.perf_counter() - started
 
 
@@ -317,13 +373,18 @@ def bench_sweep() -> dict:
     unread_qs = Notification.objects.filter(recipient_id=user, channel=Channel.IN_APP, read_at__isnull=True)
     unread_ms = _timed(unread_qs.count)
     return {
-        "rows": Notification.objects.count(), "sent": Notification.objects.filter(state=State.SENT).count(),
-        "found": found, "sweep_ms": sweep_ms, "sweep_plan": _explain(sweep_qs),
-        "unread_ms": unread_ms, "unread_plan": _explain(unread_qs.order_by().values("id")),
+        "rows": Notification.objects.count(),
+        "sent": Notification.objects.filter(state=State.SENT).count(),
+        "found": found,
+        "sweep_ms": sweep_ms,
+        "sweep_plan": _explain(sweep_qs),
+        "unread_ms": unread_ms,
+        "unread_plan": _explain(unread_qs.order_by().values("id")),
     }
 
 
 # --- Main ---------------------------------------------------------------------------------------------
+
 
 def _broker_up(url: str) -> bool:
     parts = urlsplit(url)
@@ -378,16 +439,22 @@ def main(argv: list[str] | None = None) -> int:
     d = bench_delivery(args.messages, env, sink)
     print(f"\n### Delivery: {d['messages']:,} e-mails, one worker (solo pool), local SMTP sink\n")
     print("| figure | value |\n|---|---|")
-    print(f"| write {d['messages']:,} events (in-app + e-mail row, one commit each) and publish | "
-          f"{d['enqueued']:.2f} s ({d['enqueued'] / max(1, d['messages']) * 1000:.2f} ms per event) |")
+    print(
+        f"| write {d['messages']:,} events (in-app + e-mail row, one commit each) and publish | "
+        f"{d['enqueued']:.2f} s ({d['enqueued'] / max(1, d['messages']) * 1000:.2f} ms per event) |"
+    )
     print(f"| worker start until ready | {d['ready']:.1f} s |")
     print(f"| worker ready → last e-mail sent | {d['total']:.2f} s |")
-    print(f"| throughput of one worker | {d['messages'] / d['total']:.0f} e-mails/s "
-          f"({d['total'] / max(1, d['messages']) * 1000:.1f} ms per e-mail) |")
+    print(
+        f"| throughput of one worker | {d['messages'] / d['total']:.0f} e-mails/s "
+        f"({d['total'] / max(1, d['messages']) * 1000:.1f} ms per e-mail) |"
+    )
     print(f"| median time inside the task (claim, load, SMTP, mark) | {d['task_ms']:.1f} ms |")
     print(f"| rows by state | {d['states']} |")
-    print(f"| reached the sink exactly once | {d['delivered_once']:,} of {d['messages']:,} "
-          f"(duplicates: {d['duplicates']}, messages at the sink: {d['sink_messages']:,}) |")
+    print(
+        f"| reached the sink exactly once | {d['delivered_once']:,} of {d['messages']:,} "
+        f"(duplicates: {d['duplicates']}, messages at the sink: {d['sink_messages']:,}) |"
+    )
 
     print(f"\nTopping up to {args.delivered:,} delivered rows…", flush=True)
     added, seconds = top_up_delivered(args.delivered)
@@ -400,8 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| unread badge count for one user | {s['unread_ms']:.2f} ms | |")
     print("\nSweep plan:\n```\n" + s["sweep_plan"] + "\n```")
     print("Unread badge plan:\n```\n" + s["unread_plan"] + "\n```")
-    ok = (d["delivered_once"] == d["messages"] and "notif_outbox" in s["sweep_plan"]
-          and s["found"] >= STALE_PENDING)
+    ok = d["delivered_once"] == d["messages"] and "notif_outbox" in s["sweep_plan"] and s["found"] >= STALE_PENDING
     if not ok:
         print("FAILED: not every e-mail was delivered exactly once, or the sweep does not use notif_outbox")
     sink.shutdown()

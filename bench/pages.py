@@ -38,16 +38,25 @@ FILTERED_QUERY = "?status=reported&level=3"
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--incidents", type=int, default=DEFAULT_INCIDENTS,
-                        help=f"incidents the demo organisation should have (default {DEFAULT_INCIDENTS:,})")
-    parser.add_argument("--requests", type=int, default=DEFAULT_REQUESTS,
-                        help=f"timed requests per page (default {DEFAULT_REQUESTS})")
-    parser.add_argument("--database", default=DEFAULT_DATABASE,
-                        help=f"name of the benchmark database on the DATABASE_URL server (default {DEFAULT_DATABASE})")
+    parser.add_argument(
+        "--incidents",
+        type=int,
+        default=DEFAULT_INCIDENTS,
+        help=f"incidents the demo organisation should have (default {DEFAULT_INCIDENTS:,})",
+    )
+    parser.add_argument(
+        "--requests", type=int, default=DEFAULT_REQUESTS, help=f"timed requests per page (default {DEFAULT_REQUESTS})"
+    )
+    parser.add_argument(
+        "--database",
+        default=DEFAULT_DATABASE,
+        help=f"name of the benchmark database on the DATABASE_URL server (default {DEFAULT_DATABASE})",
+    )
     return parser.parse_args(argv)
 
 
 # --- Database -------------------------------------------------------------------------------
+
 
 def _setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
@@ -60,6 +69,7 @@ def _setup_django(url: str) -> None:
 
 
 # --- Measuring -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -74,8 +84,10 @@ class Figures:
     def row(self) -> str:
         if self.status != 200:
             return f"| {self.page} | `{self.url}` | not ready: HTTP {self.status} | | | |"
-        return (f"| {self.page} | `{self.url}` | {self.requests} | {self.median_ms:.1f} | {self.p95_ms:.1f} "
-                f"| {self.queries} |")
+        return (
+            f"| {self.page} | `{self.url}` | {self.requests} | {self.median_ms:.1f} | {self.p95_ms:.1f} "
+            f"| {self.queries} |"
+        )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -129,8 +141,10 @@ def seed(incidents: int) -> tuple[object, int, int, float]:
     # What autovacuum does to a freshly loaded table soon after: planner statistics and the
     # visibility map (without it the list's COUNT(*) cannot be an index-only scan).
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE incidents_incident, incidents_publication, incidents_timelineentry, "
-                       "incidents_incident_targets, incidents_incidentdeadline")
+        cursor.execute(
+            "VACUUM ANALYZE incidents_incident, incidents_publication, incidents_timelineentry, "
+            "incidents_incident_targets, incidents_incidentdeadline"
+        )
     return org, incidents, incidents - have, seconds
 
 
@@ -148,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     from accounts.models import User
     from incidents.models import Incident
 
-    print(f"Database `{args.database}`{' (created)' if created else ''}; preparing {args.incidents:,} incidents…",
-          flush=True)
+    print(
+        f"Database `{args.database}`{' (created)' if created else ''}; preparing {args.incidents:,} incidents…",
+        flush=True,
+    )
     org, count, added, seconds = seed(args.incidents)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -163,16 +179,25 @@ def main(argv: list[str] | None = None) -> int:
     list_url = reverse("incidents:list")
     figures = [
         measure(client, "Manager list, first page", [list_url] * args.requests, warmup=[list_url] * WARMUP_REQUESTS),
-        measure(client, "Manager list, filtered", [list_url + FILTERED_QUERY] * args.requests,
-                warmup=[list_url + FILTERED_QUERY] * WARMUP_REQUESTS),
-        measure(client, "Incident detail, random incidents",
-                [reverse("incidents:detail", args=[ref]) for ref in sample[WARMUP_REQUESTS:]],
-                warmup=[reverse("incidents:detail", args=[ref]) for ref in sample[:WARMUP_REQUESTS]]),
+        measure(
+            client,
+            "Manager list, filtered",
+            [list_url + FILTERED_QUERY] * args.requests,
+            warmup=[list_url + FILTERED_QUERY] * WARMUP_REQUESTS,
+        ),
+        measure(
+            client,
+            "Incident detail, random incidents",
+            [reverse("incidents:detail", args=[ref]) for ref in sample[WARMUP_REQUESTS:]],
+            warmup=[reverse("incidents:detail", args=[ref]) for ref in sample[:WARMUP_REQUESTS]],
+        ),
     ]
 
     print()
-    print(f"PostgreSQL {server_version}, Django {django.get_version()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs; {count:,} incidents in {org.name}, signed in as `leder` (manager over all units).")
+    print(
+        f"PostgreSQL {server_version}, Django {django.get_version()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs; {count:,} incidents in {org.name}, signed in as `leder` (manager over all units)."
+    )
     if added:
         print(f"Seeded {added:,} incidents now in {seconds:.1f} s (`seed_demo --incidents {added}`).")
     print()

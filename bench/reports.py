@@ -47,11 +47,14 @@ def _arguments(argv):
     parser.add_argument("--runs", type=int, default=10, help="timed rounds (default 10)")
     parser.add_argument("--publications", type=int, default=25, help="publications on the incident (default 25)")
     parser.add_argument("--evidence", type=int, default=50, help="evidence files on the incident (default 50)")
-    parser.add_argument("--database", default="",
-                        help="a seeded benchmark database on the DATABASE_URL server (e.g. the 1 M tier of "
-                             "bench.pages); the incident is then registered in its demo organisation with the "
-                             "perpetrator most seeded incidents name, so the report lists earlier incidents. "
-                             "Default: a throwaway SQLite database")
+    parser.add_argument(
+        "--database",
+        default="",
+        help="a seeded benchmark database on the DATABASE_URL server (e.g. the 1 M tier of "
+        "bench.pages); the incident is then registered in its demo organisation with the "
+        "perpetrator most seeded incidents name, so the report lists earlier incidents. "
+        "Default: a throwaway SQLite database",
+    )
     return parser.parse_args(argv)
 
 
@@ -71,7 +74,8 @@ def _reset_peak() -> bool:
 
 
 def _setup_django(workdir: Path, database_url: str = "") -> None:
-    (workdir / "bench_reports_settings.py").write_text(textwrap.dedent(f"""
+    (workdir / "bench_reports_settings.py").write_text(
+        textwrap.dedent(f"""
         from udhaengning.settings.test import *  # noqa: F403
         STORAGES = {{
             **STORAGES,  # noqa: F405
@@ -79,7 +83,8 @@ def _setup_django(workdir: Path, database_url: str = "") -> None:
                         "OPTIONS": {{"location": {str(workdir / "private")!r}, "base_url": None}}}},
         }}
         LOGGING = {{"version": 1, "disable_existing_loggers": True}}
-    """))
+    """)
+    )
     (workdir / "private").mkdir()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_reports_settings"
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -94,9 +99,11 @@ def _setup_django(workdir: Path, database_url: str = "") -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-       b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND"
-       b"\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND"
+    b"\xaeB`\x82"
+)
 
 
 def _seeded_people():
@@ -108,10 +115,20 @@ def _seeded_people():
     from incidents.models import Incident
 
     manager = User.objects.get(username="leder")
-    membership = Membership.objects.filter(role=Role.CASEWORKER, user__organisation=manager.organisation) \
-        .select_related("user", "unit").order_by("pk").first()
-    top = (Incident.objects.filter(unit__organisation=manager.organisation).exclude(perpetrator_name="")
-           .values("perpetrator_name").annotate(n=Count("id")).order_by("-n").first())
+    membership = (
+        Membership.objects.filter(role=Role.CASEWORKER, user__organisation=manager.organisation)
+        .select_related("user", "unit")
+        .order_by("pk")
+        .first()
+    )
+    top = (
+        Incident.objects.filter(unit__organisation=manager.organisation)
+        .exclude(perpetrator_name="")
+        .values("perpetrator_name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
     return manager, membership.user, membership.unit, top["perpetrator_name"], top["n"]
 
 
@@ -131,41 +148,76 @@ def _make_case(publications: int, evidence: int, seeded=None):
     if seeded:
         manager, employee, unit, perpetrator, _count = seeded
     else:
-        org = Organisation.objects.create(name="Benchmark Kommune", cvr="12345678", address="Rådhuspladsen 1\n1550 "
-                                          "København V", contact_name="Kontakt Person",
-                                          contact_email="k@bench.invalid")
+        org = Organisation.objects.create(
+            name="Benchmark Kommune",
+            cvr="12345678",
+            address="Rådhuspladsen 1\n1550 København V",
+            contact_name="Kontakt Person",
+            contact_email="k@bench.invalid",
+        )
         unit = Unit.objects.create(organisation=org, name="Børn og Familie")
-        manager = User.objects.create_user(username="bench_leder", organisation=org, first_name="Bente",
-                                           last_name="Leder", email="bente@bench.invalid")
-        employee = User.objects.create_user(username="bench_sara", organisation=org, first_name="Sara",
-                                            last_name="Sagsbehandler", job_title="Socialrådgiver")
+        manager = User.objects.create_user(
+            username="bench_leder", organisation=org, first_name="Bente", last_name="Leder", email="bente@bench.invalid"
+        )
+        employee = User.objects.create_user(
+            username="bench_sara",
+            organisation=org,
+            first_name="Sara",
+            last_name="Sagsbehandler",
+            job_title="Socialrådgiver",
+        )
         Membership.objects.create(user=manager, unit=unit, role=Role.MANAGER)
         Membership.objects.create(user=employee, unit=unit, role=Role.CASEWORKER)
     now = timezone.now()
     platforms = ("facebook", "youtube", "instagram", "x", "tiktok", "blog")
     incident = services.incident_register(
-        actor=manager, unit=unit, channel=Incident.Channel.MANAGER, targets=[employee],
-        fields={"title": "Gentagne opslag med trusler", "discovered_at": now - timedelta(days=2),
-                "description": "Borgeren har over flere uger skrevet om sagsbehandleren. " * 20,
-                "named": True, "threat": True, "insulting_description": True, "private_details": True,
-                "perpetrator_relation": "citizen_own_case", "perpetrator_name": perpetrator,
-                "perpetrator_profile_url": "https://www.facebook.com/ole.opslagsen"},
-        publications=[{
-            "platform": platforms[n % len(platforms)],
-            "url": f"https://www.example-{platforms[n % len(platforms)]}.invalid/opslag/{n:05d}?ref=del&share=1",
-            "title": f"Opslag nummer {n + 1}", "quote": f"Citat {n + 1}: Hun stjæler børn og lyver om alt. " * 3,
-            "published_at": now - timedelta(days=3, minutes=n), "captured_at": now - timedelta(days=2, minutes=n),
-            "audience_size": 100 * n,
-        } for n in range(publications)],
+        actor=manager,
+        unit=unit,
+        channel=Incident.Channel.MANAGER,
+        targets=[employee],
+        fields={
+            "title": "Gentagne opslag med trusler",
+            "discovered_at": now - timedelta(days=2),
+            "description": "Borgeren har over flere uger skrevet om sagsbehandleren. " * 20,
+            "named": True,
+            "threat": True,
+            "insulting_description": True,
+            "private_details": True,
+            "perpetrator_relation": "citizen_own_case",
+            "perpetrator_name": perpetrator,
+            "perpetrator_profile_url": "https://www.facebook.com/ole.opslagsen",
+        },
+        publications=[
+            {
+                "platform": platforms[n % len(platforms)],
+                "url": f"https://www.example-{platforms[n % len(platforms)]}.invalid/opslag/{n:05d}?ref=del&share=1",
+                "title": f"Opslag nummer {n + 1}",
+                "quote": f"Citat {n + 1}: Hun stjæler børn og lyver om alt. " * 3,
+                "published_at": now - timedelta(days=3, minutes=n),
+                "captured_at": now - timedelta(days=2, minutes=n),
+                "audience_size": 100 * n,
+            }
+            for n in range(publications)
+        ],
     )
     for n in range(evidence):
         content = PNG if n % 2 else f"Udskrift {n} af opslaget.\n".encode()
         name = f"skaermbillede-{n:03d}.png" if n % 2 else f"udskrift-{n:03d}.txt"
-        evidence_store(actor=manager, incident=incident, uploaded_file=SimpleUploadedFile(name, content),
-                       captured_at=now - timedelta(days=1), description=f"Dokumentation {n}")
+        evidence_store(
+            actor=manager,
+            incident=incident,
+            uploaded_file=SimpleUploadedFile(name, content),
+            captured_at=now - timedelta(days=1),
+            description=f"Dokumentation {n}",
+        )
     services.note_add(actor=manager, incident=incident, body="Intern note", visibility="internal")
-    services.incident_record_action(actor=manager, incident=incident, action_code="platform_takedown",
-                                    occurred_on=timezone.localdate(), external_reference="FB-1")
+    services.incident_record_action(
+        actor=manager,
+        incident=incident,
+        action_code="platform_takedown",
+        occurred_on=timezone.localdate(),
+        external_reference="FB-1",
+    )
     return incident, manager
 
 
@@ -193,8 +245,11 @@ def main(argv=None) -> int:
 
         seeded = _seeded_people() if args.database else None
         incident, manager = _make_case(args.publications, args.evidence, seeded)
-        options = {"publication_ids": list(incident.publications.values_list("pk", flat=True)),
-                   "name_perpetrator": True, "purposes": ["prosecution", "compensation"]}
+        options = {
+            "publication_ids": list(incident.publications.values_list("pk", flat=True)),
+            "name_perpetrator": True,
+            "purposes": ["prosecution", "compensation"],
+        }
 
         def ours() -> tuple[float, Report, int]:
             report = services.report_request(actor=manager, incident=incident, kind="police", options=options)
@@ -235,21 +290,29 @@ def main(argv=None) -> int:
             from incidents.models import Incident
 
             earlier = content.report_context(report).get("earlier_incidents_total", 0)
-            where = (f"PostgreSQL `{args.database}`, {Incident.objects.count():,} incidents, the perpetrator named "
-                     f"in {seeded[4]:,} of them, the report listing the latest few of {earlier:,} earlier incidents")
+            where = (
+                f"PostgreSQL `{args.database}`, {Incident.objects.count():,} incidents, the perpetrator named "
+                f"in {seeded[4]:,} of them, the report listing the latest few of {earlier:,} earlier incidents"
+            )
         else:
             where = "SQLite"
-        print(f"Police report, {args.publications} publications, {args.evidence} evidence files, "
-              f"{report.page_count} pages ({report.size / 1024:.0f} KiB); {args.runs} timed rounds after one "
-              f"warm-up; {where}; Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, "
-              f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}):")
+        print(
+            f"Police report, {args.publications} publications, {args.evidence} evidence files, "
+            f"{report.page_count} pages ({report.size / 1024:.0f} KiB); {args.runs} timed rounds after one "
+            f"warm-up; {where}; Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, "
+            f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}):"
+        )
         print()
         print("| measure | value |")
         print("| --- | --- |")
-        print(f"| our generation (`report_render`), median | {ours_median * 1000:.0f} ms "
-              f"(min {min(our_times) * 1000:.0f}, max {max(our_times) * 1000:.0f}) |")
-        print(f"| bare WeasyPrint on the same HTML, median | {bare_median * 1000:.0f} ms "
-              f"(min {min(bare_times) * 1000:.0f}, max {max(bare_times) * 1000:.0f}) |")
+        print(
+            f"| our generation (`report_render`), median | {ours_median * 1000:.0f} ms "
+            f"(min {min(our_times) * 1000:.0f}, max {max(our_times) * 1000:.0f}) |"
+        )
+        print(
+            f"| bare WeasyPrint on the same HTML, median | {bare_median * 1000:.0f} ms "
+            f"(min {min(bare_times) * 1000:.0f}, max {max(bare_times) * 1000:.0f}) |"
+        )
         print(f"| ratio | {ratio:.2f} ({verdict} the {TARGET_RATIO} target) |")
         print(f"| SQL queries per generation | {max(query_counts)} |")
         print(f"| rendering process RSS before the timed rounds | {rss_before / 1024:.0f} MB |")

@@ -68,26 +68,52 @@ PROTECTED = {"udhaengning", PAGES_DATABASE, "postgres", "template0", "template1"
 
 def _arguments(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.retention", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--incidents", type=int, default=DEFAULT_INCIDENTS,
-                        help=f"demo incidents to generate (default {DEFAULT_INCIDENTS:,})")
-    parser.add_argument("--due-share", type=float, default=0.25,
-                        help="share of the incidents (the oldest) closed long enough ago to be due (default 0.25)")
-    parser.add_argument("--hold-share", type=float, default=0.02,
-                        help="share of the due incidents on legal hold (default 0.02)")
-    parser.add_argument("--evidence-share", type=float, default=0.30,
-                        help="share of all incidents with 1–3 stored evidence files (default 0.30)")
-    parser.add_argument("--report-share", type=float, default=0.05,
-                        help="share of all incidents with a finished report, half with a bundle (default 0.05)")
-    parser.add_argument("--recording-requests", type=int, default=20,
-                        help="recording requests linked to due incidents (default 20)")
-    parser.add_argument("--sample", type=int, default=10,
-                        help="oldest due incidents purged first inside CaptureQueriesContext (default 10)")
-    parser.add_argument("--database", default=DEFAULT_DATABASE,
-                        help=f"benchmark database, dropped and created (default {DEFAULT_DATABASE})")
+    parser.add_argument(
+        "--incidents",
+        type=int,
+        default=DEFAULT_INCIDENTS,
+        help=f"demo incidents to generate (default {DEFAULT_INCIDENTS:,})",
+    )
+    parser.add_argument(
+        "--due-share",
+        type=float,
+        default=0.25,
+        help="share of the incidents (the oldest) closed long enough ago to be due (default 0.25)",
+    )
+    parser.add_argument(
+        "--hold-share", type=float, default=0.02, help="share of the due incidents on legal hold (default 0.02)"
+    )
+    parser.add_argument(
+        "--evidence-share",
+        type=float,
+        default=0.30,
+        help="share of all incidents with 1–3 stored evidence files (default 0.30)",
+    )
+    parser.add_argument(
+        "--report-share",
+        type=float,
+        default=0.05,
+        help="share of all incidents with a finished report, half with a bundle (default 0.05)",
+    )
+    parser.add_argument(
+        "--recording-requests", type=int, default=20, help="recording requests linked to due incidents (default 20)"
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=10,
+        help="oldest due incidents purged first inside CaptureQueriesContext (default 10)",
+    )
+    parser.add_argument(
+        "--database",
+        default=DEFAULT_DATABASE,
+        help=f"benchmark database, dropped and created (default {DEFAULT_DATABASE})",
+    )
     return parser.parse_args(argv)
 
 
 # --- Database, settings ---------------------------------------------------------------------------
+
 
 def _reset_database(url: str, developer_database: str) -> None:
     from psycopg2 import sql
@@ -108,7 +134,8 @@ def _setup_django(url: str, workdir: Path) -> Path:
     """The test settings (DEBUG off) with private storage in `workdir/private`."""
     storage = workdir / "private"
     storage.mkdir()
-    (workdir / "bench_retention_settings.py").write_text(textwrap.dedent(f"""
+    (workdir / "bench_retention_settings.py").write_text(
+        textwrap.dedent(f"""
         from udhaengning.settings.test import *  # noqa: F403
         PRIVATE_STORAGE_ROOT = {str(storage)!r}
         STORAGES = {{
@@ -116,7 +143,8 @@ def _setup_django(url: str, workdir: Path) -> Path:
             "default": {{"BACKEND": "django.core.files.storage.FileSystemStorage",
                         "OPTIONS": {{"location": {str(storage)!r}, "base_url": None}}}},
         }}
-    """))
+    """)
+    )
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_retention_settings"
     for path in (str(workdir), str(ROOT)):
@@ -132,6 +160,7 @@ def _setup_django(url: str, workdir: Path) -> Path:
 
 
 # --- Memory -----------------------------------------------------------------------------------------
+
 
 def _rss_kb(field: str) -> int | None:
     try:
@@ -167,6 +196,7 @@ class Peak:
 
 # --- Statistics before and after --------------------------------------------------------------------
 
+
 def _statistics(unit_ids, years: list[int], today: date) -> dict:
     """counts_for per calendar year (up to this month), and the recording requests' counts."""
     from recordings.selectors import request_counts
@@ -183,6 +213,7 @@ def _statistics(unit_ids, years: list[int], today: date) -> dict:
 
 
 # --- Measuring --------------------------------------------------------------------------------------
+
 
 class PerIncident:
     """Queries and time of each incident's purge: wraps `retention.services._purge_one` (its
@@ -282,15 +313,22 @@ def _run(args, url: str, workdir: Path) -> int:  # noqa: PLR0915 - one straight 
     total = Incident.objects.filter(unit__organisation=org).count()
     stored = {path for path in storage_root.rglob("*") if path.is_file()}
     purged_files = sum(sum(n) for pk, n in files.items() if pk in to_purge)
-    size = {pk: (p, t) for pk, p, t in Incident.objects.filter(pk__in=to_purge).annotate(
-        p=Count("publications", distinct=True), t=Count("timeline", distinct=True)).values_list("pk", "p", "t")}
+    size = {
+        pk: (p, t)
+        for pk, p, t in Incident.objects.filter(pk__in=to_purge)
+        .annotate(p=Count("publications", distinct=True), t=Count("timeline", distinct=True))
+        .values_list("pk", "p", "t")
+    }
     units = StatisticsUnits(User.objects.get(username="leder")).allowed
     years = sorted({y for y in Incident.objects.filter(pk__in=to_purge).values_list("registered_at__year", flat=True)})
     today = timezone.localdate(now)
     before = _statistics(units, years, today)
     events_before = AuditEvent.objects.count()
-    print(f"Prepared: {len(due):,} due ({len(held)} on legal hold), {len(stored):,} stored files; "
-          f"seed {seed_seconds:.1f} s.", flush=True)
+    print(
+        f"Prepared: {len(due):,} due ({len(held)} on legal hold), {len(stored):,} stored files; "
+        f"seed {seed_seconds:.1f} s.",
+        flush=True,
+    )
 
     # Dry run.
     with Peak() as dry_peak, CaptureQueriesContext(connection) as dry_queries:
@@ -331,28 +369,54 @@ def _run(args, url: str, workdir: Path) -> int:  # noqa: PLR0915 - one straight 
     left = {path for path in storage_root.rglob("*") if path.is_file()}
     remaining_ids = set(Incident.objects.values_list("pk", flat=True))
     checks = [
-        ("the dry run lists exactly the due incidents (and the held ones apart) and changes nothing", dry_right,
-         f"{len(dry.candidates):,} + {len(dry.held)} held"),
-        ("every due incident not on legal hold purged", purged == len(to_purge) and not remaining_ids & to_purge,
-         f"{purged:,} of {len(to_purge):,}; skipped {len(summary.skipped) + len(sample_summary.skipped)}"),
-        ("incidents on legal hold and all others kept", remaining_ids == set(
-            Incident.objects.filter(unit__organisation=org).values_list("pk", flat=True))
-         and len(remaining_ids) == total - len(to_purge) and set(held) <= remaining_ids,
-         f"{len(remaining_ids):,} left, {len(held)} on hold"),
-        ("purged incidents' files deleted, the others' kept",
-         len(stored) - len(left) == purged_files and left <= stored
-         and summary.files_deleted + sample_summary.files_deleted == purged_files and summary.files_failed == 0,
-         f"{purged_files:,} deleted, {len(left):,} kept"),
-        ("no file deletion pending", not PendingFileDeletion.objects.exists(),
-         f"{PendingFileDeletion.objects.count()} pending"),
-        ("anonymised residue rows = purged incidents", IncidentResidue.objects.count() == purged,
-         f"{IncidentResidue.objects.count():,}"),
-        (f"statistics (`counts_for`, manager's units) per year {', '.join(map(str, years))} "
-         "and recording requests unchanged", before == after,
-         "same" if before == after else ", ".join(
-             str(k) for k in before if before[k] != after.get(k))),
-        ("`audit_verify` passes", chain.ok, f"{chain.checked:,} events, {chain.checked - events_before:,} "
-         "from the purge" if chain.ok else f"broken at {chain.broken_event_id}: {chain.problem}"),
+        (
+            "the dry run lists exactly the due incidents (and the held ones apart) and changes nothing",
+            dry_right,
+            f"{len(dry.candidates):,} + {len(dry.held)} held",
+        ),
+        (
+            "every due incident not on legal hold purged",
+            purged == len(to_purge) and not remaining_ids & to_purge,
+            f"{purged:,} of {len(to_purge):,}; skipped {len(summary.skipped) + len(sample_summary.skipped)}",
+        ),
+        (
+            "incidents on legal hold and all others kept",
+            remaining_ids == set(Incident.objects.filter(unit__organisation=org).values_list("pk", flat=True))
+            and len(remaining_ids) == total - len(to_purge)
+            and set(held) <= remaining_ids,
+            f"{len(remaining_ids):,} left, {len(held)} on hold",
+        ),
+        (
+            "purged incidents' files deleted, the others' kept",
+            len(stored) - len(left) == purged_files
+            and left <= stored
+            and summary.files_deleted + sample_summary.files_deleted == purged_files
+            and summary.files_failed == 0,
+            f"{purged_files:,} deleted, {len(left):,} kept",
+        ),
+        (
+            "no file deletion pending",
+            not PendingFileDeletion.objects.exists(),
+            f"{PendingFileDeletion.objects.count()} pending",
+        ),
+        (
+            "anonymised residue rows = purged incidents",
+            IncidentResidue.objects.count() == purged,
+            f"{IncidentResidue.objects.count():,}",
+        ),
+        (
+            f"statistics (`counts_for`, manager's units) per year {', '.join(map(str, years))} "
+            "and recording requests unchanged",
+            before == after,
+            "same" if before == after else ", ".join(str(k) for k in before if before[k] != after.get(k)),
+        ),
+        (
+            "`audit_verify` passes",
+            chain.ok,
+            f"{chain.checked:,} events, {chain.checked - events_before:,} from the purge"
+            if chain.ok
+            else f"broken at {chain.broken_event_id}: {chain.problem}",
+        ),
     ]
 
     # Queries per purged incident, by what it had.
@@ -366,34 +430,48 @@ def _run(args, url: str, workdir: Path) -> int:  # noqa: PLR0915 - one straight 
     times = [row[3] for row in rows]
 
     print()
-    print(f"PostgreSQL {server_version}, Django {django.get_version()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; {total:,} demo incidents "
-          f"({Publication.objects.count():,} publications and {TimelineEntry.objects.count():,} timeline entries "
-          f"left after the purge), retention {org.retention_months} months, seed {seed_seconds:.1f} s.")
+    print(
+        f"PostgreSQL {server_version}, Django {django.get_version()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; {total:,} demo incidents "
+        f"({Publication.objects.count():,} publications and {TimelineEntry.objects.count():,} timeline entries "
+        f"left after the purge), retention {org.retention_months} months, seed {seed_seconds:.1f} s."
+    )
     print()
     print("| measure | value |")
     print("|---|---|")
-    print(f"| due (closed > {org.retention_months} months ago) | {len(due):,} of {total:,} "
-          f"({len(due) / total:.0%}), {len(held)} of them on legal hold |")
-    print(f"| stored files of the due incidents (evidence, reports, bundles) | {purged_files:,} "
-          f"on {sum(1 for pk in to_purge if pk in files):,} incidents; {len(linked)} with a recording request |")
-    print(f"| dry run (`retention_purge(dry_run=True)`) | {dry_seconds * 1000:,.0f} ms, "
-          f"{len(dry_queries.captured_queries)} queries, lists {len(dry.candidates):,} + {len(dry.held)} held |")
+    print(
+        f"| due (closed > {org.retention_months} months ago) | {len(due):,} of {total:,} "
+        f"({len(due) / total:.0%}), {len(held)} of them on legal hold |"
+    )
+    print(
+        f"| stored files of the due incidents (evidence, reports, bundles) | {purged_files:,} "
+        f"on {sum(1 for pk in to_purge if pk in files):,} incidents; {len(linked)} with a recording request |"
+    )
+    print(
+        f"| dry run (`retention_purge(dry_run=True)`) | {dry_seconds * 1000:,.0f} ms, "
+        f"{len(dry_queries.captured_queries)} queries, lists {len(dry.candidates):,} + {len(dry.held)} held |"
+    )
     print(f"| purge of {len(summary.purged):,} incidents (after the sample) | {purge_seconds:,.1f} s |")
     print(f"| incidents purged per second | {len(summary.purged) / purge_seconds:,.0f} |")
     print(f"| time per incident, median / p95 | {statistics.median(times):.1f} / {percentile(times, 0.95):.1f} ms |")
     plain = by_kind.get((0, 0, 0, 0), [])
-    print(f"| SQL statements per incident without files or recording request | {_spread(plain)} "
-          f"({len(plain):,} incidents) |")
-    print(f"| sample: the {len(sampled)} oldest, in `CaptureQueriesContext` | {_spread([r[2] for r in sampled])} "
-          f"entries each ({_spread([r[1] for r in sampled])} SQL statements, the rest BEGIN/COMMIT/SAVEPOINT); "
-          f"{_spread([p for p, _t in sizes])} publications, {_spread([t for _p, t in sizes])} timeline entries; "
-          f"{fixed_sample} more per run |")
+    print(
+        f"| SQL statements per incident without files or recording request | {_spread(plain)} "
+        f"({len(plain):,} incidents) |"
+    )
+    print(
+        f"| sample: the {len(sampled)} oldest, in `CaptureQueriesContext` | {_spread([r[2] for r in sampled])} "
+        f"entries each ({_spread([r[1] for r in sampled])} SQL statements, the rest BEGIN/COMMIT/SAVEPOINT); "
+        f"{_spread([p for p, _t in sizes])} publications, {_spread([t for _p, t in sizes])} timeline entries; "
+        f"{fixed_sample} more per run |"
+    )
     print(f"| SQL statements of the run itself (candidates, pending files) | {fixed} |")
     print(f"| peak RSS, dry run | {dry_peak.text()} |")
     print(f"| peak RSS, purge | {purge_peak.text()} |")
-    print(f"| Python heap peak of a dry run (tracemalloc, an extra untimed run) | {heap_peak:.1f} MB "
-          f"({heap_peak * 1024 / max(1, len(dry.candidates) + len(dry.held)):.1f} KB per listed incident) |")
+    print(
+        f"| Python heap peak of a dry run (tracemalloc, an extra untimed run) | {heap_peak:.1f} MB "
+        f"({heap_peak * 1024 / max(1, len(dry.candidates) + len(dry.held)):.1f} KB per listed incident) |"
+    )
     print()
     print("| evidence files | reports | bundles | recording requests | purged incidents | SQL statements each |")
     print("|---:|---:|---:|---:|---:|---|")

@@ -79,8 +79,10 @@ def _seed(incidents: int):
     if have < incidents:
         demo_incidents_seed(organisation=org, count=incidents - have, seed=have + 1)
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE incidents_incident, incidents_publication, incidents_timelineentry, "
-                           "incidents_incident_targets")
+            cursor.execute(
+                "VACUUM ANALYZE incidents_incident, incidents_publication, incidents_timelineentry, "
+                "incidents_incident_targets"
+            )
     return org, max(have, incidents)
 
 
@@ -99,8 +101,10 @@ class Row:
         ratio = f"{self.ratio:.1f}×" if self.ratio is not None else ""
         sql = f"{self.sql_median:.1f}" if self.sql_median else ""
         queries = str(self.queries) if self.queries else "1"
-        return (f"| {self.what} | `{self.url}` | {self.requests} | {self.median:.1f} | {self.p95:.1f} | {sql} "
-                f"| {queries} | {ratio} |")
+        return (
+            f"| {self.what} | `{self.url}` | {self.requests} | {self.median:.1f} | {self.p95:.1f} | {sql} "
+            f"| {queries} | {ratio} |"
+        )
 
 
 def _time_requests(client, url: str, n: int) -> tuple[list[float], list[float], int]:
@@ -157,8 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     from stats.scope import StatisticsUnits
     from stats.selectors import statistics_build
 
-    print(f"Database `{args.database}`{' (created)' if created else ''}; preparing {args.incidents:,} incidents…",
-          flush=True)
+    print(
+        f"Database `{args.database}`{' (created)' if created else ''}; preparing {args.incidents:,} incidents…",
+        flush=True,
+    )
     org, count = _seed(args.incidents)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -178,8 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     for label, first in (("12", first12), ("36", first36)):
         timings, monthly = _time_hand_written(units.allowed, first, last, args.requests)
         table = statistics_build(scope=units.scope(None), first=first, last=last).table("month_level")
-        dashboard_months = {date.fromisoformat(row.code + "-01"): total.value
-                            for row, total in zip(table.rows, table.row_totals, strict=True) if total.value}
+        dashboard_months = {
+            date.fromisoformat(row.code + "-01"): total.value
+            for row, total in zip(table.rows, table.row_totals, strict=True)
+            if total.value
+        }
         assert dashboard_months == monthly, "the hand-written query and the dashboard disagree"
         baselines[label] = timings
 
@@ -193,17 +202,38 @@ def main(argv: list[str] | None = None) -> int:
     ):
         timings, sql_times, queries = _time_requests(client, target, args.requests)
         median = statistics.median(timings)
-        rows.append(Row(what, target, len(timings), median, percentile(timings, 0.95), statistics.median(sql_times),
-                        queries, median / statistics.median(baselines[base])))
+        rows.append(
+            Row(
+                what,
+                target,
+                len(timings),
+                median,
+                percentile(timings, 0.95),
+                statistics.median(sql_times),
+                queries,
+                median / statistics.median(baselines[base]),
+            )
+        )
     for label, months in (("12", "last 12 months"), ("36", "36 months")):
         timings = baselines[label]
-        rows.append(Row(f"Hand-written SQL GROUP BY (monthly counts), {months}", "SQL", len(timings),
-                        statistics.median(timings), percentile(timings, 0.95), 0.0, 0))
+        rows.append(
+            Row(
+                f"Hand-written SQL GROUP BY (monthly counts), {months}",
+                "SQL",
+                len(timings),
+                statistics.median(timings),
+                percentile(timings, 0.95),
+                0.0,
+                0,
+            )
+        )
 
     print()
-    print(f"PostgreSQL {server_version}, Django {django.get_version()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; {count:,} incidents in {org.name} "
-          f"({first36:%Y-%m} – {last:%Y-%m}).")
+    print(
+        f"PostgreSQL {server_version}, Django {django.get_version()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; {count:,} incidents in {org.name} "
+        f"({first36:%Y-%m} – {last:%Y-%m})."
+    )
     print()
     print("| what | URL | requests | median (ms) | p95 (ms) | SQL (ms) | queries | ratio to SQL |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")

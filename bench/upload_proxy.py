@@ -105,26 +105,48 @@ def main(argv: list[str] | None = None) -> int:
     web_ports = [free_port(), free_port()]
     https_port, http_port = free_port(), free_port()
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod", "SECRET_KEY": secrets.token_urlsafe(64),
-        "DATABASE_URL": url, "ALLOWED_HOSTS": "localhost", "CELERY_BROKER_URL": broker,
-        "CACHE_URL": "rediscache://" + broker.split("://", 1)[1], "PRIVATE_STORAGE_ROOT": str(private),
-        "PRIVATE_DOWNLOADS": "proxy", "LOG_FORMAT": "json", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4",
-        "TMPDIR": str(tmp),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "DATABASE_URL": url,
+            "ALLOWED_HOSTS": "localhost",
+            "CELERY_BROKER_URL": broker,
+            "CACHE_URL": "rediscache://" + broker.split("://", 1)[1],
+            "PRIVATE_STORAGE_ROOT": str(private),
+            "PRIVATE_DOWNLOADS": "proxy",
+            "LOG_FORMAT": "json",
+            "WEB_CONCURRENCY": "1",
+            "GUNICORN_THREADS": "4",
+            "TMPDIR": str(tmp),
+        }
+    )
     processes = Processes(logs)
     try:
-        subprocess.run(local(compose_command("migrate")), cwd=ROOT, env=env, check=True,  # noqa: S603
-                       capture_output=True)
-        made = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env,  # noqa: S603
-                              check=True, capture_output=True, text=True)
+        subprocess.run(
+            local(compose_command("migrate")),
+            cwd=ROOT,
+            env=env,
+            check=True,  # noqa: S603
+            capture_output=True,
+        )
+        made = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", SETUP],
+            cwd=ROOT,
+            env=env,  # noqa: S603
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         reference, token = made.stdout.split()[-2:]
         for number, port in enumerate(web_ports, start=1):
-            processes.start(f"web{number}", local(compose_command("web")),
-                            {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"})
+            processes.start(
+                f"web{number}", local(compose_command("web")), {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+            )
         make_certificate(tmp / "tls", env)
-        values = nginx_values(run, http_port=http_port, https_port=https_port, tls=tmp / "tls", web_ports=web_ports,
-                              private=private)
+        values = nginx_values(
+            run, http_port=http_port, https_port=https_port, tls=tmp / "tls", web_ports=web_ports, private=private
+        )
         proxy = processes.start("nginx", nginx_command(run, values), env)
         wait_for_port(https_port, proxy, "nginx")
         for number, port in enumerate(web_ports, start=1):
@@ -146,8 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         size = args.size_mb * 1024 * 1024
         data = header + os.urandom(size - len(header))
         expected = hashlib.sha256(data).hexdigest()
-        status, body, upload_seconds = throttled_upload(client, path, "bench.mp3", data,
-                                                        int(args.rate_mb * 1024 * 1024))
+        status, body, upload_seconds = throttled_upload(
+            client, path, "bench.mp3", data, int(args.rate_mb * 1024 * 1024)
+        )
         assert status == 201, body[:500]
         stored = json.loads(body)
         assert stored["sha256"] == expected
@@ -158,8 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         del downloaded, data
         after = {name: memory_kib(pid)[1] for name, pid in watched.items()}
         lines = [json.loads(line) for line in processes.log("nginx", "out").splitlines() if line.startswith("{")]
-        upload_line = next(line for line in lines if line["method"] == "POST" and line["status"] == 201
-                           and line["request_length"] > size)
+        upload_line = next(
+            line
+            for line in lines
+            if line["method"] == "POST" and line["status"] == 201 and line["request_length"] > size
+        )
         download_line = [line for line in lines if line["method"] == "GET" and line["bytes_sent"] >= size][-1]
 
         mb = args.size_mb
@@ -168,15 +194,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Client send rate: {rate}; SHA-256 of the stored and the downloaded file match the sent one.\n")
         print("| step | wall time | throughput | application time (upstream) |")
         print("|---|---:|---:|---:|")
-        print(f"| upload {mb} MB | {upload_seconds:.1f} s | {mb / upload_seconds:.0f} MB/s "
-              f"| {float(upload_line['upstream_time']):.1f} s |")
-        print(f"| download {mb} MB (X-Accel-Redirect) | {download_seconds:.1f} s | {mb / download_seconds:.0f} MB/s "
-              f"| {float(download_line['upstream_time']) * 1000:.0f} ms |")
+        print(
+            f"| upload {mb} MB | {upload_seconds:.1f} s | {mb / upload_seconds:.0f} MB/s "
+            f"| {float(upload_line['upstream_time']):.1f} s |"
+        )
+        print(
+            f"| download {mb} MB (X-Accel-Redirect) | {download_seconds:.1f} s | {mb / download_seconds:.0f} MB/s "
+            f"| {float(download_line['upstream_time']) * 1000:.0f} ms |"
+        )
         print("\n| process | RSS before | peak during | growth |")
         print("|---|---:|---:|---:|")
         for name in watched:
-            print(f"| {name} | {before[name] / 1024:.0f} MB | {after[name] / 1024:.0f} MB "
-                  f"| {(after[name] - before[name]) / 1024:.1f} MB |")
+            print(
+                f"| {name} | {before[name] / 1024:.0f} MB | {after[name] / 1024:.0f} MB "
+                f"| {(after[name] - before[name]) / 1024:.1f} MB |"
+            )
         return 0
     finally:
         processes.stop_all()

@@ -33,8 +33,9 @@ STREAM = "stream"
 PROXY = "proxy"
 
 
-def stored_file_response(handle, *, name: str, filename: str, content_type: str,
-                         as_attachment: bool = True) -> HttpResponseBase:
+def stored_file_response(
+    handle, *, name: str, filename: str, content_type: str, as_attachment: bool = True
+) -> HttpResponseBase:
     mode = getattr(settings, "PRIVATE_DOWNLOADS", STREAM)
     if mode != PROXY:
         return FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
@@ -48,10 +49,15 @@ def stored_file_response(handle, *, name: str, filename: str, content_type: str,
         response["Content-Disposition"] = disposition or ""  # always set for these arguments
         return response
     # S3 storage's url() takes these parameters (FileSystemStorage's does not).
-    url = storage.url(name, parameters={"ResponseContentDisposition": disposition,  # type: ignore[call-arg]
-                                        "ResponseContentType": content_type,
-                                        "ResponseCacheControl": "private, no-store"},
-                      expire=settings.PRIVATE_DOWNLOADS_URL_EXPIRY)
+    url = storage.url(
+        name,
+        parameters={
+            "ResponseContentDisposition": disposition,  # type: ignore[call-arg]
+            "ResponseContentType": content_type,
+            "ResponseCacheControl": "private, no-store",
+        },
+        expire=settings.PRIVATE_DOWNLOADS_URL_EXPIRY,
+    )
     response = HttpResponseRedirect(url)
     response["Referrer-Policy"] = "no-referrer"
     return response

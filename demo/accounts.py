@@ -56,7 +56,8 @@ def demo_seed() -> Organisation:
     """Create the demo organisation, units and users (through demo.factories, with the demo's
     values); running it again changes nothing."""
     org = _existing_or_new(
-        OrganisationFactory, {"name": DEMO_ORGANISATION},
+        OrganisationFactory,
+        {"name": DEMO_ORGANISATION},
         cvr="12345678",
         address="Rådhuspladsen 1\n9999 Demoby",
         contact_name="Mette Holm",
@@ -73,12 +74,14 @@ def demo_seed() -> Organisation:
     units: dict[str, Unit] = {}
     for name, (parent_name, kind) in DEMO_UNITS.items():
         units[name] = _existing_or_new(
-            UnitFactory, {"organisation": org, "parent": units[parent_name] if parent_name else None, "name": name},
+            UnitFactory,
+            {"organisation": org, "parent": units[parent_name] if parent_name else None, "name": name},
             kind=kind,
         )
     for demo in DEMO_USERS:
         user = _existing_or_new(
-            UserFactory, {"username": demo.username},
+            UserFactory,
+            {"username": demo.username},
             first_name=demo.first_name,
             last_name=demo.last_name,
             email=f"{demo.username}@demo-kommune.invalid",

@@ -58,31 +58,68 @@ FEATURE_RATES: dict[str, float] = {
 RECORDING_RATE = 0.12  # an audio or video recording is part of the incident
 RELATION_WEIGHTS = {"citizen_own_case": 60, "relative": 15, "other_citizen": 8, "unknown": 12, "other": 5}
 PLATFORM_WEIGHTS = {
-    "facebook": 45, "instagram": 7, "x": 4, "tiktok": 6, "youtube": 7, "linkedin": 2, "reddit": 2,
-    "blog": 5, "website": 4, "book": 0.5, "news_comments": 5, "forum": 3, "closed_group": 5,
-    "messaging": 2, "email": 1.5, "other": 1,
+    "facebook": 45,
+    "instagram": 7,
+    "x": 4,
+    "tiktok": 6,
+    "youtube": 7,
+    "linkedin": 2,
+    "reddit": 2,
+    "blog": 5,
+    "website": 4,
+    "book": 0.5,
+    "news_comments": 5,
+    "forum": 3,
+    "closed_group": 5,
+    "messaging": 2,
+    "email": 1.5,
+    "other": 1,
 }
 PUBLICATION_COUNT_WEIGHTS = {1: 55, 2: 25, 3: 12, 4: 8}
 
 # --- Phrase bank (invented) ------------------------------------------------------------
 
 GROUP_SLUGS = (
-    "foraeldreikampmodkommunen", "retfaerdighedforfamilier", "stopsystemsvigtet", "borgereisocialsager",
-    "kommunalomsorgssvigtdk", "faedreforbarnet", "handicapfamilierstaarsammen", "jobcentersvigt",
+    "foraeldreikampmodkommunen",
+    "retfaerdighedforfamilier",
+    "stopsystemsvigtet",
+    "borgereisocialsager",
+    "kommunalomsorgssvigtdk",
+    "faedreforbarnet",
+    "handicapfamilierstaarsammen",
+    "jobcentersvigt",
 )
 GROUP_NAMES = (
-    "Forældre i kamp mod kommunen", "Retfærdighed for familier", "Stop systemsvigtet", "Borgere i sociale sager",
-    "Kommunalt omsorgssvigt DK", "Fædre for barnet", "Handicapfamilier står sammen", "Svigtet af jobcentret",
+    "Forældre i kamp mod kommunen",
+    "Retfærdighed for familier",
+    "Stop systemsvigtet",
+    "Borgere i sociale sager",
+    "Kommunalt omsorgssvigt DK",
+    "Fædre for barnet",
+    "Handicapfamilier står sammen",
+    "Svigtet af jobcentret",
 )
 HANDLES = (
-    "retfaerdighed_nu", "mor.til.tre.drenge", "stopkommunen", "far_i_kamp", "borgerstemmen_dk",
-    "sandheden_om_systemet", "kommunewatch", "familie_mod_forvaltningen", "ukendt_profil_77", "dk_sagsbehandling",
+    "retfaerdighed_nu",
+    "mor.til.tre.drenge",
+    "stopkommunen",
+    "far_i_kamp",
+    "borgerstemmen_dk",
+    "sandheden_om_systemet",
+    "kommunewatch",
+    "familie_mod_forvaltningen",
+    "ukendt_profil_77",
+    "dk_sagsbehandling",
 )
 SITES = ("kommunesvigt", "borgerensside", "sagsbehandlerfejl", "familieretten-nu", "systemetsofre")
 NEWS_SITES = ("demoby-avis", "lokalnyt-demoby", "egnsbladet-demo")
 PERPETRATOR_NAMES = (
-    "Profilen «Retfærdighed Nu»", "Gruppen «Stop systemsvigtet»", "Bruger «far_i_kamp»", "Ukendt profil",
-    "Bloggen «Borgerens side»", "Kanalen «Sandheden om systemet»",
+    "Profilen «Retfærdighed Nu»",
+    "Gruppen «Stop systemsvigtet»",
+    "Bruger «far_i_kamp»",
+    "Ukendt profil",
+    "Bloggen «Borgerens side»",
+    "Kanalen «Sandheden om systemet»",
 )
 OPENINGS = {
     "citizen_own_case": "En borger med en aktuel sag i {unit} har skrevet om sin sagsbehandler.",
@@ -172,8 +209,9 @@ def _publication_url(rng: random.Random, platform: str, title: str, when: dateti
         case "facebook":
             return f"https://www.facebook.com/groups/{rng.choice(GROUP_SLUGS)}/posts/{rng.randrange(10**15, 10**16)}"
         case "closed_group":
-            return (f"https://www.facebook.com/groups/{rng.choice(GROUP_SLUGS)}/permalink/"
-                    f"{rng.randrange(10**15, 10**16)}/")
+            return (
+                f"https://www.facebook.com/groups/{rng.choice(GROUP_SLUGS)}/permalink/{rng.randrange(10**15, 10**16)}/"
+            )
         case "instagram":
             return f"https://www.instagram.com/p/{_code(rng, 11)}/"
         case "x":
@@ -183,8 +221,10 @@ def _publication_url(rng: random.Random, platform: str, title: str, when: dateti
         case "youtube":
             return f"https://www.youtube.com/watch?v={_code(rng, 11)}"
         case "linkedin":
-            return (f"https://www.linkedin.com/posts/{handle.replace('.', '-')}_{slug}-activity-"
-                    f"{rng.randrange(7 * 10**18, 8 * 10**18)}-{_code(rng, 4)}")
+            return (
+                f"https://www.linkedin.com/posts/{handle.replace('.', '-')}_{slug}-activity-"
+                f"{rng.randrange(7 * 10**18, 8 * 10**18)}-{_code(rng, 4)}"
+            )
         case "reddit":
             code = "".join(rng.choices(string.ascii_lowercase + string.digits, k=6))
             return f"https://www.reddit.com/r/Denmark/comments/{code}/{slug.replace('-', '_')}/"
@@ -271,8 +311,11 @@ def incident_row(rng: random.Random, unit_name: str, registered_at: datetime) ->
         "description": " ".join(s for s in sentences if s),
         "perpetrator_relation": relation,
         "perpetrator_name": rng.choice(PERPETRATOR_NAMES) if rng.random() < 0.5 else "",
-        "perpetrator_profile_url": (f"https://www.facebook.com/{rng.choice(HANDLES).replace('_', '.')}"
-                                    if main_platform == "facebook" and rng.random() < 0.4 else ""),
+        "perpetrator_profile_url": (
+            f"https://www.facebook.com/{rng.choice(HANDLES).replace('_', '.')}"
+            if main_platform == "facebook" and rng.random() < 0.4
+            else ""
+        ),
         "related_case_complaint": relation == "citizen_own_case" and rng.random() < 0.45,
         "related_bullying": rng.random() < 0.08,
         "related_threats": "threat" in features and rng.random() < 0.7,
@@ -288,22 +331,35 @@ def incident_row(rng: random.Random, unit_name: str, registered_at: datetime) ->
     return row, platforms
 
 
-def publication_row(rng: random.Random, platform: str, *, title: str, discovered_at: datetime,
-                    registered_at: datetime, features: Collection[str]) -> dict:
+def publication_row(
+    rng: random.Random,
+    platform: str,
+    *,
+    title: str,
+    discovered_at: datetime,
+    registered_at: datetime,
+    features: Collection[str],
+) -> dict:
     """One publication on `platform` of an incident with that title, moments and features."""
     published_at = discovered_at - timedelta(minutes=rng.randint(10, 20 * 24 * 60))
     reach, audience = _reach(rng, platform)
     quote_codes = [code for code in QUOTES if code in features] or ["named"]
     return {
-        "platform": platform, "url": _publication_url(rng, platform, title, published_at),
-        "title": _publication_title(rng, platform), "published_at": published_at,
+        "platform": platform,
+        "url": _publication_url(rng, platform, title, published_at),
+        "title": _publication_title(rng, platform),
+        "published_at": published_at,
         "captured_at": discovered_at + timedelta(minutes=rng.randint(5, 600)),
-        "reach": reach, "audience_size": audience, "still_online": rng.choice((None, True, True, False)),
-        "quote": QUOTES[rng.choice(quote_codes)], "created_at": registered_at,
+        "reach": reach,
+        "audience_size": audience,
+        "still_online": rng.choice((None, True, True, False)),
+        "quote": QUOTES[rng.choice(quote_codes)],
+        "created_at": registered_at,
     }
 
 
 # --- Factories --------------------------------------------------------------------------
+
 
 def _rng() -> random.Random:
     return factory.random.randgen
@@ -455,9 +511,18 @@ class PublicationFactory(factory.django.DjangoModelFactory):
 
     class Params:
         rng = factory.LazyFunction(_rng)
-        row = factory.LazyAttribute(lambda o: _OnFirstUse(lambda: publication_row(
-            o.rng, o.platform, title=o.incident.title, discovered_at=o.incident.discovered_at,
-            registered_at=o.incident.registered_at, features=_features_of(o.incident))))
+        row = factory.LazyAttribute(
+            lambda o: _OnFirstUse(
+                lambda: publication_row(
+                    o.rng,
+                    o.platform,
+                    title=o.incident.title,
+                    discovered_at=o.incident.discovered_at,
+                    registered_at=o.incident.registered_at,
+                    features=_features_of(o.incident),
+                )
+            )
+        )
 
     incident = factory.SubFactory(IncidentFactory)
     platform = factory.LazyAttribute(lambda o: pick(o.rng, PLATFORM_WEIGHTS))
@@ -495,9 +560,16 @@ class IncidentDeadlineFactory(factory.django.DjangoModelFactory):
 
 # The reasons citizens give, alone or together (recordings.codes).
 REASON_SETS = (
-    ("memory_problems",), ("concentration_problems",), ("note_taking_difficulty",), ("language_barrier",),
-    ("wants_documentation",), ("distrust",), ("publish_intent",), ("memory_problems", "publish_intent"),
-    ("wants_documentation", "distrust"), ("other",),
+    ("memory_problems",),
+    ("concentration_problems",),
+    ("note_taking_difficulty",),
+    ("language_barrier",),
+    ("wants_documentation",),
+    ("distrust",),
+    ("publish_intent",),
+    ("memory_problems", "publish_intent"),
+    ("wants_documentation", "distrust"),
+    ("other",),
 )
 
 

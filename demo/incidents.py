@@ -87,14 +87,25 @@ ACTION_NOTES = {
     "restraining_order": "Politiet er bedt om at overveje et tilhold.",
 }
 ACTION_CHANCE = {
-    "support_conversation": 0.6, "secure_evidence": 0.3, "involve_amr_tr": 0.15, "no_engagement": 0.05,
-    "platform_takedown": 0.7, "police_report": 0.5, "datatilsynet_report": 0.3, "safety_assessment": 0.5,
-    "complaint_system": 0.3, "bisidder": 0.1, "change_caseworker": 0.2, "recording_guidelines": 0.3,
-    "occupational_injury": 0.8, "restraining_order": 0.2,
+    "support_conversation": 0.6,
+    "secure_evidence": 0.3,
+    "involve_amr_tr": 0.15,
+    "no_engagement": 0.05,
+    "platform_takedown": 0.7,
+    "police_report": 0.5,
+    "datatilsynet_report": 0.3,
+    "safety_assessment": 0.5,
+    "complaint_system": 0.3,
+    "bisidder": 0.1,
+    "change_caseworker": 0.2,
+    "recording_guidelines": 0.3,
+    "occupational_injury": 0.8,
+    "restraining_order": 0.2,
 }
 MAX_ACTIONS = 3  # actions recorded per incident at most
 
 # --- The organisation -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _UnitPeople:
@@ -109,7 +120,8 @@ def _people_by_unit(organisation: Organisation) -> list[_UnitPeople]:
     by_role: dict[tuple[int, str], list[int]] = {}
     for unit_id, role, user_id in (
         Membership.objects.filter(unit__organisation=organisation, user__is_active=True)
-        .order_by("pk").values_list("unit_id", "role", "user_id")
+        .order_by("pk")
+        .values_list("unit_id", "role", "user_id")
     ):
         by_role.setdefault((unit_id, role), []).append(user_id)
     people = []
@@ -120,6 +132,7 @@ def _people_by_unit(organisation: Organisation) -> list[_UnitPeople]:
 
 
 # --- Drawing one incident ---------------------------------------------------------------
+
 
 @dataclass
 class _Draft:
@@ -144,8 +157,9 @@ def _status_for_age(rng: random.Random, age_days: int) -> str:
     return pick(rng, STATUS_WEIGHTS_RECENT)
 
 
-def _draw(rng: random.Random, people: _UnitPeople, registered_at: datetime, now: datetime,
-          labels: dict[str, str]) -> _Draft:
+def _draw(
+    rng: random.Random, people: _UnitPeople, registered_at: datetime, now: datetime, labels: dict[str, str]
+) -> _Draft:
     """One incident of the unit (demo.factories.incident_row), its publications, people and history."""
     unit = people.unit
     row, platforms = incident_row(rng, unit.name, registered_at)
@@ -166,8 +180,14 @@ def _draw(rng: random.Random, people: _UnitPeople, registered_at: datetime, now:
     row.update(unit_id=unit.pk, channel=channel, reporter_id=reporter_id, target_names=target_names)
 
     publications = [
-        publication_row(rng, platform, title=row["title"], discovered_at=row["discovered_at"],
-                        registered_at=registered_at, features=features)
+        publication_row(
+            rng,
+            platform,
+            title=row["title"],
+            discovered_at=row["discovered_at"],
+            registered_at=registered_at,
+            features=features,
+        )
         for platform in platforms
     ]
     draft = _Draft(row, publications, target_ids)
@@ -199,8 +219,14 @@ def _facts(incident: dict, publications: Sequence[dict]) -> Facts:
     )
 
 
-def _workflow(rng: random.Random, draft: _Draft, platforms: Sequence[str], now: datetime,
-              labels: dict[str, str], people: _UnitPeople) -> None:
+def _workflow(
+    rng: random.Random,
+    draft: _Draft,
+    platforms: Sequence[str],
+    now: datetime,
+    labels: dict[str, str],
+    people: _UnitPeople,
+) -> None:
     """Give the incident a history that fits its age, and its assessment.
 
     The moments are drawn first, so the assessment (which a takedown request changes)
@@ -241,25 +267,44 @@ def _workflow(rng: random.Random, draft: _Draft, platforms: Sequence[str], now: 
     incident["assessed_level"] = result.severity.level
     incident["assessment"] = result.to_dict()
     # As incidents.services.deadlines_sync mirrors them.
-    draft.deadlines = [{"code": d.code, "title": d.title[:200], "due": d.due.replace(microsecond=0)}
-                       for d in result.deadlines]
+    draft.deadlines = [
+        {"code": d.code, "title": d.title[:200], "due": d.due.replace(microsecond=0)} for d in result.deadlines
+    ]
     incident["rules_version"] = result.rules_version
     incident["facts_hash"] = facts_hash_of(facts)
     incident["status"] = status
 
     timeline = draft.timeline
 
-    def entry(at: datetime, kind: str, actor_id, *, visible: bool = True, action_code: str = "",
-              text: str = "", external_reference: str = "", from_status: str = "", to_status: str = "") -> None:
-        timeline.append({
-            "kind": kind, "action_code": action_code, "occurred_on": at.astimezone(tz).date(), "created_at": at,
-            "actor_id": actor_id, "text": text, "external_reference": external_reference,
-            "from_status": from_status, "to_status": to_status, "visible_to_employee": visible,
-        })
+    def entry(
+        at: datetime,
+        kind: str,
+        actor_id,
+        *,
+        visible: bool = True,
+        action_code: str = "",
+        text: str = "",
+        external_reference: str = "",
+        from_status: str = "",
+        to_status: str = "",
+    ) -> None:
+        timeline.append(
+            {
+                "kind": kind,
+                "action_code": action_code,
+                "occurred_on": at.astimezone(tz).date(),
+                "created_at": at,
+                "actor_id": actor_id,
+                "text": text,
+                "external_reference": external_reference,
+                "from_status": from_status,
+                "to_status": to_status,
+                "visible_to_employee": visible,
+            }
+        )
 
     status_kind = TimelineEntry.Kind.STATUS.value
-    entry(registered_at, TimelineEntry.Kind.REGISTERED.value, incident["reporter_id"],
-          text=labels[incident["channel"]])
+    entry(registered_at, TimelineEntry.Kind.REGISTERED.value, incident["reporter_id"], text=labels[incident["channel"]])
     previous = "reported"
     if assessing_at:
         entry(assessing_at, status_kind, manager, from_status=previous, to_status="assessing")
@@ -269,26 +314,46 @@ def _workflow(rng: random.Random, draft: _Draft, platforms: Sequence[str], now: 
         if rng.random() < 0.05 and confirmed < 4:
             confirmed += 1
             incident["override_justification"] = rng.choice(JUSTIFICATIONS)
-        incident.update(confirmed_level=confirmed, confirmed_by_id=manager, confirmed_at=confirmed_at,
-                        confirmed_facts_hash=incident["facts_hash"])
-        entry(confirmed_at, (TimelineEntry.Kind.ASSESSMENT if confirmed == result.severity.level
-                             else TimelineEntry.Kind.ASSESSMENT_OVERRIDE).value, manager, visible=False,
-              text=LEVEL_LABELS[confirmed])
+        incident.update(
+            confirmed_level=confirmed,
+            confirmed_by_id=manager,
+            confirmed_at=confirmed_at,
+            confirmed_facts_hash=incident["facts_hash"],
+        )
+        entry(
+            confirmed_at,
+            (
+                TimelineEntry.Kind.ASSESSMENT
+                if confirmed == result.severity.level
+                else TimelineEntry.Kind.ASSESSMENT_OVERRIDE
+            ).value,
+            manager,
+            visible=False,
+            text=LEVEL_LABELS[confirmed],
+        )
     if acting_at:
         chosen = ["platform_takedown"] if "takedown_requested_at" in incident else []
-        chosen += [code for code in recommended
-                   if code != "platform_takedown" and rng.random() < ACTION_CHANCE.get(code, 0.3)]
+        chosen += [
+            code for code in recommended if code != "platform_takedown" and rng.random() < ACTION_CHANCE.get(code, 0.3)
+        ]
         for code in chosen[:MAX_ACTIONS]:
             acted_at = acting_at or later(14)
             acting_at = None
             external = ""
             if code == "police_report":
-                external = (f"{rng.randint(1000, 9999)}-{rng.randint(10000, 99999)}-"
-                            f"{rng.randint(0, 99999):05d}-{acted_at:%y}")
+                external = (
+                    f"{rng.randint(1000, 9999)}-{rng.randint(10000, 99999)}-{rng.randint(0, 99999):05d}-{acted_at:%y}"
+                )
             elif code == "platform_takedown":
                 external = f"Sag #{rng.randrange(10**9, 10**10)}"
-            entry(acted_at, TimelineEntry.Kind.ACTION.value, manager, action_code=code,
-                  text=ACTION_NOTES.get(code, ""), external_reference=external)
+            entry(
+                acted_at,
+                TimelineEntry.Kind.ACTION.value,
+                manager,
+                action_code=code,
+                text=ACTION_NOTES.get(code, ""),
+                external_reference=external,
+            )
             if previous != "in_progress":
                 entry(acted_at, status_kind, manager, from_status=previous, to_status="in_progress")
                 previous = "in_progress"
@@ -307,6 +372,7 @@ def _workflow(rng: random.Random, draft: _Draft, platforms: Sequence[str], now: 
 
 
 # --- Dates and references ---------------------------------------------------------------
+
 
 def _registration_times(rng: random.Random, count: int, now: datetime) -> list[datetime]:
     """`count` office-hour moments in the last HISTORY_DAYS days, oldest first; weekdays mostly."""
@@ -343,9 +409,16 @@ def _reserve_numbers(year: int, count: int) -> int:
 
 # --- The seed ---------------------------------------------------------------------------
 
-def demo_incidents_seed(*, organisation: Organisation, count: int, seed: int = 1,
-                        now: datetime | None = None, batch_size: int = BATCH_SIZE,
-                        through_factories: bool = False) -> int:
+
+def demo_incidents_seed(
+    *,
+    organisation: Organisation,
+    count: int,
+    seed: int = 1,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    through_factories: bool = False,
+) -> int:
     """Add `count` made-up incidents to `organisation`; returns how many were added.
 
     The rows are written in bulk, or with `through_factories` created one by one through
@@ -370,7 +443,7 @@ def demo_incidents_seed(*, organisation: Organisation, count: int, seed: int = 1
         try:
             for start in range(0, count, batch_size):
                 drafts = []
-                for registered_at in times[start:start + batch_size]:
+                for registered_at in times[start : start + batch_size]:
                     draft = _draw(rng, rng.choices(people, weights=unit_weights)[0], registered_at, now, labels)
                     year = registered_at.astimezone(tz).year
                     number = next_number[year]
@@ -382,7 +455,9 @@ def demo_incidents_seed(*, organisation: Organisation, count: int, seed: int = 1
         finally:
             writer.finish()
         audit_record(
-            actor=None, action=AuditEvent.Action.CREATE, object_type="incidents.incident",
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            object_type="incidents.incident",
             organisation_id=organisation.pk,
             summary=_("Demodata: %(count)d hændelser oprettet") % {"count": count},
             details={"count": count, "seed": seed, "first": references[0], "last": references[-1]},

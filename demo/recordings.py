@@ -32,80 +32,82 @@ from recordings.models import RecordingGuideline
 
 DEFAULT_TITLE = "Retningslinje for optagelse af møder og telefonsamtaler"
 
-DEFAULT_BODY = "\n".join([
-    "## Formål",
-    (
-        "Retningslinjen beskriver, hvad vi gør, når en borger beder om at optage et møde eller en "
-        "telefonsamtale om sin egen sag, og hvad vi gør, hvis en borger optager uden at spørge. Den gælder "
-        "lyd og video."
-    ),
-    "",
-    "## Udgangspunktet",
-    (
-        "Kommunen bestemmer rammerne for de møder, den holder. En borger har derfor **ikke krav på** at "
-        "optage møder eller telefonsamtaler med os, medmindre der er en saglig begrundelse for det "
-        "(Folketingets Ombudsmand, FOB 2005.578, beretning 2005, sag 20-2; se også DUKH Praksisnyt 54 om "
-        "lydoptagelse af møder). Vi vurderer hver anmodning for sig og skriver vurderingen og begrundelsen "
-        "i et notat til borgerens sag (offentlighedsloven § 13)."
-    ),
-    "",
-    "## Hvad er en saglig begrundelse?",
-    "- Borgeren har svært ved at huske det, der bliver sagt.",
-    "- Borgeren har svært ved at koncentrere sig gennem en hel samtale.",
-    "- Borgeren har fysisk eller psykisk svært ved at tage noter undervejs.",
-    "- Andre personlige forhold, der gør det til god forvaltningsskik at lade borgeren optage.",
-    "",
-    (
-        "Et ønske om bevis, mistillid til sagsbehandleren eller et ønske om at lægge optagelsen ud på nettet "
-        "er **ikke i sig selv** en saglig begrundelse."
-    ),
-    "",
-    "## Når borgeren spørger",
-    "- Spørg roligt til baggrunden for ønsket, og skriv borgerens grunde ned.",
-    (
-        "- Vurder anmodningen efter denne retningslinje. Systemet foreslår en afgørelse, men det er dig, der "
-        "afgør den."
-    ),
-    "- Fortæl borgeren afgørelsen og begrundelsen, før samtalen går i gang, og aftal eventuelle vilkår.",
-    "- Registrer anmodningen og afgørelsen i systemet. Skriv aldrig borgerens CPR-nummer.",
-    "",
-    "## Vilkår, vi kan aftale",
-    "- Kun lyd, ikke video.",
-    "- Borgeren fortæller, hvad optagelsen skal bruges til (fx at høre samtalen igen).",
-    "- Borgeren fortæller, når optagelsen starter og stopper.",
-    "",
-    "## Hvad borgeren må bruge optagelsen til",
-    (
-        "Vi kan ikke forbyde borgeren at dele eller offentliggøre en optagelse af sin egen samtale. Borgeren "
-        "må som udgangspunkt offentliggøre en lydoptagelse af sin egen samtale. Det er ulovligt, hvis "
-        "optagelsen er krænkende for medarbejderen, fx ærekrænkende eller truende, eller hvis den afslører "
-        "fortrolige oplysninger om andre end borgeren selv. En video, hvor medarbejderen kan genkendes, kan "
-        "være i strid med databeskyttelsesreglerne, hvis medarbejderen ikke har givet samtykke; Datatilsynet "
-        "vurderer det konkret. Fortæl gerne borgeren det, men skriv det ikke som et forbud."
-    ),
-    "",
-    "## En optagelse dokumenterer ikke afgørelsen",
-    (
-        "En samtale er vejledning undervejs i sagen. Kommunens afgørelse kommer skriftligt og med "
-        "klagevejledning. En optagelse af samtalen kan derfor ikke bruges som dokumentation for, hvad "
-        "kommunen har afgjort. Tilbyd i stedet et skriftligt referat, når det giver mening."
-    ),
-    "",
-    "## Hvis borgeren optager uden at spørge",
-    (
-        "Det er ikke strafbart at optage en samtale, man selv deltager i. Fortæl venligt borgeren om "
-        "retningslinjen, og spørg, om borgeren vil stoppe optagelsen. Du bestemmer selv, om samtalen kan "
-        "fortsætte. Registrer bagefter i systemet, at der er optaget skjult, og fortæl det til din leder."
-    ),
-    "",
-    "## Hvis en optagelse bliver lagt på nettet",
-    (
-        "Kontakt din leder med det samme. Lederen registrerer det som en hændelse og vurderer sammen med dig,"
-        " om indholdet skal anmeldes til politiet, platformen eller Datatilsynet. Arbejdsgiveren står for "
-        "anmeldelserne. Du skal ikke selv gå i dialog med borgeren om opslaget."
-    ),
-    "",
-])
+DEFAULT_BODY = "\n".join(
+    [
+        "## Formål",
+        (
+            "Retningslinjen beskriver, hvad vi gør, når en borger beder om at optage et møde eller en "
+            "telefonsamtale om sin egen sag, og hvad vi gør, hvis en borger optager uden at spørge. Den gælder "
+            "lyd og video."
+        ),
+        "",
+        "## Udgangspunktet",
+        (
+            "Kommunen bestemmer rammerne for de møder, den holder. En borger har derfor **ikke krav på** at "
+            "optage møder eller telefonsamtaler med os, medmindre der er en saglig begrundelse for det "
+            "(Folketingets Ombudsmand, FOB 2005.578, beretning 2005, sag 20-2; se også DUKH Praksisnyt 54 om "
+            "lydoptagelse af møder). Vi vurderer hver anmodning for sig og skriver vurderingen og begrundelsen "
+            "i et notat til borgerens sag (offentlighedsloven § 13)."
+        ),
+        "",
+        "## Hvad er en saglig begrundelse?",
+        "- Borgeren har svært ved at huske det, der bliver sagt.",
+        "- Borgeren har svært ved at koncentrere sig gennem en hel samtale.",
+        "- Borgeren har fysisk eller psykisk svært ved at tage noter undervejs.",
+        "- Andre personlige forhold, der gør det til god forvaltningsskik at lade borgeren optage.",
+        "",
+        (
+            "Et ønske om bevis, mistillid til sagsbehandleren eller et ønske om at lægge optagelsen ud på nettet "
+            "er **ikke i sig selv** en saglig begrundelse."
+        ),
+        "",
+        "## Når borgeren spørger",
+        "- Spørg roligt til baggrunden for ønsket, og skriv borgerens grunde ned.",
+        (
+            "- Vurder anmodningen efter denne retningslinje. Systemet foreslår en afgørelse, men det er dig, der "
+            "afgør den."
+        ),
+        "- Fortæl borgeren afgørelsen og begrundelsen, før samtalen går i gang, og aftal eventuelle vilkår.",
+        "- Registrer anmodningen og afgørelsen i systemet. Skriv aldrig borgerens CPR-nummer.",
+        "",
+        "## Vilkår, vi kan aftale",
+        "- Kun lyd, ikke video.",
+        "- Borgeren fortæller, hvad optagelsen skal bruges til (fx at høre samtalen igen).",
+        "- Borgeren fortæller, når optagelsen starter og stopper.",
+        "",
+        "## Hvad borgeren må bruge optagelsen til",
+        (
+            "Vi kan ikke forbyde borgeren at dele eller offentliggøre en optagelse af sin egen samtale. Borgeren "
+            "må som udgangspunkt offentliggøre en lydoptagelse af sin egen samtale. Det er ulovligt, hvis "
+            "optagelsen er krænkende for medarbejderen, fx ærekrænkende eller truende, eller hvis den afslører "
+            "fortrolige oplysninger om andre end borgeren selv. En video, hvor medarbejderen kan genkendes, kan "
+            "være i strid med databeskyttelsesreglerne, hvis medarbejderen ikke har givet samtykke; Datatilsynet "
+            "vurderer det konkret. Fortæl gerne borgeren det, men skriv det ikke som et forbud."
+        ),
+        "",
+        "## En optagelse dokumenterer ikke afgørelsen",
+        (
+            "En samtale er vejledning undervejs i sagen. Kommunens afgørelse kommer skriftligt og med "
+            "klagevejledning. En optagelse af samtalen kan derfor ikke bruges som dokumentation for, hvad "
+            "kommunen har afgjort. Tilbyd i stedet et skriftligt referat, når det giver mening."
+        ),
+        "",
+        "## Hvis borgeren optager uden at spørge",
+        (
+            "Det er ikke strafbart at optage en samtale, man selv deltager i. Fortæl venligt borgeren om "
+            "retningslinjen, og spørg, om borgeren vil stoppe optagelsen. Du bestemmer selv, om samtalen kan "
+            "fortsætte. Registrer bagefter i systemet, at der er optaget skjult, og fortæl det til din leder."
+        ),
+        "",
+        "## Hvis en optagelse bliver lagt på nettet",
+        (
+            "Kontakt din leder med det samme. Lederen registrerer det som en hændelse og vurderer sammen med dig,"
+            " om indholdet skal anmeldes til politiet, platformen eller Datatilsynet. Arbejdsgiveren står for "
+            "anmeldelserne. Du skal ikke selv gå i dialog med borgeren om opslaget."
+        ),
+        "",
+    ]
+)
 
 DEFAULT_PASSAGES: dict[str, str] = {
     GENERAL: (
@@ -164,8 +166,12 @@ def demo_guideline_seed(organisation) -> RecordingGuideline:
     if existing is not None:
         return existing
     return services.guideline_create(
-        actor=None, organisation=organisation, title=DEFAULT_TITLE, body=DEFAULT_BODY,
-        effective_from=date(timezone.localdate().year, 1, 1), passages=DEFAULT_PASSAGES,
+        actor=None,
+        organisation=organisation,
+        title=DEFAULT_TITLE,
+        body=DEFAULT_BODY,
+        effective_from=date(timezone.localdate().year, 1, 1),
+        passages=DEFAULT_PASSAGES,
         without_legitimate_reason=REFUSED,
     )
 
@@ -187,8 +193,11 @@ def demo_requests_seed(organisation, *, count: int, seed: int = 1) -> int:
     from .factories import REASON_SETS, RecordingRequestFactory
 
     rng = random.Random(seed)
-    caseworkers = list(Membership.objects.filter(unit__organisation=organisation, role=Role.CASEWORKER)
-                       .select_related("user", "unit").order_by("pk"))
+    caseworkers = list(
+        Membership.objects.filter(unit__organisation=organisation, role=Role.CASEWORKER)
+        .select_related("user", "unit")
+        .order_by("pk")
+    )
     if not caseworkers or count <= 0:
         return 0
     guideline = demo_guideline_seed(organisation)
@@ -201,9 +210,18 @@ def demo_requests_seed(organisation, *, count: int, seed: int = 1) -> int:
         day = today - timedelta(days=rng.randrange(0, 365))
         decided_at = timezone.make_aware(datetime(day.year, day.month, day.day, rng.randrange(8, 16)))
         RecordingRequestFactory(
-            unit=membership.unit, registered_by=membership.user, registered_at=decided_at, request_date=day,
-            reasons=reasons, media=media, setting="phone" if rng.random() < 0.3 else "meeting",
-            guideline=guideline, justification=_DEMO_JUSTIFICATION, decided_by=membership.user,
-            decided_at=decided_at, hidden_recording_discovered=rng.random() < 0.05, **overridden,
+            unit=membership.unit,
+            registered_by=membership.user,
+            registered_at=decided_at,
+            request_date=day,
+            reasons=reasons,
+            media=media,
+            setting="phone" if rng.random() < 0.3 else "meeting",
+            guideline=guideline,
+            justification=_DEMO_JUSTIFICATION,
+            decided_by=membership.user,
+            decided_at=decided_at,
+            hidden_recording_discovered=rng.random() < 0.05,
+            **overridden,
         )
     return count

@@ -24,6 +24,7 @@ from incidents.models import Incident, IncidentDeadline, Publication, TimelineEn
 # (bulk_create spends about 2 ms per incident with its children in Django's SQL compiler).
 # Elsewhere (SQLite in the tests and `make run`) they go in with bulk_create.
 
+
 def _copy_text(value) -> str:
     """One value in PostgreSQL's COPY text format."""
     kind = type(value)
@@ -119,7 +120,7 @@ class _Writer:
             created = self.incidents.bulk_create([d.incident for d in drafts], self.batch_size)
             ids = [obj.pk for obj in created]
         else:
-            ids, self.ids = self.ids[:len(drafts)], self.ids[len(drafts):]
+            ids, self.ids = self.ids[: len(drafts)], self.ids[len(drafts) :]
         pairs = list(zip(drafts, ids, strict=True))
         children = [
             (self.publications, [{**pub, "incident_id": pk} for d, pk in pairs for pub in d.publications]),
@@ -180,8 +181,11 @@ def _historical_timestamps() -> Iterator[None]:
     Flips the fields' flags for the duration of the seed only (a management command, one
     thread); without it every demo row would look created today. COPY needs no such help.
     """
-    fields = [Incident._meta.get_field("updated_at"), Publication._meta.get_field("created_at"),
-              TimelineEntry._meta.get_field("created_at")]
+    fields = [
+        Incident._meta.get_field("updated_at"),
+        Publication._meta.get_field("created_at"),
+        TimelineEntry._meta.get_field("created_at"),
+    ]
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
     try:
         for f in fields:

@@ -31,7 +31,9 @@ if Path(_SHM).is_dir():
     worker_tmp_dir = _SHM
 
 accesslog = "-"
-access_log_format = ('{"time":"%(t)s","request_id":"%({x-request-id}i)s","method":"%(m)s","path":"%(U)s",'
-                     '"status":%(s)s,"bytes":"%(B)s","duration_ms":%(M)s}')
+access_log_format = (
+    '{"time":"%(t)s","request_id":"%({x-request-id}i)s","method":"%(m)s","path":"%(U)s",'
+    '"status":%(s)s,"bytes":"%(B)s","duration_ms":%(M)s}'
+)
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -22,10 +22,13 @@ UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 HEADER = "Idempotency-Key"
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Valgfri, anbefalet: en nøgle (1–255 tegn, fx en UUID) pr. ændring. Sendes samme forespørgsel "
-                "igen med samme nøgle inden for 24 timer (efter en timeout eller et 503-svar), får du det første "
-                "svar igen (med Idempotent-Replayed: true), og intet gemmes to gange.",
+    "igen med samme nøgle inden for 24 timer (efter en timeout eller et 503-svar), får du det første "
+    "svar igen (med Idempotent-Replayed: true), og intet gemmes to gange.",
 )
 
 

@@ -57,8 +57,9 @@ def claim(*, request, user, key: str, scope: str) -> IdempotencyRecord:
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                return IdempotencyRecord.objects.create(user=user, scope=scope, key=key, method=request.method,
-                                                        path=request.path[:1000])
+                return IdempotencyRecord.objects.create(
+                    user=user, scope=scope, key=key, method=request.method, path=request.path[:1000]
+                )
         except IntegrityError:
             stored = IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).first()
             if stored is None:
@@ -85,17 +86,29 @@ def forget(record: IdempotencyRecord) -> None:
 
 
 def replay(request, record: IdempotencyRecord) -> HttpResponse:
-    if record.scope == IdempotencyRecord.Scope.API and (record.method, record.path) != (request.method,
-                                                                                        request.path[:1000]):
-        return JsonResponse({"detail": _("Denne Idempotency-Key er allerede brugt til en anden forespørgsel. "
-                                             "Brug en ny nøgle til hver ny ændring.")}, status=422)
+    if record.scope == IdempotencyRecord.Scope.API and (record.method, record.path) != (
+        request.method,
+        request.path[:1000],
+    ):
+        return JsonResponse(
+            {
+                "detail": _(
+                    "Denne Idempotency-Key er allerede brugt til en anden forespørgsel. "
+                    "Brug en ny nøgle til hver ny ændring."
+                )
+            },
+            status=422,
+        )
     if record.scope == IdempotencyRecord.Scope.FORM:
-        messages.info(request, _("Formularen var allerede sendt, og det er gemt. Her er det, der blev gemt; "
-                                 "intet er gemt to gange."))
+        messages.info(
+            request,
+            _("Formularen var allerede sendt, og det er gemt. Her er det, der blev gemt; intet er gemt to gange."),
+        )
         response = HttpResponseRedirect(record.location or request.path)
     else:
-        response = HttpResponse(bytes(record.body), status=record.status_code,
-                                content_type=record.content_type or "application/json")
+        response = HttpResponse(
+            bytes(record.body), status=record.status_code, content_type=record.content_type or "application/json"
+        )
         if record.location:
             response["Location"] = record.location
     response[REPLAYED_HEADER] = "true"

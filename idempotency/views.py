@@ -31,7 +31,13 @@ def idempotent_form(view):
         token = request.POST.get(FORM_TOKEN_FIELD, "")
         if not token:
             return view(request, *args, **kwargs)
-        return idempotent_run(request=request, user=request.user, key=token, scope="form",
-                              call=lambda: view(request, *args, **kwargs), keep=_is_success)
+        return idempotent_run(
+            request=request,
+            user=request.user,
+            key=token,
+            scope="form",
+            call=lambda: view(request, *args, **kwargs),
+            keep=_is_success,
+        )
 
     return wrapper

@@ -20,11 +20,13 @@ class CaseExclusion(AuditedPartOfIncident, models.Model):
     Removing the row (audited) lets them in again."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="exclusions")
-    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_exclusions",
-                                verbose_name=_("leder"))
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_exclusions", verbose_name=_("leder")
+    )
     reason = models.TextField(_("begrundelse"))
-    excluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("holdt ude af"))
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("holdt ude af")
+    )
     excluded_at = models.DateTimeField(_("holdt ude"), auto_now_add=True)
 
     class Meta:
@@ -44,8 +46,9 @@ class CaseMessage(AuditedPartOfIncident, models.Model):
     case is shared with does not see the thread (it is a conversation with the employer)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-                               verbose_name=_("skrevet af"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("skrevet af")
+    )
     from_employee = models.BooleanField(_("fra medarbejderen"), default=False)
     body = models.TextField(_("besked"))
     created_at = models.DateTimeField(_("sendt"), auto_now_add=True)
@@ -87,16 +90,26 @@ class IncidentShare(AuditedPartOfIncident, models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="shares")
     union_rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="incident_shares",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="incident_shares",
         verbose_name=_("tillidsrepræsentant"),
     )
     shared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("delt af"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("delt af"),
     )
     created_at = models.DateTimeField(_("delt"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("trukket tilbage"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("trukket tilbage af"),
     )
 
@@ -106,7 +119,8 @@ class IncidentShare(AuditedPartOfIncident, models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["incident", "union_rep"], condition=models.Q(withdrawn_at__isnull=True),
+                fields=["incident", "union_rep"],
+                condition=models.Q(withdrawn_at__isnull=True),
                 name="incident_share_one_active",
             )
         ]

@@ -52,8 +52,11 @@ def incidents_with_content_removed(incident_ids) -> set[int]:
     from .models import TimelineEntry
 
     latest: dict[int, str] = {}
-    for incident_id, kind in (TimelineEntry.objects.filter(incident_id__in=list(incident_ids), kind__in=REMOVAL_KINDS)
-                              .order_by("created_at", "id").values_list("incident_id", "kind")):
+    for incident_id, kind in (
+        TimelineEntry.objects.filter(incident_id__in=list(incident_ids), kind__in=REMOVAL_KINDS)
+        .order_by("created_at", "id")
+        .values_list("incident_id", "kind")
+    ):
         latest[incident_id] = kind
     return {pk for pk, kind in latest.items() if kind == "page_removed"}
 
@@ -84,23 +87,27 @@ def actions_done_by_incident(incident_ids, *, with_dismissals: bool = False) -> 
 
     ids = list(incident_ids)
     done: dict[int, set[str]] = {}
-    for incident_id, action in (
-        TimelineEntry.objects.filter(incident_id__in=ids, kind=TimelineEntry.Kind.ACTION,
-                                     action_code__in=list(MET_BY_ACTION.values()))
-        .values_list("incident_id", "action_code")
-    ):
+    for incident_id, action in TimelineEntry.objects.filter(
+        incident_id__in=ids, kind=TimelineEntry.Kind.ACTION, action_code__in=list(MET_BY_ACTION.values())
+    ).values_list("incident_id", "action_code"):
         done.setdefault(incident_id, set()).add(action)
     for incident_id in incidents_with_content_removed(ids):
         done.setdefault(incident_id, set()).add("content_removed")
     if with_dismissals:
-        for incident_id, code in DeadlineDismissal.objects.filter(incident_id__in=ids).values_list("incident_id",
-                                                                                                      "code"):
+        for incident_id, code in DeadlineDismissal.objects.filter(incident_id__in=ids).values_list(
+            "incident_id", "code"
+        ):
             done.setdefault(incident_id, set()).add(f"{DISMISSED}{code}")
     return done
 
 
-def deadlines_of(incident, actions_done: set[str], now: datetime | None = None,
-                 assessment: dict | None = None, dismissals: dict | None = None) -> list[DeadlineView]:
+def deadlines_of(
+    incident,
+    actions_done: set[str],
+    now: datetime | None = None,
+    assessment: dict | None = None,
+    dismissals: dict | None = None,
+) -> list[DeadlineView]:
     """The stored deadlines of the incident (or of `assessment`, the same one in another language), earliest
     first."""
     now = now or timezone.now()
@@ -111,9 +118,16 @@ def deadlines_of(incident, actions_done: set[str], now: datetime | None = None,
         due = item.due
         dismissal = (dismissals or {}).get(item.code)
         met = deadline_met(incident, item.code, actions_done)
-        result.append(DeadlineView(
-            code=item.code, title=item.title, reason=item.reason, due=due,
-            met=met, overdue=not met and dismissal is None and due < now,
-            days_left=(timezone.localdate(due) - today).days, dismissal=dismissal,
-        ))
+        result.append(
+            DeadlineView(
+                code=item.code,
+                title=item.title,
+                reason=item.reason,
+                due=due,
+                met=met,
+                overdue=not met and dismissal is None and due < now,
+                days_left=(timezone.localdate(due) - today).days,
+                dismissal=dismissal,
+            )
+        )
     return sorted(result, key=lambda d: d.due)

@@ -29,15 +29,61 @@ class FieldSets:
 
 
 SHARED_CASE = FieldSets(
-    incident=frozenset({"reference", "url", "title", "unit", "status", "status_label", "level", "level_label",
-                        "confirmed_level", "discovered_at", "registered_at", "targets", "description", "features",
-                        "related_phenomena", "publications", "evidence", "timeline"}),
+    incident=frozenset(
+        {
+            "reference",
+            "url",
+            "title",
+            "unit",
+            "status",
+            "status_label",
+            "level",
+            "level_label",
+            "confirmed_level",
+            "discovered_at",
+            "registered_at",
+            "targets",
+            "description",
+            "features",
+            "related_phenomena",
+            "publications",
+            "evidence",
+            "timeline",
+        }
+    ),
     publication=frozenset({"id", "platform", "platform_label", "url"}),
-    timeline=frozenset({"id", "kind", "kind_label", "action_code", "action_title", "occurred_on", "created_at",
-                        "from_status", "to_status"}),
-    evidence=frozenset({"id", "original_name", "kind", "kind_label", "size", "sha256", "description", "captured_at",
-                        "publication", "uploaded_by", "uploaded_at", "removed_at", "removed_by", "removal_reason",
-                        "download_url"}),
+    timeline=frozenset(
+        {
+            "id",
+            "kind",
+            "kind_label",
+            "action_code",
+            "action_title",
+            "occurred_on",
+            "created_at",
+            "from_status",
+            "to_status",
+        }
+    ),
+    evidence=frozenset(
+        {
+            "id",
+            "original_name",
+            "kind",
+            "kind_label",
+            "size",
+            "sha256",
+            "description",
+            "captured_at",
+            "publication",
+            "uploaded_by",
+            "uploaded_at",
+            "removed_at",
+            "removed_by",
+            "removal_reason",
+            "download_url",
+        }
+    ),
 )
 
 # None: everything the serializers give (the rows themselves are filtered for the employee).
@@ -85,6 +131,10 @@ def project_evidence(rows: list[dict], who: str) -> list[dict]:
     sets = FIELDS[who]
     if sets is None:
         return rows
-    return [{**_only(row, sets.evidence),
-             **{k: _only(row[k], sets.person) for k in ("uploaded_by", "removed_by") if row.get(k)}}
-            for row in rows]
+    return [
+        {
+            **_only(row, sets.evidence),
+            **{k: _only(row[k], sets.person) for k in ("uploaded_by", "removed_by") if row.get(k)},
+        }
+        for row in rows
+    ]

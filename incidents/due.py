@@ -114,28 +114,39 @@ def _due_count(queryset, now: datetime) -> dict[int, int]:
     return counts
 
 
-def retention_overview(now: datetime, *, organisation_ids, within: timedelta = RETENTION_WARNING
-                       ) -> dict[int, RetentionOverview]:
+def retention_overview(
+    now: datetime, *, organisation_ids, within: timedelta = RETENTION_WARNING
+) -> dict[int, RetentionOverview]:
     """For the admin dashboard, per organisation: closed incidents deleted by `now + within`
     (those already due and waiting for the next run included), incidents on legal hold, how
     many of those would be gone without it, and closed incidents never journalised. A fixed
     number of queries, whatever the number of incidents."""
     organisation_ids = list(organisation_ids)
-    due_soon = _due_count(closed_queryset(now + within, legal_hold=False, organisation_ids=organisation_ids),
-                          now + within)
+    due_soon = _due_count(
+        closed_queryset(now + within, legal_hold=False, organisation_ids=organisation_ids), now + within
+    )
     held_past = _due_count(closed_queryset(now, legal_hold=True, organisation_ids=organisation_ids), now)
     held = dict(
         Incident.objects.filter(legal_hold=True, unit__organisation_id__in=organisation_ids)
-        .values("unit__organisation_id").annotate(n=Count("id")).order_by().values_list("unit__organisation_id", "n")
+        .values("unit__organisation_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("unit__organisation_id", "n")
     )
     not_journalised = dict(
         not_journalised_queryset(organisation_ids=organisation_ids)
-        .values("unit__organisation_id").annotate(n=Count("id")).order_by().values_list("unit__organisation_id", "n")
+        .values("unit__organisation_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("unit__organisation_id", "n")
     )
     return {
-        org_id: RetentionOverview(due_soon=due_soon.get(org_id, 0), held=held.get(org_id, 0),
-                                  held_past_period=held_past.get(org_id, 0),
-                                  not_journalised=not_journalised.get(org_id, 0))
+        org_id: RetentionOverview(
+            due_soon=due_soon.get(org_id, 0),
+            held=held.get(org_id, 0),
+            held_past_period=held_past.get(org_id, 0),
+            not_journalised=not_journalised.get(org_id, 0),
+        )
         for org_id in organisation_ids
     }
 
@@ -153,6 +164,7 @@ def retention_last_runs(*, organisation_ids) -> dict[int, RetentionRun]:
     latest = RetentionRun.objects.filter(dry_run=False, organisation__isnull=True).order_by("-started_at").first()
     if latest is None:
         return {}
-    rows = RetentionRun.objects.filter(dry_run=False, started_at=latest.started_at,
-                                       organisation_id__in=organisation_ids)
+    rows = RetentionRun.objects.filter(
+        dry_run=False, started_at=latest.started_at, organisation_id__in=organisation_ids
+    )
     return {row.organisation_id: row for row in rows}

@@ -93,9 +93,7 @@ ALLOWED_TYPES: dict[str, str] = {
 ACTIVE_CONTENT_KINDS = frozenset({Kind.TEXT, Kind.WEBPAGE})
 
 # What the browser's file picker offers first (a hint only; the server decides from the content).
-ACCEPT_ATTRIBUTE = (
-    "image/*,application/pdf,audio/*,video/*,text/plain,text/html,.txt,.htm,.html,.mht,.mhtml,.warc"
-)
+ACCEPT_ATTRIBUTE = "image/*,application/pdf,audio/*,video/*,text/plain,text/html,.txt,.htm,.html,.mht,.mhtml,.warc"
 
 
 class EvidenceRejected(ValueError):
@@ -112,7 +110,8 @@ def max_upload_label() -> str:
 
 def too_large_message(name: str) -> str:
     return _("«%(name)s» er for stor. En fil må højst fylde %(limit)s. Filen er ikke gemt.") % {
-        "name": name, "limit": max_upload_label(),
+        "name": name,
+        "limit": max_upload_label(),
     }
 
 
@@ -141,6 +140,7 @@ def clean_original_name(name: str | None) -> str:
 
 # --- Type from content ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Sniffed:
     content_type: str
@@ -158,23 +158,46 @@ class Sniffed:
 _EXECUTABLE_MAGIC = (
     b"MZ",  # Windows programs and libraries
     b"\x7fELF",  # Linux programs
-    b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",  # macOS (Mach-O)
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",  # macOS (Mach-O)
     b"\xca\xfe\xba\xbe",  # Java classes and universal Mach-O
     b"\x00asm",  # WebAssembly
 )
 _ARCHIVE_TYPES = {
-    "application/zip", "application/x-tar", "application/x-rar-compressed", "application/gzip",
-    "application/x-bzip2", "application/x-7z-compressed", "application/x-xz", "application/zstd",
-    "application/x-brotli", "application/x-lz4", "application/x-lzip", "application/x-lzop",
-    "application/x-compress", "application/vnd.ms-cab-compressed", "application/x-unix-archive",
-    "application/x-deb", "application/x-rpm", "application/epub+zip",
+    "application/zip",
+    "application/x-tar",
+    "application/x-rar-compressed",
+    "application/gzip",
+    "application/x-bzip2",
+    "application/x-7z-compressed",
+    "application/x-xz",
+    "application/zstd",
+    "application/x-brotli",
+    "application/x-lz4",
+    "application/x-lzip",
+    "application/x-lzop",
+    "application/x-compress",
+    "application/vnd.ms-cab-compressed",
+    "application/x-unix-archive",
+    "application/x-deb",
+    "application/x-rpm",
+    "application/epub+zip",
 }
 _OFFICE_TYPES = {
-    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint", "application/rtf",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/rtf",
 }
 _EXECUTABLE_TYPES = {
-    "application/x-msdownload", "application/x-executable", "application/wasm",
-    "application/x-shockwave-flash", "application/x-google-chrome-extension", "application/x-nintendo-nes-rom",
+    "application/x-msdownload",
+    "application/x-executable",
+    "application/wasm",
+    "application/x-shockwave-flash",
+    "application/x-google-chrome-extension",
+    "application/x-nintendo-nes-rom",
 }
 
 
@@ -221,6 +244,7 @@ def sniff(head: bytes, name: str, *, accept_wacz: bool = False) -> Sniffed:
 
     `accept_wacz`: a ZIP named *.wacz is a web archive (ArchiveWeb.page); the caller has
     checked its structure (incidents.capture.services.capture_upload)."""
+
     def refuse(reason: str) -> EvidenceRejected:
         return EvidenceRejected(_("«%(name)s» blev afvist: %(reason)s") % {"name": name, "reason": reason})
 
@@ -241,7 +265,8 @@ def sniff(head: bytes, name: str, *, accept_wacz: bool = False) -> Sniffed:
     if guessed in _ARCHIVE_TYPES:
         raise refuse(_("komprimerede arkiver (fx ZIP) modtages ikke. Upload filerne enkeltvis."))
     if (guessed and ("officedocument" in guessed or "opendocument" in guessed or guessed in _OFFICE_TYPES)) or (
-            head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):  # old Office files (OLE2), macros included
+        head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    ):  # old Office files (OLE2), macros included
         raise refuse(_("Office-dokumenter kan indeholde makroer og modtages ikke. Gem dokumentet som PDF."))
     if guessed:
         raise refuse(_("filtypen (%(type)s) er ikke tilladt.") % {"type": guessed})
@@ -254,8 +279,7 @@ def sniff(head: bytes, name: str, *, accept_wacz: bool = False) -> Sniffed:
         return Sniffed("multipart/related", Kind.WEBPAGE)
     # Text from here on: the first bytes must look like text at all.
     if binary:
-        raise refuse(_("filtypen kunne ikke genkendes. Tilladt er billeder, PDF, lyd, video, tekst og "
-                       "gemte websider."))
+        raise refuse(_("filtypen kunne ikke genkendes. Tilladt er billeder, PDF, lyd, video, tekst og gemte websider."))
     root = _root_element(head.decode("utf-8", errors="replace"))
     if root in {"html", "head", "body"}:
         return Sniffed("text/html", Kind.WEBPAGE)
@@ -268,6 +292,7 @@ def sniff(head: bytes, name: str, *, accept_wacz: bool = False) -> Sniffed:
 
 # --- The stream -----------------------------------------------------------------------------
 
+
 class _InspectingStream:
     """The upload as a one-pass, read-only file for `Storage.save`.
 
@@ -278,8 +303,16 @@ class _InspectingStream:
 
     content_type = "application/octet-stream"  # what S3 is told; the object itself is inert
 
-    def __init__(self, source: Iterator[bytes], *, name: str, display_name: str, sniffed: Sniffed,
-                 limit: int, declared_size: int | None):
+    def __init__(
+        self,
+        source: Iterator[bytes],
+        *,
+        name: str,
+        display_name: str,
+        sniffed: Sniffed,
+        limit: int,
+        declared_size: int | None,
+    ):
         self._source = source
         self.name = name
         self.size = declared_size
@@ -298,14 +331,17 @@ class _InspectingStream:
         if self.bytes_seen > self._limit:
             raise EvidenceRejected(too_large_message(self._display_name))
         if self._sniffed.forbids_nul and b"\x00" in chunk:
-            raise EvidenceRejected(_("«%(name)s» blev afvist: filen indeholder binære data og er ikke en "
-                                     "tekstfil.") % {"name": self._display_name})
+            raise EvidenceRejected(
+                _("«%(name)s» blev afvist: filen indeholder binære data og er ikke en tekstfil.")
+                % {"name": self._display_name}
+            )
         if self._decoder is not None:
             try:
                 self._decoder.decode(chunk, final=False)
             except UnicodeDecodeError as exc:
-                raise EvidenceRejected(_("«%(name)s» blev afvist: tekstfiler skal være gemt som UTF-8.")
-                                       % {"name": self._display_name}) from exc
+                raise EvidenceRejected(
+                    _("«%(name)s» blev afvist: tekstfiler skal være gemt som UTF-8.") % {"name": self._display_name}
+                ) from exc
         self.sha256.update(chunk)
         return chunk
 
@@ -325,8 +361,9 @@ class _InspectingStream:
             try:
                 self._decoder.decode(b"", final=True)
             except UnicodeDecodeError as exc:
-                raise EvidenceRejected(_("«%(name)s» blev afvist: tekstfiler skal være gemt som UTF-8.")
-                                       % {"name": self._display_name}) from exc
+                raise EvidenceRejected(
+                    _("«%(name)s» blev afvist: tekstfiler skal være gemt som UTF-8.") % {"name": self._display_name}
+                ) from exc
 
     # File API used by the storage backends.
     def chunks(self, chunk_size=None):
@@ -390,8 +427,19 @@ def _read_head(chunks: Iterator[bytes]) -> tuple[bytes, Iterator[bytes]]:
 
 # --- Services ---------------------------------------------------------------------------------
 
-def evidence_store(*, actor, incident, uploaded_file, description: str = "", captured_at=None,
-                   publication=None, request=None, timeline: bool = True, accept_wacz: bool = False) -> Evidence:
+
+def evidence_store(
+    *,
+    actor,
+    incident,
+    uploaded_file,
+    description: str = "",
+    captured_at=None,
+    publication=None,
+    request=None,
+    timeline: bool = True,
+    accept_wacz: bool = False,
+) -> Evidence:
     """Validate and store one uploaded file as evidence of the incident.
 
     `timeline=False` leaves the timeline entry to the caller (a page capture writes one entry
@@ -433,8 +481,9 @@ def evidence_store(*, actor, incident, uploaded_file, description: str = "", cap
             yield head
         yield from rest
 
-    stream = _InspectingStream(source(), name=storage_name, display_name=display_name, sniffed=sniffed,
-                               limit=limit, declared_size=declared)
+    stream = _InspectingStream(
+        source(), name=storage_name, display_name=display_name, sniffed=sniffed, limit=limit, declared_size=declared
+    )
     try:
         stored_name = default_storage.save(storage_name, stream)
     except BaseException:
@@ -452,15 +501,26 @@ def evidence_store(*, actor, incident, uploaded_file, description: str = "", cap
             evidence.save()
             if timeline:
                 TimelineEntry.objects.create(
-                    incident=incident, actor=actor, kind=TimelineEntry.Kind.EVIDENCE_ADDED,
-                    text=f"{display_name} (SHA-256 {evidence.sha256})", visible_to_employee=True,
+                    incident=incident,
+                    actor=actor,
+                    kind=TimelineEntry.Kind.EVIDENCE_ADDED,
+                    text=f"{display_name} (SHA-256 {evidence.sha256})",
+                    visible_to_employee=True,
                     occurred_on=timezone.localdate(),
                 )
             audit_record(
-                request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=evidence,
+                request=request,
+                actor=actor,
+                action=AuditEvent.Action.CREATE,
+                obj=evidence,
                 summary=_("Dokumentation tilføjet"),
-                details={"sha256": evidence.sha256, "name": display_name, "size": evidence.size,
-                         "kind": evidence.kind, "content_type": evidence.content_type},
+                details={
+                    "sha256": evidence.sha256,
+                    "name": display_name,
+                    "size": evidence.size,
+                    "kind": evidence.kind,
+                    "content_type": evidence.content_type,
+                },
             )
     except BaseException:
         delete_quietly(stored_name)
@@ -488,7 +548,9 @@ def evidence_duplicate_of(evidence: Evidence) -> Evidence | None:
     """Another file of the same incident with the same SHA-256 (still kept), if any."""
     return (
         Evidence.objects.filter(incident_id=evidence.incident_id, sha256=evidence.sha256, removed_at__isnull=True)
-        .exclude(pk=evidence.pk).order_by("uploaded_at", "id").first()
+        .exclude(pk=evidence.pk)
+        .order_by("uploaded_at", "id")
+        .first()
     )
 
 

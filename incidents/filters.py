@@ -49,36 +49,52 @@ def owners_of(queryset):
 
     if queryset is None:
         return []
-    return list(User.objects.filter(pk__in=queryset.exclude(owner__isnull=True).values("owner_id"))
-                .order_by("first_name", "last_name", "username"))
+    return list(
+        User.objects.filter(pk__in=queryset.exclude(owner__isnull=True).values("owner_id")).order_by(
+            "first_name", "last_name", "username"
+        )
+    )
 
 
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Søg"), method="filter_search",
+        label=_("Søg"),
+        method="filter_search",
         help_text=_("Sagsnummer, navn på medarbejder eller afsender, eller ord fra beskrivelse og citater."),
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Incident.Status.choices,
-                                         empty_label=_("Alle"))
-    level = django_filters.ChoiceFilter(label=_("Alvorlighed"), choices=translated_choices(LEVEL_CHOICES),
-                                        method="filter_level", empty_label=_("Alle"))
-    unit = django_filters.ModelChoiceFilter(label=_("Enhed"), method="filter_unit", empty_label=_("Alle"),
-                                            queryset=None)
-    platform = django_filters.ChoiceFilter(label=_("Platform"), choices=translated_choices(PLATFORM_CHOICES),
-                                           method="filter_platform", empty_label=_("Alle"))
-    target = django_filters.ModelChoiceFilter(label=_("Berørt medarbejder"), method="filter_target",
-                                              empty_label=_("Alle"), queryset=None)
-    owner = django_filters.ChoiceFilter(label=_("Sagsansvarlig"), method="filter_owner", empty_label=_("Alle"),
-                                        choices=())
-    registered_from = django_filters.DateFilter(label=_("Registreret fra"), field_name="registered_at",
-                                                lookup_expr="date__gte", widget=DateInput)
-    registered_to = django_filters.DateFilter(label=_("Registreret til"), field_name="registered_at",
-                                              lookup_expr="date__lte", widget=DateInput)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Incident.Status.choices, empty_label=_("Alle"))
+    level = django_filters.ChoiceFilter(
+        label=_("Alvorlighed"), choices=translated_choices(LEVEL_CHOICES), method="filter_level", empty_label=_("Alle")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Enhed"), method="filter_unit", empty_label=_("Alle"), queryset=None
+    )
+    platform = django_filters.ChoiceFilter(
+        label=_("Platform"),
+        choices=translated_choices(PLATFORM_CHOICES),
+        method="filter_platform",
+        empty_label=_("Alle"),
+    )
+    target = django_filters.ModelChoiceFilter(
+        label=_("Berørt medarbejder"), method="filter_target", empty_label=_("Alle"), queryset=None
+    )
+    owner = django_filters.ChoiceFilter(
+        label=_("Sagsansvarlig"), method="filter_owner", empty_label=_("Alle"), choices=()
+    )
+    registered_from = django_filters.DateFilter(
+        label=_("Registreret fra"), field_name="registered_at", lookup_expr="date__gte", widget=DateInput
+    )
+    registered_to = django_filters.DateFilter(
+        label=_("Registreret til"), field_name="registered_at", lookup_expr="date__lte", widget=DateInput
+    )
     ordering = StableOrderingFilter(
-        label=_("Sortering"), fields=ORDERING_FIELDS,
+        label=_("Sortering"),
+        fields=ORDERING_FIELDS,
         field_labels={
-            "registered_at": _("Registreret"), "reference": _("Sagsnummer"),
-            "level_in_force": _("Alvorlighed"), "status": _("Status"),
+            "registered_at": _("Registreret"),
+            "reference": _("Sagsnummer"),
+            "level_in_force": _("Alvorlighed"),
+            "status": _("Status"),
         },
         empty_label=_("Nyeste først"),
     )
@@ -100,7 +116,8 @@ class IncidentFilter(django_filters.FilterSet):
         target_field.queryset = target_candidates(user)
         self.form.fields["target"].queryset = target_field.queryset
         owner_choices = [("mine", _("Mine sager")), ("ingen", _("Uden sagsansvarlig"))] + [
-            (str(person.pk), person.get_full_name() or person.get_username()) for person in owners_of(queryset)]
+            (str(person.pk), person.get_full_name() or person.get_username()) for person in owners_of(queryset)
+        ]
         self.filters["owner"].extra["choices"] = owner_choices
         self.form.fields["owner"].choices = [("", _("Alle")), *owner_choices]
         for field in self.form.fields.values():

@@ -37,8 +37,14 @@ class RetentionRun(models.Model):
     admin sees only theirs) and one without an organisation for the whole run. Holds no
     reference or name."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="+", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
     started_at = models.DateTimeField(_("startet"))
     seconds = models.FloatField(_("varighed (sekunder)"), default=0)
     dry_run = models.BooleanField(_("prøvekørsel"), default=False)

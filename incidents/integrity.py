@@ -43,10 +43,10 @@ BUNDLE = "bundle"
 
 @dataclass(frozen=True)
 class FileCheck:
-    category: str          # a registered kind: evidence, report, bundle, archive, …
+    category: str  # a registered kind: evidence, report, bundle, archive, …
     pk: int
-    reference: str         # the incident's reference (or the row's own name where it has no incident)
-    label: str             # what a person calls the file (the uploaded name, the report's download name)
+    reference: str  # the incident's reference (or the row's own name where it has no incident)
+    label: str  # what a person calls the file (the uploaded name, the report's download name)
     storage_name: str
     expected_sha256: str
     actual_sha256: str = ""
@@ -68,8 +68,8 @@ class FileCheck:
 
 @dataclass
 class IntegrityReport:
-    checked: Counter = field(default_factory=Counter)        # files checked per category
-    removed_evidence: int = 0                                 # tombstones: hash kept, no file
+    checked: Counter = field(default_factory=Counter)  # files checked per category
+    removed_evidence: int = 0  # tombstones: hash kept, no file
     problems: list[FileCheck] = field(default_factory=list)
 
     @property
@@ -90,8 +90,14 @@ def _sha256_of(storage_name: str) -> str:
 
 
 def file_check(category: str, pk: int, reference: str, label: str, storage_name: str, expected: str) -> FileCheck:
-    base = {"category": category, "pk": pk, "reference": reference, "label": label, "storage_name": storage_name,
-            "expected_sha256": expected}
+    base = {
+        "category": category,
+        "pk": pk,
+        "reference": reference,
+        "label": label,
+        "storage_name": storage_name,
+        "expected_sha256": expected,
+    }
     if not storage_name:
         return FileCheck(**base, status=MISSING, problem="the row names no file")
     if not expected:
@@ -106,14 +112,23 @@ def file_check(category: str, pk: int, reference: str, label: str, storage_name:
 
 
 def _evidence_checks(report: IntegrityReport) -> Iterator[FileCheck]:
-    rows = (Evidence.objects.select_related("incident").order_by("pk")
-            .only("pk", "file", "sha256", "original_name", "removed_at", "incident__reference"))
+    rows = (
+        Evidence.objects.select_related("incident")
+        .order_by("pk")
+        .only("pk", "file", "sha256", "original_name", "removed_at", "incident__reference")
+    )
     for evidence in rows.iterator(chunk_size=500):
         if evidence.is_removed:
             report.removed_evidence += 1
             continue
-        yield file_check(EVIDENCE, evidence.pk, evidence.incident.reference, evidence.original_name,
-                     evidence.file.name or "", evidence.sha256)
+        yield file_check(
+            EVIDENCE,
+            evidence.pk,
+            evidence.incident.reference,
+            evidence.original_name,
+            evidence.file.name or "",
+            evidence.sha256,
+        )
 
 
 _SOURCES: dict[str, tuple[str, Callable[[], Iterator[FileCheck]]]] = {}

@@ -83,15 +83,22 @@ class Incident(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REPORTED)
     channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="reported_incidents",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reported_incidents",
         verbose_name=_("anmeldt af"),
     )
     targets = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="targeted_incidents",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="targeted_incidents",
         verbose_name=_("berørte medarbejdere"),
     )
     target_names = models.CharField(
-        _("andre berørte (navne)"), max_length=500, blank=True,
+        _("andre berørte (navne)"),
+        max_length=500,
+        blank=True,
         help_text=_("Navne på berørte, der ikke har en bruger i systemet."),
     )
     title = models.CharField(_("kort overskrift"), max_length=200)
@@ -135,7 +142,9 @@ class Incident(models.Model):
     absence_start = models.DateField(_("første fraværsdag"), null=True, blank=True)
     psychological_harm = models.BooleanField(_("psykisk belastning eller skade"), default=False)
     emotional_load = models.PositiveSmallIntegerField(
-        _("hvordan har medarbejderen det (1–5)"), null=True, blank=True,
+        _("hvordan har medarbejderen det (1–5)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
 
@@ -165,62 +174,93 @@ class Incident(models.Model):
     # The case owner (sagsansvarlig): the manager who handles the case (issue 17). Taken or
     # assigned on the incident page (`incidents.casework`); any manager of the unit may still act.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_incidents",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_incidents",
         verbose_name=_("sagsansvarlig"),
     )
     owner_since = models.DateTimeField(_("sagsansvarlig siden"), null=True, blank=True)
     # Journalisation in the municipality's own document system (offentlighedsloven § 15): the
     # case archive (reports.archive) is exported there and its journal number recorded here.
     journal_number = models.CharField(
-        _("journalnummer"), max_length=100, blank=True,
-        help_text=_("Sagens nummer i kommunens eget dokumenthåndteringssystem (ESDH), hvor sagsarkivet er "
-                    "journaliseret."),
+        _("journalnummer"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Sagens nummer i kommunens eget dokumenthåndteringssystem (ESDH), hvor sagsarkivet er journaliseret."
+        ),
     )
     journalised_at = models.DateTimeField(_("journaliseret"), null=True, blank=True)
-    journalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="+", verbose_name=_("journaliseret af"))
+    journalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("journaliseret af"),
+    )
     # Optimistic concurrency: every save adds one (see save()); forms carry it and the API
     # sends it as the ETag, so a change based on an older version is refused, not lost.
     version = models.PositiveIntegerField(_("version"), default=1)
 
     # Facts the reports to outside recipients need (DOMAIN.md 6; LEGAL-REVIEW.md D 22–23).
     # The publisher (the person who put it online, not the platform) asked to remove it:
-    publisher_contacted_at = models.DateTimeField(_("udgiveren bedt om at fjerne det (hvornår)"), null=True,
-                                                  blank=True)
+    publisher_contacted_at = models.DateTimeField(_("udgiveren bedt om at fjerne det (hvornår)"), null=True, blank=True)
     publisher_contact_method = models.CharField(
-        _("hvordan udgiveren blev kontaktet"), max_length=200, blank=True,
+        _("hvordan udgiveren blev kontaktet"),
+        max_length=200,
+        blank=True,
         help_text=_("Fx brev, e-mail eller besked til personen selv. En anmeldelse til platformen hører ikke til her."),
     )
     publisher_answer = models.TextField(_("udgiverens svar"), blank=True)
     # The employee's consent, recorded by the manager who asked.
     consent_police_report = models.BooleanField(
-        _("medarbejderen har givet samtykke til politianmeldelsen"), default=False)
+        _("medarbejderen har givet samtykke til politianmeldelsen"), default=False
+    )
     consent_dsa_notice = models.BooleanField(
-        _("medarbejderen har givet samtykke til, at arbejdsgiveren anmelder indholdet til platformen på "
-          "medarbejderens vegne"), default=False)
+        _(
+            "medarbejderen har givet samtykke til, at arbejdsgiveren anmelder indholdet til platformen på "
+            "medarbejderens vegne"
+        ),
+        default=False,
+    )
     consent_name_to_amo = models.BooleanField(
         _("medarbejderen har givet samtykke til, at navnet står i rapporten til arbejdsmiljøorganisationen"),
-        default=False)
+        default=False,
+    )
     employee_police_contact = models.CharField(
-        _("medarbejderens telefon eller e-mail til politiet"), max_length=200, blank=True,
+        _("medarbejderens telefon eller e-mail til politiet"),
+        max_length=200,
+        blank=True,
         help_text=_("Kun med medarbejderens samtykke; står i politianmeldelsen."),
     )
-    witnesses = models.TextField(_("vidner"), blank=True,
-                                 help_text=_("Navn og kontakt på personer, der har set indholdet eller hændelsen."))
+    witnesses = models.TextField(
+        _("vidner"), blank=True, help_text=_("Navn og kontakt på personer, der har set indholdet eller hændelsen.")
+    )
     compensation_wanted = models.BooleanField(
-        _("medarbejderen ønsker at kræve erstatning i straffesagen"), default=False)
+        _("medarbejderen ønsker at kræve erstatning i straffesagen"), default=False
+    )
     bistandsadvokat_wanted = models.BooleanField(_("medarbejderen ønsker en bistandsadvokat"), default=False)
     injury_copy_to_amo = models.BooleanField(
-        _("arbejdsmiljøorganisationen har fået en kopi af anmeldelsen af arbejdsskaden"), default=False)
+        _("arbejdsmiljøorganisationen har fået en kopi af anmeldelsen af arbejdsskaden"), default=False
+    )
 
     # Information to the perpetrator (GDPR art. 14; incidents.art14): a date, or an exception with a reason.
     art14_informed_on = models.DateField(_("afsenderen oplyst om behandlingen (dato)"), null=True, blank=True)
-    art14_exception = models.CharField(_("undtagelse fra oplysningspligten"), max_length=20, blank=True,
-                                       choices=ART14_EXCEPTION_CHOICES)
+    art14_exception = models.CharField(
+        _("undtagelse fra oplysningspligten"), max_length=20, blank=True, choices=ART14_EXCEPTION_CHOICES
+    )
     art14_reason = models.TextField(_("begrundelse for undtagelsen"), blank=True)
     art14_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("oplysning til afsenderen registreret af"))
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("oplysning til afsenderen registreret af"),
+    )
     art14_recorded_at = models.DateTimeField(_("oplysning til afsenderen registreret"), null=True, blank=True)
 
     class Meta:
@@ -238,18 +278,36 @@ class Incident(models.Model):
             # Newest first with the unit in the key: the report's latest few are the first entries
             # of the index and its count an index-only scan (issue 24; PostgreSQL answers from an
             # expression index alone only when the column itself is in it too).
-            models.Index(Upper(Trim("perpetrator_name")), models.F("discovered_at").desc(), models.F("id").desc(),
-                         models.F("unit_id"), models.F("perpetrator_name"), name="incident_perp_name_latest_idx",
-                         condition=~models.Q(perpetrator_name="")),
-            models.Index(models.F("perpetrator_profile_url"), models.F("discovered_at").desc(),
-                         models.F("id").desc(), models.F("unit_id"), name="incident_perp_url_latest_idx",
-                         condition=~models.Q(perpetrator_profile_url="")),
+            models.Index(
+                Upper(Trim("perpetrator_name")),
+                models.F("discovered_at").desc(),
+                models.F("id").desc(),
+                models.F("unit_id"),
+                models.F("perpetrator_name"),
+                name="incident_perp_name_latest_idx",
+                condition=~models.Q(perpetrator_name=""),
+            ),
+            models.Index(
+                models.F("perpetrator_profile_url"),
+                models.F("discovered_at").desc(),
+                models.F("id").desc(),
+                models.F("unit_id"),
+                name="incident_perp_url_latest_idx",
+                condition=~models.Q(perpetrator_profile_url=""),
+            ),
             # The statistics (stats.queries) select incidents by unit and registration time and count
             # these columns: PostgreSQL answers them from this index alone (INCLUDE is ignored on SQLite).
             models.Index(
-                fields=["unit", "registered_at"], name="incident_stats_idx",
-                include=["id", "confirmed_level", "assessed_level", "status", "perpetrator_relation",
-                         *PHENOMENON_FIELDS.values()],
+                fields=["unit", "registered_at"],
+                name="incident_stats_idx",
+                include=[
+                    "id",
+                    "confirmed_level",
+                    "assessed_level",
+                    "status",
+                    "perpetrator_relation",
+                    *PHENOMENON_FIELDS.values(),
+                ],
             ),
         ]
 
@@ -354,7 +412,11 @@ class Evidence(AuditedPartOfIncident, models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evidence")
     publication = models.ForeignKey(
-        Publication, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence",
+        Publication,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
         verbose_name=_("hører til offentliggørelse"),
     )
     file = models.FileField(upload_to=evidence_upload_to, max_length=300, blank=True)
@@ -365,9 +427,7 @@ class Evidence(AuditedPartOfIncident, models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     description = models.CharField(_("beskrivelse"), max_length=500, blank=True)
     captured_at = models.DateTimeField(_("sikret"), null=True, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(_("uploadet"), auto_now_add=True)
     # Tombstone: the file is gone, the row says who removed it, when and why.
     removed_at = models.DateTimeField(_("fjernet"), null=True, blank=True)
@@ -402,8 +462,9 @@ class Redaction(AuditedPartOfIncident, models.Model):
         DESCRIPTION = "description", _("Beskrivelsen af hvad der er sket")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="redactions")
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="redactions")
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, null=True, blank=True, related_name="redactions"
+    )
     field = models.CharField(_("felt"), max_length=30, choices=Field.choices)
     text = models.CharField(_("tekst der udelades"), max_length=1000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -445,7 +506,9 @@ class TimelineEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     text = models.TextField(_("note"), blank=True)
     external_reference = models.CharField(
-        _("ekstern reference"), max_length=200, blank=True,
+        _("ekstern reference"),
+        max_length=200,
+        blank=True,
         help_text=_("Fx politiets journalnummer, Datatilsynets sagsnummer eller platformens sagsnummer."),
     )
     from_status = models.CharField(max_length=20, blank=True)
@@ -459,8 +522,12 @@ class TimelineEntry(models.Model):
         indexes = [
             models.Index(fields=["incident", "kind", "action_code"]),
             # The first action per incident and the reports in the statistics, read from the index alone.
-            models.Index(fields=["incident", "occurred_on"], include=["action_code"], condition=models.Q(kind="action"),
-                         name="timeline_action_idx"),
+            models.Index(
+                fields=["incident", "occurred_on"],
+                include=["action_code"],
+                condition=models.Q(kind="action"),
+                name="timeline_action_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -475,8 +542,9 @@ class Note(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     body = models.TextField(_("note"))
-    visibility = models.CharField(_("synlighed"), max_length=20, choices=Visibility.choices,
-                                  default=Visibility.INTERNAL)
+    visibility = models.CharField(
+        _("synlighed"), max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -515,8 +583,9 @@ class DeadlineDismissal(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadline_dismissals")
     code = models.CharField(_("frist"), max_length=40)
     reason = models.TextField(_("begrundelse"))
-    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+", verbose_name=_("markeret af"))
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("markeret af")
+    )
     dismissed_at = models.DateTimeField(_("markeret"), auto_now_add=True)
 
     class Meta:

@@ -33,6 +33,7 @@ SERIOUS_LEVEL = 3
 
 # --- Who is told ------------------------------------------------------------------------
 
+
 class Directory:
     """Who holds which role over which unit; loaded once per organisation."""
 
@@ -46,9 +47,11 @@ class Directory:
         self._trees[organisation_id] = UnitTree.of_organisations([organisation_id])
         holders: dict[tuple[int, str], list[User]] = defaultdict(list)
         for membership in (
-            Membership.objects.filter(unit__organisation_id=organisation_id, user__is_active=True,
-                                      role__in=[Role.MANAGER, Role.UNION_REP])
-            .select_related("user").order_by("user_id")
+            Membership.objects.filter(
+                unit__organisation_id=organisation_id, user__is_active=True, role__in=[Role.MANAGER, Role.UNION_REP]
+            )
+            .select_related("user")
+            .order_by("user_id")
         ):
             holders[(membership.unit_id, membership.role)].append(membership.user)
         self._holders[organisation_id] = holders
@@ -77,8 +80,9 @@ def excluded_managers(incident_ids) -> set[tuple[int, int]]:
     they are told nothing about it, as for a case outside their units."""
     from .models import CaseExclusion
 
-    return set(CaseExclusion.objects.filter(incident_id__in=list(incident_ids))
-               .values_list("incident_id", "manager_id"))
+    return set(
+        CaseExclusion.objects.filter(incident_id__in=list(incident_ids)).values_list("incident_id", "manager_id")
+    )
 
 
 def _incident_url(incident) -> str:
@@ -98,6 +102,7 @@ def _incident_context(incident) -> dict:
 
 # --- Events -----------------------------------------------------------------------------
 
+
 def on_incident_registered(incident) -> list[Notification]:
     """A new incident: a self-report tells the managers over the unit; one registered by a
     manager tells the employee(s) it is about; a serious one tells the union reps."""
@@ -109,8 +114,13 @@ def on_incident_registered(incident) -> list[Notification]:
             if manager.pk == incident.reporter_id:
                 continue
             created += notification_enqueue(
-                recipient=manager, kind=Kind.SELF_REPORT, key=f"self_report:{incident.pk}:{manager.pk}",
-                organisation_id=org_id, template="self_report", context=context, incident=incident,
+                recipient=manager,
+                kind=Kind.SELF_REPORT,
+                key=f"self_report:{incident.pk}:{manager.pk}",
+                organisation_id=org_id,
+                template="self_report",
+                context=context,
+                incident=incident,
                 target_url=_incident_url(incident),
             )
     else:
@@ -118,9 +128,13 @@ def on_incident_registered(incident) -> list[Notification]:
             if employee.pk == incident.reporter_id:
                 continue
             created += notification_enqueue(
-                recipient=employee, kind=Kind.INCIDENT_REGISTERED,
-                key=f"incident_registered:{incident.pk}:{employee.pk}", organisation_id=org_id,
-                template="incident_registered", context=context, incident=incident,
+                recipient=employee,
+                kind=Kind.INCIDENT_REGISTERED,
+                key=f"incident_registered:{incident.pk}:{employee.pk}",
+                organisation_id=org_id,
+                template="incident_registered",
+                context=context,
+                incident=incident,
                 target_url=_incident_url(incident),
             )
     created += on_incident_assessed(incident)
@@ -154,12 +168,21 @@ def on_incident_assessed(incident) -> list[Notification]:
     created: list[Notification] = []
     for rep in Directory().over(unit, Role.UNION_REP):
         shown = _unit_as_statistics_show_it(rep, unit)
-        context = {"unit_name": shown.name if shown else "", "level": incident.level,
-                   "level_label": incident.level_label}
+        context = {
+            "unit_name": shown.name if shown else "",
+            "level": incident.level,
+            "level_label": incident.level_label,
+        }
         created += notification_enqueue(
-            recipient=rep, kind=Kind.SERIOUS_INCIDENT, key=f"serious_incident:{incident.pk}:{rep.pk}",
-            about_incident_id=incident.pk, organisation_id=unit.organisation_id, template="serious_incident",
-            context=context, object_type=UNIT_TYPE, object_id=str(shown.id) if shown else "",
+            recipient=rep,
+            kind=Kind.SERIOUS_INCIDENT,
+            key=f"serious_incident:{incident.pk}:{rep.pk}",
+            about_incident_id=incident.pk,
+            organisation_id=unit.organisation_id,
+            template="serious_incident",
+            context=context,
+            object_type=UNIT_TYPE,
+            object_id=str(shown.id) if shown else "",
             target_url=reverse("dashboard:union_rep"),
         )
     return created
@@ -174,9 +197,14 @@ def on_status_changed(incident, entry) -> list[Notification]:
         if employee.pk == entry.actor_id:
             continue
         created += notification_enqueue(
-            recipient=employee, kind=Kind.STATUS_CHANGED, key=f"status_changed:{entry.pk}:{employee.pk}",
-            organisation_id=incident.unit.organisation_id, template="status_changed", context=context,
-            incident=incident, target_url=_incident_url(incident),
+            recipient=employee,
+            kind=Kind.STATUS_CHANGED,
+            key=f"status_changed:{entry.pk}:{employee.pk}",
+            organisation_id=incident.unit.organisation_id,
+            template="status_changed",
+            context=context,
+            incident=incident,
+            target_url=_incident_url(incident),
         )
     return created
 
@@ -192,9 +220,14 @@ def on_note_shared(note) -> list[Notification]:
         if employee.pk == note.author_id:
             continue
         created += notification_enqueue(
-            recipient=employee, kind=Kind.NOTE_SHARED, key=f"note_shared:{note.pk}:{employee.pk}",
-            organisation_id=incident.unit.organisation_id, template="note_shared",
-            context=_incident_context(incident), incident=incident, target_url=_incident_url(incident),
+            recipient=employee,
+            kind=Kind.NOTE_SHARED,
+            key=f"note_shared:{note.pk}:{employee.pk}",
+            organisation_id=incident.unit.organisation_id,
+            template="note_shared",
+            context=_incident_context(incident),
+            incident=incident,
+            target_url=_incident_url(incident),
         )
     return created
 
@@ -208,9 +241,14 @@ def on_incident_shared(share) -> list[Notification]:
     if rep is None:
         return []
     return notification_enqueue(
-        recipient=rep, kind=Kind.INCIDENT_SHARED, key=f"incident_shared:{share.pk}:{rep.pk}",
-        organisation_id=incident.unit.organisation_id, template="incident_shared",
-        context=_incident_context(incident), incident=incident, target_url=_incident_url(incident),
+        recipient=rep,
+        kind=Kind.INCIDENT_SHARED,
+        key=f"incident_shared:{share.pk}:{rep.pk}",
+        organisation_id=incident.unit.organisation_id,
+        template="incident_shared",
+        context=_incident_context(incident),
+        incident=incident,
+        target_url=_incident_url(incident),
     )
 
 
@@ -218,17 +256,25 @@ def on_page_watch(incident, check) -> list[Notification]:
     """A watched page (incidents.capture.watch) is gone, changed or back: tell the managers
     over the unit. Only the reference, unit and outcome: never the URL (it may name people)."""
     created: list[Notification] = []
-    context = {**_incident_context(incident), "outcome": check.outcome,
-               "outcome_label": str(check.get_outcome_display()).lower(),
-               "checked_at": timezone.localtime(check.checked_at).strftime("%d.%m.%Y %H:%M")}
+    context = {
+        **_incident_context(incident),
+        "outcome": check.outcome,
+        "outcome_label": str(check.get_outcome_display()).lower(),
+        "checked_at": timezone.localtime(check.checked_at).strftime("%d.%m.%Y %H:%M"),
+    }
     excluded = excluded_managers([incident.pk])
     for manager in Directory().over(incident.unit, Role.MANAGER):
         if (incident.pk, manager.pk) in excluded:
             continue
         created += notification_enqueue(
-            recipient=manager, kind=Kind.PAGE_WATCH, key=f"page_watch:{check.pk}:{manager.pk}",
-            organisation_id=incident.unit.organisation_id, template="page_watch", context=context,
-            incident=incident, target_url=_incident_url(incident),
+            recipient=manager,
+            kind=Kind.PAGE_WATCH,
+            key=f"page_watch:{check.pk}:{manager.pk}",
+            organisation_id=incident.unit.organisation_id,
+            template="page_watch",
+            context=context,
+            incident=incident,
+            target_url=_incident_url(incident),
         )
     return created
 
@@ -237,7 +283,7 @@ def on_page_watch(incident, check) -> list[Notification]:
 
 
 def retention_warnings_send(*, items) -> int:
-    """"Sag slettes snart": the managers over the unit of each closed incident that is deleted
+    """ "Sag slettes snart": the managers over the unit of each closed incident that is deleted
     soon are told when, why (the organisation's retention period, GDPR storage limitation) and
     how to keep it (legal hold), with a link to the incident's retention card.
 
@@ -253,19 +299,29 @@ def retention_warnings_send(*, items) -> int:
     for item in items:
         incident = item.incident
         due = timezone.localtime(item.due)
-        context = {**_incident_context(incident), "due": due, "closed_at": timezone.localtime(item.closed_at),
-                   "retention_months": item.retention_months,
-                   # Never journalised in the municipality's document system (offentlighedsloven § 15).
-                   "not_journalised": not incident.journal_number}
+        context = {
+            **_incident_context(incident),
+            "due": due,
+            "closed_at": timezone.localtime(item.closed_at),
+            "retention_months": item.retention_months,
+            # Never journalised in the municipality's document system (offentlighedsloven § 15).
+            "not_journalised": not incident.journal_number,
+        }
         for manager in directory.over(incident.unit, Role.MANAGER):
             if (incident.pk, manager.pk) in excluded:
                 continue
-            messages.append(Message(
-                recipient=manager, kind=Kind.RETENTION_WARNING,
-                key=f"retention_warning:{incident.pk}:{due.date().isoformat()}:{manager.pk}",
-                organisation_id=incident.unit.organisation_id, template="retention_warning", context=context,
-                incident=incident, target_url=_incident_url(incident) + "#opbevaring",
-            ))
+            messages.append(
+                Message(
+                    recipient=manager,
+                    kind=Kind.RETENTION_WARNING,
+                    key=f"retention_warning:{incident.pk}:{due.date().isoformat()}:{manager.pk}",
+                    organisation_id=incident.unit.organisation_id,
+                    template="retention_warning",
+                    context=context,
+                    incident=incident,
+                    target_url=_incident_url(incident) + "#opbevaring",
+                )
+            )
     return len(notifications_enqueue_bulk(messages))
 
 

@@ -38,8 +38,11 @@ def _holds_union_rep_role(user) -> bool:
 
 def _shared_q(user) -> Q:
     """Incidents with an active share to the user (who must still be a union rep)."""
-    return Q(Exists(IncidentShare.objects.filter(incident_id=OuterRef("pk"), union_rep_id=user.pk,
-                                                 withdrawn_at__isnull=True)))
+    return Q(
+        Exists(
+            IncidentShare.objects.filter(incident_id=OuterRef("pk"), union_rep_id=user.pk, withdrawn_at__isnull=True)
+        )
+    )
 
 
 def _managed_q(user) -> Q:
@@ -53,8 +56,9 @@ def is_excluded(user, incident: Incident) -> bool:
     """The user is kept out of this case as manager (cached on the incident for the request)."""
     cache = incident.__dict__.setdefault("_excluded_cache", {})
     if user.pk not in cache:
-        cache[user.pk] = bool(user.pk) and CaseExclusion.objects.filter(incident_id=incident.pk,
-                                                                        manager_id=user.pk).exists()
+        cache[user.pk] = (
+            bool(user.pk) and CaseExclusion.objects.filter(incident_id=incident.pk, manager_id=user.pk).exists()
+        )
     return cache[user.pk]
 
 

@@ -39,8 +39,9 @@ def _source_text(incident: Incident, field_code: str, publication: Publication |
 
 
 @transaction.atomic
-def redaction_add(*, actor, incident: Incident, field: str, text: str, publication: Publication | None = None,
-                  request=None) -> Redaction:
+def redaction_add(
+    *, actor, incident: Incident, field: str, text: str, publication: Publication | None = None, request=None
+) -> Redaction:
     """Leave `text` out of the field in external documents; it must occur in the field."""
     text = (text or "").strip()
     if field not in Redaction.Field.values:
@@ -51,22 +52,39 @@ def redaction_add(*, actor, incident: Incident, field: str, text: str, publicati
     if not text:
         raise ValidationError(_("Skriv eller kopiér den tekst, der skal udelades."), code="empty")
     if text.casefold() not in _source_text(incident, field, publication).casefold():
-        raise ValidationError(_("Teksten «%(text)s» står ikke ordret i det valgte felt. Kopiér den præcist, som "
-                                "den står.") % {"text": text[:80]}, code="absent")
-    redaction = Redaction.objects.create(incident=incident, publication=publication if needs_publication else None,
-                                         field=field, text=text[:1000], created_by=actor)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=redaction,
-                 summary=_("Udeladelse i eksterne dokumenter tilføjet"),
-                 details={"field": field, "publication": publication.pk if publication else None,
-                          "length": len(text)})
+        raise ValidationError(
+            _("Teksten «%(text)s» står ikke ordret i det valgte felt. Kopiér den præcist, som den står.")
+            % {"text": text[:80]},
+            code="absent",
+        )
+    redaction = Redaction.objects.create(
+        incident=incident,
+        publication=publication if needs_publication else None,
+        field=field,
+        text=text[:1000],
+        created_by=actor,
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=redaction,
+        summary=_("Udeladelse i eksterne dokumenter tilføjet"),
+        details={"field": field, "publication": publication.pk if publication else None, "length": len(text)},
+    )
     return redaction
 
 
 @transaction.atomic
 def redaction_remove(*, actor, redaction: Redaction, request=None) -> None:
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.DELETE, obj=redaction,
-                 summary=_("Udeladelse i eksterne dokumenter fjernet"),
-                 details={"field": redaction.field, "publication": redaction.publication_id})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=redaction,
+        summary=_("Udeladelse i eksterne dokumenter fjernet"),
+        details={"field": redaction.field, "publication": redaction.publication_id},
+    )
     redaction.delete()
 
 

@@ -70,9 +70,21 @@ def _open_incidents():
     return (
         Incident.objects.exclude(status=Incident.Status.CLOSED)
         .select_related("unit", "unit__organisation")
-        .only("id", "reference", "status", "channel", "assessment", "assessed_level", "confirmed_level",
-              "confirmed_at", "registered_at", "unit__id", "unit__name", "unit__organisation_id",
-              "unit__organisation__notify_union_reps_of_serious")
+        .only(
+            "id",
+            "reference",
+            "status",
+            "channel",
+            "assessment",
+            "assessed_level",
+            "confirmed_level",
+            "confirmed_at",
+            "registered_at",
+            "unit__id",
+            "unit__name",
+            "unit__organisation_id",
+            "unit__organisation__notify_union_reps_of_serious",
+        )
         .order_by("id")
     )
 
@@ -120,8 +132,12 @@ def reminders_due(now: datetime | None = None) -> int:
             if (incident.pk, manager.pk) not in excluded
         }
         done = existing_keys([f"{key}:{Channel.IN_APP}" for key in keys.values()])
-        context = {**_incident_context(incident), "deadline_title": item.title,
-                   "due": timezone.localtime(item.due), "stage": item.stage}
+        context = {
+            **_incident_context(incident),
+            "deadline_title": item.title,
+            "due": timezone.localtime(item.due),
+            "stage": item.stage,
+        }
         for manager in directory.over(incident.unit, Role.MANAGER):
             if manager.pk not in keys:
                 continue
@@ -129,11 +145,18 @@ def reminders_due(now: datetime | None = None) -> int:
             if f"{key}:{Channel.IN_APP}" in done:
                 continue
             with transaction.atomic():
-                count += len(notification_enqueue(
-                    recipient=manager, kind=Kind.DEADLINE_REMINDER, key=key,
-                    organisation_id=incident.unit.organisation_id, template="deadline_reminder",
-                    context=context, incident=incident, target_url=_incident_url(incident),
-                ))
+                count += len(
+                    notification_enqueue(
+                        recipient=manager,
+                        kind=Kind.DEADLINE_REMINDER,
+                        key=key,
+                        organisation_id=incident.unit.organisation_id,
+                        template="deadline_reminder",
+                        context=context,
+                        incident=incident,
+                        target_url=_incident_url(incident),
+                    )
+                )
     return count
 
 
@@ -157,9 +180,7 @@ def digest_weekly(now: datetime | None = None) -> int:
     managed: dict[int, set[int]] = defaultdict(set)
     managers: dict[int, User] = {}
     organisations: dict[int, set[int]] = defaultdict(set)
-    for membership in Membership.objects.filter(role=Role.MANAGER, user__is_active=True).select_related(
-        "user", "unit"
-    ):
+    for membership in Membership.objects.filter(role=Role.MANAGER, user__is_active=True).select_related("user", "unit"):
         managed[membership.user_id].add(membership.unit_id)
         managers[membership.user_id] = membership.user
         organisations[membership.user_id].add(membership.unit.organisation_id)
@@ -168,15 +189,18 @@ def digest_weekly(now: datetime | None = None) -> int:
     for user_id, direct in sorted(managed.items()):
         manager = managers[user_id]
         units = tree.descendants(direct)
-        mine = [incident for unit_id in units for incident in by_unit.get(unit_id, ())
-                if (incident.pk, user_id) not in excluded]
+        mine = [
+            incident
+            for unit_id in units
+            for incident in by_unit.get(unit_id, ())
+            if (incident.pk, user_id) not in excluded
+        ]
         if not mine:
             continue
         mine.sort(key=lambda i: (-i.level, i.registered_at))
         deadlines = sorted(
             (
-                {"reference": incident.reference, "title": title, "due": timezone.localtime(due),
-                 "overdue": due < now}
+                {"reference": incident.reference, "title": title, "due": timezone.localtime(due), "overdue": due < now}
                 for incident in mine
                 for code, title, due in _deadlines(incident)
                 if not _met(incident, code, actions) and due < now + DIGEST_HORIZON and due > now - DUE_WINDOW
@@ -187,7 +211,9 @@ def digest_weekly(now: datetime | None = None) -> int:
         for incident in mine:
             by_status[str(incident.get_status_display())] += 1
         context = {
-            "week": week, "year": year, "open_count": len(mine),
+            "week": week,
+            "year": year,
+            "open_count": len(mine),
             "serious_count": sum(1 for i in mine if i.level >= SERIOUS_LEVEL),
             "by_status": sorted(by_status.items()),
             "incidents": [_incident_context(i) for i in mine[:DIGEST_LIST_LIMIT]],
@@ -196,9 +222,15 @@ def digest_weekly(now: datetime | None = None) -> int:
         }
         org_id = manager.organisation_id or mine[0].unit.organisation_id
         with transaction.atomic():
-            count += len(notification_enqueue(
-                recipient=manager, kind=Kind.WEEKLY_DIGEST, key=f"weekly_digest:{year}-W{week:02d}:{manager.pk}",
-                organisation_id=org_id, template="weekly_digest", context=context,
-                target_url=reverse("dashboard:manager"),
-            ))
+            count += len(
+                notification_enqueue(
+                    recipient=manager,
+                    kind=Kind.WEEKLY_DIGEST,
+                    key=f"weekly_digest:{year}-W{week:02d}:{manager.pk}",
+                    organisation_id=org_id,
+                    template="weekly_digest",
+                    context=context,
+                    target_url=reverse("dashboard:manager"),
+                )
+            )
     return count

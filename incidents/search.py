@@ -87,9 +87,12 @@ class _SearchVectorColumn(Expression):
 def matching_user_ids(text: str) -> QuerySet:
     """Ids of the users whose full name the text matches or resembles (PostgreSQL)."""
     plain = _plain(text)
-    return User.objects.alias(full_name=_FullName(F("first_name"), F("last_name"))).filter(
-        Q(_ILike(F("full_name"), Value(_like_pattern(plain)))) | Q(_WordSimilar(F("full_name"), Value(plain)))
-    ).order_by().values("pk")
+    return (
+        User.objects.alias(full_name=_FullName(F("first_name"), F("last_name")))
+        .filter(Q(_ILike(F("full_name"), Value(_like_pattern(plain)))) | Q(_WordSimilar(F("full_name"), Value(plain))))
+        .order_by()
+        .values("pk")
+    )
 
 
 def matching_incident_ids(text: str) -> QuerySet:
@@ -97,22 +100,26 @@ def matching_incident_ids(text: str) -> QuerySet:
     query = SearchQuery(text, config="danish", search_type="websearch")
     plain = _plain(text)
     pattern = Value(_like_pattern(plain))
-    by_words = (Incident.objects.alias(search_vector=_SearchVectorColumn())
-                .filter(search_vector=query).order_by().values("pk"))
+    by_words = (
+        Incident.objects.alias(search_vector=_SearchVectorColumn()).filter(search_vector=query).order_by().values("pk")
+    )
     # One branch per column, so each is answered by its own trigram index (an OR over all
     # columns makes the planner fall back to a sequential scan).
     by_columns = [
         Incident.objects.filter(Q(_ILike(F(column), pattern)) | Q(_WordSimilar(F(column), Value(plain))))
-        .order_by().values("pk")
+        .order_by()
+        .values("pk")
         for column in NAME_COLUMNS
-    ] + [
-        Incident.objects.filter(_ILike(F(column), pattern)).order_by().values("pk")
-        for column in SUBSTRING_COLUMNS
-    ]
-    by_quotes = (Publication.objects.alias(search_vector=_SearchVectorColumn())
-                 .filter(search_vector=query).order_by().values("incident_id"))
-    by_people = (Incident.targets.through.objects.filter(user_id__in=matching_user_ids(text))
-                 .order_by().values("incident_id"))
+    ] + [Incident.objects.filter(_ILike(F(column), pattern)).order_by().values("pk") for column in SUBSTRING_COLUMNS]
+    by_quotes = (
+        Publication.objects.alias(search_vector=_SearchVectorColumn())
+        .filter(search_vector=query)
+        .order_by()
+        .values("incident_id")
+    )
+    by_people = (
+        Incident.targets.through.objects.filter(user_id__in=matching_user_ids(text)).order_by().values("incident_id")
+    )
     return by_words.union(*by_columns, by_quotes, by_people)
 
 
@@ -123,10 +130,13 @@ def _fallback_q(text: str) -> Q:
     for column in (*SUBSTRING_COLUMNS, *NAME_COLUMNS):
         condition |= Q(**{f"{column}__icontains": plain})
     publications = Publication.objects.filter(incident_id=OuterRef("pk")).filter(
-        Q(quote__icontains=plain) | Q(title__icontains=plain))
-    people = (Incident.targets.through.objects.filter(incident_id=OuterRef("pk"))
-              .alias(full_name=Concat(F("user__first_name"), Value(" "), F("user__last_name")))
-              .filter(full_name__icontains=plain))
+        Q(quote__icontains=plain) | Q(title__icontains=plain)
+    )
+    people = (
+        Incident.targets.through.objects.filter(incident_id=OuterRef("pk"))
+        .alias(full_name=Concat(F("user__first_name"), Value(" "), F("user__last_name")))
+        .filter(full_name__icontains=plain)
+    )
     return condition | Q(Exists(publications)) | Q(Exists(people))
 
 

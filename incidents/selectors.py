@@ -66,8 +66,9 @@ def list_rows(incidents: list[Incident]) -> list[Incident]:
         people = [person.get_full_name() or person.username for person in incident.targets.all()]
         if incident.target_names:
             people.append(incident.target_names)
-        platforms = {gettext(str(platform_labels.get(pub.platform, pub.platform)))
-                     for pub in incident.publications.all()}
+        platforms = {
+            gettext(str(platform_labels.get(pub.platform, pub.platform))) for pub in incident.publications.all()
+        }
         owner = incident.owner
         _show(
             incident,
@@ -83,9 +84,22 @@ def list_rows(incidents: list[Incident]) -> list[Incident]:
 
 # The columns a list row shows (the other 60, the stored assessment JSON among them, stay in
 # the database: loading them was most of the page's time spent in the ORM).
-LIST_COLUMNS = ("id", "reference", "unit_id", "unit__name", "status", "target_names", "title", "confirmed_level",
-                "assessed_level", "registered_at", "owner_id", "owner__first_name", "owner__last_name",
-                "owner__username")
+LIST_COLUMNS = (
+    "id",
+    "reference",
+    "unit_id",
+    "unit__name",
+    "status",
+    "target_names",
+    "title",
+    "confirmed_level",
+    "assessed_level",
+    "registered_at",
+    "owner_id",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
 
 
 def incident_filter_for_manager(user, params=None) -> IncidentFilter:
@@ -114,8 +128,7 @@ def incident_detail_context(user, incident: Incident) -> dict:
         .select_related("uploaded_by", "removed_by", "publication")
         .order_by("uploaded_at", "id")
     )
-    timeline_rows = (TimelineEntry.objects.filter(incident=incident).select_related("actor")
-                     .order_by("created_at", "id"))
+    timeline_rows = TimelineEntry.objects.filter(incident=incident).select_related("actor").order_by("created_at", "id")
     note_rows = Note.objects.filter(incident=incident).select_related("author").order_by("created_at", "id")
     if not as_manager:
         timeline_rows = timeline_rows.filter(visible_to_employee=True)
@@ -124,8 +137,11 @@ def incident_detail_context(user, incident: Incident) -> dict:
     timeline = list(timeline_rows)
     status_labels = dict(Incident.Status.choices)
     for entry in timeline:
-        _show(entry, from_label=status_labels.get(entry.from_status, entry.from_status),
-              to_label=status_labels.get(entry.to_status, entry.to_status))
+        _show(
+            entry,
+            from_label=status_labels.get(entry.from_status, entry.from_status),
+            to_label=status_labels.get(entry.to_status, entry.to_status),
+        )
     context = {
         "incident": incident,
         "targets": list(incident.targets.order_by("first_name", "last_name")),
@@ -133,8 +149,11 @@ def incident_detail_context(user, incident: Incident) -> dict:
         "evidence_list": evidence_list,
         "timeline": timeline,
         "feature_labels": [gettext(FEATURE_LABELS[code]) for code in FEATURE_FIELDS if getattr(incident, code)],
-        "phenomena_labels": [gettext(RELATED_PHENOMENA_LABELS[code]) for code, field in PHENOMENON_FIELDS.items()
-                             if getattr(incident, field)],
+        "phenomena_labels": [
+            gettext(RELATED_PHENOMENA_LABELS[code])
+            for code, field in PHENOMENON_FIELDS.items()
+            if getattr(incident, field)
+        ],
         "shared_notes": [note for note in notes if note.visibility == Note.Visibility.SHARED],
         "perpetrator_link": _safe_link(incident.perpetrator_profile_url),
         "as_manager": as_manager,
@@ -163,13 +182,15 @@ def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dic
     recommended = {item.get("code") for item in actions}
     other_actions = [
         {"code": code, "title": entries[0].get_action_code_display(), "done": entries}
-        for code, entries in done.items() if code not in recommended
+        for code, entries in done.items()
+        if code not in recommended
     ]
     return {
         "severity_label": severity.label,
         "severity_level": severity.level or None,
-        "severity_reasons": [gettext(FEATURE_LABELS.get(code) or RELATED_PHENOMENA_LABELS.get(code, code))
-                             for code in severity.reasons],
+        "severity_reasons": [
+            gettext(FEATURE_LABELS.get(code) or RELATED_PHENOMENA_LABELS.get(code, code)) for code in severity.reasons
+        ],
         "legal_references": [
             {**item.to_dict(), "victim_labels": [str(VICTIM_LABELS.get(code, code)) for code in item.victim]}
             for item in stored.legal_references
@@ -178,10 +199,12 @@ def assessment_summary(incident: Incident, timeline: list[TimelineEntry]) -> dic
         "actions": actions,
         "other_actions": other_actions,
         "actions_done": sum(1 for item in actions if item["done"]),
-        "deadlines": deadlines_of(incident, set(done) | ({"content_removed"} if content_removed(timeline) else set()),
-                                  assessment=assessment,
-                                  dismissals={d.code: d for d in incident.deadline_dismissals.select_related(
-                                      "dismissed_by")}),
+        "deadlines": deadlines_of(
+            incident,
+            set(done) | ({"content_removed"} if content_removed(timeline) else set()),
+            assessment=assessment,
+            dismissals={d.code: d for d in incident.deadline_dismissals.select_related("dismissed_by")},
+        ),
         "rules_version": stored.rules_version,
     }
 

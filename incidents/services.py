@@ -36,17 +36,29 @@ from .models import (
 
 # Fields whose change alters the assessment (and so the facts hash).
 FACT_FIELDS = (
-    *FEATURE_FIELDS, *PHENOMENON_FIELDS.values(), "perpetrator_relation", "absence_days", "absence_start",
-    "psychological_harm", "discovered_at",
+    *FEATURE_FIELDS,
+    *PHENOMENON_FIELDS.values(),
+    "perpetrator_relation",
+    "absence_days",
+    "absence_start",
+    "psychological_harm",
+    "discovered_at",
 )
 # Fields a manager may edit through incident_update.
 EDITABLE_FIELDS = (
-    "unit", "title", "description", "target_names", "perpetrator_name", "perpetrator_profile_url",
-    "emotional_load", *FACT_FIELDS,
+    "unit",
+    "title",
+    "description",
+    "target_names",
+    "perpetrator_name",
+    "perpetrator_profile_url",
+    "emotional_load",
+    *FACT_FIELDS,
 )
 
 
 # --- References -------------------------------------------------------------------------
+
 
 def next_reference(year: int) -> tuple[int, str]:
     """The next number of the year, as `UDH-YYYY-NNNN`.
@@ -68,8 +80,10 @@ def next_reference(year: int) -> tuple[int, str]:
 
 # --- Assessment -------------------------------------------------------------------------
 
-def incident_facts(incident: Incident, *, publication_count: int | None = None,
-                   platforms: Iterable[str] | None = None) -> Facts:
+
+def incident_facts(
+    incident: Incident, *, publication_count: int | None = None, platforms: Iterable[str] | None = None
+) -> Facts:
     """The engine's facts of a saved (or about to be saved) incident.
 
     The publications give the platforms, reaches and the first and last `published_at`
@@ -99,21 +113,26 @@ def incident_facts(incident: Incident, *, publication_count: int | None = None,
         discovered_at=timezone.localtime(incident.discovered_at, tz),
         registered_at=timezone.localtime(incident.registered_at, tz),
         self_report=incident.channel == Incident.Channel.SELF_REPORT,
-        takedown_requested_at=(timezone.localtime(incident.takedown_requested_at, tz)
-                               if incident.takedown_requested_at else None),
+        takedown_requested_at=(
+            timezone.localtime(incident.takedown_requested_at, tz) if incident.takedown_requested_at else None
+        ),
     )
 
 
 def facts_hash_of(facts: Facts) -> str:
     payload = {
-        "features": sorted(facts.features), "relation": facts.perpetrator_relation,
-        "phenomena": sorted(facts.related_phenomena), "platforms": sorted(facts.platforms),
+        "features": sorted(facts.features),
+        "relation": facts.perpetrator_relation,
+        "phenomena": sorted(facts.related_phenomena),
+        "platforms": sorted(facts.platforms),
         "reaches": sorted(facts.reaches),
         "first_published_at": facts.first_published_at.isoformat() if facts.first_published_at else None,
         "last_published_at": facts.last_published_at.isoformat() if facts.last_published_at else None,
         "repeated": facts.publication_count >= REPEATED_PUBLICATION_COUNT,
-        "absence_days": facts.absence_days, "absence_start": str(facts.absence_start),
-        "harm": facts.psychological_harm, "discovered_at": facts.discovered_at.isoformat(),
+        "absence_days": facts.absence_days,
+        "absence_start": str(facts.absence_start),
+        "harm": facts.psychological_harm,
+        "discovered_at": facts.discovered_at.isoformat(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -144,11 +163,25 @@ def deadlines_sync(incident: Incident) -> None:
 
 # --- Registration -----------------------------------------------------------------------
 
-def _timeline(incident: Incident, *, actor, kind: str, text: str = "", visible: bool = True,
-              occurred_on: date | None = None, **extra) -> TimelineEntry:
+
+def _timeline(
+    incident: Incident,
+    *,
+    actor,
+    kind: str,
+    text: str = "",
+    visible: bool = True,
+    occurred_on: date | None = None,
+    **extra,
+) -> TimelineEntry:
     return TimelineEntry.objects.create(
-        incident=incident, actor=actor, kind=kind, text=text, visible_to_employee=visible,
-        occurred_on=occurred_on or timezone.localdate(), **extra,
+        incident=incident,
+        actor=actor,
+        kind=kind,
+        text=text,
+        visible_to_employee=visible,
+        occurred_on=occurred_on or timezone.localdate(),
+        **extra,
     )
 
 
@@ -169,7 +202,12 @@ def incident_register(
     year = timezone.localtime(now).year
     number, reference = next_reference(year)
     incident = Incident(
-        reference=reference, year=year, number=number, unit=unit, channel=channel, reporter=actor,
+        reference=reference,
+        year=year,
+        number=number,
+        unit=unit,
+        channel=channel,
+        reporter=actor,
         registered_at=now,
         status=Incident.Status.REPORTED,
         **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS and k != "unit"},
@@ -181,11 +219,15 @@ def incident_register(
     Publication.objects.bulk_create([Publication(incident=incident, **pub) for pub in publications])
     _sync_repeated(incident)
     incident_reassess(incident)
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.REGISTERED,
-              text=incident.get_channel_display())
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=incident,
-                 summary=_("Hændelse registreret"),
-                 details={"channel": channel, "publications": len(list(incident.publications.all()))})
+    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.REGISTERED, text=incident.get_channel_display())
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=incident,
+        summary=_("Hændelse registreret"),
+        details={"channel": channel, "publications": len(list(incident.publications.all()))},
+    )
     notify.on_incident_registered(incident)
     return incident
 
@@ -251,19 +293,38 @@ def incident_update(
         return []
     _sync_repeated(incident)
     incident_reassess(incident)
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, visible=False,
-              text=", ".join(_field_label(name) for name in changed))
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Hændelse ændret"), details={"fields": changed})
+    _timeline(
+        incident,
+        actor=actor,
+        kind=TimelineEntry.Kind.EDITED,
+        visible=False,
+        text=", ".join(_field_label(name) for name in changed),
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Hændelse ændret"),
+        details={"fields": changed},
+    )
     notify.on_incident_assessed(incident)
     return changed
 
 
 # Facts the reports to outside recipients need (issue 14); they change no assessment.
 REPORT_FACT_FIELDS = (
-    "publisher_contacted_at", "publisher_contact_method", "publisher_answer", "consent_police_report",
-    "consent_dsa_notice", "consent_name_to_amo", "employee_police_contact", "witnesses", "compensation_wanted",
-    "bistandsadvokat_wanted", "injury_copy_to_amo",
+    "publisher_contacted_at",
+    "publisher_contact_method",
+    "publisher_answer",
+    "consent_police_report",
+    "consent_dsa_notice",
+    "consent_name_to_amo",
+    "employee_police_contact",
+    "witnesses",
+    "compensation_wanted",
+    "bistandsadvokat_wanted",
+    "injury_copy_to_amo",
 )
 
 
@@ -277,10 +338,21 @@ def incident_update_report_facts(*, actor, incident: Incident, values: dict, req
     for name in changed:
         setattr(incident, name, values[name])
     incident.save(update_fields=[*changed, "updated_at"])
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, visible=False,
-              text=", ".join(_field_label(name) for name in changed))
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Oplysninger til rapporter ændret"), details={"fields": changed})
+    _timeline(
+        incident,
+        actor=actor,
+        kind=TimelineEntry.Kind.EDITED,
+        visible=False,
+        text=", ".join(_field_label(name) for name in changed),
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Oplysninger til rapporter ændret"),
+        details={"fields": changed},
+    )
     return changed
 
 
@@ -299,6 +371,7 @@ def _field_label(name: str) -> str:
 
 # --- Workflow ---------------------------------------------------------------------------
 
+
 class TransitionNotAllowed(ValueError):
     pass
 
@@ -308,13 +381,19 @@ class AlreadyInStatus(TransitionNotAllowed):
 
     def __init__(self, current: Incident):
         self.current = current
-        super().__init__(_("Sagen har allerede status «%(status)s» – en kollega har netop ændret den. Der er ikke "
-                           "skrevet noget nyt på tidslinjen.") % {"status": current.get_status_display()})
+        super().__init__(
+            _(
+                "Sagen har allerede status «%(status)s» – en kollega har netop ændret den. Der er ikke "
+                "skrevet noget nyt på tidslinjen."
+            )
+            % {"status": current.get_status_display()}
+        )
 
 
 @transaction.atomic
-def incident_change_status(*, actor, incident: Incident, to_status: str, reason: str = "",
-                           request=None) -> TimelineEntry:
+def incident_change_status(
+    *, actor, incident: Incident, to_status: str, reason: str = "", request=None
+) -> TimelineEntry:
     """Move the case along DOMAIN.md section 5; reopening needs a reason.
 
     A conditional update: the row is locked and its status read again, so when a colleague
@@ -339,20 +418,42 @@ def incident_change_status(*, actor, incident: Incident, to_status: str, reason:
     incident.status = to_status
     incident.closed_at = timezone.now() if to_status == Incident.Status.CLOSED else None
     incident.save(update_fields=["status", "closed_at", "updated_at"])
-    entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, text=reason,
-                      from_status=from_status, to_status=to_status)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Status ændret"), details={"from": from_status, "to": to_status})
+    entry = _timeline(
+        incident, actor=actor, kind=TimelineEntry.Kind.STATUS, text=reason, from_status=from_status, to_status=to_status
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Status ændret"),
+        details={"from": from_status, "to": to_status},
+    )
     notify.on_status_changed(incident, entry)
     return entry
 
 
 @transaction.atomic
-def incident_record_action(*, actor, incident: Incident, action_code: str, occurred_on: date,
-                           note: str = "", external_reference: str = "", request=None) -> TimelineEntry:
+def incident_record_action(
+    *,
+    actor,
+    incident: Incident,
+    action_code: str,
+    occurred_on: date,
+    note: str = "",
+    external_reference: str = "",
+    request=None,
+) -> TimelineEntry:
     """Record an action taken (a code of DOMAIN.md 4.3) on the timeline."""
-    entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.ACTION, action_code=action_code,
-                      occurred_on=occurred_on, text=note, external_reference=external_reference)
+    entry = _timeline(
+        incident,
+        actor=actor,
+        kind=TimelineEntry.Kind.ACTION,
+        action_code=action_code,
+        occurred_on=occurred_on,
+        text=note,
+        external_reference=external_reference,
+    )
     if action_code == "platform_takedown" and incident.takedown_requested_at is None:
         incident.takedown_requested_at = timezone.make_aware(
             datetime.combine(occurred_on, datetime.min.time().replace(hour=12))
@@ -363,23 +464,37 @@ def incident_record_action(*, actor, incident: Incident, action_code: str, occur
         from_status = incident.status
         incident.status = Incident.Status.IN_PROGRESS
         incident.save(update_fields=["status", "updated_at"])
-        status_entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
-                                 to_status=incident.status)
+        status_entry = _timeline(
+            incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status, to_status=incident.status
+        )
         notify.on_status_changed(incident, status_entry)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Handling registreret"),
-                 details={"action": action_code, "external_reference": external_reference})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Handling registreret"),
+        details={"action": action_code, "external_reference": external_reference},
+    )
     return entry
 
 
 @transaction.atomic
 def note_add(*, actor, incident: Incident, body: str, visibility: str, request=None) -> Note:
     note = Note.objects.create(incident=incident, author=actor, body=body, visibility=visibility)
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.NOTE, text=body,
-              visible=visibility == Note.Visibility.SHARED)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=note,
-                 incident_reference=incident.reference, organisation_id=incident.unit.organisation_id,
-                 summary=_("Note tilføjet"), details={"visibility": visibility})
+    _timeline(
+        incident, actor=actor, kind=TimelineEntry.Kind.NOTE, text=body, visible=visibility == Note.Visibility.SHARED
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=note,
+        incident_reference=incident.reference,
+        organisation_id=incident.unit.organisation_id,
+        summary=_("Note tilføjet"),
+        details={"visibility": visibility},
+    )
     notify.on_note_shared(note)
     return note
 
@@ -398,11 +513,21 @@ def evidence_remove(*, actor, evidence: Evidence, reason: str, request=None) -> 
     evidence.removal_reason = reason
     evidence.file = ""
     evidence.save(update_fields=["removed_at", "removed_by", "removal_reason", "file"])
-    _timeline(evidence.incident, actor=actor, kind=TimelineEntry.Kind.EVIDENCE_REMOVED,
-              text=f"{evidence.original_name} (SHA-256 {evidence.sha256}): {reason}", visible=True)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.DELETE, obj=evidence,
-                 summary=_("Dokumentation fjernet"),
-                 details={"sha256": evidence.sha256, "name": evidence.original_name, "reason": reason})
+    _timeline(
+        evidence.incident,
+        actor=actor,
+        kind=TimelineEntry.Kind.EVIDENCE_REMOVED,
+        text=f"{evidence.original_name} (SHA-256 {evidence.sha256}): {reason}",
+        visible=True,
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=evidence,
+        summary=_("Dokumentation fjernet"),
+        details={"sha256": evidence.sha256, "name": evidence.original_name, "reason": reason},
+    )
     if storage_name:
         # Queued, deleted after the grace period: a backup running now may still name it.
         from .storage import files_delete_after_commit
@@ -425,8 +550,14 @@ def incident_set_legal_hold(*, actor, incident: Incident, hold: bool, reason: st
     incident.save(update_fields=["legal_hold", "updated_at"])
     summary = _("Retligt hold sat") if hold else _("Retligt hold ophævet")
     _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, text=f"{summary}: {reason}", visible=False)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident, summary=summary,
-                 details={"legal_hold": hold, "reason": reason})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=summary,
+        details={"legal_hold": hold, "reason": reason},
+    )
     return True
 
 
@@ -446,15 +577,19 @@ def incident_set_journal_number(*, actor, incident: Incident, journal_number: st
     incident.save(update_fields=["journal_number", "journalised_at", "journalised_by", "updated_at"])
     text = _("Journaliseret i kommunens dokumenthåndteringssystem som %(number)s") % {"number": journal_number}
     _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, text=text, visible=False)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Journalnummer registreret"),
-                 details={"journal_number": journal_number, "previous": previous})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Journalnummer registreret"),
+        details={"journal_number": journal_number, "previous": previous},
+    )
     return True
 
 
 @transaction.atomic
-def incident_confirm_level(*, actor, incident: Incident, level: int, justification: str = "",
-                           request=None) -> Incident:
+def incident_confirm_level(*, actor, incident: Incident, level: int, justification: str = "", request=None) -> Incident:
     """The manager confirms the computed level or overrides it with a written reason.
 
     Both levels are kept (`assessed_level` beside `confirmed_level`) and audited; the
@@ -465,8 +600,12 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
     justification = justification.strip()
     if level != incident.assessed_level and not justification:
         raise ValueError(_("Skriv hvorfor niveauet afviger fra det beregnede."))
-    if (incident.confirmed_level == level and incident.override_justification == justification
-            and incident.confirmed_facts_hash == incident.facts_hash and incident.confirmed_at is not None):
+    if (
+        incident.confirmed_level == level
+        and incident.override_justification == justification
+        and incident.confirmed_facts_hash == incident.facts_hash
+        and incident.confirmed_at is not None
+    ):
         return incident  # saved again unchanged (back and save): nothing new for the timeline
     previous = incident.confirmed_level
     incident.confirmed_level = level
@@ -474,8 +613,14 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
     incident.confirmed_by = actor
     incident.confirmed_at = timezone.now()
     incident.confirmed_facts_hash = incident.facts_hash
-    fields = ["confirmed_level", "override_justification", "confirmed_by", "confirmed_at",
-              "confirmed_facts_hash", "updated_at"]
+    fields = [
+        "confirmed_level",
+        "override_justification",
+        "confirmed_by",
+        "confirmed_at",
+        "confirmed_facts_hash",
+        "updated_at",
+    ]
     from_status = incident.status
     if incident.status == Incident.Status.REPORTED:
         incident.status = Incident.Status.ASSESSING
@@ -486,23 +631,37 @@ def incident_confirm_level(*, actor, incident: Incident, level: int, justificati
         text = _("Niveau bekræftet: %(level)s.") % {"level": labels[level]}
     else:
         text = _("Niveau ændret fra beregnet %(assessed)s til %(level)s: %(why)s") % {
-            "assessed": labels[incident.assessed_level], "level": labels[level], "why": justification}
+            "assessed": labels[incident.assessed_level],
+            "level": labels[level],
+            "why": justification,
+        }
     kind = TimelineEntry.Kind.ASSESSMENT if level == incident.assessed_level else TimelineEntry.Kind.ASSESSMENT_OVERRIDE
     _timeline(incident, actor=actor, kind=kind, text=text, visible=False)
     if from_status != incident.status:
-        status_entry = _timeline(incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status,
-                                 to_status=incident.status)
+        status_entry = _timeline(
+            incident, actor=actor, kind=TimelineEntry.Kind.STATUS, from_status=from_status, to_status=incident.status
+        )
         notify.on_status_changed(incident, status_entry)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Vurdering bekræftet"),
-                 details={"assessed_level": incident.assessed_level, "confirmed_level": level,
-                          "previous_confirmed_level": previous, "justification": justification,
-                          "rules_version": incident.rules_version})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Vurdering bekræftet"),
+        details={
+            "assessed_level": incident.assessed_level,
+            "confirmed_level": level,
+            "previous_confirmed_level": previous,
+            "justification": justification,
+            "rules_version": incident.rules_version,
+        },
+    )
     notify.on_incident_assessed(incident)
     return incident
 
 
 # --- Deadlines marked as not relevant (DOMAIN.md 4.4) -------------------------------------
+
 
 @transaction.atomic
 def deadline_dismiss(*, actor, incident: Incident, code: str, reason: str, request=None) -> DeadlineDismissal:
@@ -514,16 +673,28 @@ def deadline_dismiss(*, actor, incident: Incident, code: str, reason: str, reque
     if code not in titles:
         raise ValueError(_("Fristen findes ikke i sagens vurdering."))
     dismissal, created = DeadlineDismissal.objects.get_or_create(
-        incident=incident, code=code, defaults={"reason": reason, "dismissed_by": actor})
+        incident=incident, code=code, defaults={"reason": reason, "dismissed_by": actor}
+    )
     if not created:
         dismissal.reason, dismissal.dismissed_by = reason, actor
         dismissal.save(update_fields=["reason", "dismissed_by"])
     title = _(titles[code]) if titles[code] else code
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, visible=False,
-              text=_("Frist markeret som ikke relevant: %(title)s. Begrundelse: %(reason)s")
-              % {"title": title, "reason": reason})
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Frist markeret som ikke relevant"), details={"deadline": code, "reason": reason})
+    _timeline(
+        incident,
+        actor=actor,
+        kind=TimelineEntry.Kind.EDITED,
+        visible=False,
+        text=_("Frist markeret som ikke relevant: %(title)s. Begrundelse: %(reason)s")
+        % {"title": title, "reason": reason},
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Frist markeret som ikke relevant"),
+        details={"deadline": code, "reason": reason},
+    )
     return dismissal
 
 
@@ -533,14 +704,26 @@ def deadline_restore(*, actor, incident: Incident, code: str, request=None) -> b
     deleted, _count = DeadlineDismissal.objects.filter(incident=incident, code=code).delete()
     if not deleted:
         return False
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.EDITED, visible=False,
-              text=_("Frist gælder igen: %(code)s") % {"code": code})
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Frist gælder igen"), details={"deadline": code})
+    _timeline(
+        incident,
+        actor=actor,
+        kind=TimelineEntry.Kind.EDITED,
+        visible=False,
+        text=_("Frist gælder igen: %(code)s") % {"code": code},
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Frist gælder igen"),
+        details={"deadline": code},
+    )
     return True
 
 
 # --- A new rules version for the open incidents (DOMAIN.md 9) ------------------------------
+
 
 def assessment_changes(before: dict, after: dict) -> dict:
     """What changed between two stored assessments: level, references, actions, deadlines."""
@@ -558,8 +741,7 @@ def assessment_changes(before: dict, after: dict) -> dict:
         old, new = codes(old_assessment, key), codes(new_assessment, key)
         added = [code for code in new if code not in old]
         removed = [code for code in old if code not in new]
-        moved = [code for code in new
-                 if code in old and key == "deadlines" and old[code].due != new[code].due]
+        moved = [code for code in new if code in old and key == "deadlines" and old[code].due != new[code].due]
         if added or removed or moved:
             changes[key] = {"added": added, "removed": removed, "moved": moved}
     return changes
@@ -576,12 +758,16 @@ def _describe_changes(changes: dict, before_dict: dict, after_dict: dict) -> str
         deadline = assessment.deadline(code)
         return timezone.localtime(deadline.due).strftime("%d.%m.%Y %H:%M") if deadline else ""
 
-    lines = [_("Vurderingen er beregnet igen efter regelsæt %(new)s (før %(old)s).")
-             % {"new": after.rules_version, "old": before.rules_version or "–"}]
+    lines = [
+        _("Vurderingen er beregnet igen efter regelsæt %(new)s (før %(old)s).")
+        % {"new": after.rules_version, "old": before.rules_version or "–"}
+    ]
     if "level" in changes:
         old, new = changes["level"]
-        lines.append(_("Niveau: %(old)s → %(new)s.") % {"old": _(LEVEL_LABELS.get(old, "–")) if old else "–",
-                                                         "new": _(LEVEL_LABELS[new])})
+        lines.append(
+            _("Niveau: %(old)s → %(new)s.")
+            % {"old": _(LEVEL_LABELS.get(old, "–")) if old else "–", "new": _(LEVEL_LABELS[new])}
+        )
     headings = {
         "legal_references": (_("Nye lovhenvisninger"), _("Udgåede lovhenvisninger")),
         "actions": (_("Nye anbefalede handlinger"), _("Udgåede anbefalede handlinger")),
@@ -592,14 +778,17 @@ def _describe_changes(changes: dict, before_dict: dict, after_dict: dict) -> str
         if not change:
             continue
         if change["added"]:
-            items = [title(after, key, code) + (f" ({due(after, code)})" if key == "deadlines" else "")
-                     for code in change["added"]]
+            items = [
+                title(after, key, code) + (f" ({due(after, code)})" if key == "deadlines" else "")
+                for code in change["added"]
+            ]
             lines.append(f"{added_heading}: {'; '.join(items)}.")
         if change["removed"]:
             lines.append(f"{removed_heading}: {'; '.join(title(before, key, code) for code in change['removed'])}.")
         if change.get("moved"):
-            items = [f"{title(after, key, code)} ({due(before, code)} → {due(after, code)})"
-                     for code in change["moved"]]
+            items = [
+                f"{title(after, key, code)} ({due(before, code)} → {due(after, code)})" for code in change["moved"]
+            ]
             lines.append(f"{_('Flyttede frister')}: {'; '.join(items)}.")
     if len(lines) == 1:
         lines.append(_("Intet i vurderingen er ændret."))
@@ -624,13 +813,24 @@ def incident_apply_rules_version(incident: Incident, *, actor=None) -> dict | No
         incident.save(update_fields=["confirmed_facts_hash"])
     after = incident.assessment
     changes = assessment_changes(before, after)
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.REASSESSED, visible=False,
-              text=_describe_changes(changes, before, after))
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                 summary=_("Vurdering beregnet efter nye regler"),
-                 details={"from": before.get("rules_version", ""), "to": after.get("rules_version"),
-                          "changes": {key: (list(value) if isinstance(value, tuple) else value)
-                                      for key, value in changes.items()}})
+    _timeline(
+        incident,
+        actor=actor,
+        kind=TimelineEntry.Kind.REASSESSED,
+        visible=False,
+        text=_describe_changes(changes, before, after),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=incident,
+        summary=_("Vurdering beregnet efter nye regler"),
+        details={
+            "from": before.get("rules_version", ""),
+            "to": after.get("rules_version"),
+            "changes": {key: (list(value) if isinstance(value, tuple) else value) for key, value in changes.items()},
+        },
+    )
     return changes
 
 

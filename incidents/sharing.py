@@ -44,7 +44,9 @@ def share_candidates(user) -> QuerySet:
     units = _units_and_ancestors(permissions.units_for(user, Role.CASEWORKER))
     return (
         User.objects.filter(is_active=True, memberships__role=Role.UNION_REP, memberships__unit_id__in=units)
-        .exclude(pk=user.pk).distinct().order_by("first_name", "last_name", "username")
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
 
 
@@ -60,10 +62,13 @@ class RepChoiceField(forms.ModelChoiceField):
 
 class IncidentShareForm(forms.Form):
     union_rep = RepChoiceField(
-        queryset=User.objects.none(), label=gettext_lazy("Del med"),
+        queryset=User.objects.none(),
+        label=gettext_lazy("Del med"),
         empty_label=gettext_lazy("Vælg tillidsrepræsentant"),
-        error_messages={"required": gettext_lazy("Vælg den tillidsrepræsentant, du vil dele sagen med."),
-                        "invalid_choice": gettext_lazy("Vælg en tillidsrepræsentant fra listen.")},
+        error_messages={
+            "required": gettext_lazy("Vælg den tillidsrepræsentant, du vil dele sagen med."),
+            "invalid_choice": gettext_lazy("Vælg en tillidsrepræsentant fra listen."),
+        },
     )
 
     def __init__(self, *args, user, incident: Incident, **kwargs):
@@ -94,14 +99,22 @@ def incident_share(*, actor, incident: Incident, union_rep, request=None) -> Inc
         raise ShareRefused(_("Du kan kun dele dine egne sager."))
     if not share_candidates(actor).filter(pk=union_rep.pk).exists():
         raise ShareRefused(_("Du kan kun dele sagen med en tillidsrepræsentant i din enhed."))
-    existing = IncidentShare.objects.select_for_update().filter(
-        incident=incident, union_rep=union_rep, withdrawn_at__isnull=True).first()
+    existing = (
+        IncidentShare.objects.select_for_update()
+        .filter(incident=incident, union_rep=union_rep, withdrawn_at__isnull=True)
+        .first()
+    )
     if existing is not None:
         return existing
     share = IncidentShare.objects.create(incident=incident, union_rep=union_rep, shared_by=actor)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=share,
-                 summary=_("Sag delt med tillidsrepræsentant"),
-                 details={"union_rep": union_rep.get_username(), "union_rep_id": union_rep.pk})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=share,
+        summary=_("Sag delt med tillidsrepræsentant"),
+        details={"union_rep": union_rep.get_username(), "union_rep_id": union_rep.pk},
+    )
     on_incident_shared(share)
     return share
 
@@ -109,8 +122,11 @@ def incident_share(*, actor, incident: Incident, union_rep, request=None) -> Inc
 @transaction.atomic
 def incident_share_withdraw(*, actor, share: IncidentShare, request=None) -> IncidentShare:
     """End the share; the rep can no longer open the incident."""
-    share = IncidentShare.objects.select_for_update().select_related("incident", "incident__unit", "union_rep").get(
-        pk=share.pk)
+    share = (
+        IncidentShare.objects.select_for_update()
+        .select_related("incident", "incident__unit", "union_rep")
+        .get(pk=share.pk)
+    )
     if not policy.may_share(actor, share.incident):
         raise ShareRefused(_("Du kan kun trække delinger af dine egne sager tilbage."))
     if share.withdrawn_at is not None:
@@ -118,9 +134,14 @@ def incident_share_withdraw(*, actor, share: IncidentShare, request=None) -> Inc
     share.withdrawn_at = timezone.now()
     share.withdrawn_by = actor
     share.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=share,
-                 summary=_("Deling med tillidsrepræsentant trukket tilbage"),
-                 details={"union_rep": share.union_rep.get_username(), "union_rep_id": share.union_rep_id})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=share,
+        summary=_("Deling med tillidsrepræsentant trukket tilbage"),
+        details={"union_rep": share.union_rep.get_username(), "union_rep_id": share.union_rep_id},
+    )
     return share
 
 

@@ -57,7 +57,9 @@ def _delete_files(names: list[str], summary=None) -> None:
         except Exception as exc:  # noqa: BLE001 - any storage error: keep the row, retry next run
             logger.warning("Could not delete the stored file %s; retried next run", name, exc_info=True)
             PendingFileDeletion.objects.filter(name=name).update(
-                attempts=F("attempts") + 1, last_attempt_at=timezone.now(), last_error=repr(exc)[:2000],
+                attempts=F("attempts") + 1,
+                last_attempt_at=timezone.now(),
+                last_error=repr(exc)[:2000],
             )
             if summary is not None:
                 summary.files_failed += 1

@@ -18,8 +18,9 @@ def delete_pending_files() -> int:
 
 # The outbox's scheduled incident rules. Their Celery names are kept from when they lived in
 # notifications/tasks.py (udhaengning/beat.py schedules them by name).
-@shared_task(name="notifications.tasks.send_reminders", acks_late=True, soft_time_limit=240, time_limit=300,
-             ignore_result=True)
+@shared_task(
+    name="notifications.tasks.send_reminders", acks_late=True, soft_time_limit=240, time_limit=300, ignore_result=True
+)
 def send_reminders() -> int:
     """Deadline reminders, before and when due (DOMAIN.md 4.4)."""
     from .reminders import reminders_due
@@ -27,8 +28,13 @@ def send_reminders() -> int:
     return reminders_due()
 
 
-@shared_task(name="notifications.tasks.send_weekly_digest", acks_late=True, soft_time_limit=540, time_limit=600,
-             ignore_result=True)
+@shared_task(
+    name="notifications.tasks.send_weekly_digest",
+    acks_late=True,
+    soft_time_limit=540,
+    time_limit=600,
+    ignore_result=True,
+)
 def send_weekly_digest() -> int:
     """The weekly overview for managers."""
     from .reminders import digest_weekly

@@ -34,8 +34,7 @@ class EvidenceSizeLimitUploadHandler(FileUploadHandler):
         self.too_large: list[str] = []
         self.received = 0
 
-    def new_file(self, field_name, file_name, content_type, content_length, charset=None,
-                 content_type_extra=None):
+    def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
         super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
         self.received = 0
         if content_length is not None and content_length > self.limit:

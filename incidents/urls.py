@@ -23,13 +23,22 @@ urlpatterns = [
     path("haendelser/<str:reference>/beskeder/", casework.incident_message, name="message"),
     path("haendelser/<str:reference>/", detail.incident_detail, name="detail"),
     path("haendelser/<str:reference>/dokumentation/", evidence.evidence_upload, name="evidence_upload"),
-    path("haendelser/<str:reference>/dokumentation/<int:evidence_id>/", evidence.evidence_download,
-         name="evidence_download"),
-    path("haendelser/<str:reference>/dokumentation/<int:evidence_id>/fjern/", evidence.evidence_remove,
-         name="evidence_remove"),
+    path(
+        "haendelser/<str:reference>/dokumentation/<int:evidence_id>/",
+        evidence.evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        "haendelser/<str:reference>/dokumentation/<int:evidence_id>/fjern/",
+        evidence.evidence_remove,
+        name="evidence_remove",
+    ),
     path("haendelser/<str:reference>/deling/", sharing.incident_share_create, name="share"),
-    path("haendelser/<str:reference>/deling/<int:share_id>/tilbagekald/", sharing.incident_share_withdraw,
-         name="share_withdraw"),
+    path(
+        "haendelser/<str:reference>/deling/<int:share_id>/tilbagekald/",
+        sharing.incident_share_withdraw,
+        name="share_withdraw",
+    ),
     # Caseworkers
     path("anmeld/", caseworker.self_report, name="self_report"),
 ]

@@ -72,36 +72,73 @@ SECTIONS: tuple[Section, ...] = (
     Section("hvorfor", "Hvorfor sker det?", "Why does it happen?", ABOUT),
     Section("arbejdsgiveren", "Arbejdsgiverens ansvar og muligheder", "The employer's duties and options", EMPLOYER),
     Section("sikkerhed", "Sikkerhed og akut fare", "Safety and acute danger", EMPLOYER),
-    Section("klagesystem", "Klagesystem, bisidder og anden sagsbehandler",
-            "Complaints, companions and another caseworker", EMPLOYER),
-    Section("optagelser", "Optagelser af møder og telefonsamtaler", "Recordings of meetings and phone calls",
-            RECORDINGS),
+    Section(
+        "klagesystem",
+        "Klagesystem, bisidder og anden sagsbehandler",
+        "Complaints, companions and another caseworker",
+        EMPLOYER,
+    ),
+    Section(
+        "optagelser", "Optagelser af møder og telefonsamtaler", "Recordings of meetings and phone calls", RECORDINGS
+    ),
     Section("jura", "Overblik over reglerne", "Overview of the rules", LAW),
-    Section("straffeloven-119", "Straffeloven § 119: vold og trusler mod offentligt ansatte",
-            "Criminal Code s. 119: violence and threats against public servants", LAW),
-    Section("straffeloven-119a", "Straffeloven § 119 a: chikane af offentligt ansatte",
-            "Criminal Code s. 119 a: harassment of public servants", LAW),
-    Section("straffeloven-121", "Straffeloven § 121: hån og skældsord mod offentligt ansatte",
-            "Criminal Code s. 121: insults addressed to public servants", LAW),
-    Section("straffeloven-136", "Straffeloven § 136: offentlig tilskyndelse til forbrydelse",
-            "Criminal Code s. 136: public incitement to crime", LAW),
+    Section(
+        "straffeloven-119",
+        "Straffeloven § 119: vold og trusler mod offentligt ansatte",
+        "Criminal Code s. 119: violence and threats against public servants",
+        LAW,
+    ),
+    Section(
+        "straffeloven-119a",
+        "Straffeloven § 119 a: chikane af offentligt ansatte",
+        "Criminal Code s. 119 a: harassment of public servants",
+        LAW,
+    ),
+    Section(
+        "straffeloven-121",
+        "Straffeloven § 121: hån og skældsord mod offentligt ansatte",
+        "Criminal Code s. 121: insults addressed to public servants",
+        LAW,
+    ),
+    Section(
+        "straffeloven-136",
+        "Straffeloven § 136: offentlig tilskyndelse til forbrydelse",
+        "Criminal Code s. 136: public incitement to crime",
+        LAW,
+    ),
     Section("straffeloven-266", "Straffeloven § 266: trusler", "Criminal Code s. 266: threats", LAW),
-    Section("straffeloven-267-268", "Straffeloven §§ 267–268: ærekrænkelser",
-            "Criminal Code ss. 267–268: defamation", LAW),
-    Section("straffeloven-264a", "Straffeloven § 264 a: fotografering på et ikke frit tilgængeligt sted",
-            "Criminal Code s. 264 a: photographing people in a place not freely accessible", LAW),
-    Section("straffeloven-264d", "Straffeloven § 264 d: private oplysninger og billeder",
-            "Criminal Code s. 264 d: private information and images", LAW),
-    Section("straffeloven-263", "Straffeloven § 263, stk. 2: optagelse af andres samtaler",
-            "Criminal Code s. 263(2): recording other people's conversations", LAW),
-    Section("straffeloven-242", "Straffeloven § 242: forfølgelse (stalking)",
-            "Criminal Code s. 242: stalking", LAW),
+    Section(
+        "straffeloven-267-268", "Straffeloven §§ 267–268: ærekrænkelser", "Criminal Code ss. 267–268: defamation", LAW
+    ),
+    Section(
+        "straffeloven-264a",
+        "Straffeloven § 264 a: fotografering på et ikke frit tilgængeligt sted",
+        "Criminal Code s. 264 a: photographing people in a place not freely accessible",
+        LAW,
+    ),
+    Section(
+        "straffeloven-264d",
+        "Straffeloven § 264 d: private oplysninger og billeder",
+        "Criminal Code s. 264 d: private information and images",
+        LAW,
+    ),
+    Section(
+        "straffeloven-263",
+        "Straffeloven § 263, stk. 2: optagelse af andres samtaler",
+        "Criminal Code s. 263(2): recording other people's conversations",
+        LAW,
+    ),
+    Section("straffeloven-242", "Straffeloven § 242: forfølgelse (stalking)", "Criminal Code s. 242: stalking", LAW),
     Section("tilhold", "Tilhold", "Restraining orders", LAW),
     Section("hvor-anmelder-man", "Hvor anmelder man?", "Where to report", REPORTING),
     Section("politianmeldelse", "Politianmeldelse", "Reporting to the police", REPORTING),
     Section("datatilsynet", "Datatilsynet", "The Danish Data Protection Agency", REPORTING),
-    Section("brud-paa-persondatasikkerheden", "Brud på persondatasikkerheden hos arbejdsgiveren",
-            "The employer's own personal data breach", REPORTING),
+    Section(
+        "brud-paa-persondatasikkerheden",
+        "Brud på persondatasikkerheden hos arbejdsgiveren",
+        "The employer's own personal data breach",
+        REPORTING,
+    ),
     Section("platforme", "Få indhold fjernet fra platforme", "Getting content removed from platforms", REPORTING),
     Section("easy", "Arbejdsulykke: anmeldelse i EASY", "Occupational accident: reporting in EASY", REPORTING),
     Section("beviser", "Sådan sikrer du beviser", "How to preserve evidence", EVIDENCE_SUPPORT),
@@ -132,8 +169,12 @@ def grouped(language: str, current: str = "") -> list[dict]:
         {
             "title": group.title(language),
             "sections": [
-                {"slug": section.slug, "title": section.title(language), "url": section.url,
-                 "current": section.slug == current}
+                {
+                    "slug": section.slug,
+                    "title": section.title(language),
+                    "url": section.url,
+                    "current": section.slug == current,
+                }
                 for section in SECTIONS
                 if section.group == group
             ],

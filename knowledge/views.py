@@ -20,12 +20,16 @@ def _language(request) -> str:
 @require_GET
 def index(request):
     language = _language(request)
-    return render(request, "knowledge/index.html", {
-        "language": language,
-        "groups": sections.grouped(language),
-        "note_templates": sections.localised_templates("_legal_note", language),
-        "intro_templates": sections.localised_templates("_intro", language),
-    })
+    return render(
+        request,
+        "knowledge/index.html",
+        {
+            "language": language,
+            "groups": sections.grouped(language),
+            "note_templates": sections.localised_templates("_legal_note", language),
+            "intro_templates": sections.localised_templates("_intro", language),
+        },
+    )
 
 
 @login_required
@@ -36,14 +40,18 @@ def section(request, slug):
         raise Http404
     language = _language(request)
     previous, following = sections.neighbours(slug)
-    return render(request, "knowledge/section.html", {
-        "language": language,
-        "section": current,
-        "title": current.title(language),
-        "group_title": current.group.title(language),
-        "content_templates": current.template_names(language),
-        "note_templates": sections.localised_templates("_legal_note", language),
-        "groups": sections.grouped(language, current=slug),
-        "previous": {"url": previous.url, "title": previous.title(language)} if previous else None,
-        "following": {"url": following.url, "title": following.title(language)} if following else None,
-    })
+    return render(
+        request,
+        "knowledge/section.html",
+        {
+            "language": language,
+            "section": current,
+            "title": current.title(language),
+            "group_title": current.group.title(language),
+            "content_templates": current.template_names(language),
+            "note_templates": sections.localised_templates("_legal_note", language),
+            "groups": sections.grouped(language, current=slug),
+            "previous": {"url": previous.url, "title": previous.title(language)} if previous else None,
+            "following": {"url": following.url, "title": following.title(language)} if following else None,
+        },
+    )

@@ -23,8 +23,21 @@ class NotificationAdmin(OrganisationScopedAdmin):
     list_select_related = ["recipient"]
     ordering = ["-created_at", "-id"]
     actions = ["retry"]
-    fields = ["organisation", "recipient", "kind", "channel", "subject", "body", "state", "attempts",
-              "last_error", "created_at", "next_attempt_at", "sent_at", "read_at"]
+    fields = [
+        "organisation",
+        "recipient",
+        "kind",
+        "channel",
+        "subject",
+        "body",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "read_at",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("seneste fejl"))

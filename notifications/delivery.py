@@ -98,8 +98,11 @@ def send_email(notification: Notification, address: str, *, connection=None) -> 
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
-        headers={NOTIFICATION_HEADER: str(notification.pk), "Auto-Submitted": "auto-generated",
-                 "Message-ID": message_id(notification)},
+        headers={
+            NOTIFICATION_HEADER: str(notification.pk),
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": message_id(notification),
+        },
         connection=connection or get_connection(fail_silently=False),
     )
     if notification.body_html:

@@ -60,7 +60,9 @@ class Notification(models.Model):
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
         verbose_name=_("modtager"),
     )
     kind = models.CharField(_("art"), max_length=40, choices=Kind.choices)
@@ -69,7 +71,11 @@ class Notification(models.Model):
     # The object the notification is about. `incident` is kept apart so a deleted incident
     # leaves a trace (object_type says there was one, incident is then NULL).
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "incidents.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("hændelse"),
     )
     # The incident a row is about where `incident` must stay empty (the anonymous notice to union
@@ -100,12 +106,14 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "channel", "-created_at"], name="notif_centre"),
             # The unread badge on every page: tiny, only unread in-app rows.
             models.Index(
-                fields=["recipient"], name="notif_unread",
+                fields=["recipient"],
+                name="notif_unread",
                 condition=Q(channel="in_app", read_at__isnull=True),
             ),
             # The sweep: only rows still on their way, however many have been delivered.
             models.Index(
-                fields=["state", "next_attempt_at"], name="notif_outbox",
+                fields=["state", "next_attempt_at"],
+                name="notif_outbox",
                 condition=Q(state__in=["pending", "sending"]),
             ),
             # The admin's list of failures per organisation.

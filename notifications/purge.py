@@ -25,9 +25,8 @@ def notifications_q(incident_id) -> Q:
 def notification_counts(ids: list[int]) -> dict[int, int]:
     """Per incident id, the notifications `notifications_q` finds, each row once."""
     counts: dict[int, int] = {}
-    rows = (
-        Notification.objects.filter(Q(incident_id__in=ids) | Q(about_incident_id__in=ids))
-        .values_list("incident_id", "about_incident_id")
+    rows = Notification.objects.filter(Q(incident_id__in=ids) | Q(about_incident_id__in=ids)).values_list(
+        "incident_id", "about_incident_id"
     )
     wanted = set(ids)
     for incident_id, about_id in rows.iterator(chunk_size=CHUNK):

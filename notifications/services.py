@@ -50,15 +50,24 @@ UNIT_TYPE = "accounts.unit"
 
 # Kinds shown on the preferences page, by the roles that receive them.
 KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    Role.MANAGER: (Kind.SELF_REPORT, Kind.DEADLINE_REMINDER, Kind.WEEKLY_DIGEST, Kind.REPORT_READY,
-                   Kind.REPORT_FAILED, Kind.RETENTION_WARNING, Kind.PAGE_WATCH, Kind.CASE_ASSIGNED,
-                   Kind.CASE_MESSAGE),
+    Role.MANAGER: (
+        Kind.SELF_REPORT,
+        Kind.DEADLINE_REMINDER,
+        Kind.WEEKLY_DIGEST,
+        Kind.REPORT_READY,
+        Kind.REPORT_FAILED,
+        Kind.RETENTION_WARNING,
+        Kind.PAGE_WATCH,
+        Kind.CASE_ASSIGNED,
+        Kind.CASE_MESSAGE,
+    ),
     Role.CASEWORKER: (Kind.INCIDENT_REGISTERED, Kind.STATUS_CHANGED, Kind.NOTE_SHARED, Kind.CASE_MESSAGE),
     Role.UNION_REP: (Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED),
     Role.ADMIN: (Kind.ADMIN_ALERT,),
 }
 
 # --- Preferences ------------------------------------------------------------------------
+
 
 def kinds_for(user) -> list[str]:
     """The kinds a user can receive, from their roles (for the preferences page)."""
@@ -79,6 +88,7 @@ def preferences_set(*, user, email_by_kind: dict[str, bool]) -> None:
 
 
 # --- Writing to the outbox --------------------------------------------------------------
+
 
 def notification_enqueue(
     *,
@@ -104,7 +114,10 @@ def notification_enqueue(
         return []
     created: list[Notification] = []
     common = {
-        "organisation_id": organisation_id, "recipient": recipient, "kind": kind, "incident": incident,
+        "organisation_id": organisation_id,
+        "recipient": recipient,
+        "kind": kind,
+        "incident": incident,
         "about_incident_id": about_incident_id if about_incident_id is not None else getattr(incident, "pk", None),
         "object_type": object_type or (INCIDENT_TYPE if incident is not None else ""),
         "object_id": object_id or (str(incident.pk) if incident is not None else ""),
@@ -112,17 +125,32 @@ def notification_enqueue(
     }
     context = {**context, "recipient_name": recipient.first_name or recipient.get_username()}
 
-    in_app = _insert(key=f"{key}:{Channel.IN_APP}", channel=Channel.IN_APP, template=template,
-                     context=context, in_app=True, state=State.SENT, sent_at=timezone.now(), **common)
+    in_app = _insert(
+        key=f"{key}:{Channel.IN_APP}",
+        channel=Channel.IN_APP,
+        template=template,
+        context=context,
+        in_app=True,
+        state=State.SENT,
+        sent_at=timezone.now(),
+        **common,
+    )
     if in_app is None:
         return created
     created.append(in_app)
 
     if recipient.email and email_enabled(recipient, kind):
         open_url = delivery.site_url() + reverse("notifications:open", args=[in_app.pk])
-        email = _insert(key=f"{key}:{Channel.EMAIL}", channel=Channel.EMAIL, template=template,
-                        context={**context, "open_url": open_url}, in_app=False, state=State.PENDING,
-                        next_attempt_at=timezone.now(), **common)
+        email = _insert(
+            key=f"{key}:{Channel.EMAIL}",
+            channel=Channel.EMAIL,
+            template=template,
+            context={**context, "open_url": open_url},
+            in_app=False,
+            state=State.PENDING,
+            next_attempt_at=timezone.now(),
+            **common,
+        )
         if email is not None:
             created.append(email)
             transaction.on_commit(partial(enqueue_delivery, email.pk))
@@ -168,21 +196,27 @@ def notifications_enqueue_bulk(messages: Iterable[Message]) -> list[Notification
     if not connection.features.can_return_rows_from_bulk_insert:  # the e-mail link needs the in-app id
         return _enqueue_one_by_one(todo)
     email_off = set(
-        Preference.objects.filter(user_id__in={m.recipient.pk for m in todo}, kind__in={m.kind for m in todo},
-                                  email=False).values_list("user_id", "kind")
+        Preference.objects.filter(
+            user_id__in={m.recipient.pk for m in todo}, kind__in={m.kind for m in todo}, email=False
+        ).values_list("user_id", "kind")
     )
     now = timezone.now()
     try:
         with transaction.atomic():
             in_app = Notification.objects.bulk_create(
-                [_row(message, channel=Channel.IN_APP, in_app=True, state=State.SENT, sent_at=now)
-                 for message in todo],
+                [_row(message, channel=Channel.IN_APP, in_app=True, state=State.SENT, sent_at=now) for message in todo],
                 batch_size=BULK_BATCH_SIZE,
             )
             emails = Notification.objects.bulk_create(
                 [
-                    _row(message, channel=Channel.EMAIL, in_app=False, state=State.PENDING, next_attempt_at=now,
-                         open_url=delivery.site_url() + reverse("notifications:open", args=[row.pk]))
+                    _row(
+                        message,
+                        channel=Channel.EMAIL,
+                        in_app=False,
+                        state=State.PENDING,
+                        next_attempt_at=now,
+                        open_url=delivery.site_url() + reverse("notifications:open", args=[row.pk]),
+                    )
                     for message, row in zip(todo, in_app, strict=True)
                     if message.recipient.email and (message.recipient.pk, message.kind) not in email_off
                 ],
@@ -204,12 +238,19 @@ def _row(message: Message, *, channel: str, in_app: bool, open_url: str = "", **
     rendered = delivery.render(message.template, context, in_app=in_app)
     incident = message.incident
     return Notification(
-        key=f"{message.key}:{channel}", channel=channel, organisation_id=message.organisation_id,
-        recipient=recipient, kind=message.kind, incident=incident,
+        key=f"{message.key}:{channel}",
+        channel=channel,
+        organisation_id=message.organisation_id,
+        recipient=recipient,
+        kind=message.kind,
+        incident=incident,
         about_incident_id=incident.pk if incident is not None else None,
         object_type=message.object_type or (INCIDENT_TYPE if incident is not None else ""),
         object_id=message.object_id or (str(incident.pk) if incident is not None else ""),
-        target_url=message.target_url, subject=rendered.subject, body=rendered.text, body_html=rendered.html,
+        target_url=message.target_url,
+        subject=rendered.subject,
+        body=rendered.text,
+        body_html=rendered.html,
         **fields,
     )
 
@@ -219,9 +260,15 @@ def _enqueue_one_by_one(messages: list[Message]) -> list[Notification]:
     for message in messages:
         with transaction.atomic():
             created += notification_enqueue(
-                recipient=message.recipient, kind=message.kind, key=message.key,
-                organisation_id=message.organisation_id, template=message.template, context=message.context,
-                incident=message.incident, object_type=message.object_type, object_id=message.object_id,
+                recipient=message.recipient,
+                kind=message.kind,
+                key=message.key,
+                organisation_id=message.organisation_id,
+                template=message.template,
+                context=message.context,
+                incident=message.incident,
+                object_type=message.object_type,
+                object_id=message.object_id,
                 target_url=message.target_url,
             )
     return created
@@ -262,14 +309,14 @@ def enqueue_delivery(notification_id: int, *, force: bool = False) -> bool:
         deliver_notification.apply_async(args=[notification_id], retry_policy=PUBLISH_RETRY_POLICY)
     except Exception:  # noqa: BLE001 - any broker failure must not reach the user
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("Could not enqueue notification %s; the sweep will retry it", notification_id,
-                       exc_info=True)
+        logger.warning("Could not enqueue notification %s; the sweep will retry it", notification_id, exc_info=True)
         return False
     _broker_paused_until = 0.0
     return True
 
 
 # --- Delivering -------------------------------------------------------------------------
+
 
 class DeliveryFailed(Exception):
     """Sending failed and the row is pending again: the task retries with backoff."""
@@ -290,8 +337,7 @@ def notification_claim(notification_id: int, *, now: datetime | None = None) -> 
     return bool(
         Notification.objects.filter(pk=notification_id, channel=Channel.EMAIL)
         .filter(Q(state=State.PENDING) | Q(state=State.SENDING, lease_until__lt=now))
-        .update(state=State.SENDING, lease_until=now + timedelta(seconds=lease_seconds()),
-                attempts=F("attempts") + 1)
+        .update(state=State.SENDING, lease_until=now + timedelta(seconds=lease_seconds()), attempts=F("attempts") + 1)
     )
 
 
@@ -373,15 +419,18 @@ def notification_deliver(
         delivery.close_quietly(connection)
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if notification.attempts >= max_attempts:
-            logger.error("Notification %s failed after %s attempts: %s", notification_id,
-                         notification.attempts, error)
+            logger.error("Notification %s failed after %s attempts: %s", notification_id, notification.attempts, error)
             with transaction.atomic():
                 if mine.update(state=State.FAILED, last_error=error, lease_until=None):
                     on_delivery_failed(notification)  # the admins are told in the app
             return "failed"
         logger.warning("Notification %s attempt %s failed: %s", notification_id, notification.attempts, error)
-        mine.update(state=State.PENDING, last_error=error, lease_until=None,
-                    next_attempt_at=now + retry_window(notification.attempts))
+        mine.update(
+            state=State.PENDING,
+            last_error=error,
+            lease_until=None,
+            next_attempt_at=now + retry_window(notification.attempts),
+        )
         raise DeliveryFailed(error) from exc
     mine.update(state=State.SENT, sent_at=timezone.now(), lease_until=None)
     delivery.close_quietly(connection)
@@ -390,8 +439,11 @@ def notification_deliver(
 
 def retry_due_in(notification_id: int, *, now: datetime | None = None) -> timedelta | None:
     """How long until a pending row's next attempt (None if it is not waiting)."""
-    due = Notification.objects.filter(pk=notification_id, state=State.PENDING).values_list(
-        "next_attempt_at", flat=True).first()
+    due = (
+        Notification.objects.filter(pk=notification_id, state=State.PENDING)
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
     return None if due is None else max(timedelta(0), due - (now or timezone.now()))
 
 
@@ -399,13 +451,13 @@ def stale_outbox(*, now: datetime | None = None, grace: timedelta = timedelta(mi
     """E-mail rows the sweep should hand to Celery again."""
     now = now or timezone.now()
     return Notification.objects.filter(
-        Q(state=State.PENDING, next_attempt_at__lte=now - grace)
-        | Q(state=State.SENDING, lease_until__lt=now)
+        Q(state=State.PENDING, next_attempt_at__lte=now - grace) | Q(state=State.SENDING, lease_until__lt=now)
     ).order_by()
 
 
-def notification_sweep(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2),
-                       limit: int = 1000) -> int:
+def notification_sweep(
+    *, now: datetime | None = None, grace: timedelta = timedelta(minutes=2), limit: int = 1000
+) -> int:
     """Re-enqueue rows left pending (the broker was down, a retry was lost) or whose
     worker died while sending. Returns how many were enqueued; stops when the broker is
     still down. Enqueuing a row twice is harmless: only one claim wins."""
@@ -434,9 +486,11 @@ def notification_retry(*, notifications: Iterable[Notification]) -> int:
 
 # --- Alerts to the organisation's admins (issue 26 items 5 and 7) --------------------------
 
+
 def _admins_of(organisation_id: int, *, except_user_id: int | None = None) -> list[User]:
-    ids = Membership.objects.filter(role=Role.ADMIN, unit__organisation_id=organisation_id,
-                                    user__is_active=True).values_list("user_id", flat=True)
+    ids = Membership.objects.filter(
+        role=Role.ADMIN, unit__organisation_id=organisation_id, user__is_active=True
+    ).values_list("user_id", flat=True)
     admins = User.objects.filter(pk__in=ids)
     if except_user_id is not None:
         admins = admins.exclude(pk=except_user_id)
@@ -446,14 +500,23 @@ def _admins_of(organisation_id: int, *, except_user_id: int | None = None) -> li
 def on_role_self_granted(*, membership: Membership, actor) -> list[Notification]:
     """An admin gave themselves a role: every other admin of the organisation is told."""
     organisation_id = membership.unit.organisation_id
-    context = {"alert": "self_grant", "actor_name": actor.get_full_name() or actor.get_username(),
-               "role": membership.get_role_display(), "unit": membership.unit.name}
+    context = {
+        "alert": "self_grant",
+        "actor_name": actor.get_full_name() or actor.get_username(),
+        "role": membership.get_role_display(),
+        "unit": membership.unit.name,
+    }
     created: list[Notification] = []
     for admin in _admins_of(organisation_id, except_user_id=actor.pk):
         created += notification_enqueue(
-            recipient=admin, kind=Kind.ADMIN_ALERT, key=f"self-grant:{membership.pk}:{admin.pk}",
-            organisation_id=organisation_id, template="admin_alert", context=context,
-            object_type="accounts.membership", object_id=str(membership.pk),
+            recipient=admin,
+            kind=Kind.ADMIN_ALERT,
+            key=f"self-grant:{membership.pk}:{admin.pk}",
+            organisation_id=organisation_id,
+            template="admin_alert",
+            context=context,
+            object_type="accounts.membership",
+            object_id=str(membership.pk),
         )
     return created
 
@@ -461,22 +524,36 @@ def on_role_self_granted(*, membership: Membership, actor) -> list[Notification]
 def on_delivery_failed(notification: Notification) -> list[Notification]:
     """An e-mail gave up for good: the organisation's admins are told in the app (not by
     e-mail, which is what is failing), with where to retry it."""
-    context = {"alert": "delivery_failed", "kind_label": notification.get_kind_display(),
-               "attempts": notification.attempts}
+    context = {
+        "alert": "delivery_failed",
+        "kind_label": notification.get_kind_display(),
+        "attempts": notification.attempts,
+    }
     target = reverse("admin:notifications_notification_change", args=[notification.pk])
     created: list[Notification] = []
     for admin in _admins_of(notification.organisation_id):
-        row = _insert(key=f"delivery-failed:{notification.pk}:{admin.pk}:{Channel.IN_APP}", template="admin_alert",
-                      context={**context, "recipient_name": admin.first_name or admin.get_username()}, in_app=True,
-                      channel=Channel.IN_APP, state=State.SENT, sent_at=timezone.now(),
-                      organisation_id=notification.organisation_id, recipient=admin, kind=Kind.ADMIN_ALERT,
-                      object_type="notifications.notification", object_id=str(notification.pk), target_url=target)
+        row = _insert(
+            key=f"delivery-failed:{notification.pk}:{admin.pk}:{Channel.IN_APP}",
+            template="admin_alert",
+            context={**context, "recipient_name": admin.first_name or admin.get_username()},
+            in_app=True,
+            channel=Channel.IN_APP,
+            state=State.SENT,
+            sent_at=timezone.now(),
+            organisation_id=notification.organisation_id,
+            recipient=admin,
+            kind=Kind.ADMIN_ALERT,
+            object_type="notifications.notification",
+            object_id=str(notification.pk),
+            target_url=target,
+        )
         if row is not None:
             created.append(row)
     return created
 
 
 # --- Reading ----------------------------------------------------------------------------
+
 
 def unread_count(user) -> int:
     if not (user.is_authenticated and user.is_active):

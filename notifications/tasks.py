@@ -65,4 +65,3 @@ def deliver_notification(self, notification_id: int) -> str:
 def sweep_pending() -> int:
     """Re-enqueue e-mail rows the broker never got or whose worker died."""
     return services.notification_sweep()
-

@@ -32,9 +32,15 @@ PAGE_SIZE = 30
 def notification_list(request):
     page = Paginator(selectors.notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("side"))
     notifications = list(page.object_list)
-    return render(request, "notifications/list.html", {
-        "page": page, "notifications": notifications, "unread": services.unread_count(request.user),
-    })
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "page": page,
+            "notifications": notifications,
+            "unread": services.unread_count(request.user),
+        },
+    )
 
 
 def _may_open(user, notification: Notification) -> bool:
@@ -54,14 +60,19 @@ def _may_open(user, notification: Notification) -> bool:
 def notification_open(request, pk: int):
     notification = get_object_or_404(
         Notification.objects.select_related("incident", "incident__unit"),
-        pk=pk, recipient=request.user, channel=Channel.IN_APP,
+        pk=pk,
+        recipient=request.user,
+        channel=Channel.IN_APP,
     )
     if request.method == "POST":
         services.notification_mark_read(user=request.user, notification=notification)
     target = notification.target_url
-    if not (_may_open(request.user, notification) and target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts=None, require_https=False
-    ) and target.startswith("/")):
+    if not (
+        _may_open(request.user, notification)
+        and target
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False)
+        and target.startswith("/")
+    ):
         raise Http404
     return redirect(target)
 
@@ -87,6 +98,11 @@ def notification_preferences(request):
             return redirect("notifications:preferences")
     else:
         form = PreferencesForm(initial=current, kinds=kinds)
-    return render(request, "notifications/preferences.html", {
-        "form": form, "has_email": bool(request.user.email),
-    })
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "form": form,
+            "has_email": bool(request.user.email),
+        },
+    )

@@ -23,22 +23,33 @@ class RequestForm(forms.Form):
     """A new request. The employees offered are the people of the admin's organisation only."""
 
     organisation = forms.ModelChoiceField(queryset=None, label=_("Organisation"), empty_label=None)
-    kind = forms.ChoiceField(label=_("Anmodningen gælder"), choices=DataSubjectRequest.Kind.choices,
-                             widget=forms.RadioSelect)
-    subject_type = forms.ChoiceField(label=_("Den registrerede er"), choices=DataSubjectRequest.SubjectType.choices,
-                                     widget=forms.RadioSelect)
-    subject_user = SubjectUserField(queryset=None, required=False, label=_("Medarbejder"),
-                                    empty_label=_("Vælg medarbejderen"))
-    subject_name = forms.CharField(
-        label=_("Afsenderens navn"), max_length=200, required=False,
-        help_text=_("Som det står i anmodningen. Hændelser findes, hvor hvert ord i navnet står i det registrerede "
-                    "navn på afsenderen."),
+    kind = forms.ChoiceField(
+        label=_("Anmodningen gælder"), choices=DataSubjectRequest.Kind.choices, widget=forms.RadioSelect
     )
-    received_on = forms.DateField(label=_("Modtaget den"),
-                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-                                  help_text=_("Svarfristen er en måned fra denne dato (art. 12, stk. 3)."))
+    subject_type = forms.ChoiceField(
+        label=_("Den registrerede er"), choices=DataSubjectRequest.SubjectType.choices, widget=forms.RadioSelect
+    )
+    subject_user = SubjectUserField(
+        queryset=None, required=False, label=_("Medarbejder"), empty_label=_("Vælg medarbejderen")
+    )
+    subject_name = forms.CharField(
+        label=_("Afsenderens navn"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Som det står i anmodningen. Hændelser findes, hvor hvert ord i navnet står i det registrerede "
+            "navn på afsenderen."
+        ),
+    )
+    received_on = forms.DateField(
+        label=_("Modtaget den"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("Svarfristen er en måned fra denne dato (art. 12, stk. 3)."),
+    )
     requester = forms.CharField(
-        label=_("Anmodet af"), max_length=200, initial=_("Den registrerede selv"),
+        label=_("Anmodet af"),
+        max_length=200,
+        initial=_("Den registrerede selv"),
         help_text=DataSubjectRequest._meta.get_field("requester").help_text,
     )
 
@@ -46,7 +57,8 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisations = list(organisations)
         self.fields["organisation"].queryset = type(self.organisations[0]).objects.filter(
-            pk__in=[o.pk for o in self.organisations])
+            pk__in=[o.pk for o in self.organisations]
+        )
         self.fields["organisation"].initial = self.organisations[0].pk
         self.single_organisation = len(self.organisations) == 1
         if self.single_organisation:
@@ -74,11 +86,16 @@ class RequestForm(forms.Form):
             if user is None:
                 if "subject_user" not in self.errors:
                     self.add_error("subject_user", _("Vælg den medarbejder, anmodningen handler om."))
-            elif data.get("organisation") is not None and not organisation_users(
-                    data["organisation"].pk).filter(pk=user.pk).exists():
+            elif (
+                data.get("organisation") is not None
+                and not organisation_users(data["organisation"].pk).filter(pk=user.pk).exists()
+            ):
                 self.add_error("subject_user", _("Medarbejderen hører ikke til den valgte organisation."))
-        elif subject_type == DataSubjectRequest.SubjectType.PERPETRATOR and "subject_name" not in self.errors \
-                and not name_words(data.get("subject_name", "")):
+        elif (
+            subject_type == DataSubjectRequest.SubjectType.PERPETRATOR
+            and "subject_name" not in self.errors
+            and not name_words(data.get("subject_name", ""))
+        ):
             self.add_error("subject_name", _("Skriv afsenderens navn, som det står i anmodningen."))
         return data
 
@@ -86,9 +103,14 @@ class RequestForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Afgørelse"), widget=forms.RadioSelect)
     justification = forms.CharField(
-        label=_("Begrundelse"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
-        help_text=_("Et afslag skal begrundes, og den registrerede skal have besked om muligheden for at klage til "
-                    "Datatilsynet (art. 12, stk. 4)."),
+        label=_("Begrundelse"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_(
+            "Et afslag skal begrundes, og den registrerede skal have besked om muligheden for at klage til "
+            "Datatilsynet (art. 12, stk. 4)."
+        ),
     )
 
     def __init__(self, *args, dsr: DataSubjectRequest, **kwargs):
@@ -102,8 +124,10 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") in (DataSubjectRequest.Decision.REFUSED, DataSubjectRequest.Decision.PARTLY_GRANTED) \
-                and not data.get("justification", "").strip():
+        if (
+            data.get("decision") in (DataSubjectRequest.Decision.REFUSED, DataSubjectRequest.Decision.PARTLY_GRANTED)
+            and not data.get("justification", "").strip()
+        ):
             self.add_error("justification", _("Skriv en begrundelse for afgørelsen."))
         return data
 
@@ -113,18 +137,25 @@ class ErasureForm(forms.Form):
         label=_("Jeg har læst planen og vil slette det, der står under «Slettes»."),
         error_messages={"required": _("Bekræft, at du har læst planen, før der slettes.")},
     )
-    justification = forms.CharField(label=_("Bemærkning (valgfri)"), required=False, max_length=5000,
-                                    widget=forms.Textarea(attrs={"rows": 2}))
+    justification = forms.CharField(
+        label=_("Bemærkning (valgfri)"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class IdentityForm(forms.Form):
     identity_check = forms.CharField(
-        label=_("Sådan er identiteten kontrolleret"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Fx «brev signeret med MitID», «kopi af pas sammenholdt med profilbilledet». Uden en "
-                    "identitetskontrol kan oplysninger om en anden person blive udleveret."),
+        label=_("Sådan er identiteten kontrolleret"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Fx «brev signeret med MitID», «kopi af pas sammenholdt med profilbilledet». Uden en "
+            "identitetskontrol kan oplysninger om en anden person blive udleveret."
+        ),
     )
     profile_url = HttpUrlField(
-        label=_("Profil-link i anmodningen"), required=False, max_length=500,
+        label=_("Profil-link i anmodningen"),
+        required=False,
+        max_length=500,
         help_text=_("Hvis anmodningen oplyser afsenderens profil, findes også sager med samme link."),
     )
 
@@ -132,9 +163,15 @@ class IdentityForm(forms.Form):
 class WithholdForm(forms.Form):
     key = forms.ChoiceField(label=_("Punkt"))
     exception = forms.ChoiceField(label=_("Undtagelse (databeskyttelseslovens § 22)"), choices=Exception22.choices)
-    reason = forms.CharField(label=_("Begrundelse"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("Den konkrete vurdering: hvorfor hensynet vejer tungere end den "
-                                         "registreredes interesse i at få oplysningen."))
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Den konkrete vurdering: hvorfor hensynet vejer tungere end den "
+            "registreredes interesse i at få oplysningen."
+        ),
+    )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,8 +27,7 @@ def _dpia_checks() -> Iterator[FileCheck]:
 def _export_checks() -> Iterator[FileCheck]:
     rows = AccessExport.objects.filter(status=AccessExport.Status.READY).select_related("request").order_by("pk")
     for row in rows.iterator(chunk_size=500):
-        yield file_check(ACCESS_EXPORT, row.pk, row.request.reference, row.filename, row.file.name or "",
-                         row.sha256)
+        yield file_check(ACCESS_EXPORT, row.pk, row.request.reference, row.filename, row.file.name or "", row.sha256)
 
 
 def register() -> None:

@@ -46,39 +46,69 @@ class DataSubjectRequest(models.Model):
     # GDPR art. 12(3): answer within one month of receipt (extension possible, with reasons).
     ANSWER_MONTHS = 1
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
     kind = models.CharField(_("anmodning om"), max_length=20, choices=Kind.choices)
     subject_type = models.CharField(_("den registrerede er"), max_length=20, choices=SubjectType.choices)
     subject_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("medarbejder"),
     )
     subject_name = models.CharField(
-        _("navn som oplyst"), max_length=200, blank=True,
+        _("navn som oplyst"),
+        max_length=200,
+        blank=True,
         help_text=_("Afsenderens navn, som det står i anmodningen. For en medarbejder: navnet, da anmodningen kom."),
     )
     subject_profile_url = models.URLField(
-        _("profil-link som oplyst"), max_length=500, blank=True,
+        _("profil-link som oplyst"),
+        max_length=500,
+        blank=True,
         help_text=_("Afsenderens profil (fx på Facebook), hvis anmodningen oplyser den: sager med samme link findes."),
     )
     identity_check = models.TextField(
-        _("identitetskontrol"), blank=True,
-        help_text=_("Hvordan det er kontrolleret, at anmoderen er den registrerede (fx «MitID-signeret brev», "
-                    "«kopi af pas sammenholdt med profilen»)."),
+        _("identitetskontrol"),
+        blank=True,
+        help_text=_(
+            "Hvordan det er kontrolleret, at anmoderen er den registrerede (fx «MitID-signeret brev», "
+            "«kopi af pas sammenholdt med profilen»)."
+        ),
     )
     identity_checked_at = models.DateTimeField(_("identitet kontrolleret"), null=True, blank=True)
-    identity_checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                            blank=True, related_name="+", verbose_name=_("kontrolleret af"))
+    identity_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kontrolleret af"),
+    )
     received_on = models.DateField(_("modtaget den"))
     requester = models.CharField(
-        _("anmodet af"), max_length=200,
+        _("anmodet af"),
+        max_length=200,
         help_text=_("Fx «den registrerede selv» eller «advokat Hanne Hansen med fuldmagt»."),
     )
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                      related_name="+", verbose_name=_("registreret af"))
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("behandlet af"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("registreret af"),
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("behandlet af"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     decision = models.CharField(_("afgørelse"), max_length=20, choices=Decision.choices, blank=True)
     justification = models.TextField(_("begrundelse"), blank=True)
@@ -150,19 +180,37 @@ from .dpia_models import DpiaDraft  # noqa: E402, F401
 
 # --- Access requests by a perpetrator: matches, withholding, exports rendered by the worker -----------
 
+
 class Exception22(models.TextChoices):
     """The exceptions of databeskyttelsesloven § 22 (lov nr. 502 af 23. maj 2018) from the right of access
     (art. 15) an admin may name for a withheld item; the text of the act, shortened. Checked 2 December 2026."""
 
-    PRIVATE = "stk1", _("§ 22, stk. 1: afgørende hensyn til private interesser, herunder hensynet til den "
-                        "pågældende selv (fx den ansattes sikkerhed)")
-    CRIME = "stk2_nr4", _("§ 22, stk. 2, nr. 4: forebyggelse, efterforskning, afsløring eller retsforfølgning af "
-                          "strafbare handlinger (fx mens politiet efterforsker)")
+    PRIVATE = (
+        "stk1",
+        _(
+            "§ 22, stk. 1: afgørende hensyn til private interesser, herunder hensynet til den "
+            "pågældende selv (fx den ansattes sikkerhed)"
+        ),
+    )
+    CRIME = (
+        "stk2_nr4",
+        _(
+            "§ 22, stk. 2, nr. 4: forebyggelse, efterforskning, afsløring eller retsforfølgning af "
+            "strafbare handlinger (fx mens politiet efterforsker)"
+        ),
+    )
     PROCEEDINGS = "stk2_nr6", _("§ 22, stk. 2, nr. 6: beskyttelse af retsvæsenets uafhængighed og retssager")
-    SUPERVISION = "stk2_nr8", _("§ 22, stk. 2, nr. 8: kontrol-, tilsyns- eller reguleringsfunktion (fx en klage "
-                                "til Datatilsynet under behandling)")
-    OTHERS = "stk2_nr9", _("§ 22, stk. 2, nr. 9: beskyttelse af den registrerede eller af andres rettigheder og "
-                           "frihedsrettigheder")
+    SUPERVISION = (
+        "stk2_nr8",
+        _(
+            "§ 22, stk. 2, nr. 8: kontrol-, tilsyns- eller reguleringsfunktion (fx en klage "
+            "til Datatilsynet under behandling)"
+        ),
+    )
+    OTHERS = (
+        "stk2_nr9",
+        _("§ 22, stk. 2, nr. 9: beskyttelse af den registrerede eller af andres rettigheder og frihedsrettigheder"),
+    )
     CLAIMS = "stk2_nr10", _("§ 22, stk. 2, nr. 10: håndhævelse af civilretlige krav")
 
 
@@ -172,16 +220,19 @@ class AccessItem(models.Model):
     "publication:7", "report:5"); no row means the default (exact matches and their items included,
     near matches left out, nothing withheld)."""
 
-    request = models.ForeignKey(DataSubjectRequest, on_delete=models.CASCADE, related_name="items",
-                                verbose_name=_("anmodning"))
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.CASCADE, related_name="items", verbose_name=_("anmodning")
+    )
     key = models.CharField(_("punkt"), max_length=40)
-    included = models.BooleanField(_("medtaget"), null=True, blank=True,
-                                   help_text=_("For et nært match: medtaget (ja) eller udeladt (nej)."))
+    included = models.BooleanField(
+        _("medtaget"), null=True, blank=True, help_text=_("For et nært match: medtaget (ja) eller udeladt (nej).")
+    )
     withheld = models.BooleanField(_("undtaget fra indsigt"), default=False)
     exception = models.CharField(_("undtagelse"), max_length=20, choices=Exception22.choices, blank=True)
     reason = models.TextField(_("begrundelse"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+", verbose_name=_("besluttet af"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("besluttet af")
+    )
     decided_at = models.DateTimeField(_("besluttet"), auto_now=True)
 
     class Meta:
@@ -189,8 +240,9 @@ class AccessItem(models.Model):
         verbose_name_plural = _("punkter i indsigter")
         constraints = [
             models.UniqueConstraint(fields=["request", "key"], name="access_item_unique_key"),
-            models.CheckConstraint(condition=Q(withheld=False) | ~Q(exception="") & ~Q(reason=""),
-                                   name="access_item_withheld_has_reason"),
+            models.CheckConstraint(
+                condition=Q(withheld=False) | ~Q(exception="") & ~Q(reason=""), name="access_item_withheld_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,8 +277,9 @@ class AccessExport(models.Model):
         READY = "ready", _("Klar")
         FAILED = "failed", _("Mislykkedes")
 
-    request = models.ForeignKey(DataSubjectRequest, on_delete=models.CASCADE, related_name="exports",
-                                verbose_name=_("anmodning"))
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.CASCADE, related_name="exports", verbose_name=_("anmodning")
+    )
     fmt = models.CharField(_("format"), max_length=4, choices=Format.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(_("fil"), upload_to=access_export_upload_to, blank=True, max_length=300)
@@ -236,8 +289,9 @@ class AccessExport(models.Model):
     withheld = models.PositiveIntegerField(_("undtagne punkter"), default=0)
     error = models.TextField(_("fejl"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+", verbose_name=_("bestilt af"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("bestilt af")
+    )
     requested_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
     started_at = models.DateTimeField(_("påbegyndt"), null=True, blank=True)
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)

@@ -47,9 +47,12 @@ def visible_requests(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def get_request_or_404(user, pk: int) -> DataSubjectRequest:
-    dsr = (visible_requests(user)
-           .select_related("organisation", "subject_user", "registered_by", "handled_by")
-           .filter(pk=pk).first())
+    dsr = (
+        visible_requests(user)
+        .select_related("organisation", "subject_user", "registered_by", "handled_by")
+        .filter(pk=pk)
+        .first()
+    )
     if dsr is None:
         raise Http404
     return dsr
@@ -57,9 +60,11 @@ def get_request_or_404(user, pk: int) -> DataSubjectRequest:
 
 def organisation_users(organisation_id: int) -> QuerySet:
     """The people of one organisation: its users and anyone holding a role in one of its units."""
-    return (User.objects.filter(Q(organisation_id=organisation_id)
-                                | Q(memberships__unit__organisation_id=organisation_id))
-            .distinct().order_by("first_name", "last_name", "username"))
+    return (
+        User.objects.filter(Q(organisation_id=organisation_id) | Q(memberships__unit__organisation_id=organisation_id))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def record_organisation_ids(user) -> frozenset[int]:

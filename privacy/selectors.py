@@ -101,7 +101,7 @@ class Section:
     title: str
     columns: list[Column]
     rows: list[dict]
-    total: int | None = None       # when more rows exist than `rows` holds
+    total: int | None = None  # when more rows exist than `rows` holds
     note: str = ""
 
     @property
@@ -175,22 +175,41 @@ def _columns(model, names, **extra: str) -> list[Column]:
 
 # --- Employee ------------------------------------------------------------------------------
 
-PROFILE_FIELDS = ("username", "first_name", "last_name", "email", "job_title", "phone", "is_active",
-                  "date_joined", "last_login")
+PROFILE_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "job_title",
+    "phone",
+    "is_active",
+    "date_joined",
+    "last_login",
+)
 
 
 def _profile(user: User) -> Section:
-    return Section("profile", _("Brugerprofil"), _columns(User, PROFILE_FIELDS),
-                   [{name: getattr(user, name) for name in PROFILE_FIELDS}])
+    return Section(
+        "profile",
+        _("Brugerprofil"),
+        _columns(User, PROFILE_FIELDS),
+        [{name: getattr(user, name) for name in PROFILE_FIELDS}],
+    )
 
 
 def _memberships(user: User, org: int) -> Section:
-    rows = [{"unit": m.unit.name, "role": m.get_role_display(), "created_at": m.created_at}
-            for m in Membership.objects.filter(user=user, unit__organisation_id=org).select_related("unit")
-            .order_by("unit__name", "role")]
-    return Section("memberships", _("Roller (medlemskaber)"),
-                   _columns(Membership, ("unit", "role", "created_at"), unit=_("enhed"), created_at=_("oprettet")),
-                   rows)
+    rows = [
+        {"unit": m.unit.name, "role": m.get_role_display(), "created_at": m.created_at}
+        for m in Membership.objects.filter(user=user, unit__organisation_id=org)
+        .select_related("unit")
+        .order_by("unit__name", "role")
+    ]
+    return Section(
+        "memberships",
+        _("Roller (medlemskaber)"),
+        _columns(Membership, ("unit", "role", "created_at"), unit=_("enhed"), created_at=_("oprettet")),
+        rows,
+    )
 
 
 if TYPE_CHECKING:
@@ -205,10 +224,13 @@ if TYPE_CHECKING:
 
 def employee_incidents(user: User, org: int) -> QuerySet[EmployeeIncident]:
     through = Incident.targets.through
-    return (Incident.objects.filter(unit__organisation_id=org)
-            .annotate(subject_is_target=Exists(through.objects.filter(incident_id=OuterRef("pk"), user_id=user.pk)))
-            .filter(Q(subject_is_target=True) | Q(reporter=user))
-            .select_related("unit").order_by("-registered_at", "-id"))
+    return (
+        Incident.objects.filter(unit__organisation_id=org)
+        .annotate(subject_is_target=Exists(through.objects.filter(incident_id=OuterRef("pk"), user_id=user.pk)))
+        .filter(Q(subject_is_target=True) | Q(reporter=user))
+        .select_related("unit")
+        .order_by("-registered_at", "-id")
+    )
 
 
 def _relation(incident: EmployeeIncident, user: User) -> str:
@@ -220,100 +242,206 @@ def _relation(incident: EmployeeIncident, user: User) -> str:
     return ", ".join(parts)
 
 
-INCIDENT_FIELDS = ("reference", "title", "status", "unit", "relation", "registered_at", "closed_at", "legal_hold",
-                   "description")
+INCIDENT_FIELDS = (
+    "reference",
+    "title",
+    "status",
+    "unit",
+    "relation",
+    "registered_at",
+    "closed_at",
+    "legal_hold",
+    "description",
+)
 
 
 def _employee_incidents(user: User, incidents: list[EmployeeIncident]) -> Section:
-    rows = [{"reference": i.reference, "title": i.title, "status": i.get_status_display(), "unit": i.unit.name,
-             "relation": _relation(i, user), "registered_at": i.registered_at, "closed_at": i.closed_at,
-             "legal_hold": i.legal_hold, "description": i.description} for i in incidents]
-    return Section("incidents", _("Hændelser, hvor medarbejderen er berørt eller har anmeldt"),
-                   _columns(Incident, INCIDENT_FIELDS, relation=_("forhold til sagen")), rows)
+    rows = [
+        {
+            "reference": i.reference,
+            "title": i.title,
+            "status": i.get_status_display(),
+            "unit": i.unit.name,
+            "relation": _relation(i, user),
+            "registered_at": i.registered_at,
+            "closed_at": i.closed_at,
+            "legal_hold": i.legal_hold,
+            "description": i.description,
+        }
+        for i in incidents
+    ]
+    return Section(
+        "incidents",
+        _("Hændelser, hvor medarbejderen er berørt eller har anmeldt"),
+        _columns(Incident, INCIDENT_FIELDS, relation=_("forhold til sagen")),
+        rows,
+    )
 
 
 def _notes(user: User, org: int) -> Section:
-    rows = [{"incident": n.incident.reference, "visibility": n.get_visibility_display(), "created_at": n.created_at,
-             "body": n.body}
-            for n in Note.objects.filter(author=user, incident__unit__organisation_id=org)
-            .select_related("incident").order_by("created_at", "id")]
-    return Section("notes", _("Noter skrevet af medarbejderen"),
-                   _columns(Note, ("incident", "visibility", "created_at", "body"), incident=_("sag"),
-                            created_at=_("skrevet")), rows)
+    rows = [
+        {
+            "incident": n.incident.reference,
+            "visibility": n.get_visibility_display(),
+            "created_at": n.created_at,
+            "body": n.body,
+        }
+        for n in Note.objects.filter(author=user, incident__unit__organisation_id=org)
+        .select_related("incident")
+        .order_by("created_at", "id")
+    ]
+    return Section(
+        "notes",
+        _("Noter skrevet af medarbejderen"),
+        _columns(Note, ("incident", "visibility", "created_at", "body"), incident=_("sag"), created_at=_("skrevet")),
+        rows,
+    )
 
 
 def _messages(user: User, org: int) -> Section:
     """Messages the user wrote in a case thread (issue 17)."""
-    rows = [{"incident": m.incident.reference, "created_at": m.created_at, "body": m.body}
-            for m in CaseMessage.objects.filter(author=user, incident__unit__organisation_id=org)
-            .select_related("incident").order_by("created_at", "id")]
-    return Section("messages", _("Beskeder skrevet af medarbejderen"),
-                   _columns(CaseMessage, ("incident", "created_at", "body"), incident=_("sag")), rows)
+    rows = [
+        {"incident": m.incident.reference, "created_at": m.created_at, "body": m.body}
+        for m in CaseMessage.objects.filter(author=user, incident__unit__organisation_id=org)
+        .select_related("incident")
+        .order_by("created_at", "id")
+    ]
+    return Section(
+        "messages",
+        _("Beskeder skrevet af medarbejderen"),
+        _columns(CaseMessage, ("incident", "created_at", "body"), incident=_("sag")),
+        rows,
+    )
 
 
 def _evidence(user: User, org: int) -> Section:
     names = ("incident", "original_name", "kind", "size", "sha256", "uploaded_at", "removed_at")
-    rows = [{"incident": e.incident.reference, "original_name": e.original_name, "kind": e.get_kind_display(),
-             "size": e.size, "sha256": e.sha256, "uploaded_at": e.uploaded_at, "removed_at": e.removed_at}
-            for e in Evidence.objects.filter(uploaded_by=user, incident__unit__organisation_id=org)
-            .select_related("incident").order_by("uploaded_at", "id")]
-    return Section("evidence", _("Dokumentation uploadet af medarbejderen"),
-                   _columns(Evidence, names, incident=_("sag")), rows,
-                   note=_("Filerne selv udleveres ikke her; de ligger uændret i sagerne."))
+    rows = [
+        {
+            "incident": e.incident.reference,
+            "original_name": e.original_name,
+            "kind": e.get_kind_display(),
+            "size": e.size,
+            "sha256": e.sha256,
+            "uploaded_at": e.uploaded_at,
+            "removed_at": e.removed_at,
+        }
+        for e in Evidence.objects.filter(uploaded_by=user, incident__unit__organisation_id=org)
+        .select_related("incident")
+        .order_by("uploaded_at", "id")
+    ]
+    return Section(
+        "evidence",
+        _("Dokumentation uploadet af medarbejderen"),
+        _columns(Evidence, names, incident=_("sag")),
+        rows,
+        note=_("Filerne selv udleveres ikke her; de ligger uændret i sagerne."),
+    )
 
 
 def _shares(user: User, org: int) -> Section:
-    rows = [{"incident": s.incident.reference, "union_rep": str(s.union_rep), "shared_by": str(s.shared_by or "–"),
-             "created_at": s.created_at, "withdrawn_at": s.withdrawn_at}
-            for s in IncidentShare.objects.filter(Q(union_rep=user) | Q(shared_by=user),
-                                                  incident__unit__organisation_id=org)
-            .select_related("incident", "union_rep", "shared_by").order_by("created_at", "id")]
-    return Section("shares", _("Delinger med tillidsrepræsentanter"),
-                   _columns(IncidentShare, ("incident", "union_rep", "shared_by", "created_at", "withdrawn_at"),
-                            incident=_("sag")), rows)
+    rows = [
+        {
+            "incident": s.incident.reference,
+            "union_rep": str(s.union_rep),
+            "shared_by": str(s.shared_by or "–"),
+            "created_at": s.created_at,
+            "withdrawn_at": s.withdrawn_at,
+        }
+        for s in IncidentShare.objects.filter(
+            Q(union_rep=user) | Q(shared_by=user), incident__unit__organisation_id=org
+        )
+        .select_related("incident", "union_rep", "shared_by")
+        .order_by("created_at", "id")
+    ]
+    return Section(
+        "shares",
+        _("Delinger med tillidsrepræsentanter"),
+        _columns(
+            IncidentShare, ("incident", "union_rep", "shared_by", "created_at", "withdrawn_at"), incident=_("sag")
+        ),
+        rows,
+    )
 
 
 def _notifications(user: User, org: int) -> Section:
     names = ("created_at", "kind", "channel", "subject", "state", "read_at")
-    rows = [{"created_at": n.created_at, "kind": n.get_kind_display(), "channel": n.get_channel_display(),
-             "subject": n.subject, "state": n.get_state_display(), "read_at": n.read_at}
-            for n in Notification.objects.filter(recipient=user, organisation_id=org)
-            .only(*names).order_by("created_at", "id")]
+    rows = [
+        {
+            "created_at": n.created_at,
+            "kind": n.get_kind_display(),
+            "channel": n.get_channel_display(),
+            "subject": n.subject,
+            "state": n.get_state_display(),
+            "read_at": n.read_at,
+        }
+        for n in Notification.objects.filter(recipient=user, organisation_id=org)
+        .only(*names)
+        .order_by("created_at", "id")
+    ]
     return Section("notifications", _("Notifikationer til medarbejderen"), _columns(Notification, names), rows)
 
 
 def _preferences(user: User) -> Section:
-    rows = [{"kind": p.get_kind_display(), "email": p.email}
-            for p in Preference.objects.filter(user=user).order_by("kind")]
+    rows = [
+        {"kind": p.get_kind_display(), "email": p.email} for p in Preference.objects.filter(user=user).order_by("kind")
+    ]
     return Section("preferences", _("Valg af e-mail pr. notifikation"), _columns(Preference, ("kind", "email")), rows)
 
 
 def _recordings(user: User, org: int) -> Section:
     names = ("reference", "request_date", "unit", "media", "setting", "decision", "registered_at")
-    rows = [{"reference": r.reference, "request_date": r.request_date, "unit": r.unit.name,
-             "media": r.get_media_display(), "setting": r.get_setting_display(),
-             "decision": r.get_decision_display(), "registered_at": r.registered_at}
-            for r in RecordingRequest.objects.filter(registered_by=user, unit__organisation_id=org)
-            .select_related("unit").order_by("request_date", "id")]
-    return Section("recording_requests", _("Anmodninger om optagelse registreret af medarbejderen"),
-                   _columns(RecordingRequest, names, reference=_("nummer")), rows)
+    rows = [
+        {
+            "reference": r.reference,
+            "request_date": r.request_date,
+            "unit": r.unit.name,
+            "media": r.get_media_display(),
+            "setting": r.get_setting_display(),
+            "decision": r.get_decision_display(),
+            "registered_at": r.registered_at,
+        }
+        for r in RecordingRequest.objects.filter(registered_by=user, unit__organisation_id=org)
+        .select_related("unit")
+        .order_by("request_date", "id")
+    ]
+    return Section(
+        "recording_requests",
+        _("Anmodninger om optagelse registreret af medarbejderen"),
+        _columns(RecordingRequest, names, reference=_("nummer")),
+        rows,
+    )
 
 
 AUDIT_FIELDS = ("at", "actor_label", "action", "object_type", "incident_reference", "summary")
 
 
 def _audit_rows(events) -> list[dict]:
-    return [{"at": e.at, "actor_label": e.actor_label, "action": e.get_action_display(),
-             "object_type": e.object_type, "incident_reference": e.incident_reference, "summary": e.summary}
-            for e in events]
+    return [
+        {
+            "at": e.at,
+            "actor_label": e.actor_label,
+            "action": e.get_action_display(),
+            "object_type": e.object_type,
+            "incident_reference": e.incident_reference,
+            "summary": e.summary,
+        }
+        for e in events
+    ]
 
 
 def _audit_about(user: User, org: int) -> Section:
-    events = (AuditEvent.objects.filter(organisation_id=org, object_type=User._meta.label_lower,
-                                        object_id=str(user.pk))
-              .only(*AUDIT_FIELDS).order_by("id"))
-    return Section("audit_about", _("Revisionslog: hændelser om medarbejderens bruger"),
-                   _columns(AuditEvent, AUDIT_FIELDS), _audit_rows(events))
+    events = (
+        AuditEvent.objects.filter(organisation_id=org, object_type=User._meta.label_lower, object_id=str(user.pk))
+        .only(*AUDIT_FIELDS)
+        .order_by("id")
+    )
+    return Section(
+        "audit_about",
+        _("Revisionslog: hændelser om medarbejderens bruger"),
+        _columns(AuditEvent, AUDIT_FIELDS),
+        _audit_rows(events),
+    )
 
 
 def _audit_by(user: User, org: int, limit: int | None) -> Section:
@@ -323,11 +451,18 @@ def _audit_by(user: User, org: int, limit: int | None) -> Section:
         total = events.count()
         events = events[:limit]
     rows = _audit_rows(events)
-    section = Section("audit_by", _("Revisionslog: medarbejderens egne handlinger"),
-                      _columns(AuditEvent, AUDIT_FIELDS), rows, total=total)
+    section = Section(
+        "audit_by",
+        _("Revisionslog: medarbejderens egne handlinger"),
+        _columns(AuditEvent, AUDIT_FIELDS),
+        rows,
+        total=total,
+    )
     if section.truncated:
         section.note = _("De nyeste %(shown)s af %(total)s hændelser vises; JSON-udtrækket indeholder dem alle.") % {
-            "shown": len(rows), "total": total}
+            "shown": len(rows),
+            "total": total,
+        }
     return section
 
 
@@ -336,30 +471,47 @@ def _employee_findings(dsr: DataSubjectRequest, audit_limit: int | None) -> Find
     if user is None:
         return Findings(dsr, [])
     incidents = list(employee_incidents(user, org))
-    return Findings(dsr, [
-        _profile(user), _memberships(user, org), _employee_incidents(user, incidents), _notes(user, org),
-        _messages(user, org), _evidence(user, org), _shares(user, org), _notifications(user, org), _preferences(user),
-        _recordings(user, org), _audit_about(user, org), _audit_by(user, org, audit_limit),
-    ], incidents=incidents, user=user)
+    return Findings(
+        dsr,
+        [
+            _profile(user),
+            _memberships(user, org),
+            _employee_incidents(user, incidents),
+            _notes(user, org),
+            _messages(user, org),
+            _evidence(user, org),
+            _shares(user, org),
+            _notifications(user, org),
+            _preferences(user),
+            _recordings(user, org),
+            _audit_about(user, org),
+            _audit_by(user, org, audit_limit),
+        ],
+        incidents=incidents,
+        user=user,
+    )
 
 
 # --- Perpetrator ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Match:
     incident_id: int
     stored_name: str
     stored_url: str
-    exact: bool          # the same whole name, or the same profile link
-    how: str             # "name", "profile", "near"
+    exact: bool  # the same whole name, or the same profile link
+    how: str  # "name", "profile", "near"
 
 
 def perpetrator_matches(name: str, organisation_id: int, profile_url: str = "") -> list[Match]:
     """Exact matches (name or profile link) and near matches (names only) in the organisation."""
     wanted_url = profile_key(profile_url) if profile_url else ""
-    candidates = (Incident.objects.filter(unit__organisation_id=organisation_id)
-                  .exclude(perpetrator_name="", perpetrator_profile_url="")
-                  .values_list("pk", "perpetrator_name", "perpetrator_profile_url"))
+    candidates = (
+        Incident.objects.filter(unit__organisation_id=organisation_id)
+        .exclude(perpetrator_name="", perpetrator_profile_url="")
+        .values_list("pk", "perpetrator_name", "perpetrator_profile_url")
+    )
     found = []
     for pk, stored, url in candidates.iterator(chunk_size=5000):
         if name_matches(name, stored):
@@ -376,8 +528,19 @@ def perpetrator_incident_ids(name: str, organisation_id: int, profile_url: str =
     return [m.incident_id for m in perpetrator_matches(name, organisation_id, profile_url) if m.exact]
 
 
-PERPETRATOR_INCIDENT_FIELDS = ("reference", "title", "status", "unit", "perpetrator_name", "perpetrator_profile_url",
-                               "perpetrator_relation", "discovered_at", "registered_at", "closed_at", "legal_hold")
+PERPETRATOR_INCIDENT_FIELDS = (
+    "reference",
+    "title",
+    "status",
+    "unit",
+    "perpetrator_name",
+    "perpetrator_profile_url",
+    "perpetrator_relation",
+    "discovered_at",
+    "registered_at",
+    "closed_at",
+    "legal_hold",
+)
 
 
 @dataclass
@@ -407,13 +570,24 @@ def _perpetrator_findings(dsr: DataSubjectRequest, *, for_subject: bool = False)
     matches = perpetrator_matches(dsr.subject_name, dsr.organisation_id, dsr.subject_profile_url)
     decisions = _decisions(dsr)
     by_id = {m.incident_id: m for m in matches}
-    chosen = [m.incident_id for m in matches
-              if m.exact or getattr(decisions.get(f"incident:{m.incident_id}"), "included", None)]
-    near_incidents = {i.pk: i.reference for i in Incident.objects.filter(
-        pk__in=[m.incident_id for m in matches if not m.exact])}
-    near = [NearMatch(f"incident:{m.incident_id}", near_incidents.get(m.incident_id, ""), m.stored_name,
-                      bool(getattr(decisions.get(f"incident:{m.incident_id}"), "included", None)))
-            for m in matches if not m.exact]
+    chosen = [
+        m.incident_id
+        for m in matches
+        if m.exact or getattr(decisions.get(f"incident:{m.incident_id}"), "included", None)
+    ]
+    near_incidents = {
+        i.pk: i.reference for i in Incident.objects.filter(pk__in=[m.incident_id for m in matches if not m.exact])
+    }
+    near = [
+        NearMatch(
+            f"incident:{m.incident_id}",
+            near_incidents.get(m.incident_id, ""),
+            m.stored_name,
+            bool(getattr(decisions.get(f"incident:{m.incident_id}"), "included", None)),
+        )
+        for m in matches
+        if not m.exact
+    ]
 
     def withheld(key: str) -> AccessItem | None:
         item = decisions.get(key)
@@ -436,42 +610,89 @@ def _perpetrator_findings(dsr: DataSubjectRequest, *, for_subject: bool = False)
         key = f"incident:{i.pk}"
         if not keep(key):
             continue
-        incident_rows.append({
-            "key": key, "reference": i.reference, "title": i.title, "status": i.get_status_display(),
-            "unit": i.unit.name, "perpetrator_name": i.perpetrator_name,
-            "perpetrator_profile_url": i.perpetrator_profile_url,
-            "perpetrator_relation": i.get_perpetrator_relation_display(), "discovered_at": i.discovered_at,
-            "registered_at": i.registered_at, "closed_at": i.closed_at, "legal_hold": i.legal_hold,
-            "match": {"name": _("samme navn"), "profile": _("samme profil-link"),
-                      "near": _("nært match, medtaget")}[by_id[i.pk].how],
-        })
+        incident_rows.append(
+            {
+                "key": key,
+                "reference": i.reference,
+                "title": i.title,
+                "status": i.get_status_display(),
+                "unit": i.unit.name,
+                "perpetrator_name": i.perpetrator_name,
+                "perpetrator_profile_url": i.perpetrator_profile_url,
+                "perpetrator_relation": i.get_perpetrator_relation_display(),
+                "discovered_at": i.discovered_at,
+                "registered_at": i.registered_at,
+                "closed_at": i.closed_at,
+                "legal_hold": i.legal_hold,
+                "match": {
+                    "name": _("samme navn"),
+                    "profile": _("samme profil-link"),
+                    "near": _("nært match, medtaget"),
+                }[by_id[i.pk].how],
+            }
+        )
     pub_names = ("incident", "platform", "url", "title", "published_at", "quote")
-    publications = [{"key": f"publication:{p.pk}", "incident": p.incident.reference,
-                     "platform": p.get_platform_display(), "url": p.url, "title": p.title,
-                     "published_at": p.published_at, "quote": p.quote}
-                    for p in Publication.objects.filter(incident_id__in=chosen).select_related("incident")
-                    .order_by("incident__registered_at", "published_at", "id")
-                    if keep(f"publication:{p.pk}", f"incident:{p.incident_id}")]
+    publications = [
+        {
+            "key": f"publication:{p.pk}",
+            "incident": p.incident.reference,
+            "platform": p.get_platform_display(),
+            "url": p.url,
+            "title": p.title,
+            "published_at": p.published_at,
+            "quote": p.quote,
+        }
+        for p in Publication.objects.filter(incident_id__in=chosen)
+        .select_related("incident")
+        .order_by("incident__registered_at", "published_at", "id")
+        if keep(f"publication:{p.pk}", f"incident:{p.incident_id}")
+    ]
     report_names = ("incident", "kind", "version", "requested_at", "sha256")
     # The filter below names incidents, so each report has one (only a statistics report has none).
-    reports = [{"key": f"report:{r.pk}", "incident": r.incident.reference if r.incident else "",
-                "kind": r.get_kind_display(),
-                "version": r.version, "requested_at": r.requested_at, "sha256": r.sha256}
-               for r in Report.objects.filter(incident_id__in=chosen).select_related("incident")
-               .order_by("incident__registered_at", "requested_at", "id")
-               if keep(f"report:{r.pk}", f"incident:{r.incident_id}")]
+    reports = [
+        {
+            "key": f"report:{r.pk}",
+            "incident": r.incident.reference if r.incident else "",
+            "kind": r.get_kind_display(),
+            "version": r.version,
+            "requested_at": r.requested_at,
+            "sha256": r.sha256,
+        }
+        for r in Report.objects.filter(incident_id__in=chosen)
+        .select_related("incident")
+        .order_by("incident__registered_at", "requested_at", "id")
+        if keep(f"report:{r.pk}", f"incident:{r.incident_id}")
+    ]
     labels = dict(Exception22.choices)
-    findings = Findings(dsr, [
-        Section("incidents", _("Hændelser, hvor afsenderen er den registrerede"),
-                _columns(Incident, PERPETRATOR_INCIDENT_FIELDS), incident_rows,
-                note=_("Fundet ved samme fulde navn (uden forskel på store og små bogstaver) eller samme "
-                       "profil-link. Navne, der kun ligner, er kun medtaget, hvis de er vurderet at være den "
-                       "samme person.")),
-        Section("publications", _("Offentliggørelser i de hændelser"),
-                _columns(Publication, pub_names, incident=_("sag")), publications),
-        Section("reports", _("Rapporter dannet i de hændelser (indeholder navnet)"),
-                _columns(Report, report_names, incident=_("sag")), reports),
-    ], incidents=incidents)
+    findings = Findings(
+        dsr,
+        [
+            Section(
+                "incidents",
+                _("Hændelser, hvor afsenderen er den registrerede"),
+                _columns(Incident, PERPETRATOR_INCIDENT_FIELDS),
+                incident_rows,
+                note=_(
+                    "Fundet ved samme fulde navn (uden forskel på store og små bogstaver) eller samme "
+                    "profil-link. Navne, der kun ligner, er kun medtaget, hvis de er vurderet at være den "
+                    "samme person."
+                ),
+            ),
+            Section(
+                "publications",
+                _("Offentliggørelser i de hændelser"),
+                _columns(Publication, pub_names, incident=_("sag")),
+                publications,
+            ),
+            Section(
+                "reports",
+                _("Rapporter dannet i de hændelser (indeholder navnet)"),
+                _columns(Report, report_names, incident=_("sag")),
+                reports,
+            ),
+        ],
+        incidents=incidents,
+    )
     if for_subject:
         for section in findings.sections:
             for row in section.rows:
@@ -485,11 +706,11 @@ def _perpetrator_findings(dsr: DataSubjectRequest, *, for_subject: bool = False)
     return findings
 
 
-def findings_for(dsr: DataSubjectRequest, *, audit_limit: int | None = OWN_AUDIT_EVENTS_SHOWN,
-                 for_subject: bool = False) -> Findings:
+def findings_for(
+    dsr: DataSubjectRequest, *, audit_limit: int | None = OWN_AUDIT_EVENTS_SHOWN, for_subject: bool = False
+) -> Findings:
     """What is stored about the request's subject in its organisation (see the module docstring).
     `for_subject`: the copy handed out, without the items withheld under § 22."""
     if dsr.is_employee:
         return _employee_findings(dsr, audit_limit)
     return _perpetrator_findings(dsr, for_subject=for_subject)
-

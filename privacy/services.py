@@ -77,8 +77,13 @@ EXPORT_FORMAT = "udhaengning.indsigt/1"
 PDF_TEMPLATE = "privacy/pdf/subject_export.html"
 
 # Sign-in data kept by installed third-party apps, deleted with an employee's account.
-SIGN_IN_MODELS = ("account.EmailAddress", "mfa.Authenticator", "authtoken.Token", "accounts.ApiToken",
-                  "socialaccount.SocialAccount")
+SIGN_IN_MODELS = (
+    "account.EmailAddress",
+    "mfa.Authenticator",
+    "authtoken.Token",
+    "accounts.ApiToken",
+    "socialaccount.SocialAccount",
+)
 
 
 class RequestClosed(ValueError):
@@ -91,22 +96,47 @@ class ErasureBlocked(ValueError):
 
 # --- Register, open, decide ----------------------------------------------------------------------
 
+
 @transaction.atomic
-def dsr_register(*, actor, organisation, kind: str, subject_type: str, subject_user=None, subject_name: str = "",
-                 received_on: date, requester: str, request=None) -> DataSubjectRequest:
+def dsr_register(
+    *,
+    actor,
+    organisation,
+    kind: str,
+    subject_type: str,
+    subject_user=None,
+    subject_name: str = "",
+    received_on: date,
+    requester: str,
+    request=None,
+) -> DataSubjectRequest:
     if subject_type == DataSubjectRequest.SubjectType.EMPLOYEE:
         subject_name = subject_user.get_full_name() or subject_user.get_username()
     else:
         subject_user = None
     dsr = DataSubjectRequest.objects.create(
-        organisation=organisation, kind=kind, subject_type=subject_type, subject_user=subject_user,
-        subject_name=subject_name.strip(), received_on=received_on, requester=requester.strip(),
+        organisation=organisation,
+        kind=kind,
+        subject_type=subject_type,
+        subject_user=subject_user,
+        subject_name=subject_name.strip(),
+        received_on=received_on,
+        requester=requester.strip(),
         registered_by=actor,
     )
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=dsr,
-                 summary=_("Anmodning fra en registreret oprettet"),
-                 details={"reference": dsr.reference, "kind": kind, "subject_type": subject_type,
-                          "subject_user": subject_user.pk if subject_user else None})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=dsr,
+        summary=_("Anmodning fra en registreret oprettet"),
+        details={
+            "reference": dsr.reference,
+            "kind": kind,
+            "subject_type": subject_type,
+            "subject_user": subject_user.pk if subject_user else None,
+        },
+    )
     return dsr
 
 
@@ -129,15 +159,24 @@ def dsr_open(*, actor, dsr: DataSubjectRequest, findings: Findings, request=None
     changed = _take_on(dsr, actor)
     if changed:
         dsr.save(update_fields=[*changed, "updated_at"])
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.VIEW, obj=dsr,
-                 summary=_("Oplysninger om en registreret vist"),
-                 details={"reference": dsr.reference, "found": findings.counts,
-                          "incidents": [i.reference for i in findings.incidents]})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        obj=dsr,
+        summary=_("Oplysninger om en registreret vist"),
+        details={
+            "reference": dsr.reference,
+            "found": findings.counts,
+            "incidents": [i.reference for i in findings.incidents],
+        },
+    )
 
 
 @transaction.atomic
-def dsr_decide(*, actor, dsr: DataSubjectRequest, decision: str, justification: str,
-               request=None) -> DataSubjectRequest:
+def dsr_decide(
+    *, actor, dsr: DataSubjectRequest, decision: str, justification: str, request=None
+) -> DataSubjectRequest:
     """Record the decision and close the request (an erasure is granted by carrying it out)."""
     dsr = DataSubjectRequest.objects.select_for_update().get(pk=dsr.pk)
     if dsr.is_completed:
@@ -150,13 +189,19 @@ def dsr_decide(*, actor, dsr: DataSubjectRequest, decision: str, justification: 
     dsr.status = DataSubjectRequest.Status.COMPLETED
     dsr.completed_at = timezone.now()
     dsr.save(update_fields=[*changed, "decision", "justification", "status", "completed_at", "updated_at"])
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=dsr,
-                 summary=_("Afgørelse om anmodning fra en registreret"),
-                 details={"reference": dsr.reference, "decision": decision})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=dsr,
+        summary=_("Afgørelse om anmodning fra en registreret"),
+        details={"reference": dsr.reference, "decision": decision},
+    )
     return dsr
 
 
 # --- The erasure plan ----------------------------------------------------------------------------
+
 
 @dataclass
 class PlanItem:
@@ -170,7 +215,7 @@ class ErasurePlan:
     erase: list[PlanItem] = field(default_factory=list)
     keep: list[PlanItem] = field(default_factory=list)
     blocked: str = ""
-    incident_ids: list[int] = field(default_factory=list)   # perpetrator: incidents to change
+    incident_ids: list[int] = field(default_factory=list)  # perpetrator: incidents to change
 
     def as_dict(self) -> dict:
         return {"erase": [asdict(i) for i in self.erase], "keep": [asdict(i) for i in self.keep]}
@@ -178,25 +223,40 @@ class ErasurePlan:
 
 def _reasons() -> dict[str, str]:
     return {
-        "open": _("Sagen er åben: oplysningerne bruges til at fastlægge, gøre gældende eller forsvare retskrav og til "
-                  "arbejdsgiverens pligt til at beskytte medarbejderen (art. 17, stk. 3, litra b og e)."),
-        "legal_hold": _("Sagen er under retligt hold (fx en verserende straffesag eller retssag) og må ikke slettes "
-                        "(art. 17, stk. 3, litra e)."),
-        "private_prosecution": _("Fristen for påtalebegæring eller privat straffesag (6 måneder, straffeloven "
-                                 "§ 96, stk. 1) er ikke udløbet (art. 17, stk. 3, litra e)."),
-        "evidence": _("Dokumentationsfiler (skærmbilleder, optagelser) gemmes uændret med deres SHA-256 og kan ikke "
-                      "redigeres uden at miste deres værdi som bevis; de slettes med sagen, når opbevaringsperioden "
-                      "udløber."),
-        "case_file": _("Hændelser, hvor medarbejderen er berørt eller har anmeldt, beholdes, til opbevaringsperioden "
-                       "efter afslutning udløber eller det retlige hold ophæves: arbejdsgiverens pligter og mulige "
-                       "retskrav (art. 17, stk. 3, litra b og e)."),
-        "name_in_cases": _("Navn og stilling bruges i de hændelser og rapporter, der beholdes; de slettes, når "
-                           "hændelserne er slettet."),
+        "open": _(
+            "Sagen er åben: oplysningerne bruges til at fastlægge, gøre gældende eller forsvare retskrav og til "
+            "arbejdsgiverens pligt til at beskytte medarbejderen (art. 17, stk. 3, litra b og e)."
+        ),
+        "legal_hold": _(
+            "Sagen er under retligt hold (fx en verserende straffesag eller retssag) og må ikke slettes "
+            "(art. 17, stk. 3, litra e)."
+        ),
+        "private_prosecution": _(
+            "Fristen for påtalebegæring eller privat straffesag (6 måneder, straffeloven "
+            "§ 96, stk. 1) er ikke udløbet (art. 17, stk. 3, litra e)."
+        ),
+        "evidence": _(
+            "Dokumentationsfiler (skærmbilleder, optagelser) gemmes uændret med deres SHA-256 og kan ikke "
+            "redigeres uden at miste deres værdi som bevis; de slettes med sagen, når opbevaringsperioden "
+            "udløber."
+        ),
+        "case_file": _(
+            "Hændelser, hvor medarbejderen er berørt eller har anmeldt, beholdes, til opbevaringsperioden "
+            "efter afslutning udløber eller det retlige hold ophæves: arbejdsgiverens pligter og mulige "
+            "retskrav (art. 17, stk. 3, litra b og e)."
+        ),
+        "name_in_cases": _(
+            "Navn og stilling bruges i de hændelser og rapporter, der beholdes; de slettes, når hændelserne er slettet."
+        ),
         "case_parts": _("Noter og dokumentation er en del af sagerne og følger dem."),
-        "recordings": _("Anmodningen om optagelse er forvaltningens dokumentation af en afgørelse over for en borger "
-                        "(art. 17, stk. 3, litra b)."),
-        "audit": _("Revisionsloggen kan kun tilføjes og er kædet med SHA-256; den dokumenterer, hvem der har set og "
-                   "ændret hvad, og ændres aldrig (art. 5, stk. 2, art. 32 og art. 17, stk. 3, litra b)."),
+        "recordings": _(
+            "Anmodningen om optagelse er forvaltningens dokumentation af en afgørelse over for en borger "
+            "(art. 17, stk. 3, litra b)."
+        ),
+        "audit": _(
+            "Revisionsloggen kan kun tilføjes og er kædet med SHA-256; den dokumenterer, hvem der har set og "
+            "ændret hvad, og ændres aldrig (art. 5, stk. 2, art. 32 og art. 17, stk. 3, litra b)."
+        ),
     }
 
 
@@ -230,14 +290,21 @@ def _perpetrator_plan(findings: Findings, now: datetime) -> ErasurePlan:
         elif incident.legal_hold:
             plan.keep.append(PlanItem(incident.reference, _("Retligt hold"), reasons["legal_hold"]))
         elif due is not None and due > now:
-            plan.keep.append(PlanItem(incident.reference, _("Frist %(date)s") % {
-                "date": timezone.localtime(due).strftime("%d.%m.%Y")}, reasons["private_prosecution"]))
+            plan.keep.append(
+                PlanItem(
+                    incident.reference,
+                    _("Frist %(date)s") % {"date": timezone.localtime(due).strftime("%d.%m.%Y")},
+                    reasons["private_prosecution"],
+                )
+            )
         else:
             plan.incident_ids.append(incident.pk)
             count = reports_by_incident.get(incident.reference, 0)
-            detail = _("Afsenderens navn og profil-link fjernes; navnet erstattes med «%(replacement)s», hvor det "
-                       "står i overskrift, beskrivelse, offentliggørelser, noter, tidslinje og beskrivelser af "
-                       "dokumentation.") % {"replacement": NAME_REPLACEMENT}
+            detail = _(
+                "Afsenderens navn og profil-link fjernes; navnet erstattes med «%(replacement)s», hvor det "
+                "står i overskrift, beskrivelse, offentliggørelser, noter, tidslinje og beskrivelser af "
+                "dokumentation."
+            ) % {"replacement": NAME_REPLACEMENT}
             if count:
                 detail += " " + _("%(count)s rapport(er) med navnet slettes.") % {"count": count}
             plan.erase.append(PlanItem(incident.reference, detail))
@@ -256,32 +323,53 @@ def _employee_plan(findings: Findings, actor) -> ErasurePlan:
     if actor is not None and user.pk == actor.pk:
         plan.blocked = _("Du kan ikke slette oplysningerne om din egen bruger. Bed en anden administrator om det.")
     counts = findings.counts
-    plan.erase.append(PlanItem(_("Brugerkontoen deaktiveres"),
-                               _("Medarbejderen kan ikke længere logge ind; adgangskoden gøres ubrugelig.")))
+    plan.erase.append(
+        PlanItem(
+            _("Brugerkontoen deaktiveres"), _("Medarbejderen kan ikke længere logge ind; adgangskoden gøres ubrugelig.")
+        )
+    )
     plan.erase.append(PlanItem(_("E-mail og telefon"), _("Slettes fra brugerprofilen.")))
-    plan.erase.append(PlanItem(_("Log-ind-oplysninger"),
-                               _("E-mailadresser, tofaktornøgler og API-nøgler slettes.")))
+    plan.erase.append(PlanItem(_("Log-ind-oplysninger"), _("E-mailadresser, tofaktornøgler og API-nøgler slettes.")))
     if counts.get("memberships"):
-        plan.erase.append(PlanItem(_("Roller"), _("%(n)s medlemskab(er) i organisationen slettes.") % {
-            "n": counts["memberships"]}))
+        plan.erase.append(
+            PlanItem(_("Roller"), _("%(n)s medlemskab(er) i organisationen slettes.") % {"n": counts["memberships"]})
+        )
     if counts.get("notifications") or counts.get("preferences"):
-        plan.erase.append(PlanItem(_("Notifikationer"), _("%(n)s notifikation(er) og %(p)s e-mail-valg slettes.") % {
-            "n": counts.get("notifications", 0), "p": counts.get("preferences", 0)}))
+        plan.erase.append(
+            PlanItem(
+                _("Notifikationer"),
+                _("%(n)s notifikation(er) og %(p)s e-mail-valg slettes.")
+                % {"n": counts.get("notifications", 0), "p": counts.get("preferences", 0)},
+            )
+        )
     if findings.incidents:
         for incident in findings.incidents:
-            plan.keep.append(PlanItem(
-                incident.reference, f"{incident.get_status_display()}; "
-                f"{_kept_until(incident, dsr.organisation.retention_months)}", reasons["case_file"]))
+            plan.keep.append(
+                PlanItem(
+                    incident.reference,
+                    f"{incident.get_status_display()}; {_kept_until(incident, dsr.organisation.retention_months)}",
+                    reasons["case_file"],
+                )
+            )
         plan.keep.append(PlanItem(_("Navn og stilling"), "", reasons["name_in_cases"]))
     else:
-        plan.erase.append(PlanItem(_("Navn og stilling"),
-                                   _("Slettes, og brugernavnet erstattes med «slettet-%(id)s».") % {"id": user.pk}))
+        plan.erase.append(
+            PlanItem(
+                _("Navn og stilling"), _("Slettes, og brugernavnet erstattes med «slettet-%(id)s».") % {"id": user.pk}
+            )
+        )
     if counts.get("notes") or counts.get("evidence"):
-        plan.keep.append(PlanItem(_("Noter og dokumentation"), _("%(n)s note(r), %(e)s fil(er)") % {
-            "n": counts.get("notes", 0), "e": counts.get("evidence", 0)}, reasons["case_parts"]))
+        plan.keep.append(
+            PlanItem(
+                _("Noter og dokumentation"),
+                _("%(n)s note(r), %(e)s fil(er)") % {"n": counts.get("notes", 0), "e": counts.get("evidence", 0)},
+                reasons["case_parts"],
+            )
+        )
     if counts.get("recording_requests"):
-        plan.keep.append(PlanItem(_("Anmodninger om optagelse"), str(counts["recording_requests"]),
-                                  reasons["recordings"]))
+        plan.keep.append(
+            PlanItem(_("Anmodninger om optagelse"), str(counts["recording_requests"]), reasons["recordings"])
+        )
     plan.keep.append(PlanItem(_("Revisionsloggen"), "", reasons["audit"]))
     return plan
 
@@ -294,6 +382,7 @@ def erasure_plan(findings: Findings, *, actor=None, now: datetime | None = None)
 
 
 # --- Carrying out the erasure ----------------------------------------------------------------------
+
 
 def _replace_names(pattern: re.Pattern, obj, fields: tuple[str, ...]) -> bool:
     changed = []
@@ -314,11 +403,13 @@ def _erase_perpetrator(*, actor, dsr: DataSubjectRequest, plan: ErasurePlan, req
         names = sorted({dsr.subject_name.strip(), incident.perpetrator_name.strip()} - {""}, key=len, reverse=True)
         pattern = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE)
         texts = 0
-        for obj, fields in ([(incident, ("title", "description"))]
-                            + [(p, ("title", "quote")) for p in Publication.objects.filter(incident=incident)]
-                            + [(n, ("body",)) for n in Note.objects.filter(incident=incident)]
-                            + [(t, ("text",)) for t in TimelineEntry.objects.filter(incident=incident)]
-                            + [(e, ("description",)) for e in Evidence.objects.filter(incident=incident)]):
+        for obj, fields in (
+            [(incident, ("title", "description"))]
+            + [(p, ("title", "quote")) for p in Publication.objects.filter(incident=incident)]
+            + [(n, ("body",)) for n in Note.objects.filter(incident=incident)]
+            + [(t, ("text",)) for t in TimelineEntry.objects.filter(incident=incident)]
+            + [(e, ("description",)) for e in Evidence.objects.filter(incident=incident)]
+        ):
             texts += _replace_names(pattern, obj, fields)
         incident.perpetrator_name = ""
         incident.perpetrator_profile_url = ""
@@ -328,16 +419,26 @@ def _erase_perpetrator(*, actor, dsr: DataSubjectRequest, plan: ErasurePlan, req
         files += [b.file.name for b in EvidenceBundle.objects.filter(report__in=reports) if b.file.name]
         Report.objects.filter(pk__in=[r.pk for r in reports]).delete()
         TimelineEntry.objects.create(
-            incident=incident, actor=actor, kind=TimelineEntry.Kind.EDITED, visible_to_employee=False,
+            incident=incident,
+            actor=actor,
+            kind=TimelineEntry.Kind.EDITED,
+            visible_to_employee=False,
             occurred_on=timezone.localdate(),
-            text=_("Afsenderens navn og profil-link slettet efter anmodning %(reference)s") % {
-                "reference": dsr.reference},
+            text=_("Afsenderens navn og profil-link slettet efter anmodning %(reference)s")
+            % {"reference": dsr.reference},
         )
-        audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=incident,
-                     summary=_("Afsenderens navn slettet efter anmodning fra den registrerede"),
-                     details={"request": dsr.reference, "texts_changed": texts,
-                              "reports_deleted": [{"kind": r.kind, "version": r.version, "sha256": r.sha256}
-                                                  for r in reports]})
+        audit_record(
+            request=request,
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=incident,
+            summary=_("Afsenderens navn slettet efter anmodning fra den registrerede"),
+            details={
+                "request": dsr.reference,
+                "texts_changed": texts,
+                "reports_deleted": [{"kind": r.kind, "version": r.version, "sha256": r.sha256} for r in reports],
+            },
+        )
     files_delete_after_commit(files)  # retried by the nightly retention run if it fails
     return files
 
@@ -368,16 +469,25 @@ def _erase_employee(*, actor, dsr: DataSubjectRequest, findings: Findings, reque
             continue
         deleted[label] = model.objects.filter(user=user).delete()[0]
     permissions.forget(user)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=user,
-                 organisation_id=org, summary=_("Medarbejderens oplysninger slettet efter anmodning"),
-                 details={"request": dsr.reference, "fields_cleared": fields, "deleted": deleted})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=user,
+        organisation_id=org,
+        summary=_("Medarbejderens oplysninger slettet efter anmodning"),
+        details={"request": dsr.reference, "fields_cleared": fields, "deleted": deleted},
+    )
 
 
 @transaction.atomic
 def dsr_erase(*, actor, dsr: DataSubjectRequest, justification: str = "", request=None) -> DataSubjectRequest:
     """Carry out the erasure plan and store the result on the request (see the module docstring)."""
-    dsr = (DataSubjectRequest.objects.select_for_update(of=("self",))
-           .select_related("organisation", "subject_user").get(pk=dsr.pk))
+    dsr = (
+        DataSubjectRequest.objects.select_for_update(of=("self",))
+        .select_related("organisation", "subject_user")
+        .get(pk=dsr.pk)
+    )
     if not dsr.is_erasure:
         raise ErasureBlocked(_("Kun en anmodning om sletning kan føre til sletning."))
     if dsr.is_completed:
@@ -394,26 +504,41 @@ def dsr_erase(*, actor, dsr: DataSubjectRequest, justification: str = "", reques
     now = timezone.now()
     changed = _take_on(dsr, actor)
     dsr.erasure_result = {
-        "executed_at": now.isoformat(), "executed_by": actor.get_username(),
-        **plan.as_dict(), "files_deleted": len(files),
+        "executed_at": now.isoformat(),
+        "executed_by": actor.get_username(),
+        **plan.as_dict(),
+        "files_deleted": len(files),
     }
-    dsr.decision = (DataSubjectRequest.Decision.PARTLY_GRANTED if plan.keep
-                    else DataSubjectRequest.Decision.GRANTED)
+    dsr.decision = DataSubjectRequest.Decision.PARTLY_GRANTED if plan.keep else DataSubjectRequest.Decision.GRANTED
     summary = _("Slettet: %(erased)s punkt(er). Beholdt: %(kept)s punkt(er), se begrundelserne.") % {
-        "erased": len(plan.erase), "kept": len(plan.keep)}
+        "erased": len(plan.erase),
+        "kept": len(plan.keep),
+    }
     dsr.justification = "\n\n".join(part for part in (justification.strip(), summary) if part)
     dsr.status = DataSubjectRequest.Status.COMPLETED
     dsr.completed_at = now
-    dsr.save(update_fields=[*changed, "erasure_result", "decision", "justification", "status", "completed_at",
-                            "updated_at"])
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.DELETE, obj=dsr,
-                 summary=_("Sletning efter anmodning fra en registreret udført"),
-                 details={"reference": dsr.reference, "erased": len(plan.erase), "kept": len(plan.keep),
-                          "incidents_changed": len(plan.incident_ids), "files_deleted": len(files)})
+    dsr.save(
+        update_fields=[*changed, "erasure_result", "decision", "justification", "status", "completed_at", "updated_at"]
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=dsr,
+        summary=_("Sletning efter anmodning fra en registreret udført"),
+        details={
+            "reference": dsr.reference,
+            "erased": len(plan.erase),
+            "kept": len(plan.keep),
+            "incidents_changed": len(plan.incident_ids),
+            "files_deleted": len(files),
+        },
+    )
     return dsr
 
 
 # --- Export -----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Export:
@@ -438,15 +563,26 @@ def export_data(findings: Findings, plan: ErasurePlan | None, *, generated_at: d
         "generated_at": generated_at.isoformat(),
         "generated_by": generated_by,
         "request": {
-            "reference": dsr.reference, "organisation": dsr.organisation.name, "kind": dsr.kind,
-            "kind_label": str(dsr.get_kind_display()), "subject_type": dsr.subject_type,
-            "subject": dsr.subject_label, "received_on": dsr.received_on.isoformat(),
-            "due_on": dsr.due_on.isoformat(), "requester": dsr.requester, "status": dsr.status,
-            "decision": dsr.decision, "justification": dsr.justification,
+            "reference": dsr.reference,
+            "organisation": dsr.organisation.name,
+            "kind": dsr.kind,
+            "kind_label": str(dsr.get_kind_display()),
+            "subject_type": dsr.subject_type,
+            "subject": dsr.subject_label,
+            "received_on": dsr.received_on.isoformat(),
+            "due_on": dsr.due_on.isoformat(),
+            "requester": dsr.requester,
+            "status": dsr.status,
+            "decision": dsr.decision,
+            "justification": dsr.justification,
         },
         "sections": {
-            section.key: {"title": section.title, "count": section.count,
-                          "columns": {c.key: c.label for c in section.columns}, "rows": section.rows}
+            section.key: {
+                "title": section.title,
+                "count": section.count,
+                "columns": {c.key: c.label for c in section.columns},
+                "rows": section.rows,
+            }
             for section in findings.sections
         },
         "erasure_plan": plan.as_dict() if plan is not None else None,
@@ -461,8 +597,10 @@ def withheld_statement(findings: Findings) -> dict | None:
     if not findings.withheld_count:
         return None
     return {
-        "statement": _("Nogle oplysninger er undtaget fra indsigt efter databeskyttelseslovens § 22 og er ikke "
-                       "medtaget i dette udtræk. Du kan klage over afgørelsen til Datatilsynet."),
+        "statement": _(
+            "Nogle oplysninger er undtaget fra indsigt efter databeskyttelseslovens § 22 og er ikke "
+            "medtaget i dette udtræk. Du kan klage over afgørelsen til Datatilsynet."
+        ),
         "count": findings.withheld_count,
         "exceptions": [{"exception": item.label, "count": item.count} for item in findings.withheld],
     }
@@ -477,21 +615,28 @@ def render_json(findings: Findings, plan: ErasurePlan | None, *, generated_at: d
     return json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable).encode("utf-8")
 
 
-def render_pdf_html(findings: Findings, plan: ErasurePlan | None, *, generated_at: datetime,
-                    generated_by: str) -> str:
+def render_pdf_html(findings: Findings, plan: ErasurePlan | None, *, generated_at: datetime, generated_by: str) -> str:
     """The HTML the PDF is laid out from (autoescaped: what people typed stays text)."""
     dsr = findings.request
-    return report_pdf.render_html(PDF_TEMPLATE, {
-        "dsr": dsr, "organisation": dsr.organisation, "sections": findings.sections, "plan": plan,
-        "withheld": withheld_statement(findings),
-        "result": dsr.erasure_result or None, "generated_at": generated_at, "generated_by": generated_by,
-    })
+    return report_pdf.render_html(
+        PDF_TEMPLATE,
+        {
+            "dsr": dsr,
+            "organisation": dsr.organisation,
+            "sections": findings.sections,
+            "plan": plan,
+            "withheld": withheld_statement(findings),
+            "result": dsr.erasure_result or None,
+            "generated_at": generated_at,
+            "generated_by": generated_by,
+        },
+    )
 
 
-def render_pdf(findings: Findings, plan: ErasurePlan | None, *, generated_at: datetime,
-               generated_by: str) -> report_pdf.RenderedPdf:
-    return report_pdf.html_to_pdf(render_pdf_html(findings, plan, generated_at=generated_at,
-                                                  generated_by=generated_by))
+def render_pdf(
+    findings: Findings, plan: ErasurePlan | None, *, generated_at: datetime, generated_by: str
+) -> report_pdf.RenderedPdf:
+    return report_pdf.html_to_pdf(render_pdf_html(findings, plan, generated_at=generated_at, generated_by=generated_by))
 
 
 def _export_content(findings: Findings, plan: ErasurePlan | None, *, fmt: str, now: datetime, who: str):
@@ -517,15 +662,34 @@ def dsr_export(*, actor, dsr: DataSubjectRequest, fmt: str, request=None) -> Exp
     changed = _take_on(dsr, actor) if actor is not None else []
     dsr.result_format, dsr.result_sha256, dsr.result_exported_at = fmt, sha256, now
     dsr.save(update_fields=[*changed, "result_format", "result_sha256", "result_exported_at", "updated_at"])
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.EXPORT, obj=dsr,
-                 summary=_("Oplysninger om en registreret udleveret som %(format)s") % {"format": fmt.upper()},
-                 details={"reference": dsr.reference, "format": fmt, "sha256": sha256, "size": len(content),
-                          "pages": pages, "found": findings.counts, "withheld": findings.withheld_count})
-    return Export(content=content, sha256=sha256, filename=_filename(dsr, fmt), content_type=content_type,
-                  pages=pages, withheld=findings.withheld_count)
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        obj=dsr,
+        summary=_("Oplysninger om en registreret udleveret som %(format)s") % {"format": fmt.upper()},
+        details={
+            "reference": dsr.reference,
+            "format": fmt,
+            "sha256": sha256,
+            "size": len(content),
+            "pages": pages,
+            "found": findings.counts,
+            "withheld": findings.withheld_count,
+        },
+    )
+    return Export(
+        content=content,
+        sha256=sha256,
+        filename=_filename(dsr, fmt),
+        content_type=content_type,
+        pages=pages,
+        withheld=findings.withheld_count,
+    )
 
 
 # --- Exports rendered by the worker ------------------------------------------------------------------
+
 
 def _enqueue_export(export_id: int) -> None:
     from . import tasks
@@ -543,9 +707,14 @@ def access_export_request(*, actor, dsr: DataSubjectRequest, fmt: str, request=N
     if fmt not in AccessExport.Format.values:
         raise ValueError(f"unknown export format {fmt!r}")
     export = AccessExport.objects.create(request=dsr, fmt=fmt, requested_by=actor)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=export,
-                 summary=_("Udtræk til en registreret bestilt (%(format)s)") % {"format": fmt.upper()},
-                 details={"reference": dsr.reference, "format": fmt})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=export,
+        summary=_("Udtræk til en registreret bestilt (%(format)s)") % {"format": fmt.upper()},
+        details={"reference": dsr.reference, "format": fmt},
+    )
     transaction.on_commit(lambda: _enqueue_export(export.pk))
     return export
 
@@ -566,9 +735,14 @@ def access_export_render(export_id: int) -> AccessExport | None:
         raise
     except Exception:
         logger.exception("Access export %s could not be rendered", export_id)
-        return access_export_fail(export_id, _("Der opstod en uventet fejl, da udtrækket skulle dannes. Prøv igen; "
-                                               "sker det igen, så kontakt support og oplys udtræk-id %(id)s.")
-                                  % {"id": export_id})
+        return access_export_fail(
+            export_id,
+            _(
+                "Der opstod en uventet fejl, da udtrækket skulle dannes. Prøv igen; "
+                "sker det igen, så kontakt support og oplys udtræk-id %(id)s."
+            )
+            % {"id": export_id},
+        )
     name = AccessExport._meta.get_field("file").generate_filename(export, f"export.{export.fmt}")
     stored = default_storage.save(name, ContentFile(made.content))
     with transaction.atomic():
@@ -595,17 +769,24 @@ def access_export_download(*, actor, export: AccessExport, request=None):
     if not (export.is_ready and export.file.name):
         raise FileNotFoundError("the export has no file")
     handle = default_storage.open(export.file.name, "rb")
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.DOWNLOAD, obj=export,
-                 summary=_("Udtræk til en registreret hentet"),
-                 details={"reference": export.request.reference, "format": export.fmt, "sha256": export.sha256})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=export,
+        summary=_("Udtræk til en registreret hentet"),
+        details={"reference": export.request.reference, "format": export.fmt, "sha256": export.sha256},
+    )
     return handle
 
 
 # --- Identity check, near matches, withholding --------------------------------------------------------
 
+
 @transaction.atomic
-def dsr_identity_record(*, actor, dsr: DataSubjectRequest, check: str, profile_url: str = "",
-                        request=None) -> DataSubjectRequest:
+def dsr_identity_record(
+    *, actor, dsr: DataSubjectRequest, check: str, profile_url: str = "", request=None
+) -> DataSubjectRequest:
     """Record how the requester's identity was checked (and the profile link the request gives)."""
     dsr.identity_check = check.strip()
     dsr.identity_checked_at, dsr.identity_checked_by = timezone.now(), actor
@@ -614,16 +795,33 @@ def dsr_identity_record(*, actor, dsr: DataSubjectRequest, check: str, profile_u
         dsr.subject_profile_url = profile_url.strip()
         fields.append("subject_profile_url")
     dsr.save(update_fields=fields)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=dsr,
-                 summary=_("Identitetskontrol registreret"),
-                 details={"reference": dsr.reference, "identity_check": dsr.identity_check,
-                          "profile_url": dsr.subject_profile_url})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=dsr,
+        summary=_("Identitetskontrol registreret"),
+        details={
+            "reference": dsr.reference,
+            "identity_check": dsr.identity_check,
+            "profile_url": dsr.subject_profile_url,
+        },
+    )
     return dsr
 
 
 @transaction.atomic
-def access_item_decide(*, actor, dsr: DataSubjectRequest, key: str, included: bool | None = None,
-                       withheld: bool = False, exception: str = "", reason: str = "", request=None) -> AccessItem:
+def access_item_decide(
+    *,
+    actor,
+    dsr: DataSubjectRequest,
+    key: str,
+    included: bool | None = None,
+    withheld: bool = False,
+    exception: str = "",
+    reason: str = "",
+    request=None,
+) -> AccessItem:
     """Include or leave out a near match, or withhold an item under § 22 with its exception and reason."""
     if withheld and (exception not in Exception22.values or not reason.strip()):
         raise ValueError("a withheld item names its exception and reason")
@@ -635,8 +833,19 @@ def access_item_decide(*, actor, dsr: DataSubjectRequest, key: str, included: bo
     item.reason = reason.strip() if withheld else ""
     item.decided_by = actor
     item.save()
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=dsr,
-                 summary=_("Punkt i indsigt vurderet"),
-                 details={"reference": dsr.reference, "key": key, "included": item.included,
-                          "withheld": item.withheld, "exception": item.exception, "reason": item.reason})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=dsr,
+        summary=_("Punkt i indsigt vurderet"),
+        details={
+            "reference": dsr.reference,
+            "key": key,
+            "included": item.included,
+            "withheld": item.withheld,
+            "exception": item.exception,
+            "reason": item.reason,
+        },
+    )
     return item

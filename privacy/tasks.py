@@ -30,14 +30,16 @@ def render_dpia(self, draft_id: int) -> None:
         raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, soft_time_limit=280, time_limit=300,
-             ignore_result=True)
+@shared_task(
+    bind=True, acks_late=True, max_retries=MAX_RETRIES, soft_time_limit=280, time_limit=300, ignore_result=True
+)
 def render_access_export(self, export_id: int) -> None:
     try:
         services.access_export_render(export_id)
     except TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:
-            services.access_export_fail(export_id, _("Lageret eller databasen svarede ikke, så udtrækket blev "
-                                                     "ikke færdigt. Prøv igen om lidt."))
+            services.access_export_fail(
+                export_id, _("Lageret eller databasen svarede ikke, så udtrækket blev ikke færdigt. Prøv igen om lidt.")
+            )
             return
         raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc

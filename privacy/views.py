@@ -40,14 +40,17 @@ def _handler_or_404(user) -> None:
 @require_safe
 def request_list(request):
     _handler_or_404(request.user)
-    requests = (policy.visible_requests(request.user)
-                .select_related("organisation", "subject_user", "handled_by"))
+    requests = policy.visible_requests(request.user).select_related("organisation", "subject_user", "handled_by")
     page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     page.links = page_links_of(page)
     rows = list(page.object_list)
-    audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="privacy.datasubjectrequest",
-                 summary=_("Anmodninger fra registrerede vist"),
-                 details={"references": [dsr.reference for dsr in rows]})
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        object_type="privacy.datasubjectrequest",
+        summary=_("Anmodninger fra registrerede vist"),
+        details={"references": [dsr.reference for dsr in rows]},
+    )
     return render(request, "privacy/list.html", {"page": page, "rows": rows})
 
 
@@ -63,9 +66,15 @@ def request_create(request):
         return render(request, "privacy/create.html", {"form": form}, status=400)
     data = form.cleaned_data
     dsr = services.dsr_register(
-        actor=request.user, organisation=data["organisation"], kind=data["kind"], subject_type=data["subject_type"],
-        subject_user=data.get("subject_user"), subject_name=data.get("subject_name", ""),
-        received_on=data["received_on"], requester=data["requester"], request=request,
+        actor=request.user,
+        organisation=data["organisation"],
+        kind=data["kind"],
+        subject_type=data["subject_type"],
+        subject_user=data.get("subject_user"),
+        subject_name=data.get("subject_name", ""),
+        received_on=data["received_on"],
+        requester=data["requester"],
+        request=request,
     )
     messages.success(request, _("Anmodningen er registreret som %(reference)s.") % {"reference": dsr.reference})
     return redirect("privacy:detail", pk=dsr.pk)
@@ -84,8 +93,9 @@ def _withhold_choices(findings) -> list[tuple[str, str]]:
     return choices
 
 
-def _detail_page(request, dsr, *, decision_form=None, erasure_form=None, identity_form=None, withhold_form=None,
-                 status: int = 200):
+def _detail_page(
+    request, dsr, *, decision_form=None, erasure_form=None, identity_form=None, withhold_form=None, status: int = 200
+):
     findings = findings_for(dsr)
     labels = dict(_withhold_choices(findings)) if not dsr.is_employee else {}
     withheld_items = [(item, labels.get(item.key, item.key)) for item in findings.decisions.values() if item.withheld]
@@ -96,21 +106,26 @@ def _detail_page(request, dsr, *, decision_form=None, erasure_form=None, identit
         plan = services.erasure_plan(findings, actor=request.user)
     services.dsr_open(actor=request.user, dsr=dsr, findings=findings, request=request)
     open_request = not dsr.is_completed
-    return render(request, "privacy/detail.html", {
-        "dsr": dsr,
-        "sections": findings.sections,
-        "found_nothing": findings.is_empty,
-        "plan": plan,
-        "result": dsr.erasure_result or None,
-        "decision_form": (decision_form or DecisionForm(dsr=dsr)) if open_request else None,
-        "erasure_form": (erasure_form or ErasureForm()) if open_request and plan and not plan.blocked else None,
-        "identity_form": identity_form or IdentityForm(initial={"identity_check": dsr.identity_check,
-                                                                "profile_url": dsr.subject_profile_url}),
-        "near": findings.near,
-        "withheld_items": withheld_items,
-        "withhold_form": (withhold_form or WithholdForm(choices=choices)) if choices and open_request else None,
-        "exports": list(dsr.exports.all()[:5]),
-    }, status=status)
+    return render(
+        request,
+        "privacy/detail.html",
+        {
+            "dsr": dsr,
+            "sections": findings.sections,
+            "found_nothing": findings.is_empty,
+            "plan": plan,
+            "result": dsr.erasure_result or None,
+            "decision_form": (decision_form or DecisionForm(dsr=dsr)) if open_request else None,
+            "erasure_form": (erasure_form or ErasureForm()) if open_request and plan and not plan.blocked else None,
+            "identity_form": identity_form
+            or IdentityForm(initial={"identity_check": dsr.identity_check, "profile_url": dsr.subject_profile_url}),
+            "near": findings.near,
+            "withheld_items": withheld_items,
+            "withhold_form": (withhold_form or WithholdForm(choices=choices)) if choices and open_request else None,
+            "exports": list(dsr.exports.all()[:5]),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -147,8 +162,10 @@ def export_status(request, pk: int, export_id: int):
     (with JavaScript off too), and `?format=json` answers the status for a script."""
     export = _export_or_404(request, pk, export_id)
     if request.GET.get("format") == "json":
-        return JsonResponse({"status": export.status, "sha256": export.sha256, "error": export.error,
-                             "withheld": export.withheld}, headers={"Cache-Control": NO_STORE})
+        return JsonResponse(
+            {"status": export.status, "sha256": export.sha256, "error": export.error, "withheld": export.withheld},
+            headers={"Cache-Control": NO_STORE},
+        )
     return render(request, "privacy/export_status.html", {"dsr": export.request, "export": export})
 
 
@@ -161,8 +178,7 @@ def export_download(request, pk: int, export_id: int):
     except FileNotFoundError as exc:
         raise Http404 from exc
     content_type = "application/json" if export.fmt == "json" else "application/pdf"
-    response = stored_file_response(handle, name=export.file.name, filename=export.filename,
-                                    content_type=content_type)
+    response = stored_file_response(handle, name=export.file.name, filename=export.filename, content_type=content_type)
     response["Cache-Control"] = NO_STORE
     response["X-Content-SHA256"] = export.sha256
     return response
@@ -175,8 +191,13 @@ def identity_record(request, pk: int):
     form = IdentityForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, dsr, identity_form=form, status=400)
-    services.dsr_identity_record(actor=request.user, dsr=dsr, check=form.cleaned_data["identity_check"],
-                                 profile_url=form.cleaned_data.get("profile_url") or "", request=request)
+    services.dsr_identity_record(
+        actor=request.user,
+        dsr=dsr,
+        check=form.cleaned_data["identity_check"],
+        profile_url=form.cleaned_data.get("profile_url") or "",
+        request=request,
+    )
     messages.success(request, _("Identitetskontrollen er gemt."))
     return redirect("privacy:detail", pk=dsr.pk)
 
@@ -194,10 +215,10 @@ def item_decide(request, pk: int):
     key = request.POST.get("key", "")
     near_keys = {item.key for item in findings.near}
     if action in ("include", "exclude") and key in near_keys:
-        services.access_item_decide(actor=request.user, dsr=dsr, key=key, included=action == "include",
-                                    request=request)
-        messages.success(request, _("Det nære match er medtaget.") if action == "include"
-                         else _("Det nære match er udeladt."))
+        services.access_item_decide(actor=request.user, dsr=dsr, key=key, included=action == "include", request=request)
+        messages.success(
+            request, _("Det nære match er medtaget.") if action == "include" else _("Det nære match er udeladt.")
+        )
     elif action == "release" and key in findings.decisions:
         services.access_item_decide(actor=request.user, dsr=dsr, key=key, withheld=False, request=request)
         messages.success(request, _("Punktet er ikke længere undtaget."))
@@ -205,9 +226,15 @@ def item_decide(request, pk: int):
         form = WithholdForm(request.POST, choices=_withhold_choices(findings))
         if not form.is_valid():
             return _detail_page(request, dsr, withhold_form=form, status=400)
-        services.access_item_decide(actor=request.user, dsr=dsr, key=form.cleaned_data["key"], withheld=True,
-                                    exception=form.cleaned_data["exception"], reason=form.cleaned_data["reason"],
-                                    request=request)
+        services.access_item_decide(
+            actor=request.user,
+            dsr=dsr,
+            key=form.cleaned_data["key"],
+            withheld=True,
+            exception=form.cleaned_data["exception"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
         messages.success(request, _("Punktet er undtaget fra indsigt og kommer ikke med i udtrækket."))
     else:
         messages.error(request, _("Punktet findes ikke i anmodningen."))
@@ -224,8 +251,13 @@ def request_decide(request, pk: int):
     form = DecisionForm(request.POST, dsr=dsr)
     if not form.is_valid():
         return _detail_page(request, dsr, decision_form=form, status=400)
-    services.dsr_decide(actor=request.user, dsr=dsr, decision=form.cleaned_data["decision"],
-                        justification=form.cleaned_data["justification"], request=request)
+    services.dsr_decide(
+        actor=request.user,
+        dsr=dsr,
+        decision=form.cleaned_data["decision"],
+        justification=form.cleaned_data["justification"],
+        request=request,
+    )
     messages.success(request, _("Afgørelsen er gemt, og anmodningen er afsluttet."))
     return redirect("privacy:detail", pk=dsr.pk)
 
@@ -238,8 +270,9 @@ def request_erase(request, pk: int):
     if dsr.is_erasure and not dsr.is_completed and not form.is_valid():
         return _detail_page(request, dsr, erasure_form=form, status=400)
     try:
-        services.dsr_erase(actor=request.user, dsr=dsr, justification=request.POST.get("justification", ""),
-                           request=request)
+        services.dsr_erase(
+            actor=request.user, dsr=dsr, justification=request.POST.get("justification", ""), request=request
+        )
     except (services.RequestClosed, services.ErasureBlocked) as exc:
         messages.error(request, str(exc))
         return redirect("privacy:detail", pk=dsr.pk)
@@ -249,9 +282,11 @@ def request_erase(request, pk: int):
 
 # --- Record of processing (art. 30) -----------------------------------------------------------------
 
+
 def _record_organisation(request) -> tuple[Organisation, list[Organisation]]:
-    organisations = list(Organisation.objects.filter(pk__in=policy.record_organisation_ids(request.user))
-                         .order_by("name"))
+    organisations = list(
+        Organisation.objects.filter(pk__in=policy.record_organisation_ids(request.user)).order_by("name")
+    )
     if not organisations:
         raise Http404
     chosen = request.GET.get("organisation", "")
@@ -263,9 +298,15 @@ def _record_organisation(request) -> tuple[Organisation, list[Organisation]]:
 @require_safe
 def record(request):
     organisation, organisations = _record_organisation(request)
-    return render(request, "privacy/record.html", {
-        "record": build_record(organisation), "organisation": organisation, "organisations": organisations,
-    })
+    return render(
+        request,
+        "privacy/record.html",
+        {
+            "record": build_record(organisation),
+            "organisation": organisation,
+            "organisations": organisations,
+        },
+    )
 
 
 @login_required

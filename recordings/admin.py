@@ -57,8 +57,9 @@ class RecordingGuidelineForm(forms.ModelForm):
     def clean_effective_from(self):
         value = self.cleaned_data["effective_from"]
         if value < timezone.localdate():
-            raise forms.ValidationError(_("En ny version kan tidligst gælde fra i dag. Ældre versioner bevares, "
-                                          "som de var."))
+            raise forms.ValidationError(
+                _("En ny version kan tidligst gælde fra i dag. Ældre versioner bevares, som de var.")
+            )
         return value
 
 
@@ -97,25 +98,39 @@ class RecordingGuidelineAdmin(OrganisationScopedAdmin):
         return super().has_change_permission(request, obj) and _editable(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and _editable(obj) and not (
-            obj is not None and obj.requests.exists())
+        return (
+            super().has_delete_permission(request, obj)
+            and _editable(obj)
+            and not (obj is not None and obj.requests.exists())
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None and obj.has_taken_effect and request.method == "GET":
-            self.message_user(request, _("Versionen er trådt i kraft og kan ikke ændres. Vælg den på listen og brug "
-                                         "handlingen «Kopiér til ny version» for at skrive en ny."), messages.INFO)
+            self.message_user(
+                request,
+                _(
+                    "Versionen er trådt i kraft og kan ikke ændres. Vælg den på listen og brug "
+                    "handlingen «Kopiér til ny version» for at skrive en ny."
+                ),
+                messages.INFO,
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        audit_record(request=request, action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
-                     obj=obj, organisation_id=obj.organisation_id,
-                     summary=str(_("Retningslinje for optagelse ændret") if change
-                                 else _("Retningslinje for optagelse oprettet")),
-                     details={"effective_from": obj.effective_from.isoformat()})
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+            obj=obj,
+            organisation_id=obj.organisation_id,
+            summary=str(
+                _("Retningslinje for optagelse ændret") if change else _("Retningslinje for optagelse oprettet")
+            ),
+            details={"effective_from": obj.effective_from.isoformat()},
+        )
 
     @admin.action(description=_("Kopiér til ny version"))
     def copy_as_new_version(self, request, queryset):
@@ -123,10 +138,17 @@ class RecordingGuidelineAdmin(OrganisationScopedAdmin):
             self.message_user(request, _("Vælg én version at kopiere."), level=messages.WARNING)
             return None
         source = queryset.get()
-        latest = (RecordingGuideline.objects.filter(organisation_id=source.organisation_id)
-                  .order_by("-effective_from").values_list("effective_from", flat=True).first())
+        latest = (
+            RecordingGuideline.objects.filter(organisation_id=source.organisation_id)
+            .order_by("-effective_from")
+            .values_list("effective_from", flat=True)
+            .first()
+        )
         start = max(timezone.localdate() + timedelta(days=1), latest + timedelta(days=1))
         copy = services.guideline_copy(actor=request.user, guideline=source, effective_from=start, request=request)
-        self.message_user(request, _("Kopien gælder fra %(date)s. Ret den, før den træder i kraft.")
-                          % {"date": start.strftime("%d.%m.%Y")}, level=messages.SUCCESS)
+        self.message_user(
+            request,
+            _("Kopien gælder fra %(date)s. Ret den, før den træder i kraft.") % {"date": start.strftime("%d.%m.%Y")},
+            level=messages.SUCCESS,
+        )
         return redirect(reverse("admin:recordings_recordingguideline_change", args=[copy.pk]))

@@ -67,7 +67,7 @@ def mask_cpr(text: str) -> str:
     """The text with every CPR-like number replaced by a marker; the rest kept as typed."""
     result, last = [], 0
     for match in _matches(text):
-        result.append(text[last:match.start()])
+        result.append(text[last : match.start()])
         result.append(MASK)
         last = match.end()
     result.append(text[last:])

@@ -41,8 +41,14 @@ class DateInput(forms.DateInput):
 
 
 def _text_field(label, *, required=False, help_text="", rows=3) -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=TEXT_MAX, help_text=help_text,
-                           validators=[validate_no_cpr], widget=forms.Textarea(attrs={"rows": rows}))
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_MAX,
+        help_text=help_text,
+        validators=[validate_no_cpr],
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
 
 
 class CprMaskingMixin:
@@ -55,8 +61,9 @@ class CprMaskingMixin:
         super().full_clean()
         if not self.is_bound or not self._errors:
             return
-        refused = [name for name in self.cpr_fields
-                   if any(e.code == "cpr" for e in self._errors.as_data().get(name, ()))]
+        refused = [
+            name for name in self.cpr_fields if any(e.code == "cpr" for e in self._errors.as_data().get(name, ()))
+        ]
         if refused:
             data = self.data.copy()
             for name in refused:
@@ -69,37 +76,55 @@ class RecordingRequestForm(CprMaskingMixin, forms.Form):
     cpr_fields = ("free_text", "conditions", "justification", "hidden_recording_note")
 
     unit = forms.ModelChoiceField(
-        label=_("Enhed"), queryset=Unit.objects.none(), empty_label=None,
+        label=_("Enhed"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
         error_messages={"invalid_choice": _("Du kan ikke registrere anmodninger i den enhed.")},
     )
     request_date = forms.DateField(label=_("Dato for anmodningen"), widget=DateInput)
-    media = forms.ChoiceField(label=_("Hvad vil borgeren optage?"), choices=list(MEDIA_LABELS.items()),
-                              initial=AUDIO, widget=forms.RadioSelect)
-    setting = forms.ChoiceField(label=_("Hvilken samtale?"), choices=list(SETTING_LABELS.items()),
-                                initial=MEETING, widget=forms.RadioSelect)
+    media = forms.ChoiceField(
+        label=_("Hvad vil borgeren optage?"),
+        choices=list(MEDIA_LABELS.items()),
+        initial=AUDIO,
+        widget=forms.RadioSelect,
+    )
+    setting = forms.ChoiceField(
+        label=_("Hvilken samtale?"), choices=list(SETTING_LABELS.items()), initial=MEETING, widget=forms.RadioSelect
+    )
     reasons = forms.MultipleChoiceField(
-        label=_("Borgerens grunde"), choices=list(REASON_LABELS.items()), widget=forms.CheckboxSelectMultiple,
+        label=_("Borgerens grunde"),
+        choices=list(REASON_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Sæt kryds ved alle de grunde, borgeren giver."),
-        error_messages={"required": _("Vælg mindst én grund. Vælg «Anden grund», hvis ingen af dem passer, "
-                                      "og skriv borgerens forklaring nedenfor.")},
+        error_messages={
+            "required": _(
+                "Vælg mindst én grund. Vælg «Anden grund», hvis ingen af dem passer, "
+                "og skriv borgerens forklaring nedenfor."
+            )
+        },
     )
     free_text = _text_field(
         _("Borgerens begrundelse med egne ord"),
         help_text=_("Skriv kort, hvad borgeren siger. Skriv ikke navn eller CPR-nummer."),
     )
     decision = forms.ChoiceField(
-        label=_("Afgørelse"), choices=list(DECISION_LABELS.items()), widget=forms.RadioSelect,
+        label=_("Afgørelse"),
+        choices=list(DECISION_LABELS.items()),
+        widget=forms.RadioSelect,
         error_messages={"required": _("Vælg, om optagelsen er tilladt, tilladt med vilkår eller afslået.")},
     )
     conditions = _text_field(
-        _("Vilkår"), help_text=_("Fx kun lyd, kun til eget brug, optagelsen slettes, når sagen er afgjort."),
+        _("Vilkår"),
+        help_text=_("Fx kun lyd, kun til eget brug, optagelsen slettes, når sagen er afgjort."),
     )
     justification = _text_field(
-        _("Begrundelse for afgørelsen"), required=True,
+        _("Begrundelse for afgørelsen"),
+        required=True,
         help_text=_("Forklar din konkrete vurdering, især hvis du afviger fra forslaget."),
     )
     hidden_recording_discovered = forms.BooleanField(
-        label=_("Borgeren har optaget skjult (fx under et tidligere møde)"), required=False,
+        label=_("Borgeren har optaget skjult (fx under et tidligere møde)"),
+        required=False,
     )
     hidden_recording_note = _text_field(_("Om den skjulte optagelse"), rows=2)
 
@@ -126,17 +151,30 @@ class RecordingRequestForm(CprMaskingMixin, forms.Form):
         cleaned = super().clean()
         if OTHER in cleaned.get("reasons", ()) and not cleaned.get("free_text") and "free_text" not in self.errors:
             self.add_error("free_text", _("Beskriv den anden grund med borgerens egne ord."))
-        if cleaned.get("decision") == ALLOWED_WITH_CONDITIONS and not cleaned.get("conditions") \
-                and "conditions" not in self.errors:
+        if (
+            cleaned.get("decision") == ALLOWED_WITH_CONDITIONS
+            and not cleaned.get("conditions")
+            and "conditions" not in self.errors
+        ):
             self.add_error("conditions", _("Skriv de vilkår, borgeren må optage på."))
         return cleaned
 
     def fields_for_service(self) -> dict:
         data = self.cleaned_data
-        return {name: data[name] for name in (
-            "request_date", "media", "setting", "free_text", "decision", "conditions", "justification",
-            "hidden_recording_discovered", "hidden_recording_note",
-        )}
+        return {
+            name: data[name]
+            for name in (
+                "request_date",
+                "media",
+                "setting",
+                "free_text",
+                "decision",
+                "conditions",
+                "justification",
+                "hidden_recording_discovered",
+                "hidden_recording_note",
+            )
+        }
 
     # --- "Vis forslag" without JavaScript --------------------------------------------------
 
@@ -158,21 +196,24 @@ class RecordingRequestForm(CprMaskingMixin, forms.Form):
         return reasons, media, masked
 
 
-
 class ReviewForm(CprMaskingMixin, forms.Form):
     cpr_fields = ("review_note",)
 
     review_note = _text_field(
-        _("Bemærkning"), help_text=_("Fx om du er enig i afgørelsen, eller hvad der skal gøres anderledes næste "
-                                     "gang. Kan være tom."),
+        _("Bemærkning"),
+        help_text=_("Fx om du er enig i afgørelsen, eller hvad der skal gøres anderledes næste gang. Kan være tom."),
     )
 
 
 class HiddenRecordingForm(CprMaskingMixin, forms.Form):
     cpr_fields = ("note",)
 
-    note = _text_field(_("Hvad skete der?"), required=True, rows=2,
-                       help_text=_("Hvornår og hvordan blev optagelsen opdaget, og hvad gjorde du?"))
+    note = _text_field(
+        _("Hvad skete der?"),
+        required=True,
+        rows=2,
+        help_text=_("Hvornår og hvordan blev optagelsen opdaget, og hvad gjorde du?"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,7 +222,8 @@ class HiddenRecordingForm(CprMaskingMixin, forms.Form):
 
 class IncidentLinkForm(forms.Form):
     reference = forms.CharField(
-        label=_("Sagsnummer på hændelsen"), max_length=20,
+        label=_("Sagsnummer på hændelsen"),
+        max_length=20,
         help_text=_("Fx UDH-2026-0042. Du kan kun vælge hændelser, du selv har adgang til."),
         widget=forms.TextInput(attrs={"list": "incident-candidates", "autocomplete": "off"}),
         error_messages={"required": _("Skriv sagsnummeret på hændelsen.")},
@@ -197,12 +239,14 @@ class IncidentLinkForm(forms.Form):
         if incident is None:
             raise forms.ValidationError(
                 _("Der er ingen hændelse med sagsnummeret %(reference)s, som du har adgang til."),
-                params={"reference": reference}, code="unknown",
+                params={"reference": reference},
+                code="unknown",
             )
         return incident
 
 
 # --- Filters ------------------------------------------------------------------------------------
+
 
 def _unit_choices(units) -> list[tuple[str, str]]:
     return [("", _("Alle"))] + [(str(u.pk), u.name) for u in units]
@@ -212,8 +256,9 @@ class RequestFilterForm(forms.Form):
     """The manager's filters on the request list (all optional)."""
 
     unit = forms.TypedChoiceField(label=_("Enhed"), required=False, coerce=int, empty_value=None)
-    decision = forms.ChoiceField(label=_("Afgørelse"), required=False,
-                                 choices=[("", _("Alle")), *DECISION_LABELS.items()])
+    decision = forms.ChoiceField(
+        label=_("Afgørelse"), required=False, choices=[("", _("Alle")), *DECISION_LABELS.items()]
+    )
     reason = forms.ChoiceField(label=_("Grund"), required=False, choices=[("", _("Alle")), *REASON_LABELS.items()])
     date_from = forms.DateField(label=_("Fra dato"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("Til dato"), required=False, widget=DateInput)
@@ -243,8 +288,9 @@ def default_period(today: date | None = None) -> tuple[date, date]:
 
 
 class OverviewForm(forms.Form):
-    unit = forms.TypedChoiceField(label=_("Enhed"), required=False, coerce=int, empty_value=None,
-                                  help_text=_("Enheden og enhederne under den."))
+    unit = forms.TypedChoiceField(
+        label=_("Enhed"), required=False, coerce=int, empty_value=None, help_text=_("Enheden og enhederne under den.")
+    )
     date_from = forms.DateField(label=_("Fra dato"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("Til dato"), required=False, widget=DateInput)
 

@@ -61,7 +61,7 @@ def segments(line: str) -> list[tuple[bool, str]]:
     last = 0
     for match in _BOLD_RE.finditer(line):
         if match.start() > last:
-            pieces.append((False, line[last:match.start()]))
+            pieces.append((False, line[last : match.start()]))
         pieces.append((True, match[1]))
         last = match.end()
     if last < len(line):
@@ -90,7 +90,10 @@ def to_html(text: str, *, heading_level: int = 2) -> SafeString:
 def to_data(text: str) -> list[dict]:
     """The same structure as JSON-ready data: [{"kind", "level", "lines": [[[bold, text], …], …]}]."""
     return [
-        {"kind": block.kind, "level": block.level,
-         "lines": [[[bold, piece] for bold, piece in segments(line)] for line in block.lines]}
+        {
+            "kind": block.kind,
+            "level": block.level,
+            "lines": [[[bold, piece] for bold, piece in segments(line)] for line in block.lines],
+        }
         for block in parse(text)
     ]

@@ -45,23 +45,35 @@ class RecordingGuideline(models.Model):
     """One version of the organisation's guideline on recording meetings and phone calls."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="recording_guidelines",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="recording_guidelines",
         verbose_name=_("organisation"),
     )
     title = models.CharField(_("titel"), max_length=200)
     body = models.TextField(_("tekst"), help_text=MARKUP_HELP, validators=[validate_no_cpr])
     effective_from = models.DateField(
-        _("gælder fra"), help_text=_("Versionen gælder fra denne dato, til en nyere version træder i kraft."),
+        _("gælder fra"),
+        help_text=_("Versionen gælder fra denne dato, til en nyere version træder i kraft."),
     )
     without_legitimate_reason = models.CharField(
-        _("forslag uden saglig begrundelse"), max_length=30, default=POLICY_CHOICES[-1],
+        _("forslag uden saglig begrundelse"),
+        max_length=30,
+        default=POLICY_CHOICES[-1],
         choices=[(code, DECISION_LABELS[code]) for code in POLICY_CHOICES],
-        help_text=_("Hvad appen foreslår, når borgeren kun ønsker dokumentation, har mistillid eller en anden "
-                    "grund, der ikke i sig selv er saglig."),
+        help_text=_(
+            "Hvad appen foreslår, når borgeren kun ønsker dokumentation, har mistillid eller en anden "
+            "grund, der ikke i sig selv er saglig."
+        ),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("oprettet af"), editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("oprettet af"),
+        editable=False,
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
 
@@ -70,8 +82,9 @@ class RecordingGuideline(models.Model):
         verbose_name_plural = _("retningslinjer for optagelse")
         ordering = ["-effective_from", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "effective_from"],
-                                    name="recording_guideline_one_version_per_day"),
+            models.UniqueConstraint(
+                fields=["organisation", "effective_from"], name="recording_guideline_one_version_per_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,10 +131,12 @@ class GuidelinePassage(models.Model):
 class RecordingRequest(models.Model):
     """A citizen's request to record a meeting or phone call, and the decision on it."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="recording_requests",
-                             verbose_name=_("enhed"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="recording_requests", verbose_name=_("enhed"))
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="recording_requests",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="recording_requests",
         verbose_name=_("registreret af"),
     )
     registered_at = models.DateTimeField(_("registreret"), default=timezone.now)
@@ -140,7 +155,11 @@ class RecordingRequest(models.Model):
     free_text = models.TextField(_("borgerens begrundelse med egne ord"), blank=True, validators=[validate_no_cpr])
 
     guideline = models.ForeignKey(
-        RecordingGuideline, on_delete=models.PROTECT, null=True, blank=True, related_name="requests",
+        RecordingGuideline,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
         verbose_name=_("retningslinje"),
     )
     suggested_decision = models.CharField(_("foreslået afgørelse"), max_length=30, choices=DECISION_CHOICES)
@@ -148,25 +167,35 @@ class RecordingRequest(models.Model):
     conditions = models.TextField(_("vilkår"), blank=True, validators=[validate_no_cpr])
     justification = models.TextField(_("begrundelse for afgørelsen"), validators=[validate_no_cpr])
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("afgjort af"),
     )
     decided_at = models.DateTimeField(_("afgjort"))
 
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("gennemgået af"),
     )
     reviewed_at = models.DateTimeField(_("gennemgået"), null=True, blank=True)
     review_note = models.TextField(_("lederens bemærkning"), blank=True, validators=[validate_no_cpr])
 
     hidden_recording_discovered = models.BooleanField(_("skjult optagelse opdaget"), default=False)
-    hidden_recording_note = models.TextField(_("om den skjulte optagelse"), blank=True,
-                                             validators=[validate_no_cpr])
+    hidden_recording_note = models.TextField(_("om den skjulte optagelse"), blank=True, validators=[validate_no_cpr])
     hidden_recording_at = models.DateTimeField(_("skjult optagelse registreret"), null=True, blank=True)
 
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="recording_requests",
+        "incidents.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recording_requests",
         verbose_name=_("hændelse (offentliggjort optagelse)"),
     )
     # Set when the linked incident was deleted after the retention period (retention.services):
@@ -175,7 +204,9 @@ class RecordingRequest(models.Model):
     # free text and the people's names are removed; the coded facts stay for the statistics.
     anonymised_on = models.DateField(_("anonymiseret"), null=True, blank=True)
     linked_incident_purged_on = models.DateField(
-        _("knyttet hændelse slettet (opbevaringsperiode udløbet)"), null=True, blank=True,
+        _("knyttet hændelse slettet (opbevaringsperiode udløbet)"),
+        null=True,
+        blank=True,
     )
 
     class Meta:

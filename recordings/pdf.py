@@ -26,10 +26,15 @@ def url_fetcher():
 
 def guideline_html(guideline, passages, *, organisation_name: str) -> str:
     with translation.override("da"):
-        return render_to_string(TEMPLATE, {
-            "guideline": guideline, "passages": passages, "organisation_name": organisation_name,
-            "generated_at": timezone.localtime(),
-        })
+        return render_to_string(
+            TEMPLATE,
+            {
+                "guideline": guideline,
+                "passages": passages,
+                "organisation_name": organisation_name,
+                "generated_at": timezone.localtime(),
+            },
+        )
 
 
 def guideline_pdf(guideline, passages, *, organisation_name: str) -> bytes:

@@ -61,7 +61,12 @@ def may_update(user, recording_request: RecordingRequest) -> bool:
 
 def get_request_or_404(user, pk: int) -> RecordingRequest:
     qs = RecordingRequest.objects.select_related(
-        "unit", "registered_by", "decided_by", "reviewed_by", "guideline", "incident",
+        "unit",
+        "registered_by",
+        "decided_by",
+        "reviewed_by",
+        "guideline",
+        "incident",
     )
     found = visible_requests(user, qs).filter(pk=pk).first()
     if found is None:

@@ -21,8 +21,16 @@ from .policy import reader_organisation_ids, visible_requests
 LIST_PAGE_SIZE = 25
 
 
-def request_list(user, *, unit_ids=None, decision: str = "", reason: str = "", date_from: date | None = None,
-                 date_to: date | None = None, only_unreviewed: bool = False) -> QuerySet:
+def request_list(
+    user,
+    *,
+    unit_ids=None,
+    decision: str = "",
+    reason: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    only_unreviewed: bool = False,
+) -> QuerySet:
     """The requests the user sees, filtered (filters are already validated by the form)."""
     qs = visible_requests(user).select_related("unit", "registered_by")
     if unit_ids:
@@ -45,28 +53,40 @@ def incident_candidates(user, limit: int = 50) -> list[str]:
     return list(
         incident_policy.visible_incidents(user)
         .filter(Q(audio_published=True) | Q(video_published=True) | Q(hidden_recording=True))
-        .order_by("-registered_at", "-id").values_list("reference", flat=True)[:limit]
+        .order_by("-registered_at", "-id")
+        .values_list("reference", flat=True)[:limit]
     )
 
 
 # --- Guidelines -----------------------------------------------------------------------------
 
+
 def current_guideline(organisation_id: int, on: date | None = None) -> RecordingGuideline | None:
     """The version in force on the day (today by default): the newest that has taken effect."""
     on = on or timezone.localdate()
-    return (RecordingGuideline.objects.filter(organisation_id=organisation_id, effective_from__lte=on)
-            .select_related("created_by").order_by("-effective_from", "-id").first())
+    return (
+        RecordingGuideline.objects.filter(organisation_id=organisation_id, effective_from__lte=on)
+        .select_related("created_by")
+        .order_by("-effective_from", "-id")
+        .first()
+    )
 
 
 def guideline_versions(organisation_id: int) -> list[RecordingGuideline]:
     """Every version, newest first (future ones included: they are marked)."""
-    return list(RecordingGuideline.objects.filter(organisation_id=organisation_id)
-                .only("id", "title", "effective_from", "organisation_id").order_by("-effective_from", "-id"))
+    return list(
+        RecordingGuideline.objects.filter(organisation_id=organisation_id)
+        .only("id", "title", "effective_from", "organisation_id")
+        .order_by("-effective_from", "-id")
+    )
 
 
 def get_guideline_or_404(user, pk: int) -> RecordingGuideline:
-    guideline = (RecordingGuideline.objects.filter(pk=pk, organisation_id__in=reader_organisation_ids(user))
-                 .select_related("created_by", "organisation").first())
+    guideline = (
+        RecordingGuideline.objects.filter(pk=pk, organisation_id__in=reader_organisation_ids(user))
+        .select_related("created_by", "organisation")
+        .first()
+    )
     if guideline is None:
         raise Http404
     return guideline
@@ -90,6 +110,7 @@ def relevant_passages(guideline: RecordingGuideline | None, keys: tuple[str, ...
 
 
 # --- Counting ---------------------------------------------------------------------------------
+
 
 def _period(qs: QuerySet, start: date | None, end: date | None) -> QuerySet:
     if start:
@@ -119,8 +140,11 @@ def request_counts(unit_ids, start: date | None = None, end: date | None = None)
     qs = _period(RecordingRequest.objects.filter(unit_id__in=list(unit_ids)), start, end)
     months: dict[date, dict] = {}
     for month, decision, count in (
-        qs.annotate(month=TruncMonth("request_date")).values("month", "decision")
-        .annotate(n=Count("id")).values_list("month", "decision", "n").order_by("month")
+        qs.annotate(month=TruncMonth("request_date"))
+        .values("month", "decision")
+        .annotate(n=Count("id"))
+        .values_list("month", "decision", "n")
+        .order_by("month")
     ):
         key = _month_key(month)
         entry = months.setdefault(key, {"month": key, "count": 0, "by_decision": dict.fromkeys(DECISIONS, 0)})
@@ -157,8 +181,9 @@ class OverviewRow:
 
 
 def _row(label, counts: dict[str, int], hidden: int = 0) -> OverviewRow:
-    return OverviewRow(label=label, total=sum(counts.values()), by_decision=[counts.get(d, 0) for d in DECISIONS],
-                       hidden=hidden)
+    return OverviewRow(
+        label=label, total=sum(counts.values()), by_decision=[counts.get(d, 0) for d in DECISIONS], hidden=hidden
+    )
 
 
 def overview(unit_ids, start: date | None, end: date | None) -> dict:
@@ -170,9 +195,11 @@ def overview(unit_ids, start: date | None, end: date | None) -> dict:
     per_month: dict[date, dict[str, int]] = {}
     hidden_month: dict[date, int] = {}
     for month, decision, count, hidden in (
-        qs.annotate(month=TruncMonth("request_date")).values("month", "decision")
+        qs.annotate(month=TruncMonth("request_date"))
+        .values("month", "decision")
         .annotate(n=Count("id"), hidden=Count("id", filter=Q(hidden_recording_discovered=True)))
-        .values_list("month", "decision", "n", "hidden").order_by("month")
+        .values_list("month", "decision", "n", "hidden")
+        .order_by("month")
     ):
         key = _month_key(month)
         per_month.setdefault(key, {})[decision] = count
@@ -190,9 +217,11 @@ def overview(unit_ids, start: date | None, end: date | None) -> dict:
     unit_names = dict(Unit.objects.filter(pk__in=per_unit).values_list("id", "name"))
 
     reason_rows = []
-    per_reason = qs.values("decision").annotate(
-        **{code: Count("id", filter=Q(**{REASON_FIELDS[code]: True})) for code in REASONS}
-    ).values("decision", *REASONS)
+    per_reason = (
+        qs.values("decision")
+        .annotate(**{code: Count("id", filter=Q(**{REASON_FIELDS[code]: True})) for code in REASONS})
+        .values("decision", *REASONS)
+    )
     by_reason: dict[str, dict[str, int]] = {code: {} for code in REASONS}
     for row in per_reason:
         for code in REASONS:
@@ -201,8 +230,10 @@ def overview(unit_ids, start: date | None, end: date | None) -> dict:
         reason_rows.append(_row(REASON_LABELS[code], by_reason[code]))
 
     months = [_row(key, per_month[key], hidden_month.get(key, 0)) for key in sorted(per_month)]
-    units = sorted((_row(unit_names.get(uid, "?"), per_unit[uid], hidden_unit.get(uid, 0)) for uid in per_unit),
-                   key=lambda r: str(r.label))
+    units = sorted(
+        (_row(unit_names.get(uid, "?"), per_unit[uid], hidden_unit.get(uid, 0)) for uid in per_unit),
+        key=lambda r: str(r.label),
+    )
     totals = {d: sum(r.by_decision[i] for r in months) for i, d in enumerate(DECISIONS)}
     return {
         "months": months,
@@ -211,4 +242,3 @@ def overview(unit_ids, start: date | None, end: date | None) -> dict:
         "total": _row("", totals, sum(hidden_month.values())),
         "unreviewed": qs.filter(reviewed_at__isnull=True).count(),
     }
-

@@ -120,21 +120,26 @@ def _labels(codes: Iterable[str]) -> str:
 
 # No advice states an unconditional ban on sharing or publishing (DOMAIN.md 8; LEGAL-REVIEW.md F 34): the
 # citizen may as a rule publish audio of their own meeting; what is unlawful is named instead.
-ADVICE_OWN_USE = _("Aftal, hvad optagelsen skal bruges til. Fortæl borgeren, at en optagelse ikke må "
-                   "offentliggøres, hvis den er krænkende for medarbejderen eller afslører fortrolige oplysninger "
-                   "om andre end borgeren selv.")
+ADVICE_OWN_USE = _(
+    "Aftal, hvad optagelsen skal bruges til. Fortæl borgeren, at en optagelse ikke må "
+    "offentliggøres, hvis den er krænkende for medarbejderen eller afslører fortrolige oplysninger "
+    "om andre end borgeren selv."
+)
 ADVICE_AUDIO_INSTEAD = _("Tilbyd lydoptagelse i stedet for video, eller aftal at kun borgeren er i billedet.")
-ADVICE_VIDEO_CONSENT = _("Fortæl borgeren, at offentliggørelse af en video, hvor medarbejderen kan genkendes, "
-                         "uden medarbejderens samtykke kan være i strid med databeskyttelsesreglerne; Datatilsynet "
-                         "vurderer det konkret.")
+ADVICE_VIDEO_CONSENT = _(
+    "Fortæl borgeren, at offentliggørelse af en video, hvor medarbejderen kan genkendes, "
+    "uden medarbejderens samtykke kan være i strid med databeskyttelsesreglerne; Datatilsynet "
+    "vurderer det konkret."
+)
 ADVICE_INTERPRETER = _("Tilbyd tolk, hvis borgeren ikke forstår dansk godt nok til samtalen.")
 ADVICE_NOTES = _("Tilbyd et skriftligt referat eller notat af samtalen.")
 ADVICE_BISIDDER = _("Foreslå borgeren at tage en bisidder med.")
 ADVICE_COMPLAINT = _("Henvis til klagesystemet, hvis borgeren er utilfreds med sagsbehandlingen.")
 ADVICE_OTHER_CASEWORKER = _("Overvej at tilbyde borgeren en anden sagsbehandler.")
 ADVICE_NOT_EVIDENCE = _("En optagelse kan ikke dokumentere kommunens afgørelse; samtalen er kun vejledning.")
-ADVICE_ASK = _("Spørg ind til borgerens situation: er der personlige forhold, der gør det svært at huske "
-               "eller tage noter?")
+ADVICE_ASK = _(
+    "Spørg ind til borgerens situation: er der personlige forhold, der gør det svært at huske eller tage noter?"
+)
 
 
 def suggest(facts: RequestFacts, policy: GuidelinePolicy | None = None) -> Suggestion:
@@ -148,85 +153,122 @@ def suggest(facts: RequestFacts, policy: GuidelinePolicy | None = None) -> Sugge
     if legitimate:
         if PUBLISH_INTENT in reasons:
             return Suggestion(
-                decision=ALLOWED_WITH_CONDITIONS, rule="legitimate_with_publish_intent",
+                decision=ALLOWED_WITH_CONDITIONS,
+                rule="legitimate_with_publish_intent",
                 reasons=(*legitimate, PUBLISH_INTENT),
                 explanation=format_lazy(
-                    _("Borgeren har en saglig begrundelse ({reasons}), så optagelse bør tillades. Borgeren vil "
-                      "også offentliggøre optagelsen; det kan kommunen ikke forbyde, men fortæl borgeren om "
-                      "grænserne."),
-                    reasons=_labels(legitimate)),
+                    _(
+                        "Borgeren har en saglig begrundelse ({reasons}), så optagelse bør tillades. Borgeren vil "
+                        "også offentliggøre optagelsen; det kan kommunen ikke forbyde, men fortæl borgeren om "
+                        "grænserne."
+                    ),
+                    reasons=_labels(legitimate),
+                ),
                 advice=(ADVICE_OWN_USE, *((ADVICE_VIDEO_CONSENT,) if video else ())),
                 passage_keys=(*legitimate, PUBLISH_INTENT, *video_keys),
             )
         if video:
             return Suggestion(
-                decision=ALLOWED_WITH_CONDITIONS, rule="legitimate_video", reasons=legitimate,
+                decision=ALLOWED_WITH_CONDITIONS,
+                rule="legitimate_video",
+                reasons=legitimate,
                 explanation=format_lazy(
-                    _("Borgeren har en saglig begrundelse ({reasons}), så optagelse bør tillades. Video er mere "
-                      "indgribende end lyd, så aftal vilkår."),
-                    reasons=_labels(legitimate)),
+                    _(
+                        "Borgeren har en saglig begrundelse ({reasons}), så optagelse bør tillades. Video er mere "
+                        "indgribende end lyd, så aftal vilkår."
+                    ),
+                    reasons=_labels(legitimate),
+                ),
                 advice=(ADVICE_AUDIO_INSTEAD, ADVICE_VIDEO_CONSENT),
                 passage_keys=(*legitimate, VIDEO_PASSAGE),
             )
         return Suggestion(
-            decision=ALLOWED, rule="legitimate", reasons=legitimate,
+            decision=ALLOWED,
+            rule="legitimate",
+            reasons=legitimate,
             explanation=format_lazy(
-                _("Borgeren har en saglig begrundelse ({reasons}). Efter Ombudsmandens praksis bør optagelse "
-                  "så tillades."),
-                reasons=_labels(legitimate)),
+                _(
+                    "Borgeren har en saglig begrundelse ({reasons}). Efter Ombudsmandens praksis bør optagelse "
+                    "så tillades."
+                ),
+                reasons=_labels(legitimate),
+            ),
             passage_keys=legitimate,
         )
 
     if PUBLISH_INTENT in reasons:
         return Suggestion(
-            decision=REFUSED, rule="publish_intent", reasons=(PUBLISH_INTENT,),
-            explanation=_("Ønsket om at offentliggøre optagelsen er ikke en saglig begrundelse for at optage "
-                          "samtalen, og borgeren har ikke nævnt andre forhold, der er det."),
+            decision=REFUSED,
+            rule="publish_intent",
+            reasons=(PUBLISH_INTENT,),
+            explanation=_(
+                "Ønsket om at offentliggøre optagelsen er ikke en saglig begrundelse for at optage "
+                "samtalen, og borgeren har ikke nævnt andre forhold, der er det."
+            ),
             advice=(ADVICE_ASK, ADVICE_NOTES),
             passage_keys=(PUBLISH_INTENT, *video_keys),
         )
 
     if LANGUAGE_BARRIER in reasons:
         return Suggestion(
-            decision=ALLOWED_WITH_CONDITIONS, rule="language_barrier", reasons=(LANGUAGE_BARRIER,),
-            explanation=_("Sprogvanskeligheder kan være en saglig begrundelse, hvis en optagelse hjælper borgeren "
-                          "med at forstå samtalen bagefter. Tilbyd først tolk."),
+            decision=ALLOWED_WITH_CONDITIONS,
+            rule="language_barrier",
+            reasons=(LANGUAGE_BARRIER,),
+            explanation=_(
+                "Sprogvanskeligheder kan være en saglig begrundelse, hvis en optagelse hjælper borgeren "
+                "med at forstå samtalen bagefter. Tilbyd først tolk."
+            ),
             advice=(ADVICE_INTERPRETER, ADVICE_OWN_USE),
             passage_keys=(LANGUAGE_BARRIER, *video_keys),
         )
 
     doubtful = _ordered(reasons & DOUBTFUL_REASONS)
     by_guideline = policy.without_legitimate_reason
-    guideline_says = (_("Kommunens retningslinje siger afslag i den situation.") if by_guideline == REFUSED
-                      else _("Kommunens retningslinje tillader optagelse med vilkår i den situation."))
+    guideline_says = (
+        _("Kommunens retningslinje siger afslag i den situation.")
+        if by_guideline == REFUSED
+        else _("Kommunens retningslinje tillader optagelse med vilkår i den situation.")
+    )
     if doubtful:
         advice = [ADVICE_NOT_EVIDENCE, ADVICE_NOTES]
         if DISTRUST in reasons:
             advice += [ADVICE_BISIDDER, ADVICE_COMPLAINT, ADVICE_OTHER_CASEWORKER]
         return Suggestion(
-            decision=by_guideline, rule="documentation_or_distrust", reasons=doubtful,
+            decision=by_guideline,
+            rule="documentation_or_distrust",
+            reasons=doubtful,
             explanation=format_lazy(
                 _("{reasons} er ikke i sig selv en saglig begrundelse for at optage. {guideline}"),
-                reasons=_labels(doubtful).capitalize(), guideline=guideline_says),
+                reasons=_labels(doubtful).capitalize(),
+                guideline=guideline_says,
+            ),
             advice=tuple(advice),
             passage_keys=(*doubtful, *video_keys),
         )
 
     if OTHER in reasons:
         return Suggestion(
-            decision=by_guideline, rule="other", reasons=(OTHER,),
+            decision=by_guideline,
+            rule="other",
+            reasons=(OTHER,),
             explanation=format_lazy(
-                _("Vurdér borgerens egen forklaring konkret. Uden en saglig begrundelse har borgeren ikke krav "
-                  "på at optage. {guideline}"),
-                guideline=guideline_says),
+                _(
+                    "Vurdér borgerens egen forklaring konkret. Uden en saglig begrundelse har borgeren ikke krav "
+                    "på at optage. {guideline}"
+                ),
+                guideline=guideline_says,
+            ),
             advice=(ADVICE_ASK,),
             passage_keys=(OTHER, GENERAL, *video_keys),
         )
 
     return Suggestion(
-        decision=REFUSED, rule="no_reason", reasons=(),
-        explanation=_("Borgeren har ikke givet en grund. Uden en saglig begrundelse har borgeren ikke krav på at "
-                      "optage samtalen."),
+        decision=REFUSED,
+        rule="no_reason",
+        reasons=(),
+        explanation=_(
+            "Borgeren har ikke givet en grund. Uden en saglig begrundelse har borgeren ikke krav på at optage samtalen."
+        ),
         advice=(ADVICE_ASK,),
         passage_keys=(GENERAL,),
     )

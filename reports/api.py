@@ -43,9 +43,27 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = ("id", "kind", "kind_label", "version", "status", "status_label", "error", "requested_at",
-                  "started_at", "finished_at", "sha256", "size", "page_count", "includes_internal_notes",
-                  "plain_text", "sent_at", "sent_reference", "url", "download_url")
+        fields = (
+            "id",
+            "kind",
+            "kind_label",
+            "version",
+            "status",
+            "status_label",
+            "error",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "sha256",
+            "size",
+            "page_count",
+            "includes_internal_notes",
+            "plain_text",
+            "sent_at",
+            "sent_reference",
+            "url",
+            "download_url",
+        )
         read_only_fields = fields
 
     def _absolute(self, path: str) -> str:
@@ -80,19 +98,27 @@ class ReportRequestSerializer(serializers.Serializer):
     `breach_informed_reason`."""
 
     kind = serializers.ChoiceField(choices=INCIDENT_KIND_CHOICES)
-    publications = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                         help_text="Id'er på de offentliggørelser, der skal med (standard: alle).")
+    publications = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Id'er på de offentliggørelser, der skal med (standard: alle).",
+    )
     name_perpetrator = serializers.BooleanField(required=False, default=True)
-    include_internal_notes = serializers.BooleanField(required=False, default=False,
-                                                      help_text="Kun for `internal_hr`.")
-    employee = serializers.IntegerField(required=False, help_text="Bruger-id på den berørte medarbejder, når "
-                                        "der er flere (police, datatilsynet, dsa_notice).")
-    purposes = serializers.ListField(child=serializers.ChoiceField(choices=["prosecution", "restraining_order",
-                                                                            "compensation"]),
-                                     required=False, help_text="Kun for `police`.")
+    include_internal_notes = serializers.BooleanField(required=False, default=False, help_text="Kun for `internal_hr`.")
+    employee = serializers.IntegerField(
+        required=False,
+        help_text="Bruger-id på den berørte medarbejder, når der er flere (police, datatilsynet, dsa_notice).",
+    )
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=["prosecution", "restraining_order", "compensation"]),
+        required=False,
+        help_text="Kun for `police`.",
+    )
     employee_address = serializers.CharField(required=False, help_text="Kun for `datatilsynet`: klagerens adresse.")
-    platform = serializers.CharField(required=False, help_text="Kun for `dsa_notice`: platformens kode (én "
-                                     "anmeldelse pr. platform; standard: den første).")
+    platform = serializers.CharField(
+        required=False,
+        help_text="Kun for `dsa_notice`: platformens kode (én anmeldelse pr. platform; standard: den første).",
+    )
     sender_name = serializers.CharField(required=False, help_text="Kun for `dsa_notice` (standard: dig).")
     sender_email = serializers.EmailField(required=False, help_text="Kun for `dsa_notice` (standard: din e-mail).")
 
@@ -108,25 +134,38 @@ def _report_data(request, report: Report) -> dict:
 
 
 class ReportListView(ApiMixin, APIView):
-    @extend_schema(summary="Rapporter i en hændelse", responses={200: ReportSerializer(many=True),
-                                                                 401: NOT_SIGNED_IN, 404: NOT_VISIBLE})
+    @extend_schema(
+        summary="Rapporter i en hændelse",
+        responses={200: ReportSerializer(many=True), 401: NOT_SIGNED_IN, 404: NOT_VISIBLE},
+    )
     def get(self, request, reference: str):
         incident = report_policy.get_incident_for_reports_or_404(request.user, reference)
         reports = list(report_policy.visible_reports(request.user, incident).order_by("kind", "-version"))
         for report in reports:
             report.incident = incident
-        audit_record(request=request, actor=request.user, action=AuditEvent.Action.VIEW, obj=incident,
-                     summary=_("Rapporter læst"), details={"via": "api"})
+        audit_record(
+            request=request,
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            obj=incident,
+            summary=_("Rapporter læst"),
+            details={"via": "api"},
+        )
         return Response(ReportSerializer(reports, many=True, context={"request": request}).data)
 
     @extend_schema(
         summary="Bestil en rapport",
         description="Kun ledere for hændelsens enhed. Rapporten dannes af en baggrundsproces; svaret (202) er "
-                    "dens status. Spørg på `url`, til `status` er `ready` (hent den på `download_url`) eller "
-                    "`failed` (årsagen står i `error`). Udeladte valg får samme standard som på siden.",
+        "dens status. Spørg på `url`, til `status` er `ready` (hent den på `download_url`) eller "
+        "`failed` (årsagen står i `error`). Udeladte valg får samme standard som på siden.",
         request=ReportRequestSerializer,
-        responses={202: ReportSerializer, 400: VALIDATION, 401: NOT_SIGNED_IN, 403: FORBIDDEN_GENERATE,
-                   404: NOT_VISIBLE},
+        responses={
+            202: ReportSerializer,
+            400: VALIDATION,
+            401: NOT_SIGNED_IN,
+            403: FORBIDDEN_GENERATE,
+            404: NOT_VISIBLE,
+        },
     )
     def post(self, request, reference: str):
         incident = report_policy.get_incident_for_reports_or_404(request.user, reference)
@@ -135,16 +174,20 @@ class ReportListView(ApiMixin, APIView):
         data = request.data if isinstance(request.data, dict) else {}
         kind = data.get("kind")
         if kind not in Report.INCIDENT_KINDS:
-            raise ValidationError({"kind": [_("Vælg en af rapporterne: %(kinds)s.") % {
-                "kinds": ", ".join(Report.INCIDENT_KINDS)}]})
+            raise ValidationError(
+                {"kind": [_("Vælg en af rapporterne: %(kinds)s.") % {"kinds": ", ".join(Report.INCIDENT_KINDS)}]}
+            )
         form = _options_form(request, incident, kind, data)
         if not form.is_valid():
-            raise ValidationError({
-                ("non_field_errors" if field == "__all__" else field): [error["message"] for error in errors]
-                for field, errors in form.errors.get_json_data().items()
-            })
-        report = services.report_request(actor=request.user, incident=incident, kind=kind,
-                                         options=form.to_options(), request=request)
+            raise ValidationError(
+                {
+                    ("non_field_errors" if field == "__all__" else field): [error["message"] for error in errors]
+                    for field, errors in form.errors.get_json_data().items()
+                }
+            )
+        report = services.report_request(
+            actor=request.user, incident=incident, kind=kind, options=form.to_options(), request=request
+        )
         report.incident = incident
         body = _report_data(request, report)
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
@@ -153,8 +196,11 @@ class ReportListView(ApiMixin, APIView):
 def _options_form(request, incident, kind: str, data: dict) -> ReportOptionsForm:
     """The page's form, fed with its own defaults and then the JSON body's values."""
     arguments = {
-        "kind": kind, "incident": incident, "publications": list(incident.publications.all()),
-        "targets": list(incident.targets.order_by("first_name", "last_name", "id")), "user": request.user,
+        "kind": kind,
+        "incident": incident,
+        "publications": list(incident.publications.all()),
+        "targets": list(incident.targets.order_by("first_name", "last_name", "id")),
+        "user": request.user,
     }
     defaults = form_defaults(ReportOptionsForm(**arguments))
     submitted = {key: value for key, value in data.items() if key != "kind"}
@@ -162,8 +208,9 @@ def _options_form(request, incident, kind: str, data: dict) -> ReportOptionsForm
 
 
 class ReportDetailView(ApiMixin, APIView):
-    @extend_schema(summary="En rapports status", responses={200: ReportSerializer, 401: NOT_SIGNED_IN,
-                                                            404: NOT_VISIBLE})
+    @extend_schema(
+        summary="En rapports status", responses={200: ReportSerializer, 401: NOT_SIGNED_IN, 404: NOT_VISIBLE}
+    )
     def get(self, request, reference: str, report_id: int):
         incident = report_policy.get_incident_for_reports_or_404(request.user, reference)
         report = report_policy.get_report_or_404(request.user, incident, report_id)
@@ -173,10 +220,16 @@ class ReportDetailView(ApiMixin, APIView):
 class ReportDownloadView(ApiMixin, APIView):
     content_negotiation_class = IgnoreAcceptNegotiation
 
-    @extend_schema(summary="Hent en rapport (PDF)",
-                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, 401: NOT_SIGNED_IN,
-                              404: OpenApiResponse(description="Hændelsen eller rapporten findes ikke, du må ikke se "
-                                                               "den, eller den er ikke klar endnu.")})
+    @extend_schema(
+        summary="Hent en rapport (PDF)",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            401: NOT_SIGNED_IN,
+            404: OpenApiResponse(
+                description="Hændelsen eller rapporten findes ikke, du må ikke se den, eller den er ikke klar endnu."
+            ),
+        },
+    )
     def get(self, request, reference: str, report_id: int):
         incident = report_policy.get_incident_for_reports_or_404(request.user, reference)
         report = report_policy.get_report_or_404(request.user, incident, report_id)
@@ -184,11 +237,17 @@ class ReportDownloadView(ApiMixin, APIView):
             handle = services.report_open(report)
         except FileNotFoundError as exc:
             raise NotFound(_("Rapporten er ikke klar endnu.")) from exc
-        audit_record(request=request, actor=request.user, action=AuditEvent.Action.DOWNLOAD, obj=report,
-                     summary=_("Rapport hentet"),
-                     details={"via": "api", "kind": report.kind, "version": report.version, "sha256": report.sha256})
-        response = stored_file_response(handle, name=report.file.name, filename=report.download_name,
-                                        content_type="application/pdf")
+        audit_record(
+            request=request,
+            actor=request.user,
+            action=AuditEvent.Action.DOWNLOAD,
+            obj=report,
+            summary=_("Rapport hentet"),
+            details={"via": "api", "kind": report.kind, "version": report.version, "sha256": report.sha256},
+        )
+        response = stored_file_response(
+            handle, name=report.file.name, filename=report.download_name, content_type="application/pdf"
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         response["X-Content-SHA256"] = report.sha256

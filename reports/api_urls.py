@@ -1,6 +1,6 @@
 """The reports API under /api/v1/ (namespace "reports-api"); included with
 
-    path("api/v1/", include("reports.api_urls")),
+path("api/v1/", include("reports.api_urls")),
 """
 
 from django.urls import path
@@ -12,6 +12,9 @@ app_name = "reports-api"
 urlpatterns = [
     path("incidents/<str:reference>/reports/", api.ReportListView.as_view(), name="report-list"),
     path("incidents/<str:reference>/reports/<int:report_id>/", api.ReportDetailView.as_view(), name="report-detail"),
-    path("incidents/<str:reference>/reports/<int:report_id>/download/", api.ReportDownloadView.as_view(),
-         name="report-download"),
+    path(
+        "incidents/<str:reference>/reports/<int:report_id>/download/",
+        api.ReportDownloadView.as_view(),
+        name="report-download",
+    ),
 ]

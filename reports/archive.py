@@ -50,9 +50,11 @@ from .services import CHUNK_SIZE, TRANSIENT_ERRORS, ReportProblem, _claim, _copy
 logger = logging.getLogger(__name__)
 
 FORMAT = "udhaengning-sagsarkiv/1"
-LEGAL_BASIS = ("Offentlighedsloven (lov nr. 606 af 12. juni 2013) § 15, stk. 1: journalisering af dokumenter, "
-               "der modtages eller afsendes i en sag; arkivloven (lovbekendtgørelse nr. 1201 af 29. september "
-               "2016) om bevaring og kassation.")
+LEGAL_BASIS = (
+    "Offentlighedsloven (lov nr. 606 af 12. juni 2013) § 15, stk. 1: journalisering af dokumenter, "
+    "der modtages eller afsendes i en sag; arkivloven (lovbekendtgørelse nr. 1201 af 29. september "
+    "2016) om bevaring og kassation."
+)
 
 # Who received each kind of report (the party's role in the metadata).
 RECIPIENTS = {
@@ -78,8 +80,14 @@ def _enqueue(archive_id: int) -> None:
 @transaction.atomic
 def case_archive_request(*, actor, incident: Incident, request=None) -> CaseArchive:
     archive = CaseArchive.objects.create(incident=incident, created_by=actor)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=archive,
-                 summary=_("Sagsarkiv til journalisering bestilt"), details={"archive": archive.pk})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=archive,
+        summary=_("Sagsarkiv til journalisering bestilt"),
+        details={"archive": archive.pk},
+    )
     transaction.on_commit(lambda: _enqueue(archive.pk))
     return archive
 
@@ -102,8 +110,11 @@ def case_archive_open(archive: CaseArchive):
 
 def sent_reports(incident: Incident) -> list[Report]:
     """The reports the authority sent in the case (marked as sent), oldest first."""
-    return list(Report.objects.filter(incident=incident, status=Status.READY, sent_at__isnull=False)
-                .exclude(file="").order_by("sent_at", "id"))
+    return list(
+        Report.objects.filter(incident=incident, status=Status.READY, sent_at__isnull=False)
+        .exclude(file="")
+        .order_by("sent_at", "id")
+    )
 
 
 def _person(user) -> str:
@@ -111,16 +122,23 @@ def _person(user) -> str:
 
 
 def _parties(incident: Incident, reports: list[Report]) -> list[dict]:
-    parties = [{"role": "berørt medarbejder", "name": _person(user), "job_title": getattr(user, "job_title", "")}
-               for user in incident.targets.order_by("last_name", "first_name", "pk")]
+    parties = [
+        {"role": "berørt medarbejder", "name": _person(user), "job_title": getattr(user, "job_title", "")}
+        for user in incident.targets.order_by("last_name", "first_name", "pk")
+    ]
     if incident.target_names:
         parties.append({"role": "berørt (uden bruger)", "name": incident.target_names, "job_title": ""})
     if incident.reporter_id:
         parties.append({"role": "anmelder", "name": _person(incident.reporter), "job_title": ""})
     if incident.perpetrator_name or incident.perpetrator_relation != "unknown":
-        parties.append({"role": "afsender (har offentliggjort)", "name": incident.perpetrator_name,
-                        "relation": str(incident.get_perpetrator_relation_display()),
-                        "profile_url": incident.perpetrator_profile_url})
+        parties.append(
+            {
+                "role": "afsender (har offentliggjort)",
+                "name": incident.perpetrator_name,
+                "relation": str(incident.get_perpetrator_relation_display()),
+                "profile_url": incident.perpetrator_profile_url,
+            }
+        )
     for kind in dict.fromkeys(report.kind for report in reports):
         parties.append({"role": "modtager", "name": RECIPIENTS.get(kind, str(kind)), "kind": kind})
     return parties
@@ -152,8 +170,16 @@ def archive_metadata(incident: Incident, documents: list[dict], *, now, created_
 def metadata_xml(metadata: dict) -> bytes:
     """The metadata as a simple XML document (UTF-8), for document systems that import XML."""
     root = ElementTree.Element("sagsarkiv", {"format": metadata["format"]})
-    for name in ("reference", "journal_number", "title", "organisation", "unit", "status", "archived_by",
-                 "legal_basis"):
+    for name in (
+        "reference",
+        "journal_number",
+        "title",
+        "organisation",
+        "unit",
+        "status",
+        "archived_by",
+        "legal_basis",
+    ):
         ElementTree.SubElement(root, name).text = metadata[name] or ""
     dates = ElementTree.SubElement(root, "dates")
     for name, value in metadata["dates"].items():
@@ -175,8 +201,10 @@ def _add_file(archive: zipfile.ZipFile, arcname: str, handle, expected: str, wha
     with handle:
         sha, size = _copy_into(archive, arcname, handle)
     if expected and sha != expected:
-        raise ReportProblem(_("«%(what)s» svarer ikke til den SHA-256, der blev registreret; den er ikke lagt i "
-                              "sagsarkivet.") % {"what": what})
+        raise ReportProblem(
+            _("«%(what)s» svarer ikke til den SHA-256, der blev registreret; den er ikke lagt i sagsarkivet.")
+            % {"what": what}
+        )
     return sha, size
 
 
@@ -190,10 +218,22 @@ def _write(archive: zipfile.ZipFile, incident: Incident, *, now, created_by: str
         except FileNotFoundError as exc:
             raise ReportProblem(_("rapportens PDF-fil findes ikke i lageret.")) from exc
         sha, size = _add_file(archive, arcname, handle, report.sha256, report.get_kind_display())
-        documents.append({"type": "report", "path": arcname, "title": str(report.get_kind_display()),
-                          "kind": report.kind, "version": report.version, "date": _iso(report.sent_at),
-                          "sent_reference": report.sent_reference, "content_type": "application/pdf",
-                          "pdf_variant": "PDF/A-3b", "size": size, "sha256": sha, "_report": report})
+        documents.append(
+            {
+                "type": "report",
+                "path": arcname,
+                "title": str(report.get_kind_display()),
+                "kind": report.kind,
+                "version": report.version,
+                "date": _iso(report.sent_at),
+                "sent_reference": report.sent_reference,
+                "content_type": "application/pdf",
+                "pdf_variant": "PDF/A-3b",
+                "size": size,
+                "sha256": sha,
+                "_report": report,
+            }
+        )
     evidence = list(Evidence.objects.filter(incident=incident, removed_at__isnull=True).order_by("uploaded_at", "id"))
     for number, item in enumerate(evidence, start=1):
         arcname = _zip_name(number, item.original_name)
@@ -202,9 +242,18 @@ def _write(archive: zipfile.ZipFile, incident: Incident, *, now, created_by: str
         except FileNotFoundError as exc:
             raise ReportProblem(_("filen «%(name)s» findes ikke i lageret.") % {"name": item.original_name}) from exc
         sha, size = _add_file(archive, arcname, handle, item.sha256, item.original_name)
-        documents.append({"type": "evidence", "path": arcname, "title": item.original_name, "kind": item.kind,
-                          "date": _iso(item.captured_at or item.uploaded_at), "content_type": item.content_type,
-                          "size": size, "sha256": sha})
+        documents.append(
+            {
+                "type": "evidence",
+                "path": arcname,
+                "title": item.original_name,
+                "kind": item.kind,
+                "date": _iso(item.captured_at or item.uploaded_at),
+                "content_type": item.content_type,
+                "size": size,
+                "sha256": sha,
+            }
+        )
     metadata = archive_metadata(incident, documents, now=now, created_by=created_by)
     metadata_json = (json.dumps(metadata, ensure_ascii=False, indent=2) + "\n").encode()
     archive.writestr("metadata.json", metadata_json, compress_type=zipfile.ZIP_DEFLATED)
@@ -236,9 +285,14 @@ def case_archive_build(archive_id: int, *, now=None) -> CaseArchive | None:
         raise
     except Exception:
         logger.exception("Case archive %s could not be built", archive_id)
-        return case_archive_fail(archive_id, _("Der opstod en uventet fejl, da sagsarkivet skulle laves. Prøv igen; "
-                                               "sker det igen, så kontakt support og oplys arkiv-id %(id)s.")
-                                 % {"id": archive_id})
+        return case_archive_fail(
+            archive_id,
+            _(
+                "Der opstod en uventet fejl, da sagsarkivet skulle laves. Prøv igen; "
+                "sker det igen, så kontakt support og oplys arkiv-id %(id)s."
+            )
+            % {"id": archive_id},
+        )
     try:
         with transaction.atomic():
             done = CaseArchive.objects.select_for_update().get(pk=archive_id)
@@ -247,11 +301,29 @@ def case_archive_build(archive_id: int, *, now=None) -> CaseArchive | None:
             done.metadata_sha256 = hashlib.sha256(metadata_json).hexdigest()
             done.document_count = len(metadata["documents"])
             done.finished_at = timezone.now()
-            done.save(update_fields=["status", "error", "file", "sha256", "size", "metadata_sha256",
-                                     "document_count", "finished_at"])
-            audit_record(actor=None, action=AuditEvent.Action.EXPORT, obj=done, summary=_("Sagsarkiv lavet"),
-                         details={"sha256": done.sha256, "metadata_sha256": done.metadata_sha256,
-                                  "documents": done.document_count})
+            done.save(
+                update_fields=[
+                    "status",
+                    "error",
+                    "file",
+                    "sha256",
+                    "size",
+                    "metadata_sha256",
+                    "document_count",
+                    "finished_at",
+                ]
+            )
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.EXPORT,
+                obj=done,
+                summary=_("Sagsarkiv lavet"),
+                details={
+                    "sha256": done.sha256,
+                    "metadata_sha256": done.metadata_sha256,
+                    "documents": done.document_count,
+                },
+            )
     except CaseArchive.DoesNotExist:
         delete_quietly(stored)
         return None
@@ -259,4 +331,3 @@ def case_archive_build(archive_id: int, *, now=None) -> CaseArchive | None:
         delete_quietly(stored)
         raise
     return done
-

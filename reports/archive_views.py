@@ -39,12 +39,17 @@ def _archive_or_404(incident, archive_id: int) -> CaseArchive:
 
 def _page(request, incident, *, form=None, status: int = 200):
     audit_record(request=request, action=AuditEvent.Action.VIEW, obj=incident, summary=_("Sagsarkiv vist"))
-    return render(request, "reports/archive.html", {
-        "incident": incident,
-        "archives": list(CaseArchive.objects.filter(incident=incident)[:10]),
-        "sent_reports": archives.sent_reports(incident),
-        "form": form or JournalNumberForm(initial={"journal_number": incident.journal_number}),
-    }, status=status)
+    return render(
+        request,
+        "reports/archive.html",
+        {
+            "incident": incident,
+            "archives": list(CaseArchive.objects.filter(incident=incident)[:10]),
+            "sent_reports": archives.sent_reports(incident),
+            "form": form or JournalNumberForm(initial={"journal_number": incident.journal_number}),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -67,9 +72,16 @@ def archive_status(request, reference, archive_id):
     incident = _incident(request, reference)
     row = _archive_or_404(incident, archive_id)
     if request.GET.get("format") == "json":
-        return JsonResponse({"status": row.status, "sha256": row.sha256, "metadata_sha256": row.metadata_sha256,
-                             "documents": row.document_count, "error": row.error},
-                            headers={"Cache-Control": "private, no-store"})
+        return JsonResponse(
+            {
+                "status": row.status,
+                "sha256": row.sha256,
+                "metadata_sha256": row.metadata_sha256,
+                "documents": row.document_count,
+                "error": row.error,
+            },
+            headers={"Cache-Control": "private, no-store"},
+        )
     return render(request, "reports/archive_status.html", {"incident": incident, "archive": row})
 
 
@@ -82,10 +94,16 @@ def archive_download(request, reference, archive_id):
         handle = archives.case_archive_open(row)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=row, summary=_("Sagsarkiv hentet"),
-                 details={"sha256": row.sha256, "metadata_sha256": row.metadata_sha256})
-    response = stored_file_response(handle, name=row.file.name, filename=row.download_name,
-                                    content_type="application/zip")
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=row,
+        summary=_("Sagsarkiv hentet"),
+        details={"sha256": row.sha256, "metadata_sha256": row.metadata_sha256},
+    )
+    response = stored_file_response(
+        handle, name=row.file.name, filename=row.download_name, content_type="application/zip"
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-SHA256"] = row.sha256
     return response
@@ -99,6 +117,7 @@ def journal_number(request, reference):
     if not form.is_valid():
         return _page(request, incident, form=form, status=400)
     changed = incident_services.incident_set_journal_number(
-        actor=request.user, incident=incident, journal_number=form.cleaned_data["journal_number"], request=request)
+        actor=request.user, incident=incident, journal_number=form.cleaned_data["journal_number"], request=request
+    )
     messages.success(request, _("Journalnummeret er gemt.") if changed else _("Journalnummeret er uændret."))
     return redirect("reports:archive", reference=incident.reference)

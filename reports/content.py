@@ -38,8 +38,10 @@ Kind = Report.Kind
 
 PURPOSES: dict[str, str] = {
     "prosecution": gettext_lazy("Strafforfølgning af gerningspersonen"),
-    "restraining_order": gettext_lazy("Tilhold, så gerningspersonen ikke må kontakte, følge eller på anden måde "
-                                      "chikanere medarbejderen, også elektronisk"),
+    "restraining_order": gettext_lazy(
+        "Tilhold, så gerningspersonen ikke må kontakte, følge eller på anden måde "
+        "chikanere medarbejderen, også elektronisk"
+    ),
     "compensation": gettext_lazy("Erstatning til medarbejderen, herunder offererstatning"),
 }
 DEFAULT_PURPOSES = ("prosecution", "compensation")
@@ -58,7 +60,8 @@ PERSONAL_DATA_BY_FEATURE: dict[str, str] = {
     "workplace_details": gettext_lazy("Oplysninger om arbejdspladsen, fx adresse, mødetider eller kontor"),
     "private_details": gettext_lazy("Oplysninger om medarbejderens private forhold, fx bopæl eller telefonnummer"),
     "lawbreaking_accusation": gettext_lazy(
-        "Beskyldninger om strafbare forhold (oplysninger om strafbare forhold, databeskyttelseslovens § 8)"),
+        "Beskyldninger om strafbare forhold (oplysninger om strafbare forhold, databeskyttelseslovens § 8)"
+    ),
     "audio_published": gettext_lazy("En lydoptagelse af en samtale med medarbejderen"),
     "video_published": gettext_lazy("En videooptagelse af en samtale med medarbejderen"),
 }
@@ -96,6 +99,7 @@ MAX_TEXT_OPTION = 5000
 
 # --- Options ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Options:
     """The manager's choices, read defensively from the stored JSON."""
@@ -120,8 +124,9 @@ class Options:
             return value.strip()[:MAX_TEXT_OPTION] if isinstance(value, str) else ""
 
         ids = data.get("publication_ids")
-        publication_ids = (frozenset(int(i) for i in ids if isinstance(i, int) or str(i).isdigit())
-                           if isinstance(ids, list) else None)
+        publication_ids = (
+            frozenset(int(i) for i in ids if isinstance(i, int) or str(i).isdigit()) if isinstance(ids, list) else None
+        )
         employee = data.get("employee_id")
         purposes = data.get("purposes")
         explanations = data.get("explanations")
@@ -131,12 +136,10 @@ class Options:
             name_perpetrator=bool(data.get("name_perpetrator", True)),
             include_internal_notes=kind == Kind.INTERNAL_HR and bool(data.get("include_internal_notes", False)),
             employee_id=int(employee) if isinstance(employee, int) or str(employee or "").isdigit() else None,
-            purposes=(tuple(p for p in PURPOSES if p in purposes) if isinstance(purposes, list)
-                      else DEFAULT_PURPOSES),
+            purposes=(tuple(p for p in PURPOSES if p in purposes) if isinstance(purposes, list) else DEFAULT_PURPOSES),
             employee_address=text(data.get("employee_address")),
             platform=text(data.get("platform")),
-            explanations=({str(k): text(v) for k, v in explanations.items()} if isinstance(explanations, dict)
-                          else {}),
+            explanations=({str(k): text(v) for k, v in explanations.items()} if isinstance(explanations, dict) else {}),
             sender_name=text(data.get("sender_name")),
             sender_email=text(data.get("sender_email")),
             breach=({k: text(v) for k, v in breach.items()} if isinstance(breach, dict) else {}),
@@ -144,6 +147,7 @@ class Options:
 
 
 # --- People ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Person:
@@ -154,8 +158,12 @@ class Person:
 
 
 def _person(user) -> Person:
-    return Person(name=user.get_full_name() or user.get_username(), job_title=user.job_title or "",
-                  email=user.email or "", phone=getattr(user, "phone", "") or "")
+    return Person(
+        name=user.get_full_name() or user.get_username(),
+        job_title=user.job_title or "",
+        email=user.email or "",
+        phone=getattr(user, "phone", "") or "",
+    )
 
 
 def choose_employee(targets: list, employee_id: int | None, target_names: str) -> Person | None:
@@ -172,13 +180,17 @@ def choose_employee(targets: list, employee_id: int | None, target_names: str) -
 def employer_contact(organisation, requested_by) -> Person:
     """The organisation's contact for reports, else the manager who asked for the report."""
     if organisation.contact_name:
-        return Person(name=organisation.contact_name, email=organisation.contact_email,
-                      phone=organisation.contact_phone)
+        return Person(
+            name=organisation.contact_name, email=organisation.contact_email, phone=organisation.contact_phone
+        )
     if requested_by is not None:
         person = _person(requested_by)
-        return Person(name=person.name, job_title=person.job_title,
-                      email=person.email or organisation.contact_email,
-                      phone=person.phone or organisation.contact_phone)
+        return Person(
+            name=person.name,
+            job_title=person.job_title,
+            email=person.email or organisation.contact_email,
+            phone=person.phone or organisation.contact_phone,
+        )
     return Person(name="", email=organisation.contact_email, phone=organisation.contact_phone)
 
 
@@ -188,6 +200,7 @@ def safe_link(url: str) -> str:
 
 
 # --- Pieces of the context -------------------------------------------------------------------
+
 
 @dataclass
 class EvidenceRow:
@@ -214,8 +227,9 @@ def normalised_name(name: str) -> str:
     return " ".join(name.split())
 
 
-def earlier_incidents(incident: Incident, requested_by, *, limit: int = EARLIER_INCIDENTS_SHOWN
-                      ) -> tuple[list[Incident], int]:
+def earlier_incidents(
+    incident: Incident, requested_by, *, limit: int = EARLIER_INCIDENTS_SHOWN
+) -> tuple[list[Incident], int]:
     """The latest `limit` other incidents of the organisation with the same perpetrator (the
     name, case and spacing aside, or the profile link) that the manager who asked may see
     (the access policy), newest first, and how many there are in all. References and dates only."""
@@ -233,8 +247,15 @@ def earlier_incidents(incident: Incident, requested_by, *, limit: int = EARLIER_
     # the latest `limit` in index order, the count from the index alone; an OR of the two would
     # read every matching row from the table (84,000 for a frequent name at a million incidents).
     # (The "not empty" conditions are the indexes' own, so the planner may use them.)
-    by_name = (base.exclude(perpetrator_name="").annotate(perpetrator_key=Upper(Trim("perpetrator_name")))
-               .filter(perpetrator_key=name.upper())) if name else None
+    by_name = (
+        (
+            base.exclude(perpetrator_name="")
+            .annotate(perpetrator_key=Upper(Trim("perpetrator_name")))
+            .filter(perpetrator_key=name.upper())
+        )
+        if name
+        else None
+    )
     by_url = base.exclude(perpetrator_profile_url="").filter(perpetrator_profile_url=url) if url else None
     ordered = ("-discovered_at", "-id")
     found: dict[int, Incident] = {}
@@ -252,8 +273,7 @@ def earlier_incidents(incident: Incident, requested_by, *, limit: int = EARLIER_
 
 
 def load_incident(incident_id: int) -> Incident:
-    return Incident.objects.select_related("unit", "unit__organisation", "reporter", "confirmed_by").get(
-        pk=incident_id)
+    return Incident.objects.select_related("unit", "unit__organisation", "reporter", "confirmed_by").get(pk=incident_id)
 
 
 def _offence_time(publications: list):
@@ -277,8 +297,10 @@ def _next_steps(summary: dict, requested_by) -> list[dict]:
 
 def _datatilsynet_argument(incident: Incident, publications: list, references: list) -> dict:
     """The legal argument of the complaint, built only from facts that are given."""
-    articles = [_("art. 5, stk. 1, litra a (lovlig, rimelig og gennemsigtig behandling)"),
-                _("art. 6, stk. 1 (behandlingen skal have et retligt grundlag)")]
+    articles = [
+        _("art. 5, stk. 1, litra a (lovlig, rimelig og gennemsigtig behandling)"),
+        _("art. 6, stk. 1 (behandlingen skal have et retligt grundlag)"),
+    ]
     if incident.lawbreaking_accusation:
         articles.append(_("art. 10 og databeskyttelseslovens § 8 (oplysninger om strafbare forhold)"))
     reaches = {p.reach for p in publications}
@@ -311,6 +333,7 @@ def _breach(incident: Incident, options: Options, publications: list, assessment
 
 # --- The context of a report -------------------------------------------------------------------
 
+
 def report_context(report: Report, *, now=None) -> dict:
     """Everything the kind's PDF template shows, in a fixed number of queries."""
     incident = load_incident(report.incident_id)
@@ -335,21 +358,29 @@ def report_context(report: Report, *, now=None) -> dict:
         if redactions is None:
             publication.shown_quote, publication.shown_title = publication.quote, publication.title
         else:
-            publication.shown_quote = redactions.publication_text(publication.pk, Redaction.Field.QUOTE,
-                                                                  publication.quote)
-            publication.shown_title = redactions.publication_text(publication.pk, Redaction.Field.PUBLICATION_TITLE,
-                                                                  publication.title)
+            publication.shown_quote = redactions.publication_text(
+                publication.pk, Redaction.Field.QUOTE, publication.quote
+            )
+            publication.shown_title = redactions.publication_text(
+                publication.pk, Redaction.Field.PUBLICATION_TITLE, publication.title
+            )
         # A platform never gets a quote of a case with private details that nobody has redacted.
         publication.quote_withheld = bool(
-            kind == Kind.DSA_NOTICE and publication.quote.strip() and private_case
-            and not redactions.has_publication(publication.pk, Redaction.Field.QUOTE))
+            kind == Kind.DSA_NOTICE
+            and publication.quote.strip()
+            and private_case
+            and not redactions.has_publication(publication.pk, Redaction.Field.QUOTE)
+        )
         explanation = options.explanations.get(str(publication.pk), "")
         publication.explanation = redactions.everywhere(explanation) if redactions is not None else explanation
     chosen_ids = set(numbers)
     excluded_ids = {p.pk for p in all_publications} - chosen_ids
 
-    evidence = list(Evidence.objects.filter(incident=incident).select_related("publication", "uploaded_by")
-                    .order_by("uploaded_at", "id"))
+    evidence = list(
+        Evidence.objects.filter(incident=incident)
+        .select_related("publication", "uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
     # Files of a publication left out of the report are left out too.
     evidence = [e for e in evidence if e.publication_id not in excluded_ids]
     active = [e for e in evidence if not e.is_removed]
@@ -377,8 +408,7 @@ def report_context(report: Report, *, now=None) -> dict:
     assessment = Assessment.from_dict(incident.assessment)
     provisions = legal.provisions(incident)
     features = [FEATURE_LABELS[code] for code in FEATURE_FIELDS if getattr(incident, code)]
-    phenomena = [RELATED_PHENOMENA_LABELS[code] for code, name in PHENOMENON_FIELDS.items()
-                 if getattr(incident, name)]
+    phenomena = [RELATED_PHENOMENA_LABELS[code] for code, name in PHENOMENON_FIELDS.items() if getattr(incident, name)]
     employee = choose_employee(targets, options.employee_id, incident.target_names)
     summary = assessment_summary(incident, timeline)
 
@@ -425,8 +455,9 @@ def report_context(report: Report, *, now=None) -> dict:
         "evidence_removed": removed,
         "evidence_ids": [e.pk for e in attached],
         "takedowns": takedowns,
-        "missing": missing_information(kind, incident, targets=targets, publications=all_publications,
-                                       evidence=evidence),
+        "missing": missing_information(
+            kind, incident, targets=targets, publications=all_publications, evidence=evidence
+        ),
         "internal_view": internal_view,
     }
     if kind == Kind.POLICE:
@@ -445,8 +476,9 @@ def report_context(report: Report, *, now=None) -> dict:
         gdpr = next((p for p in provisions if p.code == "gdpr"), None)
         context.update(
             gdpr_provision=gdpr,
-            personal_data=[PERSONAL_DATA_BY_FEATURE[code] for code in PERSONAL_DATA_BY_FEATURE
-                           if getattr(incident, code)],
+            personal_data=[
+                PERSONAL_DATA_BY_FEATURE[code] for code in PERSONAL_DATA_BY_FEATURE if getattr(incident, code)
+            ],
             argument=_datatilsynet_argument(incident, publications, provisions),
         )
     elif kind == Kind.DSA_NOTICE:
@@ -457,8 +489,10 @@ def report_context(report: Report, *, now=None) -> dict:
             criminal_provisions=[p for p in provisions if p.code != "gdpr_breach"],
         )
     elif kind == Kind.BREACH_RECORD:
-        context.update(breach=_breach(incident, options, all_publications, assessment),
-                       breach_provision=next((p for p in provisions if p.code == "gdpr_breach"), None))
+        context.update(
+            breach=_breach(incident, options, all_publications, assessment),
+            breach_provision=next((p for p in provisions if p.code == "gdpr_breach"), None),
+        )
     elif kind == Kind.INTERNAL_HR:
         notes_qs = Note.objects.filter(incident=incident).select_related("author").order_by("created_at", "id")
         notes = list(notes_qs if internal_view else notes_qs.filter(visibility=Note.Visibility.SHARED))
@@ -477,15 +511,20 @@ def report_context(report: Report, *, now=None) -> dict:
         )
     elif kind == Kind.INTERNAL_AMO:
         done = {a.get("code") for a in summary["actions"] if a["done"]} | {a["code"] for a in summary["other_actions"]}
-        recording = any(getattr(incident, c) for c in ("audio_published", "video_published", "hidden_recording",
-                                                       "recorder_not_party"))
+        recording = any(
+            getattr(incident, c)
+            for c in ("audio_published", "video_published", "hidden_recording", "recorder_not_party")
+        )
         context.update(
             amo_employee_name=employee.name if (employee and incident.consent_name_to_amo) else "",
             level_label=incident.level_label,
             platform_labels=sorted({p.get_platform_display() for p in all_publications}),
             # The injury report has its own neutral section; its action titles stay out of the lists.
-            measures_done=[a for a in summary["actions"] + summary["other_actions"]
-                           if (a["done"] or a in summary["other_actions"]) and a.get("code") not in INJURY_ACTIONS],
+            measures_done=[
+                a
+                for a in summary["actions"] + summary["other_actions"]
+                if (a["done"] or a in summary["other_actions"]) and a.get("code") not in INJURY_ACTIONS
+            ],
             measures_planned=[a for a in summary["actions"] if not a["done"] and a.get("code") not in INJURY_ACTIONS],
             apv_review=incident.level >= 3 or incident.repeated or bool(incident.related_stalking),
             guidelines_review=recording,

@@ -26,26 +26,41 @@ from .platforms import dsa_platforms
 Kind = Report.Kind
 
 INTRODUCTIONS = {
-    Kind.POLICE: _("Anmeldelse til politiet fra arbejdsgiveren, med medarbejderens samtykke, de strafbare forhold "
-                   "og én påtalebegæring for hver forurettet, der selv skal underskrive."),
-    Kind.DATATILSYNET: _("Klage over offentliggørelse af medarbejderens egne personoplysninger, hvor arbejdsgiveren "
-                         "klager på medarbejderens vegne med fuldmagt. Bilagene hentes som enkelte filer."),
-    Kind.DSA_NOTICE: _("Anmeldelse af ulovligt indhold til platformens juridiske enhed i EU efter forordningen om "
-                       "digitale tjenester (DSA) art. 16, som PDF og som tekst til platformens formular."),
-    Kind.BREACH_RECORD: _("Registrering af et brud på persondatasikkerheden til databeskyttelsesrådgiveren: "
-                          "grundlaget for en anmeldelse til Datatilsynet inden 72 timer (art. 33)."),
-    Kind.INTERNAL_HR: _("Hele sagen til HR og ledelse: fakta, vurdering med vejledning, handlinger, frister, "
-                        "tidslinje og næste skridt."),
-    Kind.INTERNAL_AMO: _("Kort, forebyggende rapport til arbejdsmiljøorganisationen uden helbredsoplysninger, "
-                         "uden gerningspersonens identitet og uden citater."),
+    Kind.POLICE: _(
+        "Anmeldelse til politiet fra arbejdsgiveren, med medarbejderens samtykke, de strafbare forhold "
+        "og én påtalebegæring for hver forurettet, der selv skal underskrive."
+    ),
+    Kind.DATATILSYNET: _(
+        "Klage over offentliggørelse af medarbejderens egne personoplysninger, hvor arbejdsgiveren "
+        "klager på medarbejderens vegne med fuldmagt. Bilagene hentes som enkelte filer."
+    ),
+    Kind.DSA_NOTICE: _(
+        "Anmeldelse af ulovligt indhold til platformens juridiske enhed i EU efter forordningen om "
+        "digitale tjenester (DSA) art. 16, som PDF og som tekst til platformens formular."
+    ),
+    Kind.BREACH_RECORD: _(
+        "Registrering af et brud på persondatasikkerheden til databeskyttelsesrådgiveren: "
+        "grundlaget for en anmeldelse til Datatilsynet inden 72 timer (art. 33)."
+    ),
+    Kind.INTERNAL_HR: _(
+        "Hele sagen til HR og ledelse: fakta, vurdering med vejledning, handlinger, frister, tidslinje og næste skridt."
+    ),
+    Kind.INTERNAL_AMO: _(
+        "Kort, forebyggende rapport til arbejdsmiljøorganisationen uden helbredsoplysninger, "
+        "uden gerningspersonens identitet og uden citater."
+    ),
 }
 
 # Shown before generating (DOMAIN.md 6): Datatilsynet sends the complaint to the other party.
 WARNINGS = {
-    Kind.DATATILSYNET: _("Datatilsynet sender som regel klagen til den, der klages over, så personen kan udtale "
-                         "sig. Alt i klagen og bilagene kan altså blive læst af udgiveren."),
-    Kind.DSA_NOTICE: _("Platformen kan fortælle den, der har lagt indholdet op, hvem anmeldelsen kommer fra, og "
-                       "nogle platforme offentliggør anmeldelser. Udelad private oplysninger i citaterne."),
+    Kind.DATATILSYNET: _(
+        "Datatilsynet sender som regel klagen til den, der klages over, så personen kan udtale "
+        "sig. Alt i klagen og bilagene kan altså blive læst af udgiveren."
+    ),
+    Kind.DSA_NOTICE: _(
+        "Platformen kan fortælle den, der har lagt indholdet op, hvem anmeldelsen kommer fra, og "
+        "nogle platforme offentliggør anmeldelser. Udelad private oplysninger i citaterne."
+    ),
 }
 
 BREACH_FIELDS = (
@@ -74,8 +89,7 @@ def explanation_start(incident, publication) -> str:
 
 
 class ReportOptionsForm(forms.Form):
-    def __init__(self, *args, kind: str, incident, publications: list, targets: list, user=None,
-                 timeline=(), **kwargs):
+    def __init__(self, *args, kind: str, incident, publications: list, targets: list, user=None, timeline=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.incident = incident
@@ -86,7 +100,9 @@ class ReportOptionsForm(forms.Form):
 
         if publications and kind != Kind.INTERNAL_AMO:
             self.fields["publications"] = forms.TypedMultipleChoiceField(
-                label=_("Offentliggørelser i rapporten"), coerce=int, required=False,
+                label=_("Offentliggørelser i rapporten"),
+                coerce=int,
+                required=False,
                 choices=[(p.pk, publication_label(p)) for p in publications],
                 initial=[p.pk for p in publications],
                 widget=forms.CheckboxSelectMultiple,
@@ -95,13 +111,18 @@ class ReportOptionsForm(forms.Form):
             )
         if kind in (Kind.POLICE, Kind.DATATILSYNET, Kind.INTERNAL_HR):
             self.fields["name_perpetrator"] = forms.BooleanField(
-                label=_("Navngiv gerningspersonen"), required=False, initial=True,
-                help_text=_("Navn, profil og tidligere hændelser med samme person. Fravalgt står der kun, at "
-                            "personen er kendt af arbejdsgiveren."),
+                label=_("Navngiv gerningspersonen"),
+                required=False,
+                initial=True,
+                help_text=_(
+                    "Navn, profil og tidligere hændelser med samme person. Fravalgt står der kun, at "
+                    "personen er kendt af arbejdsgiveren."
+                ),
             )
         if kind in (Kind.POLICE, Kind.DATATILSYNET, Kind.DSA_NOTICE) and len(targets) > 1:
             self.fields["employee"] = forms.TypedChoiceField(
-                label=_("Medarbejderen rapporten handler om"), coerce=int,
+                label=_("Medarbejderen rapporten handler om"),
+                coerce=int,
                 choices=[(t.pk, t.get_full_name() or t.get_username()) for t in targets],
                 initial=targets[0].pk,
             )
@@ -111,13 +132,17 @@ class ReportOptionsForm(forms.Form):
             if "restraining_order" in recommended:
                 initial.append("restraining_order")
             self.fields["purposes"] = forms.MultipleChoiceField(
-                label=_("Formålet med anmeldelsen"), choices=list(content.PURPOSES.items()), initial=initial,
+                label=_("Formålet med anmeldelsen"),
+                choices=list(content.PURPOSES.items()),
+                initial=initial,
                 widget=forms.CheckboxSelectMultiple,
                 error_messages={"required": _("Vælg mindst ét formål med anmeldelsen.")},
             )
         if kind == Kind.DATATILSYNET:
             self.fields["employee_address"] = forms.CharField(
-                label=_("Medarbejderens adresse (klager og fuldmagtsgiver)"), required=False, max_length=500,
+                label=_("Medarbejderens adresse (klager og fuldmagtsgiver)"),
+                required=False,
+                max_length=500,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_("Datatilsynet skal have klagerens navn og adresse. Adressen gemmes kun i denne rapport."),
             )
@@ -125,52 +150,75 @@ class ReportOptionsForm(forms.Form):
             platforms = self.dsa_platform_codes
             self.fields["platform"] = forms.ChoiceField(
                 label=_("Platform (én anmeldelse pr. platform)"),
-                choices=[(code, dict(Publication._meta.get_field("platform").choices).get(code, code))
-                         for code in platforms],
+                choices=[
+                    (code, dict(Publication._meta.get_field("platform").choices).get(code, code)) for code in platforms
+                ],
                 initial=platforms[0] if platforms else None,
-                error_messages={"required": _("Vælg den platform, anmeldelsen skal til."),
-                                "invalid_choice": _("Anmeldelsen kan ikke sendes til den platform.")},
+                error_messages={
+                    "required": _("Vælg den platform, anmeldelsen skal til."),
+                    "invalid_choice": _("Anmeldelsen kan ikke sendes til den platform."),
+                },
             )
             for publication in publications:
                 if publication.url and publication.platform in platforms:
                     self.fields[f"explanation_{publication.pk}"] = forms.CharField(
                         label=_("Begrundelse for %(url)s") % {"url": Truncator(publication.url).chars(80)},
-                        required=False, max_length=content.MAX_TEXT_OPTION,
+                        required=False,
+                        max_length=content.MAX_TEXT_OPTION,
                         widget=forms.Textarea(attrs={"rows": 5}),
                         initial=explanation_start(incident, publication),
-                        help_text=_("Skriv, hvilke ord eller billeder der overtræder hvilken bestemmelse, og hvorfor "
-                                    "(DSA art. 16, stk. 2, litra a). Bestemmelsernes korte beskrivelse er sat ind "
-                                    "som en start."),
+                        help_text=_(
+                            "Skriv, hvilke ord eller billeder der overtræder hvilken bestemmelse, og hvorfor "
+                            "(DSA art. 16, stk. 2, litra a). Bestemmelsernes korte beskrivelse er sat ind "
+                            "som en start."
+                        ),
                     )
             self.fields["sender_name"] = forms.CharField(
-                label=_("Afsenderens navn"), max_length=200,
+                label=_("Afsenderens navn"),
+                max_length=200,
                 initial=(user.get_full_name() or user.get_username()) if user else organisation.contact_name,
-                error_messages={"required": _("Skriv afsenderens navn; platformen skal vide, hvem anmeldelsen "
-                                              "er fra.")},
+                error_messages={
+                    "required": _("Skriv afsenderens navn; platformen skal vide, hvem anmeldelsen er fra.")
+                },
             )
             self.fields["sender_email"] = forms.EmailField(
-                label=_("Afsenderens e-mailadresse"), max_length=254,
+                label=_("Afsenderens e-mailadresse"),
+                max_length=254,
                 initial=(user.email if user and user.email else organisation.contact_email),
-                error_messages={"required": _("Skriv en e-mailadresse, platformen kan svare på."),
-                                "invalid": _("Skriv en gyldig e-mailadresse.")},
+                error_messages={
+                    "required": _("Skriv en e-mailadresse, platformen kan svare på."),
+                    "invalid": _("Skriv en gyldig e-mailadresse."),
+                },
             )
         if kind == Kind.BREACH_RECORD:
             for key, label, long in BREACH_FIELDS:
                 self.fields[f"breach_{key}"] = forms.CharField(
-                    label=label, required=False, max_length=content.MAX_TEXT_OPTION,
-                    widget=forms.Textarea(attrs={"rows": 3}) if long else forms.TextInput())
+                    label=label,
+                    required=False,
+                    max_length=content.MAX_TEXT_OPTION,
+                    widget=forms.Textarea(attrs={"rows": 3}) if long else forms.TextInput(),
+                )
             self.fields["breach_informed"] = forms.ChoiceField(
-                label=_("Er de berørte underrettet (art. 34)?"), required=False,
-                choices=[("", _("Ikke vurderet endnu")), *content.BREACH_INFORMED.items()])
+                label=_("Er de berørte underrettet (art. 34)?"),
+                required=False,
+                choices=[("", _("Ikke vurderet endnu")), *content.BREACH_INFORMED.items()],
+            )
             self.fields["breach_informed_reason"] = forms.CharField(
-                label=_("Begrundelse"), required=False, max_length=content.MAX_TEXT_OPTION,
-                widget=forms.Textarea(attrs={"rows": 2}))
+                label=_("Begrundelse"),
+                required=False,
+                max_length=content.MAX_TEXT_OPTION,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
         if kind == Kind.INTERNAL_HR:
             self.fields["include_internal_notes"] = forms.BooleanField(
-                label=_("Medtag interne noter"), required=False, initial=False,
-                help_text=_("Uden interne noter kan medarbejderen selv hente rapporten. Så udelades også interne "
-                            "tidslinjepunkter, begrundelsen for et ændret niveau og tidligere sager med samme "
-                            "person."),
+                label=_("Medtag interne noter"),
+                required=False,
+                initial=False,
+                help_text=_(
+                    "Uden interne noter kan medarbejderen selv hente rapporten. Så udelades også interne "
+                    "tidslinjepunkter, begrundelsen for et ændret niveau og tidligere sager med samme "
+                    "person."
+                ),
             )
 
     def clean(self):
@@ -179,17 +227,24 @@ class ReportOptionsForm(forms.Form):
             self.add_error(None, reason)
         if self.kind == Kind.DSA_NOTICE and not self.has_error("publications") and not self.has_error("platform"):
             chosen = set(cleaned.get("publications") or ()) if "publications" in self.fields else set()
-            rows = [p for p in self.publication_rows
-                    if p.pk in chosen and p.url and p.platform == cleaned.get("platform")]
+            rows = [
+                p for p in self.publication_rows if p.pk in chosen and p.url and p.platform == cleaned.get("platform")
+            ]
             if not rows:
                 # A form-level error: it shows even when there is no publication to tick.
-                self.add_error(None, _("En DSA-anmeldelse skal pege på det præcise indhold: vælg mindst én "
-                                       "offentliggørelse på platformen, der har et link."))
+                self.add_error(
+                    None,
+                    _(
+                        "En DSA-anmeldelse skal pege på det præcise indhold: vælg mindst én "
+                        "offentliggørelse på platformen, der har et link."
+                    ),
+                )
             for publication in rows:
                 name = f"explanation_{publication.pk}"
                 if not (cleaned.get(name) or "").strip():
-                    self.add_error(name, _("Skriv, hvilke ord eller billeder der overtræder hvilken bestemmelse, "
-                                           "og hvorfor."))
+                    self.add_error(
+                        name, _("Skriv, hvilke ord eller billeder der overtræder hvilken bestemmelse, og hvorfor.")
+                    )
         return cleaned
 
     def to_options(self) -> dict:
@@ -210,11 +265,15 @@ class ReportOptionsForm(forms.Form):
         if self.kind == Kind.DSA_NOTICE:
             chosen = set(options["publication_ids"])
             options["explanations"] = {
-                str(p.pk): (data.get(f"explanation_{p.pk}") or "").strip() for p in self.publication_rows
-                if p.pk in chosen and f"explanation_{p.pk}" in self.fields and p.platform == options.get("platform")}
+                str(p.pk): (data.get(f"explanation_{p.pk}") or "").strip()
+                for p in self.publication_rows
+                if p.pk in chosen and f"explanation_{p.pk}" in self.fields and p.platform == options.get("platform")
+            }
         if self.kind == Kind.BREACH_RECORD:
-            options["breach"] = {key: (data.get(f"breach_{key}") or "").strip()
-                                 for key in [*(k for k, _label, _long in BREACH_FIELDS), "informed", "informed_reason"]}
+            options["breach"] = {
+                key: (data.get(f"breach_{key}") or "").strip()
+                for key in [*(k for k, _label, _long in BREACH_FIELDS), "informed", "informed_reason"]
+            }
         if "include_internal_notes" in self.fields:
             options["include_internal_notes"] = bool(data.get("include_internal_notes"))
         return options
@@ -236,9 +295,19 @@ class ReportFactsForm(forms.ModelForm):
 
     class Meta:
         model = Incident
-        fields = ["consent_police_report", "employee_police_contact", "witnesses", "compensation_wanted",
-                  "bistandsadvokat_wanted", "consent_dsa_notice", "publisher_contacted_at", "publisher_contact_method",
-                  "publisher_answer", "consent_name_to_amo", "injury_copy_to_amo"]
+        fields = [
+            "consent_police_report",
+            "employee_police_contact",
+            "witnesses",
+            "compensation_wanted",
+            "bistandsadvokat_wanted",
+            "consent_dsa_notice",
+            "publisher_contacted_at",
+            "publisher_contact_method",
+            "publisher_answer",
+            "consent_name_to_amo",
+            "injury_copy_to_amo",
+        ]
         widgets = {
             "publisher_contacted_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "witnesses": forms.Textarea(attrs={"rows": 3}),
@@ -256,8 +325,9 @@ class ReportFactsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        answered = ((cleaned.get("publisher_contact_method") or "").strip()
-                    or (cleaned.get("publisher_answer") or "").strip())
+        answered = (cleaned.get("publisher_contact_method") or "").strip() or (
+            cleaned.get("publisher_answer") or ""
+        ).strip()
         if answered and not cleaned.get("publisher_contacted_at") and not self.has_error("publisher_contacted_at"):
             self.add_error("publisher_contacted_at", _("Skriv, hvornår udgiveren blev bedt om at fjerne indholdet."))
         return cleaned
@@ -266,23 +336,35 @@ class ReportFactsForm(forms.ModelForm):
 class RedactionForm(forms.Form):
     """One span of text that external documents leave out."""
 
-    target = forms.ChoiceField(label=_("Hvor står teksten"), error_messages={
-        "required": _("Vælg, hvor teksten står."), "invalid_choice": _("Vælg, hvor teksten står.")})
-    text = forms.CharField(label=_("Tekst, der skal udelades"), max_length=1000,
-                           help_text=_("Kopiér teksten præcist, som den står, fx en adresse. Den vises som "
-                                       "«[udeladt]» i dokumenter til politi, Datatilsynet og platforme."),
-                           error_messages={"required": _("Skriv eller kopiér den tekst, der skal udelades.")})
+    target = forms.ChoiceField(
+        label=_("Hvor står teksten"),
+        error_messages={"required": _("Vælg, hvor teksten står."), "invalid_choice": _("Vælg, hvor teksten står.")},
+    )
+    text = forms.CharField(
+        label=_("Tekst, der skal udelades"),
+        max_length=1000,
+        help_text=_(
+            "Kopiér teksten præcist, som den står, fx en adresse. Den vises som "
+            "«[udeladt]» i dokumenter til politi, Datatilsynet og platforme."
+        ),
+        error_messages={"required": _("Skriv eller kopiér den tekst, der skal udelades.")},
+    )
 
     def __init__(self, *args, incident, publications: list, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("title", _g("Sagens overskrift")), ("description", _g("Beskrivelsen af hvad der er sket"))]
         for publication in publications:
             if publication.quote.strip():
-                choices.append((f"quote:{publication.pk}", _g("Citat: %(where)s") % {
-                    "where": publication_label(publication)}))
+                choices.append(
+                    (f"quote:{publication.pk}", _g("Citat: %(where)s") % {"where": publication_label(publication)})
+                )
             if publication.title.strip():
-                choices.append((f"publication_title:{publication.pk}", _g("Titel: %(where)s") % {
-                    "where": publication_label(publication)}))
+                choices.append(
+                    (
+                        f"publication_title:{publication.pk}",
+                        _g("Titel: %(where)s") % {"where": publication_label(publication)},
+                    )
+                )
         self.fields["target"].choices = choices
         self.publications = {p.pk: p for p in publications}
 
@@ -293,9 +375,11 @@ class RedactionForm(forms.Form):
 
 
 class MarkSentForm(forms.Form):
-    sent_on = forms.DateField(label=_("Sendt den"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                              error_messages={"required": _("Skriv, hvornår rapporten blev sendt."),
-                                              "invalid": _("Skriv en gyldig dato.")})
+    sent_on = forms.DateField(
+        label=_("Sendt den"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Skriv, hvornår rapporten blev sendt."), "invalid": _("Skriv en gyldig dato.")},
+    )
     external_reference = forms.CharField(label=_("Modtagerens reference"), max_length=200, required=False)
 
     def __init__(self, *args, kind: str, **kwargs):
@@ -305,8 +389,10 @@ class MarkSentForm(forms.Form):
         self.fields["sent_on"].initial = timezone.localdate()
         self.fields["external_reference"].help_text = {
             Kind.POLICE: _("Politiets journalnummer, når det kommer."),
-            Kind.DSA_NOTICE: _("Platformens sagsnummer eller kvittering. Om 7 dage minder systemet dig om at "
-                               "kontrollere, om indholdet er fjernet."),
+            Kind.DSA_NOTICE: _(
+                "Platformens sagsnummer eller kvittering. Om 7 dage minder systemet dig om at "
+                "kontrollere, om indholdet er fjernet."
+            ),
             Kind.DATATILSYNET: _("Datatilsynets sagsnummer, når det kommer."),
             Kind.BREACH_RECORD: _("Datatilsynets sagsnummer, hvis bruddet er anmeldt."),
         }.get(kind, "")
@@ -322,7 +408,8 @@ class MarkSentForm(forms.Form):
 
 class JournalNumberForm(forms.Form):
     journal_number = forms.CharField(
-        label=_("Journalnummer"), max_length=100,
+        label=_("Journalnummer"),
+        max_length=100,
         help_text=_("Nummeret i kommunens dokumenthåndteringssystem (ESDH), fx «27.12.00-G01-123-26»."),
         error_messages={"required": _("Skriv journalnummeret fra kommunens dokumenthåndteringssystem.")},
     )

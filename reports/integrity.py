@@ -25,15 +25,15 @@ def _report_checks() -> Iterator[FileCheck]:
 def _bundle_checks() -> Iterator[FileCheck]:
     rows = EvidenceBundle.objects.filter(status=Status.READY).select_related("report__incident").order_by("pk")
     for row in rows.iterator(chunk_size=500):
-        yield file_check(BUNDLE, row.pk, row.report.incident.reference, row.download_name, row.file.name or "",
-                         row.sha256)
+        yield file_check(
+            BUNDLE, row.pk, row.report.incident.reference, row.download_name, row.file.name or "", row.sha256
+        )
 
 
 def _archive_checks() -> Iterator[FileCheck]:
     rows = CaseArchive.objects.filter(status=Status.READY).select_related("incident").order_by("pk")
     for row in rows.iterator(chunk_size=500):
-        yield file_check(ARCHIVE, row.pk, row.incident.reference, row.download_name, row.file.name or "",
-                         row.sha256)
+        yield file_check(ARCHIVE, row.pk, row.incident.reference, row.download_name, row.file.name or "", row.sha256)
 
 
 def register() -> None:

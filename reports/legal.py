@@ -33,20 +33,21 @@ OTHERS_RECORDED = "others_recorded"
 
 # DOMAIN.md 4.2: the titles of the 2026.2 provisions, for assessments stored without one.
 TITLES: dict[str, str] = {
-    "strfl_119": gettext_lazy("Straffeloven § 119, stk. 1: vold eller trussel om vold mod personer i offentlig "
-                              "tjeneste"),
-    "strfl_119_2": gettext_lazy("Straffeloven § 119, stk. 2: trussel om at anklage en myndighedsperson for at "
-                                "påvirke en afgørelse"),
+    "strfl_119": gettext_lazy(
+        "Straffeloven § 119, stk. 1: vold eller trussel om vold mod personer i offentlig tjeneste"
+    ),
+    "strfl_119_2": gettext_lazy(
+        "Straffeloven § 119, stk. 2: trussel om at anklage en myndighedsperson for at påvirke en afgørelse"
+    ),
     "strfl_119a": gettext_lazy("Straffeloven § 119 a: chikane af personer i offentlig tjeneste"),
-    "strfl_121": gettext_lazy("Straffeloven § 121: hån, skældsord eller fornærmelig tiltale mod en offentligt "
-                              "ansat"),
+    "strfl_121": gettext_lazy("Straffeloven § 121: hån, skældsord eller fornærmelig tiltale mod en offentligt ansat"),
     "strfl_136": gettext_lazy("Straffeloven § 136, stk. 1: offentlig tilskyndelse til forbrydelse"),
     "strfl_242": gettext_lazy("Straffeloven § 242: forfølgelse (stalking)"),
     "strfl_263": gettext_lazy("Straffeloven § 263, stk. 2: optagelse af en samtale, man ikke selv deltager i"),
-    "strfl_264a": gettext_lazy("Straffeloven § 264 a: fotografering af personer på et ikke frit tilgængeligt "
-                               "sted"),
-    "strfl_264d": gettext_lazy("Straffeloven § 264 d: videregivelse af meddelelser eller billeder om en andens "
-                               "private forhold"),
+    "strfl_264a": gettext_lazy("Straffeloven § 264 a: fotografering af personer på et ikke frit tilgængeligt sted"),
+    "strfl_264d": gettext_lazy(
+        "Straffeloven § 264 d: videregivelse af meddelelser eller billeder om en andens private forhold"
+    ),
     "strfl_266": gettext_lazy("Straffeloven § 266: trusler"),
     "strfl_267_268": gettext_lazy("Straffeloven §§ 267–268: ærekrænkelser"),
     "gdpr": gettext_lazy("Databeskyttelsesforordningen art. 5–6 og 9–10 og databeskyttelsesloven"),
@@ -56,31 +57,51 @@ TITLES: dict[str, str] = {
 # Neutral summaries for outside recipients (what the provision is about, no chances, no caveats),
 # for assessments stored before rules 2026.2 gave each reference its own `summary`.
 SUMMARIES: dict[str, str] = {
-    "strfl_119": gettext_lazy("Bestemmelsen handler om vold og trusler om vold mod en person i offentlig "
-                              "tjeneste i anledning af arbejdet."),
-    "strfl_119_2": gettext_lazy("Bestemmelsen handler om at true en person, der træffer afgørelser for en "
-                                "myndighed, med en anklage eller udstilling for at påvirke en afgørelse."),
-    "strfl_119a": gettext_lazy("Bestemmelsen handler om at chikanere en person i offentlig tjeneste i anledning "
-                               "af arbejdet, fx ved at udbrede private oplysninger eller billeder eller opfordre "
-                               "andre til at opsøge personen."),
-    "strfl_121": gettext_lazy("Bestemmelsen handler om hån, skældsord eller anden fornærmelig tiltale, der rettes "
-                              "direkte mod en offentligt ansat under eller i anledning af arbejdet."),
+    "strfl_119": gettext_lazy(
+        "Bestemmelsen handler om vold og trusler om vold mod en person i offentlig tjeneste i anledning af arbejdet."
+    ),
+    "strfl_119_2": gettext_lazy(
+        "Bestemmelsen handler om at true en person, der træffer afgørelser for en "
+        "myndighed, med en anklage eller udstilling for at påvirke en afgørelse."
+    ),
+    "strfl_119a": gettext_lazy(
+        "Bestemmelsen handler om at chikanere en person i offentlig tjeneste i anledning "
+        "af arbejdet, fx ved at udbrede private oplysninger eller billeder eller opfordre "
+        "andre til at opsøge personen."
+    ),
+    "strfl_121": gettext_lazy(
+        "Bestemmelsen handler om hån, skældsord eller anden fornærmelig tiltale, der rettes "
+        "direkte mod en offentligt ansat under eller i anledning af arbejdet."
+    ),
     "strfl_136": gettext_lazy("Bestemmelsen handler om offentligt at tilskynde andre til at begå en forbrydelse."),
-    "strfl_242": gettext_lazy("Bestemmelsen handler om systematisk og vedvarende at kontakte, følge eller på "
-                              "anden måde chikanere en anden person på en måde, der kan krænke personens fred."),
+    "strfl_242": gettext_lazy(
+        "Bestemmelsen handler om systematisk og vedvarende at kontakte, følge eller på "
+        "anden måde chikanere en anden person på en måde, der kan krænke personens fred."
+    ),
     "strfl_263": gettext_lazy("Bestemmelsen handler om hemmeligt at optage en samtale, man ikke selv deltager i."),
-    "strfl_264a": gettext_lazy("Bestemmelsen handler om at fotografere eller filme personer på et sted, der ikke "
-                               "er frit tilgængeligt, uden deres samtykke."),
-    "strfl_264d": gettext_lazy("Bestemmelsen handler om at videregive meddelelser eller billeder om en andens "
-                               "private forhold."),
-    "strfl_266": gettext_lazy("Bestemmelsen handler om trusler, der kan fremkalde alvorlig frygt for egen eller "
-                              "andres liv, helbred eller velfærd."),
-    "strfl_267_268": gettext_lazy("Bestemmelserne handler om ærekrænkende udsagn og beskyldninger, der kan skade "
-                                  "en persons omdømme, og om grove eller usande beskyldninger."),
-    "gdpr": gettext_lazy("Reglerne handler om behandling af personoplysninger, herunder offentliggørelse af "
-                         "oplysninger om en person for en ubestemt kreds."),
-    "gdpr_breach": gettext_lazy("Reglerne handler om den dataansvarliges pligt til at registrere og anmelde et "
-                                "brud på persondatasikkerheden og underrette de berørte."),
+    "strfl_264a": gettext_lazy(
+        "Bestemmelsen handler om at fotografere eller filme personer på et sted, der ikke "
+        "er frit tilgængeligt, uden deres samtykke."
+    ),
+    "strfl_264d": gettext_lazy(
+        "Bestemmelsen handler om at videregive meddelelser eller billeder om en andens private forhold."
+    ),
+    "strfl_266": gettext_lazy(
+        "Bestemmelsen handler om trusler, der kan fremkalde alvorlig frygt for egen eller "
+        "andres liv, helbred eller velfærd."
+    ),
+    "strfl_267_268": gettext_lazy(
+        "Bestemmelserne handler om ærekrænkende udsagn og beskyldninger, der kan skade "
+        "en persons omdømme, og om grove eller usande beskyldninger."
+    ),
+    "gdpr": gettext_lazy(
+        "Reglerne handler om behandling af personoplysninger, herunder offentliggørelse af "
+        "oplysninger om en person for en ubestemt kreds."
+    ),
+    "gdpr_breach": gettext_lazy(
+        "Reglerne handler om den dataansvarliges pligt til at registrere og anmelde et "
+        "brud på persondatasikkerheden og underrette de berørte."
+    ),
 }
 
 PROSECUTION_LABELS = {
@@ -92,10 +113,13 @@ PROSECUTION_LABELS = {
 # Who signs a request for prosecution (the forurettede), DOMAIN.md 4.2 and LEGAL-REVIEW.md A 10.
 SIGNATORIES = {
     EMPLOYEE: gettext_lazy("Medarbejderen"),
-    FAMILY: gettext_lazy("Indehaverne af forældremyndigheden over medarbejderens børn, eller de "
-                         "familiemedlemmer, oplysningerne handler om"),
-    THIRD_PARTY: gettext_lazy("De personer, hvis oplysninger er videregivet (for børn: indehaverne af "
-                              "forældremyndigheden)"),
+    FAMILY: gettext_lazy(
+        "Indehaverne af forældremyndigheden over medarbejderens børn, eller de "
+        "familiemedlemmer, oplysningerne handler om"
+    ),
+    THIRD_PARTY: gettext_lazy(
+        "De personer, hvis oplysninger er videregivet (for børn: indehaverne af forældremyndigheden)"
+    ),
     OTHERS_RECORDED: gettext_lazy("De øvrige deltagere i den optagne samtale"),
 }
 VICTIM_ORDER = (EMPLOYEE, FAMILY, THIRD_PARTY, OTHERS_RECORDED)
@@ -143,7 +167,8 @@ def default_prosecution(code: str, incident) -> str | None:
         return REQUEST
     if code == "strfl_267_268":
         accusation = getattr(incident, "lawbreaking_accusation", False) or getattr(
-            incident, "abuse_of_power_accusation", False)
+            incident, "abuse_of_power_accusation", False
+        )
         return REQUEST if accusation else PRIVATE
     if code.startswith("strfl_"):
         return PUBLIC
@@ -177,16 +202,19 @@ def provisions(incident) -> list[Provision]:
         text = LEGAL_REFERENCE_TEXTS.get(code)
         prosecution = item.prosecution if item.prosecution_stored else default_prosecution(code, incident)
         victims = item.victim or default_victims(code, incident, spread=spread)
-        result.append(Provision(
-            code=code,
-            title=item.title or (text.title if text else str(TITLES.get(code, code))),
-            summary=(item.summary or (getattr(text, "summary", "") if text else "")
-                     or str(SUMMARIES.get(code, ""))),
-            guidance=item.guidance or (getattr(text, "guidance", "") if text else ""),
-            source=item.source or (text.source if text else ""),
-            prosecution=prosecution,
-            victims=tuple(victims),
-        ))
+        result.append(
+            Provision(
+                code=code,
+                title=item.title or (text.title if text else str(TITLES.get(code, code))),
+                summary=(
+                    item.summary or (getattr(text, "summary", "") if text else "") or str(SUMMARIES.get(code, ""))
+                ),
+                guidance=item.guidance or (getattr(text, "guidance", "") if text else ""),
+                source=item.source or (text.source if text else ""),
+                prosecution=prosecution,
+                victims=tuple(victims),
+            )
+        )
     return result
 
 
@@ -206,13 +234,20 @@ def requests_for_prosecution(items: list[Provision], *, employee_name: str = "")
         if not provision.is_criminal or provision.prosecution != REQUEST:
             continue
         for victim in provision.victims:
-            for person in ((EMPLOYEE, OTHERS_RECORDED) if victim == EVERYONE_RECORDED else (victim,)):
+            for person in (EMPLOYEE, OTHERS_RECORDED) if victim == EVERYONE_RECORDED else (victim,):
                 bucket = by_victim.setdefault(person, [])
                 if provision not in bucket:
                     bucket.append(provision)
-    return [Begaering(victim=victim, signatory=str(SIGNATORIES[victim]),
-                      name=employee_name if victim == EMPLOYEE else "", provisions=by_victim[victim])
-            for victim in VICTIM_ORDER if victim in by_victim]
+    return [
+        Begaering(
+            victim=victim,
+            signatory=str(SIGNATORIES[victim]),
+            name=employee_name if victim == EMPLOYEE else "",
+            provisions=by_victim[victim],
+        )
+        for victim in VICTIM_ORDER
+        if victim in by_victim
+    ]
 
 
 def has_code(items: list[Provision], code: str) -> bool:

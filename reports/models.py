@@ -93,18 +93,26 @@ class Report(Generated, models.Model):
         STATISTICS = "statistics", _("Statistikrapport")
 
     # The kinds made from one incident; a statistics report has no incident.
-    INCIDENT_KINDS = (Kind.POLICE, Kind.DATATILSYNET, Kind.DSA_NOTICE, Kind.BREACH_RECORD, Kind.INTERNAL_HR,
-                      Kind.INTERNAL_AMO)
+    INCIDENT_KINDS = (
+        Kind.POLICE,
+        Kind.DATATILSYNET,
+        Kind.DSA_NOTICE,
+        Kind.BREACH_RECORD,
+        Kind.INTERNAL_HR,
+        Kind.INTERNAL_AMO,
+    )
     # The kinds that leave the organisation (redactions apply, no guidance, no health data).
     EXTERNAL_KINDS = (Kind.POLICE, Kind.DATATILSYNET, Kind.DSA_NOTICE)
 
     Status = Status
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reports", null=True,
-                                 blank=True, verbose_name=_("hændelse"))
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="reports", null=True, blank=True, verbose_name=_("hændelse")
+    )
     # Statistics reports only: the organisation they were made in (incident reports have it via the incident).
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", null=True,
-                                     blank=True, verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", null=True, blank=True, verbose_name=_("organisation")
+    )
     kind = models.CharField(_("art"), max_length=20, choices=Kind.choices)
     version = models.PositiveIntegerField(_("version"))
     options = models.JSONField(_("valg"), default=dict, blank=True)
@@ -115,8 +123,9 @@ class Report(Generated, models.Model):
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
     # Set when the stuck-job sweep put the row back in the queue (its worker stopped mid-way).
     retried_at = models.DateTimeField(_("sat i gang igen"), null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+", verbose_name=_("bestilt af"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("bestilt af")
+    )
     requested_at = models.DateTimeField(_("bestilt"), default=timezone.now)
     started_at = models.DateTimeField(_("påbegyndt"), null=True, blank=True)
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
@@ -130,8 +139,14 @@ class Report(Generated, models.Model):
     evidence_ids = models.JSONField(default=list, blank=True)
     # Marked as sent to its recipient (which logs the matching action on the incident's timeline).
     sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name=_("sendt af"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sendt af"),
+    )
     sent_reference = models.CharField(_("modtagerens reference"), max_length=200, blank=True)
 
     class Meta:
@@ -140,12 +155,17 @@ class Report(Generated, models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind", "version"], name="report_unique_version"),
-            models.UniqueConstraint(fields=["requested_by", "version"], condition=Q(kind="statistics"),
-                                    name="report_unique_statistics_version"),
+            models.UniqueConstraint(
+                fields=["requested_by", "version"],
+                condition=Q(kind="statistics"),
+                name="report_unique_statistics_version",
+            ),
             # Exactly the statistics kind has no incident, and it has the organisation instead.
             models.CheckConstraint(
-                condition=(Q(kind="statistics", incident__isnull=True, organisation__isnull=False)
-                           | (~Q(kind="statistics") & Q(incident__isnull=False))),
+                condition=(
+                    Q(kind="statistics", incident__isnull=True, organisation__isnull=False)
+                    | (~Q(kind="statistics") & Q(incident__isnull=False))
+                ),
                 name="report_incident_unless_statistics",
             ),
         ]
@@ -181,8 +201,12 @@ class Report(Generated, models.Model):
     def statistics_params(self) -> dict[str, str]:
         """A statistics report's filters as the statistics form reads them from a query string."""
         unit = self.options.get("unit")
-        return {"from": self.options.get("from", ""), "to": self.options.get("to", ""),
-                "unit": str(unit) if unit else "", "period": self.options.get("period", "month")}
+        return {
+            "from": self.options.get("from", ""),
+            "to": self.options.get("to", ""),
+            "unit": str(unit) if unit else "",
+            "period": self.options.get("period", "month"),
+        }
 
     @property
     def is_stale(self) -> bool:
@@ -228,14 +252,14 @@ class Report(Generated, models.Model):
 class EvidenceBundle(Generated, models.Model):
     Status = Status
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="bundles",
-                               verbose_name=_("rapport"))
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="bundles", verbose_name=_("rapport"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(_("årsag til fejl"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
     retried_at = models.DateTimeField(_("sat i gang igen"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+", verbose_name=_("bestilt af"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("bestilt af")
+    )
     created_at = models.DateTimeField(_("bestilt"), default=timezone.now)
     started_at = models.DateTimeField(_("påbegyndt"), null=True, blank=True)
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
@@ -280,14 +304,16 @@ class CaseArchive(Generated, models.Model):
 
     Status = Status
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="archives",
-                                 verbose_name=_("hændelse"))
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="archives", verbose_name=_("hændelse")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(_("årsag til fejl"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
     retried_at = models.DateTimeField(_("sat i gang igen"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+", verbose_name=_("bestilt af"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("bestilt af")
+    )
     created_at = models.DateTimeField(_("bestilt"), default=timezone.now)
     started_at = models.DateTimeField(_("påbegyndt"), null=True, blank=True)
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)

@@ -35,13 +35,22 @@ def on_report_finished(report, ok: bool) -> list[Notification]:
         "reference": incident.reference if incident is not None else "",
     }
     # A statistics report has no incident; its organisation is on the report.
-    org_id = (incident.unit.organisation_id if incident is not None
-              else getattr(report, "audit_organisation_id", None) or recipient.organisation_id)
+    org_id = (
+        incident.unit.organisation_id
+        if incident is not None
+        else getattr(report, "audit_organisation_id", None) or recipient.organisation_id
+    )
     if org_id is None:
         return []
     return notification_enqueue(
-        recipient=recipient, kind=kind, key=f"{kind}:{label}:{report.pk}:{recipient.pk}", organisation_id=org_id,
-        template=kind, context=context, incident=incident,
+        recipient=recipient,
+        kind=kind,
+        key=f"{kind}:{label}:{report.pk}:{recipient.pk}",
+        organisation_id=org_id,
+        template=kind,
+        context=context,
+        incident=incident,
         object_type=INCIDENT_TYPE if incident is not None else label,
-        object_id=str(incident.pk if incident is not None else report.pk), target_url=target,
+        object_id=str(incident.pk if incident is not None else report.pk),
+        target_url=target,
     )

@@ -26,8 +26,17 @@ from common.pdf import (
 
 STYLESHEET = "css/report-print.css"
 
-__all__ = ["PDF_VARIANT", "STYLESHEET", "RefusedURL", "RenderedPdf", "base_url", "html_to_pdf", "render_html",
-           "render_text", "static_roots"]
+__all__ = [
+    "PDF_VARIANT",
+    "STYLESHEET",
+    "RefusedURL",
+    "RenderedPdf",
+    "base_url",
+    "html_to_pdf",
+    "render_html",
+    "render_text",
+    "static_roots",
+]
 
 
 def base_url() -> str:

@@ -32,14 +32,19 @@ META = LegalEntity("Meta Platforms Ireland Ltd.", "Merrion Road, Dublin 4, D04 X
 DSA_ENTITIES: dict[str, LegalEntity | None] = {
     "facebook": LegalEntity(META.name, META.address, "Facebook"),
     "instagram": LegalEntity(META.name, META.address, "Instagram"),
-    "x": LegalEntity("Twitter International Unlimited Company",
-                     "One Cumberland Place, Fenian Street, Dublin 2, D02 AX07, Irland", "X"),
+    "x": LegalEntity(
+        "Twitter International Unlimited Company",
+        "One Cumberland Place, Fenian Street, Dublin 2, D02 AX07, Irland",
+        "X",
+    ),
     "tiktok": LegalEntity("TikTok Technology Limited", "10 Earlsfort Terrace, Dublin 2, D02 T380, Irland", "TikTok"),
     "youtube": LegalEntity("Google Ireland Limited", "Gordon House, Barrow Street, Dublin 4, Irland", "YouTube"),
-    "linkedin": LegalEntity("LinkedIn Ireland Unlimited Company",
-                            "Wilton Plaza, Wilton Place, Dublin 2, Irland", "LinkedIn"),
-    "reddit": LegalEntity("Reddit, Inc.", "303 2nd Street, South Tower, 5th Floor, San Francisco, CA 94107, USA",
-                          "Reddit"),
+    "linkedin": LegalEntity(
+        "LinkedIn Ireland Unlimited Company", "Wilton Plaza, Wilton Place, Dublin 2, Irland", "LinkedIn"
+    ),
+    "reddit": LegalEntity(
+        "Reddit, Inc.", "303 2nd Street, South Tower, 5th Floor, San Francisco, CA 94107, USA", "Reddit"
+    ),
     # Named from the URL: the site's hosting provider.
     "blog": LegalEntity(""),
     "website": LegalEntity(""),

@@ -69,8 +69,11 @@ def get_bundle_or_404(user, report: Report, bundle_id: int | None = None) -> Evi
     if not may_generate(user, report.incident):
         raise Http404
     bundles = EvidenceBundle.objects.filter(report=report)
-    bundle = (bundles.filter(pk=bundle_id) if bundle_id is not None
-              else bundles.filter(status=Status.READY).order_by("-created_at", "-id")).first()
+    bundle = (
+        bundles.filter(pk=bundle_id)
+        if bundle_id is not None
+        else bundles.filter(status=Status.READY).order_by("-created_at", "-id")
+    ).first()
     if bundle is None:
         raise Http404
     bundle.report = report

@@ -23,8 +23,9 @@ from .models import STALE_AFTER, UNFINISHED, CaseArchive, EvidenceBundle, Report
 def files_of_incident(incident) -> tuple[list[str], list[str]]:
     """The incident's report files, and its bundle and case archive files (ZIPs)."""
     reports = list(Report.objects.filter(incident=incident).exclude(file="").values_list("file", flat=True))
-    bundles = list(EvidenceBundle.objects.filter(report__incident=incident).exclude(file="")
-                   .values_list("file", flat=True))
+    bundles = list(
+        EvidenceBundle.objects.filter(report__incident=incident).exclude(file="").values_list("file", flat=True)
+    )
     archives = list(CaseArchive.objects.filter(incident=incident).exclude(file="").values_list("file", flat=True))
     return reports, bundles + archives
 
@@ -38,11 +39,14 @@ def generating(incident, now) -> bool:
     recent = now - STALE_AFTER
     return (
         Report.objects.filter(incident=incident, status__in=UNFINISHED)
-        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, requested_at__gte=recent)).exists()
+        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, requested_at__gte=recent))
+        .exists()
         or EvidenceBundle.objects.filter(report__incident=incident, status__in=UNFINISHED)
-        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, created_at__gte=recent)).exists()
+        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, created_at__gte=recent))
+        .exists()
         or CaseArchive.objects.filter(incident=incident, status__in=UNFINISHED)
-        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, created_at__gte=recent)).exists()
+        .filter(Q(started_at__gte=recent) | Q(started_at__isnull=True, created_at__gte=recent))
+        .exists()
     )
 
 
@@ -52,10 +56,15 @@ def expired_statistics_reports(now, organisations) -> dict:
     expired = {}
     with_reports = Report.objects.filter(kind=Report.Kind.STATISTICS).values("organisation_id")
     for organisation in organisations.filter(pk__in=with_reports):
-        ids = list(Report.objects.filter(
-            kind=Report.Kind.STATISTICS, organisation=organisation,
-            requested_at__lt=add_months(now, -organisation.retention_months),
-        ).exclude(status__in=UNFINISHED).values_list("pk", flat=True))
+        ids = list(
+            Report.objects.filter(
+                kind=Report.Kind.STATISTICS,
+                organisation=organisation,
+                requested_at__lt=add_months(now, -organisation.retention_months),
+            )
+            .exclude(status__in=UNFINISHED)
+            .values_list("pk", flat=True)
+        )
         if ids:
             expired[organisation] = ids
     return expired

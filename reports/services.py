@@ -124,20 +124,30 @@ def report_request(*, actor, incident: Incident, kind: str, options: dict, reque
     Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk", flat=True).first()
     latest = Report.objects.filter(incident=incident, kind=kind).aggregate(v=Max("version"))["v"] or 0
     report = Report.objects.create(
-        incident=incident, kind=kind, version=latest + 1, options=options,
+        incident=incident,
+        kind=kind,
+        version=latest + 1,
+        options=options,
         includes_internal_notes=kind == Kind.INTERNAL_HR and bool(options.get("include_internal_notes")),
-        requested_by=actor, status=Status.PENDING,
+        requested_by=actor,
+        status=Status.PENDING,
     )
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=report,
-                 summary=_("Rapport bestilt"),
-                 details={"kind": kind, "version": report.version, "options": _audit_options(options)})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=report,
+        summary=_("Rapport bestilt"),
+        details={"kind": kind, "version": report.version, "options": _audit_options(options)},
+    )
     transaction.on_commit(lambda: _enqueue(_render_task, report.pk, report_fail))
     return report
 
 
 @transaction.atomic
-def statistics_report_request(*, actor, first: date, last: date, unit_id: int | None, unit_label: str = "",
-                              request=None, period: str = "month") -> Report:
+def statistics_report_request(
+    *, actor, first: date, last: date, unit_id: int | None, unit_label: str = "", request=None, period: str = "month"
+) -> Report:
     """A statistics report of whole months `first`–`last` (and the unit's subtree), for `actor` only.
 
     The caller has checked the filters with the statistics form; the worker counts the
@@ -147,34 +157,49 @@ def statistics_report_request(*, actor, first: date, last: date, unit_id: int | 
     from accounts.models import Unit, User
 
     organisation_id = actor.organisation_id or (
-        Unit.objects.filter(pk__in=permissions.statistics_units(actor)).values_list("organisation_id", flat=True)
-        .order_by("organisation_id").first())
+        Unit.objects.filter(pk__in=permissions.statistics_units(actor))
+        .values_list("organisation_id", flat=True)
+        .order_by("organisation_id")
+        .first()
+    )
     if organisation_id is None:
         raise ValueError("the user has no organisation to make statistics for")
     # Lock the user's row so two requests cannot take the same version number.
     User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).first()
-    latest = (Report.objects.filter(requested_by=actor, kind=Kind.STATISTICS).aggregate(v=Max("version"))["v"]
-              or 0)
-    options = {"from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m"), "unit": unit_id,
-               "unit_label": unit_label}
+    latest = Report.objects.filter(requested_by=actor, kind=Kind.STATISTICS).aggregate(v=Max("version"))["v"] or 0
+    options = {"from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m"), "unit": unit_id, "unit_label": unit_label}
     if period != "month":
         options["period"] = period
     report = Report.objects.create(
-        incident=None, organisation_id=organisation_id, kind=Kind.STATISTICS, version=latest + 1, options=options,
-        requested_by=actor, status=Status.PENDING,
+        incident=None,
+        organisation_id=organisation_id,
+        kind=Kind.STATISTICS,
+        version=latest + 1,
+        options=options,
+        requested_by=actor,
+        status=Status.PENDING,
     )
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=report,
-                 summary=_("Statistikrapport bestilt"),
-                 details={"kind": report.kind, "version": report.version, "from": options["from"],
-                          "to": options["to"], "unit": unit_id})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=report,
+        summary=_("Statistikrapport bestilt"),
+        details={
+            "kind": report.kind,
+            "version": report.version,
+            "from": options["from"],
+            "to": options["to"],
+            "unit": unit_id,
+        },
+    )
     transaction.on_commit(lambda: _enqueue(_render_task, report.pk, report_fail))
     return report
 
 
 def _audit_options(options: dict) -> dict:
     """The choices, without free text (that stays in the report row)."""
-    return {key: value for key, value in options.items()
-            if key not in ("employee_address", "explanations", "breach")}
+    return {key: value for key, value in options.items() if key not in ("employee_address", "explanations", "breach")}
 
 
 @transaction.atomic
@@ -187,10 +212,17 @@ def report_retry(*, actor, report: Report, request=None) -> Report:
     report.error = ""
     report.started_at = report.finished_at = None
     report.save(update_fields=["status", "error", "started_at", "finished_at"])
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=report,
-                 summary=_("Rapport bestilt igen"), details={"kind": report.kind, "version": report.version})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=report,
+        summary=_("Rapport bestilt igen"),
+        details={"kind": report.kind, "version": report.version},
+    )
     transaction.on_commit(lambda: _enqueue(_render_task, report.pk, report_fail))
     return report
+
 
 # --- Rendering ------------------------------------------------------------------------------------
 
@@ -216,14 +248,18 @@ def _claim(model, row_id: int, select_related: tuple[str, ...]):
 def make_incident_report(report: Report, *, now=None) -> Made:
     """The renderer of the incident kinds (registered in reports.apps)."""
     context = content.report_context(report, now=now)
-    problems = checks.blocking_problems(report.kind, context["options"], context["publications"],
-                                         context["incident"])
+    problems = checks.blocking_problems(report.kind, context["options"], context["publications"], context["incident"])
     if problems:
         raise ReportProblem(" ".join(problems))
     rendered = pdf.html_to_pdf(pdf.render_html(TEMPLATES[report.kind], context))
     plain_text = pdf.render_text(TEXT_TEMPLATES[report.kind], context) if report.kind in TEXT_TEMPLATES else ""
-    return Made(content=rendered.content, pages=rendered.pages, organisation_id=context["organisation"].pk,
-                 plain_text=plain_text, evidence_ids=context["evidence_ids"])
+    return Made(
+        content=rendered.content,
+        pages=rendered.pages,
+        organisation_id=context["organisation"].pk,
+        plain_text=plain_text,
+        evidence_ids=context["evidence_ids"],
+    )
 
 
 def report_render(report_id: int, *, now=None) -> Report | None:
@@ -258,12 +294,33 @@ def report_render(report_id: int, *, now=None) -> Report | None:
             row.plain_text = rendered.plain_text
             row.evidence_ids = rendered.evidence_ids
             row.finished_at = timezone.now()
-            row.save(update_fields=["status", "error", "file", "sha256", "size", "page_count", "plain_text",
-                                    "evidence_ids", "finished_at"])
-            audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=row, summary=_("Rapport dannet"),
-                         details={"kind": row.kind, "version": row.version, "sha256": digest,
-                                  "size": row.size, "pages": row.page_count},
-                         organisation_id=rendered.organisation_id)
+            row.save(
+                update_fields=[
+                    "status",
+                    "error",
+                    "file",
+                    "sha256",
+                    "size",
+                    "page_count",
+                    "plain_text",
+                    "evidence_ids",
+                    "finished_at",
+                ]
+            )
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.CREATE,
+                obj=row,
+                summary=_("Rapport dannet"),
+                details={
+                    "kind": row.kind,
+                    "version": row.version,
+                    "sha256": digest,
+                    "size": row.size,
+                    "pages": row.page_count,
+                },
+                organisation_id=rendered.organisation_id,
+            )
             _notify_finished(row, True)
     except Report.DoesNotExist:
         delete_quietly(stored)
@@ -280,8 +337,10 @@ def report_render(report_id: int, *, now=None) -> Report | None:
 
 
 def _unexpected(report_id: int) -> str:
-    return _("Der opstod en uventet fejl, da PDF-filen skulle dannes. Prøv igen; sker det igen, så kontakt "
-             "support og oplys rapport-id %(id)s.") % {"id": report_id}
+    return _(
+        "Der opstod en uventet fejl, da PDF-filen skulle dannes. Prøv igen; sker det igen, så kontakt "
+        "support og oplys rapport-id %(id)s."
+    ) % {"id": report_id}
 
 
 def _mark_failed(model, row_id: int, reason: str, *, notify: bool = False):
@@ -311,6 +370,7 @@ def report_open(report: Report):
         raise FileNotFoundError("the report has no file")
     return default_storage.open(report.file.name, "rb")
 
+
 # --- Sending --------------------------------------------------------------------------------------
 
 
@@ -321,8 +381,9 @@ def report_mark_sent(*, actor, report: Report, sent_on: date, external_reference
     police report → police_report with the police journal number; DOMAIN.md 4.3)."""
     from incidents.services import incident_record_action
 
-    report = (Report.objects.select_for_update(of=("self",)).select_related("incident", "incident__unit")
-              .get(pk=report.pk))
+    report = (
+        Report.objects.select_for_update(of=("self",)).select_related("incident", "incident__unit").get(pk=report.pk)
+    )
     if not report.is_ready or report.kind not in content.SENT_ACTIONS or report.incident is None:
         raise ValueError("only a ready report sent to an outside recipient can be marked as sent")
     report.sent_at = timezone.now()
@@ -330,14 +391,30 @@ def report_mark_sent(*, actor, report: Report, sent_on: date, external_reference
     report.sent_reference = external_reference.strip()[:200]
     report.save(update_fields=["sent_at", "sent_by", "sent_reference"])
     note = _("%(kind)s version %(version)s sendt") % {"kind": report.get_kind_display(), "version": report.version}
-    incident_record_action(actor=actor, incident=report.incident, action_code=content.SENT_ACTIONS[report.kind],
-                           occurred_on=sent_on, note=note, external_reference=report.sent_reference,
-                           request=request)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.UPDATE, obj=report,
-                 summary=_("Rapport markeret som sendt"),
-                 details={"kind": report.kind, "version": report.version, "sent_on": sent_on.isoformat(),
-                          "external_reference": report.sent_reference})
+    incident_record_action(
+        actor=actor,
+        incident=report.incident,
+        action_code=content.SENT_ACTIONS[report.kind],
+        occurred_on=sent_on,
+        note=note,
+        external_reference=report.sent_reference,
+        request=request,
+    )
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=report,
+        summary=_("Rapport markeret som sendt"),
+        details={
+            "kind": report.kind,
+            "version": report.version,
+            "sent_on": sent_on.isoformat(),
+            "external_reference": report.sent_reference,
+        },
+    )
     return report
+
 
 # --- Evidence bundles -----------------------------------------------------------------------------
 
@@ -347,15 +424,21 @@ def bundle_request(*, actor, report: Report, request=None) -> EvidenceBundle:
     if not report.is_ready or report.is_statistics:
         raise ValueError("only a ready incident report can be bundled")
     bundle = EvidenceBundle.objects.create(report=report, created_by=actor, status=Status.PENDING)
-    audit_record(request=request, actor=actor, action=AuditEvent.Action.CREATE, obj=bundle,
-                 summary=_("Bevispakke bestilt"), details={"report": report.pk, "kind": report.kind,
-                                                           "version": report.version})
+    audit_record(
+        request=request,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=bundle,
+        summary=_("Bevispakke bestilt"),
+        details={"report": report.pk, "kind": report.kind, "version": report.version},
+    )
     transaction.on_commit(lambda: _enqueue(_bundle_task, bundle.pk, bundle_fail))
     return bundle
 
 
 def bundle_fail(bundle_id: int, reason: str) -> EvidenceBundle | None:
     return _mark_failed(EvidenceBundle, bundle_id, reason)
+
 
 # --- Stuck jobs -----------------------------------------------------------------------------------
 
@@ -386,19 +469,24 @@ def stuck_jobs_sweep(*, now=None, limit: int = 200) -> SweepResult:
     result = SweepResult()
     from .archive import case_archive_fail
 
-    kinds = ((Report, "requested_at", _render_task, report_fail),
-             (EvidenceBundle, "created_at", _bundle_task, bundle_fail),
-             (CaseArchive, "created_at", _archive_task, case_archive_fail))
+    kinds = (
+        (Report, "requested_at", _render_task, report_fail),
+        (EvidenceBundle, "created_at", _bundle_task, bundle_fail),
+        (CaseArchive, "created_at", _archive_task, case_archive_fail),
+    )
     for model, requested_field, task_name, fail in kinds:
         for row_id in list(_stuck(model, requested_field, cutoff).values_list("pk", flat=True)[:limit]):
             with transaction.atomic():
-                row = _stuck(model, requested_field, cutoff).select_for_update(skip_locked=True).filter(
-                    pk=row_id).first()
+                row = (
+                    _stuck(model, requested_field, cutoff).select_for_update(skip_locked=True).filter(pk=row_id).first()
+                )
                 if row is None:
                     continue  # finished or taken meanwhile
                 if row.attempts >= MAX_ATTEMPTS:
-                    reason = _("Arbejdet blev afbrudt %(count)d gange og er opgivet. Prøv igen; sker det igen, så "
-                               "kontakt support.") % {"count": row.attempts}
+                    reason = _(
+                        "Arbejdet blev afbrudt %(count)d gange og er opgivet. Prøv igen; sker det igen, så "
+                        "kontakt support."
+                    ) % {"count": row.attempts}
                     fail(row_id, reason)
                     result.failed.append((model.__name__, row_id))
                     continue
@@ -459,9 +547,10 @@ def manifest_text(manifest: dict) -> str:
             f"  {item['path']}",
             "    " + _("oprindeligt filnavn: %(original_name)s") % item,
             "    " + _("art: %(kind)s, størrelse: %(size)s bytes") % item,
-            "    " + _("sikret: %(at)s") % {"at": item["captured_at"] or _("ikke oplyst")}
-            + " " + (_("(indtastet)") if item.get("captured_at_source") == "typed"
-                     else _("(systemets tid ved upload)")),
+            "    "
+            + _("sikret: %(at)s") % {"at": item["captured_at"] or _("ikke oplyst")}
+            + " "
+            + (_("(indtastet)") if item.get("captured_at_source") == "typed" else _("(systemets tid ved upload)")),
             "    " + _("uploadet af: %(by)s") % {"by": item.get("uploaded_by") or "–"},
             f"    SHA-256: {item['sha256']}",
         ]
@@ -474,24 +563,32 @@ def manifest_text(manifest: dict) -> str:
                 f"    SHA-256: {item['sha256']}",
             ]
     lines += captures_text(manifest.get("captures") or [])
-    lines += ["", _("manifest.json indeholder de samme oplysninger i maskinlæsbar form; dens SHA-256 står på "
-                    "sagens side i systemet.")]
+    lines += [
+        "",
+        _(
+            "manifest.json indeholder de samme oplysninger i maskinlæsbar form; dens SHA-256 står på "
+            "sagens side i systemet."
+        ),
+    ]
     return "\n".join(lines) + "\n"
 
 
 def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
     """Write the ZIP to private storage and mark the bundle ready (or failed with the reason)."""
-    bundle, done = _claim(EvidenceBundle, bundle_id,
-                          ("report", "report__incident", "report__incident__unit", "created_by"))
+    bundle, done = _claim(
+        EvidenceBundle, bundle_id, ("report", "report__incident", "report__incident__unit", "created_by")
+    )
     if bundle is None:
         return done
     report = bundle.report
     incident = report.incident
     now = now or timezone.now()
     # The files listed in the report; every file removed from the case is listed as removed.
-    evidence = list(Evidence.objects.filter(Q(pk__in=report.evidence_ids or []) | Q(removed_at__isnull=False),
-                                            incident=incident).select_related("uploaded_by")
-                    .order_by("uploaded_at", "id"))
+    evidence = list(
+        Evidence.objects.filter(Q(pk__in=report.evidence_ids or []) | Q(removed_at__isnull=False), incident=incident)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
     kept = [e for e in evidence if not e.is_removed]
     removed = [e for e in evidence if e.is_removed]
     report_path = f"rapport/{report.download_name}"
@@ -502,42 +599,71 @@ def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
                 with report_open(report) as handle:
                     report_sha, report_size = _copy_into(archive, report_path, handle)
                 if report_sha != report.sha256:
-                    raise ReportProblem(_("rapportens fil svarer ikke længere til den SHA-256, der blev "
-                                          "registreret, da den blev dannet."))
+                    raise ReportProblem(
+                        _(
+                            "rapportens fil svarer ikke længere til den SHA-256, der blev "
+                            "registreret, da den blev dannet."
+                        )
+                    )
                 for number, item in enumerate(kept, start=1):
                     arcname = _zip_name(number, item.original_name)
                     try:
                         handle = evidence_open(item)
                     except FileNotFoundError as exc:
-                        raise ReportProblem(_("filen «%(name)s» findes ikke i lageret.") % {
-                            "name": item.original_name}) from exc
+                        raise ReportProblem(
+                            _("filen «%(name)s» findes ikke i lageret.") % {"name": item.original_name}
+                        ) from exc
                     with handle:
                         sha, size = _copy_into(archive, arcname, handle)
                     if sha != item.sha256:
-                        raise ReportProblem(_("filen «%(name)s» svarer ikke til den SHA-256, der blev registreret "
-                                              "ved upload; den er ikke lagt i pakken.") % {"name": item.original_name})
+                        raise ReportProblem(
+                            _(
+                                "filen «%(name)s» svarer ikke til den SHA-256, der blev registreret "
+                                "ved upload; den er ikke lagt i pakken."
+                            )
+                            % {"name": item.original_name}
+                        )
                     uploader = item.uploaded_by
-                    files.append({
-                        "path": arcname, "original_name": item.original_name, "kind": item.kind,
-                        "content_type": item.content_type, "size": size, "sha256": sha,
-                        # The capture time a person typed in, else the system's time of upload.
-                        "captured_at": _iso(item.captured_at or item.uploaded_at),
-                        "captured_at_source": "typed" if item.captured_at else "system",
-                        "uploaded_at": _iso(item.uploaded_at),
-                        "uploaded_by": (uploader.get_full_name() or uploader.get_username()) if uploader else "",
-                    })
+                    files.append(
+                        {
+                            "path": arcname,
+                            "original_name": item.original_name,
+                            "kind": item.kind,
+                            "content_type": item.content_type,
+                            "size": size,
+                            "sha256": sha,
+                            # The capture time a person typed in, else the system's time of upload.
+                            "captured_at": _iso(item.captured_at or item.uploaded_at),
+                            "captured_at_source": "typed" if item.captured_at else "system",
+                            "uploaded_at": _iso(item.uploaded_at),
+                            "uploaded_by": (uploader.get_full_name() or uploader.get_username()) if uploader else "",
+                        }
+                    )
                 creator = bundle.created_by
                 manifest = {
                     "format": "udhaengning-bevispakke/2",
                     "incident": incident.reference,
                     "created_at": _iso(now),
                     "created_by": (creator.get_full_name() or creator.get_username()) if creator else "",
-                    "report": {"path": report_path, "kind": report.kind, "version": report.version,
-                               "size": report_size, "sha256": report_sha, "pages": report.page_count,
-                               "generated_at": _iso(report.finished_at)},
+                    "report": {
+                        "path": report_path,
+                        "kind": report.kind,
+                        "version": report.version,
+                        "size": report_size,
+                        "sha256": report_sha,
+                        "pages": report.page_count,
+                        "generated_at": _iso(report.finished_at),
+                    },
                     "files": files,
-                    "removed": [{"original_name": e.original_name, "sha256": e.sha256, "size": e.size,
-                                 "removed_at": _iso(e.removed_at)} for e in removed],
+                    "removed": [
+                        {
+                            "original_name": e.original_name,
+                            "sha256": e.sha256,
+                            "size": e.size,
+                            "removed_at": _iso(e.removed_at),
+                        }
+                        for e in removed
+                    ],
                 }
                 # Page captures among the files: their manifests, RFC 3161 tokens and how to check them.
                 manifest["captures"], capture_files = bundle_captures(incident, {e.pk for e in kept})
@@ -545,8 +671,7 @@ def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
                     archive.writestr(arcname, data, compress_type=zipfile.ZIP_DEFLATED)
                 manifest_json = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
                 archive.writestr("manifest.json", manifest_json, compress_type=zipfile.ZIP_DEFLATED)
-                archive.writestr("manifest.txt", manifest_text(manifest).encode(),
-                                 compress_type=zipfile.ZIP_DEFLATED)
+                archive.writestr("manifest.txt", manifest_text(manifest).encode(), compress_type=zipfile.ZIP_DEFLATED)
             spool.seek(0)
             zip_digest = hashlib.sha256()
             for chunk in iter(lambda: spool.read(CHUNK_SIZE), b""):
@@ -572,11 +697,30 @@ def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
             row.manifest_sha256 = manifest_sha
             row.file_count = len(files)
             row.finished_at = timezone.now()
-            row.save(update_fields=["status", "error", "file", "sha256", "size", "manifest_sha256", "file_count",
-                                    "finished_at"])
-            audit_record(actor=None, action=AuditEvent.Action.EXPORT, obj=row, summary=_("Bevispakke lavet"),
-                         details={"sha256": row.sha256, "manifest_sha256": manifest_sha, "files": len(files),
-                                  "report_sha256": report_sha})
+            row.save(
+                update_fields=[
+                    "status",
+                    "error",
+                    "file",
+                    "sha256",
+                    "size",
+                    "manifest_sha256",
+                    "file_count",
+                    "finished_at",
+                ]
+            )
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.EXPORT,
+                obj=row,
+                summary=_("Bevispakke lavet"),
+                details={
+                    "sha256": row.sha256,
+                    "manifest_sha256": manifest_sha,
+                    "files": len(files),
+                    "report_sha256": report_sha,
+                },
+            )
     except EvidenceBundle.DoesNotExist:
         delete_quietly(stored)
         return None

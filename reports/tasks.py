@@ -26,8 +26,9 @@ def render_report(self, report_id: int) -> None:
         services.report_render(report_id)
     except services.TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:
-            services.report_fail(report_id, _("Lageret eller databasen svarede ikke, så rapporten blev ikke "
-                                                "færdig. Prøv igen om lidt."))
+            services.report_fail(
+                report_id, _("Lageret eller databasen svarede ikke, så rapporten blev ikke færdig. Prøv igen om lidt.")
+            )
             return
         raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
 
@@ -38,8 +39,10 @@ def build_bundle(self, bundle_id: int) -> None:
         services.bundle_build(bundle_id)
     except services.TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:
-            services.bundle_fail(bundle_id, _("Lageret eller databasen svarede ikke, så bevispakken blev ikke "
-                                              "færdig. Prøv igen om lidt."))
+            services.bundle_fail(
+                bundle_id,
+                _("Lageret eller databasen svarede ikke, så bevispakken blev ikke færdig. Prøv igen om lidt."),
+            )
             return
         raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
 
@@ -53,8 +56,10 @@ def build_case_archive(self, archive_id: int) -> None:
         archive.case_archive_build(archive_id)
     except services.TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:
-            archive.case_archive_fail(archive_id, _("Lageret eller databasen svarede ikke, så sagsarkivet blev ikke "
-                                                    "færdigt. Prøv igen om lidt."))
+            archive.case_archive_fail(
+                archive_id,
+                _("Lageret eller databasen svarede ikke, så sagsarkivet blev ikke færdigt. Prøv igen om lidt."),
+            )
             return
         raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
 

@@ -1,6 +1,6 @@
 """Report pages under an incident (namespace "reports"); included at the site root:
 
-    path("", include("reports.urls")),
+path("", include("reports.urls")),
 """
 
 from django.urls import path

@@ -56,10 +56,17 @@ def _audit_view(request, incident, summary: str, **details) -> None:
 
 
 def _kinds(incident) -> list[dict]:
-    return [{"code": code, "label": label, "introduction": INTRODUCTIONS[code],
-             "url": reverse("reports:create", args=[incident.reference, code]),
-             "unavailable": checks.unavailable_reasons(code, incident)}
-            for code, label in Report.Kind.choices if code in Report.INCIDENT_KINDS]
+    return [
+        {
+            "code": code,
+            "label": label,
+            "introduction": INTRODUCTIONS[code],
+            "url": reverse("reports:create", args=[incident.reference, code]),
+            "unavailable": checks.unavailable_reasons(code, incident),
+        }
+        for code, label in Report.Kind.choices
+        if code in Report.INCIDENT_KINDS
+    ]
 
 
 @login_required
@@ -67,15 +74,24 @@ def _kinds(incident) -> list[dict]:
 def report_list(request, reference):
     incident = _incident(request, reference)
     may_generate = report_policy.may_generate(request.user, incident)
-    reports = list(report_policy.visible_reports(request.user, incident).select_related("requested_by")
-                   .order_by("kind", "-version"))
+    reports = list(
+        report_policy.visible_reports(request.user, incident)
+        .select_related("requested_by")
+        .order_by("kind", "-version")
+    )
     for report in reports:
         report.incident = incident
     _audit_view(request, incident, _("Rapporter vist"))
-    return render(request, "reports/list.html", {
-        "incident": incident, "reports": reports, "may_generate": may_generate,
-        "kinds": _kinds(incident) if may_generate else [],
-    })
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "incident": incident,
+            "reports": reports,
+            "may_generate": may_generate,
+            "kinds": _kinds(incident) if may_generate else [],
+        },
+    )
 
 
 @login_required
@@ -88,30 +104,45 @@ def report_create(request, reference, kind):
     publications = list(incident.publications.all())
     targets = list(incident.targets.order_by("first_name", "last_name", "id"))
     data = request.POST if request.method == "POST" else None
-    form = ReportOptionsForm(data, kind=kind, incident=incident, publications=publications, targets=targets,
-                             user=request.user)
+    form = ReportOptionsForm(
+        data, kind=kind, incident=incident, publications=publications, targets=targets, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
-        report = services.report_request(actor=request.user, incident=incident, kind=kind,
-                                         options=form.to_options(), request=request)
-        messages.success(request, _("%(kind)s version %(version)s er bestilt. Siden opdaterer sig selv, når "
-                                    "den er klar.") % {"kind": report.get_kind_display(), "version": report.version})
+        report = services.report_request(
+            actor=request.user, incident=incident, kind=kind, options=form.to_options(), request=request
+        )
+        messages.success(
+            request,
+            _("%(kind)s version %(version)s er bestilt. Siden opdaterer sig selv, når den er klar.")
+            % {"kind": report.get_kind_display(), "version": report.version},
+        )
         return redirect(report.get_absolute_url())
     evidence = list(Evidence.objects.filter(incident=incident).only("id", "kind", "removed_at"))
-    missing = checks.missing_information(kind, incident, targets=targets, publications=publications,
-                                          evidence=evidence)
+    missing = checks.missing_information(kind, incident, targets=targets, publications=publications, evidence=evidence)
     _audit_view(request, incident, _("Rapportvalg vist"), kind=kind)
-    return render(request, "reports/create.html", {
-        "incident": incident, "form": form, "kind": kind, "kind_label": Report.Kind(kind).label,
-        "introduction": INTRODUCTIONS[kind], "missing": missing, "warning": WARNINGS.get(kind, ""),
-        "unavailable": checks.unavailable_reasons(kind, incident),
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "reports/create.html",
+        {
+            "incident": incident,
+            "form": form,
+            "kind": kind,
+            "kind_label": Report.Kind(kind).label,
+            "introduction": INTRODUCTIONS[kind],
+            "missing": missing,
+            "warning": WARNINGS.get(kind, ""),
+            "unavailable": checks.unavailable_reasons(kind, incident),
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 def _bundles(request, report) -> list[EvidenceBundle]:
     if not report_policy.may_generate(request.user, report.incident):
         return []
-    return list(EvidenceBundle.objects.filter(report=report).select_related("created_by")
-                .order_by("-created_at", "-id"))
+    return list(
+        EvidenceBundle.objects.filter(report=report).select_related("created_by").order_by("-created_at", "-id")
+    )
 
 
 @login_required
@@ -122,11 +153,17 @@ def report_detail(request, reference, report_id):
     _audit_view(request, incident, _("Rapport vist"), report=report.pk)
     may_generate = report_policy.may_generate(request.user, incident)
     sendable = may_generate and report.is_ready and report.kind in content.SENT_ACTIONS
-    return render(request, "reports/detail.html", {
-        "incident": incident, "report": report, "bundles": _bundles(request, report),
-        "may_generate": may_generate,
-        "sent_form": MarkSentForm(kind=report.kind) if sendable else None,
-    })
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "incident": incident,
+            "report": report,
+            "bundles": _bundles(request, report),
+            "may_generate": may_generate,
+            "sent_form": MarkSentForm(kind=report.kind) if sendable else None,
+        },
+    )
 
 
 def status_json(report: Report, bundles: list[EvidenceBundle]) -> dict:
@@ -145,13 +182,23 @@ def status_json(report: Report, bundles: list[EvidenceBundle]) -> dict:
         "pages": report.page_count,
         "size": report.size,
         "download_url": report.get_download_url() if report.is_ready else None,
-        "bundles": [{
-            "id": bundle.pk, "status": bundle.status, "status_label": str(bundle.get_status_display()),
-            "unfinished": bundle.is_unfinished, "error": bundle.error, "sha256": bundle.sha256,
-            "manifest_sha256": bundle.manifest_sha256,
-            "download_url": (reverse("reports:bundle_download", args=[report.reference, report.pk, bundle.pk])
-                             if bundle.is_ready else None),
-        } for bundle in bundles],
+        "bundles": [
+            {
+                "id": bundle.pk,
+                "status": bundle.status,
+                "status_label": str(bundle.get_status_display()),
+                "unfinished": bundle.is_unfinished,
+                "error": bundle.error,
+                "sha256": bundle.sha256,
+                "manifest_sha256": bundle.manifest_sha256,
+                "download_url": (
+                    reverse("reports:bundle_download", args=[report.reference, report.pk, bundle.pk])
+                    if bundle.is_ready
+                    else None
+                ),
+            }
+            for bundle in bundles
+        ],
     }
 
 
@@ -197,10 +244,16 @@ def report_download(request, reference, report_id):
         if report.is_ready:
             logger.error("Report %s of %s is missing from storage", report.pk, incident.reference)
         raise Http404 from exc
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=report, summary=_("Rapport hentet"),
-                 details={"kind": report.kind, "version": report.version, "sha256": report.sha256})
-    response = stored_file_response(handle, name=report.file.name, filename=report.download_name,
-                                    content_type="application/pdf")
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=report,
+        summary=_("Rapport hentet"),
+        details={"kind": report.kind, "version": report.version, "sha256": report.sha256},
+    )
+    response = stored_file_response(
+        handle, name=report.file.name, filename=report.download_name, content_type="application/pdf"
+    )
     return protect_download(response, report.sha256)
 
 
@@ -212,8 +265,13 @@ def report_text(request, reference, report_id):
     report = report_policy.get_report_or_404(request.user, incident, report_id)
     if not (report.is_ready and report.plain_text):
         raise Http404
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=report, summary=_("Rapporttekst hentet"),
-                 details={"kind": report.kind, "version": report.version})
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=report,
+        summary=_("Rapporttekst hentet"),
+        details={"kind": report.kind, "version": report.version},
+    )
     response = HttpResponse(report.plain_text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.download_name.removesuffix(".pdf")}.txt"'
     return protect_download(response, "")
@@ -249,14 +307,21 @@ def _bundle_response(request, bundle: EvidenceBundle):
         handle = services.bundle_open(bundle)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=bundle, summary=_("Bevispakke hentet"),
-                 details={"sha256": bundle.sha256, "manifest_sha256": bundle.manifest_sha256})
-    response = stored_file_response(handle, name=bundle.file.name, filename=bundle.download_name,
-                                    content_type="application/zip")
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=bundle,
+        summary=_("Bevispakke hentet"),
+        details={"sha256": bundle.sha256, "manifest_sha256": bundle.manifest_sha256},
+    )
+    response = stored_file_response(
+        handle, name=bundle.file.name, filename=bundle.download_name, content_type="application/zip"
+    )
     return protect_download(response, bundle.sha256)
 
 
 # --- Facts for reports, redactions, sending, the Datatilsynet package ----------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -267,12 +332,14 @@ def report_facts(request, reference):
     form = ReportFactsForm(request.POST if request.method == "POST" else None, instance=copy.copy(incident))
     if request.method == "POST" and form.is_valid():
         changed = incident_services.incident_update_report_facts(
-            actor=request.user, incident=incident, values=form.cleaned_data, request=request)
+            actor=request.user, incident=incident, values=form.cleaned_data, request=request
+        )
         messages.success(request, _("Oplysningerne er gemt.") if changed else _("Der var intet at ændre."))
         return redirect("reports:list", reference=incident.reference)
     _audit_view(request, incident, _("Oplysninger til rapporter vist"))
-    return render(request, "reports/facts.html", {"incident": incident, "form": form},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request, "reports/facts.html", {"incident": incident, "form": form}, status=400 if form.is_bound else 200
+    )
 
 
 @login_required
@@ -281,13 +348,20 @@ def redaction_list(request, reference):
     """Spans left out of documents to outside recipients: list and add."""
     incident = _manager_incident(request, reference)
     publications = list(incident.publications.all())
-    form = RedactionForm(request.POST if request.method == "POST" else None, incident=incident,
-                         publications=publications)
+    form = RedactionForm(
+        request.POST if request.method == "POST" else None, incident=incident, publications=publications
+    )
     if request.method == "POST" and form.is_valid():
         field_code, publication = form.target_parts()
         try:
-            redaction_add(actor=request.user, incident=incident, field=field_code, publication=publication,
-                          text=form.cleaned_data["text"], request=request)
+            redaction_add(
+                actor=request.user,
+                incident=incident,
+                field=field_code,
+                publication=publication,
+                text=form.cleaned_data["text"],
+                request=request,
+            )
         except ValidationError as exc:
             form.add_error("text", exc)
         else:
@@ -295,9 +369,17 @@ def redaction_list(request, reference):
             return redirect("reports:redactions", reference=incident.reference)
     redactions = list(Redaction.objects.filter(incident=incident).select_related("publication", "created_by"))
     _audit_view(request, incident, _("Udeladelser vist"))
-    return render(request, "reports/redactions.html", {
-        "incident": incident, "form": form, "redactions": redactions, "publications": publications,
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "reports/redactions.html",
+        {
+            "incident": incident,
+            "form": form,
+            "redactions": redactions,
+            "publications": publications,
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -322,21 +404,39 @@ def report_mark_sent(request, reference, report_id):
         raise Http404
     form = MarkSentForm(request.POST, kind=report.kind)
     if not form.is_valid():
-        return render(request, "reports/detail.html", {
-            "incident": incident, "report": report, "bundles": _bundles(request, report), "may_generate": True,
-            "sent_form": form,
-        }, status=400)
-    services.report_mark_sent(actor=request.user, report=report, sent_on=form.cleaned_data["sent_on"],
-                              external_reference=form.cleaned_data["external_reference"], request=request)
+        return render(
+            request,
+            "reports/detail.html",
+            {
+                "incident": incident,
+                "report": report,
+                "bundles": _bundles(request, report),
+                "may_generate": True,
+                "sent_form": form,
+            },
+            status=400,
+        )
+    services.report_mark_sent(
+        actor=request.user,
+        report=report,
+        sent_on=form.cleaned_data["sent_on"],
+        external_reference=form.cleaned_data["external_reference"],
+        request=request,
+    )
     messages.success(request, _("Rapporten er markeret som sendt, og handlingen er registreret på sagen."))
     return redirect(report.get_absolute_url())
 
 
 def _package_files(report: Report) -> list[Evidence]:
     """The loose attachments of a Datatilsynet complaint: the files the report lists, as they are now."""
-    return list(Evidence.objects.filter(incident=report.incident, pk__in=report.evidence_ids or [],
-                                        removed_at__isnull=True, kind__in=checks.DATATILSYNET_ATTACHABLE)
-                .order_by("uploaded_at", "id"))
+    return list(
+        Evidence.objects.filter(
+            incident=report.incident,
+            pk__in=report.evidence_ids or [],
+            removed_at__isnull=True,
+            kind__in=checks.DATATILSYNET_ATTACHABLE,
+        ).order_by("uploaded_at", "id")
+    )
 
 
 @login_required
@@ -348,8 +448,9 @@ def datatilsynet_package(request, reference, report_id):
     if report.kind != Report.Kind.DATATILSYNET or not report.is_ready:
         raise Http404
     _audit_view(request, incident, _("Datatilsynet-pakke vist"), report=report.pk)
-    return render(request, "reports/package.html", {"incident": incident, "report": report,
-                                                    "files": _package_files(report)})
+    return render(
+        request, "reports/package.html", {"incident": incident, "report": report, "files": _package_files(report)}
+    )
 
 
 @login_required
@@ -366,9 +467,14 @@ def datatilsynet_package_file(request, reference, report_id, evidence_id):
         handle = evidence_open(evidence)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=evidence,
-                 summary=_("Bilag til Datatilsynet hentet"),
-                 details={"report": report.pk, "sha256": evidence.sha256, "name": evidence.original_name})
-    response = stored_file_response(handle, name=evidence.file.name, filename=evidence.original_name,
-                                    content_type=served_content_type(evidence))
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=evidence,
+        summary=_("Bilag til Datatilsynet hentet"),
+        details={"report": report.pk, "sha256": evidence.sha256, "name": evidence.original_name},
+    )
+    response = stored_file_response(
+        handle, name=evidence.file.name, filename=evidence.original_name, content_type=served_content_type(evidence)
+    )
     return protect_download(response, evidence.sha256)

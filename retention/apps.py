@@ -11,5 +11,6 @@ class RetentionConfig(AppConfig):
 
         from .warnings import warn_of_immediate_deletions
 
-        organisation_retention_changed.connect(warn_of_immediate_deletions,
-                                               dispatch_uid="retention.warn_of_immediate_deletions")
+        organisation_retention_changed.connect(
+            warn_of_immediate_deletions, dispatch_uid="retention.warn_of_immediate_deletions"
+        )

@@ -129,6 +129,7 @@ _notifications_q = notifications_q  # the name the tests and benchmarks know
 
 # --- Candidates ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Candidate:
     incident_id: int
@@ -152,8 +153,9 @@ class Candidate:
 BATCH_SIZE = 1000
 
 
-def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int | None = None,
-                      counted: int | None = None) -> Iterator[list[Candidate]]:
+def candidate_batches(
+    now: datetime, *, legal_hold: bool, batch_size: int | None = None, counted: int | None = None
+) -> Iterator[list[Candidate]]:
     """The candidates (or, with legal_hold, the held ones), oldest closing first, in lists of at
     most `batch_size`. One ordered scan of the closed incidents streamed from a server-side cursor
     on PostgreSQL, then three grouped counts per batch (evidence, reports, notifications): no
@@ -162,8 +164,14 @@ def candidate_batches(now: datetime, *, legal_hold: bool, batch_size: int | None
     that lists only the first few does not count files for the whole backlog."""
     batch_size = batch_size or BATCH_SIZE
     rows = closed_queryset(now, legal_hold=legal_hold).values_list(
-        "id", "reference", "registered_at", "closed_on", "unit__name", "unit__organisation_id",
-        "unit__organisation__retention_months", "journal_number",
+        "id",
+        "reference",
+        "registered_at",
+        "closed_on",
+        "unit__name",
+        "unit__organisation_id",
+        "unit__organisation__retention_months",
+        "journal_number",
     )
     batch: list[tuple] = []
     seen = 0
@@ -187,8 +195,14 @@ def _candidates_of(rows: list[tuple], *, count: bool = True) -> list[Candidate]:
     notifications = notifications_purge.notification_counts(ids) if count else None
     return [
         Candidate(
-            incident_id=pk, reference=reference, unit_name=unit_name, organisation_id=org_id, retention_months=months,
-            registered_at=registered_at, closed_at=closed_on, due=due,
+            incident_id=pk,
+            reference=reference,
+            unit_name=unit_name,
+            organisation_id=org_id,
+            retention_months=months,
+            registered_at=registered_at,
+            closed_at=closed_on,
+            due=due,
             evidence=None if evidence is None else evidence.get(pk, 0),
             reports=None if reports is None else reports.get(pk, 0),
             notifications=None if notifications is None else notifications.get(pk, 0),
@@ -214,12 +228,12 @@ def retention_held(now: datetime) -> list[Candidate]:
 
 # --- Warning before the deletion ------------------------------------------------------------
 
+
 def retention_warn(*, now: datetime) -> int:
     """Tell the managers over the unit of each closed incident deleted within RETENTION_WARNING_DAYS
     ("Sag slettes snart"), once per incident and due date. Returns how many notifications were
     written (in-app and e-mail rows); a second run on the same day writes none."""
     return retention_warnings_send(items=retention_upcoming(now, RETENTION_WARNING))
-
 
 
 # --- Purging ----------------------------------------------------------------------------
@@ -307,7 +321,8 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
         summary.statistics_reports = sum(len(ids) for ids in _expired_statistics_reports(now).values())
         summary.recording_requests = sum(
             recordings_purge.expired_requests(org, _before_date(now, org.recording_retention_months)).count()
-            for org in Organisation.objects.all())
+            for org in Organisation.objects.all()
+        )
     else:
         _purge_statistics_reports(now=now, actor=actor, summary=summary)
         _purge_recording_requests(now=now, actor=actor, summary=summary)
@@ -315,16 +330,27 @@ def retention_purge(*, now: datetime, dry_run: bool, actor=None, time_budget: fl
     if summary.not_journalised_count:
         logger.warning(
             "Retention: %s closed incident(s) past their period were never journalised in the municipality's "
-            "document system (offentlighedsloven § 15)%s: %s", summary.not_journalised_count,
-            "" if dry_run else " and are deleted now", ", ".join(summary.not_journalised[:20]))
+            "document system (offentlighedsloven § 15)%s: %s",
+            summary.not_journalised_count,
+            "" if dry_run else " and are deleted now",
+            ", ".join(summary.not_journalised[:20]),
+        )
     summary.files_pending = PendingFileDeletion.objects.count()
     summary.seconds = time.monotonic() - started
     common = {"started_at": started_at, "seconds": summary.seconds, "dry_run": dry_run}
-    rows = [RetentionRun(
-        organisation=None, candidates=summary.candidate_count, held=summary.held_count, purged=summary.purged_count,
-        skipped=summary.skipped_count, remaining=summary.remaining, files_deleted=summary.files_deleted,
-        files_pending=summary.files_pending, **common,
-    )]
+    rows = [
+        RetentionRun(
+            organisation=None,
+            candidates=summary.candidate_count,
+            held=summary.held_count,
+            purged=summary.purged_count,
+            skipped=summary.skipped_count,
+            remaining=summary.remaining,
+            files_deleted=summary.files_deleted,
+            files_pending=summary.files_pending,
+            **common,
+        )
+    ]
     for organisation_id in Organisation.objects.values_list("pk", flat=True):
         counters = summary.by_organisation.get(organisation_id, {})
         rows.append(RetentionRun(organisation_id=organisation_id, **counters, **common))
@@ -343,12 +369,18 @@ def _purge_statistics_reports(*, now: datetime, actor, summary: PurgeSummary) ->
             deleted, files = reports_purge.statistics_reports_delete(ids)
             files_delete_after_commit(files, summary)
             audit_record(
-                actor=actor, action=AuditEvent.Action.DELETE, object_type="reports.report",
+                actor=actor,
+                action=AuditEvent.Action.DELETE,
+                object_type="reports.report",
                 organisation_id=organisation.pk,
                 summary=_("Statistikrapporter slettet, fordi opbevaringsperioden på %(months)s måneder er udløbet.")
                 % {"months": organisation.retention_months},
-                details={"reason": REASON, "retention_months": organisation.retention_months,
-                         "statistics_reports": deleted, "ids": ids},
+                details={
+                    "reason": REASON,
+                    "retention_months": organisation.retention_months,
+                    "statistics_reports": deleted,
+                    "ids": ids,
+                },
             )
         summary.statistics_reports += deleted
 
@@ -356,8 +388,10 @@ def _purge_statistics_reports(*, now: datetime, actor, summary: PurgeSummary) ->
 def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary) -> bool:
     with transaction.atomic():
         incident = (
-            Incident.objects.select_for_update(of=("self",)).select_related("unit__organisation")
-            .filter(pk=incident_id).first()
+            Incident.objects.select_for_update(of=("self",))
+            .select_related("unit__organisation")
+            .filter(pk=incident_id)
+            .first()
         )
         if incident is None or incident.legal_hold:
             return False
@@ -370,8 +404,7 @@ def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary)
         files = [*evidence_files, *report_files, *bundle_files]
 
         stats_purge.residue_keep(incident)
-        unlinked = recordings_purge.unlink_incident(incident, actor=actor, today=timezone.localdate(now),
-                                                    reason=REASON)
+        unlinked = recordings_purge.unlink_incident(incident, actor=actor, today=timezone.localdate(now), reason=REASON)
         notifications = notifications_purge.notifications_delete(incident.pk)
         deleted = incidents_purge.incident_delete(incident)
 
@@ -402,8 +435,12 @@ def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary)
             "recording_requests_unlinked": unlinked,
         }
         audit_record(
-            actor=actor, action=AuditEvent.Action.DELETE, object_type="incidents.incident",
-            object_id=str(incident_id), incident_reference=incident.reference, organisation_id=organisation.pk,
+            actor=actor,
+            action=AuditEvent.Action.DELETE,
+            object_type="incidents.incident",
+            object_id=str(incident_id),
+            incident_reference=incident.reference,
+            organisation_id=organisation.pk,
             summary=_("Sagen er slettet, fordi opbevaringsperioden på %(months)s måneder efter afslutning er udløbet.")
             % {"months": organisation.retention_months},
             details=details,
@@ -413,6 +450,7 @@ def _purge_one(incident_id: int, *, now: datetime, actor, summary: PurgeSummary)
 
 
 # --- Recording requests and the audit log: periods of their own (issue 16) ------------------------
+
 
 def _before_date(now: datetime, months: int):
     return add_months(now, -months).date()
@@ -429,12 +467,22 @@ def _purge_recording_requests(*, now: datetime, actor, summary: PurgeSummary) ->
             if not references:
                 continue
             audit_record(
-                actor=actor, action=AuditEvent.Action.UPDATE, object_type="recordings.recordingrequest",
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                object_type="recordings.recordingrequest",
                 organisation_id=organisation.pk,
-                summary=_("Anmodninger om optagelse anonymiseret, fordi deres opbevaringsperiode på %(months)s "
-                          "måneder er udløbet.") % {"months": organisation.recording_retention_months},
-                details={"reason": REASON, "recording_retention_months": organisation.recording_retention_months,
-                         "before": before.isoformat(), "count": len(references), "references": references},
+                summary=_(
+                    "Anmodninger om optagelse anonymiseret, fordi deres opbevaringsperiode på %(months)s "
+                    "måneder er udløbet."
+                )
+                % {"months": organisation.recording_retention_months},
+                details={
+                    "reason": REASON,
+                    "recording_retention_months": organisation.recording_retention_months,
+                    "before": before.isoformat(),
+                    "count": len(references),
+                    "references": references,
+                },
             )
         summary.recording_requests += len(references)
 
@@ -448,19 +496,31 @@ def _purge_audit_log(*, now: datetime, actor, summary: PurgeSummary) -> None:
         try:
             checkpoint = audit_purge.audit_purge_before(chain=organisation.pk, before=before)
         except audit_purge.ChainBroken:
-            logger.error("Retention: the audit chain of organisation %s does not verify; nothing deleted",
-                         organisation.pk, exc_info=True)
+            logger.error(
+                "Retention: the audit chain of organisation %s does not verify; nothing deleted",
+                organisation.pk,
+                exc_info=True,
+            )
             summary.audit_failed.append(organisation.pk)
             continue
         if checkpoint is None:
             continue
         summary.audit_events += checkpoint.deleted
         audit_record(
-            actor=actor, action=AuditEvent.Action.DELETE, object_type="audit.auditevent",
+            actor=actor,
+            action=AuditEvent.Action.DELETE,
+            object_type="audit.auditevent",
             organisation_id=organisation.pk,
-            summary=_("Revisionsloggen afkortet: hændelser ældre end %(months)s måneder er slettet; kæden fortsætter "
-                      "fra et kontrolpunkt.") % {"months": organisation.audit_retention_months},
-            details={"reason": REASON, "audit_retention_months": organisation.audit_retention_months,
-                     "before": before.isoformat(), "deleted": checkpoint.deleted,
-                     "checkpoint": {"seq": checkpoint.seq, "hash": checkpoint.hash}},
+            summary=_(
+                "Revisionsloggen afkortet: hændelser ældre end %(months)s måneder er slettet; kæden fortsætter "
+                "fra et kontrolpunkt."
+            )
+            % {"months": organisation.audit_retention_months},
+            details={
+                "reason": REASON,
+                "audit_retention_months": organisation.audit_retention_months,
+                "before": before.isoformat(),
+                "deleted": checkpoint.deleted,
+                "checkpoint": {"seq": checkpoint.seq, "hash": checkpoint.hash},
+            },
         )

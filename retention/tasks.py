@@ -45,8 +45,13 @@ def purge_expired_incidents() -> int:
     return _run()
 
 
-@shared_task(name="incidents.tasks.purge_expired_incidents", acks_late=True, soft_time_limit=SOFT_TIME_LIMIT,
-             time_limit=TIME_LIMIT, ignore_result=True)
+@shared_task(
+    name="incidents.tasks.purge_expired_incidents",
+    acks_late=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+    ignore_result=True,
+)
 def purge_expired_incidents_old_name() -> int:
     """The same task under its name before the retention app (messages already queued)."""
     return _run()

@@ -39,16 +39,28 @@ class StatisticsView(APIView):
             "tal. Ledere får præcise tal for deres enheder."
         ),
         parameters=[
-            OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year"],
-                             description="Rækkerne: måneder, kvartaler eller år (standard: month). Fra og til "
-                             "rykkes ud til hele perioder."),
-            OpenApiParameter("from", OpenApiTypes.STR, description="Første måned, ÅÅÅÅ-MM (standard: 11 måneder før "
-                             "den sidste)."),
-            OpenApiParameter("to", OpenApiTypes.STR, description="Sidste måned, ÅÅÅÅ-MM (standard: denne måned for "
-                             "ledere, den sidste afsluttede måned minus organisationens forsinkelse for "
-                             "tillidsrepræsentanter)."),
-            OpenApiParameter("unit", OpenApiTypes.INT, description="En enhed og enhederne under den (standard: alle "
-                             "brugerens enheder)."),
+            OpenApiParameter(
+                "period",
+                OpenApiTypes.STR,
+                enum=["month", "quarter", "year"],
+                description="Rækkerne: måneder, kvartaler eller år (standard: month). Fra og til "
+                "rykkes ud til hele perioder.",
+            ),
+            OpenApiParameter(
+                "from", OpenApiTypes.STR, description="Første måned, ÅÅÅÅ-MM (standard: 11 måneder før den sidste)."
+            ),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.STR,
+                description="Sidste måned, ÅÅÅÅ-MM (standard: denne måned for "
+                "ledere, den sidste afsluttede måned minus organisationens forsinkelse for "
+                "tillidsrepræsentanter).",
+            ),
+            OpenApiParameter(
+                "unit",
+                OpenApiTypes.INT,
+                description="En enhed og enhederne under den (standard: alle brugerens enheder).",
+            ),
         ],
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="Statistikken."),
@@ -61,6 +73,7 @@ class StatisticsView(APIView):
         form, statistics = statistics_for(request.user, request.query_params)
         if statistics is None:
             return Response({name: list(errors) for name, errors in form.errors.items()}, status=400)
-        audit_statistics(request, statistics, action=AuditEvent.Action.VIEW, summary=_("Statistik hentet via API"),
-                         output="api")
+        audit_statistics(
+            request, statistics, action=AuditEvent.Action.VIEW, summary=_("Statistik hentet via API"), output="api"
+        )
         return Response(statistics_dict(statistics))

@@ -1,6 +1,6 @@
 """The statistics endpoint under /api/v1/ (namespace "stats-api"). Mount with:
 
-    path("api/v1/", include("stats.api_urls")),
+path("api/v1/", include("stats.api_urls")),
 """
 
 from django.urls import path

@@ -54,7 +54,12 @@ def _open(chart_id: str, title: str, table_title: str, height: int) -> str:
         'width="{w}" height="{h}" aria-labelledby="{id}-title" aria-describedby="{id}-desc" font-family="{font}" '
         'font-size="12">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>',
-        w=WIDTH, h=height, id=chart_id, font=FONT, title=title, desc=desc,
+        w=WIDTH,
+        h=height,
+        id=chart_id,
+        font=FONT,
+        title=title,
+        desc=desc,
     )
 
 
@@ -65,8 +70,13 @@ def _f(value: float) -> str:
 
 def _placeholder(x: float, y: float, width: float, height: float) -> str:
     return format_html(
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
-        'stroke-dasharray="3 2"/>', _f(x), _f(y), _f(width), _f(height), HIDDEN_FILL, HIDDEN_STROKE,
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" stroke-dasharray="3 2"/>',
+        _f(x),
+        _f(y),
+        _f(width),
+        _f(height),
+        HIDDEN_FILL,
+        HIDDEN_STROKE,
     )
 
 
@@ -80,18 +90,40 @@ def horizontal_bars(chart_id: str, title: str, items: list[Item], *, table_title
     for index, item in enumerate(items):
         y = top + index * row
         label = item.label if len(item.label) <= 34 else item.label[:33] + "…"
-        parts.append(format_html('<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>',
-                                 label_width - 8, _f(y + row / 2 + 4), TEXT, label))
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>',
+                label_width - 8,
+                _f(y + row / 2 + 4),
+                TEXT,
+                label,
+            )
+        )
         if item.number.hidden:
             parts.append(_placeholder(label_width, y + 5, 22, row - 10))
             end = label_width + 22
         else:
             length = plot * item.number.value / scale
-            parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                                     label_width, _f(y + 4), _f(length), row - 8, item.colour))
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                    label_width,
+                    _f(y + 4),
+                    _f(length),
+                    row - 8,
+                    item.colour,
+                )
+            )
             end = label_width + length
-        parts.append(format_html('<text x="{}" y="{}" fill="{}">{}</text>',
-                                 _f(end + 6), _f(y + row / 2 + 4), TEXT, _text(item.number, item.suffix)))
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" fill="{}">{}</text>',
+                _f(end + 6),
+                _f(y + row / 2 + 4),
+                TEXT,
+                _text(item.number, item.suffix),
+            )
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
 
@@ -107,12 +139,19 @@ def columns(chart_id: str, title: str, items: list[Item], *, table_title: str = 
     scale = max([item.number.value for item in items if not item.number.hidden] + [1])
     parts = [_open(chart_id, title, table_title or title, height)]
     baseline = top + plot_height
-    parts.append(format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>',
-                             left, baseline, WIDTH - 8, baseline, GRID))
-    parts.append(format_html('<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>',
-                             left - 6, top + 4, TEXT, formats.number_format(scale, force_grouping=True)))
-    parts.append(format_html('<text x="{}" y="{}" text-anchor="end" fill="{}">0</text>',
-                             left - 6, baseline + 4, TEXT))
+    parts.append(
+        format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>', left, baseline, WIDTH - 8, baseline, GRID)
+    )
+    parts.append(
+        format_html(
+            '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>',
+            left - 6,
+            top + 4,
+            TEXT,
+            formats.number_format(scale, force_grouping=True),
+        )
+    )
+    parts.append(format_html('<text x="{}" y="{}" text-anchor="end" fill="{}">0</text>', left - 6, baseline + 4, TEXT))
     label_every = max(1, round(n / 12))
     show_values = slot >= 26
     for index, item in enumerate(items):
@@ -122,15 +161,37 @@ def columns(chart_id: str, title: str, items: list[Item], *, table_title: str = 
             value_y = baseline - 18
         else:
             h = plot_height * item.number.value / scale
-            parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                                     _f(x), _f(baseline - h), _f(bar), _f(h), item.colour))
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                    _f(x),
+                    _f(baseline - h),
+                    _f(bar),
+                    _f(h),
+                    item.colour,
+                )
+            )
             value_y = baseline - h - 4
         if show_values or item.number.hidden:
-            parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}'
-                                     '</text>', _f(x + bar / 2), _f(value_y), TEXT, _text(item.number)))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}</text>',
+                    _f(x + bar / 2),
+                    _f(value_y),
+                    TEXT,
+                    _text(item.number),
+                )
+            )
         if index % label_every == 0:
-            parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}</text>',
-                                     _f(x + bar / 2), baseline + 16, TEXT, item.label))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}</text>',
+                    _f(x + bar / 2),
+                    baseline + 16,
+                    TEXT,
+                    item.label,
+                )
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
 
@@ -146,35 +207,46 @@ def charts_for(statistics: Statistics) -> dict[str, SafeString]:
     charts: dict[str, SafeString] = {}
     month_level = statistics.table("month_level")
     charts["months"] = columns(
-        "chart-months", _("Hændelser pr. måned"),
-        [Item(_short_month(row.code), total) for row, total in zip(month_level.rows, month_level.row_totals,
-                                                                    strict=True)],
+        "chart-months",
+        _("Hændelser pr. måned"),
+        [
+            Item(_short_month(row.code), total)
+            for row, total in zip(month_level.rows, month_level.row_totals, strict=True)
+        ],
         table_title=month_level.title,
     )
     charts["levels"] = horizontal_bars(
-        "chart-levels", _("Hændelser pr. alvorlighed"),
-        [Item(column.label, total) for column, total in zip(month_level.columns, month_level.column_totals,
-                                                             strict=True)],
+        "chart-levels",
+        _("Hændelser pr. alvorlighed"),
+        [
+            Item(column.label, total)
+            for column, total in zip(month_level.columns, month_level.column_totals, strict=True)
+        ],
         table_title=month_level.title,
     )
     for table in statistics.tables[1:]:
         if table.row_totals is not None:  # months down the side: a column per month, as for the incidents
             charts[table.code] = columns(
-                f"chart-{table.code}", table.title,
+                f"chart-{table.code}",
+                table.title,
                 [Item(_short_month(row.code), total) for row, _cells, total in table.body()],
                 table_title=table.title,
             )
             continue
         charts[table.code] = horizontal_bars(
-            f"chart-{table.code}", table.title,
+            f"chart-{table.code}",
+            table.title,
             [Item(row.label, cells[0]) for row, cells, _total in table.body()],
         )
     share = statistics.employees_targeted
     if share.percent is not None:
         charts["employees_targeted"] = horizontal_bars(
-            "chart-employees", _("Andel medarbejdere hængt ud sammenlignet med DS' undersøgelse"),
-            [Item(_("Jeres enheder"), Number(round(share.percent)), suffix=" %"),
-             Item(_("Socialrådgivere i DS' undersøgelse"), Number(share.benchmark_percent), BENCHMARK, " %")],
+            "chart-employees",
+            _("Andel medarbejdere hængt ud sammenlignet med DS' undersøgelse"),
+            [
+                Item(_("Jeres enheder"), Number(round(share.percent)), suffix=" %"),
+                Item(_("Socialrådgivere i DS' undersøgelse"), Number(share.benchmark_percent), BENCHMARK, " %"),
+            ],
             table_title=_("Nøgletal"),
         )
     return charts

@@ -36,8 +36,12 @@ def _numbers(statistics: Statistics) -> list[int]:
             values += [n.value for n in line]
         if table.total is not None:
             values.append(table.total.value)
-    values += [statistics.total.value, statistics.police.part.value, statistics.datatilsynet.part.value,
-               statistics.median_days.incidents.value]
+    values += [
+        statistics.total.value,
+        statistics.police.part.value,
+        statistics.datatilsynet.part.value,
+        statistics.median_days.incidents.value,
+    ]
     return values
 
 
@@ -49,11 +53,18 @@ def deviation_for(user, params_list: list[tuple[str, dict]]) -> list[Deviation]:
         if not form.is_valid():
             raise ValueError(f"{label}: {form.errors_text(' ')}")
         scope = units.scope(form.cleaned_data["unit"])
-        kwargs = {"first": form.cleaned_data["from"], "last": form.cleaned_data["to"],
-                  "period": form.cleaned_data["period"], "people_last": form.last_published}
+        kwargs = {
+            "first": form.cleaned_data["from"],
+            "last": form.cleaned_data["to"],
+            "period": form.cleaned_data["period"],
+            "people_last": form.last_published,
+        }
         shown = _numbers(statistics_build(scope=scope, **kwargs))
         exact = _numbers(statistics_build(scope=dataclasses.replace(scope, exact=True), **kwargs))
         differences = [abs(a - b) for a, b in zip(shown, exact, strict=True)]
-        results.append(Deviation(label, len(differences), sum(differences) / len(differences), max(differences),
-                                 sum(exact) / len(exact)))
+        results.append(
+            Deviation(
+                label, len(differences), sum(differences) / len(differences), max(differences), sum(exact) / len(exact)
+            )
+        )
     return results

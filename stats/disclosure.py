@@ -175,8 +175,10 @@ def _draw(block: Block, base: int, draw: int, secret: bytes) -> Published:
 
     return Published(
         total=rounded("total", block.total) if block.total is not None else None,
-        partitions={name: {code: rounded(f"{name}:{code}", n) for code, n in cells.items()}
-                    for name, cells in block.partitions.items()},
+        partitions={
+            name: {code: rounded(f"{name}:{code}", n) for code, n in cells.items()}
+            for name, cells in block.partitions.items()
+        },
         subsets={name: rounded(name, n) for name, n in block.subsets.items()},
         draw=draw,
     )

@@ -33,8 +33,7 @@ class _TextWriter:
 
 
 def number_dict(number: Number) -> dict:
-    return {"value": number.value, "hidden": number.mark or None, "display": number.text,
-            "rounded": number.rounded}
+    return {"value": number.value, "hidden": number.mark or None, "display": number.text, "rounded": number.rounded}
 
 
 def _table_dict(table: Table) -> dict:
@@ -72,8 +71,11 @@ def _median_dict(median: Median) -> dict:
 def statistics_dict(statistics: Statistics) -> dict:
     """The whole statistics as JSON-ready data (the API's answer and the JSON download)."""
     return {
-        "period": {"from": statistics.first.strftime("%Y-%m"), "to": statistics.last.strftime("%Y-%m"),
-                   "kind": statistics.period},
+        "period": {
+            "from": statistics.first.strftime("%Y-%m"),
+            "to": statistics.last.strftime("%Y-%m"),
+            "kind": statistics.period,
+        },
         "unit": {"id": statistics.scope.selected_unit_id, "label": statistics.unit_label},
         "exact": statistics.exact,
         "threshold": statistics.k,
@@ -85,8 +87,10 @@ def statistics_dict(statistics: Statistics) -> dict:
         "median_days_to_first_action": _median_dict(statistics.median_days),
         "employees_targeted_12_months": {
             **_share_dict(statistics.employees_targeted),
-            "months": {"from": statistics.employees_first.strftime("%Y-%m"),
-                       "to": (statistics.employees_last or statistics.last).strftime("%Y-%m")},
+            "months": {
+                "from": statistics.employees_first.strftime("%Y-%m"),
+                "to": (statistics.employees_last or statistics.last).strftime("%Y-%m"),
+            },
         },
         "folded_units": [{"into": name, "units": list(units)} for name, units in statistics.folded],
         "generated_at": statistics.generated_at.isoformat(),
@@ -105,10 +109,12 @@ def statistics_csv(statistics: Statistics) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = _TextWriter(out)
-    writer.writerow([_("tabel"), _("tabelnavn"), _("række"), _("rækkenavn"), _("kolonne"), _("kolonnenavn"),
-                     _("antal")])
+    writer.writerow(
+        [_("tabel"), _("tabelnavn"), _("række"), _("rækkenavn"), _("kolonne"), _("kolonnenavn"), _("antal")]
+    )
     total_label = _("I alt")
     for table in statistics.tables:
+
         def row(row_code, row_label, column_code, column_label, number, table=table):
             writer.writerow([table.code, table.title, row_code, row_label, column_code, column_label, number.text])
 
@@ -125,19 +131,46 @@ def statistics_csv(statistics: Statistics) -> str:
 
     figures = _("nøgletal")
     figures_title = _("Nøgletal")
-    writer.writerow([figures, figures_title, "incidents", _("Hændelser i perioden"), "count", _("antal"),
-                     statistics.total.text])
+    writer.writerow(
+        [figures, figures_title, "incidents", _("Hændelser i perioden"), "count", _("antal"), statistics.total.text]
+    )
     for share in (statistics.police, statistics.datatilsynet, statistics.employees_targeted):
         writer.writerow([figures, figures_title, share.code, share.label, "part", _("antal"), share.part.text])
         writer.writerow([figures, figures_title, share.code, share.label, "whole", _("ud af"), share.whole.text])
-        writer.writerow([figures, figures_title, share.code, share.label, "percent", _("procent"),
-                         _decimal(share.percent) if share.percent is not None else ("×" if share.hidden else "")])
+        writer.writerow(
+            [
+                figures,
+                figures_title,
+                share.code,
+                share.label,
+                "percent",
+                _("procent"),
+                _decimal(share.percent) if share.percent is not None else ("×" if share.hidden else ""),
+            ]
+        )
     median = statistics.median_days
-    writer.writerow([figures, figures_title, "median_days", _("Mediandage fra registrering til første handling"),
-                     "days", _("dage"), _decimal(median.days) if median.days is not None else
-                     ("×" if median.hidden else "")])
-    writer.writerow([figures, figures_title, "median_days", _("Mediandage fra registrering til første handling"),
-                     "incidents", _("hændelser med handling"), median.incidents.text])
+    writer.writerow(
+        [
+            figures,
+            figures_title,
+            "median_days",
+            _("Mediandage fra registrering til første handling"),
+            "days",
+            _("dage"),
+            _decimal(median.days) if median.days is not None else ("×" if median.hidden else ""),
+        ]
+    )
+    writer.writerow(
+        [
+            figures,
+            figures_title,
+            "median_days",
+            _("Mediandage fra registrering til første handling"),
+            "incidents",
+            _("hændelser med handling"),
+            median.incidents.text,
+        ]
+    )
     return out.getvalue()
 
 

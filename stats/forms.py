@@ -57,8 +57,9 @@ class MonthField(forms.Field):
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
-            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range",
-                                        params={"first": MIN_YEAR, "last": MAX_YEAR})
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"], code="out_of_range", params={"first": MIN_YEAR, "last": MAX_YEAR}
+            )
         return date(int(match.group(1)), int(match.group(2)), 1)
 
     def prepare_value(self, value):
@@ -109,15 +110,21 @@ class StatisticsFilterForm(forms.Form):
 
     FIELDS = ("period", "from", "to", "unit")
 
-    def __init__(self, params=None, *, unit_choices: list[tuple[int, str]], today: date | None = None,
-                 controlled: bool = False, lag: int = 1):
+    def __init__(
+        self,
+        params=None,
+        *,
+        unit_choices: list[tuple[int, str]],
+        today: date | None = None,
+        controlled: bool = False,
+        lag: int = 1,
+    ):
         self.controlled = controlled
         self.lag = max(1, lag)
         self.today = today or timezone.localdate()
         first, last = default_period(self.today, lag=self.lag if controlled else 0)
         self.last_published = last if controlled else None
-        self.defaults = {"period": "month", "from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m"),
-                         "unit": ""}
+        self.defaults = {"period": "month", "from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m"), "unit": ""}
         data = dict(self.defaults)
         if params is not None:
             for name in self.FIELDS:
@@ -125,13 +132,17 @@ class StatisticsFilterForm(forms.Form):
                     data[name] = params.get(name, "")
         super().__init__(data)
         self.fields["period"] = forms.ChoiceField(
-            label=_("Periode"), choices=[("month", _("Måneder")), ("quarter", _("Kvartaler")), ("year", _("År"))],
+            label=_("Periode"),
+            choices=[("month", _("Måneder")), ("quarter", _("Kvartaler")), ("year", _("År"))],
             error_messages={"invalid_choice": _("Vælg måneder, kvartaler eller år.")},
         )
         self.fields["from"] = MonthField(label=_("Fra måned"))
         self.fields["to"] = MonthField(label=_("Til og med måned"))
         self.fields["unit"] = forms.TypedChoiceField(
-            label=_("Enhed"), required=False, coerce=int, empty_value=None,
+            label=_("Enhed"),
+            required=False,
+            coerce=int,
+            empty_value=None,
             choices=[("", _("Alle mine enheder")), *[(str(pk), label) for pk, label in unit_choices]],
             error_messages={"invalid_choice": _("Vælg en af enhederne på listen.")},
         )
@@ -147,11 +158,15 @@ class StatisticsFilterForm(forms.Form):
             if self.last_published is not None and last > self.last_published:
                 # Only whole, closed blocks: the last one that is over by the last published month.
                 last = block_start(self.last_published, period)
-                last = add_months(last, -1) if block_end(last, period) > self.last_published else block_end(
-                    last, period)
+                last = (
+                    add_months(last, -1) if block_end(last, period) > self.last_published else block_end(last, period)
+                )
                 if first > last:
-                    self.add_error("to", _("Den seneste periode, der kan vises, slutter %(month)s.") % {
-                        "month": block_label(self.last_published, "month")})
+                    self.add_error(
+                        "to",
+                        _("Den seneste periode, der kan vises, slutter %(month)s.")
+                        % {"month": block_label(self.last_published, "month")},
+                    )
                     return cleaned
             if (last.year - first.year) * 12 + last.month - first.month + 1 > MAX_MONTHS:
                 self.add_error("from", _("Vælg højst %(n)s måneder ad gangen.") % {"n": MAX_MONTHS})
@@ -164,8 +179,7 @@ class StatisticsFilterForm(forms.Form):
         of a union rep's page (the block's first month for «fra», its last for «til»)."""
         period = self.data.get("period") if self.data.get("period") in PERIODS else "month"
         last = self.last_published or add_months(self.today.replace(day=1), 0)
-        blocks = [block for block in blocks_between(add_months(last, 1 - MAX_MONTHS), last, period)
-                  if block[1] <= last]
+        blocks = [block for block in blocks_between(add_months(last, 1 - MAX_MONTHS), last, period) if block[1] <= last]
         choices = [((b[1] if end else b[0]).strftime("%Y-%m"), block_label(b[0], period)) for b in reversed(blocks)]
         typed = str(self.data.get("to" if end else "from", ""))
         if typed and typed not in dict(choices):  # what was sent is kept, so a wrong value can be seen
@@ -184,7 +198,8 @@ class StatisticsFilterForm(forms.Form):
         """The errors as plain Danish text, each with its field's label (for downloads and failed reports)."""
         return separator.join(
             f"{self.fields[name].label}: {' '.join(errors)}" if name in self.fields else " ".join(errors)
-            for name, errors in self.errors.items())
+            for name, errors in self.errors.items()
+        )
 
     def query_string(self) -> str:
         """The validated filters as a query string, for the download links."""

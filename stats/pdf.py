@@ -27,6 +27,7 @@ from .selectors import Statistics
 
 TEMPLATE = "stats/pdf/statistics.html"
 
+
 @dataclass(frozen=True)
 class StatisticsPdf:
     content: bytes
@@ -34,24 +35,30 @@ class StatisticsPdf:
     sha256: str
 
 
-def statistics_html(statistics: Statistics, *, organisation: str = "", generated_by: str = "",
-                    reference: str = "") -> str:
+def statistics_html(
+    statistics: Statistics, *, organisation: str = "", generated_by: str = "", reference: str = ""
+) -> str:
     with translation.override("da"):
         charts = charts_for(statistics)
-        return render_to_string(TEMPLATE, {
-            "statistics": statistics,
-            "charts": charts,
-            "sections": table_sections(statistics, charts),
-            "organisation": organisation,
-            "generated_by": generated_by,
-            "reference": reference,
-        })
+        return render_to_string(
+            TEMPLATE,
+            {
+                "statistics": statistics,
+                "charts": charts,
+                "sections": table_sections(statistics, charts),
+                "organisation": organisation,
+                "generated_by": generated_by,
+                "reference": reference,
+            },
+        )
 
 
-def statistics_pdf(statistics: Statistics, *, organisation: str = "", generated_by: str = "",
-                   reference: str = "") -> StatisticsPdf:
+def statistics_pdf(
+    statistics: Statistics, *, organisation: str = "", generated_by: str = "", reference: str = ""
+) -> StatisticsPdf:
     html = statistics_html(statistics, organisation=organisation, generated_by=generated_by, reference=reference)
     # PDF/A-3b like every report (common.pdf.PDF_VARIANT); the charts are inline SVG.
     rendered = render_pdf(html, base_url="about:blank", url_fetcher=refusing_fetcher())
-    return StatisticsPdf(content=rendered.content, pages=rendered.pages,
-                         sha256=hashlib.sha256(rendered.content).hexdigest())
+    return StatisticsPdf(
+        content=rendered.content, pages=rendered.pages, sha256=hashlib.sha256(rendered.content).hexdigest()
+    )

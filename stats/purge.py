@@ -1,7 +1,7 @@
 """The statistics app's purge hook for the retention run (`retention/`).
 
-    residue_keep(incident)   writes the anonymised residue of an incident about to be purged
-                             (`stats.residue`), in the purge's transaction, before the deletion
+residue_keep(incident)   writes the anonymised residue of an incident about to be purged
+                         (`stats.residue`), in the purge's transaction, before the deletion
 """
 
 from __future__ import annotations

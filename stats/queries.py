@@ -91,10 +91,15 @@ def _conditional_counts(level_field: str) -> dict:
     """The conditional counts of one (month, unit) group; incidents and residue share the column names."""
     conditional = {f"level_{level}": Count("id", filter=Q(**{level_field: level})) for level in LEVELS}
     conditional.update({f"status_{code}": Count("id", filter=Q(status=code)) for code in Incident.Status.values})
-    conditional.update({f"relation_{code}": Count("id", filter=Q(perpetrator_relation=code))
-                        for code in PERPETRATOR_RELATIONS})
-    conditional.update({f"phenomenon_{code}": Count("id", filter=Q(**{field_name: True}))
-                        for code, field_name in PHENOMENON_FIELDS.items()})
+    conditional.update(
+        {f"relation_{code}": Count("id", filter=Q(perpetrator_relation=code)) for code in PERPETRATOR_RELATIONS}
+    )
+    conditional.update(
+        {
+            f"phenomenon_{code}": Count("id", filter=Q(**{field_name: True}))
+            for code, field_name in PHENOMENON_FIELDS.items()
+        }
+    )
     return conditional
 
 
@@ -105,8 +110,10 @@ def grouped_counts(base) -> list[dict]:
     groups few (grouping by all five columns was slower), and on PostgreSQL every column read
     is in the index incidents.incident_stats_idx, so the incidents table is not visited."""
     return list(
-        base.annotate(month=TruncMonth("registered_at", tzinfo=local_zone(), output_field=DateField()),
-                      level_in_force=Coalesce("confirmed_level", "assessed_level"))
+        base.annotate(
+            month=TruncMonth("registered_at", tzinfo=local_zone(), output_field=DateField()),
+            level_in_force=Coalesce("confirmed_level", "assessed_level"),
+        )
         .values("month", "unit_id")
         .annotate(n=Count("id"), **_conditional_counts("level_in_force"))
         .order_by()
@@ -115,8 +122,11 @@ def grouped_counts(base) -> list[dict]:
 
 def residue_in(unit_ids, first: date, last: date):
     """The residue of purged incidents of the units registered in the months `first` to `last`."""
-    return IncidentResidue.objects.filter(unit_id__in=list(unit_ids), registered_month__gte=first.replace(day=1),
-                                          registered_month__lte=last.replace(day=1))
+    return IncidentResidue.objects.filter(
+        unit_id__in=list(unit_ids),
+        registered_month__gte=first.replace(day=1),
+        registered_month__lte=last.replace(day=1),
+    )
 
 
 def residue_grouped_counts(residue) -> list[dict]:
@@ -132,7 +142,9 @@ def platform_counts(base) -> dict[str, int]:
     """Incidents with at least one publication on each platform (an incident may count on several)."""
     return dict(
         Publication.objects.filter(incident__in=base.values("pk"))
-        .values("platform").annotate(n=Count("incident_id", distinct=True)).values_list("platform", "n")
+        .values("platform")
+        .annotate(n=Count("incident_id", distinct=True))
+        .values_list("platform", "n")
         .order_by()
     )
 
@@ -153,8 +165,9 @@ def action_counts(unit_ids, first: date, last: date) -> ActionCounts:
     columns of the partial index on action entries (incidents.TimelineEntry), so PostgreSQL
     does not visit the timeline table."""
     per_incident = (
-        TimelineEntry.objects.filter(kind=TimelineEntry.Kind.ACTION,
-                                     **selection(unit_ids, first, last, prefix="incident__"))
+        TimelineEntry.objects.filter(
+            kind=TimelineEntry.Kind.ACTION, **selection(unit_ids, first, last, prefix="incident__")
+        )
         .values("incident_id")
         .annotate(
             registered_at=Min("incident__registered_at"),
@@ -169,8 +182,9 @@ def action_counts(unit_ids, first: date, last: date) -> ActionCounts:
         delay = "s.first_action - (s.registered_at AT TIME ZONE %s)::date"
         delay_params = [zone]
     else:
-        delay = ("CAST(julianday(s.first_action) - julianday(django_datetime_cast_date(s.registered_at, %s, %s)) "
-                 "AS INTEGER)")
+        delay = (
+            "CAST(julianday(s.first_action) - julianday(django_datetime_cast_date(s.registered_at, %s, %s)) AS INTEGER)"
+        )
         delay_params = [zone, connection.timezone_name]
     reported = ", ".join(f"SUM(CASE WHEN s.{name} > 0 THEN 1 ELSE 0 END)" for name in REPORT_ACTIONS)
     sql = f"SELECT {delay} AS delay, COUNT(*), {reported} FROM ({inner}) s GROUP BY 1"  # noqa: S608 - no user input
@@ -190,7 +204,10 @@ def residue_platform_counts(residue) -> dict[str, int]:
     """Purged incidents per platform (each residue holds a platform at most once)."""
     return dict(
         IncidentResiduePlatform.objects.filter(residue__in=residue.values("pk"))
-        .values("platform").annotate(n=Count("id")).values_list("platform", "n").order_by()
+        .values("platform")
+        .annotate(n=Count("id"))
+        .values_list("platform", "n")
+        .order_by()
     )
 
 
@@ -201,8 +218,9 @@ def residue_action_counts(residue) -> ActionCounts:
     rows = (
         residue.filter(days_to_first_action__isnull=False)
         .values("days_to_first_action")
-        .annotate(n=Count("id"), **{name: Count("id", filter=Q(**{field: True}))
-                                    for name, field in RESIDUE_REPORTED.items()})
+        .annotate(
+            n=Count("id"), **{name: Count("id", filter=Q(**{field: True})) for name, field in RESIDUE_REPORTED.items()}
+        )
         .order_by()
     )
     for row in rows:
@@ -238,6 +256,7 @@ def counts_for(unit_ids, first: date, last: date, *, employees_from: date) -> Co
     base = incidents_in(unit_ids, first, last)
     residue = residue_in(unit_ids, first, last)
     counts = Counts()
+
     def add(table: dict, key, n: int) -> None:
         table[key] = table.get(key, 0) + n
 
@@ -294,8 +313,9 @@ def incident_conditions(level_field: str, *, residue: bool) -> dict[str, Q]:
     conditions.update({f"phenomenon_{code}": Q(**{field_name: True}) for code, field_name in PHENOMENON_FIELDS.items()})
     conditions.update({f"platform_{code}": Q(**{f"on_{code}": True}) for code in PLATFORM_CODES})
     if residue:
-        conditions.update({f"reported_{name}": Q(**{field_name: True})
-                           for name, field_name in RESIDUE_REPORTED.items()})
+        conditions.update(
+            {f"reported_{name}": Q(**{field_name: True}) for name, field_name in RESIDUE_REPORTED.items()}
+        )
         conditions["with_action"] = Q(days_to_first_action__isnull=False)
     else:
         conditions.update({f"reported_{name}": Q(**{f"has_{name}": True}) for name in REPORT_ACTIONS})
@@ -313,20 +333,33 @@ def incident_block_rows(unit_ids, first: date, last: date) -> list[dict]:
         month=TruncMonth("registered_at", tzinfo=local_zone(), output_field=DateField()),
         level_in_force=Coalesce("confirmed_level", "assessed_level"),
         has_action=Exists(TimelineEntry.objects.filter(incident=OuterRef("pk"), kind=TimelineEntry.Kind.ACTION)),
-        **{f"has_{name}": Exists(TimelineEntry.objects.filter(incident=OuterRef("pk"), kind=TimelineEntry.Kind.ACTION,
-                                                              action_code=code))
-           for name, code in REPORT_ACTIONS.items()},
-        **{f"on_{code}": Exists(Publication.objects.filter(incident=OuterRef("pk"), platform=code))
-           for code in PLATFORM_CODES},
+        **{
+            f"has_{name}": Exists(
+                TimelineEntry.objects.filter(incident=OuterRef("pk"), kind=TimelineEntry.Kind.ACTION, action_code=code)
+            )
+            for name, code in REPORT_ACTIONS.items()
+        },
+        **{
+            f"on_{code}": Exists(Publication.objects.filter(incident=OuterRef("pk"), platform=code))
+            for code in PLATFORM_CODES
+        },
     )
-    rows = list(live.values("month", "unit_id").annotate(
-        **_conditional(incident_conditions("level_in_force", residue=False))).order_by())
+    rows = list(
+        live.values("month", "unit_id")
+        .annotate(**_conditional(incident_conditions("level_in_force", residue=False)))
+        .order_by()
+    )
     purged = residue_in(unit_ids, first, last).annotate(
-        **{f"on_{code}": Exists(IncidentResiduePlatform.objects.filter(residue=OuterRef("pk"), platform=code))
-           for code in PLATFORM_CODES},
+        **{
+            f"on_{code}": Exists(IncidentResiduePlatform.objects.filter(residue=OuterRef("pk"), platform=code))
+            for code in PLATFORM_CODES
+        },
     )
-    rows += list(purged.values("unit_id", month=F("registered_month")).annotate(
-        **_conditional(incident_conditions("level", residue=True))).order_by())
+    rows += list(
+        purged.values("unit_id", month=F("registered_month"))
+        .annotate(**_conditional(incident_conditions("level", residue=True)))
+        .order_by()
+    )
     return rows
 
 
@@ -341,11 +374,16 @@ def recording_block_rows(unit_ids, first: date, last: date) -> list[dict]:
     conditions["hidden_recording"] = Q(hidden_recording_discovered=True)
     conditions["linked_to_incident"] = Q(incident__isnull=False) | Q(linked_incident_purged_on__isnull=False)
     requests = RecordingRequest.objects.filter(
-        unit_id__in=list(unit_ids), request_date__gte=first.replace(day=1),
-        request_date__lt=add_months(last.replace(day=1), 1))
-    return list(requests.annotate(month=TruncMonth("request_date", output_field=DateField()))
-                .values("month", "unit_id").annotate(**_conditional(conditions))
-                .order_by())
+        unit_id__in=list(unit_ids),
+        request_date__gte=first.replace(day=1),
+        request_date__lt=add_months(last.replace(day=1), 1),
+    )
+    return list(
+        requests.annotate(month=TruncMonth("request_date", output_field=DateField()))
+        .values("month", "unit_id")
+        .annotate(**_conditional(conditions))
+        .order_by()
+    )
 
 
 def people_by_unit(unit_ids, first: date, last: date) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
@@ -353,13 +391,16 @@ def people_by_unit(unit_ids, first: date, last: date) -> tuple[dict[int, set[int
     in the months}) — active users with a caseworker membership; grows with users, not incidents."""
     unit_ids = list(unit_ids)
     employees: dict[int, set[int]] = {}
-    for unit_id, user_id in Membership.objects.filter(role=Role.CASEWORKER, unit_id__in=unit_ids,
-                                                      user__is_active=True).values_list("unit_id", "user_id"):
+    for unit_id, user_id in Membership.objects.filter(
+        role=Role.CASEWORKER, unit_id__in=unit_ids, user__is_active=True
+    ).values_list("unit_id", "user_id"):
         employees.setdefault(unit_id, set()).add(user_id)
     targeted: dict[int, set[int]] = {}
-    for unit_id, user_id in (Incident.targets.through.objects
-                             .filter(incident__in=incidents_in(unit_ids, first, last).values("pk"))
-                             .values_list("incident__unit_id", "user_id").distinct()):
+    for unit_id, user_id in (
+        Incident.targets.through.objects.filter(incident__in=incidents_in(unit_ids, first, last).values("pk"))
+        .values_list("incident__unit_id", "user_id")
+        .distinct()
+    ):
         if user_id in employees.get(unit_id, ()):
             targeted.setdefault(unit_id, set()).add(user_id)
     return employees, targeted

@@ -29,6 +29,10 @@ def make_statistics_report(report, *, now=None) -> Made:
             raise ReportProblem(_("du har ikke længere adgang til statistik.")) from exc
         if statistics is None:
             raise ReportProblem(_("filtrene gælder ikke længere: %(errors)s") % {"errors": form.errors_text(" ")})
-        made = statistics_pdf(statistics, organisation=report.organisation.name if report.organisation else "",
-                              generated_by=user.get_full_name() or user.get_username(), reference=report.reference)
+        made = statistics_pdf(
+            statistics,
+            organisation=report.organisation.name if report.organisation else "",
+            generated_by=user.get_full_name() or user.get_username(),
+            reference=report.reference,
+        )
     return Made(content=made.content, pages=made.pages, organisation_id=report.organisation_id)

@@ -70,8 +70,9 @@ class StatisticsUnits:
         for unit_id, parent_id, name, threshold, lag in (
             Unit.objects.filter(organisation_id__in=organisation_ids)
             .order_by("name", "id")
-            .values_list("id", "parent_id", "name", "organisation__statistics_threshold",
-                         "organisation__statistics_lag_months")
+            .values_list(
+                "id", "parent_id", "name", "organisation__statistics_threshold", "organisation__statistics_lag_months"
+            )
         ):
             self.lag[unit_id] = lag
             self.names[unit_id] = name
@@ -79,7 +80,9 @@ class StatisticsUnits:
             self.threshold[unit_id] = threshold
         self.employees = dict(
             Membership.objects.filter(role=Role.CASEWORKER, unit_id__in=self.allowed, user__is_active=True)
-            .values("unit_id").annotate(n=Count("user_id", distinct=True)).values_list("unit_id", "n")
+            .values("unit_id")
+            .annotate(n=Count("user_id", distinct=True))
+            .values_list("unit_id", "n")
         )
 
     # -- the tree -------------------------------------------------------------------------
@@ -125,8 +128,10 @@ class StatisticsUnits:
             if effective[unit_id] < k and unit_id not in roots:
                 small.add(unit_id)
         for root in roots:  # a small top takes in its smallest sub-units until it has k employees
-            for child in sorted((c for c in self.children.get(root, ()) if c in ids and c not in small),
-                                key=lambda c: (effective[c], self._sort_key(c))):
+            for child in sorted(
+                (c for c in self.children.get(root, ()) if c in ids and c not in small),
+                key=lambda c: (effective[c], self._sort_key(c)),
+            ):
                 if effective[root] >= k:
                     break
                 small.add(child)
@@ -140,8 +145,11 @@ class StatisticsUnits:
         if not self.allowed:
             return []
         hidden = self.small_units(self.allowed, self.k_for(self.allowed)) - self.managed
-        return [(unit_id, "– " * depth + self.names[unit_id])
-                for unit_id, depth in self._preorder(self.allowed) if unit_id not in hidden]
+        return [
+            (unit_id, "– " * depth + self.names[unit_id])
+            for unit_id, depth in self._preorder(self.allowed)
+            if unit_id not in hidden
+        ]
 
     def scope(self, unit_id: int | None = None) -> Scope:
         ids = self.subtree(unit_id) if unit_id is not None else self.allowed

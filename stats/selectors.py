@@ -181,6 +181,7 @@ class Statistics:
 
 # --- Building ------------------------------------------------------------------------------
 
+
 def month_label(month: date) -> str:
     return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
@@ -189,8 +190,20 @@ def _number(value: int, *, k: int, exact: bool) -> Number:
     return Number(value, "", k, rounded=not exact)
 
 
-def _table(code: str, title: str, row_heading: str, rows, columns, cells: list[list[int]], *, k: int,
-           exact: bool, row_totals: bool = False, column_totals: bool = True, note: str = "") -> Table:
+def _table(
+    code: str,
+    title: str,
+    row_heading: str,
+    rows,
+    columns,
+    cells: list[list[int]],
+    *,
+    k: int,
+    exact: bool,
+    row_totals: bool = False,
+    column_totals: bool = True,
+    note: str = "",
+) -> Table:
     """A table of published numbers; its totals are the sums of its (rounded) cells."""
     row_sums = [sum(row) for row in cells]
     column_sums = [sum(row[j] for row in cells) for j in range(len(columns))]
@@ -199,7 +212,11 @@ def _table(code: str, title: str, row_heading: str, rows, columns, cells: list[l
         return tuple(_number(value, k=k, exact=exact) for value in values)
 
     return Table(
-        code=code, title=title, row_heading=row_heading, rows=tuple(rows), columns=tuple(columns),
+        code=code,
+        title=title,
+        row_heading=row_heading,
+        rows=tuple(rows),
+        columns=tuple(columns),
         cells=tuple(numbers(row) for row in cells),
         row_totals=numbers(row_sums) if row_totals else None,
         column_totals=numbers(column_sums) if column_totals else None,
@@ -208,12 +225,10 @@ def _table(code: str, title: str, row_heading: str, rows, columns, cells: list[l
     )
 
 
-def _share(code: str, label: str, part: int, whole: int, *, k: int, exact: bool,
-           benchmark: int | None = None) -> Share:
+def _share(code: str, label: str, part: int, whole: int, *, k: int, exact: bool, benchmark: int | None = None) -> Share:
     """Part of whole, from the published (for a union rep: rounded) numbers."""
     percent = None if not whole else min(100.0, round(100 * part / whole, 1))
-    return Share(code, label, _number(part, k=k, exact=exact), _number(whole, k=k, exact=exact), percent,
-                 benchmark)
+    return Share(code, label, _number(part, k=k, exact=exact), _number(whole, k=k, exact=exact), percent, benchmark)
 
 
 def median_of(histogram: dict[int, int]) -> float | None:
@@ -240,8 +255,12 @@ INCIDENT_PARTITIONS = {
     "status": [f"status_{code}" for code in Incident.Status.values],
     "relation": [f"relation_{code}" for code in PERPETRATOR_RELATIONS],
 }
-INCIDENT_SUBSETS = ([f"platform_{code}" for code in PLATFORMS] + [f"phenomenon_{code}" for code in RELATED_PHENOMENA]
-                    + [f"reported_{name}" for name in queries.REPORT_ACTIONS] + ["with_action"])
+INCIDENT_SUBSETS = (
+    [f"platform_{code}" for code in PLATFORMS]
+    + [f"phenomenon_{code}" for code in RELATED_PHENOMENA]
+    + [f"reported_{name}" for name in queries.REPORT_ACTIONS]
+    + ["with_action"]
+)
 INCIDENT_WITHIN = tuple((f"reported_{name}", "with_action") for name in queries.REPORT_ACTIONS)
 RECORDING_PARTITIONS = {
     "decision": [f"decision_{code}" for code in DECISIONS],
@@ -275,8 +294,9 @@ def _publish(block: disclosure.Block, *, k: int, exact: bool) -> dict[str, int]:
     return {name.split(":", 1)[-1]: value for name, value in values.items()}
 
 
-def published_blocks(kind: str, merged, partitions, subsets, *, k: int, exact: bool, total: bool = True,
-                     within=()) -> dict[tuple[date, int], dict[str, int]]:
+def published_blocks(
+    kind: str, merged, partitions, subsets, *, k: int, exact: bool, total: bool = True, within=()
+) -> dict[tuple[date, int], dict[str, int]]:
     """{(month, row): {name: published number}} of every block with something in it.
 
     A block without anything is all zeros whatever the offsets, so it need not be listed."""
@@ -294,8 +314,11 @@ def published_blocks(kind: str, merged, partitions, subsets, *, k: int, exact: b
 
 
 def _sum(blocks: dict, name: str, *, months=None, rows=None) -> int:
-    return sum(values.get(name, 0) for (month, row), values in blocks.items()
-               if (month in months if months is not None else True) and (row in rows if rows is not None else True))
+    return sum(
+        values.get(name, 0)
+        for (month, row), values in blocks.items()
+        if (month in months if months is not None else True) and (row in rows if rows is not None else True)
+    )
 
 
 def people_blocks(scope: Scope, first: date, last: date, *, k: int, exact: bool) -> tuple[int, int]:
@@ -309,92 +332,169 @@ def people_blocks(scope: Scope, first: date, last: date, *, k: int, exact: bool)
         per_row[scope.row_of_unit.get(unit_id, unit_id)][1].update(users)
     total_employees = total_targeted = 0
     for row, (people, hit) in sorted(per_row.items()):
-        block = disclosure.Block(identity=f"people|{first:%Y-%m}|{last:%Y-%m}|{row}", total=len(people),
-                                 subsets={"targeted": len(hit)})
+        block = disclosure.Block(
+            identity=f"people|{first:%Y-%m}|{last:%Y-%m}|{row}", total=len(people), subsets={"targeted": len(hit)}
+        )
         values = _publish(block, k=k, exact=exact)
         total_employees += values["total"]
         total_targeted += values["targeted"]
     return total_employees, total_targeted
 
 
-def statistics_build(*, scope: Scope, first: date, last: date, unit_label: str = "", period: str = "month",
-                     people_last: date | None = None) -> Statistics:
+def statistics_build(
+    *,
+    scope: Scope,
+    first: date,
+    last: date,
+    unit_label: str = "",
+    period: str = "month",
+    people_last: date | None = None,
+) -> Statistics:
     """Count the selection's blocks in the database and publish them for the reader of `scope`."""
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}")
     k, exact = scope.k, scope.exact
     people_last = last if exact or people_last is None else people_last
     employees_first = add_months(people_last.replace(day=1), 1 - EMPLOYEE_WINDOW_MONTHS)
-    blocks = published_blocks("incident", _merge(queries.incident_block_rows(scope.unit_ids, first, last), scope),
-                              INCIDENT_PARTITIONS, INCIDENT_SUBSETS, k=k, exact=exact, within=INCIDENT_WITHIN)
+    blocks = published_blocks(
+        "incident",
+        _merge(queries.incident_block_rows(scope.unit_ids, first, last), scope),
+        INCIDENT_PARTITIONS,
+        INCIDENT_SUBSETS,
+        k=k,
+        exact=exact,
+        within=INCIDENT_WITHIN,
+    )
     periods = blocks_between(first, last, period)
 
     def months_of(block):
         return set(queries.months_between(*block))
 
     period_heading = {"month": _("Måned"), "quarter": _("Kvartal"), "year": _("År")}[period]
-    period_title = {"month": _("Hændelser pr. måned og alvorlighed"),
-                    "quarter": _("Hændelser pr. kvartal og alvorlighed"),
-                    "year": _("Hændelser pr. år og alvorlighed")}[period]
+    period_title = {
+        "month": _("Hændelser pr. måned og alvorlighed"),
+        "quarter": _("Hændelser pr. kvartal og alvorlighed"),
+        "year": _("Hændelser pr. år og alvorlighed"),
+    }[period]
     period_rows = [Label(start.strftime("%Y-%m"), block_label(start, period)) for start, _end in periods]
     month_level = _table(
-        "month_level", period_title, period_heading, period_rows,
+        "month_level",
+        period_title,
+        period_heading,
+        period_rows,
         [Label(LEVEL_CODES[level], LEVEL_LABELS[level]) for level in LEVELS],
         [[_sum(blocks, f"level_{level}", months=months_of(block)) for level in LEVELS] for block in periods],
-        k=k, exact=exact, row_totals=True,
+        k=k,
+        exact=exact,
+        row_totals=True,
     )
     rows_of = {row.id: {row.id} for row in scope.rows}
     count_column = [Label("count", _("Hændelser"))]
     unit_note = "" if exact else _("Enheder med færre end %(k)s medarbejdere tælles med i enheden over dem.") % {"k": k}
     units = _table(
-        "unit", _("Hændelser pr. enhed"), _("Enhed"),
-        [Label(str(row.id), row.name) for row in scope.rows], count_column,
-        [[_sum(blocks, "total", rows=rows_of[row.id])] for row in scope.rows], k=k, exact=exact,
+        "unit",
+        _("Hændelser pr. enhed"),
+        _("Enhed"),
+        [Label(str(row.id), row.name) for row in scope.rows],
+        count_column,
+        [[_sum(blocks, "total", rows=rows_of[row.id])] for row in scope.rows],
+        k=k,
+        exact=exact,
         note=unit_note if scope.rows and any(row.folded for row in scope.rows) else "",
     )
 
     def one_column(code, title, heading, labels, prefix, *, column_totals=True, note=""):
-        return _table(code, title, heading, [Label(c, str(label)) for c, label in labels], count_column,
-                      [[_sum(blocks, f"{prefix}_{c}")] for c, _label in labels], k=k, exact=exact,
-                      column_totals=column_totals, note=note)
+        return _table(
+            code,
+            title,
+            heading,
+            [Label(c, str(label)) for c, label in labels],
+            count_column,
+            [[_sum(blocks, f"{prefix}_{c}")] for c, _label in labels],
+            k=k,
+            exact=exact,
+            column_totals=column_totals,
+            note=note,
+        )
 
     statuses = one_column("status", _("Hændelser pr. status"), _("Status"), Incident.Status.choices, "status")
-    relations = one_column("relation", _("Hvem stod bag"), _("Afsender"),
-                           [(c, PERPETRATOR_RELATION_LABELS[c]) for c in PERPETRATOR_RELATIONS], "relation")
+    relations = one_column(
+        "relation",
+        _("Hvem stod bag"),
+        _("Afsender"),
+        [(c, PERPETRATOR_RELATION_LABELS[c]) for c in PERPETRATOR_RELATIONS],
+        "relation",
+    )
     platforms = one_column(
-        "platform", _("Platforme"), _("Platform"), [(c, PLATFORM_LABELS[c]) for c in PLATFORMS], "platform",
+        "platform",
+        _("Platforme"),
+        _("Platform"),
+        [(c, PLATFORM_LABELS[c]) for c in PLATFORMS],
+        "platform",
         column_totals=False,
-        note=_("En hændelse med opslag på flere platforme tæller på hver af dem, så der er ingen sum."))
+        note=_("En hændelse med opslag på flere platforme tæller på hver af dem, så der er ingen sum."),
+    )
     phenomena = one_column(
-        "phenomenon", _("Relaterede fænomener"), _("Fænomen"),
-        [(c, RELATED_PHENOMENA_LABELS[c]) for c in RELATED_PHENOMENA], "phenomenon", column_totals=False,
-        note=_("En hændelse kan høre til flere fænomener eller ingen, så der er ingen sum."))
+        "phenomenon",
+        _("Relaterede fænomener"),
+        _("Fænomen"),
+        [(c, RELATED_PHENOMENA_LABELS[c]) for c in RELATED_PHENOMENA],
+        "phenomenon",
+        column_totals=False,
+        note=_("En hændelse kan høre til flere fænomener eller ingen, så der er ingen sum."),
+    )
 
     units_total = units.column_total()
     total = (units_total.value or 0) if units_total else 0
     with_action = _sum(blocks, "with_action")
-    recordings = recording_tables(scope=scope, first=first, last=last, periods=periods, period=period,
-                                  period_heading=period_heading, k=k, exact=exact)
+    recordings = recording_tables(
+        scope=scope,
+        first=first,
+        last=last,
+        periods=periods,
+        period=period,
+        period_heading=period_heading,
+        k=k,
+        exact=exact,
+    )
     actions = queries.action_counts(scope.unit_ids, first, last)
     purged = queries.residue_action_counts(queries.residue_in(scope.unit_ids, first, last))
     histogram = dict(actions.days_to_first_action)
     for days, n in purged.days_to_first_action.items():
         histogram[days] = histogram.get(days, 0) + n
     exact_with_action = sum(histogram.values())
-    median = Median(median_of(histogram) if exact or exact_with_action >= k else None,
-                    _number(with_action, k=k, exact=exact))
+    median = Median(
+        median_of(histogram) if exact or exact_with_action >= k else None, _number(with_action, k=k, exact=exact)
+    )
     employees, targeted = people_blocks(scope, employees_first, people_last, k=k, exact=exact)
     return Statistics(
-        first=first, last=last, exact=exact, k=k, scope=scope, unit_label=unit_label,
+        first=first,
+        last=last,
+        exact=exact,
+        k=k,
+        scope=scope,
+        unit_label=unit_label,
         total=_number(total, k=k, exact=exact),
         tables=(month_level, units, statuses, relations, platforms, phenomena, *recordings),
-        police=_share("police", _("Anmeldt til politiet"), _sum(blocks, "reported_police"), total,
-                      k=k, exact=exact),
-        datatilsynet=_share("datatilsynet", _("Anmeldt til Datatilsynet"), _sum(blocks, "reported_datatilsynet"),
-                            total, k=k, exact=exact),
+        police=_share("police", _("Anmeldt til politiet"), _sum(blocks, "reported_police"), total, k=k, exact=exact),
+        datatilsynet=_share(
+            "datatilsynet",
+            _("Anmeldt til Datatilsynet"),
+            _sum(blocks, "reported_datatilsynet"),
+            total,
+            k=k,
+            exact=exact,
+        ),
         median_days=median,
-        employees_targeted=_share("employees_targeted", _("Medarbejdere hængt ud de seneste 12 måneder"),
-                                  targeted, employees, k=k, exact=exact, benchmark=DS_BENCHMARK_PERCENT),
+        employees_targeted=_share(
+            "employees_targeted",
+            _("Medarbejdere hængt ud de seneste 12 måneder"),
+            targeted,
+            employees,
+            k=k,
+            exact=exact,
+            benchmark=DS_BENCHMARK_PERCENT,
+        ),
         employees_first=employees_first,
         generated_at=timezone.now(),
         period=period,
@@ -402,38 +502,71 @@ def statistics_build(*, scope: Scope, first: date, last: date, unit_label: str =
     )
 
 
-def recording_tables(*, scope: Scope, first: date, last: date, periods, period: str, period_heading: str,
-                     k: int, exact: bool) -> tuple[Table, ...]:
+def recording_tables(
+    *, scope: Scope, first: date, last: date, periods, period: str, period_heading: str, k: int, exact: bool
+) -> tuple[Table, ...]:
     """Citizens' requests to record meetings (DOMAIN.md section 8) in the same units and periods,
     as counts only, in blocks rounded like the incidents'."""
-    blocks = published_blocks("recording", _merge(queries.recording_block_rows(scope.unit_ids, first, last), scope),
-                              RECORDING_PARTITIONS, RECORDING_SUBSETS, k=k, exact=exact, total=False)
+    blocks = published_blocks(
+        "recording",
+        _merge(queries.recording_block_rows(scope.unit_ids, first, last), scope),
+        RECORDING_PARTITIONS,
+        RECORDING_SUBSETS,
+        k=k,
+        exact=exact,
+        total=False,
+    )
     count_column = [Label("count", _("Anmodninger"))]
     by_decision = _table(
-        "recording_month_decision", _("Anmodninger om at optage pr. periode og afgørelse"), period_heading,
+        "recording_month_decision",
+        _("Anmodninger om at optage pr. periode og afgørelse"),
+        period_heading,
         [Label(start.strftime("%Y-%m"), block_label(start, period)) for start, _end in periods],
         [Label(code, str(DECISION_LABELS[code])) for code in DECISIONS],
-        [[_sum(blocks, f"decision_{code}", months=set(queries.months_between(*block))) for code in DECISIONS]
-         for block in periods],
-        k=k, exact=exact, row_totals=True,
+        [
+            [_sum(blocks, f"decision_{code}", months=set(queries.months_between(*block))) for code in DECISIONS]
+            for block in periods
+        ],
+        k=k,
+        exact=exact,
+        row_totals=True,
     )
     reasons = _table(
-        "recording_reason", _("Borgerens begrundelser for at ville optage"), _("Begrundelse"),
-        [Label(code, str(REASON_LABELS[code])) for code in REASONS], count_column,
-        [[_sum(blocks, f"reason_{code}")] for code in REASONS], k=k, exact=exact, column_totals=False,
+        "recording_reason",
+        _("Borgerens begrundelser for at ville optage"),
+        _("Begrundelse"),
+        [Label(code, str(REASON_LABELS[code])) for code in REASONS],
+        count_column,
+        [[_sum(blocks, f"reason_{code}")] for code in REASONS],
+        k=k,
+        exact=exact,
+        column_totals=False,
         note=_("En anmodning kan have flere begrundelser, så der er ingen sum."),
     )
     media = _table(
-        "recording_media", _("Anmodninger om lyd- eller videooptagelse"), _("Optagelse"),
-        [Label(code, str(label)) for code, label in MEDIA_LABELS.items()], count_column,
-        [[_sum(blocks, f"media_{code}")] for code in MEDIA_LABELS], k=k, exact=exact,
+        "recording_media",
+        _("Anmodninger om lyd- eller videooptagelse"),
+        _("Optagelse"),
+        [Label(code, str(label)) for code, label in MEDIA_LABELS.items()],
+        count_column,
+        [[_sum(blocks, f"media_{code}")] for code in MEDIA_LABELS],
+        k=k,
+        exact=exact,
     )
     events = _table(
-        "recording_events", _("Skjulte og offentliggjorte optagelser"), _("Hændelse"),
-        [Label("hidden_recording", _("Skjult optagelse opdaget")),
-         Label("linked_to_incident", _("Optagelse knyttet til en sag om udhængning"))],
-        count_column, [[_sum(blocks, "hidden_recording")], [_sum(blocks, "linked_to_incident")]], k=k,
-        exact=exact, column_totals=False, note=_("Tallene overlapper, så der er ingen sum."),
+        "recording_events",
+        _("Skjulte og offentliggjorte optagelser"),
+        _("Hændelse"),
+        [
+            Label("hidden_recording", _("Skjult optagelse opdaget")),
+            Label("linked_to_incident", _("Optagelse knyttet til en sag om udhængning")),
+        ],
+        count_column,
+        [[_sum(blocks, "hidden_recording")], [_sum(blocks, "linked_to_incident")]],
+        k=k,
+        exact=exact,
+        column_totals=False,
+        note=_("Tallene overlapper, så der er ingen sum."),
     )
     return by_decision, reasons, media, events
 
@@ -450,9 +583,14 @@ def statistics_for(user, params) -> tuple[StatisticsFilterForm, Statistics | Non
         return form, None
     unit_id = form.cleaned_data["unit"]
     label = units.names[unit_id] if unit_id else _("Alle mine enheder")
-    statistics = statistics_build(scope=units.scope(unit_id), first=form.cleaned_data["from"],
-                                  last=form.cleaned_data["to"], unit_label=label,
-                                  period=form.cleaned_data["period"], people_last=form.last_published)
+    statistics = statistics_build(
+        scope=units.scope(unit_id),
+        first=form.cleaned_data["from"],
+        last=form.cleaned_data["to"],
+        unit_label=label,
+        period=form.cleaned_data["period"],
+        people_last=form.last_published,
+    )
     return form, statistics
 
 
@@ -461,5 +599,4 @@ def statistics_form(units: StatisticsUnits, params) -> StatisticsFilterForm:
     from accounts import permissions
 
     controlled = not permissions.sees_exact_statistics(units.user, units.allowed)
-    return StatisticsFilterForm(params, unit_choices=units.choices(), controlled=controlled,
-                                lag=units.lag_for())
+    return StatisticsFilterForm(params, unit_choices=units.choices(), controlled=controlled, lag=units.lag_for())

@@ -50,10 +50,16 @@ NO_STORE = "private, no-store"
 def audit_statistics(request, statistics: Statistics, *, action: str, summary: str, output: str) -> None:
     """One audit event per showing or download of the statistics, with the filters used."""
     audit_record(
-        request=request, action=action, object_type="stats.statistics", summary=summary,
+        request=request,
+        action=action,
+        object_type="stats.statistics",
+        summary=summary,
         details={
-            "from": statistics.first.strftime("%Y-%m"), "to": statistics.last.strftime("%Y-%m"),
-            "period": statistics.period, "unit": statistics.scope.selected_unit_id, "exact": statistics.exact,
+            "from": statistics.first.strftime("%Y-%m"),
+            "to": statistics.last.strftime("%Y-%m"),
+            "period": statistics.period,
+            "unit": statistics.scope.selected_unit_id,
+            "exact": statistics.exact,
             "output": output,
         },
     )
@@ -71,9 +77,15 @@ def dashboard(request):
 
 def _dashboard(request, form: StatisticsFilterForm, statistics: Statistics | None):
     """The page for valid filters; the filters with their errors (and what was typed) otherwise."""
-    context = {"form": form, "statistics": statistics,
-               "statistics_reports": list(report_policy.visible_statistics_reports(request.user)
-                                          .defer("plain_text", "evidence_ids")[:RECENT_REPORTS_SHOWN])}
+    context = {
+        "form": form,
+        "statistics": statistics,
+        "statistics_reports": list(
+            report_policy.visible_statistics_reports(request.user).defer("plain_text", "evidence_ids")[
+                :RECENT_REPORTS_SHOWN
+            ]
+        ),
+    }
     if statistics is None:
         return render(request, "stats/dashboard.html", context, status=400)
     query = form.query_string()
@@ -85,10 +97,15 @@ def _dashboard(request, form: StatisticsFilterForm, statistics: Statistics | Non
             {"url": f"{reverse('stats:export_csv')}?{query}", "label": _("Hent tabellerne som CSV"), "kind": "csv"},
             {"url": f"{reverse('stats:export_json')}?{query}", "label": _("Hent som JSON"), "kind": "json"},
         ],
-        report_filters=[(name, value) for name, value in (
-            ("period", form.cleaned_data["period"]),
-            ("from", form.cleaned_data["from"].strftime("%Y-%m")), ("to", form.cleaned_data["to"].strftime("%Y-%m")),
-            ("unit", form.cleaned_data["unit"] or ""))],
+        report_filters=[
+            (name, value)
+            for name, value in (
+                ("period", form.cleaned_data["period"]),
+                ("from", form.cleaned_data["from"].strftime("%Y-%m")),
+                ("to", form.cleaned_data["to"].strftime("%Y-%m")),
+                ("unit", form.cleaned_data["unit"] or ""),
+            )
+        ],
     )
     audit_statistics(request, statistics, action=AuditEvent.Action.VIEW, summary=_("Statistik vist"), output="page")
     context["shared_cases"] = _shared_cases(request)
@@ -102,9 +119,13 @@ def _shared_cases(request) -> list:
     """Incidents employees have shared with the user as union rep (links to read them)."""
     cases = list(shared_with(request.user)[:SHARED_CASES_SHOWN])
     if cases:
-        audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
-                     summary=_("Sager delt med tillidsrepræsentant vist"),
-                     details={"references": [case.reference for case in cases]})
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.VIEW,
+            object_type="incidents.incident",
+            summary=_("Sager delt med tillidsrepræsentant vist"),
+            details={"references": [case.reference for case in cases]},
+        )
     return cases
 
 
@@ -125,8 +146,9 @@ def export_csv(request):
     form, statistics = statistics_for(request.user, request.GET)
     if statistics is None:
         return _bad_filters(form)
-    audit_statistics(request, statistics, action=AuditEvent.Action.EXPORT, summary=_("Statistik hentet som CSV"),
-                     output="csv")
+    audit_statistics(
+        request, statistics, action=AuditEvent.Action.EXPORT, summary=_("Statistik hentet som CSV"), output="csv"
+    )
     response = HttpResponse(statistics_csv(statistics), content_type="text/csv; charset=utf-8")
     return _attachment(response, export_filename(statistics, "csv"))
 
@@ -137,13 +159,15 @@ def export_json(request):
     form, statistics = statistics_for(request.user, request.GET)
     if statistics is None:
         return _bad_filters(form)
-    audit_statistics(request, statistics, action=AuditEvent.Action.EXPORT, summary=_("Statistik hentet som JSON"),
-                     output="json")
+    audit_statistics(
+        request, statistics, action=AuditEvent.Action.EXPORT, summary=_("Statistik hentet som JSON"), output="json"
+    )
     response = JsonResponse(statistics_dict(statistics), json_dumps_params={"ensure_ascii": False, "indent": 2})
     return _attachment(response, export_filename(statistics, "json"))
 
 
 # --- PDF reports (the reports machinery, kind "statistics") ------------------------------------------
+
 
 @login_required
 @require_POST
@@ -158,9 +182,14 @@ def report_request(request):
         return _dashboard(request, form, None)
     unit_id = form.cleaned_data["unit"]
     report = report_services.statistics_report_request(
-        actor=request.user, first=form.cleaned_data["from"], last=form.cleaned_data["to"], unit_id=unit_id,
+        actor=request.user,
+        first=form.cleaned_data["from"],
+        last=form.cleaned_data["to"],
+        unit_id=unit_id,
         period=form.cleaned_data["period"],
-        unit_label=units.names[unit_id] if unit_id else "", request=request)
+        unit_label=units.names[unit_id] if unit_id else "",
+        request=request,
+    )
     messages.success(request, _("Statistikrapporten er bestilt. Siden opdaterer sig selv, når den er klar."))
     return redirect(report.get_absolute_url())
 
@@ -169,8 +198,13 @@ def report_request(request):
 @require_safe
 def report_detail(request, report_id):
     report = report_policy.get_statistics_report_or_404(request.user, report_id)
-    audit_record(request=request, action=AuditEvent.Action.VIEW, obj=report, summary=_("Statistikrapport vist"),
-                 details={"kind": report.kind, "version": report.version})
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        obj=report,
+        summary=_("Statistikrapport vist"),
+        details={"kind": report.kind, "version": report.version},
+    )
     return render(request, "stats/report.html", {"report": report, "period": _period_labels(report.options)})
 
 
@@ -215,11 +249,21 @@ def report_download(request, report_id):
         if report.is_ready:
             logger.error("Statistics report %s is missing from storage", report.pk)
         raise Http404 from exc
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=report,
-                 summary=_("Statistikrapport hentet"),
-                 details={"kind": report.kind, "version": report.version, "sha256": report.sha256,
-                          "from": report.options.get("from"), "to": report.options.get("to"),
-                          "unit": report.options.get("unit")})
-    response = stored_file_response(handle, name=report.file.name, filename=report.download_name,
-                                    content_type="application/pdf")
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=report,
+        summary=_("Statistikrapport hentet"),
+        details={
+            "kind": report.kind,
+            "version": report.version,
+            "sha256": report.sha256,
+            "from": report.options.get("from"),
+            "to": report.options.get("to"),
+            "unit": report.options.get("unit"),
+        },
+    )
+    response = stored_file_response(
+        handle, name=report.file.name, filename=report.download_name, content_type="application/pdf"
+    )
     return protect_download(response, report.sha256)

@@ -39,8 +39,13 @@ from tests.factories import OrganisationFactory, UnitFactory, member  # noqa: E4
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -83,6 +88,7 @@ def pytest_runtest_setup(item):
 
 # --- Personas ---------------------------------------------------------------------------
 
+
 @dataclass
 class Personas:
     org: object
@@ -107,11 +113,14 @@ def personas(db) -> Personas:
     team = UnitFactory(organisation=org, parent=family, name="Team Nord", kind=Unit.Kind.TEAM)
     jobcenter = UnitFactory(organisation=org, parent=root, name="Jobcenter")
     return Personas(
-        org=org, root=root, family=family, team=team, jobcenter=jobcenter,
+        org=org,
+        root=root,
+        family=family,
+        team=team,
+        jobcenter=jobcenter,
         manager=member(root, Role.MANAGER, username="manager", first_name="Mette", last_name="Leder"),
         other_manager=member(jobcenter, Role.MANAGER, username="other_manager"),
-        caseworker=member(family, Role.CASEWORKER, username="caseworker", first_name="Sara",
-                          last_name="Sagsbehandler"),
+        caseworker=member(family, Role.CASEWORKER, username="caseworker", first_name="Sara", last_name="Sagsbehandler"),
         other_caseworker=member(jobcenter, Role.CASEWORKER, username="other_caseworker"),
         union_rep=member(root, Role.UNION_REP, username="union_rep"),
         admin=member(root, Role.ADMIN, username="admin", is_staff=True),
@@ -125,11 +134,11 @@ def _outsider(org):
     return UserFactory(username="outsider", organisation=org)
 
 
-PERSONA_NAMES = ("manager", "other_manager", "caseworker", "other_caseworker", "union_rep", "admin",
-                 "outsider")
+PERSONA_NAMES = ("manager", "other_manager", "caseworker", "other_caseworker", "union_rep", "admin", "outsider")
 
 
 # --- Browser ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):

@@ -37,14 +37,21 @@ MFA_ATTRIBUTE = "http://schemas.microsoft.com/claims/authnmethodsreferences"
 def _config(base: str, workdir: Path, sp_metadata: Path | None) -> IdPConfig:
     conf = {
         "entityid": f"{base}/metadata",
-        "service": {"idp": {
-            "name": "Test SAML IdP",
-            "endpoints": {"single_sign_on_service": [(f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)]},
-            "policy": {"default": {"lifetime": {"minutes": 15}, "attribute_restrictions": None,
-                                   "name_form": NAME_FORMAT_BASIC}},
-            "name_id_format": [NAMEID_FORMAT_PERSISTENT],
-            "want_authn_requests_signed": False,
-        }},
+        "service": {
+            "idp": {
+                "name": "Test SAML IdP",
+                "endpoints": {"single_sign_on_service": [(f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)]},
+                "policy": {
+                    "default": {
+                        "lifetime": {"minutes": 15},
+                        "attribute_restrictions": None,
+                        "name_form": NAME_FORMAT_BASIC,
+                    }
+                },
+                "name_id_format": [NAMEID_FORMAT_PERSISTENT],
+                "want_authn_requests_signed": False,
+            }
+        },
         "key_file": str(workdir / "idp-key.pem"),
         "cert_file": str(workdir / "idp-cert.pem"),
         "xmlsec_binary": "/usr/bin/xmlsec1",
@@ -105,22 +112,31 @@ class IdP:
                 "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname": [user["givenName"]],
                 "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname": [user["sn"]],
                 "groups": user["groups"],
-                MFA_ATTRIBUTE: (["http://schemas.microsoft.com/claims/multipleauthn"] if form.get("mfa")
-                                else ["http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password"]),
+                MFA_ATTRIBUTE: (
+                    ["http://schemas.microsoft.com/claims/multipleauthn"]
+                    if form.get("mfa")
+                    else ["http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password"]
+                ),
             }
             server = self.server()
             args = server.response_args(request.message, [BINDING_HTTP_POST])
             args.pop("binding", None)
             response = server.create_authn_response(
-                identity, userid=uid, sign_response=True, sign_assertion=True,
+                identity,
+                userid=uid,
+                sign_response=True,
+                sign_assertion=True,
                 sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
                 digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
-                authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-                       "authn_auth": self.base},
-                **args)
+                authn={
+                    "class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+                    "authn_auth": self.base,
+                },
+                **args,
+            )
             encoded = base64.b64encode(str(response).encode()).decode()
             body = f"""<!DOCTYPE html><html lang="en"><head><title>Back to the service</title></head><body>
-<form method="post" action="{html.escape(args['destination'])}">
+<form method="post" action="{html.escape(args["destination"])}">
 <input type="hidden" name="SAMLResponse" value="{encoded}">
 <input type="hidden" name="RelayState" value="{html.escape(relay_state)}">
 <button type="submit">Continue to the service</button></form></body></html>"""
@@ -143,12 +159,29 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     args = parser.parse_args()
     subprocess.run(  # noqa: S603
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-saml-idp",  # noqa: S607
-         "-keyout", str(args.workdir / "idp-key.pem"), "-out", str(args.workdir / "idp-cert.pem")],
-        check=True, capture_output=True)
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=test-saml-idp",  # noqa: S607
+            "-keyout",
+            str(args.workdir / "idp-key.pem"),
+            "-out",
+            str(args.workdir / "idp-cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     base = f"http://127.0.0.1:{args.port}"
-    with make_server("127.0.0.1", args.port, IdP(base, args.workdir, args.users, args.sp_metadata),
-                     handler_class=QuietHandler) as httpd:
+    with make_server(
+        "127.0.0.1", args.port, IdP(base, args.workdir, args.users, args.sp_metadata), handler_class=QuietHandler
+    ) as httpd:
         httpd.serve_forever()
 
 

@@ -57,12 +57,18 @@ class OidcIdP:
     client_id: str
     client_secret: str
 
-    def put_user(self, sub: str, *, email: str, groups: list[str], given_name: str = "Kirsten",
-                 family_name: str = "Kommune") -> None:
-        body = json.dumps({"email": email, "groups": groups, "given_name": given_name,
-                           "family_name": family_name}).encode()
-        request = urllib.request.Request(f"{self.url}/test-admin/users/{sub}", data=body,  # noqa: S310
-                                         method="PUT", headers={"Content-Type": "application/json"})
+    def put_user(
+        self, sub: str, *, email: str, groups: list[str], given_name: str = "Kirsten", family_name: str = "Kommune"
+    ) -> None:
+        body = json.dumps(
+            {"email": email, "groups": groups, "given_name": given_name, "family_name": family_name}
+        ).encode()
+        request = urllib.request.Request(
+            f"{self.url}/test-admin/users/{sub}",
+            data=body,  # noqa: S310
+            method="PUT",
+            headers={"Content-Type": "application/json"},
+        )
         urllib.request.urlopen(request, timeout=5).close()  # noqa: S310
 
     def delete_user(self, sub: str) -> None:
@@ -78,12 +84,22 @@ def start_oidc_idp(*, redirect_uri: str):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     port = free_port()
-    idp = OidcIdP(url=f"http://127.0.0.1:{port}", client_id="udhaengning-test",
-                  client_secret=f"test-secret-{port}")
-    env = {**os.environ, "PORT": str(port), "CLIENT_ID": idp.client_id, "CLIENT_SECRET": idp.client_secret,
-           "REDIRECT_URI": redirect_uri}
-    process = subprocess.Popen(["node", "server.js"], cwd=OIDC_DIR, env=env, stdout=subprocess.PIPE,  # noqa: S603,S607
-                               stderr=subprocess.STDOUT, text=True)
+    idp = OidcIdP(url=f"http://127.0.0.1:{port}", client_id="udhaengning-test", client_secret=f"test-secret-{port}")
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "CLIENT_ID": idp.client_id,
+        "CLIENT_SECRET": idp.client_secret,
+        "REDIRECT_URI": redirect_uri,
+    }
+    process = subprocess.Popen(
+        ["node", "server.js"],
+        cwd=OIDC_DIR,
+        env=env,
+        stdout=subprocess.PIPE,  # noqa: S603,S607
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     _wait_for(process, f"{idp.url}/.well-known/openid-configuration")
     return idp, process
 
@@ -106,9 +122,23 @@ def start_saml_idp(*, port: int, sp_metadata_url: str, workdir: Path):
     control.write_text("{}")
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, str(ROOT / "tests" / "saml_idp.py"), "--port", str(port), "--sp-metadata", sp_metadata_url,
-         "--users", str(control), "--workdir", str(workdir)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            str(ROOT / "tests" / "saml_idp.py"),
+            "--port",
+            str(port),
+            "--sp-metadata",
+            sp_metadata_url,
+            "--users",
+            str(control),
+            "--workdir",
+            str(workdir),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     _wait_for(process, f"{url}/metadata")
     return SamlIdP(url=url, entity_id=f"{url}/metadata", metadata_url=f"{url}/metadata", control=control), process
 

@@ -30,8 +30,11 @@ def test_backup_lists_the_files_of_every_model_with_a_file_field():
     from django.apps import apps
     from django.db import models
 
-    tables = {model._meta.db_table for model in apps.get_models()
-              if any(isinstance(f, models.FileField) for f in model._meta.get_fields())}
+    tables = {
+        model._meta.db_table
+        for model in apps.get_models()
+        if any(isinstance(f, models.FileField) for f in model._meta.get_fields())
+    }
     script = BACKUP.read_text()
     listed = set(re.findall(r"FROM (\w+) WHERE file <> ''", script))
     assert listed == tables  # a new FileField must be added to bin/backup's file list
@@ -78,8 +81,13 @@ def restore_targets(pg_tools):  # noqa: F811 - the fixture imported above
     from django.db import connection
 
     settings_dict = connection.settings_dict
-    admin = psycopg2.connect(dbname="postgres", user=settings_dict["USER"], password=settings_dict["PASSWORD"],
-                             host=settings_dict["HOST"] or None, port=settings_dict["PORT"] or None)
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"],
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+    )
     admin.autocommit = True
     names: list[str] = []
 

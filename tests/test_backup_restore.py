@@ -28,15 +28,27 @@ from tests.conftest import REQUIRE_SERVICES
 ROOT = Path(__file__).resolve().parent.parent
 BACKUP = ROOT / "bin" / "backup"
 RESTORE = ROOT / "bin" / "restore"
-TABLES = ("incidents_incident", "incidents_evidence", "reports_report", "reports_evidencebundle",
-          "audit_auditevent", "accounts_user")
+TABLES = (
+    "incidents_incident",
+    "incidents_evidence",
+    "reports_report",
+    "reports_evidencebundle",
+    "audit_auditevent",
+    "accounts_user",
+)
 
 
 def _env(**extra: str) -> dict[str, str]:
     """A clean environment: nothing of the developer's database, broker or bucket leaks in."""
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
-    env.update({"PRIVATE_STORAGE_S3_BUCKET": "", "CELERY_BROKER_URL": "", "DJANGO_SETTINGS_MODULE":
-                "udhaengning.settings.dev", "DEBUG": "False"})
+    env.update(
+        {
+            "PRIVATE_STORAGE_S3_BUCKET": "",
+            "CELERY_BROKER_URL": "",
+            "DJANGO_SETTINGS_MODULE": "udhaengning.settings.dev",
+            "DEBUG": "False",
+        }
+    )
     # The audit chain's key and exported heads live outside the database and the backup: the
     # operator restoring brings the same key (docs/audit.md).
     from django.conf import settings
@@ -47,8 +59,9 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _run(args, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(arg) for arg in args], cwd=ROOT, env=_env(**env), capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [str(arg) for arg in args], cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=300
+    )
 
 
 def _manage(*args, database_url: str, storage: Path) -> subprocess.CompletedProcess:
@@ -65,8 +78,11 @@ def _url(settings_dict: dict, name: str) -> str:
 
 def _tree(root: Path) -> dict[str, str]:
     """Every file below root: relative path -> SHA-256."""
-    return {str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 def _major(version_text: str) -> int:
@@ -101,8 +117,13 @@ def fresh_database(pg_tools):
 
     settings_dict = connection.settings_dict
     name = f"{settings_dict['NAME']}_restore"[:63]
-    admin = psycopg2.connect(dbname="postgres", user=settings_dict["USER"], password=settings_dict["PASSWORD"],
-                             host=settings_dict["HOST"] or None, port=settings_dict["PORT"] or None)
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"],
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+    )
     admin.autocommit = True
 
     def drop():
@@ -162,7 +183,8 @@ def _build_world(personas, storage: Path, settings):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_backup_restores_into_a_fresh_database_with_audit_chain_and_every_hash_intact(
-        personas, settings, tmp_path, fresh_database):
+    personas, settings, tmp_path, fresh_database
+):
     from django.db import connection
 
     from audit.models import AuditChainHead, AuditEvent
@@ -177,8 +199,10 @@ def test_backup_restores_into_a_fresh_database_with_audit_chain_and_every_hash_i
     # bin/backup records every chain's head at once (heads_digest in bin/backup-common.sh): the
     # events of all chains and the SHA-256 of the sorted "chain count last_hash" lines.
     chain = "\\N" if head.chain is None else str(head.chain)
-    heads = {"count": head.count,
-             "last_hash": hashlib.sha256(f"{chain} {head.count} {head.last_hash}\n".encode()).hexdigest()}
+    heads = {
+        "count": head.count,
+        "last_hash": hashlib.sha256(f"{chain} {head.count} {head.last_hash}\n".encode()).hexdigest(),
+    }
     kept = list(Evidence.objects.filter(removed_at__isnull=True).order_by("pk"))
     assert len(kept) == 5 and Evidence.objects.filter(removed_at__isnull=False).count() == 1
     reports = Report.objects.filter(status="ready").count()
@@ -197,13 +221,19 @@ def test_backup_restores_into_a_fresh_database_with_audit_chain_and_every_hash_i
     folder = Path(made.stdout.strip().splitlines()[-1])
     assert folder.parent == backups and re.fullmatch(r"udhaengning-\d{8}T\d{6}Z", folder.name)
     assert sorted(p.name for p in backups.iterdir()) == [folder.name]  # no *.partial left behind
-    assert sorted(p.name for p in folder.iterdir()) == ["SHA256SUMS", "database.dump", "files.sha256",
-                                                         "manifest.json", "private-files.tar"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "SHA256SUMS",
+        "database.dump",
+        "files.sha256",
+        "manifest.json",
+        "private-files.tar",
+    ]
     assert folder.stat().st_mode & 0o077 == 0  # readable by its owner only: it holds personal data
-    digests = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
-               for name in ("database.dump", "private-files.tar", "files.sha256")}
-    assert sorted((folder / "SHA256SUMS").read_text().splitlines()) == sorted(
-        f"{digests[n]}  {n}" for n in digests)
+    digests = {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        for name in ("database.dump", "private-files.tar", "files.sha256")
+    }
+    assert sorted((folder / "SHA256SUMS").read_text().splitlines()) == sorted(f"{digests[n]}  {n}" for n in digests)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["format"] == "udhaengning-backup/1"
     assert manifest["source_database"] == connection.settings_dict["NAME"]
@@ -214,8 +244,11 @@ def test_backup_restores_into_a_fresh_database_with_audit_chain_and_every_hash_i
     # The files the dump names, listed in the dump's own snapshot with their recorded SHA-256.
     listed = dict(line.split("  ")[::-1] for line in (folder / "files.sha256").read_text().splitlines())
     assert listed == source_files
-    assert manifest["referenced_files"] == {"file": "files.sha256", "count": len(source_files),
-                                            "sha256": digests["files.sha256"]}
+    assert manifest["referenced_files"] == {
+        "file": "files.sha256",
+        "count": len(source_files),
+        "sha256": digests["files.sha256"],
+    }
     assert manifest["audit_chain_head"] == heads
     assert (folder / "database.dump").read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
 
@@ -227,8 +260,7 @@ def test_backup_restores_into_a_fresh_database_with_audit_chain_and_every_hash_i
     assert heads["last_hash"] in done.stderr
     assert _tree(restored) == source_files
     assert _counts(fresh_database) == counts
-    assert _query(fresh_database, "SELECT count, last_hash FROM audit_auditchainhead") == [
-        (head.count, head.last_hash)]
+    assert _query(fresh_database, "SELECT count, last_hash FROM audit_auditchainhead") == [(head.count, head.last_hash)]
 
     # --- The application's own checks, against the restored copy --------------------------------
     audit = _manage("verify_audit_log", database_url=fresh_database, storage=restored)
@@ -285,6 +317,7 @@ def test_backup_restores_into_a_fresh_database_with_audit_chain_and_every_hash_i
 
 # --- Refusals that need no database ---------------------------------------------------------------
 
+
 def test_backup_refuses_a_database_that_is_not_postgresql(tmp_path):
     result = _run([BACKUP, tmp_path], DATABASE_URL="sqlite:////tmp/db.sqlite3", PRIVATE_STORAGE_ROOT=str(tmp_path))
     assert result.returncode == 1
@@ -293,19 +326,29 @@ def test_backup_refuses_a_database_that_is_not_postgresql(tmp_path):
 
 
 def test_backup_refuses_an_unreadable_passphrase_file_and_a_bad_keep(tmp_path):
-    result = _run([BACKUP, tmp_path / "b"], DATABASE_URL="postgres://u@127.0.0.1:1/x",
-                  PRIVATE_STORAGE_ROOT=str(tmp_path), BACKUP_PASSPHRASE_FILE=str(tmp_path / "nowhere"))
+    result = _run(
+        [BACKUP, tmp_path / "b"],
+        DATABASE_URL="postgres://u@127.0.0.1:1/x",
+        PRIVATE_STORAGE_ROOT=str(tmp_path),
+        BACKUP_PASSPHRASE_FILE=str(tmp_path / "nowhere"),
+    )
     assert result.returncode == 1
     assert f"BACKUP_PASSPHRASE_FILE {tmp_path / 'nowhere'} cannot be read" in result.stderr
     assert not (tmp_path / "b").exists()
-    result = _run([BACKUP, "--keep", "many", tmp_path / "b"], DATABASE_URL="postgres://u@127.0.0.1:1/x",
-                  PRIVATE_STORAGE_ROOT=str(tmp_path))
+    result = _run(
+        [BACKUP, "--keep", "many", tmp_path / "b"],
+        DATABASE_URL="postgres://u@127.0.0.1:1/x",
+        PRIVATE_STORAGE_ROOT=str(tmp_path),
+    )
     assert result.returncode == 1 and "must be a whole number" in result.stderr
 
 
 def test_backup_refuses_a_missing_files_folder(tmp_path):
-    result = _run([BACKUP, tmp_path / "b"], DATABASE_URL="postgres://u@127.0.0.1:1/x",
-                  PRIVATE_STORAGE_ROOT=str(tmp_path / "nowhere"))
+    result = _run(
+        [BACKUP, tmp_path / "b"],
+        DATABASE_URL="postgres://u@127.0.0.1:1/x",
+        PRIVATE_STORAGE_ROOT=str(tmp_path / "nowhere"),
+    )
     assert result.returncode == 1
     assert f"the private files folder {tmp_path / 'nowhere'} does not exist" in result.stderr
 

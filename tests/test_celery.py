@@ -44,8 +44,7 @@ def test_real_worker_runs_a_task_from_redis():
 
     from accounts.tasks import clear_expired_sessions
 
-    Session.objects.create(session_key="x" * 32, session_data="e30=",
-                           expire_date=timezone.now() - timedelta(days=1))
+    Session.objects.create(session_key="x" * 32, session_data="e30=", expire_date=timezone.now() - timedelta(days=1))
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     app.conf.result_backend = settings.CELERY_BROKER_URL
     _forget_result_backend()

@@ -76,14 +76,24 @@ def test_a_recording_request_follows_the_suggestion_for_its_reasons():
 def _stored(incidents) -> list:
     rows = []
     for incident in incidents.order_by("registered_at", "pk"):
-        rows.append((
-            incident.title, incident.description, incident.status, incident.assessed_level, incident.facts_hash,
-            incident.registered_at, incident.updated_at, incident.closed_at, incident.unit_id, incident.reporter_id,
-            sorted(incident.targets.values_list("pk", flat=True)),
-            list(incident.publications.order_by("pk").values_list("platform", "url", "quote", "created_at")),
-            list(incident.timeline.order_by("pk").values_list("kind", "action_code", "created_at", "to_status")),
-            sorted(incident.deadline_rows.values_list("code", "due")),
-        ))
+        rows.append(
+            (
+                incident.title,
+                incident.description,
+                incident.status,
+                incident.assessed_level,
+                incident.facts_hash,
+                incident.registered_at,
+                incident.updated_at,
+                incident.closed_at,
+                incident.unit_id,
+                incident.reporter_id,
+                sorted(incident.targets.values_list("pk", flat=True)),
+                list(incident.publications.order_by("pk").values_list("platform", "url", "quote", "created_at")),
+                list(incident.timeline.order_by("pk").values_list("kind", "action_code", "created_at", "to_status")),
+                sorted(incident.deadline_rows.values_list("code", "due")),
+            )
+        )
     return rows
 
 

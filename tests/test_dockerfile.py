@@ -39,18 +39,40 @@ def _ignored(path: str) -> bool:
 
 def test_compose_file_matches_the_compose_specification():
     checker = Path(sys.executable).parent / "check-jsonschema"
-    result = subprocess.run([str(checker), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_secrets_private_files_and_backups_stay_out_of_the_build_context():
-    for path in (".env", ".env.production", ".venv/bin/python", "var/private/evidence/2026/x.png",
-                 "var/test-private/a", "backups/udhaengning-20261124T021500Z/database.dump", "db.sqlite3",
-                 ".git/config", "incidents/__pycache__/models.cpython-311.pyc", "staticfiles/app.css"):
+    for path in (
+        ".env",
+        ".env.production",
+        ".venv/bin/python",
+        "var/private/evidence/2026/x.png",
+        "var/test-private/a",
+        "backups/udhaengning-20261124T021500Z/database.dump",
+        "db.sqlite3",
+        ".git/config",
+        "incidents/__pycache__/models.cpython-311.pyc",
+        "staticfiles/app.css",
+    ):
         assert _ignored(path), path
-    for path in ("manage.py", "requirements.lock", "udhaengning/settings/prod.py", "deploy/gunicorn.conf.py",
-                 "bin/healthcheck", "locale/en/LC_MESSAGES/django.mo", ".env.example", "templates/base.html"):
+    for path in (
+        "manage.py",
+        "requirements.lock",
+        "udhaengning/settings/prod.py",
+        "deploy/gunicorn.conf.py",
+        "bin/healthcheck",
+        "locale/en/LC_MESSAGES/django.mo",
+        ".env.example",
+        "templates/base.html",
+    ):
         assert not _ignored(path), path
 
 
@@ -78,8 +100,9 @@ def test_migrations_run_once_before_the_app_and_web_can_be_scaled():
 
 
 def test_every_long_running_service_has_a_health_check():
-    long_running = [name for name, service in SERVICES.items()
-                    if service.get("restart") != "no" and not service.get("profiles")]
+    long_running = [
+        name for name, service in SERVICES.items() if service.get("restart") != "no" and not service.get("profiles")
+    ]
     assert set(long_running) == {"web", "worker", "capture", "beat", "proxy", "db", "redis"}
     for name in long_running:
         assert SERVICES[name]["healthcheck"]["test"], name

@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def storage_folder(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
     return tmp_path
 
 
@@ -73,8 +75,13 @@ def test_a_broker_that_does_not_answer_makes_it_503_and_names_only_the_error_typ
 
 
 def test_a_missing_storage_folder_makes_it_503(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "gone")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "gone")},
+        },
+    }
     settings.CELERY_BROKER_URL = ""
     healthy, body = health.report()
     assert healthy is False

@@ -43,8 +43,12 @@ def s3_server():
     if not executable.exists():
         pytest.fail("moto_server is missing: pip install -r requirements-dev.lock", pytrace=False)
     port = _free_port()
-    process = subprocess.Popen([str(executable), "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [str(executable), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -76,9 +80,13 @@ def s3_env(s3_server) -> dict[str, str]:
 def bucket(s3_server, s3_env):
     import boto3
 
-    client = boto3.client("s3", endpoint_url=s3_server, region_name=REGION,
-                          aws_access_key_id=s3_env["PRIVATE_STORAGE_S3_ACCESS_KEY"],
-                          aws_secret_access_key=s3_env["PRIVATE_STORAGE_S3_SECRET_KEY"])
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name=REGION,
+        aws_access_key_id=s3_env["PRIVATE_STORAGE_S3_ACCESS_KEY"],
+        aws_secret_access_key=s3_env["PRIVATE_STORAGE_S3_SECRET_KEY"],
+    )
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     return client
 
@@ -86,14 +94,23 @@ def bucket(s3_server, s3_env):
 def prod_storage_settings(extra: dict[str, str]) -> dict:
     """STORAGES["default"] as udhaengning.settings.prod builds it from these variables."""
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    env.update({"DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod", "SECRET_KEY": secrets.token_urlsafe(64),
-                "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
-                "DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "ALLOWED_HOSTS": "localhost",
-                "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", "CACHE_URL": "locmemcache://", **extra})
-    code = ("import json, django; django.setup(); from django.conf import settings; "
-            "print(json.dumps(settings.STORAGES['default']))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=60)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+            "ALLOWED_HOSTS": "localhost",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+            "CACHE_URL": "locmemcache://",
+            **extra,
+        }
+    )
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES['default']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -107,10 +124,17 @@ def s3_storage(settings, s3_env, bucket):
 
 def test_production_settings_write_objects_with_server_side_encryption(s3_env):
     assert prod_storage_settings(s3_env)["OPTIONS"]["object_parameters"] == {"ServerSideEncryption": "AES256"}
-    kms = prod_storage_settings({**s3_env, "PRIVATE_STORAGE_S3_SSE": "aws:kms",
-                                 "PRIVATE_STORAGE_S3_SSE_KMS_KEY_ID": "arn:aws:kms:eu-north-1:1:key/abc"})
-    assert kms["OPTIONS"]["object_parameters"] == {"ServerSideEncryption": "aws:kms",
-                                                   "SSEKMSKeyId": "arn:aws:kms:eu-north-1:1:key/abc"}
+    kms = prod_storage_settings(
+        {
+            **s3_env,
+            "PRIVATE_STORAGE_S3_SSE": "aws:kms",
+            "PRIVATE_STORAGE_S3_SSE_KMS_KEY_ID": "arn:aws:kms:eu-north-1:1:key/abc",
+        }
+    )
+    assert kms["OPTIONS"]["object_parameters"] == {
+        "ServerSideEncryption": "aws:kms",
+        "SSEKMSKeyId": "arn:aws:kms:eu-north-1:1:key/abc",
+    }
     assert prod_storage_settings({**s3_env, "PRIVATE_STORAGE_S3_SSE": "none"})["OPTIONS"]["object_parameters"] == {}
     options = prod_storage_settings(s3_env)["OPTIONS"]
     assert options["default_acl"] == "private" and options["querystring_auth"] is True
@@ -135,7 +159,8 @@ def _large_upload(name: str) -> tuple[TemporaryUploadedFile, str]:
 
 @pytest.mark.django_db
 def test_a_large_evidence_file_goes_to_the_bucket_encrypted_and_comes_back_whole(
-        personas, s3_storage, bucket, client, settings):
+    personas, s3_storage, bucket, client, settings
+):
     from incidents.evidence import evidence_open, evidence_store
     from tests.reports.conftest import register
     from udhaengning import health
@@ -197,7 +222,9 @@ def test_a_large_evidence_file_goes_to_the_bucket_encrypted_and_comes_back_whole
     # /healthz asks the bucket.
     healthy, body = health.report()
     assert body["checks"]["storage"]["ok"] is True
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        **s3_storage, "OPTIONS": {**s3_storage["OPTIONS"], "bucket_name": "no-such-bucket-here"}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**s3_storage, "OPTIONS": {**s3_storage["OPTIONS"], "bucket_name": "no-such-bucket-here"}},
+    }
     healthy, body = health.report()
     assert body["checks"]["storage"]["ok"] is False and healthy is False

@@ -55,8 +55,10 @@ def test_log_lines_are_json_with_request_and_user_id_and_no_names(personas, clie
     evidence = upload(incident, personas.manager, "Mette Leders skærmbillede.pdf", PDF_FILE)
     (storage / evidence.file.name).unlink()  # the download logs an error: the file is missing
     client.force_login(personas.manager)
-    response = client.get(reverse("incidents:evidence_download", args=[incident.reference, evidence.pk]),
-                          HTTP_X_REQUEST_ID="req-0123456789abcdef")
+    response = client.get(
+        reverse("incidents:evidence_download", args=[incident.reference, evidence.pk]),
+        HTTP_X_REQUEST_ID="req-0123456789abcdef",
+    )
     assert response.status_code == 404
     assert response["X-Request-ID"] == "req-0123456789abcdef"
     lines = [line for line in json_log() if line["logger"] == "incidents.views.evidence"]
@@ -126,12 +128,26 @@ class _Collector(BaseHTTPRequestHandler):
 
 def _prod(code: str, **extra: str) -> subprocess.CompletedProcess:
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    env.update({"DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod", "SECRET_KEY": secrets.token_urlsafe(64),
-                "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
-                "DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "ALLOWED_HOSTS": "localhost",
-                "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", "CACHE_URL": "locmemcache://", **extra})
-    return subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+            "ALLOWED_HOSTS": "localhost",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+            "CACHE_URL": "locmemcache://",
+            **extra,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_sentry_is_off_without_a_dsn_and_reports_without_personal_data_with_one():
@@ -154,8 +170,11 @@ print(json.dumps(scrubbed))
 sentry_sdk.capture_message("probe from the test")
 sentry_sdk.flush(5)
 """
-        on = _prod("import json\n" + code, SENTRY_DSN=f"http://publickey@127.0.0.1:{server.server_port}/1",
-                   SENTRY_ENVIRONMENT="test")
+        on = _prod(
+            "import json\n" + code,
+            SENTRY_DSN=f"http://publickey@127.0.0.1:{server.server_port}/1",
+            SENTRY_ENVIRONMENT="test",
+        )
     finally:
         server.shutdown()
     assert on.returncode == 0, on.stderr

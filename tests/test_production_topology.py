@@ -99,27 +99,29 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
     # The compose file's application environment, with this machine's values.
     x_app = compose()["x-app"]["environment"]
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": _url(connection.settings_dict, connection.settings_dict["NAME"]),
-        "ALLOWED_HOSTS": "localhost",
-        "CSRF_TRUSTED_ORIGINS": f"https://localhost:{https_port}",
-        "CELERY_BROKER_URL": broker_url,
-        "CACHE_URL": "rediscache://" + broker_url.split("://", 1)[1],
-        "PRIVATE_STORAGE_ROOT": str(private),
-        "PRIVATE_DOWNLOADS": "proxy",
-        "PRIVATE_STORAGE_S3_BUCKET": "",
-        "LOG_FORMAT": "json",
-        "METRICS_ENABLED": "True",
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_THREADS": "4",
-        "GUNICORN_TIMEOUT": "60",
-        "CELERY_WORKER_NAME": worker_name,
-        "CELERY_BEAT_SCHEDULE": str(beat_schedule),
-        "SENTRY_DSN": "",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "udhaengning.settings.prod",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+            "DATABASE_URL": _url(connection.settings_dict, connection.settings_dict["NAME"]),
+            "ALLOWED_HOSTS": "localhost",
+            "CSRF_TRUSTED_ORIGINS": f"https://localhost:{https_port}",
+            "CELERY_BROKER_URL": broker_url,
+            "CACHE_URL": "rediscache://" + broker_url.split("://", 1)[1],
+            "PRIVATE_STORAGE_ROOT": str(private),
+            "PRIVATE_DOWNLOADS": "proxy",
+            "PRIVATE_STORAGE_S3_BUCKET": "",
+            "LOG_FORMAT": "json",
+            "METRICS_ENABLED": "True",
+            "WEB_CONCURRENCY": "1",
+            "GUNICORN_THREADS": "4",
+            "GUNICORN_TIMEOUT": "60",
+            "CELERY_WORKER_NAME": worker_name,
+            "CELERY_BEAT_SCHEDULE": str(beat_schedule),
+            "SENTRY_DSN": "",
+        }
+    )
     assert set(x_app) <= set(env), f"the test does not set {set(x_app) - set(env)} that compose sets"
     assert x_app["DJANGO_SETTINGS_MODULE"] == env["DJANGO_SETTINGS_MODULE"]
     assert x_app["PRIVATE_DOWNLOADS"] == "proxy" and x_app["LOG_FORMAT"] == "json"
@@ -127,8 +129,9 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
     processes = Processes(logs)
     try:
         # --- The one-off migrate service ---------------------------------------------------------
-        migrate = subprocess.run(local(compose_command("migrate")), cwd=ROOT, env=env, capture_output=True,
-                                 text=True, timeout=120)
+        migrate = subprocess.run(
+            local(compose_command("migrate")), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
         assert migrate.returncode == 0, migrate.stderr
         assert compose()["services"]["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
@@ -149,8 +152,15 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
         assert made.returncode == 0, made.stderr
         assert (tls / "privkey.pem").stat().st_mode & 0o077 == 0
         # The proxy must refuse /metrics to us: the allow-list names another address.
-        values = nginx_values(run, http_port=http_port, https_port=https_port, tls=tls, web_ports=web_ports,
-                              private=private, metrics_allow="10.255.255.255")
+        values = nginx_values(
+            run,
+            http_port=http_port,
+            https_port=https_port,
+            tls=tls,
+            web_ports=web_ports,
+            private=private,
+            metrics_allow="10.255.255.255",
+        )
         assert int(values["NGINX_MAX_BODY_MB"]) > 250  # the evidence limit, plus the form around it
         nginx = nginx_command(run, values)
         tested = subprocess.run([*nginx, "-t"], capture_output=True, text=True, timeout=30)
@@ -168,7 +178,11 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
         health = json.loads(body)
         assert health["status"] == "ok"
         assert {name: check["ok"] for name, check in health["checks"].items()} == {
-            "database": True, "cache": True, "broker": True, "storage": True}
+            "database": True,
+            "cache": True,
+            "broker": True,
+            "storage": True,
+        }
         # Plain HTTP only redirects to HTTPS.
         plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
         plain.request("GET", "/incidents/")
@@ -206,7 +220,8 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
 
         def upload():
             upload_result["value"] = throttled_upload(
-                client, f"/api/v1/incidents/{incident.reference}/evidence/", "optagelse.mp3", data, UPLOAD_RATE)
+                client, f"/api/v1/incidents/{incident.reference}/evidence/", "optagelse.mp3", data, UPLOAD_RATE
+            )
 
         results: list[tuple[float, float, int | str]] = []
         stop = threading.Event()
@@ -264,8 +279,11 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
         assert "x-accel-redirect" not in headers
         # The application itself only answered the headers; the proxy sent the 60 MB.
         direct = http.client.HTTPConnection("127.0.0.1", web_ports[1], timeout=10)
-        direct.request("GET", download_path, headers={"Host": "localhost", "X-Forwarded-Proto": "https",
-                                                      "Authorization": f"Token {token}"})
+        direct.request(
+            "GET",
+            download_path,
+            headers={"Host": "localhost", "X-Forwarded-Proto": "https", "Authorization": f"Token {token}"},
+        )
         answer = direct.getresponse()
         assert answer.status == 200
         assert answer.getheader("X-Accel-Redirect") == f"/_protected/{evidence.file.name}"
@@ -276,8 +294,14 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
 
         # --- The compose health checks --------------------------------------------------------------
         def healthcheck(kind: str, **extra: str) -> subprocess.CompletedProcess:
-            return subprocess.run(["bin/healthcheck", kind], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                                  env={**env, "PYTHON": sys.executable, **extra})
+            return subprocess.run(
+                ["bin/healthcheck", kind],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**env, "PYTHON": sys.executable, **extra},
+            )
 
         web_check = healthcheck("web", HEALTHCHECK_URL=f"http://127.0.0.1:{web_ports[1]}/healthz")
         assert web_check.returncode == 0, web_check.stdout + web_check.stderr
@@ -291,8 +315,12 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
         assert healthcheck("beat", BEAT_MAX_AGE_SECONDS="-1").returncode == 1
 
         # --- Logs: JSON lines with the request id, nothing personal ------------------------------------
-        access_lines = [json.loads(line) for name in ("web1", "web2")
-                        for line in processes.log(name, "out").splitlines() if line.startswith("{")]
+        access_lines = [
+            json.loads(line)
+            for name in ("web1", "web2")
+            for line in processes.log(name, "out").splitlines()
+            if line.startswith("{")
+        ]
         ours = [line for line in access_lines if line["request_id"] == request_id]
         assert len(ours) == 1 and ours[0]["path"] == f"/api/v1/incidents/{incident.reference}/"
         assert ours[0]["status"] == 200

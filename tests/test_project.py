@@ -63,8 +63,12 @@ def test_production_refuses_to_start_without_an_audit_key(key):
 def test_production_reads_the_audit_key_from_a_secrets_file(tmp_path):
     secret = tmp_path / "audit_key"
     secret.write_text("f" * 40 + "\n")
-    result = _manage("shell", "-c", "from django.conf import settings; print(settings.AUDIT_HMAC_KEY)",
-                     env_extra={"AUDIT_HMAC_KEY": "", "AUDIT_HMAC_KEY_FILE": str(secret)})
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.AUDIT_HMAC_KEY)",
+        env_extra={"AUDIT_HMAC_KEY": "", "AUDIT_HMAC_KEY_FILE": str(secret)},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "f" * 40
 
@@ -83,9 +87,15 @@ def test_production_refuses_sqlite():
 
 def test_compose_file_follows_the_compose_specification():
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema", "vendor.compose-spec",
-         str(ROOT / "docker-compose.yml")],
-        capture_output=True, text=True, timeout=60,
+        [
+            str(Path(sys.executable).parent / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(ROOT / "docker-compose.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -118,8 +128,11 @@ def test_compose_has_the_production_services():
     assert "healthcheck" in services["db"]
     assert services["db"]["image"].startswith("postgres:16")
     assert services["mailpit"].get("profiles") == ["dev"]
-    assert "gunicorn" in " ".join(services["web"]["command"]) if isinstance(
-        services["web"]["command"], list) else "gunicorn" in services["web"]["command"]
+    assert (
+        "gunicorn" in " ".join(services["web"]["command"])
+        if isinstance(services["web"]["command"], list)
+        else "gunicorn" in services["web"]["command"]
+    )
 
 
 @pytest.mark.django_db
@@ -151,7 +164,6 @@ def test_demo_users_land_on_their_role_page(client):
     call_command("seed_demo", verbosity=0)
     for demo in DEMO_USERS:
         client.logout()
-        response = client.post("/accounts/login/", {"login": demo.username, "password": DEMO_PASSWORD},
-                               follow=True)
+        response = client.post("/accounts/login/", {"login": demo.username, "password": DEMO_PASSWORD}, follow=True)
         assert response.status_code == 200, demo.username
         assert response.redirect_chain[-1][0] != "/ingen-rolle/", demo.username

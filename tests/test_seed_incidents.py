@@ -98,8 +98,13 @@ def test_references_are_reserved_on_the_counter_and_continued_afterwards(fixed_n
     last_2026 = ReferenceCounter.objects.get(year=2026).last_number
     org = Organisation.objects.get(name=DEMO_ORGANISATION)
     manager = User.objects.get(username="leder")
-    incident = incident_register(actor=manager, unit=org.units.get(name="Jobcenter"), channel="manager",
-                                 fields={"title": "Ny hændelse", "discovered_at": NOW}, now=NOW)
+    incident = incident_register(
+        actor=manager,
+        unit=org.units.get(name="Jobcenter"),
+        channel="manager",
+        fields={"title": "Ny hændelse", "discovered_at": NOW},
+        now=NOW,
+    )
     assert incident.reference == f"UDH-2026-{last_2026 + 1:04d}"
 
 
@@ -107,8 +112,13 @@ def test_a_counter_already_in_use_is_continued(fixed_now):
     _seed(0)
     manager = User.objects.get(username="leder")
     org = Organisation.objects.get(name=DEMO_ORGANISATION)
-    first = incident_register(actor=manager, unit=org.units.get(name="Jobcenter"), channel="manager",
-                              fields={"title": "Før demodata", "discovered_at": NOW}, now=NOW)
+    first = incident_register(
+        actor=manager,
+        unit=org.units.get(name="Jobcenter"),
+        channel="manager",
+        fields={"title": "Før demodata", "discovered_at": NOW},
+        now=NOW,
+    )
     assert first.reference == "UDH-2026-0001"
     demo_incidents_seed(organisation=org, count=200)
     numbers = sorted(Incident.objects.filter(year=2026).values_list("number", flat=True))
@@ -121,8 +131,9 @@ def test_the_stored_assessment_is_the_one_the_services_compute(fixed_now):
     for incident in Incident.objects.all():
         stored = (incident.assessed_level, incident.assessment, incident.rules_version, incident.facts_hash)
         incident_reassess(incident, save=False)
-        assert stored == (incident.assessed_level, incident.assessment, incident.rules_version,
-                          incident.facts_hash), incident.reference
+        assert stored == (incident.assessed_level, incident.assessment, incident.rules_version, incident.facts_hash), (
+            incident.reference
+        )
         assert incident.rules_version == RULES_VERSION
         # The deadline rows mirror the assessment, as incidents.services.deadlines_sync keeps them.
         rows = {(row.code, row.due) for row in incident.deadline_rows.all()}
@@ -136,8 +147,7 @@ def test_the_stored_assessment_is_the_one_the_services_compute(fixed_now):
 def test_the_incidents_look_real(fixed_now):
     _seed(200)
     org = Organisation.objects.get(name=DEMO_ORGANISATION)
-    incidents = Incident.objects.filter(unit__organisation=org).prefetch_related("publications", "targets",
-                                                                                  "timeline")
+    incidents = Incident.objects.filter(unit__organisation=org).prefetch_related("publications", "targets", "timeline")
     caseworkers_by_unit = {}
     for unit_id, user_id in Membership.objects.filter(role=Role.CASEWORKER).values_list("unit_id", "user_id"):
         caseworkers_by_unit.setdefault(unit_id, set()).add(user_id)
@@ -222,8 +232,13 @@ def test_copy_path_on_postgresql_stores_the_same_incidents(fixed_now):
     assert Incident.objects.get(pk=sample.pk).description == sample.description
     # The sequence moved past the ids COPY used: the next ordinary insert does not collide.
     manager = User.objects.get(username="leder")
-    incident_register(actor=manager, unit=org.units.get(name="Jobcenter"), channel="manager",
-                      fields={"title": "Efter demodata", "discovered_at": NOW}, now=NOW)
+    incident_register(
+        actor=manager,
+        unit=org.units.get(name="Jobcenter"),
+        channel="manager",
+        fields={"title": "Efter demodata", "discovered_at": NOW},
+        now=NOW,
+    )
 
 
 def test_sample_fills_an_empty_demo_once(fixed_now):

@@ -27,8 +27,20 @@ from incidents import services
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 ENGINE = ROOT / "incidents" / "assessment"
-DANISH_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-                 "november", "december")
+DANISH_MONTHS = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 needs_msgfmt = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="needs msgfmt (apt-get install gettext)")
 
@@ -48,16 +60,26 @@ def _engine_texts() -> set[str]:
     texts = set()
     for path in ENGINE.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "gettext_noop" and node.args
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "gettext_noop"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 texts.add(node.args[0].value)
     return texts
 
 
 @needs_msgfmt
 def test_the_catalogue_has_no_untranslated_or_fuzzy_entries():
-    result = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(PO)], capture_output=True, text=True,
-                            check=True, env={"LC_ALL": "C"})
+    result = subprocess.run(
+        ["msgfmt", "--statistics", "-o", "/dev/null", str(PO)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"LC_ALL": "C"},
+    )
     statistics = result.stderr.strip()
     assert re.fullmatch(r"\d+ translated messages?\.", statistics), statistics
 
@@ -77,9 +99,15 @@ def test_every_engine_text_is_translated(compiled):
 def test_an_english_page_shows_english_engine_text_and_dates(client, personas, settings, compiled):
     settings.LOCALE_PATHS = [compiled]
     case = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel="manager",
-        fields={"title": "Trussel på Facebook", "threat": True, "named": True,
-                "discovered_at": timezone.now() - timedelta(hours=2)},
+        actor=personas.manager,
+        unit=personas.family,
+        channel="manager",
+        fields={
+            "title": "Trussel på Facebook",
+            "threat": True,
+            "named": True,
+            "discovered_at": timezone.now() - timedelta(hours=2),
+        },
         targets=[personas.caseworker],
         publications=[{"platform": "facebook", "url": "https://www.facebook.com/p/1"}],
     )

@@ -38,8 +38,16 @@ def render_file(template: Path, output: Path, values: dict[str, str]) -> Path:
     return render(template, output, values)
 
 
-def nginx_values(run: Path, *, http_port: int, https_port: int, tls: Path, web_ports: list[int], private: Path,
-                 metrics_allow: str = "127.0.0.1") -> dict[str, str]:
+def nginx_values(
+    run: Path,
+    *,
+    http_port: int,
+    https_port: int,
+    tls: Path,
+    web_ports: list[int],
+    private: Path,
+    metrics_allow: str = "127.0.0.1",
+) -> dict[str, str]:
     """The proxy service's environment from docker-compose.yml, with this machine's ports and paths."""
     proxy_env = compose()["services"]["proxy"]["environment"]
     return {
@@ -50,8 +58,9 @@ def nginx_values(run: Path, *, http_port: int, https_port: int, tls: Path, web_p
         "NGINX_PUBLIC_HTTPS_PORT": str(https_port),
         "NGINX_TLS_CERT": str(tls / "fullchain.pem"),
         "NGINX_TLS_KEY": str(tls / "privkey.pem"),
-        "NGINX_UPSTREAM_SERVERS": " ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=30s;"
-                                           for port in web_ports),
+        "NGINX_UPSTREAM_SERVERS": " ".join(
+            f"server 127.0.0.1:{port} max_fails=1 fail_timeout=30s;" for port in web_ports
+        ),
         "NGINX_RESOLVER": "",
         "NGINX_PRIVATE_ROOT": str(private),
         "NGINX_METRICS_ALLOW": metrics_allow,
@@ -68,8 +77,14 @@ def nginx_command(run: Path, values: dict[str, str]) -> list[str]:
 
 
 def make_certificate(directory: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "deploy/tls-init.py", str(directory)], cwd=ROOT, capture_output=True,
-                          text=True, env={**env, "NGINX_SERVER_NAME": "localhost"}, timeout=30)
+    return subprocess.run(
+        [sys.executable, "deploy/tls-init.py", str(directory)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**env, "NGINX_SERVER_NAME": "localhost"},
+        timeout=30,
+    )
 
 
 def peak_rss_reset(pid: int) -> None:
@@ -192,10 +207,12 @@ class Client:
 def throttled_upload(client: Client, path: str, name: str, data: bytes, rate: int) -> tuple[int, bytes, float]:
     """A multipart evidence upload sent at `rate` bytes a second (0: as fast as it goes)."""
     boundary = uuid.uuid4().hex
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="description"\r\n\r\n'
-            f"Optagelse fra Facebook\r\n--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            "Content-Type: audio/mpeg\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="description"\r\n\r\n'
+        f"Optagelse fra Facebook\r\n--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: audio/mpeg\r\n\r\n"
+    ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     conn = client.connection(timeout=120)
     started = time.monotonic()
@@ -207,7 +224,7 @@ def throttled_upload(client: Client, path: str, name: str, data: bytes, rate: in
     conn.send(head)
     chunk = 64 * 1024
     for offset in range(0, len(data), chunk):
-        conn.send(data[offset:offset + chunk])
+        conn.send(data[offset : offset + chunk])
         ahead = (offset + chunk) / rate - (time.monotonic() - started) if rate else 0
         if ahead > 0:
             time.sleep(ahead)
@@ -216,5 +233,3 @@ def throttled_upload(client: Client, path: str, name: str, data: bytes, rate: in
     body = response.read()
     conn.close()
     return response.status, body, time.monotonic() - started
-
-

@@ -37,8 +37,15 @@ def _is_database_error(exc: BaseException | None) -> bool:
 
 def database_unavailable(request) -> HttpResponse:
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": _("Databasen svarede ikke. Intet halvt er gemt: send forespørgslen igen "
-                                             "om lidt med samme Idempotency-Key.")}, status=503)
+        response = JsonResponse(
+            {
+                "detail": _(
+                    "Databasen svarede ikke. Intet halvt er gemt: send forespørgslen igen "
+                    "om lidt med samme Idempotency-Key."
+                )
+            },
+            status=503,
+        )
     else:
         language = translation.get_language() or "da"
         body = loader.get_template("503_database.html").render({"language": language})

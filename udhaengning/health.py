@@ -51,8 +51,11 @@ def check_broker() -> str | None:
         return "skipped: no broker, tasks run in-process"
     from kombu import Connection
 
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT_SECONDS,
-                    transport_options={"socket_timeout": BROKER_TIMEOUT_SECONDS}) as broker:
+    with Connection(
+        settings.CELERY_BROKER_URL,
+        connect_timeout=BROKER_TIMEOUT_SECONDS,
+        transport_options={"socket_timeout": BROKER_TIMEOUT_SECONDS},
+    ) as broker:
         broker.ensure_connection(max_retries=1)
     return None
 

@@ -46,8 +46,11 @@ def json_depth(raw: bytes) -> int:
 
 
 def _refuse(request, field: str, message: str):
-    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", "") \
-            or "json" in request.content_type:
+    if (
+        request.path.startswith("/api/")
+        or "json" in request.headers.get("Accept", "")
+        or "json" in request.content_type
+    ):
         return JsonResponse({field: [message]}, status=400)
     return render(request, "400.html", {"field": field, "message": message}, status=400)
 
@@ -63,18 +66,22 @@ class BadInputMiddleware:
     def _check(self, request):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded and not forwarded_for_is_valid(forwarded):
-            return _refuse(request, "X-Forwarded-For",
-                           _("Headeren X-Forwarded-For skal være en liste af IP-adresser."))
+            return _refuse(request, "X-Forwarded-For", _("Headeren X-Forwarded-For skal være en liste af IP-adresser."))
         for name, values in request.GET.lists():
             if _CONTROL.search(name) or any(_CONTROL.search(value) for value in values):
-                return _refuse(request, _CONTROL.sub("?", name)[:100],
-                               _("Feltet indeholder et kontroltegn (fx NUL), som ikke er tilladt. Fjern det og "
-                                 "prøv igen."))
+                return _refuse(
+                    request,
+                    _CONTROL.sub("?", name)[:100],
+                    _("Feltet indeholder et kontroltegn (fx NUL), som ikke er tilladt. Fjern det og prøv igen."),
+                )
         if request.method in ("POST", "PUT", "PATCH") and not request.content_type.startswith(_FORM_TYPES):
             body = request.body
             if body.lstrip()[:1] in (b"[", b"{") and json_depth(body) > MAX_JSON_DEPTH:
-                return _refuse(request, "body", _("JSON-dataene er indlejret for dybt (højst %(max)s niveauer).")
-                               % {"max": MAX_JSON_DEPTH})
+                return _refuse(
+                    request,
+                    "body",
+                    _("JSON-dataene er indlejret for dybt (højst %(max)s niveauer).") % {"max": MAX_JSON_DEPTH},
+                )
         return None
 
 
@@ -85,8 +92,9 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if ((user is not None and user.is_authenticated) or request.path.startswith("/api/")) \
-                and "no-store" not in response.get("Cache-Control", ""):
+        if (
+            (user is not None and user.is_authenticated) or request.path.startswith("/api/")
+        ) and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response
 

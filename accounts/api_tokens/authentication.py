@@ -29,11 +29,12 @@ from .scopes import ANY_SCOPE, SCOPE_LABELS, required_scope
 
 REVOKED_MESSAGES = {
     ApiToken.RevokedReason.PASSWORD: gettext_lazy(
-        "API-nøglen er tilbagekaldt, fordi adgangskoden er ændret. Lav en ny nøgle."),
-    ApiToken.RevokedReason.DEACTIVATED: gettext_lazy(
-        "API-nøglen er tilbagekaldt, fordi brugeren er deaktiveret."),
+        "API-nøglen er tilbagekaldt, fordi adgangskoden er ændret. Lav en ny nøgle."
+    ),
+    ApiToken.RevokedReason.DEACTIVATED: gettext_lazy("API-nøglen er tilbagekaldt, fordi brugeren er deaktiveret."),
     ApiToken.RevokedReason.MEMBERSHIPS: gettext_lazy(
-        "API-nøglen er tilbagekaldt, fordi brugeren ikke længere har de roller, nøglen kræver."),
+        "API-nøglen er tilbagekaldt, fordi brugeren ikke længere har de roller, nøglen kræver."
+    ),
 }
 
 
@@ -56,9 +57,11 @@ class ScopedTokenAuthentication(TokenAuthentication):
                 message = _("API-nøgler kan ikke bruges til denne adresse.")
             else:
                 message = _("API-nøglen må ikke bruges til dette. Den kræver adgangen «%(scope)s».") % {
-                    "scope": SCOPE_LABELS[needed]}
-            raise exceptions.PermissionDenied({"detail": message, "code": "token_out_of_scope",
-                                               "required_scope": needed or ""})
+                    "scope": SCOPE_LABELS[needed]
+                }
+            raise exceptions.PermissionDenied(
+                {"detail": message, "code": "token_out_of_scope", "required_scope": needed or ""}
+            )
         services.token_touch(token)
         return user, token
 
@@ -67,15 +70,24 @@ class ScopedTokenAuthentication(TokenAuthentication):
         if token is None or not hmac.compare_digest(token.key_hash, key_hash(key)):
             raise _refuse(_("Ugyldig API-nøgle."), "token_invalid")
         if token.revoked_at is not None:
-            raise _refuse(str(REVOKED_MESSAGES.get(token.revoked_reason, _("API-nøglen er tilbagekaldt."))),
-                          "token_revoked")
+            raise _refuse(
+                str(REVOKED_MESSAGES.get(token.revoked_reason, _("API-nøglen er tilbagekaldt."))), "token_revoked"
+            )
         if token.expires_at <= timezone.now():
-            raise _refuse(_("API-nøglen er udløbet %(date)s. Lav en ny nøgle.") % {
-                "date": timezone.localtime(token.expires_at).strftime("%d.%m.%Y")}, "token_expired")
+            raise _refuse(
+                _("API-nøglen er udløbet %(date)s. Lav en ny nøgle.")
+                % {"date": timezone.localtime(token.expires_at).strftime("%d.%m.%Y")},
+                "token_expired",
+            )
         reason = services.token_check_still_valid(token)
         if reason is not None:
             raise _refuse(str(REVOKED_MESSAGES[reason]), "token_revoked")
         if mfa_required(token.user) and not has_totp(token.user):
-            raise _refuse(_("Din organisation kræver tofaktorlogin for ledere og administratorer. Opsæt en "
-                            "godkendelsesapp, før du bruger API'et med en nøgle."), "mfa_required")
+            raise _refuse(
+                _(
+                    "Din organisation kræver tofaktorlogin for ledere og administratorer. Opsæt en "
+                    "godkendelsesapp, før du bruger API'et med en nøgle."
+                ),
+                "mfa_required",
+            )
         return token.user, token

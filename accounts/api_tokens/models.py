@@ -40,8 +40,9 @@ class ApiToken(models.Model):
         DEACTIVATED = "deactivated", _("Brugeren blev deaktiveret")
         MEMBERSHIPS = "memberships", _("Brugeren har ikke længere de roller, nøglen kræver")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("bruger"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("bruger")
+    )
     name = models.CharField(_("navn"), max_length=100)
     prefix = models.CharField(_("nøglens begyndelse"), max_length=16, unique=True)
     key_hash = models.CharField(_("hash af nøglen (SHA-256)"), max_length=64)

@@ -27,9 +27,13 @@ def allowed_scopes(user) -> list[str]:
 
 def _audit(*, token: ApiToken, action: str, summary: str, actor=None, request=None, details=None) -> None:
     audit_record(
-        request=request, actor=actor, action=action, obj=token, organisation_id=token.user.organisation_id,
-        summary=summary, details={"name": token.name, "prefix": token.prefix, "user": token.user.get_username(),
-                                  **(details or {})},
+        request=request,
+        actor=actor,
+        action=action,
+        obj=token,
+        organisation_id=token.user.organisation_id,
+        summary=summary,
+        details={"name": token.name, "prefix": token.prefix, "user": token.user.get_username(), **(details or {})},
     )
 
 
@@ -44,14 +48,22 @@ def token_create(*, user, name: str, scopes: list[str], expires_in_days: int, re
     prefix = secrets.token_hex(6)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user, name=name.strip(), prefix=prefix, key_hash=key_hash(key),
+        user=user,
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=key_hash(key),
         scopes=[scope for scope in SCOPE_ROLES if scope in scopes],
         credentials_fingerprint=credentials_fingerprint(user),
         expires_at=timezone.now() + timedelta(days=expires_in_days),
     )
-    _audit(token=token, action=AuditEvent.Action.CREATE, actor=user, request=request,
-           summary=_("API-nøgle oprettet"),
-           details={"scopes": token.scopes, "expires_at": token.expires_at.isoformat()})
+    _audit(
+        token=token,
+        action=AuditEvent.Action.CREATE,
+        actor=user,
+        request=request,
+        summary=_("API-nøgle oprettet"),
+        details={"scopes": token.scopes, "expires_at": token.expires_at.isoformat()},
+    )
     return token, key
 
 
@@ -59,12 +71,19 @@ def token_create(*, user, name: str, scopes: list[str], expires_in_days: int, re
 def token_revoke(*, token: ApiToken, reason: str, actor=None, request=None) -> bool:
     """Revoke one token; False when it was already revoked."""
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_reason=reason)
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
     if not updated:
         return False
     token.refresh_from_db()
-    _audit(token=token, action=AuditEvent.Action.UPDATE, actor=actor, request=request,
-           summary=_("API-nøgle tilbagekaldt"), details={"reason": reason})
+    _audit(
+        token=token,
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        request=request,
+        summary=_("API-nøgle tilbagekaldt"),
+        details={"reason": reason},
+    )
     return True
 
 
@@ -83,8 +102,7 @@ def tokens_revoke_lost_scopes(*, user, actor=None, request=None) -> int:
     count = 0
     for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True).select_related("user"):
         if not set(token.scopes) <= allowed:
-            count += token_revoke(token=token, reason=ApiToken.RevokedReason.MEMBERSHIPS, actor=actor,
-                                  request=request)
+            count += token_revoke(token=token, reason=ApiToken.RevokedReason.MEMBERSHIPS, actor=actor, request=request)
     return count
 
 

@@ -18,11 +18,14 @@ from .models import ApiToken
 class ApiThrottled(exceptions.Throttled):
     def __init__(self, wait: float | None):
         seconds = math.ceil(wait) if wait is not None else None
-        exceptions.APIException.__init__(self, {
-            "detail": _("For mange forespørgsler. Prøv igen om %(seconds)s sekunder.") % {"seconds": seconds or 1},
-            "code": "throttled",
-            "retry_after": seconds or 1,
-        })
+        exceptions.APIException.__init__(
+            self,
+            {
+                "detail": _("For mange forespørgsler. Prøv igen om %(seconds)s sekunder.") % {"seconds": seconds or 1},
+                "code": "throttled",
+                "retry_after": seconds or 1,
+            },
+        )
         self.wait = seconds
 
 

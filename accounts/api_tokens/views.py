@@ -30,14 +30,17 @@ def token_list(request):
     scopes = _scopes_or_404(request.user)
     form = TokenCreateForm(request.POST or None, allowed_scopes=scopes)
     if request.method == "POST" and form.is_valid():
-        token, key = token_create(user=request.user, name=form.cleaned_data["name"],
-                                  scopes=form.cleaned_data["scopes"],
-                                  expires_in_days=form.cleaned_data["expires_in_days"], request=request)
+        token, key = token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+            request=request,
+        )
         # Shown in this answer only (never stored, never cached): no redirect.
         return render(request, "api_tokens/created.html", {"token": token, "key": key})
     tokens = list(ApiToken.objects.filter(user=request.user).order_by("-created_at"))
-    return render(request, "api_tokens/list.html", {"form": form, "tokens": tokens},
-                  status=400 if form.errors else 200)
+    return render(request, "api_tokens/list.html", {"form": form, "tokens": tokens}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -34,10 +34,16 @@ def social_app_for(provider: SSOProvider):
 
     if provider.protocol == SSOProvider.Protocol.OIDC:
         return SocialApp(
-            provider=OIDC, provider_id=provider.slug, name=provider.name,
-            client_id=provider.oidc_client_id, secret=provider.oidc_client_secret,
-            settings={"server_url": provider.oidc_issuer, "oauth_pkce_enabled": True,
-                      "scope": ["openid", "profile", "email", provider.groups_claim]},
+            provider=OIDC,
+            provider_id=provider.slug,
+            name=provider.name,
+            client_id=provider.oidc_client_id,
+            secret=provider.oidc_client_secret,
+            settings={
+                "server_url": provider.oidc_issuer,
+                "oauth_pkce_enabled": True,
+                "scope": ["openid", "profile", "email", provider.groups_claim],
+            },
         )
     idp = {"entity_id": provider.saml_idp_entity_id}
     if provider.saml_idp_metadata_url:
@@ -45,7 +51,10 @@ def social_app_for(provider: SSOProvider):
     else:
         idp.update(sso_url=provider.saml_idp_sso_url, x509cert=provider.saml_idp_x509_cert)
     return SocialApp(
-        provider=SAML, provider_id=provider.slug, name=provider.name, client_id=provider.slug,
+        provider=SAML,
+        provider_id=provider.slug,
+        name=provider.name,
+        client_id=provider.slug,
         settings={
             "idp": idp,
             "attribute_mapping": {
@@ -54,8 +63,11 @@ def social_app_for(provider: SSOProvider):
                 "first_name": ["givenName", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname"],
                 "last_name": ["sn", "surname", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname"],
             },
-            "advanced": {"reject_idp_initiated_sso": True, "want_assertion_signed": True,
-                         "allow_single_label_domains": True},
+            "advanced": {
+                "reject_idp_initiated_sso": True,
+                "want_assertion_signed": True,
+                "allow_single_label_domains": True,
+            },
         },
     )
 
@@ -96,16 +108,18 @@ class SSOAdapter(DefaultSocialAccountAdapter):
         claims, id_token = _claims(sociallogin)
         email = (sociallogin.user.email or claims.get("email") or "").strip()
         if not provider.email_allowed(email):
-            raise ImmediateHttpResponse(render(request, "sso/refused.html", {
-                "provider": provider, "email": email}, status=403))
+            raise ImmediateHttpResponse(
+                render(request, "sso/refused.html", {"provider": provider, "email": email}, status=403)
+            )
         if not sociallogin.is_existing:
             existing = User.objects.filter(organisation=provider.organisation, email__iexact=email).first()
             if existing is not None:
                 sociallogin.user = existing
                 sociallogin.save(request, connect=True)
         if sociallogin.is_existing:
-            sso_memberships_sync(user=sociallogin.user, provider=provider,
-                                 groups=groups_from_claims(provider, claims), request=request)
+            sso_memberships_sync(
+                user=sociallogin.user, provider=provider, groups=groups_from_claims(provider, claims), request=request
+            )
         self._note_mfa(request, provider, id_token if provider.protocol == SSOProvider.Protocol.OIDC else claims)
 
     def save_user(self, request, sociallogin, form=None):
@@ -115,8 +129,7 @@ class SSOAdapter(DefaultSocialAccountAdapter):
         user.set_unusable_password()
         user = super().save_user(request, sociallogin, form)
         claims, _id_token = _claims(sociallogin)
-        sso_memberships_sync(user=user, provider=provider, groups=groups_from_claims(provider, claims),
-                             request=request)
+        sso_memberships_sync(user=user, provider=provider, groups=groups_from_claims(provider, claims), request=request)
         return user
 
     def _note_mfa(self, request, provider: SSOProvider, claims: dict) -> None:
@@ -124,10 +137,21 @@ class SSOAdapter(DefaultSocialAccountAdapter):
         stated, values = mfa_from_claims(claims, amr_key=amr_key)
         request.session[SSO_MFA_SESSION_KEY] = stated
         if stated:
-            messages.info(request, _("Du er logget ind via %(idp)s, som bekræftede, at du brugte to faktorer "
-                                     "(%(values)s). Systemet beder derfor ikke om sin egen kode.") % {
-                "idp": provider.name, "values": values})
+            messages.info(
+                request,
+                _(
+                    "Du er logget ind via %(idp)s, som bekræftede, at du brugte to faktorer "
+                    "(%(values)s). Systemet beder derfor ikke om sin egen kode."
+                )
+                % {"idp": provider.name, "values": values},
+            )
         else:
-            messages.info(request, _("Du er logget ind via %(idp)s. Den oplyste ikke, at du brugte to faktorer; "
-                                     "skal du som leder eller administrator bruge tofaktorlogin, beder systemet "
-                                     "om sin egen kode.") % {"idp": provider.name})
+            messages.info(
+                request,
+                _(
+                    "Du er logget ind via %(idp)s. Den oplyste ikke, at du brugte to faktorer; "
+                    "skal du som leder eller administrator bruge tofaktorlogin, beder systemet "
+                    "om sin egen kode."
+                )
+                % {"idp": provider.name},
+            )

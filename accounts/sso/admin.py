@@ -45,11 +45,35 @@ class SSOProviderAdmin(OrganisationScopedAdmin):
     readonly_fields = ["last_directory_check_at"]
     inlines = [SSOGroupMappingInline]
     fieldsets = [
-        (None, {"fields": ["organisation", "name", "slug", "protocol", "enabled", "allowed_email_domains",
-                           "groups_claim"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "organisation",
+                    "name",
+                    "slug",
+                    "protocol",
+                    "enabled",
+                    "allowed_email_domains",
+                    "groups_claim",
+                ]
+            },
+        ),
         (_("OpenID Connect"), {"fields": ["oidc_issuer", "oidc_client_id", "oidc_client_secret"]}),
-        (_("SAML 2.0"), {"fields": ["saml_idp_entity_id", "saml_idp_metadata_url", "saml_idp_sso_url",
-                                    "saml_idp_x509_cert", "mfa_attribute"]}),
-        (_("Brugere, identitetsudbyderen ikke kender længere"), {"fields": ["directory_url",
-                                                                           "last_directory_check_at"]}),
+        (
+            _("SAML 2.0"),
+            {
+                "fields": [
+                    "saml_idp_entity_id",
+                    "saml_idp_metadata_url",
+                    "saml_idp_sso_url",
+                    "saml_idp_x509_cert",
+                    "mfa_attribute",
+                ]
+            },
+        ),
+        (
+            _("Brugere, identitetsudbyderen ikke kender længere"),
+            {"fields": ["directory_url", "last_directory_check_at"]},
+        ),
     ]

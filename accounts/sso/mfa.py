@@ -14,16 +14,20 @@ own TOTP code, exactly as at a sign-in with a password.
 
 from __future__ import annotations
 
-MFA_AMR_VALUES = frozenset({
-    "mfa",
-    "http://schemas.microsoft.com/claims/multipleauthn",
-})
-MFA_ACR_VALUES = frozenset({
-    "http://schemas.openid.net/pape/policies/2007/06/multi-factor",
-    "https://data.gov.dk/concept/core/nsis/loa/Substantial",
-    "https://data.gov.dk/concept/core/nsis/loa/High",
-    "urn:dk:gov:saml:attribute:AssuranceLevel:3",
-})
+MFA_AMR_VALUES = frozenset(
+    {
+        "mfa",
+        "http://schemas.microsoft.com/claims/multipleauthn",
+    }
+)
+MFA_ACR_VALUES = frozenset(
+    {
+        "http://schemas.openid.net/pape/policies/2007/06/multi-factor",
+        "https://data.gov.dk/concept/core/nsis/loa/Substantial",
+        "https://data.gov.dk/concept/core/nsis/loa/High",
+        "urn:dk:gov:saml:attribute:AssuranceLevel:3",
+    }
+)
 
 
 def _values(value) -> set[str]:

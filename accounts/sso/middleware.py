@@ -20,8 +20,11 @@ def provider_origins() -> list[str]:
     unreachable (the page itself then answers as it can, never a 500 from here)."""
     origins: set[str] = set()
     try:
-        rows = list(SSOProvider.objects.filter(enabled=True).only(
-            "protocol", "oidc_issuer", "saml_idp_sso_url", "saml_idp_metadata_url"))
+        rows = list(
+            SSOProvider.objects.filter(enabled=True).only(
+                "protocol", "oidc_issuer", "saml_idp_sso_url", "saml_idp_metadata_url"
+            )
+        )
     except DatabaseError:
         return []
     for row in rows:

@@ -47,9 +47,12 @@ def sso_memberships_sync(*, user, provider: SSOProvider, groups: list[str], requ
     wanted: dict[tuple[int, str], str] = {}
     for mapping in provider.group_mappings.filter(group__in=groups).order_by("group"):
         wanted.setdefault((mapping.unit_id, mapping.role), mapping.group)
-    grants = {(g.membership.unit_id, g.membership.role): g
-              for g in SSOGrant.objects.filter(provider=provider, membership__user=user).select_related(
-                  "membership", "membership__unit")}
+    grants = {
+        (g.membership.unit_id, g.membership.role): g
+        for g in SSOGrant.objects.filter(provider=provider, membership__user=user).select_related(
+            "membership", "membership__unit"
+        )
+    }
     removed, added = [], []
     for key, grant in grants.items():
         if key not in wanted:
@@ -64,10 +67,15 @@ def sso_memberships_sync(*, user, provider: SSOProvider, groups: list[str], requ
             added.append(str(membership))
     permissions.forget(user)
     if added or removed:
-        audit_record(request=request, actor=user, action=AuditEvent.Action.UPDATE, obj=user,
-                     organisation_id=provider.organisation_id,
-                     summary=_("Roller opdateret fra identitetsudbyderens grupper"),
-                     details={"provider": provider.slug, "groups": groups, "added": added, "removed": removed})
+        audit_record(
+            request=request,
+            actor=user,
+            action=AuditEvent.Action.UPDATE,
+            obj=user,
+            organisation_id=provider.organisation_id,
+            summary=_("Roller opdateret fra identitetsudbyderens grupper"),
+            details={"provider": provider.slug, "groups": groups, "added": added, "removed": removed},
+        )
     if removed:
         tokens_revoke_lost_scopes(user=user, request=request)
     return SyncResult(added=added, removed=removed)
@@ -75,13 +83,22 @@ def sso_memberships_sync(*, user, provider: SSOProvider, groups: list[str], requ
 
 # --- The periodic check ---------------------------------------------------------------------
 
+
 def _client_credentials_token(provider: SSOProvider, session: requests.Session) -> str:
-    config = session.get(provider.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration",
-                         timeout=settings.SSO_DIRECTORY_TIMEOUT_SECONDS)
+    config = session.get(
+        provider.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration",
+        timeout=settings.SSO_DIRECTORY_TIMEOUT_SECONDS,
+    )
     config.raise_for_status()
-    response = session.post(config.json()["token_endpoint"], timeout=settings.SSO_DIRECTORY_TIMEOUT_SECONDS,
-                            data={"grant_type": "client_credentials", "client_id": provider.oidc_client_id,
-                                  "client_secret": provider.oidc_client_secret})
+    response = session.post(
+        config.json()["token_endpoint"],
+        timeout=settings.SSO_DIRECTORY_TIMEOUT_SECONDS,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": provider.oidc_client_id,
+            "client_secret": provider.oidc_client_secret,
+        },
+    )
     response.raise_for_status()
     return response.json()["access_token"]
 
@@ -122,6 +139,11 @@ def user_deactivate_unknown_to_idp(*, user, provider: SSOProvider) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     tokens_revoke_for_user(user=user, reason="deactivated")
-    audit_record(actor=None, action=AuditEvent.Action.UPDATE, obj=user, organisation_id=provider.organisation_id,
-                 summary=_("Bruger deaktiveret: identitetsudbyderen kender ikke brugeren længere"),
-                 details={"provider": provider.slug, "user": user.get_username()})
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.UPDATE,
+        obj=user,
+        organisation_id=provider.organisation_id,
+        summary=_("Bruger deaktiveret: identitetsudbyderen kender ikke brugeren længere"),
+        details={"provider": provider.slug, "user": user.get_username()},
+    )

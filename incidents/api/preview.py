@@ -38,6 +38,7 @@ MAX_PUBLICATIONS = 100
 
 # --- Assessment preview (DOMAIN.md section 9) ------------------------------------------------------
 
+
 class AssessmentFactsSerializer(serializers.Serializer):
     """The request of POST /api/v1/assessment/preview/ — for the schema only; see `preview_facts`.
 
@@ -47,26 +48,35 @@ class AssessmentFactsSerializer(serializers.Serializer):
     Danish time (Europe/Copenhagen), and the deadlines then come back with +01:00/+02:00.
     """
 
-    features = serializers.ListField(child=serializers.ChoiceField(choices=ALL_FEATURES),
-                                     help_text="Påkrævet (gerne tom): kendetegn fra DOMAIN.md 3.1 og 3.2.")
-    perpetrator_relation = serializers.ChoiceField(choices=RELATION_CHOICES, required=False,
-                                                   help_text="Standard: unknown.")
-    related_phenomena = serializers.ListField(child=serializers.ChoiceField(choices=RELATED_PHENOMENA),
-                                              required=False)
+    features = serializers.ListField(
+        child=serializers.ChoiceField(choices=ALL_FEATURES),
+        help_text="Påkrævet (gerne tom): kendetegn fra DOMAIN.md 3.1 og 3.2.",
+    )
+    perpetrator_relation = serializers.ChoiceField(
+        choices=RELATION_CHOICES, required=False, help_text="Standard: unknown."
+    )
+    related_phenomena = serializers.ListField(child=serializers.ChoiceField(choices=RELATED_PHENOMENA), required=False)
     platforms = serializers.ListField(
-        child=serializers.ChoiceField(choices=PLATFORMS), required=False,
+        child=serializers.ChoiceField(choices=PLATFORMS),
+        required=False,
         help_text="Platformene for offentliggørelserne (som mængde). Uden platforme regnes indholdet for spredt.",
     )
     reaches = serializers.ListField(
-        child=serializers.ChoiceField(choices=REACHES), required=False,
+        child=serializers.ChoiceField(choices=REACHES),
+        required=False,
         help_text="Rækkevidderne for offentliggørelserne (som mængde). Uden rækkevidde regnes indholdet for spredt.",
     )
-    first_published_at = serializers.DateTimeField(required=False, allow_null=True,
-                                                   help_text="Den første offentliggørelse (forbrydelsens tidspunkt); "
-                                                   "uden den regnes 72 timer fra discovered_at.")
-    last_published_at = serializers.DateTimeField(required=False, allow_null=True,
-                                                  help_text="Den seneste offentliggørelse; ikke før "
-                                                  "first_published_at. Over 5 døgn efter den første = langvarigt.")
+    first_published_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Den første offentliggørelse (forbrydelsens tidspunkt); uden den regnes 72 timer fra discovered_at.",
+    )
+    last_published_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Den seneste offentliggørelse; ikke før "
+        "first_published_at. Over 5 døgn efter den første = langvarigt.",
+    )
     publication_count = serializers.IntegerField(min_value=0, required=False, help_text="3 eller flere = repeated.")
     absence_days = serializers.IntegerField(min_value=0, required=False)
     absence_start = serializers.DateField(required=False, allow_null=True)
@@ -79,11 +89,15 @@ class AssessmentFactsSerializer(serializers.Serializer):
 class PreviewErrorSerializer(serializers.Serializer):
     """The 400 body of the preview: which field, which value, and why (in Danish)."""
 
-    field = serializers.CharField(allow_null=True, help_text="Nøglen i forespørgslen; null når hele "
-                                  "forespørgslen er forkert (ikke et JSON-objekt eller ikke gyldig JSON).")
+    field = serializers.CharField(
+        allow_null=True,
+        help_text="Nøglen i forespørgslen; null når hele "
+        "forespørgslen er forkert (ikke et JSON-objekt eller ikke gyldig JSON).",
+    )
     value = serializers.JSONField(allow_null=True, help_text="Den forkerte værdi; i en liste det forkerte element.")
-    code = serializers.ChoiceField(choices=["required", "wrong_type", "unknown_code", "bad_date", "bad_value",
-                                            "parse_error"])
+    code = serializers.ChoiceField(
+        choices=["required", "wrong_type", "unknown_code", "bad_date", "bad_value", "parse_error"]
+    )
     detail = serializers.CharField(help_text="Forklaring på dansk.")
 
 
@@ -109,8 +123,9 @@ _COUNT_FIELDS = ("publication_count", "absence_days")
 _FLAG_FIELDS = ("psychological_harm", "self_report")
 _MOMENT_FIELDS = ("discovered_at", "registered_at")
 _PUBLISHED_FIELDS = ("first_published_at", "last_published_at")
-_LAST_BEFORE_FIRST = gettext_lazy("«last_published_at» ligger før «first_published_at». Den seneste "
-                                  "offentliggørelse kan ikke være før den første.")
+_LAST_BEFORE_FIRST = gettext_lazy(
+    "«last_published_at» ligger før «first_published_at». Den seneste offentliggørelse kan ikke være før den første."
+)
 _MAX_DATE_TEXT = 64
 
 
@@ -143,19 +158,26 @@ def _has_surrogate(text: str) -> bool:
 
 def _code_list(field: str, value: object) -> frozenset[str]:
     if not isinstance(value, list):
-        raise PreviewError(field, value, "wrong_type", _("«%(field)s» skal være en liste af koder, fx [\"%(code)s\"].")
-                           % {"field": field, "code": _CODE_FIELDS[field][0]})
+        raise PreviewError(
+            field,
+            value,
+            "wrong_type",
+            _('«%(field)s» skal være en liste af koder, fx ["%(code)s"].')
+            % {"field": field, "code": _CODE_FIELDS[field][0]},
+        )
     for item in value:
         if not isinstance(item, str):
-            raise PreviewError(field, item, "wrong_type",
-                               _("«%(field)s» må kun indeholde koder skrevet som tekst.") % {"field": field})
+            raise PreviewError(
+                field, item, "wrong_type", _("«%(field)s» må kun indeholde koder skrevet som tekst.") % {"field": field}
+            )
     return frozenset(value)
 
 
 def _integer(field: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PreviewError(field, value, "wrong_type", _("«%(field)s» skal være et helt tal (0 eller mere).")
-                           % {"field": field})
+        raise PreviewError(
+            field, value, "wrong_type", _("«%(field)s» skal være et helt tal (0 eller mere).") % {"field": field}
+        )
     return value
 
 
@@ -167,8 +189,13 @@ def _flag(field: str, value: object) -> bool:
 
 def _in_range(field: str, raw: object, year: int) -> None:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise PreviewError(field, raw, "bad_date", _("«%(field)s» skal ligge mellem år %(first)s og %(last)s.")
-                           % {"field": field, "first": EARLIEST_YEAR, "last": LATEST_YEAR})
+        raise PreviewError(
+            field,
+            raw,
+            "bad_date",
+            _("«%(field)s» skal ligge mellem år %(first)s og %(last)s.")
+            % {"field": field, "first": EARLIEST_YEAR, "last": LATEST_YEAR},
+        )
 
 
 def _date(field: str, value: object) -> date:
@@ -209,11 +236,16 @@ def _moment(field: str, value: object) -> datetime:
 def preview_facts(data: object, *, now: datetime | None = None) -> Facts:
     """Translate the preview request (parsed JSON) into Facts, or raise PreviewError."""
     if not isinstance(data, dict):
-        raise PreviewError(None, data, "wrong_type",
-                           _("Forespørgslen skal være et JSON-objekt med mindst nøglen «features»."))
+        raise PreviewError(
+            None, data, "wrong_type", _("Forespørgslen skal være et JSON-objekt med mindst nøglen «features».")
+        )
     if data.get("features") is None:
-        raise PreviewError("features", None, "required",
-                           _("«features» skal angives: en liste af kendetegn (koder). Listen må gerne være tom."))
+        raise PreviewError(
+            "features",
+            None,
+            "required",
+            _("«features» skal angives: en liste af kendetegn (koder). Listen må gerne være tom."),
+        )
     now = timezone.localtime(now or timezone.now())
     kwargs: dict = {}
     for field in ("features", "related_phenomena", "platforms", "reaches"):
@@ -222,8 +254,12 @@ def preview_facts(data: object, *, now: datetime | None = None) -> Facts:
     relation = data.get("perpetrator_relation")
     if relation is not None:
         if not isinstance(relation, str):
-            raise PreviewError("perpetrator_relation", relation, "wrong_type",
-                               _("«perpetrator_relation» skal være en kode skrevet som tekst, fx \"unknown\"."))
+            raise PreviewError(
+                "perpetrator_relation",
+                relation,
+                "wrong_type",
+                _('«perpetrator_relation» skal være en kode skrevet som tekst, fx "unknown".'),
+            )
         kwargs["perpetrator_relation"] = relation
     for field in _COUNT_FIELDS:
         if data.get(field) is not None:
@@ -238,8 +274,11 @@ def preview_facts(data: object, *, now: datetime | None = None) -> Facts:
     for field in _PUBLISHED_FIELDS:
         if data.get(field) is not None:
             kwargs[field] = _moment(field, data[field])
-    if "first_published_at" in kwargs and "last_published_at" in kwargs and (
-            kwargs["last_published_at"] < kwargs["first_published_at"]):
+    if (
+        "first_published_at" in kwargs
+        and "last_published_at" in kwargs
+        and (kwargs["last_published_at"] < kwargs["first_published_at"])
+    ):
         raise PreviewError("last_published_at", data["last_published_at"], "bad_value", _LAST_BEFORE_FIRST)
     try:
         return Facts(**kwargs)
@@ -250,13 +289,19 @@ def preview_facts(data: object, *, now: datetime | None = None) -> Facts:
 def _from_engine(exc: InvalidFacts) -> PreviewError:
     """The engine's refusal (codes and ranges; the types are checked above) in Danish."""
     if exc.field in _CODE_FIELDS and isinstance(exc.value, str):
-        return PreviewError(exc.field, exc.value, "unknown_code",
-                            _("«%(value)s» er ikke en kendt kode i «%(field)s». Kendte koder: %(codes)s.")
-                            % {"value": exc.value, "field": exc.field, "codes": ", ".join(_CODE_FIELDS[exc.field])})
+        return PreviewError(
+            exc.field,
+            exc.value,
+            "unknown_code",
+            _("«%(value)s» er ikke en kendt kode i «%(field)s». Kendte koder: %(codes)s.")
+            % {"value": exc.value, "field": exc.field, "codes": ", ".join(_CODE_FIELDS[exc.field])},
+        )
     if exc.field in _COUNT_FIELDS:
-        return PreviewError(exc.field, exc.value, "bad_value",
-                            _("«%(field)s» skal være 0 eller mere.") % {"field": exc.field})
+        return PreviewError(
+            exc.field, exc.value, "bad_value", _("«%(field)s» skal være 0 eller mere.") % {"field": exc.field}
+        )
     if exc.field == "last_published_at":
         return PreviewError(exc.field, str(exc.value), "bad_value", _LAST_BEFORE_FIRST)
-    return PreviewError(exc.field, exc.value, "bad_value",
-                        _("Værdien i «%(field)s» kan ikke bruges.") % {"field": exc.field})
+    return PreviewError(
+        exc.field, exc.value, "bad_value", _("Værdien i «%(field)s» kan ikke bruges.") % {"field": exc.field}
+    )

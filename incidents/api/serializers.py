@@ -63,6 +63,7 @@ MAX_PUBLICATIONS = 100
 
 # --- Reusable fields and validators -------------------------------------------------------------
 
+
 @extend_schema_field(OpenApiTypes.URI)
 class HttpUrlField(serializers.CharField):
     """A link that must start with http:// or https:// (no javascript:, data:, ftp: …)."""
@@ -85,19 +86,22 @@ def past_datetime(value: datetime) -> None:
     if value > timezone.now() + FUTURE_LEEWAY:
         raise serializers.ValidationError(_("Tidspunktet ligger i fremtiden. Angiv hvornår det skete."))
     if value.year < EARLIEST_YEAR:
-        raise serializers.ValidationError(_("Tidspunktet ligger for langt tilbage (før år %(year)s).")
-                                          % {"year": EARLIEST_YEAR})
+        raise serializers.ValidationError(
+            _("Tidspunktet ligger for langt tilbage (før år %(year)s).") % {"year": EARLIEST_YEAR}
+        )
 
 
 def past_date(value: date) -> None:
     if value > timezone.localdate():
         raise serializers.ValidationError(_("Datoen ligger i fremtiden. Angiv en dato, der er passeret."))
     if value.year < EARLIEST_YEAR:
-        raise serializers.ValidationError(_("Datoen ligger for langt tilbage (før år %(year)s).")
-                                          % {"year": EARLIEST_YEAR})
+        raise serializers.ValidationError(
+            _("Datoen ligger for langt tilbage (før år %(year)s).") % {"year": EARLIEST_YEAR}
+        )
 
 
 # --- Reading ---------------------------------------------------------------------------------------
+
 
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
@@ -115,8 +119,21 @@ class PublicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Publication
-        fields = ("id", "platform", "platform_label", "url", "title", "published_at", "captured_at", "reach",
-                  "reach_label", "audience_size", "still_online", "quote", "created_at")
+        fields = (
+            "id",
+            "platform",
+            "platform_label",
+            "url",
+            "title",
+            "published_at",
+            "captured_at",
+            "reach",
+            "reach_label",
+            "audience_size",
+            "still_online",
+            "quote",
+            "created_at",
+        )
         read_only_fields = fields
 
 
@@ -130,9 +147,24 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evidence
-        fields = ("id", "original_name", "content_type", "kind", "kind_label", "size", "sha256", "description",
-                  "captured_at", "publication", "uploaded_by", "uploaded_at", "removed_at", "removed_by",
-                  "removal_reason", "download_url")
+        fields = (
+            "id",
+            "original_name",
+            "content_type",
+            "kind",
+            "kind_label",
+            "size",
+            "sha256",
+            "description",
+            "captured_at",
+            "publication",
+            "uploaded_by",
+            "uploaded_at",
+            "removed_at",
+            "removed_by",
+            "removal_reason",
+            "download_url",
+        )
         read_only_fields = fields
 
     @extend_schema_field(serializers.URLField(allow_null=True))
@@ -151,8 +183,21 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TimelineEntry
-        fields = ("id", "kind", "kind_label", "action_code", "action_title", "occurred_on", "created_at", "actor",
-                  "text", "external_reference", "from_status", "to_status", "visible_to_employee")
+        fields = (
+            "id",
+            "kind",
+            "kind_label",
+            "action_code",
+            "action_title",
+            "occurred_on",
+            "created_at",
+            "actor",
+            "text",
+            "external_reference",
+            "from_status",
+            "to_status",
+            "visible_to_employee",
+        )
         read_only_fields = fields
 
     def get_action_title(self, entry: TimelineEntry) -> str:
@@ -170,6 +215,7 @@ class NoteSerializer(serializers.ModelSerializer):
 
 
 # Documentation of the assessment JSON (DOMAIN.md section 9, `Assessment.to_dict()`).
+
 
 class SeveritySerializer(serializers.Serializer):
     level = serializers.IntegerField(min_value=1, max_value=4)
@@ -189,10 +235,13 @@ class AssessmentItemSerializer(serializers.Serializer):
 class LegalReferenceSerializer(AssessmentItemSerializer):
     summary = serializers.CharField(help_text="Neutral tekst, som eksterne modtagere må læse.")
     guidance = serializers.CharField(help_text="Intern vejledning til lederen; trykkes aldrig i eksterne dokumenter.")
-    prosecution = serializers.ChoiceField(choices=PROSECUTIONS, allow_null=True,
-                                          help_text="public, request eller private; null for gdpr og gdpr_breach.")
-    victim = serializers.ListField(child=serializers.ChoiceField(choices=VICTIMS),
-                                   help_text="Hvem der er forurettet og skal underskrive en begæring.")
+    prosecution = serializers.ChoiceField(
+        choices=PROSECUTIONS, allow_null=True, help_text="public, request eller private; null for gdpr og gdpr_breach."
+    )
+    victim = serializers.ListField(
+        child=serializers.ChoiceField(choices=VICTIMS),
+        help_text="Hvem der er forurettet og skal underskrive en begæring.",
+    )
 
 
 class DeadlineSerializer(serializers.Serializer):
@@ -207,8 +256,9 @@ class AssessmentSerializer(serializers.Serializer):
     """The response of POST /api/v1/assessment/preview/ (DOMAIN.md section 9); exactly these six keys."""
 
     rules_version = serializers.CharField()
-    scope = serializers.ChoiceField(choices=SCOPES, help_text="udhaengning, eller case_complaint for ren kritik "
-                                    "af en afgørelse (DOMAIN.md 4.0).")
+    scope = serializers.ChoiceField(
+        choices=SCOPES, help_text="udhaengning, eller case_complaint for ren kritik af en afgørelse (DOMAIN.md 4.0)."
+    )
     severity = SeveritySerializer()
     legal_references = LegalReferenceSerializer(many=True)
     actions = AssessmentItemSerializer(many=True)
@@ -226,13 +276,15 @@ class AssessmentOverrideSerializer(serializers.Serializer):
 class StoredAssessmentSerializer(AssessmentSerializer):
     """The assessment stored on an incident: the section 9 keys plus the manager's confirmation."""
 
-    confirmed_level = serializers.IntegerField(allow_null=True, help_text="Niveauet en leder har bekræftet eller "
-                                               "sat; null indtil vurderingen er bekræftet.")
+    confirmed_level = serializers.IntegerField(
+        allow_null=True, help_text="Niveauet en leder har bekræftet eller sat; null indtil vurderingen er bekræftet."
+    )
     confirmed_at = serializers.DateTimeField(allow_null=True)
     confirmed_by = PersonSerializer(allow_null=True)
     facts_changed_since_confirmation = serializers.BooleanField()
-    override = AssessmentOverrideSerializer(allow_null=True, help_text="Sat, når lederen har ændret det "
-                                            "beregnede niveau; ellers null.")
+    override = AssessmentOverrideSerializer(
+        allow_null=True, help_text="Sat, når lederen har ændret det beregnede niveau; ellers null."
+    )
 
 
 class IncidentSummarySerializer(serializers.ModelSerializer):
@@ -244,13 +296,28 @@ class IncidentSummarySerializer(serializers.ModelSerializer):
     level = serializers.IntegerField(read_only=True, help_text="Gældende niveau: det bekræftede, ellers det beregnede.")
     level_label = serializers.CharField(read_only=True)
     assessed_level = serializers.IntegerField(read_only=True, help_text="Det beregnede niveau (1–4).")
-    confirmed_level = serializers.IntegerField(read_only=True, allow_null=True,
-                                               help_text="Niveauet en leder har bekræftet eller sat, ellers null.")
+    confirmed_level = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Niveauet en leder har bekræftet eller sat, ellers null."
+    )
 
     class Meta:
         model = Incident
-        fields = ("reference", "url", "title", "unit", "status", "status_label", "channel", "level", "level_label",
-                  "assessed_level", "confirmed_level", "discovered_at", "registered_at", "updated_at")
+        fields = (
+            "reference",
+            "url",
+            "title",
+            "unit",
+            "status",
+            "status_label",
+            "channel",
+            "level",
+            "level_label",
+            "assessed_level",
+            "confirmed_level",
+            "discovered_at",
+            "registered_at",
+            "updated_at",
+        )
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -279,11 +346,31 @@ class IncidentDetailSerializer(IncidentSummarySerializer):
     assessment = serializers.SerializerMethodField()
 
     class Meta(IncidentSummarySerializer.Meta):
-        fields = (*IncidentSummarySerializer.Meta.fields, "reporter", "targets", "target_names", "description",
-                  "features", "perpetrator_relation", "perpetrator_relation_label", "perpetrator_name",
-                  "perpetrator_profile_url", "related_phenomena", "absence_days", "absence_start",
-                  "psychological_harm", "emotional_load", "closed_at", "takedown_requested_at", "publications",
-                  "evidence", "timeline", "notes", "assessment", "version")
+        fields = (
+            *IncidentSummarySerializer.Meta.fields,
+            "reporter",
+            "targets",
+            "target_names",
+            "description",
+            "features",
+            "perpetrator_relation",
+            "perpetrator_relation_label",
+            "perpetrator_name",
+            "perpetrator_profile_url",
+            "related_phenomena",
+            "absence_days",
+            "absence_start",
+            "psychological_harm",
+            "emotional_load",
+            "closed_at",
+            "takedown_requested_at",
+            "publications",
+            "evidence",
+            "timeline",
+            "notes",
+            "assessment",
+            "version",
+        )
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ALL_FEATURES)))
@@ -299,8 +386,9 @@ class IncidentDetailSerializer(IncidentSummarySerializer):
         data = dict(incident.assessment)
         confirmed_by = incident.confirmed_by
         data["confirmed_level"] = incident.confirmed_level
-        data["confirmed_at"] = (serializers.DateTimeField().to_representation(incident.confirmed_at)
-                                if incident.confirmed_at else None)
+        data["confirmed_at"] = (
+            serializers.DateTimeField().to_representation(incident.confirmed_at) if incident.confirmed_at else None
+        )
         data["confirmed_by"] = {"id": confirmed_by.pk, "name": str(confirmed_by)} if confirmed_by else None
         data["facts_changed_since_confirmation"] = incident.facts_changed_since_confirmation
         data["override"] = None
@@ -318,6 +406,7 @@ class IncidentDetailSerializer(IncidentSummarySerializer):
 
 # --- Writing ---------------------------------------------------------------------------------------
 
+
 class PublicationWriteSerializer(serializers.Serializer):
     """One publication in a create or update request.
 
@@ -330,8 +419,7 @@ class PublicationWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300, allow_blank=True, default="")
     published_at = serializers.DateTimeField(allow_null=True, default=None, validators=[past_datetime])
     captured_at = serializers.DateTimeField(allow_null=True, default=None, validators=[past_datetime])
-    reach = _code_choice(REACH_CHOICES, gettext_lazy("«{input}» er ikke en kendt rækkevidde."),
-                         default="public")
+    reach = _code_choice(REACH_CHOICES, gettext_lazy("«{input}» er ikke en kendt rækkevidde."), default="public")
     audience_size = serializers.IntegerField(min_value=0, max_value=2_000_000_000, allow_null=True, default=None)
     still_online = serializers.BooleanField(allow_null=True, default=None)
     quote = serializers.CharField(allow_blank=True, default="", max_length=20_000)
@@ -363,7 +451,9 @@ class IncidentWriteSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True, default="", max_length=50_000)
     target_names = serializers.CharField(max_length=500, allow_blank=True, default="")
     targets = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=User.objects.none(), required=False,
+        many=True,
+        queryset=User.objects.none(),
+        required=False,
         help_text="Id'er på berørte medarbejdere med bruger i organisationen.",
         error_messages={
             "does_not_exist": gettext_lazy("Medarbejder nr. {pk_value} findes ikke i din organisation."),
@@ -373,7 +463,8 @@ class IncidentWriteSerializer(serializers.Serializer):
     )
     features = serializers.ListField(
         child=_code_choice(ALL_FEATURES, gettext_lazy("«{input}» er ikke et kendt kendetegn.")),
-        default=list, max_length=len(ALL_FEATURES) * 2,
+        default=list,
+        max_length=len(ALL_FEATURES) * 2,
     )
     perpetrator_relation = _code_choice(
         RELATION_CHOICES, gettext_lazy("«{input}» er ikke en kendt relation for afsenderen."), default="unknown"
@@ -382,7 +473,8 @@ class IncidentWriteSerializer(serializers.Serializer):
     perpetrator_profile_url = HttpUrlField(max_length=2000, allow_blank=True, default="")
     related_phenomena = serializers.ListField(
         child=_code_choice(RELATED_PHENOMENA, gettext_lazy("«{input}» er ikke et kendt fænomen.")),
-        default=list, max_length=len(RELATED_PHENOMENA) * 2,
+        default=list,
+        max_length=len(RELATED_PHENOMENA) * 2,
     )
     absence_days = serializers.IntegerField(min_value=0, max_value=36_500, default=0)
     absence_start = serializers.DateField(allow_null=True, default=None, validators=[past_date])
@@ -391,9 +483,20 @@ class IncidentWriteSerializer(serializers.Serializer):
     discovered_at = serializers.DateTimeField(validators=[past_datetime])
     publications = PublicationWriteSerializer(many=True, required=False, max_length=MAX_PUBLICATIONS)
 
-    SCALAR_FIELDS = ("unit", "title", "description", "target_names", "perpetrator_relation", "perpetrator_name",
-                     "perpetrator_profile_url", "absence_days", "absence_start", "psychological_harm",
-                     "emotional_load", "discovered_at")
+    SCALAR_FIELDS = (
+        "unit",
+        "title",
+        "description",
+        "target_names",
+        "perpetrator_relation",
+        "perpetrator_name",
+        "perpetrator_profile_url",
+        "absence_days",
+        "absence_start",
+        "psychological_harm",
+        "emotional_load",
+        "discovered_at",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -433,8 +536,13 @@ class IncidentWriteSerializer(serializers.Serializer):
             for item in attrs.get("publications") or ():
                 published = item.get("published_at")
                 if published is not None and published > discovered:
-                    errors.append({"published_at": [
-                        _("Offentliggørelsen kan ikke ligge efter, at indholdet blev opdaget (discovered_at).")]})
+                    errors.append(
+                        {
+                            "published_at": [
+                                _("Offentliggørelsen kan ikke ligge efter, at indholdet blev opdaget (discovered_at).")
+                            ]
+                        }
+                    )
                 else:
                     errors.append({})
             if any(errors):
@@ -506,10 +614,16 @@ class EvidenceUploadSerializer(serializers.Serializer):
 
     file = UploadField(max_length=255, allow_empty_file=False, use_url=False)
     description = serializers.CharField(max_length=500, allow_blank=True, default="")
-    captured_at = serializers.DateTimeField(allow_null=True, default=None, validators=[past_datetime],
-                                            help_text="Hvornår skærmbilledet eller optagelsen blev taget.")
+    captured_at = serializers.DateTimeField(
+        allow_null=True,
+        default=None,
+        validators=[past_datetime],
+        help_text="Hvornår skærmbilledet eller optagelsen blev taget.",
+    )
     publication = serializers.PrimaryKeyRelatedField(
-        queryset=Publication.objects.none(), allow_null=True, default=None,
+        queryset=Publication.objects.none(),
+        allow_null=True,
+        default=None,
         error_messages={"does_not_exist": gettext_lazy("Offentliggørelsen hører ikke til denne hændelse.")},
         help_text="Id på den offentliggørelse, filen dokumenterer.",
     )

@@ -155,14 +155,17 @@ def _if_match_version(request) -> int | None:
 
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description="Påkrævet: den ETag, du fik ved GET (fx \"3\"). Er hændelsen ændret siden, svares 412, og "
-                "intet gemmes; uden If-Match svares 428.",
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='Påkrævet: den ETag, du fik ved GET (fx "3"). Er hændelsen ændret siden, svares 412, og '
+    "intet gemmes; uden If-Match svares 428.",
 )
 PRECONDITION_FAILED = OpenApiResponse(
     description='412 {"detail": "…", "current": {…}}: hændelsen er ændret af en anden siden den ETag, du sendte. '
-                "Intet er gemt; `current` er hændelsen, som den er nu (ETag-headeren er dens nye version), så du "
-                "kan sammenligne og sende igen.",
+    "Intet er gemt; `current` er hændelsen, som den er nu (ETag-headeren er dens nye version), så du "
+    "kan sammenligne og sende igen.",
 )
 PRECONDITION_REQUIRED = OpenApiResponse(
     description="428: ændringer kræver If-Match med hændelsens ETag (hent den med GET), så ingen ændring går tabt."
@@ -170,8 +173,14 @@ PRECONDITION_REQUIRED = OpenApiResponse(
 
 
 def _audit_view(request, incident: Incident, summary: str) -> None:
-    audit_record(request=request, actor=request.user, action=AuditEvent.Action.VIEW, obj=incident, summary=summary,
-                 details={"via": "api"})
+    audit_record(
+        request=request,
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        obj=incident,
+        summary=summary,
+        details={"via": "api"},
+    )
 
 
 # --- Incidents ----------------------------------------------------------------------------------
@@ -179,19 +188,22 @@ def _audit_view(request, incident: Incident, summary: str) -> None:
 
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_search", max_length=search.MAX_QUERY_LENGTH,
+        method="filter_search",
+        max_length=search.MAX_QUERY_LENGTH,
         label=gettext_lazy("Søg: sagsnummer, navn på medarbejder eller afsender, ord fra beskrivelse og citater"),
     )
     status = django_filters.ChoiceFilter(choices=Incident.Status.choices, label=gettext_lazy("Status"))
     level = django_filters.ChoiceFilter(
-        choices=LEVEL_CHOICES, method="filter_level",
+        choices=LEVEL_CHOICES,
+        method="filter_level",
         label=gettext_lazy("Gældende alvorlighed (1–4): den bekræftede, ellers den beregnede"),
     )
     # Only the reader's own organisation's units are choices, so a foreign unit id answers exactly
     # as an id that does not exist (400, same message): the filter confirms nothing about others.
     unit = django_filters.ModelChoiceFilter(
         queryset=lambda request: Unit.objects.filter(
-            organisation_id__in=permissions.organisation_ids(request.user) if request is not None else []),
+            organisation_id__in=permissions.organisation_ids(request.user) if request is not None else []
+        ),
         label=gettext_lazy("Enhedens id (hændelser registreret på netop den enhed)"),
     )
 
@@ -218,18 +230,26 @@ class IncidentListCreateView(ApiMixin, generics.ListAPIView):
     def get_queryset(self):
         return policy.visible_incidents(self.request.user, Incident.objects.select_related("unit"))
 
-    @extend_schema(summary="Hændelser du må se", responses={200: IncidentSummarySerializer(many=True),
-                                                            400: VALIDATION, 401: NOT_SIGNED_IN})
+    @extend_schema(
+        summary="Hændelser du må se",
+        responses={200: IncidentSummarySerializer(many=True), 400: VALIDATION, 401: NOT_SIGNED_IN},
+    )
     def get(self, request, *args, **kwargs):
         response = self.list(request, *args, **kwargs)
         audit_record(
-            request=request, actor=request.user, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
+            request=request,
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            object_type="incidents.incident",
             summary=_("Liste over hændelser læst"),
             details={
                 "via": "api",
                 "references": [row["reference"] for row in response.data["results"]],
-                "filters": {key: request.query_params[key][:100] for key in ("q", "status", "level", "unit", "page")
-                            if key in request.query_params},
+                "filters": {
+                    key: request.query_params[key][:100]
+                    for key in ("q", "status", "level", "unit", "page")
+                    if key in request.query_params
+                },
             },
         )
         return response
@@ -237,10 +257,14 @@ class IncidentListCreateView(ApiMixin, generics.ListAPIView):
     @extend_schema(
         summary="Registrér en hændelse",
         description="Kun ledere, og kun for enheder de er leder for. `publications` oprettes sammen med hændelsen; "
-                    "vurderingen beregnes med det samme og står under `assessment` i svaret.",
+        "vurderingen beregnes med det samme og står under `assessment` i svaret.",
         request=IncidentWriteSerializer,
-        responses={201: IncidentDetailSerializer, 400: VALIDATION, 401: NOT_SIGNED_IN,
-                   403: OpenApiResponse(description="Kun ledere kan registrere hændelser.")},
+        responses={
+            201: IncidentDetailSerializer,
+            400: VALIDATION,
+            401: NOT_SIGNED_IN,
+            403: OpenApiResponse(description="Kun ledere kan registrere hændelser."),
+        },
     )
     def post(self, request, *args, **kwargs):
         serializer = IncidentWriteSerializer(data=request.data, context={"request": request})
@@ -256,8 +280,9 @@ class IncidentListCreateView(ApiMixin, generics.ListAPIView):
         )
         incident, is_manager = _load_detail(request.user, incident.reference)
         location = request.build_absolute_uri(reverse("api:incident-detail", args=[incident.reference]))
-        return Response(_detail(request, incident, is_manager), status=status.HTTP_201_CREATED,
-                        headers={"Location": location})
+        return Response(
+            _detail(request, incident, is_manager), status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 _UPDATE_DESCRIPTION = (
@@ -279,8 +304,8 @@ class IncidentDetailView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView)
     @extend_schema(
         summary="Én hændelse",
         description="Medarbejderen selv ser kun tidslinjepunkter, der vises for medarbejderen, og kun delte noter. "
-                    "`assessment` er den gemte vurdering (samme form som /api/v1/assessment/preview/) plus "
-                    "lederens bekræftelse eller ændring af niveauet.",
+        "`assessment` er den gemte vurdering (samme form som /api/v1/assessment/preview/) plus "
+        "lederens bekræftelse eller ændring af niveauet.",
         responses={200: IncidentDetailSerializer, 401: NOT_SIGNED_IN, 404: NOT_VISIBLE},
     )
     def get(self, request, reference: str):
@@ -288,17 +313,39 @@ class IncidentDetailView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView)
         _audit_view(request, incident, _("Hændelse læst"))
         return _with_etag(Response(_detail(request, incident, is_manager)), incident)
 
-    @extend_schema(summary="Erstat en hændelses oplysninger", description=_UPDATE_DESCRIPTION,
-                   request=IncidentWriteSerializer, parameters=[IF_MATCH],
-                   responses={200: IncidentDetailSerializer, 400: VALIDATION, 401: NOT_SIGNED_IN, 403: FORBIDDEN,
-                              404: NOT_VISIBLE, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED})
+    @extend_schema(
+        summary="Erstat en hændelses oplysninger",
+        description=_UPDATE_DESCRIPTION,
+        request=IncidentWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: IncidentDetailSerializer,
+            400: VALIDATION,
+            401: NOT_SIGNED_IN,
+            403: FORBIDDEN,
+            404: NOT_VISIBLE,
+            412: PRECONDITION_FAILED,
+            428: PRECONDITION_REQUIRED,
+        },
+    )
     def put(self, request, reference: str):
         return self._update(request, reference, partial=False)
 
-    @extend_schema(summary="Ret en hændelses oplysninger", description=_UPDATE_DESCRIPTION,
-                   request=IncidentWriteSerializer, parameters=[IF_MATCH],
-                   responses={200: IncidentDetailSerializer, 400: VALIDATION, 401: NOT_SIGNED_IN, 403: FORBIDDEN,
-                              404: NOT_VISIBLE, 412: PRECONDITION_FAILED, 428: PRECONDITION_REQUIRED})
+    @extend_schema(
+        summary="Ret en hændelses oplysninger",
+        description=_UPDATE_DESCRIPTION,
+        request=IncidentWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: IncidentDetailSerializer,
+            400: VALIDATION,
+            401: NOT_SIGNED_IN,
+            403: FORBIDDEN,
+            404: NOT_VISIBLE,
+            412: PRECONDITION_FAILED,
+            428: PRECONDITION_REQUIRED,
+        },
+    )
     def patch(self, request, reference: str):
         return self._update(request, reference, partial=True)
 
@@ -306,12 +353,13 @@ class IncidentDetailView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView)
         incident = self.get_object()
         expected = _if_match_version(request)
         if expected is None:
-            return Response({"detail": _("Send If-Match med hændelsens ETag (fra GET), så ingen ændring går tabt.")},
-                            status=status.HTTP_428_PRECONDITION_REQUIRED)
+            return Response(
+                {"detail": _("Send If-Match med hændelsens ETag (fra GET), så ingen ændring går tabt.")},
+                status=status.HTTP_428_PRECONDITION_REQUIRED,
+            )
         if expected != incident.version:
             return self._stale(request, reference)
-        serializer = IncidentWriteSerializer(incident, data=request.data, partial=partial,
-                                             context={"request": request})
+        serializer = IncidentWriteSerializer(incident, data=request.data, partial=partial, context={"request": request})
         serializer.is_valid(raise_exception=True)
         try:
             services.incident_update(
@@ -332,9 +380,13 @@ class IncidentDetailView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView)
         """412 with the incident as it is now, so the client sees the colleague's change."""
         incident, is_manager = _load_detail(request.user, reference)
         _audit_view(request, incident, _("Hændelse læst"))
-        data = {"detail": _("Hændelsen er ændret af en anden, siden du hentede den. Intet er gemt. Sammenlign med "
-                            "udgaven her, og send igen med den nye ETag."),
-                "current": _detail(request, incident, is_manager)}
+        data = {
+            "detail": _(
+                "Hændelsen er ændret af en anden, siden du hentede den. Intet er gemt. Sammenlign med "
+                "udgaven her, og send igen med den nye ETag."
+            ),
+            "current": _detail(request, incident, is_manager),
+        }
         return _with_etag(Response(data, status=status.HTTP_412_PRECONDITION_FAILED), incident)
 
 
@@ -342,9 +394,11 @@ class TimelineView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView):
     serializer_class = TimelineEntrySerializer
     pagination_class = None
 
-    @extend_schema(summary="Hændelsens tidslinje",
-                   description="Ældste først. Medarbejderen selv ser kun de punkter, der vises for medarbejderen.",
-                   responses={200: TimelineEntrySerializer(many=True), 401: NOT_SIGNED_IN, 404: NOT_VISIBLE})
+    @extend_schema(
+        summary="Hændelsens tidslinje",
+        description="Ældste først. Medarbejderen selv ser kun de punkter, der vises for medarbejderen.",
+        responses={200: TimelineEntrySerializer(many=True), 401: NOT_SIGNED_IN, 404: NOT_VISIBLE},
+    )
     def get(self, request, reference: str):
         incident = self.get_object()
         entries = incident.timeline.select_related("actor")
@@ -366,10 +420,11 @@ class EvidenceListView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView):
     serializer_class = EvidenceSerializer
     pagination_class = None
 
-    @extend_schema(summary="Hændelsens dokumentation",
-                   description="Også fjernede filer (gravsten med removed_at, removal_reason og sha256; "
-                               "download_url er null).",
-                   responses={200: EvidenceSerializer(many=True), 401: NOT_SIGNED_IN, 404: NOT_VISIBLE})
+    @extend_schema(
+        summary="Hændelsens dokumentation",
+        description="Også fjernede filer (gravsten med removed_at, removal_reason og sha256; download_url er null).",
+        responses={200: EvidenceSerializer(many=True), 401: NOT_SIGNED_IN, 404: NOT_VISIBLE},
+    )
     def get(self, request, reference: str):
         incident = self.get_object()
         evidence = list(evidence_files.evidence_list_for(incident))
@@ -382,10 +437,9 @@ class EvidenceListView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView):
     @extend_schema(
         summary="Upload dokumentation",
         description="multipart/form-data. Filtypen afgøres af indholdet, ikke af navnet; en fil, der ikke "
-                    "kan tages imod, giver 400 med forklaringen under `file`. Filen gemmes uændret med sin SHA-256.",
+        "kan tages imod, giver 400 med forklaringen under `file`. Filen gemmes uændret med sin SHA-256.",
         request={"multipart/form-data": EvidenceUploadSerializer},
-        responses={201: EvidenceSerializer, 400: VALIDATION, 401: NOT_SIGNED_IN, 403: FORBIDDEN,
-                   404: NOT_VISIBLE},
+        responses={201: EvidenceSerializer, 400: VALIDATION, 401: NOT_SIGNED_IN, 403: FORBIDDEN, 404: NOT_VISIBLE},
     )
     def post(self, request, reference: str):
         incident = self.get_object()
@@ -398,14 +452,17 @@ class EvidenceListView(ApiMixin, IncidentLookupMixin, generics.GenericAPIView):
         data = serializer.validated_data
         try:
             evidence = evidence_files.evidence_store(
-                actor=request.user, incident=incident, uploaded_file=data["file"],
-                description=data["description"], captured_at=data["captured_at"],
-                publication=data["publication"], request=request,
+                actor=request.user,
+                incident=incident,
+                uploaded_file=data["file"],
+                description=data["description"],
+                captured_at=data["captured_at"],
+                publication=data["publication"],
+                request=request,
             )
         except evidence_files.EvidenceRejected as exc:
             raise ValidationError({"file": [str(exc)]}) from None
-        return Response(EvidenceSerializer(evidence, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(EvidenceSerializer(evidence, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class IgnoreAcceptNegotiation(BaseContentNegotiation):
@@ -427,8 +484,8 @@ class EvidenceDownloadView(ApiMixin, APIView):
     @extend_schema(
         summary="Hent en dokumentationsfil",
         description="Altid som vedhæftet fil (Content-Disposition: attachment) med X-Content-Type-Options: nosniff "
-                    "og Content-Security-Policy: sandbox. Typer, der kan afvikle kode (HTML, SVG …), sendes som "
-                    "application/octet-stream. En fjernet fil giver 404.",
+        "og Content-Security-Policy: sandbox. Typer, der kan afvikle kode (HTML, SVG …), sendes som "
+        "application/octet-stream. En fjernet fil giver 404.",
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 401: NOT_SIGNED_IN, 404: NOT_VISIBLE},
     )
     def get(self, request, reference: str, evidence_id: int):
@@ -440,12 +497,21 @@ class EvidenceDownloadView(ApiMixin, APIView):
             handle = evidence_files.evidence_open(evidence)
         except OSError:
             raise NotFound(_("Filen findes ikke i lageret.")) from None
-        audit_record(request=request, actor=request.user, action=AuditEvent.Action.DOWNLOAD, obj=evidence,
-                     summary=_("Dokumentation hentet"),
-                     details={"via": "api", "sha256": evidence.sha256, "name": evidence.original_name})
+        audit_record(
+            request=request,
+            actor=request.user,
+            action=AuditEvent.Action.DOWNLOAD,
+            obj=evidence,
+            summary=_("Dokumentation hentet"),
+            details={"via": "api", "sha256": evidence.sha256, "name": evidence.original_name},
+        )
         filename = _UNSAFE_NAME_CHARACTERS.sub("_", evidence.original_name) or "dokumentation"
-        response = stored_file_response(handle, name=evidence.file.name, filename=filename,
-                                        content_type=evidence_files.served_content_type(evidence))
+        response = stored_file_response(
+            handle,
+            name=evidence.file.name,
+            filename=filename,
+            content_type=evidence_files.served_content_type(evidence),
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Cache-Control"] = "private, no-store"
@@ -494,9 +560,15 @@ class AssessmentPreviewView(ApiMixin, APIView):
         examples=[
             OpenApiExample("Eksemplet fra DOMAIN.md afsnit 9", value=_EXAMPLE_REQUEST, request_only=True),
             OpenApiExample(
-                "Ukendt kode", status_codes=["400"], response_only=True,
-                value={"field": "features", "value": "bogus", "code": "unknown_code",
-                       "detail": "«bogus» er ikke en kendt kode i «features». Kendte koder: named, photo, …"},
+                "Ukendt kode",
+                status_codes=["400"],
+                response_only=True,
+                value={
+                    "field": "features",
+                    "value": "bogus",
+                    "code": "unknown_code",
+                    "detail": "«bogus» er ikke en kendt kode i «features». Kendte koder: named, photo, …",
+                },
             ),
         ],
     )
@@ -509,8 +581,11 @@ class AssessmentPreviewView(ApiMixin, APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, ParseError):
-            error = PreviewError(None, None, "parse_error",
-                                 _("Forespørgslen kunne ikke læses. Send et JSON-objekt med Content-Type: "
-                                   "application/json."))
+            error = PreviewError(
+                None,
+                None,
+                "parse_error",
+                _("Forespørgslen kunne ikke læses. Send et JSON-objekt med Content-Type: application/json."),
+            )
             return Response(error.as_dict(), status=status.HTTP_400_BAD_REQUEST)
         return super().handle_exception(exc)

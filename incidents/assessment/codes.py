@@ -201,8 +201,7 @@ FEATURE_HELP: dict[str, str] = {
         "skal feltet ikke vælges."
     ),
     "insulting_description": gettext_noop(
-        "Beskrivelser, der udstiller eller nedgør medarbejderen som person, fx om "
-        "udseende, evner eller karakter."
+        "Beskrivelser, der udstiller eller nedgør medarbejderen som person, fx om udseende, evner eller karakter."
     ),
     "abuse_of_power_accusation": gettext_noop(
         "Påstande om, at medarbejderen misbruger sin myndighed, fx træffer afgørelser for at ramme borgeren."

@@ -76,9 +76,7 @@ class Facts:
             and self.last_published_at is not None
             and self.last_published_at < self.first_published_at
         ):
-            raise InvalidFacts(
-                "last_published_at", self.last_published_at, "must not be before first_published_at"
-            )
+            raise InvalidFacts("last_published_at", self.last_published_at, "must not be before first_published_at")
         _count("absence_days", self.absence_days)
         if self.absence_start is not None and (
             not isinstance(self.absence_start, date) or isinstance(self.absence_start, datetime)

@@ -44,8 +44,13 @@ class Item:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Item":
-        return cls(code=_text(data, "code"), title=_text(data, "title"), reason=_text(data, "reason"),
-                   source=_text(data, "source"), anchor=_text(data, "anchor"))
+        return cls(
+            code=_text(data, "code"),
+            title=_text(data, "title"),
+            reason=_text(data, "reason"),
+            source=_text(data, "source"),
+            anchor=_text(data, "anchor"),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON item: code, title, reason, source, plus the knowledge-base anchor."""
@@ -86,11 +91,18 @@ class LegalReference:
     @classmethod
     def from_dict(cls, data: Mapping) -> "LegalReference":
         prosecution = data.get("prosecution")
-        return cls(code=_text(data, "code"), title=_text(data, "title"), summary=_text(data, "summary"),
-                   guidance=_text(data, "guidance") or _text(data, "note"),  # `note` before 2026.1
-                   prosecution=prosecution if isinstance(prosecution, str) else None,
-                   victim=_codes(data.get("victim")), reason=_text(data, "reason"), source=_text(data, "source"),
-                   anchor=_text(data, "anchor"), prosecution_stored="prosecution" in data)
+        return cls(
+            code=_text(data, "code"),
+            title=_text(data, "title"),
+            summary=_text(data, "summary"),
+            guidance=_text(data, "guidance") or _text(data, "note"),  # `note` before 2026.1
+            prosecution=prosecution if isinstance(prosecution, str) else None,
+            victim=_codes(data.get("victim")),
+            reason=_text(data, "reason"),
+            source=_text(data, "source"),
+            anchor=_text(data, "anchor"),
+            prosecution_stored="prosecution" in data,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -120,8 +132,12 @@ class Severity:
         """`level` 0 when nothing was stored."""
         data = data if isinstance(data, Mapping) else {}
         level = data.get("level")
-        return cls(level=level if isinstance(level, int) and not isinstance(level, bool) else 0,
-                   code=_text(data, "code"), label=_text(data, "label"), reasons=_codes(data.get("reasons")))
+        return cls(
+            level=level if isinstance(level, int) and not isinstance(level, bool) else 0,
+            code=_text(data, "code"),
+            label=_text(data, "label"),
+            reasons=_codes(data.get("reasons")),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -149,8 +165,13 @@ class Deadline:
             due = datetime.fromisoformat(data["due"])
         except (KeyError, TypeError, ValueError):
             return None
-        return cls(code=_text(data, "code"), title=_text(data, "title"), due=due, reason=_text(data, "reason"),
-                   source=_text(data, "source"))
+        return cls(
+            code=_text(data, "code"),
+            title=_text(data, "title"),
+            due=due,
+            reason=_text(data, "reason"),
+            source=_text(data, "source"),
+        )
 
     def to_dict(self) -> dict[str, str]:
         """The JSON item: code, title, due (ISO 8601 with offset), reason, source."""

@@ -484,8 +484,7 @@ def assess(facts: Facts, translate: Translate | None = None) -> Assessment:
     deadlines = tuple(
         _deadline(rule, facts, hits, t)
         for rule in DEADLINES
-        if (not case_complaint or rule.code in CASE_COMPLAINT_DEADLINES)
-        and (hits := rule.when(context)) is not None
+        if (not case_complaint or rule.code in CASE_COMPLAINT_DEADLINES) and (hits := rule.when(context)) is not None
     )
     return Assessment(
         rules_version=RULES_VERSION,
@@ -516,8 +515,9 @@ def _severity(context: Context) -> tuple[Severity, tuple[Hit, ...]]:
     return severity, hits
 
 
-def _legal_reference(code: str, prosecution: str | None, victims: tuple[str, ...], hits: tuple[Hit, ...],
-                     t: Translate) -> LegalReference:
+def _legal_reference(
+    code: str, prosecution: str | None, victims: tuple[str, ...], hits: tuple[Hit, ...], t: Translate
+) -> LegalReference:
     text = LEGAL_REFERENCE_TEXTS[code]
     hits = _unique(hits)
     return LegalReference(

@@ -125,13 +125,11 @@ LEGAL_REFERENCE_TEXTS: dict[str, Text] = {
     ),
     "strfl_121": Text(
         title=gettext_noop(
-            "Straffeloven § 121: hån, skældsord eller fornærmelig "
-            "tiltale rettet mod en offentligt ansat"
+            "Straffeloven § 121: hån, skældsord eller fornærmelig tiltale rettet mod en offentligt ansat"
         ),
         lead=gettext_noop("Grove ord rettet direkte til en ansat i forbindelse med arbejdet kan være omfattet."),
         source=gettext_noop(
-            "Straffeloven § 121; Rigsadvokatens besvarelse til "
-            "Folketingets Retsudvalg, 2013-14, spm. 35"
+            "Straffeloven § 121; Rigsadvokatens besvarelse til Folketingets Retsudvalg, 2013-14, spm. 35"
         ),
         summary=gettext_noop(
             "Det er strafbart at overfalde en person i offentlig tjeneste med hån, skældsord eller anden "
@@ -147,13 +145,10 @@ LEGAL_REFERENCE_TEXTS: dict[str, Text] = {
     "strfl_136": Text(
         title=gettext_noop("Straffeloven § 136, stk. 1: offentlig tilskyndelse til forbrydelse"),
         lead=gettext_noop(
-            "En offentlig opfordring til andre om at begå noget "
-            "strafbart mod den ansatte kan være omfattet."
+            "En offentlig opfordring til andre om at begå noget strafbart mod den ansatte kan være omfattet."
         ),
         source=gettext_noop("Straffeloven § 136, stk. 1"),
-        summary=gettext_noop(
-            "Det er strafbart offentligt at tilskynde til en forbrydelse. Offentlig påtale."
-        ),
+        summary=gettext_noop("Det er strafbart offentligt at tilskynde til en forbrydelse. Offentlig påtale."),
         guidance=gettext_noop(
             "Overvej bestemmelsen, når et offentligt opslag opfordrer andre til at opsøge, chikanere eller "
             "true medarbejderen. Opfordringen skal gælde noget strafbart; en opfordring til at klage er lovlig."
@@ -228,8 +223,7 @@ LEGAL_REFERENCE_TEXTS: dict[str, Text] = {
     "strfl_266": Text(
         title=gettext_noop("Straffeloven § 266: trusler"),
         lead=gettext_noop(
-            "Trusler, der kan fremkalde alvorlig frygt for liv, "
-            "helbred eller velfærd, kan være omfattet."
+            "Trusler, der kan fremkalde alvorlig frygt for liv, helbred eller velfærd, kan være omfattet."
         ),
         source=gettext_noop("Straffeloven § 266"),
         summary=gettext_noop(
@@ -401,8 +395,7 @@ ACTION_TEXTS: dict[str, Text] = {
             "ved høj risiko"
         ),
         lead=gettext_noop(
-            "Andre borgeres fortrolige oplysninger er røbet; det kan være kommunens eget brud på "
-            "persondatasikkerheden."
+            "Andre borgeres fortrolige oplysninger er røbet; det kan være kommunens eget brud på persondatasikkerheden."
         ),
         source=gettext_noop("Databeskyttelsesforordningen (EU) 2016/679 art. 33 og art. 34"),
         anchor="brud-paa-persondatasikkerheden",
@@ -490,8 +483,7 @@ DEADLINE_TEXTS: dict[str, Text] = {
     "assessment_due": Text(
         title=gettext_noop("Vurder indberetningen"),
         lead=gettext_noop(
-            "Medarbejderen har selv indberettet hændelsen; den skal vurderes senest 2 arbejdsdage efter "
-            "registreringen."
+            "Medarbejderen har selv indberettet hændelsen; den skal vurderes senest 2 arbejdsdage efter registreringen."
         ),
         source=gettext_noop("Systemets standard: ingen lov eller vejledning fastsætter 2 arbejdsdage"),
     ),

@@ -38,16 +38,21 @@ from . import ssrf
 logger = logging.getLogger(__name__)
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
     # Resolve nothing: every request must come through the route (incidents.capture.fetch).
     "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-LOGIN_PLATFORMS = ("facebook.com", "instagram.com", "linkedin.com", "x.com", "twitter.com", "tiktok.com",
-                   "threads.net")
+LOGIN_PLATFORMS = ("facebook.com", "instagram.com", "linkedin.com", "x.com", "twitter.com", "tiktok.com", "threads.net")
 LOGIN_WORDS = ("login", "log-in", "signin", "sign-in", "checkpoint", "accounts/login", "authwall", "auth")
 
 
@@ -73,12 +78,15 @@ class Limits:
 
         mb = 1024 * 1024
         return cls(
-            chromium_path=settings.CAPTURE_CHROMIUM_PATH, timeout=float(settings.CAPTURE_TIMEOUT_SECONDS),
+            chromium_path=settings.CAPTURE_CHROMIUM_PATH,
+            timeout=float(settings.CAPTURE_TIMEOUT_SECONDS),
             request_timeout=float(settings.CAPTURE_REQUEST_TIMEOUT_SECONDS),
             max_response_bytes=settings.CAPTURE_MAX_RESPONSE_MB * mb,
             max_total_bytes=settings.CAPTURE_MAX_TOTAL_MB * mb,
-            max_requests=settings.CAPTURE_MAX_REQUESTS, max_redirects=settings.CAPTURE_MAX_REDIRECTS,
-            max_screenshot_height=settings.CAPTURE_MAX_SCREENSHOT_HEIGHT, max_pdf_pages=settings.CAPTURE_MAX_PDF_PAGES,
+            max_requests=settings.CAPTURE_MAX_REQUESTS,
+            max_redirects=settings.CAPTURE_MAX_REDIRECTS,
+            max_screenshot_height=settings.CAPTURE_MAX_SCREENSHOT_HEIGHT,
+            max_pdf_pages=settings.CAPTURE_MAX_PDF_PAGES,
         )
 
 
@@ -117,11 +125,13 @@ async def _capture_with_deadline(url: str, *, limits: Limits, probe: bool) -> Pa
     ssrf.check_url(url)  # refuse before starting a browser at all
     profile = tempfile.mkdtemp(prefix="udh-capture-")
     try:
-        return await asyncio.wait_for(_capture(url, limits=limits, probe=probe, profile=profile),
-                                      timeout=limits.timeout)
+        return await asyncio.wait_for(
+            _capture(url, limits=limits, probe=probe, profile=profile), timeout=limits.timeout
+        )
     except TimeoutError as exc:
-        raise CaptureFailed(_("siden blev ikke færdig inden for %(s)s sekunder; browseren er stoppet.")
-                            % {"s": int(limits.timeout)}) from exc
+        raise CaptureFailed(
+            _("siden blev ikke færdig inden for %(s)s sekunder; browseren er stoppet.") % {"s": int(limits.timeout)}
+        ) from exc
     finally:
         kill_browser_processes(profile)
         shutil.rmtree(profile, ignore_errors=True)
@@ -154,10 +164,14 @@ class _Recorder:
 
         self.buffer = io.BytesIO()
         self.writer = WARCWriter(self.buffer, gzip=False)  # evidence refuses gzip (archives)
-        info = self.writer.create_warcinfo_record("capture.warc", {
-            "software": "udhaengning incidents.capture (Playwright + Chromium, warcio)",
-            "format": "WARC File Format 1.1", "isPartOf": url,
-        })
+        info = self.writer.create_warcinfo_record(
+            "capture.warc",
+            {
+                "software": "udhaengning incidents.capture (Playwright + Chromium, warcio)",
+                "format": "WARC File Format 1.1",
+                "isPartOf": url,
+            },
+        )
         self.writer.write_record(info)
 
     def record(self, method: str, headers: dict[str, str], body: bytes | None, result: fetching.FetchResult) -> None:
@@ -165,19 +179,26 @@ class _Recorder:
 
         parts = urlsplit(result.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        request_headers = StatusAndHeaders(f"{method} {target} HTTP/1.1",
-                                           [("Host", parts.netloc)] + [(k, v) for k, v in headers.items()
-                                                                       if not k.startswith(":")],
-                                           is_http_request=True)
-        response_headers = StatusAndHeaders(f"{result.status} {result.reason}".strip(),
-                                            result.headers + [("Content-Length", str(len(result.body)))],
-                                            protocol=result.http_version)
+        request_headers = StatusAndHeaders(
+            f"{method} {target} HTTP/1.1",
+            [("Host", parts.netloc)] + [(k, v) for k, v in headers.items() if not k.startswith(":")],
+            is_http_request=True,
+        )
+        response_headers = StatusAndHeaders(
+            f"{result.status} {result.reason}".strip(),
+            result.headers + [("Content-Length", str(len(result.body)))],
+            protocol=result.http_version,
+        )
         response = self.writer.create_warc_record(
-            result.url, "response", payload=io.BytesIO(result.body), http_headers=response_headers,
+            result.url,
+            "response",
+            payload=io.BytesIO(result.body),
+            http_headers=response_headers,
             warc_headers_dict={"WARC-IP-Address": result.address},
         )
-        request = self.writer.create_warc_record(result.url, "request", payload=io.BytesIO(body or b""),
-                                                 http_headers=request_headers)
+        request = self.writer.create_warc_record(
+            result.url, "request", payload=io.BytesIO(body or b""), http_headers=request_headers
+        )
         self.writer.write_request_response_pair(request, response)
 
     def getvalue(self) -> bytes:
@@ -190,8 +211,12 @@ async def _capture(url: str, *, limits: Limits, probe: bool, profile: str) -> Pa
 
     started = time.monotonic()
     result = PageCapture(requested_url=url)
-    budget = fetching.Budget(max_response_bytes=limits.max_response_bytes, max_total_bytes=limits.max_total_bytes,
-                             max_requests=limits.max_requests, request_timeout=limits.request_timeout)
+    budget = fetching.Budget(
+        max_response_bytes=limits.max_response_bytes,
+        max_total_bytes=limits.max_total_bytes,
+        max_requests=limits.max_requests,
+        request_timeout=limits.request_timeout,
+    )
     recorder = None if probe else _Recorder(url)
     main: dict[str, fetching.FetchResult] = {}
     failure: list[str] = []
@@ -207,9 +232,17 @@ async def _capture(url: str, *, limits: Limits, probe: bool, profile: str) -> Pa
         headers = await request.all_headers()
         body = request.post_data_buffer
         try:
-            fetched = await loop.run_in_executor(None, lambda: _fetch_following(
-                req_url, method=request.method, headers=headers, body=body, budget=budget,
-                follow=0 if is_main else limits.max_redirects))
+            fetched = await loop.run_in_executor(
+                None,
+                lambda: _fetch_following(
+                    req_url,
+                    method=request.method,
+                    headers=headers,
+                    body=body,
+                    budget=budget,
+                    follow=0 if is_main else limits.max_redirects,
+                ),
+            )
         except ssrf.Refused as exc:
             note = _("Ikke hentet: %(url)s (%(reason)s)") % {"url": req_url, "reason": exc}
             (failure if is_main else result.notes).append(str(exc) if is_main else note)
@@ -221,19 +254,24 @@ async def _capture(url: str, *, limits: Limits, probe: bool, profile: str) -> Pa
             return
         except Exception as exc:  # noqa: BLE001 - time-outs, refused connections, TLS errors
             logger.info("Capture fetch of %s failed: %s", req_url, exc)
-            reason = _("siden svarede ikke inden for %(s)s sekunder.") % {"s": int(limits.request_timeout)} \
-                if "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower() \
+            reason = (
+                _("siden svarede ikke inden for %(s)s sekunder.") % {"s": int(limits.request_timeout)}
+                if "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower()
                 else _("siden kunne ikke hentes (%(error)s).") % {"error": type(exc).__name__}
+            )
             (failure if is_main else result.notes).append(
-                reason if is_main else _("Ikke hentet: %(url)s (%(reason)s)") % {"url": req_url, "reason": reason})
+                reason if is_main else _("Ikke hentet: %(url)s (%(reason)s)") % {"url": req_url, "reason": reason}
+            )
             await route_obj.abort("timedout" if "time" in reason else "failed")
             return
         if recorder is not None:
             recorder.record(request.method, headers, body, fetched)
         if is_main:
             if fetched.truncated:
-                failure.append(_("siden er større end grænsen på %(mb)s MB og er ikke sikret.")
-                               % {"mb": limits.max_response_bytes // (1024 * 1024)})
+                failure.append(
+                    _("siden er større end grænsen på %(mb)s MB og er ikke sikret.")
+                    % {"mb": limits.max_response_bytes // (1024 * 1024)}
+                )
                 await route_obj.abort("blockedbyclient")
                 return
             main[req_url] = fetched
@@ -249,12 +287,25 @@ async def _capture(url: str, *, limits: Limits, probe: bool, profile: str) -> Pa
             result.notes.append(_("Afkortet: %(url)s (større end grænsen)") % {"url": req_url})
         await route_obj.fulfill(status=fetched.status, headers=dict(fetched.headers), body=fetched.body)
 
-    browser_env = {"HOME": profile, "XDG_CONFIG_HOME": profile, "XDG_CACHE_HOME": profile, "TMPDIR": profile,
-                   "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    browser_env = {
+        "HOME": profile,
+        "XDG_CONFIG_HOME": profile,
+        "XDG_CACHE_HOME": profile,
+        "TMPDIR": profile,
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+    }
     async with async_playwright() as playwright:
         context = await playwright.chromium.launch_persistent_context(
-            profile, executable_path=limits.chromium_path, args=CHROMIUM_ARGS, headless=True, env=browser_env,
-            viewport=VIEWPORT, service_workers="block", accept_downloads=False, locale="da-DK",
+            profile,
+            executable_path=limits.chromium_path,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            env=browser_env,
+            viewport=VIEWPORT,
+            service_workers="block",
+            accept_downloads=False,
+            locale="da-DK",
             timezone_id="Europe/Copenhagen",
         )
         try:
@@ -269,8 +320,9 @@ async def _capture(url: str, *, limits: Limits, probe: bool, profile: str) -> Pa
                     if failure:
                         raise CaptureFailed(failure[0]) from exc
                     if not redirect_to:
-                        raise CaptureFailed(_("siden kunne ikke åbnes (%(error)s).")
-                                            % {"error": str(exc).splitlines()[0][:200]}) from exc
+                        raise CaptureFailed(
+                            _("siden kunne ikke åbnes (%(error)s).") % {"error": str(exc).splitlines()[0][:200]}
+                        ) from exc
                 if failure and response is None:
                     raise CaptureFailed(failure[0])
                 if not redirect_to:
@@ -297,10 +349,9 @@ async def _capture(url: str, *, limits: Limits, probe: bool, profile: str) -> Pa
             result.login_required = looks_like_login(url, result.final_url, result.status, has_password)
             if not probe:
                 result.files["screenshot"] = stamp_header(
-                    await _screenshot(page, limits), url=url, final_url=result.final_url,
-                    captured_at=result.captured_at)
-                result.files["pdf"] = await page.pdf(print_background=True,
-                                                     page_ranges=f"1-{limits.max_pdf_pages}")
+                    await _screenshot(page, limits), url=url, final_url=result.final_url, captured_at=result.captured_at
+                )
+                result.files["pdf"] = await page.pdf(print_background=True, page_ranges=f"1-{limits.max_pdf_pages}")
                 cdp = await context.new_cdp_session(page)
                 snapshot = await cdp.send("Page.captureSnapshot", {"format": "mhtml"})
                 result.files["mhtml"] = snapshot["data"].encode()
@@ -316,8 +367,9 @@ async def _capture(url: str, *, limits: Limits, probe: bool, profile: str) -> Pa
     return result
 
 
-def _fetch_following(url: str, *, method: str, headers: dict, body: bytes | None, budget: fetching.Budget,
-                     follow: int) -> fetching.FetchResult:
+def _fetch_following(
+    url: str, *, method: str, headers: dict, body: bytes | None, budget: fetching.Budget, follow: int
+) -> fetching.FetchResult:
     """fetch.fetch, following up to `follow` redirects (each new address checked again)."""
     fetched = fetching.fetch(url, method=method, headers=headers, body=body, budget=budget)
     for _hop in range(follow):
@@ -330,11 +382,15 @@ def _fetch_following(url: str, *, method: str, headers: dict, body: bytes | None
 
 
 async def _screenshot(page, limits: Limits) -> bytes:
-    height = await page.evaluate("Math.max(document.documentElement.scrollHeight, document.body ? "
-                                 "document.body.scrollHeight : 0)")
+    height = await page.evaluate(
+        "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
+    )
     if height and height > limits.max_screenshot_height:
-        return await page.screenshot(full_page=True, type="png", clip={
-            "x": 0, "y": 0, "width": VIEWPORT["width"], "height": limits.max_screenshot_height})
+        return await page.screenshot(
+            full_page=True,
+            type="png",
+            clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": limits.max_screenshot_height},
+        )
     return await page.screenshot(full_page=True, type="png")
 
 
@@ -345,7 +401,8 @@ def looks_like_login(requested: str, final: str, status: int | None, has_passwor
     final_parts, requested_parts = urlsplit(final or requested), urlsplit(requested)
     final_path = (final_parts.path + "?" + final_parts.query).lower()
     moved_to_login = any(word in final_path for word in LOGIN_WORDS) and not any(
-        word in (requested_parts.path + "?" + requested_parts.query).lower() for word in LOGIN_WORDS)
+        word in (requested_parts.path + "?" + requested_parts.query).lower() for word in LOGIN_WORDS
+    )
     host = (final_parts.hostname or "").lower()
     on_platform = any(host == p or host.endswith("." + p) for p in LOGIN_PLATFORMS)
     return moved_to_login or (has_password_field and on_platform)

@@ -1,13 +1,13 @@
 """What an evidence bundle (reports.services.bundle_build) carries about page captures.
 
-    bundle_captures(incident, evidence_ids) -> (entries, files)
-        `entries` go into the bundle's manifest.json under "captures": each capture whose files
-        are among the evidence chosen for the report, with its URLs, system capture time, HTTP
-        status, each file's SHA-256, the capture manifest's SHA-256 and the timestamp status.
-        `files` are (path in the ZIP, bytes): each capture's manifest.json, its RFC 3161 tokens
-        (.tsr), the TSA root certificate when one is configured, and a text on how to check
-        them with `openssl ts -verify`.
-    captures_text(entries) -> list[str]    the same, in Danish, for manifest.txt
+bundle_captures(incident, evidence_ids) -> (entries, files)
+    `entries` go into the bundle's manifest.json under "captures": each capture whose files
+    are among the evidence chosen for the report, with its URLs, system capture time, HTTP
+    status, each file's SHA-256, the capture manifest's SHA-256 and the timestamp status.
+    `files` are (path in the ZIP, bytes): each capture's manifest.json, its RFC 3161 tokens
+    (.tsr), the TSA root certificate when one is configured, and a text on how to check
+    them with `openssl ts -verify`.
+captures_text(entries) -> list[str]    the same, in Danish, for manifest.txt
 """
 
 from __future__ import annotations
@@ -43,20 +43,33 @@ def _verify_text(has_ca: bool) -> bytes:
 def bundle_captures(incident, evidence_ids: set[int]) -> tuple[list[dict], list[tuple[str, bytes]]]:
     entries: list[dict] = []
     files: list[tuple[str, bytes]] = []
-    chosen = [c for c in captures_of(incident).filter(status=Capture.Status.DONE)
-              if any(f.evidence_id in evidence_ids for f in c.files.all())]
+    chosen = [
+        c
+        for c in captures_of(incident).filter(status=Capture.Status.DONE)
+        if any(f.evidence_id in evidence_ids for f in c.files.all())
+    ]
     for number, capture in enumerate(reversed(chosen), start=1):
         folder = f"{FOLDER}/{number}"
         manifest = manifest_bytes_of(capture)
         tokens = [t for t in capture.tokens.all() if t.ok]
         entry = {
-            "url": capture.url, "final_url": capture.final_url, "source": capture.source,
+            "url": capture.url,
+            "final_url": capture.final_url,
+            "source": capture.source,
             "captured_at": capture.captured_at.isoformat() if capture.captured_at else None,
-            "http_status": capture.http_status, "login_required": capture.login_required,
+            "http_status": capture.http_status,
+            "login_required": capture.login_required,
             "manifest_sha256": capture.manifest_sha256,
             "manifest_path": f"{folder}/manifest.json" if manifest else None,
-            "files": [{"role": f.role, "name": f.evidence.original_name, "sha256": f.evidence.sha256,
-                       "in_bundle": f.evidence_id in evidence_ids} for f in capture.files.all()],
+            "files": [
+                {
+                    "role": f.role,
+                    "name": f.evidence.original_name,
+                    "sha256": f.evidence.sha256,
+                    "in_bundle": f.evidence_id in evidence_ids,
+                }
+                for f in capture.files.all()
+            ],
             "timestamp": "rfc3161" if tokens else "none",
             "tokens": [],
         }
@@ -88,13 +101,16 @@ def captures_text(entries: list[dict]) -> list[str]:
     for entry in entries:
         lines += [
             f"  {entry['url']}",
-            "    " + _("sikret: %(at)s, HTTP %(status)s") % {"at": entry["captured_at"] or "–",
-                                                          "status": entry["http_status"] or "–"},
+            "    "
+            + _("sikret: %(at)s, HTTP %(status)s")
+            % {"at": entry["captured_at"] or "–", "status": entry["http_status"] or "–"},
             f"    manifest: {entry['manifest_path'] or '–'}, SHA-256 {entry['manifest_sha256']}",
         ]
         if entry["tokens"]:
-            lines += ["    " + _("tidsstempel (RFC 3161): %(at)s, %(path)s") % {"at": t["gen_time"], "path": t["path"]}
-                      for t in entry["tokens"]]
+            lines += [
+                "    " + _("tidsstempel (RFC 3161): %(at)s, %(path)s") % {"at": t["gen_time"], "path": t["path"]}
+                for t in entry["tokens"]
+            ]
         else:
             lines.append("    " + _("intet betroet tidsstempel"))
     return lines

@@ -24,8 +24,20 @@ from django.utils.translation import gettext as _
 
 from . import ssrf
 
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                        "transfer-encoding", "upgrade", "host", "content-length"})
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
+)
 CHUNK = 64 * 1024
 
 
@@ -46,8 +58,9 @@ class Budget:
     def take_request(self) -> None:
         with self.lock:
             if self.requests >= self.max_requests:
-                raise LimitReached(_("siden hentede mere end %(n)s filer; resten er ikke hentet.")
-                                   % {"n": self.max_requests})
+                raise LimitReached(
+                    _("siden hentede mere end %(n)s filer; resten er ikke hentet.") % {"n": self.max_requests}
+                )
             self.requests += 1
 
     def take_bytes(self, n: int) -> bool:
@@ -75,8 +88,9 @@ class FetchResult:
         return next((value for key, value in self.headers if key.lower() == name), "")
 
 
-def fetch(url: str, *, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | None = None,
-          budget: Budget) -> FetchResult:
+def fetch(
+    url: str, *, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | None = None, budget: Budget
+) -> FetchResult:
     """Fetch `url` from its checked address. Raises ssrf.Refused, LimitReached or urllib3 errors."""
     target = ssrf.check_url(url)
     budget.take_request()
@@ -88,16 +102,32 @@ def fetch(url: str, *, method: str = "GET", headers: dict[str, str] | None = Non
     timeout = urllib3.Timeout(connect=min(10.0, budget.request_timeout), read=budget.request_timeout)
     address = target.address
     if target.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(address, target.port, server_hostname=target.host,
-                                           assert_hostname=target.host, cert_reqs="CERT_REQUIRED",
-                                           ca_certs=certifi.where(), timeout=timeout, retries=False, maxsize=1)
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            target.port,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+            timeout=timeout,
+            retries=False,
+            maxsize=1,
+        )
     else:
         pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False, maxsize=1)
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        response = pool.urlopen(method, path, headers=send, body=body, redirect=False, preload_content=False,
-                                assert_same_host=False, timeout=timeout)
+        response = pool.urlopen(
+            method,
+            path,
+            headers=send,
+            body=body,
+            redirect=False,
+            preload_content=False,
+            assert_same_host=False,
+            timeout=timeout,
+        )
         try:
             chunks: list[bytes] = []
             size = 0
@@ -108,12 +138,23 @@ def fetch(url: str, *, method: str = "GET", headers: dict[str, str] | None = Non
                     break
                 chunks.append(chunk)
                 size += len(chunk)
-            kept = [(k, v) for k, v in response.headers.items()
-                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-encoding"]
+            kept = [
+                (k, v)
+                for k, v in response.headers.items()
+                if k.lower() not in HOP_BY_HOP and k.lower() != "content-encoding"
+            ]
             version = {10: "HTTP/1.0", 11: "HTTP/1.1"}.get(response.version, "HTTP/1.1")
-            return FetchResult(url=url, address=address, status=response.status, reason=response.reason or "",
-                               http_version=version, headers=kept, body=b"".join(chunks), truncated=truncated,
-                               elapsed_ms=int((time.monotonic() - started) * 1000))
+            return FetchResult(
+                url=url,
+                address=address,
+                status=response.status,
+                reason=response.reason or "",
+                http_version=version,
+                headers=kept,
+                body=b"".join(chunks),
+                truncated=truncated,
+                elapsed_ms=int((time.monotonic() - started) * 1000),
+            )
         finally:
             response.release_conn()
             response.close()

@@ -16,11 +16,17 @@ class _PublicationChoice(forms.ModelChoiceField):
 
 
 class CaptureForm(forms.Form):
-    url = HttpUrlField(label=_("Webadresse"), help_text=_("Adressen på opslaget, fx https://www.facebook.com/…"),
-                       error_messages={"invalid": _("Skriv en hel webadresse, der begynder med https://."),
-                                       "required": _("Skriv adressen på siden, der skal sikres.")})
-    publication = _PublicationChoice(label=_("Hører til offentliggørelse"), queryset=None, required=False,
-                                     empty_label=_("Ingen bestemt"))
+    url = HttpUrlField(
+        label=_("Webadresse"),
+        help_text=_("Adressen på opslaget, fx https://www.facebook.com/…"),
+        error_messages={
+            "invalid": _("Skriv en hel webadresse, der begynder med https://."),
+            "required": _("Skriv adressen på siden, der skal sikres."),
+        },
+    )
+    publication = _PublicationChoice(
+        label=_("Hører til offentliggørelse"), queryset=None, required=False, empty_label=_("Ingen bestemt")
+    )
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,16 +41,22 @@ class CaptureForm(forms.Form):
 
 
 class CaptureUploadForm(forms.Form):
-    url = HttpUrlField(label=_("Webadresse på siden"),
-                       error_messages={"invalid": _("Skriv en hel webadresse, der begynder med https://."),
-                                       "required": _("Skriv adressen på siden, du har sikret.")})
-    file = forms.FileField(label=_("Din egen sikring"),
-                           help_text=_("Et skærmbillede, en SingleFile-HTML-fil eller en WACZ-fil fra "
-                                       "ArchiveWeb.page."),
-                           widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
-                           error_messages={"required": _("Vælg filen med din sikring.")})
-    publication = _PublicationChoice(label=_("Hører til offentliggørelse"), queryset=None, required=False,
-                                     empty_label=_("Ingen bestemt"))
+    url = HttpUrlField(
+        label=_("Webadresse på siden"),
+        error_messages={
+            "invalid": _("Skriv en hel webadresse, der begynder med https://."),
+            "required": _("Skriv adressen på siden, du har sikret."),
+        },
+    )
+    file = forms.FileField(
+        label=_("Din egen sikring"),
+        help_text=_("Et skærmbillede, en SingleFile-HTML-fil eller en WACZ-fil fra ArchiveWeb.page."),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
+        error_messages={"required": _("Vælg filen med din sikring.")},
+    )
+    publication = _PublicationChoice(
+        label=_("Hører til offentliggørelse"), queryset=None, required=False, empty_label=_("Ingen bestemt")
+    )
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,15 +30,20 @@ class TokenCheck:
     def describe(self) -> str:
         state = "ok" if self.ok else "INVALID"
         when = self.gen_time.isoformat() if self.gen_time else "-"
-        return (f"{state} timestamp {self.pk} of capture {self.capture_id} {self.reference} from {self.tsa_url} "
-                f"at {when}" + (f": {self.reason}" if self.reason else ""))
+        return (
+            f"{state} timestamp {self.pk} of capture {self.capture_id} {self.reference} from {self.tsa_url} "
+            f"at {when}" + (f": {self.reason}" if self.reason else "")
+        )
 
 
 def tokens_verify() -> tuple[list[TokenCheck], int]:
     """(checks of every stored token, number of finished captures without a token)."""
     checks: list[TokenCheck] = []
-    tokens = (TimestampToken.objects.exclude(response=b"").select_related("capture", "capture__incident")
-              .order_by("capture_id", "id"))
+    tokens = (
+        TimestampToken.objects.exclude(response=b"")
+        .select_related("capture", "capture__incident")
+        .order_by("capture_id", "id")
+    )
     manifests: dict[int, bytes | None] = {}
     for token in tokens:
         capture = token.capture
@@ -47,13 +52,34 @@ def tokens_verify() -> tuple[list[TokenCheck], int]:
             manifests[capture.pk] = manifest_bytes_of(capture_with_files)
         data = manifests[capture.pk]
         if data is None:
-            checks.append(TokenCheck(token.pk, capture.pk, capture.incident.reference, token.tsa_url, False,
-                                     "the manifest is missing or no longer matches its SHA-256"))
+            checks.append(
+                TokenCheck(
+                    token.pk,
+                    capture.pk,
+                    capture.incident.reference,
+                    token.tsa_url,
+                    False,
+                    "the manifest is missing or no longer matches its SHA-256",
+                )
+            )
             continue
         verdict = token_verify(bytes(token.response), data)
-        checks.append(TokenCheck(token.pk, capture.pk, capture.incident.reference, token.tsa_url, verdict.ok,
-                                 verdict.reason, verdict.gen_time))
+        checks.append(
+            TokenCheck(
+                token.pk,
+                capture.pk,
+                capture.incident.reference,
+                token.tsa_url,
+                verdict.ok,
+                verdict.reason,
+                verdict.gen_time,
+            )
+        )
     stamped = {c.capture_id for c in checks}
-    unstamped = (Capture.objects.filter(status=Capture.Status.DONE, files__role=CaptureFile.Role.MANIFEST)
-                 .exclude(pk__in=stamped).distinct().count())
+    unstamped = (
+        Capture.objects.filter(status=Capture.Status.DONE, files__role=CaptureFile.Role.MANIFEST)
+        .exclude(pk__in=stamped)
+        .distinct()
+        .count()
+    )
     return checks, unstamped

@@ -38,15 +38,22 @@ class Capture(AuditedPartOfIncident, models.Model):
     STALE_AFTER = timedelta(minutes=15)
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="captures")
-    publication = models.ForeignKey(Publication, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="captures", verbose_name=_("offentliggørelse"))
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="captures",
+        verbose_name=_("offentliggørelse"),
+    )
     url = models.URLField(_("adresse"), max_length=2000)
     source = models.CharField(_("kilde"), max_length=20, choices=Source.choices, default=Source.BROWSER)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(_("fejl"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+", verbose_name=_("bestilt af"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("bestilt af")
+    )
     requested_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
     started_at = models.DateTimeField(_("startet"), null=True, blank=True)
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
@@ -103,8 +110,9 @@ class CaptureFile(models.Model):
         MANIFEST = "manifest", _("Manifest")
 
     capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="files", verbose_name=_("sikring"))
-    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="capture_file",
-                                    verbose_name=_("dokumentation"))
+    evidence = models.OneToOneField(
+        Evidence, on_delete=models.CASCADE, related_name="capture_file", verbose_name=_("dokumentation")
+    )
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
 
     class Meta:
@@ -145,10 +153,17 @@ class Watch(models.Model):
         REMOVED = "removed", _("Fjernet")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="watches")
-    publication = models.ForeignKey(Publication, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("offentliggørelse"))
-    capture = models.ForeignKey(Capture, on_delete=models.SET_NULL, null=True, related_name="+",
-                                verbose_name=_("seneste sikring"))
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("offentliggørelse"),
+    )
+    capture = models.ForeignKey(
+        Capture, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("seneste sikring")
+    )
     url = models.URLField(_("adresse"), max_length=2000)
     active = models.BooleanField(_("aktiv"), default=True)
     stopped_reason = models.CharField(_("stoppet fordi"), max_length=100, blank=True)

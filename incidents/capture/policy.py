@@ -24,8 +24,11 @@ def get_incident_for_capture_or_404(user, reference: str):
 
 
 def get_capture_or_404(user, incident, capture_id: int) -> Capture:
-    capture = (Capture.objects.select_related("incident", "incident__unit", "publication", "requested_by")
-               .filter(incident=incident, pk=capture_id).first())
+    capture = (
+        Capture.objects.select_related("incident", "incident__unit", "publication", "requested_by")
+        .filter(incident=incident, pk=capture_id)
+        .first()
+    )
     if capture is None or not may_capture(user, incident):
         raise Http404
     return capture

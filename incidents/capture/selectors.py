@@ -8,10 +8,15 @@ from .models import Capture, CaptureFile, TimestampToken, Watch
 
 
 def captures_of(incident):
-    return (Capture.objects.filter(incident=incident).select_related("publication", "requested_by")
-            .prefetch_related(Prefetch("files", queryset=CaptureFile.objects.select_related("evidence")),
-                              Prefetch("tokens", queryset=TimestampToken.objects.order_by("id")))
-            .order_by("-requested_at", "-id"))
+    return (
+        Capture.objects.filter(incident=incident)
+        .select_related("publication", "requested_by")
+        .prefetch_related(
+            Prefetch("files", queryset=CaptureFile.objects.select_related("evidence")),
+            Prefetch("tokens", queryset=TimestampToken.objects.order_by("id")),
+        )
+        .order_by("-requested_at", "-id")
+    )
 
 
 def watches_of(incident) -> dict[str, Watch]:
@@ -26,11 +31,16 @@ def capture_rows(incident) -> list[dict]:
     rows = []
     for capture in captures_of(incident):
         tokens = list(capture.tokens.all())
-        rows.append({
-            "capture": capture, "files": list(capture.files.all()), "tokens": tokens,
-            "good_tokens": [t for t in tokens if t.ok], "timestamp_label": timestamp_label(capture, tokens),
-            "watch": watches.get(capture.url),
-        })
+        rows.append(
+            {
+                "capture": capture,
+                "files": list(capture.files.all()),
+                "tokens": tokens,
+                "good_tokens": [t for t in tokens if t.ok],
+                "timestamp_label": timestamp_label(capture, tokens),
+                "watch": watches.get(capture.url),
+            }
+        )
     return rows
 
 

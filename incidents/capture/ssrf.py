@@ -43,8 +43,11 @@ class Target:
 
 
 def _allowed_networks() -> list:
-    return [ipaddress.ip_network(cidr.strip(), strict=False)
-            for cidr in getattr(settings, "CAPTURE_ALLOWED_NETWORKS", []) or [] if cidr.strip()]
+    return [
+        ipaddress.ip_network(cidr.strip(), strict=False)
+        for cidr in getattr(settings, "CAPTURE_ALLOWED_NETWORKS", []) or []
+        if cidr.strip()
+    ]
 
 
 def address_is_public(address: str) -> bool:
@@ -90,6 +93,8 @@ def check_url(url: str) -> Target:
     # Every address the name resolves to must be allowed, not only the first one.
     for address in addresses:
         if not address_allowed(address):
-            raise Refused(_("«%(host)s» peger på en intern adresse (%(address)s), som systemet ikke må kontakte.")
-                          % {"host": host, "address": address})
+            raise Refused(
+                _("«%(host)s» peger på en intern adresse (%(address)s), som systemet ikke må kontakte.")
+                % {"host": host, "address": address}
+            )
     return Target(scheme=scheme, host=host, port=port, address=addresses[0])

@@ -14,8 +14,9 @@ SOFT_LIMIT = settings.CAPTURE_TIMEOUT_SECONDS + 60
 HARD_LIMIT = settings.CAPTURE_TIMEOUT_SECONDS + 90
 
 
-@shared_task(name="incidents.capture.tasks.capture_page", soft_time_limit=SOFT_LIMIT, time_limit=HARD_LIMIT,
-             acks_late=True)
+@shared_task(
+    name="incidents.capture.tasks.capture_page", soft_time_limit=SOFT_LIMIT, time_limit=HARD_LIMIT, acks_late=True
+)
 def capture_page(capture_id: int) -> str:
     try:
         capture = services.capture_run(capture_id)

@@ -53,11 +53,22 @@ def timestamp_request(data: bytes, url: str, *, timeout: float | None = None) ->
     """A token over SHA-256(data) from the authority at `url`; TimestampFailed otherwise."""
     from rfc3161_client import HashAlgorithm, PKIStatus, TimestampRequestBuilder, decode_timestamp_response
 
-    request = (TimestampRequestBuilder().data(data).hash_algorithm(HashAlgorithm.SHA256)
-               .cert_request(cert_request=True).nonce(nonce=True).build())
+    request = (
+        TimestampRequestBuilder()
+        .data(data)
+        .hash_algorithm(HashAlgorithm.SHA256)
+        .cert_request(cert_request=True)
+        .nonce(nonce=True)
+        .build()
+    )
     try:
-        answer = requests.post(url, data=request.as_bytes(), headers={"Content-Type": QUERY_TYPE},
-                               timeout=timeout or settings.CAPTURE_TSA_TIMEOUT_SECONDS, allow_redirects=False)
+        answer = requests.post(
+            url,
+            data=request.as_bytes(),
+            headers={"Content-Type": QUERY_TYPE},
+            timeout=timeout or settings.CAPTURE_TSA_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
     except requests.RequestException as exc:
         raise TimestampFailed(f"{url}: {type(exc).__name__}") from exc
     if answer.status_code != 200:

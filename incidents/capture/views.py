@@ -49,8 +49,13 @@ def capture_list(request, reference):
     if not form.is_valid():
         return _list_page(request, incident, form=form, status=400)
     try:
-        capture = services.capture_request(actor=request.user, incident=incident, url=form.cleaned_data["url"],
-                                           publication=form.cleaned_data["publication"], request=request)
+        capture = services.capture_request(
+            actor=request.user,
+            incident=incident,
+            url=form.cleaned_data["url"],
+            publication=form.cleaned_data["publication"],
+            request=request,
+        )
     except services.CaptureRefused as exc:
         form.add_error("url", str(exc))
         return _list_page(request, incident, form=form, status=400)
@@ -66,9 +71,14 @@ def capture_upload(request, reference):
     if not form.is_valid():
         return _list_page(request, incident, upload_form=form, status=400)
     try:
-        capture = services.capture_upload(actor=request.user, incident=incident,
-                                          uploaded_file=form.cleaned_data["file"], url=form.cleaned_data["url"],
-                                          publication=form.cleaned_data["publication"], request=request)
+        capture = services.capture_upload(
+            actor=request.user,
+            incident=incident,
+            uploaded_file=form.cleaned_data["file"],
+            url=form.cleaned_data["url"],
+            publication=form.cleaned_data["publication"],
+            request=request,
+        )
     except services.CaptureRefused as exc:
         form.add_error("file", str(exc))
         return _list_page(request, incident, upload_form=form, status=400)
@@ -83,17 +93,28 @@ def capture_detail(request, reference, capture_id):
     capture = policy.get_capture_or_404(request.user, incident, capture_id)
     audit_record(request=request, action=AuditEvent.Action.VIEW, obj=capture, summary=_("Sikring af webside vist"))
     row = next((r for r in selectors.capture_rows(incident) if r["capture"].pk == capture.pk), None)
-    context = {"incident": incident, "capture": capture, "row": row,
-               "upload_form": CaptureUploadForm(incident=incident,
-                                                initial={"url": capture.url, "publication": capture.publication})}
+    context = {
+        "incident": incident,
+        "capture": capture,
+        "row": row,
+        "upload_form": CaptureUploadForm(
+            incident=incident, initial={"url": capture.url, "publication": capture.publication}
+        ),
+    }
     return render(request, "capture/detail.html", context)
 
 
 def status_json(capture: Capture) -> dict:
-    return {"id": capture.pk, "status": capture.status, "status_label": str(capture.get_status_display()),
-            "unfinished": capture.is_unfinished and not capture.is_stale, "error": capture.error,
-            "manifest_sha256": capture.manifest_sha256, "http_status": capture.http_status,
-            "login_required": capture.login_required}
+    return {
+        "id": capture.pk,
+        "status": capture.status,
+        "status_label": str(capture.get_status_display()),
+        "unfinished": capture.is_unfinished and not capture.is_stale,
+        "error": capture.error,
+        "manifest_sha256": capture.manifest_sha256,
+        "http_status": capture.http_status,
+        "login_required": capture.login_required,
+    }
 
 
 @login_required
@@ -127,8 +148,13 @@ def token_download(request, reference, capture_id, token_id):
     incident = policy.get_incident_for_capture_or_404(request.user, reference)
     capture = policy.get_capture_or_404(request.user, incident, capture_id)
     token = policy.get_token_or_404(capture, token_id)
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=capture, summary=_("Tidsstempel hentet"),
-                 details={"token": token.pk, "tsa": token.tsa_url})
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=capture,
+        summary=_("Tidsstempel hentet"),
+        details={"token": token.pk, "tsa": token.tsa_url},
+    )
     response = HttpResponse(bytes(token.response), content_type="application/timestamp-reply")
     response["Content-Disposition"] = f'attachment; filename="{incident.reference}-sikring-{capture.pk}-{token.pk}.tsr"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -49,21 +49,30 @@ def _start_of_day(now: datetime) -> datetime:
 
 def watches_stop_closed() -> int:
     return Watch.objects.filter(active=True, incident__status=Incident.Status.CLOSED).update(
-        active=False, stopped_reason="incident_closed")
+        active=False, stopped_reason="incident_closed"
+    )
 
 
 def watch_due(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     watches_stop_closed()
     cap = settings.CAPTURE_WATCH_DAILY_CAP
-    used = dict(WatchCheck.objects.filter(checked_at__gte=_start_of_day(now)).values("organisation_id")
-                .annotate(n=Count("id")).values_list("organisation_id", "n"))
+    used = dict(
+        WatchCheck.objects.filter(checked_at__gte=_start_of_day(now))
+        .values("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
+    )
     chosen: list[int] = []
     with transaction.atomic():
-        due = list(Watch.objects.select_for_update(skip_locked=True)
-                   .filter(active=True, next_check_at__lte=now).order_by("next_check_at", "id")[:1000])
-        organisation_of = dict(Incident.objects.filter(pk__in={w.incident_id for w in due})
-                               .values_list("pk", "unit__organisation_id"))
+        due = list(
+            Watch.objects.select_for_update(skip_locked=True)
+            .filter(active=True, next_check_at__lte=now)
+            .order_by("next_check_at", "id")[:1000]
+        )
+        organisation_of = dict(
+            Incident.objects.filter(pk__in={w.incident_id for w in due}).values_list("pk", "unit__organisation_id")
+        )
         for watch in due:
             org = organisation_of[watch.incident_id]
             if used.get(org, 0) >= cap:
@@ -78,8 +87,11 @@ def watch_due(now: datetime | None = None) -> list[int]:
 
 def _outcome(watch: Watch, *, gone: bool, status: int | None, final_url: str, text_sha256: str) -> str:
     if watch.state == Watch.State.REMOVED:
-        return WatchCheck.Outcome.BACK if (not gone and status is not None and status < 400) \
+        return (
+            WatchCheck.Outcome.BACK
+            if (not gone and status is not None and status < 400)
             else WatchCheck.Outcome.STILL_REMOVED
+        )
     if gone:
         return WatchCheck.Outcome.REMOVED
     if text_sha256 != watch.last_text_sha256 or (final_url and final_url != watch.last_final_url):
@@ -111,8 +123,7 @@ def watch_check(watch_id: int, *, now: datetime | None = None, limits: browser.L
         outcome = WatchCheck.Outcome.ERROR
     else:
         outcome = _outcome(watch, gone=gone, status=status, final_url=final_url, text_sha256=text_sha)
-    return _record(watch, outcome=outcome, status=status, final_url=final_url, text_sha=text_sha, error=error,
-                   now=now)
+    return _record(watch, outcome=outcome, status=status, final_url=final_url, text_sha=text_sha, error=error, now=now)
 
 
 def _record(watch: Watch, *, outcome: str, status, final_url: str, text_sha: str, error: str, now: datetime):
@@ -122,9 +133,16 @@ def _record(watch: Watch, *, outcome: str, status, final_url: str, text_sha: str
     minimum, maximum = settings.CAPTURE_WATCH_MIN_MINUTES, settings.CAPTURE_WATCH_MAX_MINUTES
     interval = minimum if changed_state else min(maximum, max(minimum, watch.interval_minutes * 2))
     with transaction.atomic():
-        check = WatchCheck.objects.create(watch=watch, organisation_id=watch.incident.unit.organisation_id,
-                                          checked_at=now, http_status=status, final_url=final_url[:2000],
-                                          text_sha256=text_sha, outcome=outcome, error=error[:2000])
+        check = WatchCheck.objects.create(
+            watch=watch,
+            organisation_id=watch.incident.unit.organisation_id,
+            checked_at=now,
+            http_status=status,
+            final_url=final_url[:2000],
+            text_sha256=text_sha,
+            outcome=outcome,
+            error=error[:2000],
+        )
         watch.last_checked_at = now
         watch.checks += 1
         watch.interval_minutes = interval
@@ -146,10 +164,13 @@ def _record(watch: Watch, *, outcome: str, status, final_url: str, text_sha: str
         if changed_state:
             label = WatchCheck.Outcome(outcome).label
             TimelineEntry.objects.create(
-                incident=watch.incident, actor=None, kind=TIMELINE_KIND[outcome], occurred_on=timezone.localdate(now),
+                incident=watch.incident,
+                actor=None,
+                kind=TIMELINE_KIND[outcome],
+                occurred_on=timezone.localdate(now),
                 visible_to_employee=True,
-                text=_("%(label)s: %(url)s (HTTP %(status)s)") % {"label": label, "url": watch.url,
-                                                                  "status": status or "–"},
+                text=_("%(label)s: %(url)s (HTTP %(status)s)")
+                % {"label": label, "url": watch.url, "status": status or "–"},
             )
             if watch.publication_id and outcome in (WatchCheck.Outcome.REMOVED, WatchCheck.Outcome.BACK):
                 watch.publication.still_online = outcome == WatchCheck.Outcome.BACK

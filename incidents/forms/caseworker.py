@@ -42,9 +42,18 @@ PLATFORM_CHOICES = [("", _("Ved ikke / andet"))] + [
 ]
 
 _HOST_PLATFORMS = {
-    "facebook.com": "facebook", "fb.com": "facebook", "fb.me": "facebook", "messenger.com": "messaging",
-    "instagram.com": "instagram", "x.com": "x", "twitter.com": "x", "tiktok.com": "tiktok",
-    "youtube.com": "youtube", "youtu.be": "youtube", "linkedin.com": "linkedin", "reddit.com": "reddit",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "fb.me": "facebook",
+    "messenger.com": "messaging",
+    "instagram.com": "instagram",
+    "x.com": "x",
+    "twitter.com": "x",
+    "tiktok.com": "tiktok",
+    "youtube.com": "youtube",
+    "youtu.be": "youtube",
+    "linkedin.com": "linkedin",
+    "reddit.com": "reddit",
 }
 # Where a platform by its nature is not public.
 _PLATFORM_REACH = {"closed_group": "closed_group", "messaging": "private_message", "email": "private_message"}
@@ -97,42 +106,59 @@ class MultipleFileField(forms.FileField):
 
 class SelfReportForm(forms.Form):
     platform = forms.ChoiceField(
-        label=_("Hvor har du set det?"), choices=PLATFORM_CHOICES, required=False,
+        label=_("Hvor har du set det?"),
+        choices=PLATFORM_CHOICES,
+        required=False,
     )
     url = HttpUrlField(
-        label=_("Link"), required=False, max_length=2000, assume_scheme="https",
+        label=_("Link"),
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
         error_messages={"invalid": URL_MESSAGE},
         help_text=_("Kopiér adressen fra browseren, hvis du har den."),
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url", "autocomplete": "off"}),
     )
     text = forms.CharField(
-        label=_("Hvad står der?"), required=False, max_length=10000,
+        label=_("Hvad står der?"),
+        required=False,
+        max_length=10000,
         help_text=_("Skriv det med dine egne ord, eller kopiér teksten ind. Et par linjer er nok."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     files = MultipleFileField(
-        label=_("Skærmbilleder eller andre filer"), required=False,
+        label=_("Skærmbilleder eller andre filer"),
+        required=False,
         help_text=_("Fx skærmbilleder, en PDF eller en lydfil. Du kan vælge flere filer på én gang."),
     )
     discovered_at = forms.DateTimeField(
-        label=_("Hvornår så du det?"), required=False,
+        label=_("Hvornår så du det?"),
+        required=False,
         help_text=_("Et skøn er fint. Står der ikke noget, bruger vi tidspunktet lige nu."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"invalid": _("Skriv dato og klokkeslæt, fx 24-03-2026 14:30.")},
     )
     features = forms.MultipleChoiceField(
-        label=_("Passer noget af det her?"), choices=FEATURE_CHOICES, required=False,
+        label=_("Passer noget af det her?"),
+        choices=FEATURE_CHOICES,
+        required=False,
         help_text=_("Sæt kun kryds, hvis du ved det. Din leder ser på resten."),
         widget=forms.CheckboxSelectMultiple,
     )
     emotional_load = forms.TypedChoiceField(
-        label=_("Hvordan har du det med det?"), choices=EMOTIONAL_LOAD_CHOICES, required=False,
-        coerce=int, empty_value=None, widget=forms.RadioSelect,
+        label=_("Hvordan har du det med det?"),
+        choices=EMOTIONAL_LOAD_CHOICES,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
         help_text=_("Du behøver ikke svare. Det hjælper din leder med at tilbyde den rette støtte."),
     )
     absence_days = forms.IntegerField(
-        label=_("Har du været sygemeldt på grund af det? Antal dage"), required=False,
-        min_value=0, max_value=365,
+        label=_("Har du været sygemeldt på grund af det? Antal dage"),
+        required=False,
+        min_value=0,
+        max_value=365,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "invalid": _("Skriv et helt antal dage, fx 2."),

@@ -51,18 +51,24 @@ class EvidenceUploadForm(forms.Form):
         error_messages={"required": _("Vælg mindst én fil.")},
     )
     description = forms.CharField(
-        label=_("Beskrivelse"), required=False, max_length=500,
+        label=_("Beskrivelse"),
+        required=False,
+        max_length=500,
         help_text=_("Fx «Skærmbillede af opslaget med kommentarer». Gælder alle de valgte filer."),
         error_messages={"max_length": _("Beskrivelsen må højst være %(limit_value)d tegn (den er %(show_value)d).")},
     )
     captured_at = forms.DateTimeField(
-        label=_("Sikret (tidspunkt)"), required=False,
+        label=_("Sikret (tidspunkt)"),
+        required=False,
         help_text=_("Hvornår skærmbilledet blev taget eller siden gemt. Kan udelades."),
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y %H:%M"],
         error_messages={"invalid": _("Skriv dato og klokkeslæt, fx 24-11-2026 14:30.")},
     )
     publication = forms.TypedChoiceField(
-        label=_("Hører til offentliggørelse"), required=False, coerce=int, empty_value=None,
+        label=_("Hører til offentliggørelse"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         error_messages={"invalid_choice": _("Vælg en af sagens offentliggørelser.")},
     )
 
@@ -74,9 +80,10 @@ class EvidenceUploadForm(forms.Form):
         if publications is None:
             publications = incident.publications.all()
         self.publications = {p.pk: p for p in publications if p.incident_id == incident.pk}
-        self.fields["publication"].choices = [("", _("Ingen bestemt")), *(
-            (pk, str(p)) for pk, p in self.publications.items()
-        )]
+        self.fields["publication"].choices = [
+            ("", _("Ingen bestemt")),
+            *((pk, str(p)) for pk, p in self.publications.items()),
+        ]
         self.fields["files"].widget.attrs.update({"accept": ACCEPT_ATTRIBUTE, "class": "form-control"})
         self.fields["files"].help_text = _(
             "Tilladt: billeder (JPEG, PNG, GIF, WebP, HEIC, TIFF), PDF, lyd (MP3, M4A, WAV, OGG, FLAC), "
@@ -120,8 +127,12 @@ class EvidenceUploadForm(forms.Form):
 
 class EvidenceRemoveForm(forms.Form):
     reason = forms.CharField(
-        label=_("Begrundelse"), max_length=2000, strip=True,
+        label=_("Begrundelse"),
+        max_length=2000,
+        strip=True,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000, "class": "form-control"}),
-        error_messages={"required": _("Skriv hvorfor dokumentationen fjernes."),
-                        "max_length": _("Begrundelsen må højst være %(limit_value)d tegn.")},
+        error_messages={
+            "required": _("Skriv hvorfor dokumentationen fjernes."),
+            "max_length": _("Begrundelsen må højst være %(limit_value)d tegn."),
+        },
     )

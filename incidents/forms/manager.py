@@ -36,13 +36,28 @@ CLOCK_TOLERANCE = timedelta(minutes=5)
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 PUBLICATION_FIELDS = (
-    "platform", "url", "title", "published_at", "reach", "audience_size", "still_online", "quote",
+    "platform",
+    "url",
+    "title",
+    "published_at",
+    "reach",
+    "audience_size",
+    "still_online",
+    "quote",
 )
 IMPACT_FIELDS = ("absence_days", "absence_start", "psychological_harm", "emotional_load")
 PERPETRATOR_FIELDS = ("perpetrator_relation", "perpetrator_name", "perpetrator_profile_url")
 INCIDENT_FIELDS = (
-    "unit", "targets", "target_names", "title", "description", "discovered_at", *FEATURE_FIELDS,
-    *PERPETRATOR_FIELDS, *PHENOMENON_FIELDS.values(), *IMPACT_FIELDS,
+    "unit",
+    "targets",
+    "target_names",
+    "title",
+    "description",
+    "discovered_at",
+    *FEATURE_FIELDS,
+    *PERPETRATOR_FIELDS,
+    *PHENOMENON_FIELDS.values(),
+    *IMPACT_FIELDS,
 )
 
 EMOTIONAL_LOAD_CHOICES = [
@@ -56,6 +71,7 @@ EMOTIONAL_LOAD_CHOICES = [
 
 
 # --- Shared fields and checks ----------------------------------------------------------------
+
 
 def translated_choices(choices) -> list[tuple]:
     """Choices labelled by the assessment engine, with the labels translated lazily.
@@ -114,19 +130,28 @@ def managed_units(user):
 
 # --- The incident -------------------------------------------------------------------------
 
+
 class IncidentForm(forms.ModelForm):
     """The facts of an incident, in the sections a manager thinks in."""
 
     unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(), label=_("Enhed"), empty_label=_("Vælg enhed"),
+        queryset=Unit.objects.none(),
+        label=_("Enhed"),
+        empty_label=_("Vælg enhed"),
         help_text=_("Den enhed, hvor den ramte medarbejder arbejder. Sagen hører til denne enheds ledere."),
-        error_messages={"required": _("Vælg den enhed, sagen hører til."),
-                        "invalid_choice": _("Vælg en af dine egne enheder.")},
+        error_messages={
+            "required": _("Vælg den enhed, sagen hører til."),
+            "invalid_choice": _("Vælg en af dine egne enheder."),
+        },
     )
     targets = TargetChoiceField(
-        queryset=User.objects.none(), required=False, label=_("Berørte medarbejdere"),
-        help_text=_("Vælg de medarbejdere, der er hængt ud. De kan følge sagen og tilføje dokumentation. "
-                    "Hold Ctrl (Cmd på Mac) nede for at vælge flere."),
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Berørte medarbejdere"),
+        help_text=_(
+            "Vælg de medarbejdere, der er hængt ud. De kan følge sagen og tilføje dokumentation. "
+            "Hold Ctrl (Cmd på Mac) nede for at vælge flere."
+        ),
         widget=forms.SelectMultiple(attrs={"size": 6}),
         error_messages={"invalid_choice": _("Vælg kun medarbejdere fra dine egne enheder.")},
     )
@@ -134,29 +159,41 @@ class IncidentForm(forms.ModelForm):
         label=_("Hvornår blev det opdaget?"),
         help_text=_("Dato og klokkeslæt, hvor I blev opmærksomme på indholdet. Fristerne regnes herfra."),
         validators=[not_in_future_datetime],
-        error_messages={"required": _("Skriv hvornår indholdet blev opdaget."),
-                        "invalid": _("Skriv dato og klokkeslæt, fx 24-11-2026 14:30.")},
+        error_messages={
+            "required": _("Skriv hvornår indholdet blev opdaget."),
+            "invalid": _("Skriv dato og klokkeslæt, fx 24-11-2026 14:30."),
+        },
     )
     perpetrator_profile_url = HttpUrlField(
-        required=False, label=_("Afsenderens profil (link)"),
+        required=False,
+        label=_("Afsenderens profil (link)"),
         help_text=_("Link til afsenderens profil eller side, fx https://www.facebook.com/…"),
     )
     absence_start = forms.DateField(
-        required=False, label=_("Første fraværsdag"), validators=[not_in_future_date],
+        required=False,
+        label=_("Første fraværsdag"),
+        validators=[not_in_future_date],
         help_text=_("Fristen for anmeldelse af arbejdsskade i EASY regnes fra denne dag."),
         error_messages={"invalid": _("Skriv en gyldig dato.")},
     )
     case_complaint_choice = forms.ChoiceField(
-        required=False, widget=forms.RadioSelect, label=_("Ved en ren klage: skal borgeren registreres?"),
+        required=False,
+        widget=forms.RadioSelect,
+        label=_("Ved en ren klage: skal borgeren registreres?"),
         choices=[
-            ("without_citizen",
-             _("Registrér uden oplysninger om borgeren (anbefalet): navn og profillink gemmes ikke")),
+            (
+                "without_citizen",
+                _("Registrér uden oplysninger om borgeren (anbefalet): navn og profillink gemmes ikke"),
+            ),
             ("with_citizen", _("Registrér med borgerens navn og profillink")),
         ],
         help_text=_("Bruges kun, når sagen alene er en klage over sagsbehandlingen (se ovenfor)."),
     )
     emotional_load = forms.TypedChoiceField(
-        choices=EMOTIONAL_LOAD_CHOICES, coerce=int, empty_value=None, required=False,
+        choices=EMOTIONAL_LOAD_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
         label=_("Hvordan har medarbejderen det?"),
         help_text=_("Medarbejderens egen vurdering af, hvor hårdt det er, fra 1 (let) til 5 (meget hårdt)."),
     )
@@ -176,18 +213,24 @@ class IncidentForm(forms.ModelForm):
         help_texts = {
             "target_names": _("Navne på berørte, der ikke har en bruger i systemet, fx en tidligere kollega."),
             "title": _("Få ord, der gør sagen let at genkende på listen, fx «Opslag i lokal Facebook-gruppe»."),
-            "description": _("Fortæl kort og sagligt, hvad der er offentliggjort, og hvad der skete op til. "
-                             "Citater hører til under den enkelte offentliggørelse."),
-            "perpetrator_relation": _("Borgerens forhold til sagen. Er det en borger i egen sag, anbefales "
-                                      "bl.a. klagesystemet og en bisidder."),
+            "description": _(
+                "Fortæl kort og sagligt, hvad der er offentliggjort, og hvad der skete op til. "
+                "Citater hører til under den enkelte offentliggørelse."
+            ),
+            "perpetrator_relation": _(
+                "Borgerens forhold til sagen. Er det en borger i egen sag, anbefales "
+                "bl.a. klagesystemet og en bisidder."
+            ),
             "perpetrator_name": _("Navn eller profilnavn, hvis det er kendt."),
             "absence_days": _("Antal sygedage på grund af hændelsen indtil nu. Skriv 0, hvis der ikke er fravær."),
             "psychological_harm": _("Fx stress, angst eller søvnbesvær efter hændelsen. Kan være en arbejdsskade."),
         }
         error_messages = {
             "title": {"required": _("Skriv en kort overskrift.")},
-            "absence_days": {"invalid": _("Skriv et helt antal dage (0 eller flere)."),
-                             "min_value": _("Antallet af dage kan ikke være negativt.")},
+            "absence_days": {
+                "invalid": _("Skriv et helt antal dage (0 eller flere)."),
+                "min_value": _("Antallet af dage kan ikke være negativt."),
+            },
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
@@ -234,50 +277,73 @@ class IncidentForm(forms.ModelForm):
             Fieldset(
                 gettext("Hvem er ramt"),
                 lead(gettext("Den eller de medarbejdere, indholdet handler om, og den enhed, sagen hører til.")),
-                "unit", "targets", "target_names",
-                css_class="form-section", css_id="sektion-hvem",
+                "unit",
+                "targets",
+                "target_names",
+                css_class="form-section",
+                css_id="sektion-hvem",
             ),
             Fieldset(
                 gettext("Hvor er det offentliggjort"),
-                lead(gettext("Tilføj hvert opslag, hver side eller video for sig, med link og gerne et ordret "
-                        "citat. Flere offentliggørelser kan registreres på én gang.")),
+                lead(
+                    gettext(
+                        "Tilføj hvert opslag, hver side eller video for sig, med link og gerne et ordret "
+                        "citat. Flere offentliggørelser kan registreres på én gang."
+                    )
+                ),
                 "discovered_at",
                 HTML('{% include "incidents/includes/publication_formset.html" %}'),
                 HTML('{% include "incidents/includes/evidence_files_input.html" %}'),
-                css_class="form-section", css_id="sektion-hvor",
+                css_class="form-section",
+                css_id="sektion-hvor",
             ),
             Fieldset(
                 gettext("Hvad gør indholdet"),
                 lead(gettext("Sæt kryds ved alt, der passer. Vurderingen af alvorlighed bygger på disse svar.")),
-                "title", "description",
+                "title",
+                "description",
                 Div(*CONTENT_FEATURES, css_class="feature-list"),
-                css_class="form-section", css_id="sektion-indhold",
+                css_class="form-section",
+                css_id="sektion-indhold",
             ),
             Fieldset(
                 gettext("Optagelser"),
-                lead(gettext("Kun hvis der er offentliggjort lyd- eller videooptagelser af samtaler med "
-                        "medarbejderen.")),
+                lead(
+                    gettext("Kun hvis der er offentliggjort lyd- eller videooptagelser af samtaler med medarbejderen.")
+                ),
                 Div(*RECORDING_FEATURES, css_class="feature-list"),
-                css_class="form-section", css_id="sektion-optagelser",
+                css_class="form-section",
+                css_id="sektion-optagelser",
             ),
             Fieldset(
                 gettext("Hvem har offentliggjort det"),
-                "perpetrator_relation", "perpetrator_name", "perpetrator_profile_url",
-                HTML(format_html(
-                    '<p class="form-label mt-3 mb-1">{}</p><p class="form-text mt-0">{}</p>',
-                    gettext("Hænger sagen sammen med noget af dette?"),
-                    gettext("Udhængning er beslægtet med, men ikke det samme som, mobning, trusler, stalking og "
-                       "klager over sagsbehandlingen."),
-                )),
+                "perpetrator_relation",
+                "perpetrator_name",
+                "perpetrator_profile_url",
+                HTML(
+                    format_html(
+                        '<p class="form-label mt-3 mb-1">{}</p><p class="form-text mt-0">{}</p>',
+                        gettext("Hænger sagen sammen med noget af dette?"),
+                        gettext(
+                            "Udhængning er beslægtet med, men ikke det samme som, mobning, trusler, stalking og "
+                            "klager over sagsbehandlingen."
+                        ),
+                    )
+                ),
                 Div(*PHENOMENON_FIELDS.values(), css_class="feature-list"),
                 "case_complaint_choice",
-                css_class="form-section", css_id="sektion-afsender",
+                css_class="form-section",
+                css_id="sektion-afsender",
             ),
             Fieldset(
                 gettext("Følger for medarbejderen"),
                 lead(gettext("Udfyld det, I ved nu. Oplysningerne kan rettes senere.")),
-                "absence_days", "absence_start", "psychological_harm", "emotional_load",
-                css_class="form-section", css_id="sektion-foelger",
+                "absence_days",
+                "absence_start",
+                "psychological_harm",
+                "emotional_load",
+                css_class="form-section",
+                css_id="sektion-foelger",
             ),
         )
         return helper
@@ -287,8 +353,7 @@ class IncidentForm(forms.ModelForm):
         """DOMAIN.md 4.0 on the facts typed so far: only `case_complaint`, and no feature but `named`."""
         data = self.cleaned_data
         phenomena = {code for code, field in PHENOMENON_FIELDS.items() if data.get(field)}
-        return phenomena == {"case_complaint"} and not any(
-            data.get(code) for code in FEATURE_FIELDS if code != "named")
+        return phenomena == {"case_complaint"} and not any(data.get(code) for code in FEATURE_FIELDS if code != "named")
 
     def clean(self):
         data = super().clean()
@@ -296,12 +361,15 @@ class IncidentForm(forms.ModelForm):
             about_citizen = data.get("perpetrator_name") or data.get("perpetrator_profile_url")
             choice = data.get("case_complaint_choice")
             if about_citizen and not choice:
-                self.add_error("case_complaint_choice", _(
-                    "Kritik af en afgørelse er ikke udhængning. Det, I har markeret, er kun en klage over "
-                    "sagsbehandlingen, og borgeren har ret til at klage. Vælg, om sagen skal gemmes uden "
-                    "borgerens navn og profillink (anbefalet, så der ikke registreres mere end nødvendigt), "
-                    "eller med dem."
-                ))
+                self.add_error(
+                    "case_complaint_choice",
+                    _(
+                        "Kritik af en afgørelse er ikke udhængning. Det, I har markeret, er kun en klage over "
+                        "sagsbehandlingen, og borgeren har ret til at klage. Vælg, om sagen skal gemmes uden "
+                        "borgerens navn og profillink (anbefalet, så der ikke registreres mere end nødvendigt), "
+                        "eller med dem."
+                    ),
+                )
             elif choice == "without_citizen":
                 data["perpetrator_name"] = ""
                 data["perpetrator_profile_url"] = ""
@@ -309,24 +377,32 @@ class IncidentForm(forms.ModelForm):
 
     def fields_for_service(self) -> dict:
         """The cleaned facts as `incidents.services` takes them (unit and targets separately)."""
-        return {name: value for name, value in self.cleaned_data.items()
-                if name not in ("unit", "targets", "case_complaint_choice")}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("unit", "targets", "case_complaint_choice")
+        }
 
 
 # --- Publications ---------------------------------------------------------------------------
 
+
 class PublicationForm(forms.ModelForm):
     url = HttpUrlField(
-        required=False, label=_("Link"),
+        required=False,
+        label=_("Link"),
         help_text=_("Adressen på opslaget, siden eller videoen, fx https://www.facebook.com/…"),
     )
     published_at = forms.DateTimeField(
-        required=False, label=_("Offentliggjort"), validators=[not_in_future_datetime],
+        required=False,
+        label=_("Offentliggjort"),
+        validators=[not_in_future_datetime],
         help_text=_("Hvornår indholdet blev lagt ud, hvis det vides."),
         error_messages={"invalid": _("Skriv dato og klokkeslæt, fx 24-11-2026 14:30.")},
     )
     still_online = forms.NullBooleanField(
-        required=False, label=_("Er det stadig online?"),
+        required=False,
+        label=_("Er det stadig online?"),
         widget=forms.NullBooleanSelect,
     )
 
@@ -346,8 +422,7 @@ class PublicationForm(forms.ModelForm):
         }
         error_messages = {
             "platform": {"required": _("Vælg hvor det er offentliggjort.")},
-            "audience_size": {"invalid": _("Skriv et helt tal."),
-                              "min_value": _("Antallet kan ikke være negativt.")},
+            "audience_size": {"invalid": _("Skriv et helt tal."), "min_value": _("Antallet kan ikke være negativt.")},
         }
         widgets = {"quote": forms.Textarea(attrs={"rows": 3})}
 
@@ -355,12 +430,15 @@ class PublicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["published_at"].widget = _datetime_input()
         self.fields["platform"].choices = [
-            ("", _("Vælg platform")), *translated_choices(self.fields["platform"].choices[1:]),
+            ("", _("Vælg platform")),
+            *translated_choices(self.fields["platform"].choices[1:]),
         ]
         self.fields["reach"].choices = translated_choices(self.fields["reach"].choices)
         self.fields["audience_size"].widget.attrs["min"] = 0
         self.fields["still_online"].widget.choices = [
-            ("unknown", _("Ved ikke")), ("true", _("Ja")), ("false", _("Nej")),
+            ("unknown", _("Ved ikke")),
+            ("true", _("Ja")),
+            ("false", _("Nej")),
         ]
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -387,17 +465,22 @@ class BasePublicationFormSet(forms.BaseInlineFormSet):
                 continue
             published = form.cleaned_data.get("published_at")
             if published and published > discovered_at:
-                form.add_error("published_at", _(
-                    "Offentliggørelsen kan ikke ligge efter, at indholdet blev opdaget (%(discovered)s). "
-                    "Ret tidspunktet her eller under «Hvornår blev det opdaget?».")
-                    % {"discovered": formats.date_format(timezone.localtime(discovered_at), "SHORT_DATETIME_FORMAT")})
+                form.add_error(
+                    "published_at",
+                    _(
+                        "Offentliggørelsen kan ikke ligge efter, at indholdet blev opdaget (%(discovered)s). "
+                        "Ret tidspunktet her eller under «Hvornår blev det opdaget?»."
+                    )
+                    % {"discovered": formats.date_format(timezone.localtime(discovered_at), "SHORT_DATETIME_FORMAT")},
+                )
                 valid = False
         return valid
 
     def publications_for_service(self) -> list[dict]:
         """Filled-in rows (not marked for deletion), as dicts for `incident_register`."""
         return [
-            form.service_data() for form in self.forms
+            form.service_data()
+            for form in self.forms
             if form.has_changed() and not (self.can_delete and self._should_delete_form(form))
         ]
 
@@ -409,9 +492,15 @@ PUBLICATION_MAX = 30
 def publication_formset(*, edit: bool):
     """The inline formset class: three blank rows on registration, two when editing."""
     return forms.inlineformset_factory(
-        Incident, Publication, form=PublicationForm, formset=BasePublicationFormSet,
-        fields=PUBLICATION_FIELDS, extra=2 if edit else 3, can_delete=edit,
-        max_num=PUBLICATION_MAX, validate_max=True,
+        Incident,
+        Publication,
+        form=PublicationForm,
+        formset=BasePublicationFormSet,
+        fields=PUBLICATION_FIELDS,
+        extra=2 if edit else 3,
+        can_delete=edit,
+        max_num=PUBLICATION_MAX,
+        validate_max=True,
     )
 
 
@@ -421,12 +510,19 @@ PublicationEditFormSet = publication_formset(edit=True)
 
 # --- Workflow -----------------------------------------------------------------------------
 
+
 class StatusForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("Ny status"),
-                                  error_messages={"required": _("Vælg den nye status."),
-                                                  "invalid_choice": _("Sagen kan ikke flyttes til den status.")})
+    to_status = forms.ChoiceField(
+        label=_("Ny status"),
+        error_messages={
+            "required": _("Vælg den nye status."),
+            "invalid_choice": _("Sagen kan ikke flyttes til den status."),
+        },
+    )
     reason = forms.CharField(
-        label=_("Begrundelse"), required=False, max_length=2000,
+        label=_("Begrundelse"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Skal udfyldes, når en afsluttet sag genåbnes."),
     )
@@ -452,19 +548,23 @@ class StatusForm(forms.Form):
 
 class ActionForm(forms.Form):
     action_code = forms.ChoiceField(
-        label=_("Handling"), choices=[("", _("Vælg handling")), *translated_choices(ACTION_CHOICES)],
-        error_messages={"required": _("Vælg hvilken handling der er udført."),
-                        "invalid_choice": _("Vælg en handling fra listen.")},
+        label=_("Handling"),
+        choices=[("", _("Vælg handling")), *translated_choices(ACTION_CHOICES)],
+        error_messages={
+            "required": _("Vælg hvilken handling der er udført."),
+            "invalid_choice": _("Vælg en handling fra listen."),
+        },
     )
     occurred_on = forms.DateField(
-        label=_("Dato"), validators=[not_in_future_date],
-        error_messages={"required": _("Skriv hvornår handlingen blev udført."),
-                        "invalid": _("Skriv en gyldig dato.")},
+        label=_("Dato"),
+        validators=[not_in_future_date],
+        error_messages={"required": _("Skriv hvornår handlingen blev udført."), "invalid": _("Skriv en gyldig dato.")},
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     external_reference = forms.CharField(
-        label=_("Ekstern reference"), required=False, max_length=200,
+        label=_("Ekstern reference"),
+        required=False,
+        max_length=200,
         help_text=_("Fx politiets journalnummer, Datatilsynets sagsnummer eller platformens sagsnummer."),
     )
 
@@ -476,8 +576,12 @@ class ActionForm(forms.Form):
 
 
 class NoteForm(forms.ModelForm):
-    body = forms.CharField(label=_("Note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": _("Skriv noten.")})
+    body = forms.CharField(
+        label=_("Note"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Skriv noten.")},
+    )
 
     class Meta:
         model = Note
@@ -492,10 +596,13 @@ class NoteForm(forms.ModelForm):
 class LegalHoldForm(forms.Form):
     """Set or clear legal hold; which of the two is fixed by the page, the reason is required."""
 
-    hold = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1",
-                                  widget=forms.HiddenInput)
+    hold = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1", widget=forms.HiddenInput
+    )
     reason = forms.CharField(
-        label=_("Begrundelse"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Begrundelse"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Skriv hvorfor retligt hold sættes eller ophæves.")},
     )
 
@@ -505,7 +612,8 @@ class LegalHoldForm(forms.Form):
         if not self.is_bound:
             self.initial["hold"] = "0" if incident.legal_hold else "1"
         self.fields["reason"].help_text = (
-            _("Fx en verserende retssag eller en klage, som sagen skal bruges i.") if not incident.legal_hold
+            _("Fx en verserende retssag eller en klage, som sagen skal bruges i.")
+            if not incident.legal_hold
             else _("Fx at retssagen eller klagen er afsluttet.")
         )
 
@@ -524,7 +632,9 @@ class DeadlineDismissForm(forms.Form):
     code = forms.CharField(max_length=40, widget=forms.HiddenInput)
     restore = forms.BooleanField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(
-        label=_("Hvorfor er fristen ikke relevant?"), max_length=2000, required=False,
+        label=_("Hvorfor er fristen ikke relevant?"),
+        max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Fx at medarbejderen ikke ønsker at anmelde, eller at fristen ikke passer på sagen."),
     )
@@ -556,11 +666,16 @@ class ConfirmLevelForm(forms.Form):
     """The manager confirms the computed level or chooses another with a reason."""
 
     level = forms.TypedChoiceField(
-        label=_("Alvorlighed"), coerce=int, choices=translated_choices(LEVEL_CHOICES),
+        label=_("Alvorlighed"),
+        coerce=int,
+        choices=translated_choices(LEVEL_CHOICES),
         error_messages={"required": _("Vælg et niveau."), "invalid_choice": _("Vælg et niveau fra listen.")},
     )
     justification = forms.CharField(
-        label=_("Begrundelse"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Begrundelse"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Skal udfyldes, når du vælger et andet niveau end det beregnede."),
     )
 

@@ -28,21 +28,34 @@ def self_report(request):
 
     form = SelfReportForm(request.POST, request.FILES, units=units)
     if not form.is_valid():
-        return render(request, "incidents/self_report.html", {
-            "form": form,
-            # Browsers never keep a chosen file after a round trip; say so instead of losing it silently.
-            "files_dropped": bool(request.FILES.getlist("files")),
-        })
+        return render(
+            request,
+            "incidents/self_report.html",
+            {
+                "form": form,
+                # Browsers never keep a chosen file after a round trip; say so instead of losing it silently.
+                "files_dropped": bool(request.FILES.getlist("files")),
+            },
+        )
 
     incident = incident_register(
-        actor=user, unit=form.chosen_unit, channel=Incident.Channel.SELF_REPORT, fields=form.incident_fields(),
-        targets=[user], publications=form.publications(), request=request,
+        actor=user,
+        unit=form.chosen_unit,
+        channel=Incident.Channel.SELF_REPORT,
+        fields=form.incident_fields(),
+        targets=[user],
+        publications=form.publications(),
+        request=request,
     )
     _store_files(request, incident, form.cleaned_data["files"])
-    messages.success(request, _(
-        "Tak, fordi du fortalte os det. Din sag har nummer %(reference)s. Din leder kan se den nu og "
-        "tager den herfra – du kan følge sagen her."
-    ) % {"reference": incident.reference})
+    messages.success(
+        request,
+        _(
+            "Tak, fordi du fortalte os det. Din sag har nummer %(reference)s. Din leder kan se den nu og "
+            "tager den herfra – du kan følge sagen her."
+        )
+        % {"reference": incident.reference},
+    )
     return redirect("dashboard:caseworker")
 
 
@@ -51,12 +64,15 @@ def _store_files(request, incident: Incident, files) -> None:
     publication = incident.publications.first() if files else None
     for uploaded in files:
         try:
-            evidence.evidence_store(actor=request.user, incident=incident, uploaded_file=uploaded,
-                                    publication=publication, request=request)
+            evidence.evidence_store(
+                actor=request.user, incident=incident, uploaded_file=uploaded, publication=publication, request=request
+            )
         except evidence.EvidenceRejected as exc:
             reason = str(exc)
             if uploaded.name not in reason:
                 reason = _("Filen «%(name)s» blev ikke gemt: %(reason)s") % {"name": uploaded.name, "reason": reason}
-            messages.warning(request, _(
-                "%(reason)s Din anmeldelse er modtaget alligevel, og du kan tilføje filen igen på din sag."
-            ) % {"reason": reason})
+            messages.warning(
+                request,
+                _("%(reason)s Din anmeldelse er modtaget alligevel, og du kan tilføje filen igen på din sag.")
+                % {"reason": reason},
+            )

@@ -31,9 +31,22 @@ def _audit_view(request, incident: Incident, summary: str) -> None:
     audit_record(request=request, action=AuditEvent.Action.VIEW, obj=incident, summary=summary)
 
 
-def render_manager_detail(request, incident: Incident, *, status_form=None, action_form=None, note_form=None,
-                          assess_form=None, legal_hold_form=None, deadline_form=None, art14_form=None,
-                          owner_form=None, exclusion_form=None, message_form=None, status: int = 200):
+def render_manager_detail(
+    request,
+    incident: Incident,
+    *,
+    status_form=None,
+    action_form=None,
+    note_form=None,
+    assess_form=None,
+    legal_hold_form=None,
+    deadline_form=None,
+    art14_form=None,
+    owner_form=None,
+    exclusion_form=None,
+    message_form=None,
+    status: int = 200,
+):
     """The manager's page; the workflow views re-render it with their bound form on errors."""
     context = selectors.incident_detail_context(request.user, incident)
     may_change = policy.may_change(request.user, incident)
@@ -85,8 +98,9 @@ def _action_initial(request) -> dict:
 def render_shared_detail(request, incident: Incident):
     """The union rep's read-only page of a case shared with them: no notes, no forms."""
     full = selectors.incident_detail_context(request.user, incident)
-    share = incident.shares.filter(union_rep=request.user, withdrawn_at__isnull=True).select_related(
-        "shared_by").first()
+    share = (
+        incident.shares.filter(union_rep=request.user, withdrawn_at__isnull=True).select_related("shared_by").first()
+    )
     context = {
         "incident": incident,
         "share": share,

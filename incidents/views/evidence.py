@@ -48,11 +48,9 @@ logger = logging.getLogger(__name__)
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
 
 
-def _evidence_page(request, incident, *, evidence_form=None, remove_form=None, remove_evidence_id=None,
-                   status=200):
+def _evidence_page(request, incident, *, evidence_form=None, remove_form=None, remove_evidence_id=None, status=200):
     """The incident's evidence on a page of its own (after a refused upload, or for GET)."""
-    audit_record(request=request, action=AuditEvent.Action.VIEW, obj=incident,
-                 summary=_("Dokumentation vist"))
+    audit_record(request=request, action=AuditEvent.Action.VIEW, obj=incident, summary=_("Dokumentation vist"))
     context = {
         "incident": incident,
         "evidence_list": list(evidence_list_for(incident)),
@@ -97,21 +95,34 @@ def _evidence_upload(request, incident, limiter):
     for uploaded in form.cleaned_data["files"]:
         try:
             evidence = store_file(
-                actor=request.user, incident=incident, uploaded_file=uploaded,
-                description=form.cleaned_data["description"], captured_at=form.cleaned_data["captured_at"],
-                publication=form.cleaned_data["publication"], request=request,
+                actor=request.user,
+                incident=incident,
+                uploaded_file=uploaded,
+                description=form.cleaned_data["description"],
+                captured_at=form.cleaned_data["captured_at"],
+                publication=form.cleaned_data["publication"],
+                request=request,
             )
         except EvidenceRejected as exc:
             refused.append(str(exc))
             continue
         stored += 1
-        messages.success(request, _("«%(name)s» er gemt (%(size)s, SHA-256 %(hash)s).") % {
-            "name": evidence.original_name, "size": filesizeformat(evidence.size), "hash": evidence.sha256,
-        })
+        messages.success(
+            request,
+            _("«%(name)s» er gemt (%(size)s, SHA-256 %(hash)s).")
+            % {
+                "name": evidence.original_name,
+                "size": filesizeformat(evidence.size),
+                "hash": evidence.sha256,
+            },
+        )
         duplicate = evidence_duplicate_of(evidence)
         if duplicate is not None:
-            messages.info(request, _("«%(name)s» er identisk med «%(other)s», som allerede ligger på sagen.") % {
-                "name": evidence.original_name, "other": duplicate.original_name})
+            messages.info(
+                request,
+                _("«%(name)s» er identisk med «%(other)s», som allerede ligger på sagen.")
+                % {"name": evidence.original_name, "other": duplicate.original_name},
+            )
     if not refused:
         return _back_to_case(incident)
     for message in refused:
@@ -136,11 +147,16 @@ def evidence_download(request, reference, evidence_id):
     except FileNotFoundError as exc:
         logger.error("Evidence %s of %s is missing from storage", evidence.pk, incident.reference)
         raise Http404 from exc
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, obj=evidence,
-                 summary=_("Dokumentation hentet"),
-                 details={"sha256": evidence.sha256, "name": evidence.original_name, "size": evidence.size})
-    response = stored_file_response(handle, name=evidence.file.name, filename=evidence.original_name,
-                                    content_type=served_content_type(evidence))
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=evidence,
+        summary=_("Dokumentation hentet"),
+        details={"sha256": evidence.sha256, "name": evidence.original_name, "size": evidence.size},
+    )
+    response = stored_file_response(
+        handle, name=evidence.file.name, filename=evidence.original_name, content_type=served_content_type(evidence)
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["Cache-Control"] = "private, no-store"
@@ -158,17 +174,28 @@ def evidence_remove(request, reference, evidence_id):
         raise PermissionDenied
     form = EvidenceRemoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("«%(name)s» er ikke fjernet: skriv en begrundelse.") % {
-            "name": evidence.original_name})
-        return _evidence_page(request, incident, evidence_form=EvidenceUploadForm(incident=incident),
-                              remove_form=form, remove_evidence_id=evidence.pk, status=400)
+        messages.error(
+            request, _("«%(name)s» er ikke fjernet: skriv en begrundelse.") % {"name": evidence.original_name}
+        )
+        return _evidence_page(
+            request,
+            incident,
+            evidence_form=EvidenceUploadForm(incident=incident),
+            remove_form=form,
+            remove_evidence_id=evidence.pk,
+            status=400,
+        )
     if evidence.is_removed:
         messages.info(request, _("«%(name)s» var allerede fjernet.") % {"name": evidence.original_name})
     else:
-        services.evidence_remove(actor=request.user, evidence=evidence, reason=form.cleaned_data["reason"],
-                                 request=request)
-        messages.success(request, _("«%(name)s» er fjernet. Sagen beholder filnavn, SHA-256 og begrundelse.")
-                         % {"name": evidence.original_name})
+        services.evidence_remove(
+            actor=request.user, evidence=evidence, reason=form.cleaned_data["reason"], request=request
+        )
+        messages.success(
+            request,
+            _("«%(name)s» er fjernet. Sagen beholder filnavn, SHA-256 og begrundelse.")
+            % {"name": evidence.original_name},
+        )
     return _back_to_case(incident)
 
 

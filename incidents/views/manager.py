@@ -70,6 +70,7 @@ def _detail_url(incident: Incident, anchor: str = "") -> str:
 
 # --- List -------------------------------------------------------------------------------
 
+
 def _sort_columns(current: str) -> dict[str, dict]:
     """Per column: the ordering a click asks for and the aria-sort state now."""
     columns = {}
@@ -94,30 +95,46 @@ def incident_list(request):
     incidents = page.object_list
     selectors.list_rows(incidents)
     audit_record_read(
-        request=request, object_type="incidents.incident",
-        summary=_("Liste over hændelser vist"), organisation_id=request.user.organisation_id,
-        details={"filters": {k: v for k, v in request.GET.items() if v and k != "page"},
-                 "page": page.number, "count": paginator.count, "more": not paginator.exact},
+        request=request,
+        object_type="incidents.incident",
+        summary=_("Liste over hændelser vist"),
+        organisation_id=request.user.organisation_id,
+        details={
+            "filters": {k: v for k, v in request.GET.items() if v and k != "page"},
+            "page": page.number,
+            "count": paginator.count,
+            "more": not paginator.exact,
+        },
     )
     current = request.GET.get("ordering", "") if filterset.form.is_valid() else ""
-    return render(request, "incidents/list.html", {
-        "filter": filterset, "page": page, "incidents": incidents, "columns": _sort_columns(current),
-        "confirmed_text": _("(bekræftet)"),
-    })
+    return render(
+        request,
+        "incidents/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "incidents": incidents,
+            "columns": _sort_columns(current),
+            "confirmed_text": _("(bekræftet)"),
+        },
+    )
 
 
 # --- Register and edit ------------------------------------------------------------------
+
 
 def _store_evidence(request, incident: Incident) -> int:
     """Store each uploaded file; a refused file is named in a warning, the rest are kept."""
     stored = 0
     for uploaded in request.FILES.getlist("evidence_files"):
         try:
-            evidence_service.evidence_store(actor=request.user, incident=incident, uploaded_file=uploaded,
-                                            request=request)
+            evidence_service.evidence_store(
+                actor=request.user, incident=incident, uploaded_file=uploaded, request=request
+            )
         except EvidenceRejected as exc:
-            messages.warning(request, _("Filen «%(name)s» blev ikke gemt: %(reason)s")
-                             % {"name": uploaded.name, "reason": exc})
+            messages.warning(
+                request, _("Filen «%(name)s» blev ikke gemt: %(reason)s") % {"name": uploaded.name, "reason": exc}
+            )
         else:
             stored += 1
     return stored
@@ -135,12 +152,23 @@ def _form_page(request, *, form, formset, incident=None, status=200, version=Non
     files_lost = request.method == "POST" and bool(request.FILES.getlist("evidence_files"))
     if version is None and incident is not None:
         version = request.POST.get(concurrency.VERSION_FIELD) or incident.version
-    return render(request, "incidents/form.html", {
-        "form": form, "formset": formset, "incident": incident, "editing": incident is not None,
-        "version": version, "conflicts": conflicts,
-        "files_lost": files_lost, "publication_prefix": PUBLICATION_PREFIX,
-        "preview_features": ",".join(FEATURE_FIELDS), "preview_phenomena": ",".join(PHENOMENON_FIELDS),
-    }, status=status)
+    return render(
+        request,
+        "incidents/form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "incident": incident,
+            "editing": incident is not None,
+            "version": version,
+            "conflicts": conflicts,
+            "files_lost": files_lost,
+            "publication_prefix": PUBLICATION_PREFIX,
+            "preview_features": ",".join(FEATURE_FIELDS),
+            "preview_phenomena": ",".join(PHENOMENON_FIELDS),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -158,15 +186,20 @@ def incident_create(request):
     if not _valid(form, formset):
         return _form_page(request, form=form, formset=formset)
     incident = services.incident_register(
-        actor=request.user, unit=form.cleaned_data["unit"], channel=Incident.Channel.MANAGER,
-        fields=form.fields_for_service(), targets=form.cleaned_data["targets"],
-        publications=formset.publications_for_service(), request=request,
+        actor=request.user,
+        unit=form.cleaned_data["unit"],
+        channel=Incident.Channel.MANAGER,
+        fields=form.fields_for_service(),
+        targets=form.cleaned_data["targets"],
+        publications=formset.publications_for_service(),
+        request=request,
     )
     stored = _store_evidence(request, incident)
     text = _("Hændelsen %(reference)s er registreret.") % {"reference": incident.reference}
     if stored:
-        text += " " + ngettext("%(count)d fil er gemt som dokumentation.",
-                               "%(count)d filer er gemt som dokumentation.", stored) % {"count": stored}
+        text += " " + ngettext(
+            "%(count)d fil er gemt som dokumentation.", "%(count)d filer er gemt som dokumentation.", stored
+        ) % {"count": stored}
     messages.success(request, text)
     return redirect(_detail_url(incident))
 
@@ -179,8 +212,9 @@ def incident_edit(request, reference):
     if request.method != "POST":
         form = IncidentForm(instance=incident, user=request.user)
         formset = PublicationEditFormSet(instance=incident, prefix=PUBLICATION_PREFIX)
-        audit_record(request=request, action=AuditEvent.Action.VIEW, obj=incident,
-                     summary=_("Hændelse åbnet til redigering"))
+        audit_record(
+            request=request, action=AuditEvent.Action.VIEW, obj=incident, summary=_("Hændelse åbnet til redigering")
+        )
         return _form_page(request, form=form, formset=formset, incident=incident)
 
     # The form validates a copy, so the service sees which facts really changed.
@@ -196,15 +230,25 @@ def incident_edit(request, reference):
 
     try:
         changed = services.incident_update(
-            actor=request.user, incident=incident,
+            actor=request.user,
+            incident=incident,
             fields={**form.fields_for_service(), "unit": form.cleaned_data["unit"]},
-            targets=form.cleaned_data["targets"], save_related=save_publications,
-            expected_version=concurrency.posted_version(request), request=request,
+            targets=form.cleaned_data["targets"],
+            save_related=save_publications,
+            expected_version=concurrency.posted_version(request),
+            request=request,
         )
     except services.StaleVersion as stale:
         # A colleague saved first: nothing is written; show both versions, keep what was typed.
-        return _form_page(request, form=form, formset=formset, incident=stale.current, status=409,
-                          version=stale.current.version, conflicts=concurrency.conflicts(form, stale.current))
+        return _form_page(
+            request,
+            form=form,
+            formset=formset,
+            incident=stale.current,
+            status=409,
+            version=stale.current.version,
+            conflicts=concurrency.conflicts(form, stale.current),
+        )
     if changed:
         messages.success(request, _("Ændringerne er gemt, og vurderingen er beregnet igen."))
     else:
@@ -213,6 +257,7 @@ def incident_edit(request, reference):
 
 
 # --- Workflow (forms on the detail page) ---------------------------------------------------
+
 
 @login_required
 @require_POST
@@ -227,8 +272,11 @@ def incident_status(request, reference):
     if form.is_valid():
         try:
             services.incident_change_status(
-                actor=request.user, incident=incident, to_status=form.cleaned_data["to_status"],
-                reason=form.cleaned_data["reason"], request=request,
+                actor=request.user,
+                incident=incident,
+                to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"],
+                request=request,
             )
         except services.AlreadyInStatus as exc:
             messages.info(request, str(exc))
@@ -236,8 +284,9 @@ def incident_status(request, reference):
         except services.TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Sagen har nu status «%(status)s».")
-                             % {"status": incident.get_status_display()})
+            messages.success(
+                request, _("Sagen har nu status «%(status)s».") % {"status": incident.get_status_display()}
+            )
             return redirect(_detail_url(incident, "tidslinje"))
     return render_manager_detail(request, incident, status_form=form)
 
@@ -251,9 +300,13 @@ def incident_action(request, reference):
     if not form.is_valid():
         return render_manager_detail(request, incident, action_form=form)
     services.incident_record_action(
-        actor=request.user, incident=incident, action_code=form.cleaned_data["action_code"],
-        occurred_on=form.cleaned_data["occurred_on"], note=form.cleaned_data["note"],
-        external_reference=form.cleaned_data["external_reference"], request=request,
+        actor=request.user,
+        incident=incident,
+        action_code=form.cleaned_data["action_code"],
+        occurred_on=form.cleaned_data["occurred_on"],
+        note=form.cleaned_data["note"],
+        external_reference=form.cleaned_data["external_reference"],
+        request=request,
     )
     messages.success(request, _("Handlingen er registreret på tidslinjen."))
     return redirect(_detail_url(incident, "tidslinje"))
@@ -267,8 +320,13 @@ def incident_note(request, reference):
     form = NoteForm(request.POST)
     if not form.is_valid():
         return render_manager_detail(request, incident, note_form=form)
-    services.note_add(actor=request.user, incident=incident, body=form.cleaned_data["body"],
-                      visibility=form.cleaned_data["visibility"], request=request)
+    services.note_add(
+        actor=request.user,
+        incident=incident,
+        body=form.cleaned_data["body"],
+        visibility=form.cleaned_data["visibility"],
+        request=request,
+    )
     messages.success(request, _("Noten er gemt."))
     return redirect(_detail_url(incident, "noter"))
 
@@ -285,8 +343,11 @@ def incident_assess(request, reference):
     if not form.is_valid():
         return render_manager_detail(request, incident, assess_form=form)
     services.incident_confirm_level(
-        actor=request.user, incident=incident, level=form.cleaned_data["level"],
-        justification=form.cleaned_data["justification"], request=request,
+        actor=request.user,
+        incident=incident,
+        level=form.cleaned_data["level"],
+        justification=form.cleaned_data["justification"],
+        request=request,
     )
     messages.success(request, _("Vurderingen er gemt."))
     return redirect(_detail_url(incident, "vurdering"))
@@ -304,8 +365,9 @@ def incident_legal_hold(request, reference):
     if not form.is_valid():
         return render_manager_detail(request, incident, legal_hold_form=form)
     hold = form.cleaned_data["hold"]
-    changed = services.incident_set_legal_hold(actor=request.user, incident=incident, hold=hold,
-                                               reason=form.cleaned_data["reason"], request=request)
+    changed = services.incident_set_legal_hold(
+        actor=request.user, incident=incident, hold=hold, reason=form.cleaned_data["reason"], request=request
+    )
     if not changed:
         messages.info(request, _("Retligt hold var allerede sat.") if hold else _("Sagen havde ikke retligt hold."))
     elif hold:
@@ -331,11 +393,13 @@ def incident_deadline_dismiss(request, reference):
         services.deadline_restore(actor=request.user, incident=incident, code=code, request=request)
         messages.success(request, _("Fristen gælder igen."))
     else:
-        services.deadline_dismiss(actor=request.user, incident=incident, code=code,
-                                  reason=form.cleaned_data["reason"], request=request)
+        services.deadline_dismiss(
+            actor=request.user, incident=incident, code=code, reason=form.cleaned_data["reason"], request=request
+        )
         messages.success(request, _("Fristen er markeret som ikke relevant og vises ikke længere som overskredet."))
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)  # the dashboard's overdue list sends the manager back there
     return redirect(_detail_url(incident, "frister"))

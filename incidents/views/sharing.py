@@ -40,9 +40,14 @@ def incident_share_create(request, reference):
     except sharing.ShareRefused as exc:
         messages.error(request, str(exc))
         return _back_to_case(incident)
-    messages.success(request, _("Sagen er delt med %(name)s, som nu kan læse den, men ikke ændre noget. "
-                                "Du kan trække delingen tilbage når som helst.") % {
-        "name": rep.get_full_name() or rep.get_username()})
+    messages.success(
+        request,
+        _(
+            "Sagen er delt med %(name)s, som nu kan læse den, men ikke ændre noget. "
+            "Du kan trække delingen tilbage når som helst."
+        )
+        % {"name": rep.get_full_name() or rep.get_username()},
+    )
     return _back_to_case(incident)
 
 
@@ -56,6 +61,9 @@ def incident_share_withdraw(request, reference, share_id):
     if share is None:
         raise Http404
     sharing.incident_share_withdraw(actor=request.user, share=share, request=request)
-    messages.success(request, _("%(name)s kan ikke længere se sagen.") % {
-        "name": share.union_rep.get_full_name() or share.union_rep.get_username()})
+    messages.success(
+        request,
+        _("%(name)s kan ikke længere se sagen.")
+        % {"name": share.union_rep.get_full_name() or share.union_rep.get_username()},
+    )
     return _back_to_case(incident)

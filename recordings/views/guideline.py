@@ -43,16 +43,20 @@ def _page(request, guideline: RecordingGuideline | None, organisation_id: int, *
     current = current if current is not None else selectors.current_guideline(organisation_id)
     versions = _versions_with_state(organisation_id, current)
     shown = next((v for v in versions if guideline and v.pk == guideline.pk), None)
-    return render(request, "recordings/guideline.html", {
-        "guideline": guideline,
-        "state": shown.state if shown else "",
-        "effective_to": shown.effective_to if shown else None,
-        "passages": selectors.guideline_passages(guideline),
-        "versions": versions,
-        "is_current": guideline is not None and current is not None and guideline.pk == current.pk,
-        "may_administer": permissions.may_administer(request.user, organisation_id),
-        "may_register": policy.may_register(request.user),
-    })
+    return render(
+        request,
+        "recordings/guideline.html",
+        {
+            "guideline": guideline,
+            "state": shown.state if shown else "",
+            "effective_to": shown.effective_to if shown else None,
+            "passages": selectors.guideline_passages(guideline),
+            "versions": versions,
+            "is_current": guideline is not None and current is not None and guideline.pk == current.pk,
+            "may_administer": permissions.may_administer(request.user, organisation_id),
+            "may_register": policy.may_register(request.user),
+        },
+    )
 
 
 @login_required
@@ -74,8 +78,9 @@ def guideline_version(request, pk: int):
 @require_safe
 def guideline_pdf(request, pk: int):
     guideline = selectors.get_guideline_or_404(request.user, pk)
-    content = pdf.guideline_pdf(guideline, selectors.guideline_passages(guideline),
-                                organisation_name=guideline.organisation.name)
+    content = pdf.guideline_pdf(
+        guideline, selectors.guideline_passages(guideline), organisation_name=guideline.organisation.name
+    )
     response = HttpResponse(content, content_type="application/pdf")
     filename = f"retningslinje-optagelse-{guideline.effective_from:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

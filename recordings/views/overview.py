@@ -34,11 +34,22 @@ def overview(request):
         if form.cleaned_data["unit"]:
             unit_ids = UnitTree.of_units(units).descendants([form.cleaned_data["unit"]]) & managed
     data = selectors.overview(unit_ids, start, end)
-    audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="recordings.overview",
-                 summary=_("Overblik over anmodninger om optagelse vist"),
-                 organisation_id=request.user.organisation_id,
-                 details={"from": start.isoformat(), "to": end.isoformat(), "units": sorted(unit_ids)})
-    return render(request, "recordings/overview.html", {
-        "form": form, "start": start, "end": end, "data": data,
-        "decision_labels": [DECISION_LABELS[d] for d in DECISIONS],
-    })
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        object_type="recordings.overview",
+        summary=_("Overblik over anmodninger om optagelse vist"),
+        organisation_id=request.user.organisation_id,
+        details={"from": start.isoformat(), "to": end.isoformat(), "units": sorted(unit_ids)},
+    )
+    return render(
+        request,
+        "recordings/overview.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "data": data,
+            "decision_labels": [DECISION_LABELS[d] for d in DECISIONS],
+        },
+    )

@@ -56,18 +56,36 @@ def _chosen_organisation(form: RecordingRequestForm, units: list[Unit]) -> int:
 
 # --- Register -------------------------------------------------------------------------------
 
-def _form_page(request, form: RecordingRequestForm, units: list[Unit], *, reasons=None, media=None,
-               cpr_removed: bool = False, previewed: bool = False):
+
+def _form_page(
+    request,
+    form: RecordingRequestForm,
+    units: list[Unit],
+    *,
+    reasons=None,
+    media=None,
+    cpr_removed: bool = False,
+    previewed: bool = False,
+):
     suggestion = guideline = None
     passages: list = []
     if reasons is not None:
         suggestion, guideline, passages = _suggestion_for(_chosen_organisation(form, units), reasons, media)
-    return render(request, "recordings/form.html", {
-        "form": form, "single_unit": form.single_unit, "suggestion": suggestion, "guideline": guideline,
-        "passages": passages, "cpr_removed": cpr_removed, "previewed": previewed,
-        "suggestion_label": DECISION_LABELS.get(suggestion.decision) if suggestion else "",
-        "reason_labels": [REASON_LABELS[c] for c in suggestion.reasons] if suggestion else [],
-    })
+    return render(
+        request,
+        "recordings/form.html",
+        {
+            "form": form,
+            "single_unit": form.single_unit,
+            "suggestion": suggestion,
+            "guideline": guideline,
+            "passages": passages,
+            "cpr_removed": cpr_removed,
+            "previewed": previewed,
+            "suggestion_label": DECISION_LABELS.get(suggestion.decision) if suggestion else "",
+            "reason_labels": [REASON_LABELS[c] for c in suggestion.reasons] if suggestion else [],
+        },
+    )
 
 
 @login_required
@@ -86,8 +104,11 @@ def request_create(request):
         media = form.cleaned_data.get("media")
         return _form_page(request, form, units, reasons=reasons if reasons else None, media=media or "audio")
     recording_request = services.recording_request_register(
-        actor=request.user, unit=form.cleaned_data["unit"], reasons=form.cleaned_data["reasons"],
-        fields=form.fields_for_service(), request=request,
+        actor=request.user,
+        unit=form.cleaned_data["unit"],
+        reasons=form.cleaned_data["reasons"],
+        fields=form.fields_for_service(),
+        request=request,
     )
     messages.success(request, _("Anmodningen er gemt."))
     return redirect("recordings:detail", pk=recording_request.pk)
@@ -119,19 +140,29 @@ def request_suggest(request):
         suggestion, guideline, passages = _suggestion_for(organisation_id, reasons, media)
     except InvalidRequestFacts as exc:
         return _bad_request(exc.field, exc.value, _("Ukendt kode."))
-    return JsonResponse({
-        "decision": suggestion.decision,
-        "label": str(DECISION_LABELS[suggestion.decision]),
-        "rule": suggestion.rule,
-        "explanation": str(suggestion.explanation),
-        "reasons": [{"code": code, "label": str(REASON_LABELS[code])} for code in suggestion.reasons],
-        "advice": [str(item) for item in suggestion.advice],
-        "guideline": ({"title": guideline.title, "effective_from": guideline.effective_from.isoformat(),
-                       "url": reverse("recordings:guideline_version", args=[guideline.pk])}
-                      if guideline else None),
-        "passages": [{"key": p.key, "title": str(PASSAGE_LABELS.get(p.key, p.key)), "blocks": markup.to_data(p.text)}
-                     for p in passages],
-    })
+    return JsonResponse(
+        {
+            "decision": suggestion.decision,
+            "label": str(DECISION_LABELS[suggestion.decision]),
+            "rule": suggestion.rule,
+            "explanation": str(suggestion.explanation),
+            "reasons": [{"code": code, "label": str(REASON_LABELS[code])} for code in suggestion.reasons],
+            "advice": [str(item) for item in suggestion.advice],
+            "guideline": (
+                {
+                    "title": guideline.title,
+                    "effective_from": guideline.effective_from.isoformat(),
+                    "url": reverse("recordings:guideline_version", args=[guideline.pk]),
+                }
+                if guideline
+                else None
+            ),
+            "passages": [
+                {"key": p.key, "title": str(PASSAGE_LABELS.get(p.key, p.key)), "blocks": markup.to_data(p.text)}
+                for p in passages
+            ],
+        }
+    )
 
 
 def _bad_request(field: str, value, message: str) -> JsonResponse:
@@ -139,6 +170,7 @@ def _bad_request(field: str, value, message: str) -> JsonResponse:
 
 
 # --- List -------------------------------------------------------------------------------------
+
 
 @login_required
 @require_safe
@@ -151,8 +183,13 @@ def request_list(request):
     filters: dict = {}
     if filter_form is not None and filter_form.is_bound and filter_form.is_valid():
         data = filter_form.cleaned_data
-        filters = {"decision": data["decision"], "reason": data["reason"], "date_from": data["date_from"],
-                   "date_to": data["date_to"], "only_unreviewed": data["unreviewed"]}
+        filters = {
+            "decision": data["decision"],
+            "reason": data["reason"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "only_unreviewed": data["unreviewed"],
+        }
         if data["unit"]:
             filters["unit_ids"] = [data["unit"]]
     paginator = Paginator(selectors.request_list(request.user, **filters), selectors.LIST_PAGE_SIZE)
@@ -160,46 +197,72 @@ def request_list(request):
     page.links = page_links_of(page)
     rows = list(page.object_list)
     audit_record(
-        request=request, action=AuditEvent.Action.VIEW, object_type="recordings.recordingrequest",
-        summary=_("Liste over anmodninger om optagelse vist"), organisation_id=request.user.organisation_id,
-        details={"ids": [row.pk for row in rows], "page": page.number, "count": paginator.count,
-                 "filters": {k: v for k, v in request.GET.items() if v and k != "page"}},
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        object_type="recordings.recordingrequest",
+        summary=_("Liste over anmodninger om optagelse vist"),
+        organisation_id=request.user.organisation_id,
+        details={
+            "ids": [row.pk for row in rows],
+            "page": page.number,
+            "count": paginator.count,
+            "filters": {k: v for k, v in request.GET.items() if v and k != "page"},
+        },
     )
-    return render(request, "recordings/list.html", {
-        "page": page, "rows": rows, "filter_form": filter_form, "is_manager": bool(managed),
-        "may_register": policy.may_register(request.user),
-        "has_filters": bool(filters and any(filters.values())),
-    })
+    return render(
+        request,
+        "recordings/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filter_form": filter_form,
+            "is_manager": bool(managed),
+            "may_register": policy.may_register(request.user),
+            "has_filters": bool(filters and any(filters.values())),
+        },
+    )
 
 
 # --- Detail and changes -------------------------------------------------------------------------
 
-def render_detail(request, recording_request: RecordingRequest, *, review_form=None, hidden_form=None,
-                  link_form=None, status: int = 200):
+
+def render_detail(
+    request,
+    recording_request: RecordingRequest,
+    *,
+    review_form=None,
+    hidden_form=None,
+    link_form=None,
+    status: int = 200,
+):
     user = request.user
     suggestion = recording_request.compute_suggestion()
     may_update = policy.may_update(user, recording_request)
     incident = recording_request.incident
-    incident_visible = bool(
-        incident and incident_policy.visible_incidents(user).filter(pk=incident.pk).exists()
+    incident_visible = bool(incident and incident_policy.visible_incidents(user).filter(pk=incident.pk).exists())
+    audit_record(
+        request=request, action=AuditEvent.Action.VIEW, obj=recording_request, summary=_("Anmodning om optagelse vist")
     )
-    audit_record(request=request, action=AuditEvent.Action.VIEW, obj=recording_request,
-                 summary=_("Anmodning om optagelse vist"))
-    return render(request, "recordings/detail.html", {
-        "rr": recording_request,
-        "suggestion": suggestion,
-        "suggestion_label": DECISION_LABELS[suggestion.decision],
-        "suggestion_reason_labels": [REASON_LABELS[c] for c in suggestion.reasons],
-        "passages": selectors.relevant_passages(recording_request.guideline, suggestion.passage_keys),
-        "media_label": MEDIA_LABELS.get(recording_request.media, ""),
-        "may_review": policy.may_review(user, recording_request),
-        "may_update": may_update,
-        "review_form": review_form or ReviewForm(initial={"review_note": recording_request.review_note}),
-        "hidden_form": hidden_form or HiddenRecordingForm(),
-        "link_form": link_form or IncidentLinkForm(user=user),
-        "incident_visible": incident_visible,
-        "candidates": selectors.incident_candidates(user) if may_update else [],
-    }, status=status)
+    return render(
+        request,
+        "recordings/detail.html",
+        {
+            "rr": recording_request,
+            "suggestion": suggestion,
+            "suggestion_label": DECISION_LABELS[suggestion.decision],
+            "suggestion_reason_labels": [REASON_LABELS[c] for c in suggestion.reasons],
+            "passages": selectors.relevant_passages(recording_request.guideline, suggestion.passage_keys),
+            "media_label": MEDIA_LABELS.get(recording_request.media, ""),
+            "may_review": policy.may_review(user, recording_request),
+            "may_update": may_update,
+            "review_form": review_form or ReviewForm(initial={"review_note": recording_request.review_note}),
+            "hidden_form": hidden_form or HiddenRecordingForm(),
+            "link_form": link_form or IncidentLinkForm(user=user),
+            "incident_visible": incident_visible,
+            "candidates": selectors.incident_candidates(user) if may_update else [],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -229,8 +292,9 @@ def request_review(request, pk: int):
     if not form.is_valid():
         _cpr_message(request, form)
         return render_detail(request, recording_request, review_form=form)
-    services.recording_request_review(actor=request.user, recording_request=recording_request,
-                                      note=form.cleaned_data["review_note"], request=request)
+    services.recording_request_review(
+        actor=request.user, recording_request=recording_request, note=form.cleaned_data["review_note"], request=request
+    )
     messages.success(request, _("Din gennemgang er gemt."))
     return redirect(reverse("recordings:detail", args=[pk]) + "#gennemgang")
 
@@ -243,8 +307,9 @@ def request_hidden(request, pk: int):
     if not form.is_valid():
         _cpr_message(request, form)
         return render_detail(request, recording_request, hidden_form=form)
-    services.recording_request_mark_hidden(actor=request.user, recording_request=recording_request,
-                                           note=form.cleaned_data["note"], request=request)
+    services.recording_request_mark_hidden(
+        actor=request.user, recording_request=recording_request, note=form.cleaned_data["note"], request=request
+    )
     messages.success(request, _("Den skjulte optagelse er registreret."))
     return redirect(reverse("recordings:detail", args=[pk]) + "#skjult")
 
@@ -254,19 +319,24 @@ def request_hidden(request, pk: int):
 def request_link_incident(request, pk: int):
     recording_request = _changeable_or_404(request, pk)
     if "remove" in request.POST:
-        if recording_request.incident_id and not incident_policy.visible_incidents(request.user).filter(
-                pk=recording_request.incident_id).exists():
+        if (
+            recording_request.incident_id
+            and not incident_policy.visible_incidents(request.user).filter(pk=recording_request.incident_id).exists()
+        ):
             raise Http404
-        services.recording_request_link_incident(actor=request.user, recording_request=recording_request,
-                                                 incident=None, request=request)
+        services.recording_request_link_incident(
+            actor=request.user, recording_request=recording_request, incident=None, request=request
+        )
         messages.success(request, _("Koblingen til hændelsen er fjernet."))
         return redirect(reverse("recordings:detail", args=[pk]) + "#haendelse")
     form = IncidentLinkForm(request.POST, user=request.user)
     if not form.is_valid():
         return render_detail(request, recording_request, link_form=form)
     incident = form.cleaned_data["reference"]
-    services.recording_request_link_incident(actor=request.user, recording_request=recording_request,
-                                             incident=incident, request=request)
-    messages.success(request, _("Anmodningen er knyttet til hændelse %(reference)s.")
-                     % {"reference": incident.reference})
+    services.recording_request_link_incident(
+        actor=request.user, recording_request=recording_request, incident=incident, request=request
+    )
+    messages.success(
+        request, _("Anmodningen er knyttet til hændelse %(reference)s.") % {"reference": incident.reference}
+    )
     return redirect(reverse("recordings:detail", args=[pk]) + "#haendelse")

@@ -28,18 +28,23 @@ def incident_reports(context, incident) -> dict:
     request = context.get("request")
     user = context.get("user") or getattr(request, "user", None)
     as_manager = bool(user is not None and incident_policy.is_manager_of(user, incident))
-    bundles = (EvidenceBundle.objects.filter(report=OuterRef("pk"), status=Status.READY)
-               .order_by("-created_at", "-id"))
+    bundles = EvidenceBundle.objects.filter(report=OuterRef("pk"), status=Status.READY).order_by("-created_at", "-id")
     reports = Report.objects.filter(incident=incident)
     if not as_manager:
-        is_employee = Q(incident__reporter_id=getattr(user, "pk", None),
-                        incident__channel=Incident.Channel.SELF_REPORT) | Q(
-            Exists(Incident.targets.through.objects.filter(incident_id=incident.pk, user_id=getattr(user, "pk", None))))
+        is_employee = Q(
+            incident__reporter_id=getattr(user, "pk", None), incident__channel=Incident.Channel.SELF_REPORT
+        ) | Q(
+            Exists(Incident.targets.through.objects.filter(incident_id=incident.pk, user_id=getattr(user, "pk", None)))
+        )
         reports = report_policy.employee_reports(reports).filter(is_employee)
-    reports = (reports.defer("plain_text", "options", "evidence_ids")
-               .annotate(bundle_id=Subquery(bundles.values("pk")[:1]),
-                         bundle_manifest_sha256=Subquery(bundles.values("manifest_sha256")[:1]))
-               .order_by("kind", "-version", "-id"))
+    reports = (
+        reports.defer("plain_text", "options", "evidence_ids")
+        .annotate(
+            bundle_id=Subquery(bundles.values("pk")[:1]),
+            bundle_manifest_sha256=Subquery(bundles.values("manifest_sha256")[:1]),
+        )
+        .order_by("kind", "-version", "-id")
+    )
     latest: dict[str, Report] = {}
     total = 0
     for report in reports:

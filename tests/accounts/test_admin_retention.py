@@ -23,17 +23,21 @@ pytestmark = pytest.mark.django_db
 def _incident(personas, *, unit=None, closed_months_ago: int | None = None, days: int = 0, **fields) -> Incident:
     """An incident; closed `closed_months_ago` months and `days` days ago when given."""
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
-        fields={"title": "Hængt ud af Bent Borger", "discovered_at": timezone.now() - timedelta(days=1),
-                "named": True},
-        targets=[personas.caseworker], publications=[{"platform": "facebook", "url": "https://facebook.com/p/1"}],
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
+        fields={"title": "Hængt ud af Bent Borger", "discovered_at": timezone.now() - timedelta(days=1), "named": True},
+        targets=[personas.caseworker],
+        publications=[{"platform": "facebook", "url": "https://facebook.com/p/1"}],
     )
     update = dict(fields)
     if unit is not None:
         update["unit"] = unit
     if closed_months_ago is not None:
-        update.update(status=Incident.Status.CLOSED,
-                      closed_at=add_months(timezone.now(), -closed_months_ago) - timedelta(days=days))
+        update.update(
+            status=Incident.Status.CLOSED,
+            closed_at=add_months(timezone.now(), -closed_months_ago) - timedelta(days=days),
+        )
     Incident.objects.filter(pk=incident.pk).update(**update)
     return Incident.objects.get(pk=incident.pk)
 
@@ -127,19 +131,34 @@ def test_shortening_the_period_warns_the_admin_of_cases_deleted_without_notice(c
     from incidents.services import incident_register
 
     incident = incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Gammel sag", "discovered_at": timezone.now() - timedelta(days=400)},
-        targets=[personas.caseworker], publications=[],
+        targets=[personas.caseworker],
+        publications=[],
     )
-    Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.CLOSED,
-                                                   closed_at=timezone.now() - timedelta(days=200))
+    Incident.objects.filter(pk=incident.pk).update(
+        status=Incident.Status.CLOSED, closed_at=timezone.now() - timedelta(days=200)
+    )
     client.force_login(personas.admin)
     url = reverse("admin:accounts_organisation_change", args=[personas.org.pk])
-    data = {"name": personas.org.name, "cvr": "", "address": "", "contact_name": "", "contact_email": "",
-            "contact_phone": "", "statistics_threshold": "5", "statistics_lag_months": "1", "retention_months": "24",
-            "recording_retention_months": "36", "audit_retention_months": "60",
-            "notify_union_reps_of_serious": "on", "mfa_relaxed_reason": "Testorganisation",
-            "allow_local_passwords": "on"}
+    data = {
+        "name": personas.org.name,
+        "cvr": "",
+        "address": "",
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+        "statistics_threshold": "5",
+        "statistics_lag_months": "1",
+        "retention_months": "24",
+        "recording_retention_months": "36",
+        "audit_retention_months": "60",
+        "notify_union_reps_of_serious": "on",
+        "mfa_relaxed_reason": "Testorganisation",
+        "allow_local_passwords": "on",
+    }
     unchanged = client.post(url, data, follow=True)
     assert "allerede over perioden" not in unchanged.content.decode()
     shortened = client.post(url, {**data, "retention_months": "6"}, follow=True)

@@ -132,8 +132,12 @@ def test_a_session_is_not_limited_by_scopes(client, personas):
     assert client.get(STATISTICS).status_code == 200 and client.get(INCIDENTS).status_code == 200
 
 
-@override_settings(REST_FRAMEWORK={**__import__("django.conf").conf.settings.REST_FRAMEWORK,
-                                   "DEFAULT_THROTTLE_RATES": {"api_token": "2/minute", "api_user": "3/minute"}})
+@override_settings(
+    REST_FRAMEWORK={
+        **__import__("django.conf").conf.settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_token": "2/minute", "api_user": "3/minute"},
+    }
+)
 def test_throttled_per_token_and_per_user(personas):
     cache.clear()
     first, second = api_token(personas.caseworker), api_token(personas.caseworker)

@@ -217,8 +217,11 @@ def test_a_plain_read_does_not_rewrite_the_session(client, personas, django_asse
     before = Session.objects.get(session_key=client.session.session_key).expire_date
     with CaptureQueriesContext(connection) as captured:
         client.get(reverse("dashboard:caseworker"))
-    writes = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]
-              and not q["sql"].lstrip().upper().startswith("SELECT")]
+    writes = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
     assert writes == []
     assert Session.objects.get(session_key=client.session.session_key).expire_date == before
 

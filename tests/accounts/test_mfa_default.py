@@ -34,10 +34,22 @@ def test_relaxing_without_a_reason_is_refused_in_danish():
 
 
 def _admin_form(organisation, **changes):
-    data = {"name": organisation.name, "cvr": "", "address": "", "contact_name": "", "contact_email": "",
-            "contact_phone": "", "statistics_threshold": "5", "statistics_lag_months": "1", "retention_months": "24",
-            "recording_retention_months": "36", "audit_retention_months": "60",
-            "notify_union_reps_of_serious": "on", "allow_local_passwords": "on", "mfa_relaxed_reason": ""}
+    data = {
+        "name": organisation.name,
+        "cvr": "",
+        "address": "",
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+        "statistics_threshold": "5",
+        "statistics_lag_months": "1",
+        "retention_months": "24",
+        "recording_retention_months": "36",
+        "audit_retention_months": "60",
+        "notify_union_reps_of_serious": "on",
+        "allow_local_passwords": "on",
+        "mfa_relaxed_reason": "",
+    }
     if organisation.require_mfa_for_managers:
         data["require_mfa_for_managers"] = "on"
     data.update(changes)

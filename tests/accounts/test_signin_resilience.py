@@ -37,9 +37,23 @@ def _free_port() -> int:
 def own_redis(tmp_path):
     """A redis-server of this test's own, on a free port; the test may stop it."""
     port = _free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
@@ -54,9 +68,13 @@ def own_redis(tmp_path):
 
 def test_sign_in_works_with_redis_stopped(client, personas, settings, own_redis, caplog):
     process, port = own_redis
-    settings.CACHES = {"default": {"BACKEND": "accounts.cache.FailOpenRedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{port}/0",
-                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "accounts.cache.FailOpenRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     # With Redis up, failures are counted there.
     _login(client, "caseworker", "forkert-kode")
     import redis
@@ -122,8 +140,10 @@ def test_a_password_reset_by_email_lifts_the_lockout(client, personas, settings,
     link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", mailoutbox[-1].body).group(0)
     path = link.split("testserver", 1)[-1] if "testserver" in link else "/" + link.split("/", 3)[3]
     form = client.get(path, follow=True)
-    client.post(form.redirect_chain[-1][0] if form.redirect_chain else path,
-                {"password1": "Et-helt-nyt-kodeord-77", "password2": "Et-helt-nyt-kodeord-77"})
+    client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else path,
+        {"password1": "Et-helt-nyt-kodeord-77", "password2": "Et-helt-nyt-kodeord-77"},
+    )
     response = _login(client, "caseworker", "Et-helt-nyt-kodeord-77")
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(personas.caseworker.pk)

@@ -20,9 +20,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def provider(personas):
     provider = SSOProvider.objects.create(
-        organisation=personas.org, name="Entra ID", slug="entra", protocol=SSOProvider.Protocol.OIDC,
-        oidc_issuer="https://login.example.invalid/tenant/v2.0", oidc_client_id="client", oidc_client_secret="s",
-        allowed_email_domains="testkommune.dk, @mail.testkommune.dk")
+        organisation=personas.org,
+        name="Entra ID",
+        slug="entra",
+        protocol=SSOProvider.Protocol.OIDC,
+        oidc_issuer="https://login.example.invalid/tenant/v2.0",
+        oidc_client_id="client",
+        oidc_client_secret="s",
+        allowed_email_domains="testkommune.dk, @mail.testkommune.dk",
+    )
     SSOGroupMapping.objects.create(provider=provider, group="ledere", unit=personas.family, role=Role.MANAGER)
     SSOGroupMapping.objects.create(provider=provider, group="tr", unit=personas.root, role=Role.UNION_REP)
     return provider
@@ -33,7 +39,10 @@ def test_groups_give_and_take_memberships_but_leave_hand_made_ones(provider, per
     result = sso_memberships_sync(user=user, provider=provider, groups=["ledere", "tr", "andet"])
     assert len(result.added) == 2 and result.removed == []
     assert set(Membership.objects.filter(user=user).values_list("role", flat=True)) == {
-        Role.CASEWORKER, Role.MANAGER, Role.UNION_REP}
+        Role.CASEWORKER,
+        Role.MANAGER,
+        Role.UNION_REP,
+    }
     key = api_token(user, scopes=["statistics"])
 
     result = sso_memberships_sync(user=user, provider=provider, groups=["andet"])
@@ -53,13 +62,16 @@ def test_an_unchanged_sign_in_changes_and_audits_nothing(provider, personas):
     assert AuditEvent.objects.count() == before
 
 
-@pytest.mark.parametrize(("claims", "stated"), [
-    ({"amr": ["pwd", "mfa"]}, True),
-    ({"amr": ["pwd"]}, False),
-    ({"acr": "https://data.gov.dk/concept/core/nsis/loa/Substantial"}, True),
-    ({"acr": "https://data.gov.dk/concept/core/nsis/loa/Low"}, False),
-    ({}, False),
-])
+@pytest.mark.parametrize(
+    ("claims", "stated"),
+    [
+        ({"amr": ["pwd", "mfa"]}, True),
+        ({"amr": ["pwd"]}, False),
+        ({"acr": "https://data.gov.dk/concept/core/nsis/loa/Substantial"}, True),
+        ({"acr": "https://data.gov.dk/concept/core/nsis/loa/Low"}, False),
+        ({}, False),
+    ],
+)
 def test_the_idps_statement_about_a_second_factor(claims, stated):
     assert mfa_from_claims(claims)[0] is stated
 
@@ -77,8 +89,9 @@ def test_allowed_domains_are_exact(provider):
 
 def test_a_provider_needs_its_protocols_settings_and_a_domain(personas):
     with pytest.raises(ValidationError) as error:
-        SSOProvider(organisation=personas.org, name="x", slug="x", protocol=SSOProvider.Protocol.SAML,
-                    allowed_email_domains="").full_clean()
+        SSOProvider(
+            organisation=personas.org, name="x", slug="x", protocol=SSOProvider.Protocol.SAML, allowed_email_domains=""
+        ).full_clean()
     assert {"saml_idp_entity_id", "saml_idp_metadata_url", "allowed_email_domains"} <= set(error.value.message_dict)
 
 

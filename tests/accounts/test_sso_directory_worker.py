@@ -28,9 +28,16 @@ def test_the_worker_deactivates_users_the_idp_no_longer_knows(idp, personas):
     from celery.contrib.testing.worker import start_worker
 
     provider = SSOProvider.objects.create(
-        organisation=personas.org, name="IdP", slug="idp", protocol=SSOProvider.Protocol.OIDC,
-        oidc_issuer=idp.url, oidc_client_id=idp.client_id, oidc_client_secret=idp.client_secret,
-        allowed_email_domains="testkommune.dk", directory_url=f"{idp.url}/directory/users/{{uid}}")
+        organisation=personas.org,
+        name="IdP",
+        slug="idp",
+        protocol=SSOProvider.Protocol.OIDC,
+        oidc_issuer=idp.url,
+        oidc_client_id=idp.client_id,
+        oidc_client_secret=idp.client_secret,
+        allowed_email_domains="testkommune.dk",
+        directory_url=f"{idp.url}/directory/users/{{uid}}",
+    )
     stays = member(personas.family, Role.CASEWORKER, username="stays", email="stays@testkommune.dk")
     leaves = member(personas.family, Role.CASEWORKER, username="leaves", email="leaves@testkommune.dk")
     for user in (stays, leaves):
@@ -38,24 +45,34 @@ def test_the_worker_deactivates_users_the_idp_no_longer_knows(idp, personas):
     idp.put_user("stays", email="stays@testkommune.dk", groups=[])
     api_token(leaves)
 
-    with own_broker(), finished_tasks() as (done, event), start_worker(app, pool="solo", perform_ping_check=False,
-                                                                        shutdown_timeout=10):
+    with (
+        own_broker(),
+        finished_tasks() as (done, event),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
         sso_directory_check_all.delay()
         wait_for_task(done, event, "accounts.tasks.sso_directory_check_all")
 
     assert User.objects.get(pk=stays.pk).is_active
     assert not User.objects.get(pk=leaves.pk).is_active
     assert ApiToken.objects.get(user=leaves).revoked_reason == ApiToken.RevokedReason.DEACTIVATED
-    assert AuditEvent.objects.filter(object_type="accounts.user", object_id=str(leaves.pk),
-                                     summary__contains="kender ikke brugeren").exists()
+    assert AuditEvent.objects.filter(
+        object_type="accounts.user", object_id=str(leaves.pk), summary__contains="kender ikke brugeren"
+    ).exists()
     assert SSOProvider.objects.get(pk=provider.pk).last_directory_check_at is not None
 
 
 def test_an_idp_that_does_not_answer_changes_nothing(personas):
     provider = SSOProvider.objects.create(
-        organisation=personas.org, name="IdP", slug="idp", protocol=SSOProvider.Protocol.SAML,
-        saml_idp_entity_id="x", saml_idp_metadata_url="http://127.0.0.1:9/metadata",
-        allowed_email_domains="testkommune.dk", directory_url="http://127.0.0.1:9/users/{uid}")
+        organisation=personas.org,
+        name="IdP",
+        slug="idp",
+        protocol=SSOProvider.Protocol.SAML,
+        saml_idp_entity_id="x",
+        saml_idp_metadata_url="http://127.0.0.1:9/metadata",
+        allowed_email_domains="testkommune.dk",
+        directory_url="http://127.0.0.1:9/users/{uid}",
+    )
     SocialAccount.objects.create(user=personas.caseworker, provider=provider.slug, uid="sara")
     assert sso_directory_check_all() == {"idp": []}
     assert User.objects.get(pk=personas.caseworker.pk).is_active

@@ -37,11 +37,22 @@ def test_the_admin_form_explains_it_in_danish_and_keeps_the_value(client, person
     url = reverse("admin:accounts_organisation_change", args=[personas.org.pk])
     form = client.get(url)
     assert form.status_code == 200 and "Mindst 3." in form.content.decode()
-    data = {"name": personas.org.name, "cvr": "", "address": "", "contact_name": "", "contact_email": "",
-            "contact_phone": "", "statistics_threshold": "2", "statistics_lag_months": "1", "retention_months": "24",
-            "recording_retention_months": "36", "audit_retention_months": "60",
-            "notify_union_reps_of_serious": "on", "mfa_relaxed_reason": "Testorganisation",
-            "allow_local_passwords": "on"}
+    data = {
+        "name": personas.org.name,
+        "cvr": "",
+        "address": "",
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+        "statistics_threshold": "2",
+        "statistics_lag_months": "1",
+        "retention_months": "24",
+        "recording_retention_months": "36",
+        "audit_retention_months": "60",
+        "notify_union_reps_of_serious": "on",
+        "mfa_relaxed_reason": "Testorganisation",
+        "allow_local_passwords": "on",
+    }
     response = client.post(url, data)
     assert response.status_code == 200
     body = response.content.decode()

@@ -33,8 +33,13 @@ def test_anonymous_is_sent_to_sign_in(client, url_name):
 
 @pytest.mark.parametrize(
     ("persona", "landing"),
-    [("manager", "dashboard:manager"), ("caseworker", "dashboard:caseworker"),
-     ("union_rep", "dashboard:union_rep"), ("admin", "dashboard:admin"), ("outsider", "dashboard:no_role")],
+    [
+        ("manager", "dashboard:manager"),
+        ("caseworker", "dashboard:caseworker"),
+        ("union_rep", "dashboard:union_rep"),
+        ("admin", "dashboard:admin"),
+        ("outsider", "dashboard:no_role"),
+    ],
 )
 def test_home_redirects_to_role_page(client, personas, persona, landing):
     client.force_login(getattr(personas, persona))
@@ -88,8 +93,10 @@ def test_english_is_selectable(client, personas):
 
 
 def test_healthz(client, db, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json()["checks"]["database"]["ok"] is True  # tests/test_health.py checks the rest

@@ -49,16 +49,22 @@ CONTEXTS: tuple[dict, ...] = (
     {"perpetrator_relation": "relative", "publication_count": 3},
     {"related_phenomena": {"stalking"}, "psychological_harm": True},
     {"absence_days": 2, "absence_start": date(2026, 11, 18), "self_report": True},
-    {"first_published_at": DISCOVERED - timedelta(days=9), "last_published_at": DISCOVERED - timedelta(days=1),
-     "absence_days": 1},
+    {
+        "first_published_at": DISCOVERED - timedelta(days=9),
+        "last_published_at": DISCOVERED - timedelta(days=1),
+        "absence_days": 1,
+    },
     {"first_published_at": DISCOVERED - timedelta(days=4), "takedown_requested_at": REGISTERED},
 )
 
 
 def _facts() -> list[Facts]:
     result = []
-    combinations = [frozenset()] + [frozenset({f}) for f in ALL_FEATURES] + [
-        frozenset(pair) for pair in itertools.combinations(ALL_FEATURES, 2)]
+    combinations = (
+        [frozenset()]
+        + [frozenset({f}) for f in ALL_FEATURES]
+        + [frozenset(pair) for pair in itertools.combinations(ALL_FEATURES, 2)]
+    )
     for features in combinations:
         for context in CONTEXTS:
             result.append(Facts(features, discovered_at=DISCOVERED, registered_at=REGISTERED, **context))
@@ -66,21 +72,25 @@ def _facts() -> list[Facts]:
     for _ in range(3000):
         first = DISCOVERED - timedelta(hours=rng.randint(0, 400)) if rng.random() < 0.5 else None
         last = first + timedelta(hours=rng.randint(0, 300)) if first and rng.random() < 0.7 else None
-        result.append(Facts(
-            frozenset(rng.sample(ALL_FEATURES, rng.randint(0, 7))),
-            perpetrator_relation=rng.choice(PERPETRATOR_RELATIONS),
-            related_phenomena=frozenset(rng.sample(RELATED_PHENOMENA, rng.randint(0, 2))),
-            platforms=frozenset(rng.sample(PLATFORMS, rng.randint(0, 3))),
-            reaches=frozenset(rng.sample(REACHES, rng.randint(0, 2))),
-            publication_count=rng.randint(0, 5),
-            first_published_at=first, last_published_at=last,
-            absence_days=rng.choice((0, 0, 1, 4)),
-            absence_start=rng.choice((None, date(2026, 11, 17))),
-            psychological_harm=rng.random() < 0.3,
-            discovered_at=DISCOVERED, registered_at=REGISTERED,
-            self_report=rng.random() < 0.3,
-            takedown_requested_at=rng.choice((None, REGISTERED)),
-        ))
+        result.append(
+            Facts(
+                frozenset(rng.sample(ALL_FEATURES, rng.randint(0, 7))),
+                perpetrator_relation=rng.choice(PERPETRATOR_RELATIONS),
+                related_phenomena=frozenset(rng.sample(RELATED_PHENOMENA, rng.randint(0, 2))),
+                platforms=frozenset(rng.sample(PLATFORMS, rng.randint(0, 3))),
+                reaches=frozenset(rng.sample(REACHES, rng.randint(0, 2))),
+                publication_count=rng.randint(0, 5),
+                first_published_at=first,
+                last_published_at=last,
+                absence_days=rng.choice((0, 0, 1, 4)),
+                absence_start=rng.choice((None, date(2026, 11, 17))),
+                psychological_harm=rng.random() < 0.3,
+                discovered_at=DISCOVERED,
+                registered_at=REGISTERED,
+                self_report=rng.random() < 0.3,
+                takedown_requested_at=rng.choice((None, REGISTERED)),
+            )
+        )
     return result
 
 
@@ -110,6 +120,7 @@ def golden() -> dict:
 if __name__ == "__main__":
     value = fingerprint()
     if "--write" in sys.argv:
-        GOLDEN.write_text(json.dumps({"rules_version": RULES_VERSION, "sha256": value}, indent=2) + "\n",
-                          encoding="utf-8")
+        GOLDEN.write_text(
+            json.dumps({"rules_version": RULES_VERSION, "sha256": value}, indent=2) + "\n", encoding="utf-8"
+        )
     print(RULES_VERSION, value)

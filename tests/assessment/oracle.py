@@ -13,8 +13,13 @@ import calendar
 from datetime import UTC, date, datetime, time, timedelta
 
 HOSTILE = {
-    "offensive_language", "insulting_description", "abuse_of_power_accusation", "lawbreaking_accusation",
-    "threat", "threat_to_expose", "incitement",
+    "offensive_language",
+    "insulting_description",
+    "abuse_of_power_accusation",
+    "lawbreaking_accusation",
+    "threat",
+    "threat_to_expose",
+    "incitement",
 }
 ALWAYS = ["support_conversation", "secure_evidence", "involve_amr_tr", "no_engagement"]
 
@@ -67,21 +72,33 @@ def expected(request: dict) -> dict:
     hostile = bool(f & HOSTILE)
 
     spread = (not reaches or any(r != "private_message" for r in reaches)) and (
-        not platforms or any(p not in ("messaging", "email") for p in platforms))
+        not platforms or any(p not in ("messaging", "email") for p in platforms)
+    )
     hosted = spread and (not platforms or any(p not in ("book", "messaging", "email") for p in platforms))
     online = not platforms or any(p not in ("book", "email") for p in platforms)
-    long_running = "stalking" in phen or (first is not None and last is not None
-                                          and (last - first).total_seconds() > 5 * 24 * 3600)
+    long_running = "stalking" in phen or (
+        first is not None and last is not None and (last - first).total_seconds() > 5 * 24 * 3600
+    )
     case_complaint = phen == {"case_complaint"} and f <= {"named"}
 
     # 4.1
     level = 1
-    if f & {"offensive_language", "insulting_description", "abuse_of_power_accusation", "workplace_details",
-            "photo"}:
+    if f & {"offensive_language", "insulting_description", "abuse_of_power_accusation", "workplace_details", "photo"}:
         level = 2
-    if (f & {"lawbreaking_accusation", "private_details", "family_exposed", "threat_to_expose", "incitement",
-             "third_party_confidential", "recorder_not_party"}
-            or ("video_published" in f and "video_consent" not in f) or "stalking" in phen):
+    if (
+        f
+        & {
+            "lawbreaking_accusation",
+            "private_details",
+            "family_exposed",
+            "threat_to_expose",
+            "incitement",
+            "third_party_confidential",
+            "recorder_not_party",
+        }
+        or ("video_published" in f and "video_consent" not in f)
+        or "stalking" in phen
+    ):
         level = 3
     if "threat" in f or ("incitement" in f and f & {"private_details", "workplace_details"}):
         level = 4
@@ -92,8 +109,13 @@ def expected(request: dict) -> dict:
         deadlines = {}
         if request.get("self_report"):
             deadlines["assessment_due"] = _two_working_days(registered)
-        return {"scope": "case_complaint", "level": level, "references": [],
-                "actions": ["support_conversation", "complaint_system"], "deadlines": deadlines}
+        return {
+            "scope": "case_complaint",
+            "level": level,
+            "references": [],
+            "actions": ["support_conversation", "complaint_system"],
+            "deadlines": deadlines,
+        }
 
     # 4.2
     refs: list[tuple[str, str | None, list[str]]] = []
@@ -102,8 +124,13 @@ def expected(request: dict) -> dict:
         refs.append(("strfl_119", "public", ["employee"]))
     if "threat_to_expose" in f:
         refs.append(("strfl_119_2", "public", ["employee"]))
-    if (private_spread or "family_exposed" in f or "incitement" in f or ("photo" in f and hostile)
-            or ("repeated" in f and hostile)):
+    if (
+        private_spread
+        or "family_exposed" in f
+        or "incitement" in f
+        or ("photo" in f and hostile)
+        or ("repeated" in f and hostile)
+    ):
         refs.append(("strfl_119a", "public", ["employee"]))
     if "offensive_language" in f and "addressed_to_employee" in f:
         refs.append(("strfl_121", "public", ["employee"]))
@@ -126,8 +153,9 @@ def expected(request: dict) -> dict:
         refs.append(("strfl_264d", "request", victims))
     if "threat" in f:
         refs.append(("strfl_266", "public", ["employee"]))
-    if (f & {"insulting_description", "abuse_of_power_accusation", "lawbreaking_accusation"}
-            or ("offensive_language" in f and "addressed_to_employee" not in f)):
+    if f & {"insulting_description", "abuse_of_power_accusation", "lawbreaking_accusation"} or (
+        "offensive_language" in f and "addressed_to_employee" not in f
+    ):
         kind = "request" if f & {"lawbreaking_accusation", "abuse_of_power_accusation"} else "private"
         refs.append(("strfl_267_268", kind, ["employee"]))
     gdpr = ("video_published" in f and "video_consent" not in f and spread) or private_spread
@@ -146,9 +174,10 @@ def expected(request: dict) -> dict:
     if "book" in platforms:
         actions.append("contact_publisher")
     police = bool(
-        f & {"threat", "threat_to_expose", "lawbreaking_accusation", "family_exposed", "incitement",
-             "recorder_not_party"}
-        or private_spread or "stalking" in phen
+        f
+        & {"threat", "threat_to_expose", "lawbreaking_accusation", "family_exposed", "incitement", "recorder_not_party"}
+        or private_spread
+        or "stalking" in phen
         or (f & {"audio_published", "video_published"} and hostile)
     )
     if police:
@@ -161,8 +190,13 @@ def expected(request: dict) -> dict:
         actions.append("safety_assessment")
     if "threat" in f:
         actions.append("acute_112")
-    distrust = (hostile or "case_complaint" in phen or "hidden_recording" in f or "audio_published" in f
-                or ("video_published" in f and "video_consent" not in f))
+    distrust = (
+        hostile
+        or "case_complaint" in phen
+        or "hidden_recording" in f
+        or "audio_published" in f
+        or ("video_published" in f and "video_consent" not in f)
+    )
     citizen = relation in ("citizen_own_case", "relative")
     if citizen and distrust:
         actions += ["complaint_system", "bisidder"]
@@ -184,16 +218,14 @@ def expected(request: dict) -> dict:
         deadlines["assessment_due"] = _two_working_days(registered)
     if police:
         offence = first.astimezone(discovered.tzinfo) if first is not None else discovered
-        deadlines["police_report_72h"] = (offence.astimezone(UTC) + timedelta(hours=72)).astimezone(
-            discovered.tzinfo)
+        deadlines["police_report_72h"] = (offence.astimezone(UTC) + timedelta(hours=72)).astimezone(discovered.tzinfo)
     if any(kind in ("request", "private") for _, kind, _ in refs):
         deadlines["request_6_months"] = _months_later(discovered, 6)
     if "occupational_injury" in actions:
         start = absence_start if absence_days >= 1 and absence_start is not None else discovered.date()
         deadlines["easy_14_days"] = _end_of(start + timedelta(days=14), discovered.tzinfo)
     if "third_party_confidential" in f:
-        deadlines["breach_72h"] = (discovered.astimezone(UTC) + timedelta(hours=72)).astimezone(
-            discovered.tzinfo)
+        deadlines["breach_72h"] = (discovered.astimezone(UTC) + timedelta(hours=72)).astimezone(discovered.tzinfo)
     deadlines["follow_up_14_days"] = _days_later(registered, 14)
     if request.get("takedown_requested_at") is not None:
         deadlines["takedown_follow_up_7_days"] = _days_later(request["takedown_requested_at"], 7)

@@ -119,7 +119,15 @@ def test_domain_section_9_example():
     assert "standard" in body["deadlines"][-1]["source"]
     for item in body["legal_references"]:
         assert list(item) == [
-            "code", "title", "summary", "guidance", "prosecution", "victim", "reason", "source", "anchor",
+            "code",
+            "title",
+            "summary",
+            "guidance",
+            "prosecution",
+            "victim",
+            "reason",
+            "source",
+            "anchor",
         ]
     for item in body["actions"]:
         assert list(item) == ["code", "title", "reason", "source", "anchor"]

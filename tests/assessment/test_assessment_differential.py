@@ -20,7 +20,8 @@ from . import oracle
 
 ZONES = st.sampled_from([ZoneInfo("Europe/Copenhagen"), UTC, timezone(timedelta(hours=5, minutes=30))])
 MOMENTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=ZONES).map(
-    lambda moment: moment.replace(microsecond=0))
+    lambda moment: moment.replace(microsecond=0)
+)
 
 
 @st.composite

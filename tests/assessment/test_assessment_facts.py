@@ -16,9 +16,7 @@ BAD_FACTS = [
     pytest.param({"features": "named"}, "features", "named", id="features as a string"),
     pytest.param({"features": [1]}, "features", 1, id="feature not a string"),
     pytest.param({"features": None}, "features", None, id="features missing"),
-    pytest.param(
-        {"perpetrator_relation": "neighbour"}, "perpetrator_relation", "neighbour", id="unknown relation"
-    ),
+    pytest.param({"perpetrator_relation": "neighbour"}, "perpetrator_relation", "neighbour", id="unknown relation"),
     pytest.param({"perpetrator_relation": None}, "perpetrator_relation", None, id="relation not a string"),
     pytest.param({"related_phenomena": ["spam"]}, "related_phenomena", "spam", id="unknown phenomenon"),
     pytest.param({"platforms": ["myspace"]}, "platforms", "myspace", id="unknown platform"),
@@ -28,9 +26,7 @@ BAD_FACTS = [
     pytest.param({"publication_count": True}, "publication_count", True, id="count as bool"),
     pytest.param({"absence_days": -2}, "absence_days", -2, id="negative absence"),
     pytest.param({"absence_days": 1.5}, "absence_days", 1.5, id="absence as float"),
-    pytest.param(
-        {"absence_start": "2026-11-20"}, "absence_start", "2026-11-20", id="absence_start as string"
-    ),
+    pytest.param({"absence_start": "2026-11-20"}, "absence_start", "2026-11-20", id="absence_start as string"),
     pytest.param({"absence_start": DISCOVERED}, "absence_start", DISCOVERED, id="absence_start as datetime"),
     pytest.param({"psychological_harm": "yes"}, "psychological_harm", "yes", id="harm not a bool"),
     pytest.param({"psychological_harm": 1}, "psychological_harm", 1, id="harm as int"),
@@ -41,9 +37,7 @@ BAD_FACTS = [
         "2026-11-20T10:00:00+01:00",
         id="discovery as string",
     ),
-    pytest.param(
-        {"discovered_at": date(2026, 11, 20)}, "discovered_at", date(2026, 11, 20), id="discovery as date"
-    ),
+    pytest.param({"discovered_at": date(2026, 11, 20)}, "discovered_at", date(2026, 11, 20), id="discovery as date"),
     pytest.param({"registered_at": NAIVE}, "registered_at", NAIVE, id="naive registration"),
     pytest.param({"self_report": None}, "self_report", None, id="self_report not a bool"),
     pytest.param({"takedown_requested_at": NAIVE}, "takedown_requested_at", NAIVE, id="naive takedown"),
@@ -81,9 +75,7 @@ def test_collections_are_stored_as_frozensets():
     assert facts.features == frozenset({"named", "threat"})
     assert facts.related_phenomena == frozenset({"stalking"})
     assert facts.platforms == frozenset({"facebook"})
-    assert hash(facts) == hash(
-        make_facts("threat", "named", related_phenomena={"stalking"}, platforms={"facebook"})
-    )
+    assert hash(facts) == hash(make_facts("threat", "named", related_phenomena={"stalking"}, platforms={"facebook"}))
 
 
 def test_three_publications_make_the_incident_repeated():

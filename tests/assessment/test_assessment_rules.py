@@ -211,29 +211,21 @@ LEGAL_CASES = [
         id="3 publications with hostile content",
     ),
     pytest.param(("offensive_language",), {}, ["strfl_267_268"], id="offensive_language about her"),
-    pytest.param(
-        ("offensive_language", "addressed_to_employee"), {}, ["strfl_121"], id="offensive_language to her"
-    ),
+    pytest.param(("offensive_language", "addressed_to_employee"), {}, ["strfl_121"], id="offensive_language to her"),
     pytest.param(("addressed_to_employee",), {}, [], id="addressed alone"),
     pytest.param(("insulting_description",), {}, ["strfl_267_268"], id="insulting"),
     pytest.param(("abuse_of_power_accusation",), {}, ["strfl_267_268"], id="abuse of power"),
     pytest.param(("lawbreaking_accusation",), {}, ["strfl_267_268"], id="lawbreaking"),
-    pytest.param(
-        ("third_party_confidential",), {}, ["strfl_264d", "gdpr_breach"], id="third_party_confidential"
-    ),
+    pytest.param(("third_party_confidential",), {}, ["strfl_264d", "gdpr_breach"], id="third_party_confidential"),
     pytest.param(("video_published",), {}, ["gdpr"], id="video without consent"),
     pytest.param(("video_published",), {"platforms": ["email"]}, [], id="video without consent by e-mail"),
     pytest.param(("video_published", "video_consent"), {}, [], id="video with consent"),
-    pytest.param(
-        ("video_published", "hidden_recording"), {}, ["strfl_264a", "gdpr"], id="secretly filmed meeting"
-    ),
+    pytest.param(("video_published", "hidden_recording"), {}, ["strfl_264a", "gdpr"], id="secretly filmed meeting"),
     pytest.param(("recorder_not_party",), {}, ["strfl_263"], id="recorder_not_party"),
     pytest.param(("hidden_recording",), {}, [], id="hidden recording by a party"),
     pytest.param(("audio_published",), {}, [], id="neutral audio"),
     pytest.param((), {"related_phenomena": ["stalking"]}, ["strfl_242"], id="stalking"),
-    pytest.param(
-        (), {"related_phenomena": ["bullying", "threats", "case_complaint"]}, [], id="other phenomena"
-    ),
+    pytest.param((), {"related_phenomena": ["bullying", "threats", "case_complaint"]}, [], id="other phenomena"),
     pytest.param(
         ("repeated", "private_details"),
         {},
@@ -241,9 +233,7 @@ LEGAL_CASES = [
         id="repeated with private_details",
     ),
     pytest.param(("named", "workplace_details"), {}, [], id="named, workplace only"),
-    pytest.param(
-        ("named",), {"related_phenomena": ["case_complaint"]}, [], id="case complaint only: no references"
-    ),
+    pytest.param(("named",), {"related_phenomena": ["case_complaint"]}, [], id="case complaint only: no references"),
 ]
 
 
@@ -368,9 +358,7 @@ ACTION_CASES = [
         ["platform_takedown", "platform_report", "police_report", "safety_assessment"],
         id="family exposed",
     ),
-    pytest.param(
-        ("incitement",), BOOK, ["contact_publisher", "police_report", "safety_assessment"], id="incitement"
-    ),
+    pytest.param(("incitement",), BOOK, ["contact_publisher", "police_report", "safety_assessment"], id="incitement"),
     pytest.param(
         ("recorder_not_party",),
         BOOK,
@@ -599,8 +587,12 @@ DEADLINE_CASES = [
     ),
     pytest.param(
         (),
-        {"psychological_harm": True, "related_phenomena": ["bullying"], "first_published_at": cph(2026, 11, 1, 9, 0),
-         "last_published_at": cph(2026, 11, 19, 9, 0)},
+        {
+            "psychological_harm": True,
+            "related_phenomena": ["bullying"],
+            "first_published_at": cph(2026, 11, 1, 9, 0),
+            "last_published_at": cph(2026, 11, 19, 9, 0),
+        },
         FOLLOW_UP,
         id="long-running: no EASY deadline",
     ),

@@ -28,6 +28,7 @@ def deadlines(result):
 
 # -- A. Provisions ---------------------------------------------------------------------------------
 
+
 def test_a1_insult_about_her_on_facebook_is_267_268_private_and_no_121():
     """A1: words about her to others ("hun er en heks") are § 267, not § 121."""
     result = assess(make_facts("named", "offensive_language", **FACEBOOK))
@@ -65,7 +66,9 @@ def test_a3_secretly_filmed_meeting_is_264a_on_her_request():
     result = assess(make_facts("named", "video_published", "hidden_recording", platforms=["youtube"]))
 
     assert (refs(result)["strfl_264a"].prosecution, list(refs(result)["strfl_264a"].victim)) == (
-        "request", ["employee"])
+        "request",
+        ["employee"],
+    )
     assert "request_6_months" in deadlines(result)
 
 
@@ -103,8 +106,12 @@ def test_a6_accusation_of_a_crime_is_police_on_request_a_plain_insult_is_never_t
 
 def test_a7_six_months_are_96_stk_1_for_263_264a_264d_and_267_alike():
     """A7: § 96, stk. 1; mortification § 270 has 3 years (§ 96, stk. 5)."""
-    for features in (("recorder_not_party",), ("video_published", "hidden_recording"), ("family_exposed",),
-                     ("insulting_description",)):
+    for features in (
+        ("recorder_not_party",),
+        ("video_published", "hidden_recording"),
+        ("family_exposed",),
+        ("insulting_description",),
+    ):
         due = deadlines(assess(make_facts(*features, **FACEBOOK)))["request_6_months"]
         assert due.source == "Straffeloven § 96, stk. 1", features
         assert due.due == datetime(2027, 5, 20, 10, 0, tzinfo=COPENHAGEN)
@@ -143,16 +150,19 @@ def test_a10_family_and_other_citizens_are_the_victims_of_264d_not_the_employee(
 
 def test_a11_restraining_order_forbids_contact_not_mention():
     """A11: tilholdsloven § 1; Højesteret 3.12.2021; no ban on mentioning the employee."""
-    order = next(item for item in assess(make_facts(related_phenomena=["stalking"])).actions
-                 if item.code == "restraining_order")
+    order = next(
+        item for item in assess(make_facts(related_phenomena=["stalking"])).actions if item.code == "restraining_order"
+    )
 
     assert "kontakte, følge efter eller på anden måde chikanere" in order.reason
     assert "ikke et forbud mod at nævne" in order.reason
     assert order.source == (
-        "Lov om tilhold, opholdsforbud og bortvisning (tilholdsloven) § 1; Højesterets dom af 3. december 2021")
+        "Lov om tilhold, opholdsforbud og bortvisning (tilholdsloven) § 1; Højesterets dom af 3. december 2021"
+    )
 
 
 # -- B. Deadlines ----------------------------------------------------------------------------------
+
 
 def test_b12_seventy_two_hours_run_from_the_post_for_any_crime_not_from_discovery():
     """B12: offererstatningsloven § 10 — 72 hours from the offence, for every police report."""
@@ -183,10 +193,18 @@ def test_b13_easy_is_14_days_from_the_first_day_of_absence_per_bek_485_2024():
 
 def test_b13_a_three_week_campaign_is_an_occupational_disease_not_an_accident():
     """B13: an injury from a course of more than 5 days is an occupational disease (§ 7)."""
-    result = assess(make_facts(
-        "named", "insulting_description", publication_count=4, absence_days=5, absence_start=date(2026, 11, 18),
-        first_published_at=datetime(2026, 10, 30, 10, 0, tzinfo=COPENHAGEN),
-        last_published_at=datetime(2026, 11, 19, 10, 0, tzinfo=COPENHAGEN), **FACEBOOK))
+    result = assess(
+        make_facts(
+            "named",
+            "insulting_description",
+            publication_count=4,
+            absence_days=5,
+            absence_start=date(2026, 11, 18),
+            first_published_at=datetime(2026, 10, 30, 10, 0, tzinfo=COPENHAGEN),
+            last_published_at=datetime(2026, 11, 19, 10, 0, tzinfo=COPENHAGEN),
+            **FACEBOOK,
+        )
+    )
 
     assert "occupational_disease" in actions(result)
     assert "occupational_injury" not in actions(result)
@@ -211,6 +229,7 @@ def test_b15_follow_up_and_takedown_check_are_labelled_the_systems_default():
 
 
 # -- C. Platforms (DSA) ------------------------------------------------------------------------------
+
 
 def test_c16_email_gets_no_dsa_notice_and_no_platform_report():
     """C16: e-mail is interpersonal communication, not hosting."""
@@ -238,7 +257,8 @@ def test_c16_illegal_public_post_gets_the_dsa_notice():
 
     assert "platform_takedown" in actions(result)
     assert next(a for a in result.actions if a.code == "platform_takedown").source == (
-        "Forordning (EU) 2022/2065 om digitale tjenester (DSA) art. 16")
+        "Forordning (EU) 2022/2065 om digitale tjenester (DSA) art. 16"
+    )
 
 
 def test_c16_a_book_goes_to_the_author_or_publisher():
@@ -250,10 +270,17 @@ def test_c16_a_book_goes_to_the_author_or_publisher():
 
 # -- B/C in scope: a case complaint only --------------------------------------------------------------
 
+
 def test_e32_criticism_of_a_decision_is_not_udhaengning():
     """E32 (with DOMAIN.md 4.0): a case complaint only gets no references and registers nobody."""
-    result = assess(make_facts("named", related_phenomena=["case_complaint"], perpetrator_relation="citizen_own_case",
-                               platforms=["facebook"]))
+    result = assess(
+        make_facts(
+            "named",
+            related_phenomena=["case_complaint"],
+            perpetrator_relation="citizen_own_case",
+            platforms=["facebook"],
+        )
+    )
 
     assert result.scope == "case_complaint"
     assert refs(result) == {} and actions(result) == ["support_conversation", "complaint_system"]

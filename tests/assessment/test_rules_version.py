@@ -25,7 +25,8 @@ def test_a_changed_rule_table_changes_the_fingerprint(monkeypatch):
     # 2026.1's § 121 (any offensive language) in place of 2026.2's (only words addressed to her).
     changed = tuple(
         rules.LegalRule(r.code, rules.has("offensive_language"), r.prosecution, r.victims)
-        if r.code == "strfl_121" else r
+        if r.code == "strfl_121"
+        else r
         for r in rules.LEGAL_REFERENCES
     )
     monkeypatch.setattr(rules, "LEGAL_REFERENCES", changed)
@@ -39,7 +40,8 @@ def test_a_changed_deadline_changes_the_fingerprint(monkeypatch):
     before = fingerprint()
     changed = tuple(
         rules.DeadlineRule(d.code, d.when, lambda facts: rules.dates.add_hours(facts.discovered_at, 72), d.details)
-        if d.code == "police_report_72h" else d
+        if d.code == "police_report_72h"
+        else d
         for d in rules.DEADLINES
     )
     monkeypatch.setattr(rules, "DEADLINES", changed)

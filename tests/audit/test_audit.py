@@ -19,12 +19,23 @@ TRIGGER = "audit_event_no_update_or_delete"
 
 
 def _events(actor, count: int = 4) -> list[AuditEvent]:
-    actions = [AuditEvent.Action.VIEW, AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE,
-               AuditEvent.Action.DOWNLOAD, AuditEvent.Action.EXPORT]
+    actions = [
+        AuditEvent.Action.VIEW,
+        AuditEvent.Action.CREATE,
+        AuditEvent.Action.UPDATE,
+        AuditEvent.Action.DOWNLOAD,
+        AuditEvent.Action.EXPORT,
+    ]
     return [
-        audit_record(actor=actor, action=actions[i % len(actions)], object_type="incidents.incident",
-                     object_id=str(100 + i), incident_reference=f"UDH-2026-{i + 1:04d}",
-                     summary=f"Hændelse nummer {i + 1}", details={"n": i})
+        audit_record(
+            actor=actor,
+            action=actions[i % len(actions)],
+            object_type="incidents.incident",
+            object_id=str(100 + i),
+            incident_reference=f"UDH-2026-{i + 1:04d}",
+            summary=f"Hændelse nummer {i + 1}",
+            details={"n": i},
+        )
         for i in range(count)
     ]
 
@@ -48,6 +59,7 @@ def _verify() -> str:
 
 
 # --- The chain ----------------------------------------------------------------------------
+
 
 def test_a_chain_of_events_verifies(personas):
     events = _events(personas.manager, 5)
@@ -73,12 +85,16 @@ def test_altering_one_stored_event_breaks_the_chain_at_that_event(personas):
     assert audit_verify().broken_event_id == events[1].pk
 
 
-@pytest.mark.parametrize("column, value", [("actor_label", "someone_else"), ("ip_address", "10.9.9.9"),
-                                           ("incident_reference", "UDH-2026-9999")])
+@pytest.mark.parametrize(
+    "column, value",
+    [("actor_label", "someone_else"), ("ip_address", "10.9.9.9"), ("incident_reference", "UDH-2026-9999")],
+)
 def test_any_altered_column_is_detected(personas, column, value):
     events = _events(personas.manager, 3)
-    _tamper(f"UPDATE audit_auditevent SET {column} = %s WHERE id = %s",  # noqa: S608 - fixed column names
-            [value, events[2].pk])
+    _tamper(
+        f"UPDATE audit_auditevent SET {column} = %s WHERE id = %s",  # noqa: S608 - fixed column names
+        [value, events[2].pk],
+    )
     report = audit_verify()
     assert not report.ok
     assert report.broken_event_id == events[2].pk
@@ -89,8 +105,9 @@ def test_rehashing_an_altered_event_still_breaks_the_link_to_the_next(personas):
     forged = AuditEvent.objects.get(pk=events[1].pk)
     forged.summary = "Forfalsket"
     forged_hash = forged.compute_hash()
-    _tamper("UPDATE audit_auditevent SET summary = %s, hash = %s WHERE id = %s",
-            [forged.summary, forged_hash, events[1].pk])
+    _tamper(
+        "UPDATE audit_auditevent SET summary = %s, hash = %s WHERE id = %s", [forged.summary, forged_hash, events[1].pk]
+    )
     report = audit_verify()
     assert not report.ok
     assert report.broken_event_id == events[2].pk
@@ -113,6 +130,7 @@ def test_deleting_the_newest_event_is_noticed_through_the_chain_head(personas):
 
 # --- Append-only ----------------------------------------------------------------------------
 
+
 def test_saving_an_existing_event_again_is_refused(personas):
     event = _events(personas.manager, 1)[0]
     event.summary = "Ændret"
@@ -129,10 +147,13 @@ def test_deleting_an_event_is_refused(personas):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_auditevent SET summary = 'Ændret' WHERE id = %s",
-    "DELETE FROM audit_auditevent WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET summary = 'Ændret' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ],
+)
 def test_the_database_refuses_update_and_delete(personas, statement):
     event = _events(personas.manager, 1)[0]
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
@@ -147,12 +168,20 @@ def test_the_database_refuses_update_and_delete(personas, statement):
 
 # --- Who, from where ----------------------------------------------------------------------
 
+
 def test_audit_record_takes_who_and_where_from_the_request(personas):
-    request = RequestFactory().get("/haendelser/", REMOTE_ADDR="192.0.2.10",
-                                   HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Firefox/128.0")
+    request = RequestFactory().get(
+        "/haendelser/", REMOTE_ADDR="192.0.2.10", HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Firefox/128.0"
+    )
     request.user = personas.manager
-    event = audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
-                         object_id="7", incident_reference="UDH-2026-0007", summary="Hændelse vist")
+    event = audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        object_type="incidents.incident",
+        object_id="7",
+        incident_reference="UDH-2026-0007",
+        summary="Hændelse vist",
+    )
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.actor == personas.manager
     assert stored.actor_label == "manager"
@@ -164,25 +193,28 @@ def test_audit_record_takes_who_and_where_from_the_request(personas):
 
 def test_a_forged_forwarded_for_is_not_stored_without_a_trusted_proxy(personas, settings):
     settings.TRUSTED_PROXY_HOPS = 0
-    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.44", HTTP_X_FORWARDED_FOR="6.6.6.6",
-                                   HTTP_USER_AGENT="x" * 400)
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="192.0.2.44", HTTP_X_FORWARDED_FOR="6.6.6.6", HTTP_USER_AGENT="x" * 400
+    )
     request.user = personas.caseworker
     event = audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, object_type="incidents.evidence")
     assert event.ip_address == "192.0.2.44"
     assert len(event.user_agent) == 300
 
 
-@pytest.mark.parametrize("hops, forwarded, expected", [
-    # The client wrote 6.6.6.6 itself; our one proxy appended the address it saw.
-    (1, "6.6.6.6, 203.0.113.5", "203.0.113.5"),
-    (1, "203.0.113.5", "203.0.113.5"),
-    # Two proxies of ours: the outer one appended the client, the inner one the outer proxy.
-    (2, "6.6.6.6, 203.0.113.5, 10.0.0.1", "203.0.113.5"),
-    # Fewer entries than proxies: the request did not come through them; the peer is used.
-    (2, "203.0.113.5", "10.0.0.2"),
-])
-def test_the_client_address_is_taken_only_from_the_trusted_proxy_hops(personas, settings, hops, forwarded,
-                                                                         expected):
+@pytest.mark.parametrize(
+    "hops, forwarded, expected",
+    [
+        # The client wrote 6.6.6.6 itself; our one proxy appended the address it saw.
+        (1, "6.6.6.6, 203.0.113.5", "203.0.113.5"),
+        (1, "203.0.113.5", "203.0.113.5"),
+        # Two proxies of ours: the outer one appended the client, the inner one the outer proxy.
+        (2, "6.6.6.6, 203.0.113.5, 10.0.0.1", "203.0.113.5"),
+        # Fewer entries than proxies: the request did not come through them; the peer is used.
+        (2, "203.0.113.5", "10.0.0.2"),
+    ],
+)
+def test_the_client_address_is_taken_only_from_the_trusted_proxy_hops(personas, settings, hops, forwarded, expected):
     settings.TRUSTED_PROXY_HOPS = hops
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
     request.user = personas.caseworker
@@ -200,13 +232,19 @@ def test_audit_record_without_a_request_is_the_system(db):
 
 # --- The admin ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def two_organisations(personas):
     """Events of the personas' organisation and of another one."""
     own = _events(personas.manager, 3)
     stranger = UserFactory(username="fremmed", organisation=OrganisationFactory(name="Anden Kommune"))
-    other = audit_record(actor=stranger, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
-                         incident_reference="UDH-2026-0777", summary="Fremmed kommunes hændelse")
+    other = audit_record(
+        actor=stranger,
+        action=AuditEvent.Action.VIEW,
+        object_type="incidents.incident",
+        incident_reference="UDH-2026-0777",
+        summary="Fremmed kommunes hændelse",
+    )
     return own, other
 
 
@@ -270,8 +308,9 @@ def test_admin_cannot_open_another_organisations_event(client, personas, two_org
     assert other.summary not in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["manager", "other_manager", "caseworker", "other_caseworker", "union_rep",
-                                  "outsider"])
+@pytest.mark.parametrize(
+    "name", ["manager", "other_manager", "caseworker", "other_caseworker", "union_rep", "outsider"]
+)
 def test_other_personas_cannot_open_the_audit_log(client, personas, two_organisations, name):
     client.force_login(getattr(personas, name))
     for url in (LIST_URL, f"{LIST_URL}{two_organisations[0][0].pk}/change/"):

@@ -25,9 +25,17 @@ TRIGGERS = ["audit_event_no_update_or_delete", "audit_event_no_truncate"]
 
 
 def _events(actor, count: int) -> list[AuditEvent]:
-    return [audit_record(actor=actor, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
-                         object_id=str(i), incident_reference=f"UDH-2026-{i:04d}", summary=f"Læst {i}")
-            for i in range(1, count + 1)]
+    return [
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.VIEW,
+            object_type="incidents.incident",
+            object_id=str(i),
+            incident_reference=f"UDH-2026-{i:04d}",
+            summary=f"Læst {i}",
+        )
+        for i in range(1, count + 1)
+    ]
 
 
 def _as_owner(*statements) -> None:
@@ -56,13 +64,19 @@ def _recompute_without_the_key(chain: int) -> None:
         event.prev_hash = prev
         payload = {**event._payload(), "chain": chain, "seq": seq}
         # Without the key: plain SHA-256 (as the old chain), or HMAC with a guessed key.
-        event.hash = event.compute_hash(key=b"guessed-key") if seq % 2 else \
-            hashlib.sha256(event._canonical(payload)).hexdigest()
-        statements.append(("UPDATE audit_auditevent SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                           [seq, prev, event.hash, event.pk]))
+        event.hash = (
+            event.compute_hash(key=b"guessed-key") if seq % 2 else hashlib.sha256(event._canonical(payload)).hexdigest()
+        )
+        statements.append(
+            (
+                "UPDATE audit_auditevent SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [seq, prev, event.hash, event.pk],
+            )
+        )
         prev = event.hash
-    statements.append(("UPDATE audit_auditchainhead SET last_hash = %s, count = %s WHERE chain = %s",
-                       [prev, len(rows), chain]))
+    statements.append(
+        ("UPDATE audit_auditchainhead SET last_hash = %s, count = %s WHERE chain = %s", [prev, len(rows), chain])
+    )
     _as_owner(*statements)
 
 
@@ -118,8 +132,7 @@ def test_a_chain_rewritten_through_the_database_without_the_key_is_detected(two_
 def test_truncate_is_refused_by_the_database(personas):
     _events(personas.manager, 2)
     for table in ("audit_auditevent", "audit_auditchainhead"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
-                connection.cursor() as cursor:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks
             cursor.execute("SET LOCAL udh.audit_maintenance = off")  # the test suite's switch off
             cursor.execute(f"TRUNCATE {table} CASCADE")
@@ -152,9 +165,13 @@ def test_deleting_the_newest_events_and_rewriting_the_head_is_detected_through_t
     _events(personas.manager, 2)
     anchors.anchors_export()
     # Delete the last three and set the head to the third event: links and hashes are all fine.
-    _as_owner(("DELETE FROM audit_auditevent WHERE seq > 2 AND chain = %s", [personas.org.pk]),
-              ("UPDATE audit_auditchainhead SET last_hash = %s, count = 2 WHERE chain = %s",
-               [events[1].hash, personas.org.pk]))
+    _as_owner(
+        ("DELETE FROM audit_auditevent WHERE seq > 2 AND chain = %s", [personas.org.pk]),
+        (
+            "UPDATE audit_auditchainhead SET last_hash = %s, count = 2 WHERE chain = %s",
+            [events[1].hash, personas.org.pk],
+        ),
+    )
     report = audit_verify()
     assert not report.ok
     assert "ends before the exported head 3" in report.problem
@@ -167,9 +184,10 @@ def test_a_rewritten_event_that_was_exported_is_detected_even_with_the_key(perso
     forged = AuditEvent.objects.get(pk=events[2].pk)
     forged.summary = "Intet at se her"
     forged.hash = forged.compute_hash()
-    _as_owner(("UPDATE audit_auditevent SET summary = %s, hash = %s WHERE id = %s",
-               [forged.summary, forged.hash, forged.pk]),
-              ("UPDATE audit_auditchainhead SET last_hash = %s WHERE chain = %s", [forged.hash, personas.org.pk]))
+    _as_owner(
+        ("UPDATE audit_auditevent SET summary = %s, hash = %s WHERE id = %s", [forged.summary, forged.hash, forged.pk]),
+        ("UPDATE audit_auditchainhead SET last_hash = %s WHERE chain = %s", [forged.hash, personas.org.pk]),
+    )
     report = audit_verify()
     assert not report.ok
     assert "event 3 differs from the head exported" in report.problem
@@ -201,8 +219,10 @@ def test_the_verifier_can_check_against_a_copy_of_the_exported_heads(personas, s
     copy = tmp_path / "off-host-copy.jsonl"
     copy.write_bytes(settings.AUDIT_ANCHOR_FILE.read_bytes())
     settings.AUDIT_ANCHOR_FILE.unlink()  # the insider also removed the local file
-    _as_owner(("DELETE FROM audit_auditevent WHERE chain = %s", [personas.org.pk]),
-              ("DELETE FROM audit_auditchainhead WHERE chain = %s", [personas.org.pk]))
+    _as_owner(
+        ("DELETE FROM audit_auditevent WHERE chain = %s", [personas.org.pk]),
+        ("DELETE FROM audit_auditchainhead WHERE chain = %s", [personas.org.pk]),
+    )
     call_command("verify_audit_log", f"--organisation={personas.org.pk}")
     assert "Audit log intact: 0 events verified." in capsys.readouterr().out  # the database alone is fooled
     with pytest.raises(CommandError, match="ends before the exported head 3"):
@@ -231,8 +251,9 @@ def test_organisations_do_not_wait_for_each_others_chain_head(two_organisations)
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '2s'")
-                outcome["theirs"] = audit_record(actor=theirs, action=AuditEvent.Action.VIEW,
-                                                 object_type="incidents.incident").seq
+                outcome["theirs"] = audit_record(
+                    actor=theirs, action=AuditEvent.Action.VIEW, object_type="incidents.incident"
+                ).seq
         except DatabaseError as error:
             outcome["theirs"] = error
         try:

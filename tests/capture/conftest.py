@@ -1,10 +1,10 @@
 """Fixtures for the page-capture tests: the local test site, a local TSA, a case and name mapping.
 
-    site         the test site (tests/capture/site.py) on 127.0.0.1, reachable by captures
-                 because the allow-list opens 127.0.0.1/32 for this test only
-    tsa          a real local time-stamping authority (openssl ts -reply); settings point at it
-    case         an incident about the caseworker with a publication
-    fake_dns     map made-up host names to addresses through ssrf.getaddrinfo (the resolver seam)
+site         the test site (tests/capture/site.py) on 127.0.0.1, reachable by captures
+             because the allow-list opens 127.0.0.1/32 for this test only
+tsa          a real local time-stamping authority (openssl ts -reply); settings point at it
+case         an incident about the caseworker with a publication
+fake_dns     map made-up host names to addresses through ssrf.getaddrinfo (the resolver seam)
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ def close_worker_connections() -> None:
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture
@@ -78,7 +80,9 @@ def case(personas):
     from incidents.models import Incident
 
     return services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Opslag om Sara", "discovered_at": timezone.now() - timedelta(hours=2)},
         targets=[personas.caseworker],
         publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/1/posts/2"}],

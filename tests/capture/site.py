@@ -14,13 +14,16 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 HUGE_MB = 3
 
 
 def _page(title: str, body: str) -> bytes:
-    return (f"<!doctype html><html lang='da'><head><meta charset='utf-8'><title>{title}</title>"
-            f"<link rel='stylesheet' href='/style.css'></head><body><h1>{title}</h1>{body}</body></html>").encode()
+    return (
+        f"<!doctype html><html lang='da'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<link rel='stylesheet' href='/style.css'></head><body><h1>{title}</h1>{body}</body></html>"
+    ).encode()
 
 
 class Site:
@@ -45,8 +48,13 @@ class Site:
             def log_message(self, *args):
                 pass
 
-            def send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
-                     headers: dict | None = None):
+            def send(
+                self,
+                status: int,
+                body: bytes,
+                content_type: str = "text/html; charset=utf-8",
+                headers: dict | None = None,
+            ):
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
@@ -59,9 +67,15 @@ class Site:
                 site.hits.append(self.path)
                 path = self.path.split("?", 1)[0]
                 if path == "/normal":
-                    self.send(200, _page("Opslag om Sara", "<p>Sara fra jobcentret er en skam for kommunen.</p>"
-                                         "<p>Æ, ø og å virker.</p><img src='/pixel.png' alt=''>"),
-                              headers={"X-Test-Site": "normal"})
+                    self.send(
+                        200,
+                        _page(
+                            "Opslag om Sara",
+                            "<p>Sara fra jobcentret er en skam for kommunen.</p>"
+                            "<p>Æ, ø og å virker.</p><img src='/pixel.png' alt=''>",
+                        ),
+                        headers={"X-Test-Site": "normal"},
+                    )
                 elif path == "/style.css":
                     self.send(200, b"body{font-family:sans-serif;background:#fff}h1{color:#933}", "text/css")
                 elif path == "/pixel.png":
@@ -80,8 +94,7 @@ class Site:
                     else:
                         self.send(200, _page("Opslag der forsvinder", "<p>Snart væk.</p>"))
                 elif path == "/login":
-                    self.send(200, _page("Log ind", "<form><input name='u'><input type='password' name='p'>"
-                                         "</form>"))
+                    self.send(200, _page("Log ind", "<form><input name='u'><input type='password' name='p'></form>"))
                 elif path == "/wall":
                     self.send(302, b"", headers={"Location": "/login?next=/wall"})
                 elif path == "/to-loopback":

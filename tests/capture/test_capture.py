@@ -44,8 +44,16 @@ def test_a_normal_page_without_a_tsa_says_it_has_no_timestamp(personas, case, si
 
 # --- Safety --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/admin/", "http://169.254.169.254/latest/meta-data/",
-                                 "http://[::1]/", "http://intranet.kommune.test/personale"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/admin/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://intranet.kommune.test/personale",
+    ],
+)
 def test_internal_addresses_are_refused_before_anything_is_fetched(personas, case, settings, fake_dns, url):
     settings.CAPTURE_ALLOWED_NETWORKS = []
     fake_dns["intranet.kommune.test"] = "10.1.2.3"
@@ -94,6 +102,7 @@ def test_a_login_wall_is_recognised_and_the_page_offers_an_upload(client, person
 
 # --- The manager's own capture -----------------------------------------------------------------
 
+
 def _wacz() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -104,15 +113,26 @@ def _wacz() -> bytes:
 
 def test_an_uploaded_capture_is_hashed_listed_and_time_stamped(personas, case, tsa):
     publication = case.publications.get()
-    capture = services.capture_upload(actor=personas.manager, incident=case, url=publication.url,
-                                      publication=publication,
-                                      uploaded_file=SimpleUploadedFile("facebook.png", png(40, 30)))
+    capture = services.capture_upload(
+        actor=personas.manager,
+        incident=case,
+        url=publication.url,
+        publication=publication,
+        uploaded_file=SimpleUploadedFile("facebook.png", png(40, 30)),
+    )
     assert capture.source == Capture.Source.UPLOAD and capture.status == Capture.Status.DONE
     roles = {f.role: f.evidence for f in capture.files.select_related("evidence")}
     assert set(roles) == {"upload", "manifest"}
     manifest = json.loads(services.manifest_bytes_of(capture))
-    assert manifest["files"] == [{"role": "upload", "name": "facebook.png", "content_type": "image/png",
-                                  "size": roles["upload"].size, "sha256": roles["upload"].sha256}]
+    assert manifest["files"] == [
+        {
+            "role": "upload",
+            "name": "facebook.png",
+            "content_type": "image/png",
+            "size": roles["upload"].size,
+            "sha256": roles["upload"].sha256,
+        }
+    ]
     assert capture.tokens.get().ok and len(tsa["requests"]) == 1
     assert not Watch.objects.exists()  # the system cannot open it, so it cannot watch it
 
@@ -120,28 +140,47 @@ def test_an_uploaded_capture_is_hashed_listed_and_time_stamped(personas, case, t
 def test_a_wacz_from_archiveweb_page_is_accepted_and_a_false_one_refused(personas, case, settings):
     settings.CAPTURE_TSA_URLS = []
     url = "https://www.facebook.com/groups/1/posts/2"
-    capture = services.capture_upload(actor=personas.manager, incident=case, url=url,
-                                      uploaded_file=SimpleUploadedFile("opslag.wacz", _wacz()))
+    capture = services.capture_upload(
+        actor=personas.manager, incident=case, url=url, uploaded_file=SimpleUploadedFile("opslag.wacz", _wacz())
+    )
     assert capture.files.get(role="upload").evidence.content_type == "application/wacz"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("noget.txt", "ikke en WACZ")
     with pytest.raises(services.CaptureRefused, match="datapackage.json"):
-        services.capture_upload(actor=personas.manager, incident=case, url=url,
-                                uploaded_file=SimpleUploadedFile("falsk.wacz", buffer.getvalue()))
+        services.capture_upload(
+            actor=personas.manager,
+            incident=case,
+            url=url,
+            uploaded_file=SimpleUploadedFile("falsk.wacz", buffer.getvalue()),
+        )
     with pytest.raises(services.CaptureRefused, match="komprimerede arkiver"):
-        services.capture_upload(actor=personas.manager, incident=case, url=url,
-                                uploaded_file=SimpleUploadedFile("arkiv.zip", buffer.getvalue()))
+        services.capture_upload(
+            actor=personas.manager,
+            incident=case,
+            url=url,
+            uploaded_file=SimpleUploadedFile("arkiv.zip", buffer.getvalue()),
+        )
     assert Capture.objects.count() == 1
 
 
 # --- Watching ----------------------------------------------------------------------------------
 
+
 def _watched(case, url="https://opslag.example/1", **fields) -> Watch:
-    capture = Capture.objects.create(incident=case, url=url, status=Capture.Status.DONE, http_status=200,
-                                     text_sha256="a" * 64)
-    return Watch.objects.create(incident=case, url=url, capture=capture, next_check_at=timezone.now(),
-                                interval_minutes=60, last_text_sha256="a" * 64, last_http_status=200, **fields)
+    capture = Capture.objects.create(
+        incident=case, url=url, status=Capture.Status.DONE, http_status=200, text_sha256="a" * 64
+    )
+    return Watch.objects.create(
+        incident=case,
+        url=url,
+        capture=capture,
+        next_check_at=timezone.now(),
+        interval_minutes=60,
+        last_text_sha256="a" * 64,
+        last_http_status=200,
+        **fields,
+    )
 
 
 def test_the_daily_cap_per_organisation_and_closed_incidents_limit_the_checks(personas, case, settings):
@@ -153,12 +192,14 @@ def test_the_daily_cap_per_organisation_and_closed_incidents_limit_the_checks(pe
     first = watch.watch_due(now)
     assert first == [w.pk for w in watches[:2]]  # the cap: two of the three today
     for watch_id in first:
-        WatchCheck.objects.create(watch_id=watch_id, organisation_id=personas.org.pk, outcome="unchanged",
-                                  checked_at=now)
+        WatchCheck.objects.create(
+            watch_id=watch_id, organisation_id=personas.org.pk, outcome="unchanged", checked_at=now
+        )
     assert watch.watch_due(now) == []  # two checks today = the cap; the third waits
     assert watch.watch_due(now + timedelta(days=1))[0] == watches[2].pk  # a new day: the one that waited goes first
-    incident_services.incident_change_status(actor=personas.manager, incident=case, to_status="closed",
-                                             reason="Afsluttet")
+    incident_services.incident_change_status(
+        actor=personas.manager, incident=case, to_status="closed", reason="Afsluttet"
+    )
     Watch.objects.update(next_check_at=now)
     assert watch.watch_due(now + timedelta(days=2)) == []
     assert set(Watch.objects.values_list("active", "stopped_reason")) == {(False, "incident_closed")}
@@ -170,8 +211,9 @@ def test_back_off_doubles_until_a_change_and_removal_meets_the_takedown_check(pe
     from incidents.selectors import assessment_summary
 
     settings.CAPTURE_WATCH_MIN_MINUTES, settings.CAPTURE_WATCH_MAX_MINUTES = 60, 240
-    incident_services.incident_record_action(actor=personas.manager, incident=case, action_code="platform_takedown",
-                                             occurred_on=timezone.localdate())
+    incident_services.incident_record_action(
+        actor=personas.manager, incident=case, action_code="platform_takedown", occurred_on=timezone.localdate()
+    )
     case.refresh_from_db()
     item = _watched(case)
     now = timezone.now()
@@ -181,8 +223,12 @@ def test_back_off_doubles_until_a_change_and_removal_meets_the_takedown_check(pe
         return watch._record(item, now=now, error="", **seen)
 
     unchanged = {"status": 200, "final_url": "", "text_sha": "a" * 64}
-    assert check(outcome=watch._outcome(item, gone=False, status=200, final_url="", text_sha256="a" * 64),
-                 **unchanged).outcome == "unchanged"
+    assert (
+        check(
+            outcome=watch._outcome(item, gone=False, status=200, final_url="", text_sha256="a" * 64), **unchanged
+        ).outcome
+        == "unchanged"
+    )
     check(outcome="unchanged", **unchanged)
     check(outcome="unchanged", **unchanged)
     item.refresh_from_db()
@@ -197,8 +243,12 @@ def test_back_off_doubles_until_a_change_and_removal_meets_the_takedown_check(pe
     assert deadlines["takedown_follow_up_7_days"].met
     assert not any(d.code == "takedown_follow_up_7_days" for d in deadlines_due(due))
     # The page comes back: the takedown check is open again.
-    back = check(outcome=watch._outcome(item, gone=False, status=200, final_url="", text_sha256="a" * 64),
-                 status=200, final_url="", text_sha="a" * 64)
+    back = check(
+        outcome=watch._outcome(item, gone=False, status=200, final_url="", text_sha256="a" * 64),
+        status=200,
+        final_url="",
+        text_sha="a" * 64,
+    )
     assert back.outcome == "back"
     assert any(d.code == "takedown_follow_up_7_days" for d in deadlines_due(due))
     assert [e.kind for e in case.timeline.filter(kind__startswith="page_")] == ["page_removed", "page_back"]
@@ -214,4 +264,6 @@ def test_a_watch_check_opens_the_page_and_sees_it_disappear_and_return(personas,
     site.state["gone"] = False
     assert watch.watch_check(item.pk, limits=limits).outcome == "back"
     assert [e.text.split(":")[0] for e in case.timeline.filter(kind__startswith="page_")] == [
-        "Fjernet", "Tilgængelig igen"]
+        "Fjernet",
+        "Tilgængelig igen",
+    ]

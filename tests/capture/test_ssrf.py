@@ -41,8 +41,12 @@ def test_a_public_name_is_pinned_to_the_address_that_was_checked(settings, fake_
     settings.CAPTURE_ALLOWED_NETWORKS = []
     fake_dns["opslag.example"] = "93.184.216.34"
     target = ssrf.check_url("https://opslag.example:8443/side?x=1")
-    assert (target.host, target.port, target.address, target.scheme) == ("opslag.example", 8443, "93.184.216.34",
-                                                                          "https")
+    assert (target.host, target.port, target.address, target.scheme) == (
+        "opslag.example",
+        8443,
+        "93.184.216.34",
+        "https",
+    )
 
 
 def test_the_allow_list_opens_only_the_networks_it_names(settings):
@@ -65,10 +69,15 @@ def test_production_settings_refuse_the_allow_list(monkeypatch):
 
     from django.core.exceptions import ImproperlyConfigured
 
-    for name, value in {"SECRET_KEY": "x" * 60, "AUDIT_HMAC_KEY": "capture-test-audit-key-0123456789-abcdefghij",
-                        "DATABASE_URL": "postgres://u@127.0.0.1/db", "ALLOWED_HOSTS": "a.dk",
-                        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1", "CACHE_URL": "redis://127.0.0.1:6379/2",
-                        "CAPTURE_ALLOWED_NETWORKS": "127.0.0.1/32"}.items():
+    for name, value in {
+        "SECRET_KEY": "x" * 60,
+        "AUDIT_HMAC_KEY": "capture-test-audit-key-0123456789-abcdefghij",
+        "DATABASE_URL": "postgres://u@127.0.0.1/db",
+        "ALLOWED_HOSTS": "a.dk",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
+        "CACHE_URL": "redis://127.0.0.1:6379/2",
+        "CAPTURE_ALLOWED_NETWORKS": "127.0.0.1/32",
+    }.items():
         monkeypatch.setenv(name, value)
     sys.modules.pop("udhaengning.settings.prod", None)
     monkeypatch.delitem(sys.modules, "udhaengning.settings.base")  # read the environment afresh

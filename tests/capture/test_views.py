@@ -52,13 +52,16 @@ def test_an_internal_address_gets_a_danish_message_and_keeps_what_was_typed(clie
     assert not Capture.objects.exists()
 
 
-def test_asking_for_a_capture_shows_a_polling_status_page_and_one_click_captures_again(client, personas, case,
-                                                                                        settings):
+def test_asking_for_a_capture_shows_a_polling_status_page_and_one_click_captures_again(
+    client, personas, case, settings
+):
     settings.CAPTURE_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     client.force_login(personas.manager)
     publication = case.publications.get()
-    response = client.post(reverse("capture:list", args=[case.reference]),
-                           {"url": "http://127.0.0.1:9/opslag", "publication": publication.pk})
+    response = client.post(
+        reverse("capture:list", args=[case.reference]),
+        {"url": "http://127.0.0.1:9/opslag", "publication": publication.pk},
+    )
     capture = Capture.objects.get()
     assert response.status_code == 302 and response["Location"] == capture.get_absolute_url()
     assert capture.publication == publication and capture.requested_by == personas.manager
@@ -81,13 +84,23 @@ def test_an_upload_of_ones_own_capture_with_a_bad_file_keeps_the_address(client,
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("x.txt", "x")
     url = reverse("capture:upload", args=[case.reference])
-    response = client.post(url, {"url": "https://www.facebook.com/groups/1/posts/2",
-                                 "file": SimpleUploadedFile("falsk.wacz", buffer.getvalue())})
+    response = client.post(
+        url,
+        {
+            "url": "https://www.facebook.com/groups/1/posts/2",
+            "file": SimpleUploadedFile("falsk.wacz", buffer.getvalue()),
+        },
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "er ikke en WACZ-fil" in page and 'value="https://www.facebook.com/groups/1/posts/2"' in page
-    response = client.post(url, {"url": "https://www.facebook.com/groups/1/posts/2",
-                                 "file": SimpleUploadedFile("skaermbillede.png", png(20, 20))})
+    response = client.post(
+        url,
+        {
+            "url": "https://www.facebook.com/groups/1/posts/2",
+            "file": SimpleUploadedFile("skaermbillede.png", png(20, 20)),
+        },
+    )
     capture = Capture.objects.get()
     assert response["Location"] == capture.get_absolute_url()
     page = client.get(capture.get_absolute_url()).content.decode()
@@ -95,15 +108,20 @@ def test_an_upload_of_ones_own_capture_with_a_bad_file_keeps_the_address(client,
 
 
 def test_the_bundle_lists_captures_with_hashes_and_carries_their_tokens(client, personas, case, tsa):
-    capture = services.capture_upload(actor=personas.manager, incident=case, url="https://www.facebook.com/x",
-                                      uploaded_file=SimpleUploadedFile("opslag.png", png(10, 10)))
+    capture = services.capture_upload(
+        actor=personas.manager,
+        incident=case,
+        url="https://www.facebook.com/x",
+        uploaded_file=SimpleUploadedFile("opslag.png", png(10, 10)),
+    )
     client.force_login(personas.manager)
     token = capture.tokens.get()
     download = client.get(reverse("capture:token", args=[case.reference, capture.pk, token.pk]))
     assert download["Content-Type"] == "application/timestamp-reply" and download.content == bytes(token.response)
 
-    report = report_services.report_request(actor=personas.manager, incident=case, kind="police",
-                                            options=options_for("police", case, personas.manager))
+    report = report_services.report_request(
+        actor=personas.manager, incident=case, kind="police", options=options_for("police", case, personas.manager)
+    )
     report_services.report_render(report.pk)
     report.refresh_from_db()
     bundle = report_services.bundle_request(actor=personas.manager, report=report)

@@ -72,8 +72,10 @@ def test_the_capture_worker_secures_times_and_watches_pages(personas, case, site
     publication = case.publications.get()
     app.control.purge()
     started = timezone.now().replace(microsecond=0)
-    with finished_tasks() as (done, event), start_worker(app, pool="solo", perform_ping_check=False, queues=["capture"],
-                                                         shutdown_timeout=30):
+    with (
+        finished_tasks() as (done, event),
+        start_worker(app, pool="solo", perform_ping_check=False, queues=["capture"], shutdown_timeout=30),
+    ):
         normal = _capture(done, event, manager, case, site.url("/normal"), publication)
         redirected = _capture(done, event, manager, case, site.url("/redirect"))
         huge = _capture(done, event, manager, case, site.url("/huge"))
@@ -108,20 +110,28 @@ def test_the_capture_worker_secures_times_and_watches_pages(personas, case, site
     assert "Sara fra jobcentret" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(files["pdf"])).pages)
     assert b"multipart/related" in files["mhtml"] and b"Opslag om Sara" in files["mhtml"]
     assert "Æ, ø og å virker." in files["text"].decode()
-    records = [(r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.get_statuscode(),
-                r.rec_headers.get_header("WARC-IP-Address"))
-               for r in ArchiveIterator(io.BytesIO(files["warc"])) if r.rec_type == "response"]
+    records = [
+        (
+            r.rec_headers.get_header("WARC-Target-URI"),
+            r.http_headers.get_statuscode(),
+            r.rec_headers.get_header("WARC-IP-Address"),
+        )
+        for r in ArchiveIterator(io.BytesIO(files["warc"]))
+        if r.rec_type == "response"
+    ]
     assert (site.url("/normal"), "200", "127.0.0.1") in records
     assert any(uri == site.url("/pixel.png") for uri, _, _ in records)
     manifest = json.loads(files["manifest"])
     assert normal.manifest_sha256 == hashlib.sha256(files["manifest"]).hexdigest()
     assert {f["role"]: f["sha256"] for f in manifest["files"]} == {
-        item.role: item.evidence.sha256 for item in normal.files.select_related("evidence") if item.role != "manifest"}
+        item.role: item.evidence.sha256 for item in normal.files.select_related("evidence") if item.role != "manifest"
+    }
     assert manifest["captured_at"] == normal.captured_at.isoformat() and manifest["http_status"] == 200
 
     # One timeline entry for the whole capture; the publication is marked as secured and online.
-    entries = TimelineEntry.objects.filter(incident=case, kind=TimelineEntry.Kind.EVIDENCE_ADDED,
-                                           text__contains=normal.manifest_sha256)
+    entries = TimelineEntry.objects.filter(
+        incident=case, kind=TimelineEntry.Kind.EVIDENCE_ADDED, text__contains=normal.manifest_sha256
+    )
     assert entries.count() == 1 and "tidsstemplet" in entries.get().text
     publication.refresh_from_db()
     assert publication.captured_at == normal.captured_at
@@ -131,9 +141,21 @@ def test_the_capture_worker_secures_times_and_watches_pages(personas, case, site
     assert token.ok and abs(token.gen_time - normal.captured_at) < timedelta(minutes=1)
     (tmp_path / "manifest.json").write_bytes(files["manifest"])
     (tmp_path / "token.tsr").write_bytes(bytes(token.response))
-    verified = subprocess.run(["openssl", "ts", "-verify", "-in", str(tmp_path / "token.tsr"), "-data",
-                               str(tmp_path / "manifest.json"), "-CAfile", str(tsa["ca_file"])],
-                              capture_output=True, text=True)
+    verified = subprocess.run(
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-in",
+            str(tmp_path / "token.tsr"),
+            "-data",
+            str(tmp_path / "manifest.json"),
+            "-CAfile",
+            str(tsa["ca_file"]),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert verified.returncode == 0 and "Verification: OK" in verified.stdout, verified.stderr
 
     # A redirect is followed (each hop checked) and recorded.

@@ -59,12 +59,61 @@ def make_authority(folder: Path) -> Path:
     config = folder / "tsa.cnf"
     config.write_text(CONFIG.format(dir=folder))
     (folder / "serial").write_text("01\n")
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-             "-subj", "/CN=Test TSA Root", "-config", str(config), "-extensions", "v3_ca", cwd=folder)
-    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr",
-             "-subj", "/CN=Test TSA", "-config", str(config), cwd=folder)
-    _openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-             "-out", "tsa.pem", "-days", "2", "-extfile", str(config), "-extensions", "v3_tsa", cwd=folder)
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Test TSA Root",
+        "-config",
+        str(config),
+        "-extensions",
+        "v3_ca",
+        cwd=folder,
+    )
+    _openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "tsa.key",
+        "-out",
+        "tsa.csr",
+        "-subj",
+        "/CN=Test TSA",
+        "-config",
+        str(config),
+        cwd=folder,
+    )
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        "tsa.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "tsa.pem",
+        "-days",
+        "2",
+        "-extfile",
+        str(config),
+        "-extensions",
+        "v3_tsa",
+        cwd=folder,
+    )
     return config
 
 
@@ -84,8 +133,21 @@ def local_tsa(folder: Path):
                 requests.append(len(query))
                 number = len(requests)
                 (folder / f"q{number}.tsq").write_bytes(query)
-                done = subprocess.run(["openssl", "ts", "-reply", "-config", str(config), "-queryfile",
-                                       f"q{number}.tsq", "-out", f"r{number}.tsr"], cwd=folder, capture_output=True)
+                done = subprocess.run(
+                    [
+                        "openssl",
+                        "ts",
+                        "-reply",
+                        "-config",
+                        str(config),
+                        "-queryfile",
+                        f"q{number}.tsq",
+                        "-out",
+                        f"r{number}.tsr",
+                    ],
+                    cwd=folder,
+                    capture_output=True,
+                )
             if done.returncode != 0:
                 self.send_response(500)
                 self.end_headers()

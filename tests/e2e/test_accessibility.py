@@ -48,13 +48,21 @@ def walk_world(personas, settings, tmp_path):
     world = build_world(personas)
     capture_of(world)
     sharing.incident_share(actor=personas.caseworker, incident=world.incident, union_rep=personas.union_rep)
-    Incident.objects.filter(pk=world.incident.pk).update(confirmed_level=3, confirmed_by=personas.manager,
-                                                         confirmed_at=timezone.now())
+    Incident.objects.filter(pk=world.incident.pk).update(
+        confirmed_level=3, confirmed_by=personas.manager, confirmed_at=timezone.now()
+    )
     services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
-        fields={"title": "Trussel i kommentarspor", "threat": True, "named": True,
-                "discovered_at": timezone.now() - timedelta(days=20)},
-        targets=[personas.caseworker], publications=[{"platform": "facebook"}],
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
+        fields={
+            "title": "Trussel i kommentarspor",
+            "threat": True,
+            "named": True,
+            "discovered_at": timezone.now() - timedelta(days=20),
+        },
+        targets=[personas.caseworker],
+        publications=[{"platform": "facebook"}],
     )
     return world
 
@@ -76,8 +84,11 @@ def html_pages(personas, world, persona: str) -> list[str]:
             continue
         url = concrete_url(name, pattern, world, subject)
         response = client.get(url)
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html") \
-                and not response.get("Content-Disposition"):
+        if (
+            response.status_code == 200
+            and response["Content-Type"].startswith("text/html")
+            and not response.get("Content-Disposition")
+        ):
             urls.append(url)
     extra = ACCOUNT_PAGES["anonymous" if persona == "anonymous" else "signed_in"]
     return sorted(set(urls)) + [url for url in extra if client.get(url).status_code == 200]
@@ -90,14 +101,14 @@ def browser_for(live_server, personas, browser):
     opened = []
 
     def context(persona: str, width: int):
-        ctx = browser.new_context(bypass_csp=True, locale="da-DK", timezone_id="Europe/Copenhagen",
-                                  viewport={"width": width, "height": 900})
+        ctx = browser.new_context(
+            bypass_csp=True, locale="da-DK", timezone_id="Europe/Copenhagen", viewport={"width": width, "height": 900}
+        )
         opened.append(ctx)
         if persona != "anonymous":
             client = _client(personas, persona)
             cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-            ctx.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
-                              "url": live_server.url}])
+            ctx.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
         return ctx
 
     yield context
@@ -118,10 +129,18 @@ def _violations(page) -> list[dict]:
                {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
         [WCAG_21_AA, THIRD_PARTY],
     )
-    return [{"rule": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [" ".join(n["target"]) + " — " + n.get("failureSummary", "").replace("\n", " ")[:200]
-                       for n in v["nodes"][:4]]}
-            for v in result["violations"]]
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [
+                " ".join(n["target"]) + " — " + n.get("failureSummary", "").replace("\n", " ")[:200]
+                for n in v["nodes"][:4]
+            ],
+        }
+        for v in result["violations"]
+    ]
 
 
 @pytest.mark.parametrize("persona", WALKERS)
@@ -138,7 +157,8 @@ def test_every_page_has_no_wcag_21_aa_violations(browser_for, live_server, perso
         if violations:
             found[url] = violations
     assert not found, f"{persona}: {len(found)} of {len(urls)} pages fail:\n" + json.dumps(
-        found, indent=1, ensure_ascii=False)
+        found, indent=1, ensure_ascii=False
+    )
 
 
 @pytest.mark.parametrize("persona", WALKERS)
@@ -150,14 +170,18 @@ def test_no_page_is_wider_than_a_phone(browser_for, live_server, personas, walk_
         page.goto(live_server.url + url)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE_WIDTH:
-            widest = page.evaluate("""(limit) => [...document.querySelectorAll('body *')]
+            widest = page.evaluate(
+                """(limit) => [...document.querySelectorAll('body *')]
                 .filter(e => e.getBoundingClientRect().right > limit + 1 && !e.closest('.table-responsive'))
                 .slice(-3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
                     + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')
-                    + ' ' + Math.round(e.getBoundingClientRect().right))""", PHONE_WIDTH)
+                    + ' ' + Math.round(e.getBoundingClientRect().right))""",
+                PHONE_WIDTH,
+            )
             too_wide[url] = {"scrollWidth": width, "widest": widest}
     assert not too_wide, f"{persona}: pages wider than {PHONE_WIDTH} px:\n" + json.dumps(
-        too_wide, indent=1, ensure_ascii=False)
+        too_wide, indent=1, ensure_ascii=False
+    )
 
 
 def test_self_report_says_ring_112_before_the_submit_button_on_a_phone(browser_for, live_server, personas):

@@ -23,13 +23,25 @@ from udhaengning.celery import app
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-def test_manager_secures_a_publication_and_watches_the_status_page(page, live_server, personas, sign_in, site,  # noqa: F811
-                                                                   tsa, settings, tmp_path, screenshot):  # noqa: F811
+def test_manager_secures_a_publication_and_watches_the_status_page(
+    page,
+    live_server,
+    personas,
+    sign_in,
+    site,  # noqa: F811
+    tsa,
+    settings,
+    tmp_path,
+    screenshot,
+):  # noqa: F811
     private_storage(settings, tmp_path / "storage")
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Opslag om Sara", "discovered_at": timezone.now() - timedelta(hours=2)},
-        targets=[personas.caseworker], publications=[{"platform": "facebook", "url": site.url("/normal")}],
+        targets=[personas.caseworker],
+        publications=[{"platform": "facebook", "url": site.url("/normal")}],
     )
     app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, queues=["capture"], shutdown_timeout=30):

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _png_bytes() -> bytes:
     """A valid 1×1 PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
@@ -96,7 +97,9 @@ def test_manager_registers_incident_with_two_publications_and_two_files(
     expect(evidence).to_contain_text("opslag-gemt-som-pdf.pdf")
     assert incident.publications.count() == 2
     assert sorted(incident.evidence.values_list("original_name", flat=True)) == [
-        "opslag-gemt-som-pdf.pdf", "skaermbillede-opslag.png"]
+        "opslag-gemt-som-pdf.pdf",
+        "skaermbillede-opslag.png",
+    ]
     assert incident.assessed_level == 3
     screenshot("manager-incident-detail")
 
@@ -162,5 +165,6 @@ def test_manager_edits_and_moves_the_case_on(page, live_server, personas, sign_i
     page.locator("#id_status-to_status").select_option("in_progress")
     page.get_by_role("button", name="Skift status").click()
     expect(page.locator("#id_status-reason ~ .invalid-feedback, #id_status-reason_error")).to_contain_text(
-        "Skriv hvorfor sagen genåbnes.")
+        "Skriv hvorfor sagen genåbnes."
+    )
     screenshot("manager-incident-reopen-error")

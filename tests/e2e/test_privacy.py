@@ -17,7 +17,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_admin_erases_a_perpetrators_name_where_the_law_allows(
-    page, live_server, personas, sign_in, screenshot, make_incident, storage  # noqa: F811
+    page,
+    live_server,
+    personas,
+    sign_in,
+    screenshot,
+    make_incident,
+    storage,  # noqa: F811
 ):
     closed = make_incident(close=True)
     still_open = make_incident()
@@ -48,7 +54,12 @@ def test_admin_erases_a_perpetrators_name_where_the_law_allows(
 
 
 def test_admin_exports_what_is_stored_about_an_employee(
-    page, live_server, personas, sign_in, make_incident, storage  # noqa: F811
+    page,
+    live_server,
+    personas,
+    sign_in,
+    make_incident,
+    storage,  # noqa: F811
 ):
     incident = make_incident()
     sign_in("admin", TEST_PASSWORD)
@@ -71,7 +82,13 @@ def test_admin_exports_what_is_stored_about_an_employee(
 
 
 def test_manager_puts_a_closed_case_on_legal_hold(
-    page, live_server, personas, sign_in, screenshot, make_incident, storage  # noqa: F811
+    page,
+    live_server,
+    personas,
+    sign_in,
+    screenshot,
+    make_incident,
+    storage,  # noqa: F811
 ):
     incident = make_incident(close=True)
     sign_in("manager", TEST_PASSWORD)
@@ -87,7 +104,13 @@ def test_manager_puts_a_closed_case_on_legal_hold(
 
 
 def test_admin_answers_a_perpetrators_access_request_at_390_px(
-    page, live_server, personas, sign_in, screenshot, make_incident, storage  # noqa: F811
+    page,
+    live_server,
+    personas,
+    sign_in,
+    screenshot,
+    make_incident,
+    storage,  # noqa: F811
 ):
     """Issue 16: identity check, a near match left out, a police report withheld under § 22."""
     from reports.models import Report
@@ -95,8 +118,14 @@ def test_admin_answers_a_perpetrators_access_request_at_390_px(
     page.set_viewport_size({"width": 390, "height": 844})
     incident = make_incident(close=True)
     near = make_incident(perpetrator_name=f"{PERPETRATOR} Junior", perpetrator_profile_url="")
-    Report.objects.create(incident=incident, kind=Report.Kind.POLICE, version=1, status=Report.Status.READY,
-                          requested_by=personas.manager, sha256="e" * 64)
+    Report.objects.create(
+        incident=incident,
+        kind=Report.Kind.POLICE,
+        version=1,
+        status=Report.Status.READY,
+        requested_by=personas.manager,
+        sha256="e" * 64,
+    )
     sign_in("admin", TEST_PASSWORD)
     page.goto(f"{live_server.url}/persondata/ny/")
     page.get_by_label("Indsigt (art. 15)").check()

@@ -45,13 +45,15 @@ def test_caseworker_registers_a_request_and_the_manager_sees_it(
 
     # A CPR number typed by mistake is refused and removed; everything else is kept.
     page.get_by_label("Borgerens begrundelse med egne ord").fill(
-        "Borgeren 010190-1234 siger, at hun glemmer det meste efter møderne.")
+        "Borgeren 010190-1234 siger, at hun glemmer det meste efter møderne."
+    )
     page.get_by_label("Tilladt", exact=True).check()
     page.get_by_label("Begrundelse for afgørelsen").fill("Borgeren har svært ved at huske samtalerne.")
     page.get_by_role("button", name="Gem anmodningen").click()
     expect(page.get_by_role("alert").first).to_contain_text("Anmodningen er ikke gemt endnu")
     expect(page.get_by_label("Borgerens begrundelse med egne ord")).to_have_value(
-        "Borgeren [CPR-nummer fjernet] siger, at hun glemmer det meste efter møderne.")
+        "Borgeren [CPR-nummer fjernet] siger, at hun glemmer det meste efter møderne."
+    )
     expect(page.get_by_label("Begrundelse for afgørelsen")).to_have_value("Borgeren har svært ved at huske samtalerne.")
     expect(page.get_by_label("Problemer med hukommelsen")).to_be_checked()
     expect(page.locator("body")).not_to_contain_text("010190-1234")

@@ -22,12 +22,26 @@ ADDRESS = "Rosenvej 12"
 def test_manager_records_facts_redacts_an_address_and_marks_the_police_report_sent(
     page, live_server, personas, sign_in, screenshot, settings, tmp_path
 ):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path), "base_url": None}}}
-    incident = register(personas, named=True, private_details=True, incitement=True, publications=[
-        {"platform": "facebook", "url": "https://www.facebook.com/p/1",
-         "quote": f"Hun bor på {ADDRESS}. Tag derhen!"}])
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
+    incident = register(
+        personas,
+        named=True,
+        private_details=True,
+        incitement=True,
+        publications=[
+            {
+                "platform": "facebook",
+                "url": "https://www.facebook.com/p/1",
+                "quote": f"Hun bor på {ADDRESS}. Tag derhen!",
+            }
+        ],
+    )
     sign_in("manager", TEST_PASSWORD)
 
     page.goto(f"{live_server.url}/haendelser/{incident.reference}/rapporter/")
@@ -52,8 +66,12 @@ def test_manager_records_facts_redacts_an_address_and_marks_the_police_report_se
 
     incident.refresh_from_db()
     assert incident.consent_police_report and incident.witnesses == "Kim Kollega"
-    report = services.report_request(actor=personas.manager, incident=incident, kind="police",
-                                     options=options_for("police", incident, personas.manager))
+    report = services.report_request(
+        actor=personas.manager,
+        incident=incident,
+        kind="police",
+        options=options_for("police", incident, personas.manager),
+    )
     services.report_render(report.pk)
     page.goto(f"{live_server.url}/haendelser/{incident.reference}/rapporter/{report.pk}/")
     page.get_by_label("Modtagerens reference").fill("4100-80253-00001-26")

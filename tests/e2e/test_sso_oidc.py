@@ -31,14 +31,21 @@ def idp(live_server):
 @pytest.fixture
 def provider(idp, personas):
     provider = SSOProvider.objects.create(
-        organisation=personas.org, name="Testkommunes login", slug=SLUG, protocol=SSOProvider.Protocol.OIDC,
-        oidc_issuer=idp.url, oidc_client_id=idp.client_id, oidc_client_secret=idp.client_secret,
-        allowed_email_domains="testkommune.dk", groups_claim="groups",
+        organisation=personas.org,
+        name="Testkommunes login",
+        slug=SLUG,
+        protocol=SSOProvider.Protocol.OIDC,
+        oidc_issuer=idp.url,
+        oidc_client_id=idp.client_id,
+        oidc_client_secret=idp.client_secret,
+        allowed_email_domains="testkommune.dk",
+        groups_claim="groups",
         directory_url=f"{idp.url}/directory/users/{{uid}}",
     )
     SSOGroupMapping.objects.create(provider=provider, group="udh-ledere", unit=personas.family, role=Role.MANAGER)
-    SSOGroupMapping.objects.create(provider=provider, group="udh-sagsbehandlere", unit=personas.team,
-                                   role=Role.CASEWORKER)
+    SSOGroupMapping.objects.create(
+        provider=provider, group="udh-sagsbehandlere", unit=personas.team, role=Role.CASEWORKER
+    )
     return provider
 
 
@@ -58,7 +65,8 @@ def _sign_out(page) -> None:
 
 
 def test_oidc_sign_in_creates_the_user_with_mapped_roles_and_groups_changes_take_them(
-        page, live_server, idp, provider, personas, screenshot):
+    page, live_server, idp, provider, personas, screenshot
+):
     personas.org.require_mfa_for_managers = True
     personas.org.save()
     idp.put_user("kirsten", email="kirsten@testkommune.dk", groups=["udh-ledere", "ukendt-gruppe"])
@@ -72,7 +80,8 @@ def test_oidc_sign_in_creates_the_user_with_mapped_roles_and_groups_changes_take
     assert (user.first_name, user.last_name) == ("Kirsten", "Kommune")
     assert SocialAccount.objects.get(user=user).uid == "kirsten"
     assert list(Membership.objects.filter(user=user).values_list("unit__name", "role")) == [
-        ("Børn og Familie", Role.MANAGER)]
+        ("Børn og Familie", Role.MANAGER)
+    ]
     assert SSOGrant.objects.filter(membership__user=user, group="udh-ledere").exists()
 
     # The IdP moves her to the caseworkers' group: at the next sign-in the manager role is gone.
@@ -82,7 +91,8 @@ def test_oidc_sign_in_creates_the_user_with_mapped_roles_and_groups_changes_take
     expect(page).to_have_url(f"{live_server.url}/mine-sager/")
     expect(page.get_by_role("link", name="Hændelser")).to_have_count(0)
     assert list(Membership.objects.filter(user=user).values_list("unit__name", "role")) == [
-        ("Team Nord", Role.CASEWORKER)]
+        ("Team Nord", Role.CASEWORKER)
+    ]
     assert User.objects.filter(email="kirsten@testkommune.dk").count() == 1
 
 

@@ -24,14 +24,20 @@ def saml(live_server, personas, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     provider = SSOProvider.objects.create(
-        organisation=personas.org, name="Testkommunes SAML-login", slug=SLUG, protocol=SSOProvider.Protocol.SAML,
-        saml_idp_entity_id=f"{base}/metadata", saml_idp_metadata_url=f"{base}/metadata",
-        allowed_email_domains="testkommune.dk", groups_claim="groups",
+        organisation=personas.org,
+        name="Testkommunes SAML-login",
+        slug=SLUG,
+        protocol=SSOProvider.Protocol.SAML,
+        saml_idp_entity_id=f"{base}/metadata",
+        saml_idp_metadata_url=f"{base}/metadata",
+        allowed_email_domains="testkommune.dk",
+        groups_claim="groups",
     )
     SSOGroupMapping.objects.create(provider=provider, group="udh-ledere", unit=personas.family, role=Role.MANAGER)
     SSOGroupMapping.objects.create(provider=provider, group="udh-tr", unit=personas.root, role=Role.UNION_REP)
-    idp, process = start_saml_idp(port=port, sp_metadata_url=f"{live_server.url}/accounts/saml/{SLUG}/metadata/",
-                                  workdir=tmp_path)
+    idp, process = start_saml_idp(
+        port=port, sp_metadata_url=f"{live_server.url}/accounts/saml/{SLUG}/metadata/", workdir=tmp_path
+    )
     yield idp
     stop(process)
 
@@ -46,8 +52,9 @@ def _sign_in(page, live_server, uid: str, *, mfa: bool) -> None:
     page.get_by_role("button", name="Continue to the service").click()
 
 
-def test_saml_sign_in_lands_with_mapped_roles_and_loses_them_when_groups_change(page, live_server, saml, personas,
-                                                                                screenshot):
+def test_saml_sign_in_lands_with_mapped_roles_and_loses_them_when_groups_change(
+    page, live_server, saml, personas, screenshot
+):
     personas.org.require_mfa_for_managers = True
     personas.org.save()
     saml.put_user("sam", email="sam@testkommune.dk", groups=["udh-ledere"], mfa=True)
@@ -59,11 +66,13 @@ def test_saml_sign_in_lands_with_mapped_roles_and_loses_them_when_groups_change(
     assert user.organisation == personas.org and not user.has_usable_password()
     assert SocialAccount.objects.get(user=user, provider=SLUG).uid == "sam"
     assert list(Membership.objects.filter(user=user).values_list("unit__name", "role")) == [
-        ("Børn og Familie", Role.MANAGER)]
+        ("Børn og Familie", Role.MANAGER)
+    ]
 
     page.context.clear_cookies()
     saml.put_user("sam", email="sam@testkommune.dk", groups=["udh-tr"])
     _sign_in(page, live_server, "sam", mfa=False)
     expect(page).to_have_url(f"{live_server.url}/statistik/")
     assert list(Membership.objects.filter(user=user).values_list("unit__name", "role")) == [
-        ("Socialforvaltning", Role.UNION_REP)]
+        ("Socialforvaltning", Role.UNION_REP)
+    ]

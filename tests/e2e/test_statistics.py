@@ -29,8 +29,16 @@ def incidents(personas):
     this_month = add_months(default_period()[1], -1)  # the last month a union rep sees
     old = add_months(this_month, -14)  # before the default 12 months
     return bulk_incidents(
-        [{"unit": personas.jobcenter, "registered": this_month, "level": 2, "platforms": ["facebook"],
-          "targets": [personas.caseworker] if n == 0 else []} for n in range(9)]
+        [
+            {
+                "unit": personas.jobcenter,
+                "registered": this_month,
+                "level": 2,
+                "platforms": ["facebook"],
+                "targets": [personas.caseworker] if n == 0 else [],
+            }
+            for n in range(9)
+        ]
         + [{"unit": personas.jobcenter, "registered": old, "level": 4, "platforms": ["youtube"]} for _ in range(2)]
         + [{"unit": personas.family, "registered": old, "level": 3, "targets": [personas.caseworker]}]
     ), old
@@ -99,8 +107,20 @@ def test_shared_incident_opens_read_only_for_the_rep(page, live_server, personas
 
 
 def _danish_month(month) -> str:
-    names = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december"]
+    names = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ]
     return f"{names[month.month - 1]} {month.year}"
 
 
@@ -122,8 +142,9 @@ def test_union_rep_asks_for_the_pdf_report_and_a_worker_makes_it(
     with own_broker(), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         page.get_by_role("button", name="Dan PDF-rapport").click()
         expect(page.get_by_role("heading", name="Statistikrapport, version 1", level=1)).to_be_visible()
-        expect(page.get_by_text(f"Periode: {_danish_month(old)} – {_danish_month(default_period(lag=1)[1])}")) \
-            .to_be_visible()
+        expect(
+            page.get_by_text(f"Periode: {_danish_month(old)} – {_danish_month(default_period(lag=1)[1])}")
+        ).to_be_visible()
         download_link = page.get_by_role("link", name="Hent PDF")
         expect(download_link).to_be_visible(timeout=60_000)  # the page polls until the worker is done
     expect(page.get_by_text("Rapporten er klar.")).to_be_visible()

@@ -53,13 +53,23 @@ def test_api_repeat_with_the_key_returns_the_first_answer(personas):
 @pytest.mark.django_db
 def test_api_error_frees_the_key_and_another_path_is_422(personas):
     client = _api(personas)
-    refused = client.post(reverse("api:incident-list"), {"title": "Uden enhed"}, format="json",
-                          HTTP_IDEMPOTENCY_KEY="k")
-    fixed = client.post(reverse("api:incident-list"), {**_registration(), "unit": personas.family.pk},
-                        format="json", HTTP_IDEMPOTENCY_KEY="k")
+    refused = client.post(
+        reverse("api:incident-list"), {"title": "Uden enhed"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    fixed = client.post(
+        reverse("api:incident-list"),
+        {**_registration(), "unit": personas.family.pk},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
     incident = Incident.objects.get()
-    elsewhere = client.patch(reverse("api:incident-detail", args=[incident.reference]), {"title": "x"},
-                             format="json", HTTP_IF_MATCH=incident.etag, HTTP_IDEMPOTENCY_KEY="k")
+    elsewhere = client.patch(
+        reverse("api:incident-detail", args=[incident.reference]),
+        {"title": "x"},
+        format="json",
+        HTTP_IF_MATCH=incident.etag,
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
 
     assert refused.status_code == 400 and fixed.status_code == 201
     assert elsewhere.status_code == 422 and "allerede brugt" in elsewhere.json()["detail"]
@@ -71,12 +81,20 @@ def test_api_error_frees_the_key_and_another_path_is_422(personas):
 def test_keys_are_per_user_and_forgotten_after_a_day(personas):
     register(personas)
     client = _api(personas)
-    client.post(reverse("api:incident-list"), {**_registration(), "unit": personas.family.pk}, format="json",
-                HTTP_IDEMPOTENCY_KEY="same")
+    client.post(
+        reverse("api:incident-list"),
+        {**_registration(), "unit": personas.family.pk},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="same",
+    )
     colleague = APIClient()
     colleague.force_login(personas.other_manager)
-    theirs = colleague.post(reverse("api:incident-list"), {**_registration(), "unit": personas.jobcenter.pk},
-                            format="json", HTTP_IDEMPOTENCY_KEY="same")
+    theirs = colleague.post(
+        reverse("api:incident-list"),
+        {**_registration(), "unit": personas.jobcenter.pk},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="same",
+    )
     assert theirs.status_code == 201 and not theirs.has_header("Idempotent-Replayed")
     assert IdempotencyRecord.objects.count() == 2
     IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
@@ -115,15 +133,16 @@ def test_note_pressed_twice_is_one_note(client, personas):
     incident = register(personas)
     client.force_login(personas.manager)
     page = client.get(reverse("incidents:detail", args=[incident.reference])).content.decode()
-    note_form = page[page.index(reverse("incidents:note", args=[incident.reference])):]
+    note_form = page[page.index(reverse("incidents:note", args=[incident.reference])) :]
     data = {"note-body": "Talt med medarbejderen", "note-visibility": "internal", "form_token": _token(note_form)}
 
     for _ in range(3):
         assert client.post(reverse("incidents:note", args=[incident.reference]), data).status_code == 302
     assert Note.objects.filter(incident=incident).count() == 1
 
-    refused = client.post(reverse("incidents:note", args=[incident.reference]),
-                          {**data, "note-body": "", "form_token": "fresh"})
+    refused = client.post(
+        reverse("incidents:note", args=[incident.reference]), {**data, "note-body": "", "form_token": "fresh"}
+    )
     assert refused.status_code == 200 and not IdempotencyRecord.objects.filter(key="fresh").exists()
 
 
@@ -141,10 +160,10 @@ def test_lost_database_connection_is_503_with_retry_after(personas, monkeypatch)
     api_client = APIClient(raise_request_exception=False)
     api_client.force_login(personas.manager)
 
-    page = page_client.post(reverse("incidents:note", args=[incident.reference]),
-                            {"note-body": "Tekst", "note-visibility": "internal"})
-    api = api_client.post(reverse("api:incident-list"), {**_registration(), "unit": personas.family.pk},
-                          format="json")
+    page = page_client.post(
+        reverse("incidents:note", args=[incident.reference]), {"note-body": "Tekst", "note-visibility": "internal"}
+    )
+    api = api_client.post(reverse("api:incident-list"), {**_registration(), "unit": personas.family.pk}, format="json")
 
     assert page.status_code == 503 and page["Retry-After"] == "5"
     html = page.content.decode()

@@ -52,9 +52,11 @@ class Killer(threading.Thread):
     def terminate(self, pid: int | None = None) -> None:
         with self.lock, self.conn.cursor() as cursor:
             if pid is None:
-                cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                               "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                               "AND backend_type = 'client backend'")
+                cursor.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND backend_type = 'client backend'"
+                )
             else:
                 cursor.execute("SELECT count(pg_terminate_backend(%s))", [pid])
             self.killed += cursor.fetchone()[0]
@@ -77,8 +79,13 @@ class Killer(threading.Thread):
 
 def _dsn() -> dict:
     s = connection.settings_dict
-    return {"dbname": s["NAME"], "user": s["USER"], "password": s.get("PASSWORD") or None,
-            "host": s["HOST"] or "127.0.0.1", "port": s["PORT"] or 5432}
+    return {
+        "dbname": s["NAME"],
+        "user": s["USER"],
+        "password": s.get("PASSWORD") or None,
+        "host": s["HOST"] or "127.0.0.1",
+        "port": s["PORT"] or 5432,
+    }
 
 
 def _until_done(send) -> tuple[requests.Response, int]:
@@ -118,18 +125,32 @@ def test_killed_connections_with_retries_make_no_duplicates_and_lose_nothing(liv
     try:
         for number in range(ROUNDS):
             key = f"registration-{number}-{secrets.token_hex(4)}"
-            answer, failures = _until_done(lambda key=key, number=number: requests.post(
-                api_url, json={"unit": personas.family.pk, "title": f"Runde {number}", "discovered_at": discovered},
-                headers={"Authorization": f"Token {token}", "Idempotency-Key": key}, timeout=30))
+            answer, failures = _until_done(
+                lambda key=key, number=number: requests.post(
+                    api_url,
+                    json={"unit": personas.family.pk, "title": f"Runde {number}", "discovered_at": discovered},
+                    headers={"Authorization": f"Token {token}", "Idempotency-Key": key},
+                    timeout=30,
+                )
+            )
             assert answer.status_code == 201, answer.text
             registered[answer.json()["reference"]] = f"Runde {number}"
             retried += failures
 
             form_token = secrets.token_urlsafe(16)
-            answer, failures = _until_done(lambda number=number, form_token=form_token: session.post(
-                note_url, data={"csrfmiddlewaretoken": csrf, "note-body": f"Note {number}",
-                                "note-visibility": "internal", "form_token": form_token},
-                allow_redirects=False, timeout=30))
+            answer, failures = _until_done(
+                lambda number=number, form_token=form_token: session.post(
+                    note_url,
+                    data={
+                        "csrfmiddlewaretoken": csrf,
+                        "note-body": f"Note {number}",
+                        "note-visibility": "internal",
+                        "form_token": form_token,
+                    },
+                    allow_redirects=False,
+                    timeout=30,
+                )
+            )
             assert answer.status_code == 302, answer.text[:500]
             retried += failures
     finally:

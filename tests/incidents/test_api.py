@@ -55,8 +55,10 @@ def _ago(**kwargs) -> str:
 def private_storage(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
     }
 
 
@@ -65,26 +67,47 @@ def world(personas):
     """`own`: a Børn og Familie case about the caseworker; `other`: a Jobcenter case about the other caseworker."""
     now = timezone.now()
     own = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
-        fields={"title": "Opslag om Sara i Facebook-gruppe", "description": "Navn og billede delt.",
-                "discovered_at": now - timedelta(days=2), "named": True, "offensive_language": True,
-                "perpetrator_relation": "citizen_own_case"},
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
+        fields={
+            "title": "Opslag om Sara i Facebook-gruppe",
+            "description": "Navn og billede delt.",
+            "discovered_at": now - timedelta(days=2),
+            "named": True,
+            "offensive_language": True,
+            "perpetrator_relation": "citizen_own_case",
+        },
         targets=[personas.caseworker],
-        publications=[{"platform": "facebook", "url": "https://facebook.com/groups/1/posts/2",
-                       "published_at": now - timedelta(days=3), "quote": "Hun er en skændsel"}],
+        publications=[
+            {
+                "platform": "facebook",
+                "url": "https://facebook.com/groups/1/posts/2",
+                "published_at": now - timedelta(days=3),
+                "quote": "Hun er en skændsel",
+            }
+        ],
     )
-    services.note_add(actor=personas.manager, incident=own, body="Intern vurdering af borgeren",
-                      visibility=Note.Visibility.INTERNAL)
-    services.note_add(actor=personas.manager, incident=own, body="Vi tager fat i platformen i dag",
-                      visibility=Note.Visibility.SHARED)
-    kept = evidence_store(actor=personas.manager, incident=own,
-                          uploaded_file=SimpleUploadedFile("skaermbillede.png", _png()),
-                          publication=own.publications.get())
-    removed = evidence_store(actor=personas.manager, incident=own,
-                             uploaded_file=SimpleUploadedFile("forkert.png", _png("blue")))
+    services.note_add(
+        actor=personas.manager, incident=own, body="Intern vurdering af borgeren", visibility=Note.Visibility.INTERNAL
+    )
+    services.note_add(
+        actor=personas.manager, incident=own, body="Vi tager fat i platformen i dag", visibility=Note.Visibility.SHARED
+    )
+    kept = evidence_store(
+        actor=personas.manager,
+        incident=own,
+        uploaded_file=SimpleUploadedFile("skaermbillede.png", _png()),
+        publication=own.publications.get(),
+    )
+    removed = evidence_store(
+        actor=personas.manager, incident=own, uploaded_file=SimpleUploadedFile("forkert.png", _png("blue"))
+    )
     services.evidence_remove(actor=personas.manager, evidence=removed, reason="Uploadet til forkert sag")
     other = services.incident_register(
-        actor=personas.other_manager, unit=personas.jobcenter, channel=Incident.Channel.MANAGER,
+        actor=personas.other_manager,
+        unit=personas.jobcenter,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Video fra jobsamtale", "discovered_at": now - timedelta(days=1), "video_published": True},
         targets=[personas.other_caseworker],
     )
@@ -109,9 +132,17 @@ def _create_payload(personas, **overrides) -> dict:
         "emotional_load": 2,
         "discovered_at": _ago(hours=5),
         "publications": [
-            {"platform": "youtube", "url": "https://youtube.com/watch?v=abc", "title": "Video",
-             "published_at": _ago(days=1), "captured_at": _ago(hours=4), "reach": "public",
-             "audience_size": 1200, "still_online": True, "quote": "Vi ved hvor du bor"},
+            {
+                "platform": "youtube",
+                "url": "https://youtube.com/watch?v=abc",
+                "title": "Video",
+                "published_at": _ago(days=1),
+                "captured_at": _ago(hours=4),
+                "reach": "public",
+                "audience_size": 1200,
+                "still_online": True,
+                "quote": "Vi ved hvor du bor",
+            },
             {"platform": "blog", "url": "http://blog.example/indlaeg"},
         ],
     }
@@ -126,8 +157,13 @@ def _detail_url(incident) -> str:
 # --- Who may see what -------------------------------------------------------------------------
 
 LIST_EXPECTED = {
-    "manager": {"own", "other"}, "other_manager": {"other"}, "caseworker": {"own"}, "other_caseworker": {"other"},
-    "union_rep": set(), "admin": set(), "outsider": set(),
+    "manager": {"own", "other"},
+    "other_manager": {"other"},
+    "caseworker": {"own"},
+    "other_caseworker": {"other"},
+    "union_rep": set(),
+    "admin": set(),
+    "outsider": set(),
 }
 
 
@@ -172,8 +208,9 @@ def test_list_filters_by_status_level_and_unit(personas, world):
     assert refs(level=3) == {world["own"].reference, world["other"].reference}
 
 
-@pytest.mark.parametrize("params", [{"status": "bogus"}, {"level": "9"}, {"unit": "abc"},
-                                    {"unit": "99999999999999999999"}])
+@pytest.mark.parametrize(
+    "params", [{"status": "bogus"}, {"level": "9"}, {"unit": "abc"}, {"unit": "99999999999999999999"}]
+)
 def test_bad_filters_answer_400_in_danish(personas, world, params):
     response = _client(personas, "manager").get(reverse("api:incident-list"), params)
 
@@ -191,22 +228,41 @@ def test_list_pages(personas, world):
 
 def test_anonymous_gets_401_with_token_challenge(personas, world):
     client = APIClient()
-    for url in (reverse("api:incident-list"), _detail_url(world["own"]),
-                reverse("api:incident-timeline", args=[world["own"].reference]),
-                reverse("api:incident-evidence", args=[world["own"].reference]),
-                reverse("api:incident-evidence-download", args=[world["own"].reference, world["kept"].pk])):
+    for url in (
+        reverse("api:incident-list"),
+        _detail_url(world["own"]),
+        reverse("api:incident-timeline", args=[world["own"].reference]),
+        reverse("api:incident-evidence", args=[world["own"].reference]),
+        reverse("api:incident-evidence-download", args=[world["own"].reference, world["kept"].pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 401, url
-        assert response["WWW-Authenticate"] == 'Token'
+        assert response["WWW-Authenticate"] == "Token"
         assert response.json() == {"detail": "Legitimation til autentificering blev ikke angivet."}
     assert client.post(reverse("api:incident-list"), {}, format="json").status_code == 401
     assert client.patch(_detail_url(world["own"]), {}, format="json").status_code == 401
 
 
-DETAIL_OWN = {"manager": 200, "other_manager": 404, "caseworker": 200, "other_caseworker": 404, "union_rep": 404,
-              "admin": 404, "outsider": 404, "anonymous": 401}
-DETAIL_OTHER = {"manager": 200, "other_manager": 200, "caseworker": 404, "other_caseworker": 200, "union_rep": 404,
-                "admin": 404, "outsider": 404, "anonymous": 401}
+DETAIL_OWN = {
+    "manager": 200,
+    "other_manager": 404,
+    "caseworker": 200,
+    "other_caseworker": 404,
+    "union_rep": 404,
+    "admin": 404,
+    "outsider": 404,
+    "anonymous": 401,
+}
+DETAIL_OTHER = {
+    "manager": 200,
+    "other_manager": 200,
+    "caseworker": 404,
+    "other_caseworker": 200,
+    "union_rep": 404,
+    "admin": 404,
+    "outsider": 404,
+    "anonymous": 401,
+}
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -218,8 +274,9 @@ def test_detail_persona_matrix(personas, world, name, case, expected):
     assert response.status_code == expected[name]
     if expected[name] == 200:
         assert response.json()["title"] == incident.title
-        assert AuditEvent.objects.filter(action="view", incident_reference=incident.reference,
-                                         actor=getattr(personas, name)).exists()
+        assert AuditEvent.objects.filter(
+            action="view", incident_reference=incident.reference, actor=getattr(personas, name)
+        ).exists()
     else:
         assert incident.title not in response.content.decode()
     if expected[name] == 404:
@@ -257,8 +314,10 @@ def test_manager_sees_everything_on_the_incident(personas, world):
     assert body["reporter"] == {"id": personas.manager.pk, "name": "Mette Leder"}
     [publication] = body["publications"]
     assert publication["platform"] == "facebook" and publication["quote"] == "Hun er en skændsel"
-    assert {note["body"] for note in body["notes"]} == {"Intern vurdering af borgeren",
-                                                        "Vi tager fat i platformen i dag"}
+    assert {note["body"] for note in body["notes"]} == {
+        "Intern vurdering af borgeren",
+        "Vi tager fat i platformen i dag",
+    }
     assert any(not entry["visible_to_employee"] for entry in body["timeline"])
     kept, removed = body["evidence"]
     assert kept["original_name"] == "skaermbillede.png" and kept["publication"] == publication["id"]
@@ -295,8 +354,11 @@ def test_timeline_for_employee_hides_internal_entries(personas, world):
 
 def test_override_is_shown_with_justification_to_managers_only(personas, world):
     Incident.objects.filter(pk=world["own"].pk).update(
-        confirmed_level=4, override_justification="Borgeren har opsøgt kontoret", confirmed_by=personas.manager,
-        confirmed_at=timezone.now(), confirmed_facts_hash=world["own"].facts_hash,
+        confirmed_level=4,
+        override_justification="Borgeren har opsøgt kontoret",
+        confirmed_by=personas.manager,
+        confirmed_at=timezone.now(),
+        confirmed_facts_hash=world["own"].facts_hash,
     )
 
     manager = _client(personas, "manager").get(_detail_url(world["own"])).json()
@@ -304,9 +366,13 @@ def test_override_is_shown_with_justification_to_managers_only(personas, world):
 
     assert manager["level"] == 4 and manager["assessed_level"] == 2
     assert manager["assessment"]["confirmed_level"] == 4
-    assert manager["assessment"]["override"] == {"level": 4, "code": "critical", "label": "Kritisk",
-                                                 "computed_level": 2,
-                                                 "justification": "Borgeren har opsøgt kontoret"}
+    assert manager["assessment"]["override"] == {
+        "level": 4,
+        "code": "critical",
+        "label": "Kritisk",
+        "computed_level": 2,
+        "justification": "Borgeren har opsøgt kontoret",
+    }
     assert manager["assessment"]["confirmed_by"]["id"] == personas.manager.pk
     assert manager["assessment"]["facts_changed_since_confirmation"] is False
     assert employee["assessment"]["override"]["justification"] == ""
@@ -322,17 +388,26 @@ def test_query_counts_do_not_grow_with_rows(personas, world):
     own = world["own"]
     client = _client(personas, "manager")
     client.get(_detail_url(own))  # warm up the session
-    urls = [_detail_url(own), reverse("api:incident-list"), reverse("api:incident-timeline", args=[own.reference]),
-            reverse("api:incident-evidence", args=[own.reference])]
+    urls = [
+        _detail_url(own),
+        reverse("api:incident-list"),
+        reverse("api:incident-timeline", args=[own.reference]),
+        reverse("api:incident-evidence", args=[own.reference]),
+    ]
     before = [_count_queries(client, url) for url in urls]
     for index in range(4):
         Publication.objects.create(incident=own, platform="x", url=f"https://x.com/p/{index}")
         services.note_add(actor=personas.manager, incident=own, body=f"Note {index}", visibility="shared")
-        evidence_store(actor=personas.manager, incident=own,
-                       uploaded_file=SimpleUploadedFile(f"bevis{index}.png", _png()))
-        services.incident_register(actor=personas.manager, unit=personas.team, channel="manager",
-                                   fields={"title": f"Sag {index}", "discovered_at": timezone.now()},
-                                   targets=[personas.caseworker])
+        evidence_store(
+            actor=personas.manager, incident=own, uploaded_file=SimpleUploadedFile(f"bevis{index}.png", _png())
+        )
+        services.incident_register(
+            actor=personas.manager,
+            unit=personas.team,
+            channel="manager",
+            fields={"title": f"Sag {index}", "discovered_at": timezone.now()},
+            targets=[personas.caseworker],
+        )
 
     after = [_count_queries(client, url) for url in urls]
 
@@ -342,8 +417,16 @@ def test_query_counts_do_not_grow_with_rows(personas, world):
 
 # --- Creating -------------------------------------------------------------------------------------
 
-CREATE_EXPECTED = {"manager": 201, "other_manager": 400, "caseworker": 403, "other_caseworker": 403,
-                   "union_rep": 403, "admin": 403, "outsider": 403, "anonymous": 401}
+CREATE_EXPECTED = {
+    "manager": 201,
+    "other_manager": 400,
+    "caseworker": 403,
+    "other_caseworker": 403,
+    "union_rep": 403,
+    "admin": 403,
+    "outsider": 403,
+    "anonymous": 401,
+}
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -370,15 +453,27 @@ def test_create_and_read_back_roundtrip(personas):
     assert re.fullmatch(r"UDH-\d{4}-\d{4}", created["reference"])
     read = client.get(response["Location"]).json()
     assert read == created
-    for key in ("title", "description", "features", "perpetrator_relation", "perpetrator_name",
-                "perpetrator_profile_url", "related_phenomena", "absence_days", "absence_start",
-                "psychological_harm", "emotional_load"):
+    for key in (
+        "title",
+        "description",
+        "features",
+        "perpetrator_relation",
+        "perpetrator_name",
+        "perpetrator_profile_url",
+        "related_phenomena",
+        "absence_days",
+        "absence_start",
+        "psychological_harm",
+        "emotional_load",
+    ):
         assert read[key] == payload[key], key
     assert read["channel"] == "manager" and read["status"] == "reported"
     assert [t["id"] for t in read["targets"]] == [personas.caseworker.pk]
     pubs = {p["platform"]: p for p in read["publications"]}  # ordered by published_at (nulls differ by database)
     assert {name: p["url"] for name, p in pubs.items()} == {
-        "youtube": "https://youtube.com/watch?v=abc", "blog": "http://blog.example/indlaeg"}
+        "youtube": "https://youtube.com/watch?v=abc",
+        "blog": "http://blog.example/indlaeg",
+    }
     assert pubs["youtube"]["audience_size"] == 1200 and pubs["youtube"]["still_online"] is True
     assert pubs["blog"]["reach"] == "public" and pubs["blog"]["published_at"] is None
     assert read["assessment"]["severity"]["code"] == "critical"  # threat
@@ -390,7 +485,8 @@ def test_create_and_read_back_roundtrip(personas):
 def test_three_publications_make_the_incident_repeated(personas):
     pubs = [{"platform": "facebook"}, {"platform": "x"}, {"platform": "reddit"}]
     response = _client(personas, "manager").post(
-        reverse("api:incident-list"), _create_payload(personas, publications=pubs, features=["named"]), format="json")
+        reverse("api:incident-list"), _create_payload(personas, publications=pubs, features=["named"]), format="json"
+    )
 
     assert response.status_code == 201, response.content
     assert "repeated" in response.json()["features"]
@@ -398,14 +494,23 @@ def test_three_publications_make_the_incident_repeated(personas):
 
 # --- Updating -------------------------------------------------------------------------------------
 
-UPDATE_EXPECTED = {"manager": 200, "other_manager": 404, "caseworker": 403, "other_caseworker": 404,
-                   "union_rep": 404, "admin": 404, "outsider": 404, "anonymous": 401}
+UPDATE_EXPECTED = {
+    "manager": 200,
+    "other_manager": 404,
+    "caseworker": 403,
+    "other_caseworker": 404,
+    "union_rep": 404,
+    "admin": 404,
+    "outsider": 404,
+    "anonymous": 401,
+}
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_patch_persona_matrix(personas, world, name):
-    response = _client(personas, name).patch(_detail_url(world["own"]), {"title": "Ny overskrift"}, format="json",
-                                             **_if_match(world["own"]))
+    response = _client(personas, name).patch(
+        _detail_url(world["own"]), {"title": "Ny overskrift"}, format="json", **_if_match(world["own"])
+    )
 
     assert response.status_code == UPDATE_EXPECTED[name]
     world["own"].refresh_from_db()
@@ -416,8 +521,9 @@ def test_patch_persona_matrix(personas, world, name):
 
 def test_patch_changes_only_what_is_sent_and_reassesses(personas, world):
     own = world["own"]
-    response = _client(personas, "manager").patch(_detail_url(own), {"features": ["named", "threat"]}, format="json",
-                                                  **_if_match(own))
+    response = _client(personas, "manager").patch(
+        _detail_url(own), {"features": ["named", "threat"]}, format="json", **_if_match(own)
+    )
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -435,10 +541,17 @@ def test_publications_on_update_replace_the_list(personas, world):
     [first] = own.publications.all()
     client = _client(personas, "manager")
 
-    response = client.patch(_detail_url(own), {"publications": [
-        {"id": first.pk, "still_online": False},
-        {"platform": "tiktok", "url": "https://tiktok.com/@x/video/1"},
-    ]}, format="json", **_if_match(own))
+    response = client.patch(
+        _detail_url(own),
+        {
+            "publications": [
+                {"id": first.pk, "still_online": False},
+                {"platform": "tiktok", "url": "https://tiktok.com/@x/video/1"},
+            ]
+        },
+        format="json",
+        **_if_match(own),
+    )
 
     assert response.status_code == 200, response.content
     pubs = {p["platform"]: p for p in response.json()["publications"]}
@@ -446,8 +559,12 @@ def test_publications_on_update_replace_the_list(personas, world):
     assert pubs["facebook"]["id"] == first.pk and pubs["facebook"]["still_online"] is False
     assert pubs["facebook"]["quote"] == "Hun er en skændsel"  # PATCH keeps the fields not sent
 
-    response = client.patch(_detail_url(own), {"publications": [{"platform": "book", "title": "Kapitel 3"}]},
-                            format="json", **_if_match(own))
+    response = client.patch(
+        _detail_url(own),
+        {"publications": [{"platform": "book", "title": "Kapitel 3"}]},
+        format="json",
+        **_if_match(own),
+    )
 
     assert response.status_code == 200, response.content
     assert [p["platform"] for p in response.json()["publications"]] == ["book"]
@@ -457,9 +574,16 @@ def test_publications_on_update_replace_the_list(personas, world):
 
 def test_put_replaces_every_field(personas, world):
     own = world["own"]
-    response = _client(personas, "manager").put(_detail_url(own), {
-        "unit": personas.team.pk, "title": "Erstattet", "discovered_at": _ago(days=1),
-    }, format="json", **_if_match(own))
+    response = _client(personas, "manager").put(
+        _detail_url(own),
+        {
+            "unit": personas.team.pk,
+            "title": "Erstattet",
+            "discovered_at": _ago(days=1),
+        },
+        format="json",
+        **_if_match(own),
+    )
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -469,16 +593,18 @@ def test_put_replaces_every_field(personas, world):
 
 
 def test_put_without_required_fields_names_them_in_danish(personas, world):
-    response = _client(personas, "manager").put(_detail_url(world["own"]), {"title": "X"}, format="json",
-                                                **_if_match(world["own"]))
+    response = _client(personas, "manager").put(
+        _detail_url(world["own"]), {"title": "X"}, format="json", **_if_match(world["own"])
+    )
 
     assert response.status_code == 400
     assert response.json() == {"unit": ["Dette felt er påkrævet."], "discovered_at": ["Dette felt er påkrævet."]}
 
 
 def test_manager_cannot_move_an_incident_out_of_their_units(personas, world):
-    response = _client(personas, "other_manager").patch(_detail_url(world["other"]), {"unit": personas.family.pk},
-                                                        format="json", **_if_match(world["other"]))
+    response = _client(personas, "other_manager").patch(
+        _detail_url(world["other"]), {"unit": personas.family.pk}, format="json", **_if_match(world["other"])
+    )
 
     assert response.status_code == 400
     assert response.json() == {"unit": ["Du kan kun registrere hændelser for enheder, du er leder for."]}
@@ -486,9 +612,12 @@ def test_manager_cannot_move_an_incident_out_of_their_units(personas, world):
 
 def test_publication_of_another_incident_cannot_be_edited(personas, world):
     foreign = Publication.objects.create(incident=world["other"], platform="x")
-    response = _client(personas, "manager").patch(_detail_url(world["own"]),
-                                                  {"publications": [{"id": foreign.pk, "title": "Kapret"}]},
-                                                  format="json", **_if_match(world["own"]))
+    response = _client(personas, "manager").patch(
+        _detail_url(world["own"]),
+        {"publications": [{"id": foreign.pk, "title": "Kapret"}]},
+        format="json",
+        **_if_match(world["own"]),
+    )
 
     assert response.status_code == 400
     assert "hører ikke til denne hændelse" in response.json()["publications"][0]  # a list-level error
@@ -498,11 +627,14 @@ def test_publication_of_another_incident_cannot_be_edited(personas, world):
 
 # --- Danish validation ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("bad_url", ["javascript:alert(1)", "ftp://example.com/fil", "www.example.com",
-                                     "data:text/html,x"])
+
+@pytest.mark.parametrize(
+    "bad_url", ["javascript:alert(1)", "ftp://example.com/fil", "www.example.com", "data:text/html,x"]
+)
 def test_links_must_be_http_or_https(personas, bad_url):
-    payload = _create_payload(personas, perpetrator_profile_url=bad_url,
-                              publications=[{"platform": "website", "url": bad_url}])
+    payload = _create_payload(
+        personas, perpetrator_profile_url=bad_url, publications=[{"platform": "website", "url": bad_url}]
+    )
 
     response = _client(personas, "manager").post(reverse("api:incident-list"), payload, format="json")
 
@@ -512,9 +644,12 @@ def test_links_must_be_http_or_https(personas, bad_url):
 
 def test_dates_in_the_future_are_refused(personas):
     tomorrow = timezone.now() + timedelta(days=1)
-    payload = _create_payload(personas, discovered_at=tomorrow.isoformat(),
-                              absence_start=str(timezone.localdate() + timedelta(days=3)),
-                              publications=[{"platform": "x", "published_at": tomorrow.isoformat()}])
+    payload = _create_payload(
+        personas,
+        discovered_at=tomorrow.isoformat(),
+        absence_start=str(timezone.localdate() + timedelta(days=3)),
+        publications=[{"platform": "x", "published_at": tomorrow.isoformat()}],
+    )
 
     response = _client(personas, "manager").post(reverse("api:incident-list"), payload, format="json")
 
@@ -527,8 +662,13 @@ def test_dates_in_the_future_are_refused(personas):
 
 
 def test_unknown_codes_are_named_in_danish(personas):
-    payload = _create_payload(personas, features=["named", "bogus"], perpetrator_relation="nabo",
-                              related_phenomena=["ufo"], publications=[{"platform": "myspace", "reach": "alle"}])
+    payload = _create_payload(
+        personas,
+        features=["named", "bogus"],
+        perpetrator_relation="nabo",
+        related_phenomena=["ufo"],
+        publications=[{"platform": "myspace", "reach": "alle"}],
+    )
 
     response = _client(personas, "manager").post(reverse("api:incident-list"), payload, format="json")
 
@@ -537,35 +677,42 @@ def test_unknown_codes_are_named_in_danish(personas):
         "features": {"1": ["«bogus» er ikke et kendt kendetegn."]},
         "perpetrator_relation": ["«nabo» er ikke en kendt relation for afsenderen."],
         "related_phenomena": {"0": ["«ufo» er ikke et kendt fænomen."]},
-        "publications": {"0": {"platform": ["«myspace» er ikke en kendt platform."],
-                               "reach": ["«alle» er ikke en kendt rækkevidde."]}},
+        "publications": {
+            "0": {
+                "platform": ["«myspace» er ikke en kendt platform."],
+                "reach": ["«alle» er ikke en kendt rækkevidde."],
+            }
+        },
     }
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"title": ""}, "title"),
-    ({"title": "x" * 201}, "title"),
-    ({"discovered_at": "i går"}, "discovered_at"),
-    ({"discovered_at": "0001-01-01T00:00:00+05:00"}, "discovered_at"),
-    ({"discovered_at": "1850-01-01T00:00:00+01:00"}, "discovered_at"),
-    ({"absence_days": -1}, "absence_days"),
-    ({"absence_days": 10**30}, "absence_days"),
-    ({"absence_days": "mange"}, "absence_days"),
-    ({"emotional_load": 9}, "emotional_load"),
-    ({"unit": 10**30}, "unit"),
-    ({"unit": "abc"}, "unit"),
-    ({"unit": None}, "unit"),
-    ({"targets": [10**12]}, "targets"),
-    ({"targets": "alle"}, "targets"),
-    ({"features": "named"}, "features"),
-    ({"features": [["named"]]}, "features"),
-    ({"features": ["\ud800"]}, "features"),
-    ({"title": "nul\x00tegn"}, "title"),
-    ({"publications": "facebook"}, "publications"),
-    ({"publications": [{}]}, "publications"),
-    ({"publications": [{"platform": "x"}] * 101}, "publications"),
-    ({"publications": [{"platform": "x", "audience_size": -5}]}, "publications"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"discovered_at": "i går"}, "discovered_at"),
+        ({"discovered_at": "0001-01-01T00:00:00+05:00"}, "discovered_at"),
+        ({"discovered_at": "1850-01-01T00:00:00+01:00"}, "discovered_at"),
+        ({"absence_days": -1}, "absence_days"),
+        ({"absence_days": 10**30}, "absence_days"),
+        ({"absence_days": "mange"}, "absence_days"),
+        ({"emotional_load": 9}, "emotional_load"),
+        ({"unit": 10**30}, "unit"),
+        ({"unit": "abc"}, "unit"),
+        ({"unit": None}, "unit"),
+        ({"targets": [10**12]}, "targets"),
+        ({"targets": "alle"}, "targets"),
+        ({"features": "named"}, "features"),
+        ({"features": [["named"]]}, "features"),
+        ({"features": ["\ud800"]}, "features"),
+        ({"title": "nul\x00tegn"}, "title"),
+        ({"publications": "facebook"}, "publications"),
+        ({"publications": [{}]}, "publications"),
+        ({"publications": [{"platform": "x"}] * 101}, "publications"),
+        ({"publications": [{"platform": "x", "audience_size": -5}]}, "publications"),
+    ],
+)
 def test_bad_input_gives_400_naming_the_field(personas, overrides, field):
     body = json.dumps(_create_payload(personas, **overrides))  # ASCII escapes, so a lone surrogate gets through
     response = _client(personas, "manager").post(reverse("api:incident-list"), body, content_type="application/json")
@@ -579,8 +726,9 @@ def test_target_from_another_organisation_is_refused(personas):
     from tests.factories import UserFactory
 
     stranger = UserFactory()
-    response = _client(personas, "manager").post(reverse("api:incident-list"),
-                                                 _create_payload(personas, targets=[stranger.pk]), format="json")
+    response = _client(personas, "manager").post(
+        reverse("api:incident-list"), _create_payload(personas, targets=[stranger.pk]), format="json"
+    )
 
     assert response.status_code == 400
     assert response.json()["targets"] == [f"Medarbejder nr. {stranger.pk} findes ikke i din organisation."]
@@ -588,8 +736,9 @@ def test_target_from_another_organisation_is_refused(personas):
 
 @pytest.mark.parametrize("body", ["{ikke json", "[1, 2", "\xff\xfe"])
 def test_malformed_json_is_400_in_danish(personas, body):
-    response = _client(personas, "manager").post(reverse("api:incident-list"), data=body,
-                                                 content_type="application/json")
+    response = _client(personas, "manager").post(
+        reverse("api:incident-list"), data=body, content_type="application/json"
+    )
 
     assert response.status_code == 400
     assert response.json()["detail"].startswith("Forespørgslen kunne ikke læses.")
@@ -597,8 +746,9 @@ def test_malformed_json_is_400_in_danish(personas, body):
 
 @pytest.mark.parametrize("body", ["[]", "42", '"tekst"', "null"])
 def test_non_object_body_is_400(personas, body):
-    response = _client(personas, "manager").post(reverse("api:incident-list"), data=body,
-                                                 content_type="application/json")
+    response = _client(personas, "manager").post(
+        reverse("api:incident-list"), data=body, content_type="application/json"
+    )
 
     assert response.status_code == 400
 
@@ -606,10 +756,11 @@ def test_non_object_body_is_400(personas, body):
 def test_html_in_text_is_kept_as_data_and_never_rendered(personas):
     script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     client = _client(personas, "manager")
-    response = client.post(reverse("api:incident-list"),
-                           _create_payload(personas, title=script, description=script,
-                                           publications=[{"platform": "x", "quote": script}]),
-                           format="json")
+    response = client.post(
+        reverse("api:incident-list"),
+        _create_payload(personas, title=script, description=script, publications=[{"platform": "x", "quote": script}]),
+        format="json",
+    )
     assert response.status_code == 201, response.content
 
     read = client.get(response["Location"], HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
@@ -624,8 +775,16 @@ def test_html_in_text_is_kept_as_data_and_never_rendered(personas):
 
 # --- Evidence ---------------------------------------------------------------------------------------
 
-UPLOAD_EXPECTED = {"manager": 201, "other_manager": 404, "caseworker": 201, "other_caseworker": 404,
-                   "union_rep": 404, "admin": 404, "outsider": 404, "anonymous": 401}
+UPLOAD_EXPECTED = {
+    "manager": 201,
+    "other_manager": 404,
+    "caseworker": 201,
+    "other_caseworker": 404,
+    "union_rep": 404,
+    "admin": 404,
+    "outsider": 404,
+    "anonymous": 401,
+}
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -633,8 +792,12 @@ def test_upload_persona_matrix(personas, world, name):
     own = world["own"]
     response = _client(personas, name).post(
         reverse("api:incident-evidence", args=[own.reference]),
-        {"file": SimpleUploadedFile("ny.png", _png("green")), "description": "Skærmbillede af opslaget",
-         "captured_at": _ago(hours=1), "publication": own.publications.get().pk},
+        {
+            "file": SimpleUploadedFile("ny.png", _png("green")),
+            "description": "Skærmbillede af opslaget",
+            "captured_at": _ago(hours=1),
+            "publication": own.publications.get().pk,
+        },
         format="multipart",
     )
 
@@ -654,11 +817,14 @@ def test_renamed_exe_is_refused_in_danish(personas, world):
     fake_png = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
     response = _client(personas, "caseworker").post(
         reverse("api:incident-evidence", args=[world["own"].reference]),
-        {"file": SimpleUploadedFile("billede.png", fake_png, content_type="image/png")}, format="multipart")
+        {"file": SimpleUploadedFile("billede.png", fake_png, content_type="image/png")},
+        format="multipart",
+    )
 
     assert response.status_code == 400
     assert response.json() == {
-        "file": ["«billede.png» blev afvist: det er et program eller anden kørbar kode, ikke dokumentation."]}
+        "file": ["«billede.png» blev afvist: det er et program eller anden kørbar kode, ikke dokumentation."]
+    }
     assert Evidence.objects.count() == 2
 
 
@@ -670,21 +836,26 @@ def test_upload_validation_in_danish(personas, world, settings):
     assert missing.status_code == 400 and missing.json() == {"file": ["Ingen medsendt fil."]}
 
     foreign = Publication.objects.create(incident=world["other"], platform="x")
-    wrong_pub = client.post(url, {"file": SimpleUploadedFile("a.png", _png()), "publication": foreign.pk},
-                            format="multipart")
+    wrong_pub = client.post(
+        url, {"file": SimpleUploadedFile("a.png", _png()), "publication": foreign.pk}, format="multipart"
+    )
     assert wrong_pub.status_code == 400
     assert wrong_pub.json() == {"publication": ["Offentliggørelsen hører ikke til denne hændelse."]}
 
-    future = client.post(url, {"file": SimpleUploadedFile("a.png", _png()),
-                               "captured_at": (timezone.now() + timedelta(days=2)).isoformat()}, format="multipart")
+    future = client.post(
+        url,
+        {"file": SimpleUploadedFile("a.png", _png()), "captured_at": (timezone.now() + timedelta(days=2)).isoformat()},
+        format="multipart",
+    )
     assert future.status_code == 400 and future.json() == {"captured_at": [FUTURE_MESSAGE]}
 
     as_json = client.post(url, {"file": "ikke en fil"}, format="json")
     assert as_json.status_code == 415
 
     settings.EVIDENCE_MAX_UPLOAD_MB = 1
-    too_big = client.post(url, {"file": SimpleUploadedFile("stor.png", _png() + b"\x00" * (1024 * 1024 + 10))},
-                          format="multipart")
+    too_big = client.post(
+        url, {"file": SimpleUploadedFile("stor.png", _png() + b"\x00" * (1024 * 1024 + 10))}, format="multipart"
+    )
     assert too_big.status_code == 400
     assert too_big.json()["file"][0].startswith("«stor.png» er for stor.")
     assert Evidence.objects.count() == 2
@@ -694,7 +865,8 @@ def test_download_sends_the_original_bytes_safely(personas, world):
     kept = world["kept"]
     response = _client(personas, "caseworker").get(
         reverse("api:incident-evidence-download", args=[world["own"].reference, kept.pk]),
-        HTTP_ACCEPT="application/octet-stream")
+        HTTP_ACCEPT="application/octet-stream",
+    )
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == _png()
@@ -707,11 +879,15 @@ def test_download_sends_the_original_bytes_safely(personas, world):
 
 
 def test_active_content_is_downloaded_as_octet_stream(personas, world):
-    page = evidence_store(actor=personas.manager, incident=world["own"],
-                          uploaded_file=SimpleUploadedFile("side.html", b"<!doctype html><script>alert(1)</script>"))
+    page = evidence_store(
+        actor=personas.manager,
+        incident=world["own"],
+        uploaded_file=SimpleUploadedFile("side.html", b"<!doctype html><script>alert(1)</script>"),
+    )
 
     response = _client(personas, "manager").get(
-        reverse("api:incident-evidence-download", args=[world["own"].reference, page.pk]))
+        reverse("api:incident-evidence-download", args=[world["own"].reference, page.pk])
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/octet-stream"
@@ -720,10 +896,8 @@ def test_active_content_is_downloaded_as_octet_stream(personas, world):
 
 def test_removed_or_foreign_evidence_is_404(personas, world):
     client = _client(personas, "manager")
-    removed = client.get(reverse("api:incident-evidence-download",
-                                 args=[world["own"].reference, world["removed"].pk]))
-    foreign = client.get(reverse("api:incident-evidence-download",
-                                 args=[world["other"].reference, world["kept"].pk]))
+    removed = client.get(reverse("api:incident-evidence-download", args=[world["own"].reference, world["removed"].pk]))
+    foreign = client.get(reverse("api:incident-evidence-download", args=[world["other"].reference, world["kept"].pk]))
 
     assert removed.status_code == 404 and removed.json() == {"detail": "Filen er fjernet og kan ikke hentes."}
     assert foreign.status_code == 404
@@ -744,10 +918,14 @@ def test_evidence_list_includes_tombstones(personas, world):
 def test_options_and_unsupported_methods_never_fail(personas, world, name):
     ref = world["own"].reference
     client = _client(personas, name)
-    urls = [reverse("api:incident-list"), _detail_url(world["own"]), reverse("api:incident-timeline", args=[ref]),
-            reverse("api:incident-evidence", args=[ref]),
-            reverse("api:incident-evidence-download", args=[ref, world["kept"].pk]),
-            reverse("api:assessment-preview")]
+    urls = [
+        reverse("api:incident-list"),
+        _detail_url(world["own"]),
+        reverse("api:incident-timeline", args=[ref]),
+        reverse("api:incident-evidence", args=[ref]),
+        reverse("api:incident-evidence-download", args=[ref, world["kept"].pk]),
+        reverse("api:assessment-preview"),
+    ]
     for url in urls:
         assert client.options(url).status_code in (200, 401, 404), url
         assert client.delete(url).status_code in (401, 404, 405), url
@@ -757,6 +935,7 @@ def test_options_and_unsupported_methods_never_fail(personas, world, name):
 
 
 # --- Token authentication ----------------------------------------------------------------------------
+
 
 def test_token_authentication(personas, world):
     token = api_token(personas.caseworker)
@@ -807,14 +986,20 @@ def test_inactive_users_token_is_refused(personas):
 
 # --- Schema and docs ---------------------------------------------------------------------------------
 
+
 def test_openapi_schema_generates_without_warnings(tmp_path):
     target = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
 
     text = target.read_text()
-    for path in ("/api/v1/incidents/", "/api/v1/incidents/{reference}/", "/api/v1/incidents/{reference}/evidence/",
-                 "/api/v1/incidents/{reference}/evidence/{evidence_id}/download/",
-                 "/api/v1/incidents/{reference}/timeline/", "/api/v1/assessment/preview/"):
+    for path in (
+        "/api/v1/incidents/",
+        "/api/v1/incidents/{reference}/",
+        "/api/v1/incidents/{reference}/evidence/",
+        "/api/v1/incidents/{reference}/evidence/{evidence_id}/download/",
+        "/api/v1/incidents/{reference}/timeline/",
+        "/api/v1/assessment/preview/",
+    ):
         assert f"  {path}:" in text
 
 

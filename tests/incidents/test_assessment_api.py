@@ -22,9 +22,22 @@ from tests.factories import api_token
 URL = "/api/v1/assessment/preview/"
 RESPONSE_KEYS = ["rules_version", "scope", "severity", "legal_references", "actions", "deadlines"]
 ERROR_KEYS = {"field", "value", "code", "detail"}
-REQUEST_KEYS = ("features", "perpetrator_relation", "related_phenomena", "platforms", "reaches", "publication_count",
-                "first_published_at", "last_published_at", "absence_days", "absence_start", "psychological_harm",
-                "discovered_at", "registered_at", "self_report")
+REQUEST_KEYS = (
+    "features",
+    "perpetrator_relation",
+    "related_phenomena",
+    "platforms",
+    "reaches",
+    "publication_count",
+    "first_published_at",
+    "last_published_at",
+    "absence_days",
+    "absence_start",
+    "psychological_harm",
+    "discovered_at",
+    "registered_at",
+    "self_report",
+)
 
 SECTION_9_REQUEST = {
     "features": ["named", "offensive_language", "audio_published"],
@@ -62,6 +75,7 @@ def _codes(items):
 
 # --- The documented shape -----------------------------------------------------------------------
 
+
 def test_section_9_example_gives_the_documented_shape(api):
     response = _post(api, SECTION_9_REQUEST)
 
@@ -73,13 +87,25 @@ def test_section_9_example_gives_the_documented_shape(api):
     assert body["severity"] == {"level": 3, "code": "serious", "label": "Alvorlig", "reasons": ["stalking"]}
     assert _codes(body["legal_references"]) == ["strfl_242", "strfl_267_268"]
     assert [(item["prosecution"], item["victim"]) for item in body["legal_references"]] == [
-        ("public", ["employee"]), ("private", ["employee"])]
+        ("public", ["employee"]),
+        ("private", ["employee"]),
+    ]
     for item in body["legal_references"]:
         assert item["summary"] and item["guidance"] and item["summary"] != item["guidance"]
     assert _codes(body["actions"]) == [
-        "support_conversation", "secure_evidence", "involve_amr_tr", "no_engagement", "platform_takedown",
-        "platform_report", "police_report", "safety_assessment", "complaint_system", "bisidder", "change_caseworker",
-        "recording_guidelines", "restraining_order",
+        "support_conversation",
+        "secure_evidence",
+        "involve_amr_tr",
+        "no_engagement",
+        "platform_takedown",
+        "platform_report",
+        "police_report",
+        "safety_assessment",
+        "complaint_system",
+        "bisidder",
+        "change_caseworker",
+        "recording_guidelines",
+        "restraining_order",
     ]
     assert {d["code"]: d["due"] for d in body["deadlines"]} == {
         "police_report_72h": "2026-11-22T22:41:00+01:00",  # 72 hours from the offence, not the discovery
@@ -147,13 +173,16 @@ def test_unknown_keys_are_ignored(api):
 
 
 # Decision (documented in the schema): a time without UTC offset is Danish local time.
-@pytest.mark.parametrize(("registered_at", "due"), [
-    ("2026-11-21T09:00:00", "2026-12-05T09:00:00+01:00"),  # winter: +01:00
-    ("2026-07-01T09:00:00", "2026-07-15T09:00:00+02:00"),  # summer: +02:00
-    ("2026-11-21T08:00:00Z", "2026-12-05T08:00:00+00:00"),  # an offset given is kept
-    ("2026-11-21T09:00:00+01:00", "2026-12-05T09:00:00+01:00"),
-    ("2026-11-21", "2026-12-05T00:00:00+01:00"),  # a date alone is midnight, Danish time
-])
+@pytest.mark.parametrize(
+    ("registered_at", "due"),
+    [
+        ("2026-11-21T09:00:00", "2026-12-05T09:00:00+01:00"),  # winter: +01:00
+        ("2026-07-01T09:00:00", "2026-07-15T09:00:00+02:00"),  # summer: +02:00
+        ("2026-11-21T08:00:00Z", "2026-12-05T08:00:00+00:00"),  # an offset given is kept
+        ("2026-11-21T09:00:00+01:00", "2026-12-05T09:00:00+01:00"),
+        ("2026-11-21", "2026-12-05T00:00:00+01:00"),  # a date alone is midnight, Danish time
+    ],
+)
 def test_naive_times_are_danish_time_and_offsets_are_kept(api, registered_at, due):
     body = _post(api, {"features": [], "registered_at": registered_at}).json()
 
@@ -261,6 +290,7 @@ def test_other_media_types_and_methods_are_not_400(api):
 
 # --- Who may use it ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", PERSONA_NAMES)
 def test_every_signed_in_user_may_preview(personas, name):
     client = APIClient()
@@ -297,6 +327,7 @@ def test_session_posts_need_the_csrf_token(personas):
 
 # --- The schema documents exactly this contract -------------------------------------------------
 
+
 def test_schema_documents_request_keys_and_error_shape(personas):
     client = APIClient()
     client.force_login(personas.manager)
@@ -316,16 +347,23 @@ def test_schema_documents_request_keys_and_error_shape(personas):
 
 # --- Fuzzing: never a 500 ---------------------------------------------------------------------------
 
-json_leaves = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
-               | st.sampled_from([*ALL_FEATURES, *PLATFORMS, *RELATED_PHENOMENA, *PERPETRATOR_RELATIONS]))
+json_leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=20)
+    | st.sampled_from([*ALL_FEATURES, *PLATFORMS, *RELATED_PHENOMENA, *PERPETRATOR_RELATIONS])
+)
 json_values = st.recursive(
     json_leaves,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=12,
 )
 date_texts = (
-    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.none() | st.timezones())
-    .map(lambda moment: moment.isoformat())
+    st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.none() | st.timezones()
+    ).map(lambda moment: moment.isoformat())
     | st.dates().map(str)
     | st.from_regex(r"\A\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?)?\Z")
 )
@@ -369,8 +407,9 @@ def _check(response, sent) -> None:
         assert body["value"] == given_value or (isinstance(given_value, list) and body["value"] in given_value)
 
 
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @FUZZ
@@ -390,7 +429,9 @@ def test_fuzz_near_valid_requests_are_200_or_named_400(api, body):
 
 
 in_range_moments = st.datetimes(
-    min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30), timezones=st.none() | st.timezones(),
+    min_value=datetime(1900, 1, 2),
+    max_value=datetime(2999, 12, 30),
+    timezones=st.none() | st.timezones(),
 ).map(lambda moment: moment.isoformat())
 well_typed_bodies = st.fixed_dictionaries(
     {"features": st.lists(st.sampled_from(ALL_FEATURES), max_size=8)},
@@ -402,8 +443,8 @@ well_typed_bodies = st.fixed_dictionaries(
         "first_published_at": in_range_moments,
         "publication_count": st.integers(min_value=0, max_value=10**12),
         "absence_days": st.integers(min_value=0, max_value=10**12),
-        "absence_start": st.none() | st.dates(min_value=datetime(1900, 1, 1).date(),
-                                              max_value=datetime(2999, 12, 31).date()).map(str),
+        "absence_start": st.none()
+        | st.dates(min_value=datetime(1900, 1, 1).date(), max_value=datetime(2999, 12, 31).date()).map(str),
         "psychological_harm": st.booleans(),
         "discovered_at": in_range_moments,
         "registered_at": in_range_moments,
@@ -433,12 +474,21 @@ def _finite(value) -> bool:
 
 # --- The stored assessment is the same function -----------------------------------------------------
 
+
 def test_stored_assessment_on_the_incident_equals_the_engine(personas):
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.SELF_REPORT,
-        fields={"title": "Trussel i kommentarspor", "discovered_at": timezone.now() - timedelta(hours=3),
-                "threat": True, "private_details": True, "perpetrator_relation": "citizen_own_case",
-                "absence_days": 2, "related_stalking": True},
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.SELF_REPORT,
+        fields={
+            "title": "Trussel i kommentarspor",
+            "discovered_at": timezone.now() - timedelta(hours=3),
+            "threat": True,
+            "private_details": True,
+            "perpetrator_relation": "citizen_own_case",
+            "absence_days": 2,
+            "related_stalking": True,
+        },
         targets=[personas.caseworker],
         publications=[{"platform": "news_comments"}, {"platform": "facebook"}, {"platform": "book"}],
     )
@@ -456,15 +506,20 @@ def test_stored_assessment_on_the_incident_equals_the_engine(personas):
 
 def test_stored_assessment_follows_an_api_update(personas):
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Opslag", "discovered_at": timezone.now() - timedelta(days=1), "named": True},
     )
     client = APIClient()
     client.force_login(personas.manager)
 
-    body = client.patch(reverse("api:incident-detail", args=[incident.reference]),
-                        {"features": ["named", "lawbreaking_accusation"]}, format="json",
-                        HTTP_IF_MATCH=incident.etag).json()
+    body = client.patch(
+        reverse("api:incident-detail", args=[incident.reference]),
+        {"features": ["named", "lawbreaking_accusation"]},
+        format="json",
+        HTTP_IF_MATCH=incident.etag,
+    ).json()
 
     incident.refresh_from_db()
     expected = assess(services.incident_facts(incident)).to_dict()
@@ -477,7 +532,9 @@ def test_preview_and_stored_assessment_agree_for_the_same_facts(personas):
     # summer time, so the 6-month step lands on the same instant as the stored (Europe/Copenhagen) one.
     discovered = timezone.localtime().replace(year=2026, month=10, day=1, hour=10, minute=0)
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Video", "discovered_at": discovered, "video_published": True, "offensive_language": True},
         publications=[{"platform": "youtube"}],
     )
@@ -485,11 +542,16 @@ def test_preview_and_stored_assessment_agree_for_the_same_facts(personas):
     client.force_login(personas.manager)
     stored = client.get(reverse("api:incident-detail", args=[incident.reference])).json()["assessment"]
 
-    preview = _post(client, {
-        "features": ["video_published", "offensive_language"], "platforms": ["youtube"], "reaches": ["public"],
-        "publication_count": 1,
-        "discovered_at": discovered.isoformat(),
-        "registered_at": timezone.localtime(incident.registered_at).isoformat(),
-    }).json()
+    preview = _post(
+        client,
+        {
+            "features": ["video_published", "offensive_language"],
+            "platforms": ["youtube"],
+            "reaches": ["public"],
+            "publication_count": 1,
+            "discovered_at": discovered.isoformat(),
+            "registered_at": timezone.localtime(incident.registered_at).isoformat(),
+        },
+    ).json()
 
     assert preview == {key: stored[key] for key in RESPONSE_KEYS}

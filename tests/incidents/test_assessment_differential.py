@@ -20,12 +20,15 @@ from tests.assessment import oracle
 
 URL = "/api/v1/assessment/preview/"
 # JSON carries offsets, not zone names: fixed offsets only (winter and summer time in Denmark among them).
-ZONES = st.sampled_from([timezone(timedelta(hours=1)), timezone(timedelta(hours=2)), UTC,
-                         timezone(timedelta(hours=-3))])
+ZONES = st.sampled_from(
+    [timezone(timedelta(hours=1)), timezone(timedelta(hours=2)), UTC, timezone(timedelta(hours=-3))]
+)
 MOMENTS = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=ZONES).map(
-    lambda moment: moment.replace(microsecond=0))
-DIFF = settings(max_examples=250, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    lambda moment: moment.replace(microsecond=0)
+)
+DIFF = settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @pytest.fixture
@@ -56,8 +59,9 @@ def requests(draw):
     if first is not None:
         facts["first_published_at"] = first
         if draw(st.booleans()):
-            facts["last_published_at"] = first + draw(st.sampled_from(
-                [timedelta(0), timedelta(days=5), timedelta(days=5, seconds=1), timedelta(days=12)]))
+            facts["last_published_at"] = first + draw(
+                st.sampled_from([timedelta(0), timedelta(days=5), timedelta(days=5, seconds=1), timedelta(days=12)])
+            )
     body = {key: (value.isoformat() if isinstance(value, date) else value) for key, value in facts.items()}
     return body, facts
 
@@ -78,32 +82,61 @@ D = "2026-11-20T10:00:00+01:00"
 R = "2026-11-21T09:00:00+01:00"
 SCENARIOS = {
     "insult about her on Facebook": {"features": ["named", "offensive_language"], "platforms": ["facebook"]},
-    "insult to her in a comment": {"features": ["named", "offensive_language", "addressed_to_employee"],
-                                   "platforms": ["facebook"]},
-    "home address in a private message": {"features": ["named", "private_details"], "platforms": ["messaging"],
-                                          "reaches": ["private_message"]},
-    "home address posted publicly": {"features": ["named", "private_details"], "platforms": ["facebook"],
-                                     "reaches": ["public"]},
-    "children shown in a closed group": {"features": ["named", "family_exposed"], "platforms": ["closed_group"],
-                                         "reaches": ["closed_group"]},
-    "I'll expose you unless": {"features": ["threat_to_expose"], "platforms": ["email"],
-                               "reaches": ["private_message"]},
+    "insult to her in a comment": {
+        "features": ["named", "offensive_language", "addressed_to_employee"],
+        "platforms": ["facebook"],
+    },
+    "home address in a private message": {
+        "features": ["named", "private_details"],
+        "platforms": ["messaging"],
+        "reaches": ["private_message"],
+    },
+    "home address posted publicly": {
+        "features": ["named", "private_details"],
+        "platforms": ["facebook"],
+        "reaches": ["public"],
+    },
+    "children shown in a closed group": {
+        "features": ["named", "family_exposed"],
+        "platforms": ["closed_group"],
+        "reaches": ["closed_group"],
+    },
+    "I'll expose you unless": {
+        "features": ["threat_to_expose"],
+        "platforms": ["email"],
+        "reaches": ["private_message"],
+    },
     "call to go after her": {"features": ["named", "incitement", "workplace_details"], "platforms": ["facebook"]},
-    "secretly filmed meeting on YouTube": {"features": ["named", "video_published", "hidden_recording"],
-                                           "platforms": ["youtube"]},
-    "audio reveals another citizen": {"features": ["audio_published", "third_party_confidential"],
-                                      "platforms": ["youtube"]},
-    "threat posted days before discovery": {"features": ["threat"], "platforms": ["facebook"],
-                                            "first_published_at": "2026-11-10T08:00:00+01:00"},
-    "three-week campaign with sick leave": {"features": ["named", "insulting_description"], "publication_count": 4,
-                                            "platforms": ["facebook"], "absence_days": 5,
-                                            "absence_start": "2026-11-18",
-                                            "first_published_at": "2026-10-30T10:00:00+01:00",
-                                            "last_published_at": "2026-11-19T10:00:00+01:00"},
+    "secretly filmed meeting on YouTube": {
+        "features": ["named", "video_published", "hidden_recording"],
+        "platforms": ["youtube"],
+    },
+    "audio reveals another citizen": {
+        "features": ["audio_published", "third_party_confidential"],
+        "platforms": ["youtube"],
+    },
+    "threat posted days before discovery": {
+        "features": ["threat"],
+        "platforms": ["facebook"],
+        "first_published_at": "2026-11-10T08:00:00+01:00",
+    },
+    "three-week campaign with sick leave": {
+        "features": ["named", "insulting_description"],
+        "publication_count": 4,
+        "platforms": ["facebook"],
+        "absence_days": 5,
+        "absence_start": "2026-11-18",
+        "first_published_at": "2026-10-30T10:00:00+01:00",
+        "last_published_at": "2026-11-19T10:00:00+01:00",
+    },
     "a photo alone": {"features": ["photo"], "platforms": ["instagram"]},
     "a book chapter": {"features": ["named", "lawbreaking_accusation"], "platforms": ["book"]},
-    "criticism of a decision": {"features": ["named"], "related_phenomena": ["case_complaint"],
-                                "perpetrator_relation": "citizen_own_case", "platforms": ["facebook"]},
+    "criticism of a decision": {
+        "features": ["named"],
+        "related_phenomena": ["case_complaint"],
+        "perpetrator_relation": "citizen_own_case",
+        "platforms": ["facebook"],
+    },
 }
 
 
@@ -149,21 +182,29 @@ def test_bad_values_of_the_new_keys_answer_400_naming_the_field(api, field, valu
 
 
 def test_last_published_before_first_is_a_bad_value(api):
-    body = {"features": [], "first_published_at": "2026-11-19T22:41:00+01:00",
-            "last_published_at": "2026-11-18T22:41:00+01:00"}
+    body = {
+        "features": [],
+        "first_published_at": "2026-11-19T22:41:00+01:00",
+        "last_published_at": "2026-11-18T22:41:00+01:00",
+    }
 
     response = api.post(URL, json.dumps(body), content_type="application/json")
 
     assert response.status_code == 400
     assert response.json() == {
-        "field": "last_published_at", "value": "2026-11-18T22:41:00+01:00", "code": "bad_value",
+        "field": "last_published_at",
+        "value": "2026-11-18T22:41:00+01:00",
+        "code": "bad_value",
         "detail": response.json()["detail"],
     }
     assert "før" in response.json()["detail"]
 
 
 def test_equal_first_and_last_are_fine(api):
-    body = {"features": [], "first_published_at": "2026-11-19T22:41:00+01:00",
-            "last_published_at": "2026-11-19T21:41:00Z"}  # the same moment, another offset
+    body = {
+        "features": [],
+        "first_published_at": "2026-11-19T22:41:00+01:00",
+        "last_published_at": "2026-11-19T21:41:00Z",
+    }  # the same moment, another offset
 
     assert api.post(URL, json.dumps(body), content_type="application/json").status_code == 200

@@ -16,9 +16,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case(personas):
     return services.incident_register(
-        actor=personas.manager, unit=personas.family, channel="manager",
-        fields={"title": "Trussel på Facebook", "threat": True, "named": True,
-                "discovered_at": timezone.now() - timedelta(hours=2)},
+        actor=personas.manager,
+        unit=personas.family,
+        channel="manager",
+        fields={
+            "title": "Trussel på Facebook",
+            "threat": True,
+            "named": True,
+            "discovered_at": timezone.now() - timedelta(hours=2),
+        },
         targets=[personas.caseworker],
         publications=[{"platform": "facebook", "url": "https://www.facebook.com/p/1"}],
     )
@@ -69,8 +75,9 @@ def test_changed_facts_after_confirmation_are_flagged(client, personas, case):
     assert "Oplysningerne er ændret, efter niveauet blev bekræftet" in page
 
 
-@pytest.mark.parametrize("persona", ["other_manager", "caseworker", "other_caseworker", "union_rep", "admin",
-                                     "outsider"])
+@pytest.mark.parametrize(
+    "persona", ["other_manager", "caseworker", "other_caseworker", "union_rep", "admin", "outsider"]
+)
 def test_only_the_units_managers_may_assess(client, personas, case, persona):
     client.force_login(getattr(personas, persona))
     response = client.post(_assess_url(case), {"assess-level": 1, "assess-justification": "x"})
@@ -93,8 +100,13 @@ def test_checklist_marks_actions_done_from_the_timeline(client, personas, case):
     client.force_login(personas.manager)
     page = client.get(reverse("incidents:detail", args=[case.reference])).content.decode()
     assert "0 af" in page and "?handling=police_report#handling" in page
-    services.incident_record_action(actor=personas.manager, incident=case, action_code="police_report",
-                                    occurred_on=timezone.localdate(), external_reference="1200-12345-00001-26")
+    services.incident_record_action(
+        actor=personas.manager,
+        incident=case,
+        action_code="police_report",
+        occurred_on=timezone.localdate(),
+        external_reference="1200-12345-00001-26",
+    )
     page = client.get(reverse("incidents:detail", args=[case.reference])).content.decode()
     assert "1200-12345-00001-26" in page
     assert "?handling=police_report#handling" not in page
@@ -114,7 +126,9 @@ def test_deadlines_show_days_left_and_overdue(client, personas, case):
     page = client.get(reverse("incidents:detail", args=[case.reference])).content.decode()
     assert "dage tilbage" in page or "I dag" in page
     old = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel="manager",
+        actor=personas.manager,
+        unit=personas.family,
+        channel="manager",
         fields={"title": "Gammel trussel", "threat": True, "discovered_at": timezone.now() - timedelta(days=10)},
     )
     page = client.get(reverse("incidents:detail", args=[old.reference])).content.decode()

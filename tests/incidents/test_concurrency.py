@@ -70,12 +70,16 @@ def test_racing_api_writes_are_applied_or_refused_never_lost(personas):
         assert etag == f'"{Incident.objects.get(pk=incident.pk).version}"'
         title = f"Titel fra runde {round_number}"
         description = f"Beskrivelse fra runde {round_number}"
-        responses = _race([
-            lambda etag=etag, title=title: clients[0].patch(_detail_url(incident), {"title": title}, format="json",
-                                                            HTTP_IF_MATCH=etag),
-            lambda etag=etag, description=description: clients[1].patch(
-                _detail_url(incident), {"description": description}, format="json", HTTP_IF_MATCH=etag),
-        ])
+        responses = _race(
+            [
+                lambda etag=etag, title=title: clients[0].patch(
+                    _detail_url(incident), {"title": title}, format="json", HTTP_IF_MATCH=etag
+                ),
+                lambda etag=etag, description=description: clients[1].patch(
+                    _detail_url(incident), {"description": description}, format="json", HTTP_IF_MATCH=etag
+                ),
+            ]
+        )
         statuses = [getattr(r, "status_code", r) for r in responses]
         assert set(statuses) <= {200, 412}, statuses
         assert statuses.count(200) == 1, statuses  # both based on the same version: exactly one wins
@@ -104,8 +108,7 @@ def test_write_without_if_match_is_428_and_a_stale_one_412(personas):
     missing = client.patch(_detail_url(incident), {"title": "Uden version"}, format="json")
     services.incident_update(actor=personas.manager, incident=incident, fields={"title": "Kollegaens titel"})
     stale = client.patch(_detail_url(incident), {"title": "Gammel version"}, format="json", HTTP_IF_MATCH='"1"')
-    fresh = client.patch(_detail_url(incident), {"title": "Ny version"}, format="json",
-                         HTTP_IF_MATCH=stale["ETag"])
+    fresh = client.patch(_detail_url(incident), {"title": "Ny version"}, format="json", HTTP_IF_MATCH=stale["ETag"])
 
     assert missing.status_code == 428 and "If-Match" in missing.json()["detail"]
     assert stale.status_code == 412
@@ -120,8 +123,9 @@ def test_schema_documents_if_match_412_and_428(personas):
     client = APIClient()
     client.force_login(personas.manager)
     schema = client.get(reverse("api-schema"), {"format": "json"}).content.decode()
-    path = re.search(r'"/api/v1/incidents/\{reference\}/":(.*?)"/api/v1/incidents/\{reference\}/evidence/"',
-                     schema, re.S).group(1)
+    path = re.search(
+        r'"/api/v1/incidents/\{reference\}/":(.*?)"/api/v1/incidents/\{reference\}/evidence/"', schema, re.S
+    ).group(1)
     for method in ("put", "patch"):
         operation = re.search(rf'"{method}":(.*?)("(get|put|patch|delete)":|$)', path, re.S).group(1)
         assert '"If-Match"' in operation and '"412"' in operation and '"428"' in operation
@@ -135,8 +139,9 @@ def test_stale_form_is_refused_and_shows_both_versions(client, personas):
     page = client.get(reverse("incidents:edit", args=[incident.reference])).content.decode()
     opened_at = re.search(r'name="version" value="(\d+)"', page).group(1)
 
-    services.incident_update(actor=colleague, incident=Incident.objects.get(pk=incident.pk),
-                             fields={"title": "Kollegaens overskrift"})
+    services.incident_update(
+        actor=colleague, incident=Incident.objects.get(pk=incident.pk), fields={"title": "Kollegaens overskrift"}
+    )
     data = form_data(personas, total=1, initial=0, title="Min overskrift", description="Det, jeg skrev selv.")
     data["version"] = opened_at
     response = client.post(reverse("incidents:edit", args=[incident.reference]), data)

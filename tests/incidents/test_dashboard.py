@@ -18,10 +18,18 @@ def _register(personas, unit, **fields):
     return services.incident_register(actor=personas.manager, unit=unit, channel="manager", fields=fields)
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("manager", 200), ("other_manager", 200), ("caseworker", 404), ("other_caseworker", 404),
-    ("union_rep", 404), ("admin", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("manager", 200),
+        ("other_manager", 200),
+        ("caseworker", 404),
+        ("other_caseworker", 404),
+        ("union_rep", 404),
+        ("admin", 404),
+        ("outsider", 404),
+    ],
+)
 def test_dashboard_per_persona(client, personas, persona, expected):
     client.force_login(getattr(personas, persona))
     assert client.get(URL).status_code == expected
@@ -44,16 +52,17 @@ def test_levels_deadlines_and_waiting(client, personas):
     body = client.get(URL).content.decode()
     assert "3 åbne hændelser" in body
     assert 'href="/haendelser/?level=4"' in body
-    deadlines = body[body.index('id="deadlines-heading"'):body.index('id="waiting-heading"')]
+    deadlines = body[body.index('id="deadlines-heading"') : body.index('id="waiting-heading"')]
     assert "1 overskredet" in deadlines and old.reference in deadlines
     assert threat.reference in deadlines and "Anmeld til politiet inden 72 timer" in deadlines
-    waiting = body[body.index('id="waiting-heading"'):]
+    waiting = body[body.index('id="waiting-heading"') :]
     assert threat.reference in waiting and old.reference not in waiting
     assert closed.reference not in body
 
     # Recording the police report meets the 72-hour deadline.
-    services.incident_record_action(actor=personas.manager, incident=old, action_code="police_report",
-                                    occurred_on=timezone.localdate())
+    services.incident_record_action(
+        actor=personas.manager, incident=old, action_code="police_report", occurred_on=timezone.localdate()
+    )
     body = client.get(URL).content.decode()
     assert "0 overskredne" in body
 

@@ -22,19 +22,39 @@ pytestmark = pytest.mark.django_db
 def case(personas):
     """A threat on Facebook against the caseworker, with notes, an action and evidence."""
     incident = register(
-        personas, title="Trussel på Facebook", description="Borgeren skriver, at han ved hvor hun bor.",
-        threat=True, private_details=True, named=True, perpetrator_relation="citizen_own_case",
-        perpetrator_name="Ole Opslag", perpetrator_profile_url="https://www.facebook.com/ole.opslag",
-        absence_days=3, psychological_harm=True,
-        publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/1/posts/2",
-                       "quote": "Jeg ved hvor du bor", "audience_size": 1200}],
+        personas,
+        title="Trussel på Facebook",
+        description="Borgeren skriver, at han ved hvor hun bor.",
+        threat=True,
+        private_details=True,
+        named=True,
+        perpetrator_relation="citizen_own_case",
+        perpetrator_name="Ole Opslag",
+        perpetrator_profile_url="https://www.facebook.com/ole.opslag",
+        absence_days=3,
+        psychological_harm=True,
+        publications=[
+            {
+                "platform": "facebook",
+                "url": "https://www.facebook.com/groups/1/posts/2",
+                "quote": "Jeg ved hvor du bor",
+                "audience_size": 1200,
+            }
+        ],
     )
-    services.note_add(actor=personas.manager, incident=incident, body="Intern: borgeren er kendt af politiet",
-                      visibility="internal")
-    services.note_add(actor=personas.manager, incident=incident, body="Vi har bedt Facebook fjerne opslaget",
-                      visibility="shared")
-    services.incident_record_action(actor=personas.manager, incident=incident, action_code="platform_takedown",
-                                    occurred_on=timezone.localdate(), external_reference="FB-ticket-991")
+    services.note_add(
+        actor=personas.manager, incident=incident, body="Intern: borgeren er kendt af politiet", visibility="internal"
+    )
+    services.note_add(
+        actor=personas.manager, incident=incident, body="Vi har bedt Facebook fjerne opslaget", visibility="shared"
+    )
+    services.incident_record_action(
+        actor=personas.manager,
+        incident=incident,
+        action_code="platform_takedown",
+        occurred_on=timezone.localdate(),
+        external_reference="FB-ticket-991",
+    )
     _evidence(incident, personas.manager, "skaermbillede.png")
     removed = _evidence(incident, personas.manager, "forkert-fil.pdf")
     services.evidence_remove(actor=personas.manager, evidence=removed, reason="Forkert sag")
@@ -43,8 +63,14 @@ def case(personas):
 
 def _evidence(incident, actor, name):
     return Evidence.objects.create(
-        incident=incident, original_name=name, content_type="image/png", kind=Evidence.Kind.IMAGE, size=10,
-        sha256="a" * 64, uploaded_by=actor, file="",
+        incident=incident,
+        original_name=name,
+        content_type="image/png",
+        kind=Evidence.Kind.IMAGE,
+        size=10,
+        sha256="a" * 64,
+        uploaded_by=actor,
+        file="",
     )
 
 
@@ -52,15 +78,18 @@ def _url(incident):
     return reverse("incidents:detail", args=[incident.reference])
 
 
-@pytest.mark.parametrize(("name", "expected", "template"), [
-    ("manager", 200, "incidents/detail.html"),
-    ("other_manager", 404, None),
-    ("caseworker", 200, "incidents/detail_employee.html"),  # the employee concerned
-    ("other_caseworker", 404, None),
-    ("union_rep", 404, None),
-    ("admin", 404, None),
-    ("outsider", 404, None),
-])
+@pytest.mark.parametrize(
+    ("name", "expected", "template"),
+    [
+        ("manager", 200, "incidents/detail.html"),
+        ("other_manager", 404, None),
+        ("caseworker", 200, "incidents/detail_employee.html"),  # the employee concerned
+        ("other_caseworker", 404, None),
+        ("union_rep", 404, None),
+        ("admin", 404, None),
+        ("outsider", 404, None),
+    ],
+)
 def test_who_may_open_the_incident(client, personas, case, name, expected, template):
     client.force_login(getattr(personas, name))
     response = client.get(_url(case))
@@ -93,9 +122,15 @@ def test_manager_sees_the_whole_case_at_a_glance(client, personas, case):
     client.force_login(personas.manager)
     response = client.get(_url(case))
     page = text(response)
-    header = page[page.index("<header"):page.index("</header>")]
-    for expected in (case.reference, "Trussel på Facebook", "Handling iværksat", "Kritisk", "Børn og Familie",
-                     personas.caseworker.get_full_name()):
+    header = page[page.index("<header") : page.index("</header>")]
+    for expected in (
+        case.reference,
+        "Trussel på Facebook",
+        "Handling iværksat",
+        "Kritisk",
+        "Børn og Familie",
+        personas.caseworker.get_full_name(),
+    ):
         assert expected in header, expected
     # Facts
     assert "Borgeren skriver, at han ved hvor hun bor." in page
@@ -107,13 +142,13 @@ def test_manager_sees_the_whole_case_at_a_glance(client, personas, case):
     assert "https://www.facebook.com/groups/1/posts/2" in page and "Jeg ved hvor du bor" in page
     assert "ca. 1200" in page
     # Assessment summary
-    assessment = page[page.index('id="vurdering"'):page.index('id="dokumentation"')]
+    assessment = page[page.index('id="vurdering"') : page.index('id="dokumentation"')]
     assert '<span class="level-pill level-4">Kritisk</span>' in assessment
     assert "Beregnet – ikke bekræftet endnu" in assessment
     assert "Straffeloven § 266: trusler" in assessment
     assert "Anmeld til politiet inden 72 timer" in assessment
     # Next step first (issue 17): the urgent block opens the page, before the facts
-    urgent = page[page.index('id="akut"'):page.index('id="naeste-skridt"')]
+    urgent = page[page.index('id="akut"') : page.index('id="naeste-skridt"')]
     assert page.index('id="akut"') < page.index('id="oplysninger"')
     assert "Ved akut fare: ring 112" in urgent and "Politianmeldelse ved arbejdsgiveren" in urgent
     assert urgent.index("ring 112") < urgent.index("Politianmeldelse ved arbejdsgiveren")
@@ -123,7 +158,7 @@ def test_manager_sees_the_whole_case_at_a_glance(client, personas, case):
     assert "skaermbillede.png" in page and "forkert-fil.pdf" in page
     assert response.context["may_add_evidence"] and response.context["may_remove_evidence"]
     # Timeline with actors, internal entries marked
-    timeline = page[page.index('id="tidslinje"'):page.index("<aside")]
+    timeline = page[page.index('id="tidslinje"') : page.index("<aside")]
     assert "Send en anmeldelse af ulovligt indhold til platformen" in timeline and "FB-ticket-991" in timeline
     assert "Status: Indberettet → Handling iværksat" in timeline
     assert personas.manager.get_full_name() in timeline
@@ -184,9 +219,15 @@ def test_hidden_incident_is_not_audited_as_viewed(client, personas, case):
 
 
 def test_text_is_escaped_everywhere(client, personas):
-    incident = register(personas, title=SCRIPT, description=SCRIPT, perpetrator_name=SCRIPT, target_names=SCRIPT,
-                        perpetrator_profile_url="javascript:alert(1)",
-                        publications=[{"platform": "other", "url": "javascript:alert(1)", "quote": SCRIPT}])
+    incident = register(
+        personas,
+        title=SCRIPT,
+        description=SCRIPT,
+        perpetrator_name=SCRIPT,
+        target_names=SCRIPT,
+        perpetrator_profile_url="javascript:alert(1)",
+        publications=[{"platform": "other", "url": "javascript:alert(1)", "quote": SCRIPT}],
+    )
     services.note_add(actor=personas.manager, incident=incident, body=SCRIPT, visibility="shared")
     for name in ("manager", "caseworker"):
         client.force_login(getattr(personas, name))
@@ -201,10 +242,18 @@ def test_detail_query_count_does_not_grow_with_the_case(client, personas, name, 
     small = register(personas, publications=[{"platform": "facebook"}])
     big = register(personas, publications=[{"platform": "facebook"}] * 12)
     for number in range(10):
-        services.note_add(actor=personas.manager, incident=big, body=f"Note {number}",
-                          visibility="shared" if number % 2 else "internal")
-        services.incident_record_action(actor=personas.manager, incident=big, action_code="secure_evidence",
-                                        occurred_on=timezone.localdate() - timedelta(days=1))
+        services.note_add(
+            actor=personas.manager,
+            incident=big,
+            body=f"Note {number}",
+            visibility="shared" if number % 2 else "internal",
+        )
+        services.incident_record_action(
+            actor=personas.manager,
+            incident=big,
+            action_code="secure_evidence",
+            occurred_on=timezone.localdate() - timedelta(days=1),
+        )
         _evidence(big, personas.manager, f"fil-{number}.png")
     client.force_login(getattr(personas, name))
     client.get(_url(small))

@@ -26,9 +26,15 @@ POLICE_REPORT_EN = "Police report by the employer"
 @pytest.fixture
 def case(personas):
     return services.incident_register(
-        actor=personas.manager, unit=personas.family, channel="manager",
-        fields={"title": "Trussel på Facebook", "threat": True, "named": True,
-                "discovered_at": timezone.now() - timedelta(hours=2)},
+        actor=personas.manager,
+        unit=personas.family,
+        channel="manager",
+        fields={
+            "title": "Trussel på Facebook",
+            "threat": True,
+            "named": True,
+            "discovered_at": timezone.now() - timedelta(hours=2),
+        },
         targets=[personas.caseworker],
         publications=[{"platform": "facebook", "url": "https://www.facebook.com/p/1"}],
     )

@@ -35,41 +35,65 @@ MB = 1024 * 1024
 
 # --- Sample files (made here, byte for byte) -------------------------------------------------
 
+
 def _png(width: int = 2, height: int = 2) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 PNG = _png()
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x0f" + b"\x00" * 32 + b"\xff\xfb\x90\x00" + b"\x00" * 400
-WAV = (b"RIFF" + struct.pack("<I", 36) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 8000, 1, 8)
-       + b"data\0\0\0\0")
+WAV = (
+    b"RIFF"
+    + struct.pack("<I", 36)
+    + b"WAVEfmt "
+    + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 8000, 1, 8)
+    + b"data\0\0\0\0"
+)
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free" + b"\x00" * 64
-HTML = (b"<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\"><title>Opslag</title></head>"
-        b"<body><p>Hun er en heks</p><script>alert(1)</script></body></html>")
+HTML = (
+    b'<!DOCTYPE html>\n<html lang="da"><head><meta charset="utf-8"><title>Opslag</title></head>'
+    b"<body><p>Hun er en heks</p><script>alert(1)</script></body></html>"
+)
 SAVED_PAGE = b"<!-- saved from url=(0022)https://facebook.com/ -->\r\n<HTML><HEAD></HEAD><BODY>x</BODY></HTML>"
-MHTML = (b"From: <Saved by Blink>\r\nSnapshot-Content-Location: https://www.facebook.com/x\r\nSubject: Opslag\r\n"
-         b"Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
-         b"\ttype=\"text/html\";\r\n\tboundary=\"----MultipartBoundary--x----\"\r\n\r\n"
-         b"------MultipartBoundary--x----\r\nContent-Type: text/html\r\n\r\n<html></html>\r\n"
-         b"------MultipartBoundary--x------\r\n")
+MHTML = (
+    b"From: <Saved by Blink>\r\nSnapshot-Content-Location: https://www.facebook.com/x\r\nSubject: Opslag\r\n"
+    b"Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
+    b'\ttype="text/html";\r\n\tboundary="----MultipartBoundary--x----"\r\n\r\n'
+    b"------MultipartBoundary--x----\r\nContent-Type: text/html\r\n\r\n<html></html>\r\n"
+    b"------MultipartBoundary--x------\r\n"
+)
 TEXT = "Skærmbillede taget kl. 14.30. Citat: «Hun er en heks».\n".encode()
-EXE = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00\xb8\x00\x00\x00\x00\x00\x00\x00@"
-       + b"\x00" * 35 + b"\x80\x00\x00\x00" + b"\x00" * 64 + b"PE\x00\x00L\x01\x03\x00")
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00\xb8\x00\x00\x00\x00\x00\x00\x00@"
+    + b"\x00" * 35
+    + b"\x80\x00\x00\x00"
+    + b"\x00" * 64
+    + b"PE\x00\x00L\x01\x03\x00"
+)
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
-SVG = (b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
-       b"<script>alert(document.cookie)</script></svg>")
+SVG = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
+    b"<script>alert(document.cookie)</script></svg>"
+)
 SVG_UPPER = b"\xef\xbb\xbf<!-- x -->\n<SVG/onload=alert(1)>"
-PAGE_WITH_ICONS = (b"<!doctype html><html><body><svg viewBox=\"0 0 1 1\"><path d=\"M0 0\"/></svg>"
-                   b"<p>Kommentar</p></body></html>")
-XHTML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
-         b'<html xmlns="http://www.w3.org/1999/xhtml"><body><svg/></body></html>')
+PAGE_WITH_ICONS = (
+    b'<!doctype html><html><body><svg viewBox="0 0 1 1"><path d="M0 0"/></svg><p>Kommentar</p></body></html>'
+)
+XHTML = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+    b'<html xmlns="http://www.w3.org/1999/xhtml"><body><svg/></body></html>'
+)
 SVG_BARE = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="1" height="1"/></svg>'
 
 
@@ -87,6 +111,7 @@ def _upload(name: str, content: bytes, content_type: str = "application/octet-st
 
 # --- Fixtures ----------------------------------------------------------------------------------
 
+
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path) -> Path:
     """Each test gets its own private storage folder."""
@@ -94,8 +119,10 @@ def private_storage(settings, tmp_path) -> Path:
     root.mkdir()
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(root), "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
     }
     return root
 
@@ -108,9 +135,14 @@ def _stored_files(root: Path) -> list[Path]:
 def incident(personas) -> Incident:
     """A case in Børn og Familie about the caseworker, registered by the manager."""
     return incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
-        fields={"title": "Opslag i lokal Facebook-gruppe", "discovered_at": timezone.now() - timedelta(days=1),
-                "named": True},
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
+        fields={
+            "title": "Opslag i lokal Facebook-gruppe",
+            "discovered_at": timezone.now() - timedelta(days=1),
+            "named": True,
+        },
         targets=[personas.caseworker],
         publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/x/posts/1"}],
     )
@@ -145,6 +177,7 @@ def _messages(response) -> list[str]:
 
 
 # --- Storing: hash, bytes, name, timeline, audit -------------------------------------------------
+
 
 def test_store_keeps_bytes_unchanged_with_streamed_sha256(personas, incident, private_storage):
     content = PNG + b"\x00" * (3 * MB)  # several chunks
@@ -209,19 +242,23 @@ def test_stored_file_is_deleted_when_the_database_write_fails(personas, incident
 
 def test_publication_of_another_incident_is_refused(personas, incident):
     other = incident_register(
-        actor=personas.manager, unit=personas.jobcenter, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.jobcenter,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Andet", "discovered_at": timezone.now()},
         publications=[{"platform": "x", "url": "https://x.com/a"}],
     )
     with pytest.raises(ValueError):
         _store(personas, incident, publication=other.publications.get())
-    form = EvidenceUploadForm({"publication": str(other.publications.get().pk)},
-                              {"files": _upload("a.png", PNG)}, incident=incident)
+    form = EvidenceUploadForm(
+        {"publication": str(other.publications.get().pk)}, {"files": _upload("a.png", PNG)}, incident=incident
+    )
     assert not form.is_valid()
     assert form.errors["publication"] == ["Vælg en af sagens offentliggørelser."]
 
 
 # --- Type from content, never from the name ---------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("name", "content", "kind", "content_type"),
@@ -266,8 +303,7 @@ def test_type_is_detected_from_content(personas, incident, name, content, kind, 
         ("binaer.dat", b"\x01\x02\x00\x03" * 10, "genkendes"),
     ],
 )
-def test_refused_types_get_a_danish_message_naming_the_file(personas, incident, private_storage, name, content,
-                                                            reason):
+def test_refused_types_get_a_danish_message_naming_the_file(personas, incident, private_storage, name, content, reason):
     with pytest.raises(EvidenceRejected) as caught:
         _store(personas, incident, name=name, content=content)
     message = str(caught.value)
@@ -293,6 +329,7 @@ def test_sniff_refuses_macro_documents_and_executables_whatever_the_name():
 
 # --- Size limit ------------------------------------------------------------------------------------
 
+
 def test_service_refuses_a_file_over_the_limit(personas, incident, private_storage, settings):
     settings.EVIDENCE_MAX_UPLOAD_MB = 1
     with pytest.raises(EvidenceRejected) as caught:
@@ -301,8 +338,9 @@ def test_service_refuses_a_file_over_the_limit(personas, incident, private_stora
     assert _stored_files(private_storage) == []
 
 
-def test_service_counts_bytes_while_streaming_when_the_size_is_not_declared(personas, incident, private_storage,
-                                                                           settings):
+def test_service_counts_bytes_while_streaming_when_the_size_is_not_declared(
+    personas, incident, private_storage, settings
+):
     settings.EVIDENCE_MAX_UPLOAD_MB = 1
     upload = _upload("stor.png", PNG + b"\x00" * (2 * MB))
     upload.size = None  # e.g. an API stream without a length
@@ -311,14 +349,18 @@ def test_service_counts_bytes_while_streaming_when_the_size_is_not_declared(pers
     assert _stored_files(private_storage) == []
 
 
-def test_upload_over_the_limit_is_refused_and_the_other_files_kept(client, personas, incident, private_storage,
-                                                                  settings):
+def test_upload_over_the_limit_is_refused_and_the_other_files_kept(
+    client, personas, incident, private_storage, settings
+):
     settings.EVIDENCE_MAX_UPLOAD_MB = 1
     client.force_login(personas.manager)
-    response = client.post(_upload_url(incident), {
-        "files": [_upload("stor.png", PNG + b"\x00" * (2 * MB)), _upload("lille.png", PNG)],
-        "description": "Opslag fra i går",
-    })
+    response = client.post(
+        _upload_url(incident),
+        {
+            "files": [_upload("stor.png", PNG + b"\x00" * (2 * MB)), _upload("lille.png", PNG)],
+            "description": "Opslag fra i går",
+        },
+    )
     assert response.status_code == 200
     messages = _messages(response)
     assert "«stor.png» er for stor. En fil må højst fylde 1 MB. Filen er ikke gemt." in messages
@@ -345,8 +387,11 @@ class _GeneratedUpload(io.RawIOBase):
     BLOCK = MB
 
     def __init__(self, size: int, filename: str = "video.mp4"):
-        self.head = (b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + filename.encode()
-                     + b"\"\r\nContent-Type: video/mp4\r\n\r\n")
+        self.head = (
+            b'--BOUNDARY\r\nContent-Disposition: form-data; name="files"; filename="'
+            + filename.encode()
+            + b'"\r\nContent-Type: video/mp4\r\n\r\n'
+        )
         self.tail = b"\r\n--BOUNDARY--\r\n"
         self.size = size
         self.sent = 0
@@ -386,8 +431,9 @@ def test_size_handler_stops_writing_a_file_as_soon_as_it_passes_the_limit():
     assert sum(written) <= 1 * MB  # nothing past the limit reached the temporary file
 
 
-def test_a_2_gb_upload_is_refused_with_a_danish_message_and_never_written(personas, incident, private_storage,
-                                                                          settings, monkeypatch):
+def test_a_2_gb_upload_is_refused_with_a_danish_message_and_never_written(
+    personas, incident, private_storage, settings, monkeypatch
+):
     """A generated 2 GB request through the whole stack; memory stays flat, disk gets at most the limit."""
     settings.EVIDENCE_MAX_UPLOAD_MB = 1
     written = []
@@ -401,10 +447,15 @@ def test_a_2_gb_upload_is_refused_with_a_danish_message_and_never_written(person
     body = _GeneratedUpload(2 * 1024 * MB, filename="kaempe.mp4")
     client = Client()
     client.force_login(personas.manager)
-    response = client.generic("POST", _upload_url(incident), **{
-        "wsgi.input": body, "CONTENT_LENGTH": str(body.length),
-        "CONTENT_TYPE": "multipart/form-data; boundary=BOUNDARY",
-    })
+    response = client.generic(
+        "POST",
+        _upload_url(incident),
+        **{
+            "wsgi.input": body,
+            "CONTENT_LENGTH": str(body.length),
+            "CONTENT_TYPE": "multipart/form-data; boundary=BOUNDARY",
+        },
+    )
     assert response.status_code == 400
     assert "«kaempe.mp4» er for stor. En fil må højst fylde 1 MB. Filen er ikke gemt." in response.content.decode()
     assert sum(written) <= 1 * MB
@@ -413,6 +464,7 @@ def test_a_2_gb_upload_is_refused_with_a_danish_message_and_never_written(person
 
 
 # --- Names: path separators, control characters, HTML --------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("given", "shown"),
@@ -443,10 +495,12 @@ def test_path_names_never_reach_storage(personas, incident, private_storage, giv
 
 
 def test_path_names_in_a_raw_multipart_upload_are_stored_safely(client, personas, incident, private_storage):
-    body = (b"--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"../../etc/passwd\"\r\n"
-            b"Content-Type: text/plain\r\n\r\n" + TEXT + b"\r\n"
-            b"--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"..\\\\..\\\\x.png\"\r\n"
-            b"Content-Type: image/png\r\n\r\n" + PNG + b"\r\n--B--\r\n")
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="files"; filename="../../etc/passwd"\r\n'
+        b"Content-Type: text/plain\r\n\r\n" + TEXT + b"\r\n"
+        b'--B\r\nContent-Disposition: form-data; name="files"; filename="..\\\\..\\\\x.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + PNG + b"\r\n--B--\r\n"
+    )
     client.force_login(personas.manager)
     response = client.post(_upload_url(incident), body, content_type="multipart/form-data; boundary=B")
     assert response.status_code == 302
@@ -455,10 +509,12 @@ def test_path_names_in_a_raw_multipart_upload_are_stored_safely(client, personas
         assert path.resolve().is_relative_to(private_storage.resolve())
 
 
-def test_html_in_names_description_and_reason_is_shown_escaped(client, personas, incident,
-                                                               django_capture_on_commit_callbacks):
-    kept = _store(personas, incident, name="<img src=x onerror=alert(1)>.png",
-                  description="<script>alert('beskrivelse')</script>")
+def test_html_in_names_description_and_reason_is_shown_escaped(
+    client, personas, incident, django_capture_on_commit_callbacks
+):
+    kept = _store(
+        personas, incident, name="<img src=x onerror=alert(1)>.png", description="<script>alert('beskrivelse')</script>"
+    )
     removed = _store(personas, incident, name="b.png")
     with django_capture_on_commit_callbacks(execute=True):
         evidence_remove(actor=personas.manager, evidence=removed, reason="<b>Forkert sag</b>")
@@ -474,9 +530,14 @@ def test_html_in_names_description_and_reason_is_shown_escaped(client, personas,
 def test_html_typed_in_the_upload_form_is_stored_as_typed_and_echoed_escaped(client, personas, incident):
     client.force_login(personas.manager)
     future = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(_upload_url(incident), {
-        "files": [_upload("a.png", PNG)], "description": "\"><script>alert(1)</script>", "captured_at": future,
-    })
+    response = client.post(
+        _upload_url(incident),
+        {
+            "files": [_upload("a.png", PNG)],
+            "description": '"><script>alert(1)</script>',
+            "captured_at": future,
+        },
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "Tidspunktet kan ikke ligge i fremtiden." in body
@@ -487,14 +548,19 @@ def test_html_typed_in_the_upload_form_is_stored_as_typed_and_echoed_escaped(cli
 
 # --- Upload through the page ------------------------------------------------------------------------
 
+
 def test_several_files_at_once_keep_those_that_pass(client, personas, incident, private_storage):
     client.force_login(personas.manager)
     captured = (timezone.localtime() - timedelta(hours=3)).replace(second=0, microsecond=0)
-    response = client.post(_upload_url(incident), {
-        "files": [_upload("opslag.png", PNG), _upload("ferie.png", EXE), _upload("brev.pdf", PDF)],
-        "description": "Fra gruppen", "captured_at": captured.strftime("%Y-%m-%dT%H:%M"),
-        "publication": str(incident.publications.get().pk),
-    })
+    response = client.post(
+        _upload_url(incident),
+        {
+            "files": [_upload("opslag.png", PNG), _upload("ferie.png", EXE), _upload("brev.pdf", PDF)],
+            "description": "Fra gruppen",
+            "captured_at": captured.strftime("%Y-%m-%dT%H:%M"),
+            "publication": str(incident.publications.get().pk),
+        },
+    )
     assert response.status_code == 200
     messages = _messages(response)
     assert any(m.startswith("«opslag.png» er gemt") for m in messages)
@@ -549,8 +615,10 @@ def test_upload_per_persona(client, personas, incident, name):
 
 
 def test_upload_and_page_redirect_anonymous_to_sign_in(client, incident):
-    for response in (client.post(_upload_url(incident), {"files": [_upload("a.png", PNG)]}),
-                     client.get(_upload_url(incident))):
+    for response in (
+        client.post(_upload_url(incident), {"files": [_upload("a.png", PNG)]}),
+        client.get(_upload_url(incident)),
+    ):
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
     assert not Evidence.objects.exists()
@@ -558,11 +626,18 @@ def test_upload_and_page_redirect_anonymous_to_sign_in(client, incident):
 
 # --- The section ------------------------------------------------------------------------------------
 
-def test_section_shows_table_tombstone_form_and_limits(client, personas, incident, settings,
-                                                       django_capture_on_commit_callbacks):
+
+def test_section_shows_table_tombstone_form_and_limits(
+    client, personas, incident, settings, django_capture_on_commit_callbacks
+):
     settings.EVIDENCE_MAX_UPLOAD_MB = 250
-    kept = _store(personas, incident, name="opslag.png", description="Kommentarsporet",
-                  captured_at=timezone.now() - timedelta(hours=1))
+    kept = _store(
+        personas,
+        incident,
+        name="opslag.png",
+        description="Kommentarsporet",
+        captured_at=timezone.now() - timedelta(hours=1),
+    )
     gone = _store(personas, incident, name="forkert.pdf", content=PDF)
     with django_capture_on_commit_callbacks(execute=True):
         evidence_remove(actor=personas.manager, evidence=gone, reason="Hører til en anden sag")
@@ -581,7 +656,7 @@ def test_section_shows_table_tombstone_form_and_limits(client, personas, inciden
     assert "Kommentarsporet" in body
     assert "Højst 250 MB pr. fil." in body
     assert "tekst (UTF-8) og gemte websider (HTML, MHTML)" in body
-    assert 'multiple required' in body and 'data-evidence-dropzone' in body
+    assert "multiple required" in body and "data-evidence-dropzone" in body
     assert "js/evidence-upload.js" in body
     assert f'action="{_remove_url(kept)}"' in body
     assert f'action="{_remove_url(gone)}"' not in body
@@ -597,8 +672,7 @@ def test_employee_sees_upload_form_but_no_remove_form(client, personas, incident
     assert f'action="{_remove_url(item)}"' not in body
 
 
-def test_evidence_page_queries_do_not_grow_with_the_rows(client, personas, incident,
-                                                         django_assert_max_num_queries):
+def test_evidence_page_queries_do_not_grow_with_the_rows(client, personas, incident, django_assert_max_num_queries):
     client.force_login(personas.manager)
     _store(personas, incident)
     client.get(_upload_url(incident))
@@ -611,6 +685,7 @@ def test_evidence_page_queries_do_not_grow_with_the_rows(client, personas, incid
 
 
 # --- Downloads ----------------------------------------------------------------------------------------
+
 
 def test_download_is_an_audited_attachment_with_safe_headers(client, personas, incident):
     item = _store(personas, incident, name="Skærmbillede æøå.png")
@@ -671,7 +746,9 @@ def test_download_redirects_anonymous_to_sign_in(client, personas, incident):
 
 def test_download_of_evidence_from_another_incident_is_404(client, personas, incident):
     other = incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Anden sag", "discovered_at": timezone.now()},
     )
     item = _store(personas, other)
@@ -682,8 +759,10 @@ def test_download_of_evidence_from_another_incident_is_404(client, personas, inc
 
 # --- Removal -----------------------------------------------------------------------------------------
 
-def test_removal_leaves_a_tombstone_and_deletes_the_file(client, personas, incident, private_storage,
-                                                         django_capture_on_commit_callbacks):
+
+def test_removal_leaves_a_tombstone_and_deletes_the_file(
+    client, personas, incident, private_storage, django_capture_on_commit_callbacks
+):
     item = _store(personas, incident, name="forkert.png")
     client.force_login(personas.manager)
     with django_capture_on_commit_callbacks(execute=True):

@@ -33,10 +33,18 @@ def test_the_new_features_are_in_the_form_with_plain_danish_help(client, persona
 def test_a_publication_dated_after_the_discovery_is_refused_and_everything_typed_is_kept(client, personas):
     client.force_login(personas.manager)
     discovered = timezone.now() - timedelta(days=2)
-    data = form_data(personas, discovered_at=local_input(discovered), publications=[
-        {"platform": "facebook", "url": "https://www.facebook.com/groups/1/posts/2",
-         "published_at": local_input(discovered + timedelta(hours=5)), "quote": "Hun er en heks"},
-    ])
+    data = form_data(
+        personas,
+        discovered_at=local_input(discovered),
+        publications=[
+            {
+                "platform": "facebook",
+                "url": "https://www.facebook.com/groups/1/posts/2",
+                "published_at": local_input(discovered + timedelta(hours=5)),
+                "quote": "Hun er en heks",
+            },
+        ],
+    )
 
     response = client.post(CREATE, data)
 
@@ -51,8 +59,10 @@ def test_a_publication_dated_after_the_discovery_is_refused_and_everything_typed
 
 def test_a_publication_in_the_future_is_refused(client, personas):
     client.force_login(personas.manager)
-    data = form_data(personas, publications=[
-        {"platform": "facebook", "published_at": local_input(timezone.now() + timedelta(days=1))}])
+    data = form_data(
+        personas,
+        publications=[{"platform": "facebook", "published_at": local_input(timezone.now() + timedelta(days=1))}],
+    )
 
     response = client.post(CREATE, data)
 
@@ -65,22 +75,33 @@ def test_a_publication_before_the_discovery_is_saved_and_counts_from_the_offence
     client.force_login(personas.manager)
     discovered = timezone.now() - timedelta(hours=2)
     posted = discovered - timedelta(hours=30)
-    data = form_data(personas, discovered_at=local_input(discovered), lawbreaking_accusation="on", publications=[
-        {"platform": "facebook", "published_at": local_input(posted)}])
+    data = form_data(
+        personas,
+        discovered_at=local_input(discovered),
+        lawbreaking_accusation="on",
+        publications=[{"platform": "facebook", "published_at": local_input(posted)}],
+    )
 
     response = client.post(CREATE, data)
 
     assert response.status_code == 302
     incident = Incident.objects.get()
     police = next(d for d in incident.assessment["deadlines"] if d["code"] == "police_report_72h")
-    assert police["due"].startswith(timezone.localtime(posted.replace(second=0, microsecond=0)
-                                                       + timedelta(hours=72)).strftime("%Y-%m-%dT%H:%M"))
+    assert police["due"].startswith(
+        timezone.localtime(posted.replace(second=0, microsecond=0) + timedelta(hours=72)).strftime("%Y-%m-%dT%H:%M")
+    )
 
 
 def _complaint(personas, **overrides):
-    return form_data(personas, offensive_language=None, related_case_complaint="on",
-                     perpetrator_name="Jens Borger", perpetrator_profile_url="https://www.facebook.com/jens",
-                     publications=[{"platform": "facebook"}], **overrides)
+    return form_data(
+        personas,
+        offensive_language=None,
+        related_case_complaint="on",
+        perpetrator_name="Jens Borger",
+        perpetrator_profile_url="https://www.facebook.com/jens",
+        publications=[{"platform": "facebook"}],
+        **overrides,
+    )
 
 
 def test_a_case_complaint_only_is_explained_before_saving(client, personas):
@@ -132,11 +153,17 @@ def test_the_api_refuses_a_publication_after_the_discovery_naming_the_field(pers
     client.force_login(personas.manager)
     discovered = timezone.now() - timedelta(days=1)
 
-    response = client.post(reverse("api:incident-list"), {
-        "unit": personas.family.pk, "title": "Opslag", "features": ["named"],
-        "discovered_at": discovered.isoformat(),
-        "publications": [{"platform": "facebook", "published_at": (discovered + timedelta(hours=1)).isoformat()}],
-    }, format="json")
+    response = client.post(
+        reverse("api:incident-list"),
+        {
+            "unit": personas.family.pk,
+            "title": "Opslag",
+            "features": ["named"],
+            "discovered_at": discovered.isoformat(),
+            "publications": [{"platform": "facebook", "published_at": (discovered + timedelta(hours=1)).isoformat()}],
+        },
+        format="json",
+    )
 
     assert response.status_code == 400
     assert "published_at" in response.json()["publications"][0]

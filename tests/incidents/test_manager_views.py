@@ -23,16 +23,21 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
 
 # --- Helpers (also used by test_detail_view.py) -------------------------------------------
 
-def register(personas, *, unit=None, title="Opslag i Facebook-gruppe", targets=None, publications=None,
-             actor=None, **fields) -> Incident:
+
+def register(
+    personas, *, unit=None, title="Opslag i Facebook-gruppe", targets=None, publications=None, actor=None, **fields
+) -> Incident:
     """An incident registered through the service, as the manager would."""
     fields.setdefault("discovered_at", (timezone.now() - timedelta(hours=3)).replace(second=0, microsecond=0))
     return services.incident_register(
-        actor=actor or personas.manager, unit=unit or personas.family, channel=Incident.Channel.MANAGER,
+        actor=actor or personas.manager,
+        unit=unit or personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": title, **fields},
         targets=[personas.caseworker] if targets is None else targets,
         publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/1/posts/2"}]
-        if publications is None else publications,
+        if publications is None
+        else publications,
     )
 
 
@@ -99,10 +104,19 @@ def text(response) -> str:
 
 # --- Who may open what -----------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("manager", 200), ("other_manager", 200), ("caseworker", 404), ("other_caseworker", 404),
-    ("union_rep", 404), ("admin", 404), ("outsider", 404),
-])
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("manager", 200),
+        ("other_manager", 200),
+        ("caseworker", 404),
+        ("other_caseworker", 404),
+        ("union_rep", 404),
+        ("admin", 404),
+        ("outsider", 404),
+    ],
+)
 @pytest.mark.parametrize("url_name", ["incidents:list", "incidents:create"])
 def test_list_and_create_are_for_managers_only(client, personas, name, expected, url_name):
     response = login(client, personas, name).get(reverse(url_name))
@@ -114,10 +128,18 @@ def test_anonymous_is_sent_to_sign_in(client, personas, url_name):
     assert_login_redirect(client.get(reverse(url_name)))
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("manager", 200), ("other_manager", 404), ("caseworker", 404), ("other_caseworker", 404),
-    ("union_rep", 404), ("admin", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("manager", 200),
+        ("other_manager", 404),
+        ("caseworker", 404),
+        ("other_caseworker", 404),
+        ("union_rep", 404),
+        ("admin", 404),
+        ("outsider", 404),
+    ],
+)
 def test_edit_page_only_for_the_units_managers(client, personas, name, expected):
     incident = register(personas)  # Børn og Familie; the caseworker is the target
     response = login(client, personas, name).get(reverse("incidents:edit", args=[incident.reference]))
@@ -134,8 +156,10 @@ def test_other_manager_edits_their_own_units_incident(client, personas):
 
 WORKFLOW_POSTS = {
     "incidents:status": {"status-to_status": "assessing"},
-    "incidents:action": {"action-action_code": "support_conversation",
-                         "action-occurred_on": timezone.localdate().isoformat()},
+    "incidents:action": {
+        "action-action_code": "support_conversation",
+        "action-occurred_on": timezone.localdate().isoformat(),
+    },
     "incidents:note": {"note-body": "Talt med medarbejderen", "note-visibility": "internal"},
 }
 
@@ -145,8 +169,9 @@ WORKFLOW_POSTS = {
 def test_workflow_endpoints_only_for_the_units_managers(client, personas, name, url_name):
     incident = register(personas)
     before = TimelineEntry.objects.filter(incident=incident).count()
-    response = login(client, personas, name).post(reverse(url_name, args=[incident.reference]),
-                                                  WORKFLOW_POSTS[url_name])
+    response = login(client, personas, name).post(
+        reverse(url_name, args=[incident.reference]), WORKFLOW_POSTS[url_name]
+    )
     if name == "manager":
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("incidents:detail", args=[incident.reference]))
@@ -185,11 +210,18 @@ def test_create_post_by_non_manager_stores_nothing(client, personas):
 
 # --- Registering -----------------------------------------------------------------------
 
+
 def test_form_is_organised_in_sections_with_danish_help(client, personas):
     client.force_login(personas.manager)
     page = text(client.get(reverse("incidents:create")))
-    for legend in ("Hvem er ramt", "Hvor er det offentliggjort", "Hvad gør indholdet", "Optagelser",
-                   "Hvem har offentliggjort det", "Følger for medarbejderen"):
+    for legend in (
+        "Hvem er ramt",
+        "Hvor er det offentliggjort",
+        "Hvad gør indholdet",
+        "Optagelser",
+        "Hvem har offentliggjort det",
+        "Følger for medarbejderen",
+    ):
         assert f"<legend>{legend}</legend>" in page
     assert "Beskyldninger om magtmisbrug" in page
     assert "Påstande om, at medarbejderen misbruger sin myndighed" in page
@@ -243,8 +275,9 @@ def test_registration_without_publications_is_allowed(client, personas):
 
 def test_other_managers_unit_and_employee_are_refused(client, personas):
     client.force_login(personas.other_manager)
-    response = client.post(reverse("incidents:create"),
-                           form_data(personas, unit=personas.family.pk, targets=[personas.caseworker.pk]))
+    response = client.post(
+        reverse("incidents:create"), form_data(personas, unit=personas.family.pk, targets=[personas.caseworker.pk])
+    )
     assert response.status_code == 200
     page = text(response)
     assert "Vælg en af dine egne enheder." in page
@@ -267,9 +300,11 @@ def test_rejected_evidence_file_is_named_and_the_incident_kept(client, personas,
     monkeypatch.setattr(evidence, "evidence_store", fake_store, raising=False)
     client.force_login(personas.manager)
     data = form_data(personas)
-    data["evidence_files"] = [SimpleUploadedFile("skaermbillede.png", b"\x89PNG\r\n\x1a\n", "image/png"),
-                              SimpleUploadedFile("virus.exe", b"MZ", "application/octet-stream"),
-                              SimpleUploadedFile("opslag.pdf", b"%PDF-1.4\n", "application/pdf")]
+    data["evidence_files"] = [
+        SimpleUploadedFile("skaermbillede.png", b"\x89PNG\r\n\x1a\n", "image/png"),
+        SimpleUploadedFile("virus.exe", b"MZ", "application/octet-stream"),
+        SimpleUploadedFile("opslag.pdf", b"%PDF-1.4\n", "application/pdf"),
+    ]
     response = client.post(reverse("incidents:create"), data, follow=True)
     assert Incident.objects.count() == 1
     assert stored == ["skaermbillede.png", "opslag.pdf"]
@@ -280,6 +315,7 @@ def test_rejected_evidence_file_is_named_and_the_incident_kept(client, personas,
 
 
 # --- Bad input -------------------------------------------------------------------------
+
 
 def _bad_post(client, personas, **overrides):
     client.force_login(personas.manager)
@@ -343,23 +379,33 @@ def test_negative_absence_is_refused(client, personas):
 def test_files_chosen_on_a_failed_submit_must_be_chosen_again(client, personas):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    page = _bad_post(client, personas, title="",
-                     evidence_files=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n", "image/png")])
+    page = _bad_post(
+        client, personas, title="", evidence_files=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n", "image/png")]
+    )
     assert "Vælg dem igen" in page
 
 
 def test_html_and_script_are_stored_as_typed_and_shown_escaped(client, personas):
     client.force_login(personas.manager)
-    data = form_data(personas, title=f"Opslag {SCRIPT}", description=f"<b>fed</b> {SCRIPT}",
-                     target_names=SCRIPT, perpetrator_name=SCRIPT,
-                     publications=[{"platform": "facebook", "title": SCRIPT, "quote": SCRIPT,
-                                    "url": "https://example.com/?q=<script>"}])
+    data = form_data(
+        personas,
+        title=f"Opslag {SCRIPT}",
+        description=f"<b>fed</b> {SCRIPT}",
+        target_names=SCRIPT,
+        perpetrator_name=SCRIPT,
+        publications=[
+            {"platform": "facebook", "title": SCRIPT, "quote": SCRIPT, "url": "https://example.com/?q=<script>"}
+        ],
+    )
     client.post(reverse("incidents:create"), data)
     incident = Incident.objects.get()
     assert incident.title == f"Opslag {SCRIPT}"
     assert incident.description == f"<b>fed</b> {SCRIPT}"
-    for url in (reverse("incidents:list"), reverse("incidents:detail", args=[incident.reference]),
-                reverse("incidents:edit", args=[incident.reference])):
+    for url in (
+        reverse("incidents:list"),
+        reverse("incidents:detail", args=[incident.reference]),
+        reverse("incidents:edit", args=[incident.reference]),
+    ):
         page = text(client.get(url))
         assert SCRIPT not in page, url
         assert "<b>fed</b>" not in page, url
@@ -373,24 +419,33 @@ def test_html_and_script_are_stored_as_typed_and_shown_escaped(client, personas)
 def test_bad_input_on_the_list_filters_does_not_break_the_page(client, personas):
     register(personas)
     client.force_login(personas.manager)
-    response = client.get(reverse("incidents:list"), {"status": "nonsense", "registered_from": "i går",
-                                                      "page": "999", "ordering": "password"})
+    response = client.get(
+        reverse("incidents:list"),
+        {"status": "nonsense", "registered_from": "i går", "page": "999", "ordering": "password"},
+    )
     assert response.status_code == 200
     assert "Opslag i Facebook-gruppe" in text(response)
 
 
 # --- Editing ---------------------------------------------------------------------------
 
+
 def _edit_data(personas, incident, **overrides):
     publications = list(incident.publications.order_by("published_at", "id"))
-    data = form_data(personas, total=len(publications) + 2, initial=len(publications),
-                     title=incident.title, description=incident.description,
-                     discovered_at=local_input(incident.discovered_at),
-                     perpetrator_relation=incident.perpetrator_relation,
-                     named="on" if incident.named else None,
-                     offensive_language="on" if incident.offensive_language else None,
-                     publications=[{"id": str(p.pk), "incident": str(incident.pk), "platform": p.platform,
-                                    "url": p.url} for p in publications])
+    data = form_data(
+        personas,
+        total=len(publications) + 2,
+        initial=len(publications),
+        title=incident.title,
+        description=incident.description,
+        discovered_at=local_input(incident.discovered_at),
+        perpetrator_relation=incident.perpetrator_relation,
+        named="on" if incident.named else None,
+        offensive_language="on" if incident.offensive_language else None,
+        publications=[
+            {"id": str(p.pk), "incident": str(incident.pk), "platform": p.platform, "url": p.url} for p in publications
+        ],
+    )
     data.update(overrides)
     return data
 
@@ -418,8 +473,9 @@ def test_edit_changes_facts_adds_and_deletes_publications(client, personas):
 def test_edit_without_changes_says_so(client, personas):
     incident = register(personas, named=True)
     client.force_login(personas.manager)
-    response = client.post(reverse("incidents:edit", args=[incident.reference]),
-                           _edit_data(personas, incident), follow=True)
+    response = client.post(
+        reverse("incidents:edit", args=[incident.reference]), _edit_data(personas, incident), follow=True
+    )
     assert "Der var ingen ændringer at gemme." in text(response)
     assert not TimelineEntry.objects.filter(incident=incident, kind=TimelineEntry.Kind.EDITED).exists()
 
@@ -427,9 +483,10 @@ def test_edit_without_changes_says_so(client, personas):
 def test_edit_with_bad_input_keeps_the_stored_facts(client, personas):
     incident = register(personas)
     client.force_login(personas.manager)
-    response = client.post(reverse("incidents:edit", args=[incident.reference]),
-                           _edit_data(personas, incident, title="Ny titel",
-                                      discovered_at=local_input(timezone.now() + timedelta(days=5))))
+    response = client.post(
+        reverse("incidents:edit", args=[incident.reference]),
+        _edit_data(personas, incident, title="Ny titel", discovered_at=local_input(timezone.now() + timedelta(days=5))),
+    )
     assert response.status_code == 200
     assert "Tidspunktet kan ikke ligge i fremtiden." in text(response)
     assert 'value="Ny titel"' in text(response)
@@ -441,15 +498,18 @@ def test_edit_page_is_audited(client, personas):
     incident = register(personas)
     client.force_login(personas.manager)
     client.get(reverse("incidents:edit", args=[incident.reference]))
-    assert AuditEvent.objects.filter(action="view", incident_reference=incident.reference,
-                                     actor=personas.manager).exists()
+    assert AuditEvent.objects.filter(
+        action="view", incident_reference=incident.reference, actor=personas.manager
+    ).exists()
 
 
 # --- Workflow --------------------------------------------------------------------------
 
+
 def _post_status(client, incident, to_status, reason=""):
-    return client.post(reverse("incidents:status", args=[incident.reference]),
-                       {"status-to_status": to_status, "status-reason": reason})
+    return client.post(
+        reverse("incidents:status", args=[incident.reference]), {"status-to_status": to_status, "status-reason": reason}
+    )
 
 
 def test_allowed_transitions_move_the_case_and_write_the_timeline(client, personas):
@@ -462,11 +522,16 @@ def test_allowed_transitions_move_the_case_and_write_the_timeline(client, person
     assert incident.closed_at is not None
     entries = TimelineEntry.objects.filter(incident=incident, kind=TimelineEntry.Kind.STATUS)
     assert [(e.from_status, e.to_status, e.actor_id) for e in entries] == [
-        ("reported", "assessing", personas.manager.pk), ("assessing", "in_progress", personas.manager.pk),
+        ("reported", "assessing", personas.manager.pk),
+        ("assessing", "in_progress", personas.manager.pk),
         ("in_progress", "closed", personas.manager.pk),
     ]
-    assert AuditEvent.objects.filter(action="update", summary="Status ændret",
-                                     incident_reference=incident.reference).count() == 3
+    assert (
+        AuditEvent.objects.filter(
+            action="update", summary="Status ændret", incident_reference=incident.reference
+        ).count()
+        == 3
+    )
 
 
 def test_disallowed_transition_is_a_form_error_not_a_500(client, personas):
@@ -494,8 +559,9 @@ def test_reopening_needs_a_reason(client, personas):
     assert _post_status(client, incident, "in_progress", reason="Nyt opslag dukket op").status_code == 302
     incident.refresh_from_db()
     assert incident.status == "in_progress" and incident.closed_at is None
-    assert TimelineEntry.objects.filter(incident=incident, to_status="in_progress",
-                                        text="Nyt opslag dukket op").exists()
+    assert TimelineEntry.objects.filter(
+        incident=incident, to_status="in_progress", text="Nyt opslag dukket op"
+    ).exists()
 
 
 def test_transition_refused_by_the_service_is_shown_as_form_error(client, personas, monkeypatch):
@@ -515,32 +581,45 @@ def test_recorded_action_appears_on_the_timeline_with_external_reference(client,
     incident = register(personas)
     client.force_login(personas.manager)
     yesterday = timezone.localdate() - timedelta(days=1)
-    response = client.post(reverse("incidents:action", args=[incident.reference]), {
-        "action-action_code": "police_report", "action-occurred_on": yesterday.isoformat(),
-        "action-note": "Anmeldt på stationen", "action-external_reference": "1200-80123-00042-26",
-    })
+    response = client.post(
+        reverse("incidents:action", args=[incident.reference]),
+        {
+            "action-action_code": "police_report",
+            "action-occurred_on": yesterday.isoformat(),
+            "action-note": "Anmeldt på stationen",
+            "action-external_reference": "1200-80123-00042-26",
+        },
+    )
     assert response.status_code == 302
     entry = TimelineEntry.objects.get(incident=incident, kind=TimelineEntry.Kind.ACTION)
     assert (entry.action_code, entry.occurred_on, entry.actor, entry.external_reference) == (
-        "police_report", yesterday, personas.manager, "1200-80123-00042-26")
+        "police_report",
+        yesterday,
+        personas.manager,
+        "1200-80123-00042-26",
+    )
     page = text(client.get(reverse("incidents:detail", args=[incident.reference])))
-    timeline = page[page.index('id="tidslinje"'):page.index("<aside")]
+    timeline = page[page.index('id="tidslinje"') : page.index("<aside")]
     assert "Politianmeldelse ved arbejdsgiveren" in timeline
     assert "1200-80123-00042-26" in timeline
     assert "Anmeldt på stationen" in timeline
     assert AuditEvent.objects.filter(summary="Handling registreret", incident_reference=incident.reference).exists()
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"action-action_code": "", "action-occurred_on": "2026-01-01"}, "Vælg hvilken handling der er udført."),
-    ({"action-action_code": "teleport", "action-occurred_on": "2026-01-01"}, "Vælg en handling fra listen."),
-    ({"action-action_code": "police_report", "action-occurred_on": ""}, "Skriv hvornår handlingen blev udført."),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"action-action_code": "", "action-occurred_on": "2026-01-01"}, "Vælg hvilken handling der er udført."),
+        ({"action-action_code": "teleport", "action-occurred_on": "2026-01-01"}, "Vælg en handling fra listen."),
+        ({"action-action_code": "police_report", "action-occurred_on": ""}, "Skriv hvornår handlingen blev udført."),
+    ],
+)
 def test_action_with_bad_input_rerenders_the_page(client, personas, fields, message):
     incident = register(personas)
     client.force_login(personas.manager)
-    response = client.post(reverse("incidents:action", args=[incident.reference]),
-                           {**fields, "action-external_reference": "J.nr. 77"})
+    response = client.post(
+        reverse("incidents:action", args=[incident.reference]), {**fields, "action-external_reference": "J.nr. 77"}
+    )
     assert response.status_code == 200
     assert message in text(response)
     assert 'value="J.nr. 77"' in text(response)
@@ -551,29 +630,35 @@ def test_action_in_the_future_is_refused(client, personas):
     incident = register(personas)
     client.force_login(personas.manager)
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = client.post(reverse("incidents:action", args=[incident.reference]),
-                           {"action-action_code": "police_report", "action-occurred_on": tomorrow})
+    response = client.post(
+        reverse("incidents:action", args=[incident.reference]),
+        {"action-action_code": "police_report", "action-occurred_on": tomorrow},
+    )
     assert "Datoen kan ikke ligge i fremtiden." in text(response)
 
 
 def test_note_needs_a_body_and_is_escaped(client, personas):
     incident = register(personas)
     client.force_login(personas.manager)
-    response = client.post(reverse("incidents:note", args=[incident.reference]),
-                           {"note-body": "", "note-visibility": "shared"})
+    response = client.post(
+        reverse("incidents:note", args=[incident.reference]), {"note-body": "", "note-visibility": "shared"}
+    )
     assert response.status_code == 200
     assert "Skriv noten." in text(response)
-    client.post(reverse("incidents:note", args=[incident.reference]),
-                {"note-body": SCRIPT, "note-visibility": "internal"})
+    client.post(
+        reverse("incidents:note", args=[incident.reference]), {"note-body": SCRIPT, "note-visibility": "internal"}
+    )
     note = Note.objects.get()
     assert (note.body, note.visibility, note.author) == (SCRIPT, "internal", personas.manager)
-    assert AuditEvent.objects.filter(action="create", summary="Note tilføjet", actor=personas.manager,
-                                     incident_reference=incident.reference).exists()
+    assert AuditEvent.objects.filter(
+        action="create", summary="Note tilføjet", actor=personas.manager, incident_reference=incident.reference
+    ).exists()
     page = text(client.get(reverse("incidents:detail", args=[incident.reference])))
     assert SCRIPT not in page and ESCAPED_SCRIPT in page
 
 
 # --- List: filters, search, sorting, paging ---------------------------------------------
+
 
 def _refs(response) -> list[str]:
     return [incident.reference for incident in response.context["incidents"]]
@@ -582,13 +667,26 @@ def _refs(response) -> list[str]:
 @pytest.fixture
 def three(personas):
     a = register(personas, title="Facebook om Sara", named=True)
-    b = register(personas, unit=personas.jobcenter, title="YouTube-video fra mødet",
-                 targets=[personas.other_caseworker],
-                 publications=[{"platform": "youtube", "url": "https://youtube.com/watch?v=1"},
-                               {"platform": "youtube", "url": "https://youtube.com/watch?v=2"}],
-                 video_published=True, description="Optaget skjult på mødet")
-    c = register(personas, unit=personas.team, title="Trussel i kommentarspor", threat=True, targets=[],
-                 publications=[{"platform": "news_comments"}, {"platform": "facebook"}])
+    b = register(
+        personas,
+        unit=personas.jobcenter,
+        title="YouTube-video fra mødet",
+        targets=[personas.other_caseworker],
+        publications=[
+            {"platform": "youtube", "url": "https://youtube.com/watch?v=1"},
+            {"platform": "youtube", "url": "https://youtube.com/watch?v=2"},
+        ],
+        video_published=True,
+        description="Optaget skjult på mødet",
+    )
+    c = register(
+        personas,
+        unit=personas.team,
+        title="Trussel i kommentarspor",
+        threat=True,
+        targets=[],
+        publications=[{"platform": "news_comments"}, {"platform": "facebook"}],
+    )
     return a, b, c
 
 
@@ -600,20 +698,23 @@ def test_list_shows_only_the_managers_incidents(client, personas, three):
     assert _refs(client.get(reverse("incidents:list"))) == [c.reference, b.reference, a.reference]
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"status": "in_progress"}, ["b"]),
-    ({"level": "4"}, ["c"]),
-    ({"level": "1"}, ["a"]),
-    ({"platform": "facebook"}, ["c", "a"]),
-    ({"platform": "youtube"}, ["b"]),  # two YouTube publications, listed once
-    ({"q": "sara"}, ["a"]),
-    ({"q": "skjult"}, ["b"]),
-    ({"q": "0002"}, ["b"]),
-    ({"q": "ingenting"}, []),
-    ({"ordering": "reference"}, ["a", "b", "c"]),
-    ({"ordering": "-level"}, ["c", "b", "a"]),
-    ({"ordering": "status"}, ["b", "c", "a"]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "in_progress"}, ["b"]),
+        ({"level": "4"}, ["c"]),
+        ({"level": "1"}, ["a"]),
+        ({"platform": "facebook"}, ["c", "a"]),
+        ({"platform": "youtube"}, ["b"]),  # two YouTube publications, listed once
+        ({"q": "sara"}, ["a"]),
+        ({"q": "skjult"}, ["b"]),
+        ({"q": "0002"}, ["b"]),
+        ({"q": "ingenting"}, []),
+        ({"ordering": "reference"}, ["a", "b", "c"]),
+        ({"ordering": "-level"}, ["c", "b", "a"]),
+        ({"ordering": "status"}, ["b", "c", "a"]),
+    ],
+)
 def test_filters_search_and_sorting(client, personas, three, params, expected):
     a, b, c = three
     services.incident_change_status(actor=personas.manager, incident=b, to_status="in_progress")
@@ -671,8 +772,12 @@ def test_list_query_count_is_constant(client, personas, django_assert_max_num_qu
 
     def make(count):
         for number in range(count):
-            register(personas, title=f"Sag {number}", targets=[personas.caseworker],
-                     publications=[{"platform": "facebook"}, {"platform": "youtube"}])
+            register(
+                personas,
+                title=f"Sag {number}",
+                targets=[personas.caseworker],
+                publications=[{"platform": "facebook"}, {"platform": "youtube"}],
+            )
 
     make(3)
     client.get(reverse("incidents:list"))  # warm up the session
@@ -733,8 +838,12 @@ def test_list_queries_are_pinned(client, personas, django_assert_max_num_queries
     (session, user, memberships and tree, MFA rule, the filter's choices, the bounded
     count, the page, its two prefetches, the audit row)."""
     for number in range(30):
-        register(personas, title=f"Sag {number}", targets=[personas.caseworker],
-                 publications=[{"platform": "facebook"}, {"platform": "youtube"}])
+        register(
+            personas,
+            title=f"Sag {number}",
+            targets=[personas.caseworker],
+            publications=[{"platform": "facebook"}, {"platform": "youtube"}],
+        )
     client.force_login(personas.manager)
     client.get(reverse("incidents:list"))
     with django_assert_max_num_queries(LIST_QUERIES):

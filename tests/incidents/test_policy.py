@@ -54,7 +54,11 @@ PERSONAS = list(VISIBLE)
 
 def _register(p, name, unit, *, actor=None, targets=(), channel=Incident.Channel.MANAGER, **fields):
     return incident_register(
-        actor=actor or p.manager, unit=unit, channel=channel, targets=targets, now=NOW,
+        actor=actor or p.manager,
+        unit=unit,
+        channel=channel,
+        targets=targets,
+        now=NOW,
         fields={"title": f"Hændelse {name}", "discovered_at": NOW, "named": True, **fields},
     )
 
@@ -67,10 +71,17 @@ def incidents(personas):
         "team": _register(p, "team", p.team, target_names="Lene A."),
         "job": _register(p, "job", p.jobcenter, targets=[p.other_caseworker]),
         "cross": _register(p, "cross", p.jobcenter, targets=[p.caseworker]),
-        "self_report": _register(p, "self_report", p.family, actor=p.caseworker, targets=[p.caseworker],
-                                 channel=Incident.Channel.SELF_REPORT),
-        "by_other": _register(p, "by_other", p.jobcenter, actor=p.other_caseworker, target_names="Bo K.",
-                              channel=Incident.Channel.SELF_REPORT),
+        "self_report": _register(
+            p, "self_report", p.family, actor=p.caseworker, targets=[p.caseworker], channel=Incident.Channel.SELF_REPORT
+        ),
+        "by_other": _register(
+            p,
+            "by_other",
+            p.jobcenter,
+            actor=p.other_caseworker,
+            target_names="Bo K.",
+            channel=Incident.Channel.SELF_REPORT,
+        ),
     }
 
 

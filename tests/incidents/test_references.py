@@ -20,8 +20,11 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 def _register(personas, now: datetime, title: str = "Opslag i Facebook-gruppe") -> Incident:
     return incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
-        fields={"title": title, "discovered_at": now, "named": True}, now=now,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
+        fields={"title": title, "discovered_at": now, "named": True},
+        now=now,
     )
 
 

@@ -57,16 +57,20 @@ def storage(settings, tmp_path) -> Path:
 
 def _register(personas, title: str, **fields) -> Incident:
     return services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": title, "discovered_at": timezone.now() - timedelta(days=1), "named": True, **fields},
-        targets=[personas.caseworker], publications=[{"platform": "facebook", "url": "https://facebook.com/p/1"}],
+        targets=[personas.caseworker],
+        publications=[{"platform": "facebook", "url": "https://facebook.com/p/1"}],
     )
 
 
 def _close(incident: Incident, closed_at: datetime, **fields) -> Incident:
     """Closed at `closed_at` (as if closed then), registered a month before."""
-    Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.CLOSED, closed_at=closed_at,
-                                                   registered_at=closed_at - timedelta(days=30), **fields)
+    Incident.objects.filter(pk=incident.pk).update(
+        status=Incident.Status.CLOSED, closed_at=closed_at, registered_at=closed_at - timedelta(days=30), **fields
+    )
     return Incident.objects.select_related("unit__organisation").get(pk=incident.pk)
 
 
@@ -79,12 +83,26 @@ def _files(root: Path) -> set[str]:
 
 
 def _snapshot() -> list:
-    models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, IncidentShare, Report,
-              EvidenceBundle, Notification, AuditEvent, IncidentResidue, PendingFileDeletion)
+    models = (
+        Incident,
+        Publication,
+        Evidence,
+        TimelineEntry,
+        Note,
+        IncidentDeadline,
+        IncidentShare,
+        Report,
+        EvidenceBundle,
+        Notification,
+        AuditEvent,
+        IncidentResidue,
+        PendingFileDeletion,
+    )
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 
 # --- Which incidents are due ------------------------------------------------------------------
+
 
 def test_only_closed_incidents_past_the_period_and_not_on_hold_are_due(personas):
     now = timezone.now()
@@ -120,14 +138,16 @@ def test_due_is_calendar_months_after_closing_in_local_time(personas):
 
 # --- A whole incident goes -------------------------------------------------------------------
 
+
 @pytest.fixture
 def world(personas, storage):
     world = build_world(personas)
     incident = world.incident
     services.note_add(actor=personas.manager, incident=incident, body="Intern bemærkning", visibility="internal")
     incident_share(actor=personas.caseworker, incident=incident, union_rep=personas.union_rep)
-    recording_services.recording_request_link_incident(actor=personas.manager, recording_request=world.recording,
-                                                       incident=incident)
+    recording_services.recording_request_link_incident(
+        actor=personas.manager, recording_request=world.recording, incident=incident
+    )
     _close(incident, _months_ago(25))
     return world
 
@@ -156,14 +176,20 @@ def test_dry_run_lists_what_would_go_and_changes_nothing(personas, world, storag
     assert Incident.objects.filter(pk=other.pk).exists()
 
 
-def test_purge_deletes_the_incident_with_everything_about_it(personas, world, storage,
-                                                             django_capture_on_commit_callbacks):
+def test_purge_deletes_the_incident_with_everything_about_it(
+    personas, world, storage, django_capture_on_commit_callbacks
+):
     incident = world.incident
     reference, pk = incident.reference, incident.pk
     other = _other_incident(personas)
     other_notifications = Notification.objects.filter(incident=other).count()
-    stored = {world.evidence.file.name, world.report.file.name, world.police.file.name, world.dsa.file.name,
-              world.bundle.file.name}
+    stored = {
+        world.evidence.file.name,
+        world.report.file.name,
+        world.police.file.name,
+        world.dsa.file.name,
+        world.bundle.file.name,
+    }
     assert stored <= _files(storage)
     earlier_events = AuditEvent.objects.filter(incident_reference=reference).count()
     assert earlier_events > 0
@@ -192,8 +218,9 @@ def test_purge_deletes_the_incident_with_everything_about_it(personas, world, st
     assert world.recording.linked_incident_purged_on == timezone.localdate()
 
     # The tombstone: who, why, what; earlier events untouched; the chain verifies.
-    tombstone = AuditEvent.objects.get(incident_reference=reference, action=AuditEvent.Action.DELETE,
-                                       object_type="incidents.incident")
+    tombstone = AuditEvent.objects.get(
+        incident_reference=reference, action=AuditEvent.Action.DELETE, object_type="incidents.incident"
+    )
     assert tombstone.actor is None and tombstone.actor_label == "system"
     assert tombstone.object_id == str(pk)
     assert tombstone.organisation_id == personas.org.pk
@@ -221,8 +248,9 @@ def test_purge_deletes_the_incident_with_everything_about_it(personas, world, st
     assert again.candidates == [] and again.purged == []
 
 
-def test_the_anonymous_notice_to_union_reps_goes_with_the_incident(personas, storage,
-                                                                   django_capture_on_commit_callbacks):
+def test_the_anonymous_notice_to_union_reps_goes_with_the_incident(
+    personas, storage, django_capture_on_commit_callbacks
+):
     incident = _register(personas, "Trusler", threat=True)  # critical: the union rep is told, anonymously
     notices = Notification.objects.filter(recipient=personas.union_rep, kind="serious_incident")
     assert notices.count() == 2  # in the app and by e-mail
@@ -244,8 +272,9 @@ def test_a_file_already_missing_is_not_an_error(personas, world, storage, django
     assert summary.files_failed == 0 and not PendingFileDeletion.objects.exists()
 
 
-def test_a_failed_file_delete_is_kept_and_retried_by_the_next_run(personas, world, storage,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_failed_file_delete_is_kept_and_retried_by_the_next_run(
+    personas, world, storage, django_capture_on_commit_callbacks
+):
     # A real storage failure: where the evidence file was, a folder that is not empty (rmdir refuses).
     path = storage / world.evidence.file.name
     os.remove(path)
@@ -288,18 +317,19 @@ def test_an_incident_reopened_after_the_candidates_were_listed_is_skipped(person
     incident = _close(_register(personas, "Genåbnet"), _months_ago(30))
     now = timezone.now()
     [candidate] = retention_candidates(now)
-    services.incident_change_status(actor=personas.manager, incident=incident, to_status="in_progress",
-                                    reason="Nyt opslag")
+    services.incident_change_status(
+        actor=personas.manager, incident=incident, to_status="in_progress", reason="Nyt opslag"
+    )
     summary = retention.PurgeSummary(now=now, dry_run=False, candidates=[candidate], held=[])
     assert retention._purge_one(candidate.incident_id, now=now, actor=None, summary=summary) is False
     assert Incident.objects.filter(pk=incident.pk).exists()
 
 
-def test_a_report_still_being_generated_makes_the_incident_wait(personas, storage,
-                                                                django_capture_on_commit_callbacks):
+def test_a_report_still_being_generated_makes_the_incident_wait(personas, storage, django_capture_on_commit_callbacks):
     incident = _close(_register(personas, "Rapport undervejs"), _months_ago(30))
-    report = Report.objects.create(incident=incident, kind="internal_hr", version=1, status="rendering",
-                                   started_at=timezone.now())
+    report = Report.objects.create(
+        incident=incident, kind="internal_hr", version=1, status="rendering", started_at=timezone.now()
+    )
     summary = retention_purge(now=timezone.now(), dry_run=False)
     assert summary.purged == [] and summary.skipped == [incident.reference]
     Report.objects.filter(pk=report.pk).update(started_at=timezone.now() - timedelta(hours=1))  # lost its task
@@ -316,6 +346,7 @@ def test_a_purge_started_by_a_person_names_them(personas, storage):
 
 
 # --- The task, the schedule and the command ----------------------------------------------------
+
 
 def test_the_celery_task_runs_the_purge(personas, storage, django_capture_on_commit_callbacks):
     due = _close(_register(personas, "Gammel"), _months_ago(30))
@@ -360,6 +391,7 @@ def test_the_command_lists_with_dry_run_and_purges_without(personas, storage):
 
 # --- Legal hold on the incident page ------------------------------------------------------------
 
+
 def test_a_manager_sets_and_clears_legal_hold_with_a_reason(client, personas, storage):
     incident = _close(_register(personas, "Hold"), _months_ago(3))
     client.force_login(personas.manager)
@@ -391,15 +423,21 @@ def test_a_manager_sets_and_clears_legal_hold_with_a_reason(client, personas, st
     client.post(url, {"hold-hold": "0", "hold-reason": "Sagen er afgjort"})
     incident.refresh_from_db()
     assert not incident.legal_hold
-    assert AuditEvent.objects.filter(incident_reference=incident.reference, summary="Retligt hold ophævet",
-                                     details__reason="Sagen er afgjort").exists()
+    assert AuditEvent.objects.filter(
+        incident_reference=incident.reference, summary="Retligt hold ophævet", details__reason="Sagen er afgjort"
+    ).exists()
 
 
 def test_only_managers_of_the_incident_may_set_legal_hold(client, personas, storage):
     incident = _close(_register(personas, "Hold"), _months_ago(3))
     url = reverse("incidents:legal_hold", args=[incident.reference])
-    for user in (personas.other_manager, personas.caseworker, personas.union_rep, personas.admin,
-                 member(personas.family, "caseworker")):
+    for user in (
+        personas.other_manager,
+        personas.caseworker,
+        personas.union_rep,
+        personas.admin,
+        member(personas.family, "caseworker"),
+    ):
         client.force_login(user)
         assert client.post(url, {"hold-hold": "1", "hold-reason": "x"}).status_code == 404
     incident.refresh_from_db()

@@ -29,23 +29,31 @@ pytestmark = pytest.mark.django_db
 
 def _closed(personas, title: str, *, months_ago: int = 25, unit=None) -> Incident:
     incident = services.incident_register(
-        actor=personas.manager, unit=unit or personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=unit or personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": title, "discovered_at": timezone.now() - timedelta(days=1), "named": True},
         targets=[personas.caseworker] if unit is None else [],
         publications=[{"platform": "facebook", "url": "https://facebook.com/p/1"}],
     )
     closed_at = add_months(timezone.now(), -months_ago)
-    Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.CLOSED, closed_at=closed_at,
-                                                   registered_at=closed_at - timedelta(days=30))
+    Incident.objects.filter(pk=incident.pk).update(
+        status=Incident.Status.CLOSED, closed_at=closed_at, registered_at=closed_at - timedelta(days=30)
+    )
     return incident
 
 
 def _serious_notice(personas, incident: Incident, *, with_about: bool = True) -> Notification:
     """The anonymous notice to a union rep: linked to the unit only, the incident in its key."""
     return Notification.objects.create(
-        organisation=personas.org, recipient=personas.union_rep, kind=Kind.SERIOUS_INCIDENT,
-        channel="in_app", key=f"serious_incident:{incident.pk}:{personas.union_rep.pk}:in_app",
-        about_incident_id=incident.pk if with_about else None, subject="Alvorlig hændelse", body="…",
+        organisation=personas.org,
+        recipient=personas.union_rep,
+        kind=Kind.SERIOUS_INCIDENT,
+        channel="in_app",
+        key=f"serious_incident:{incident.pk}:{personas.union_rep.pk}:in_app",
+        about_incident_id=incident.pk if with_about else None,
+        subject="Alvorlig hændelse",
+        body="…",
     )
 
 
@@ -95,8 +103,9 @@ def test_a_listing_counts_only_the_batches_it_shows(personas):
         batches = list(candidate_batches(now, legal_hold=False, batch_size=2, counted=2))
     assert [len(batch) for batch in batches] == [2, 2, 1]
     assert all(c.notifications is not None and c.evidence is not None for c in batches[0])
-    assert all(c.notifications is None and c.evidence is None and c.reports is None
-               for batch in batches[1:] for c in batch)
+    assert all(
+        c.notifications is None and c.evidence is None and c.reports is None for batch in batches[1:] for c in batch
+    )
     with CaptureQueriesContext(connection) as all_counted:
         list(candidate_batches(now, legal_hold=False, batch_size=2))
     assert len(all_counted.captured_queries) - len(captured.captured_queries) == 2 * 3  # two batches not counted
@@ -125,7 +134,8 @@ def test_migration_backfills_the_incident_id_of_older_notices(personas):
     assert old.about_incident_id == incident.pk
     assert [c.notifications for c in retention_candidates(timezone.now())] == [linked + 1]
     assert set(Notification.objects.filter(incident=incident).values_list("about_incident_id", flat=True)) == {
-        incident.pk}
+        incident.pk
+    }
 
 
 def test_summary_lists_a_bounded_number_but_counts_all(personas, monkeypatch):

@@ -32,10 +32,15 @@ def demo(db):
     family = Unit.objects.get(organisation=org, name="Børn og Familie")
     leder, sara = User.objects.get(username="leder"), User.objects.get(username="sara")
     bjarne = services.incident_register(
-        actor=leder, unit=family, channel=Incident.Channel.MANAGER,
-        fields={"title": "Opslag med adresse", "perpetrator_name": "Bjarne Kristensen",
-                "perpetrator_profile_url": "https://www.facebook.com/bjarne.kristensen.77",
-                "discovered_at": timezone.now() - timedelta(hours=5)},
+        actor=leder,
+        unit=family,
+        channel=Incident.Channel.MANAGER,
+        fields={
+            "title": "Opslag med adresse",
+            "perpetrator_name": "Bjarne Kristensen",
+            "perpetrator_profile_url": "https://www.facebook.com/bjarne.kristensen.77",
+            "discovered_at": timezone.now() - timedelta(hours=5),
+        },
         targets=[sara],
         publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/9/posts/1", "quote": QUOTE}],
     )
@@ -90,8 +95,10 @@ def test_recall_on_the_demo_data(demo):
     phrase = "skal passe på, når hun går hjem"
     with_phrase = set(Incident.objects.filter(description__contains=phrase).values_list("reference", flat=True))
     assert with_phrase
-    assert set(search.incident_search(Incident.objects.all(), f'"{phrase}"').values_list("reference", flat=True)) \
+    assert (
+        set(search.incident_search(Incident.objects.all(), f'"{phrase}"').values_list("reference", flat=True))
         == with_phrase
+    )
     # Danish stemming: the plural finds the singular in "trusler" / "trussel" texts.
     assert search.incident_search(Incident.objects.all(), "passer").exists()
     # The reference, whole and in part.
@@ -130,16 +137,24 @@ def test_fallback_finds_what_postgres_finds(demo):
 def test_search_on_any_database_finds_name_perpetrator_and_quote(personas):
     """Runs on SQLite too (the fallback there): the same fields are searched."""
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
-        fields={"title": "Opslag", "perpetrator_name": "Bjarne Borger",
-                "discovered_at": timezone.now() - timedelta(hours=2)},
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
+        fields={
+            "title": "Opslag",
+            "perpetrator_name": "Bjarne Borger",
+            "discovered_at": timezone.now() - timedelta(hours=2),
+        },
         targets=[personas.caseworker],
         publications=[{"platform": "facebook", "quote": "Mødes på Torvegade 3 kl. 8"}],
     )
     other = services.incident_register(
-        actor=personas.manager, unit=personas.jobcenter, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.jobcenter,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Andet", "discovered_at": timezone.now() - timedelta(hours=2)},
-        targets=[personas.other_caseworker], publications=[],
+        targets=[personas.other_caseworker],
+        publications=[],
     )
     everything = Incident.objects.all()
     for q in ("Sara Sagsbehandler", "Bjarne", "Torvegade", '"Torvegade"'):
@@ -147,6 +162,7 @@ def test_search_on_any_database_finds_name_perpetrator_and_quote(personas):
     assert set(search.incident_search(everything, "   ")) == {incident, other}
     assert list(search.incident_search(everything, "100% _")) == []
     from incidents import policy
+
     assert list(search.incident_search(policy.visible_incidents(personas.other_manager), "Bjarne")) == []
 
 
@@ -167,7 +183,13 @@ def test_every_part_of_the_search_can_use_its_index(personas):
         plan = _plan(search.incident_search(Incident.objects.all(), "Bjarne Kristensen"))
         people_plan = _plan(search.matching_user_ids("Sara Nielsen"))
     assert "accounts_user_full_name_trgm_idx" in people_plan
-    for index in ("incident_search_vector_idx", "publication_search_vector_idx", "incident_reference_trgm_idx",
-                  "incident_title_trgm_idx", "incident_perpetrator_name_trgm_idx",
-                  "incident_perpetrator_url_trgm_idx", "incident_target_names_trgm_idx"):
+    for index in (
+        "incident_search_vector_idx",
+        "publication_search_vector_idx",
+        "incident_reference_trgm_idx",
+        "incident_title_trgm_idx",
+        "incident_perpetrator_name_trgm_idx",
+        "incident_perpetrator_url_trgm_idx",
+        "incident_target_names_trgm_idx",
+    ):
         assert index in plan, index

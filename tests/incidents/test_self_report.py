@@ -46,6 +46,7 @@ def _html(response) -> str:
 
 # --- Who may open the form ---------------------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", PERSONA_NAMES)
 def test_only_caseworkers_get_the_form(client, personas, name):
@@ -94,18 +95,23 @@ def test_form_opens_with_discovered_now_and_no_unit_choice_for_one_unit(client, 
 
 # --- A good report ---------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_valid_report_creates_reported_incident_in_caseworkers_unit(client, personas):
     discovered = timezone.localtime() - timedelta(days=1)
-    response = _post(client, personas.caseworker, {
-        "platform": "facebook",
-        "url": "https://www.facebook.com/groups/123/posts/456",
-        "text": "Sara Sagsbehandler stjæler børn. Find hende på Torvet 1.",
-        "discovered_at": discovered.strftime("%Y-%m-%dT%H:%M"),
-        "features": ["named", "threat"],
-        "emotional_load": "4",
-        "absence_days": "2",
-    })
+    response = _post(
+        client,
+        personas.caseworker,
+        {
+            "platform": "facebook",
+            "url": "https://www.facebook.com/groups/123/posts/456",
+            "text": "Sara Sagsbehandler stjæler børn. Find hende på Torvet 1.",
+            "discovered_at": discovered.strftime("%Y-%m-%dT%H:%M"),
+            "features": ["named", "threat"],
+            "emotional_load": "4",
+            "absence_days": "2",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == LANDING
 
@@ -203,6 +209,7 @@ def test_caseworker_with_several_units_chooses_one_of_theirs(client, personas):
 
 # --- Who sees the report -----------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_report_is_visible_to_the_manager_above_and_not_to_another(client, personas):
     incident = _report(client, personas)
@@ -251,6 +258,7 @@ def test_case_page_anonymous_is_sent_to_sign_in(client, personas):
 
 # --- Bad input -------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_empty_report_is_refused_in_danish(client, personas):
     response = _post(client, personas.caseworker, {"features": ["named"], "emotional_load": "3"})
@@ -272,13 +280,26 @@ def test_whitespace_only_text_counts_as_empty(client, personas):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("bad_url", [
-    "ftp://example.org/fil.txt", "javascript:alert(1)", "file:///etc/passwd", "mailto:a@b.dk", "http://",
-])
+@pytest.mark.parametrize(
+    "bad_url",
+    [
+        "ftp://example.org/fil.txt",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "mailto:a@b.dk",
+        "http://",
+    ],
+)
 def test_url_must_be_http_or_https(client, personas, bad_url):
-    response = _post(client, personas.caseworker, {
-        "url": bad_url, "text": "Han kalder mig en løgner", "platform": "blog",
-    })
+    response = _post(
+        client,
+        personas.caseworker,
+        {
+            "url": bad_url,
+            "text": "Han kalder mig en løgner",
+            "platform": "blog",
+        },
+    )
     html = _html(response)
     assert response.status_code == 200
     assert "Linket skal begynde med http:// eller https://" in html
@@ -291,10 +312,16 @@ def test_url_must_be_http_or_https(client, personas, bad_url):
 @pytest.mark.django_db
 def test_future_date_is_refused_and_typed_values_kept(client, personas):
     future = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    response = _post(client, personas.caseworker, {
-        "url": "https://www.facebook.com/p/1", "text": "Noget om mig", "discovered_at": future,
-        "absence_days": "3",
-    })
+    response = _post(
+        client,
+        personas.caseworker,
+        {
+            "url": "https://www.facebook.com/p/1",
+            "text": "Noget om mig",
+            "discovered_at": future,
+            "absence_days": "3",
+        },
+    )
     html = _html(response)
     assert "Tidspunktet ligger ude i fremtiden" in html
     assert f'value="{future}"' in html
@@ -306,9 +333,15 @@ def test_future_date_is_refused_and_typed_values_kept(client, personas):
 
 @pytest.mark.django_db
 def test_nonsense_date_and_negative_absence_are_refused_in_danish(client, personas):
-    response = _post(client, personas.caseworker, {
-        "text": "Noget", "discovered_at": "i går", "absence_days": "-1",
-    })
+    response = _post(
+        client,
+        personas.caseworker,
+        {
+            "text": "Noget",
+            "discovered_at": "i går",
+            "absence_days": "-1",
+        },
+    )
     html = _html(response)
     assert "Skriv dato og klokkeslæt" in html
     assert "Antallet af dage kan ikke være negativt." in html
@@ -349,6 +382,7 @@ def test_html_in_text_is_shown_escaped_on_case_page_and_list(client, personas):
 
 # --- Files -----------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_each_file_is_stored_with_the_incident_and_its_publication(client, personas, monkeypatch):
     stored = []
@@ -362,8 +396,10 @@ def test_each_file_is_stored_with_the_incident_and_its_publication(client, perso
     assert response.status_code == 302
     incident = Incident.objects.get()
     publication = Publication.objects.get(incident=incident)
-    assert stored == [(personas.caseworker, incident.reference, "a.png", publication),
-                      (personas.caseworker, incident.reference, "b.png", publication)]
+    assert stored == [
+        (personas.caseworker, incident.reference, "a.png", publication),
+        (personas.caseworker, incident.reference, "b.png", publication),
+    ]
 
 
 @pytest.mark.django_db
@@ -384,9 +420,11 @@ def test_rejected_file_keeps_the_report_and_warns_by_name(client, personas, monk
             raise evidence.EvidenceRejected("«tom.png» blev afvist: filen er tom.")
 
     monkeypatch.setattr(evidence, "evidence_store", reject, raising=False)
-    files = [SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream"),
-             SimpleUploadedFile("tom.png", b"x", content_type="image/png"),
-             SimpleUploadedFile("ok.png", b"\x89PNG", content_type="image/png")]
+    files = [
+        SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream"),
+        SimpleUploadedFile("tom.png", b"x", content_type="image/png"),
+        SimpleUploadedFile("ok.png", b"\x89PNG", content_type="image/png"),
+    ]
     response = _post(client, personas.caseworker, {"text": "Noget om mig"}, files=files)
     assert response.status_code == 302
     incident = Incident.objects.get()
@@ -402,9 +440,11 @@ def test_rejected_file_keeps_the_report_and_warns_by_name(client, personas, monk
 def test_real_evidence_store_keeps_a_good_file(client, personas):
     if not hasattr(evidence, "evidence_store"):
         pytest.skip("incidents.evidence.evidence_store is not there yet")
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
-           b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00"
-           b"IEND\xaeB`\x82")
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
+        b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00"
+        b"IEND\xaeB`\x82"
+    )
     upload = SimpleUploadedFile("skaermbillede.png", png, content_type="image/png")
     response = _post(client, personas.caseworker, {"text": "Se billedet"}, files=[upload])
     assert response.status_code == 302
@@ -416,16 +456,30 @@ def test_real_evidence_store_keeps_a_good_file(client, personas):
 
 # --- The employee's case page ----------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_case_page_shows_status_actions_and_shared_notes_but_never_internal_notes(client, personas):
     incident = _report(client, personas, text="Noget om mig")
-    note_add(actor=personas.manager, incident=incident, body="HEMMELIG intern vurdering af borgeren",
-             visibility=Note.Visibility.INTERNAL)
-    note_add(actor=personas.manager, incident=incident, body="Jeg ringer til dig i morgen kl. 10.",
-             visibility=Note.Visibility.SHARED)
-    incident_record_action(actor=personas.manager, incident=incident, action_code="platform_takedown",
-                           occurred_on=timezone.localdate(), note="Sendt til Facebook",
-                           external_reference="FB-777")
+    note_add(
+        actor=personas.manager,
+        incident=incident,
+        body="HEMMELIG intern vurdering af borgeren",
+        visibility=Note.Visibility.INTERNAL,
+    )
+    note_add(
+        actor=personas.manager,
+        incident=incident,
+        body="Jeg ringer til dig i morgen kl. 10.",
+        visibility=Note.Visibility.SHARED,
+    )
+    incident_record_action(
+        actor=personas.manager,
+        incident=incident,
+        action_code="platform_takedown",
+        occurred_on=timezone.localdate(),
+        note="Sendt til Facebook",
+        external_reference="FB-777",
+    )
 
     client.force_login(personas.caseworker)
     response = client.get(_detail(incident))
@@ -473,15 +527,22 @@ def test_case_page_is_audited(client, personas):
     incident = _report(client, personas)
     client.force_login(personas.caseworker)
     client.get(_detail(incident))
-    assert AuditEvent.objects.filter(action="view", incident_reference=incident.reference,
-                                     actor=personas.caseworker).exists()
+    assert AuditEvent.objects.filter(
+        action="view", incident_reference=incident.reference, actor=personas.caseworker
+    ).exists()
 
 
 # --- The caseworker's landing page -------------------------------------------------------------
 
+
 def _register(personas, *, target, unit, title):
-    return incident_register(actor=personas.manager, unit=unit, channel=Incident.Channel.MANAGER,
-                             fields={"title": title, "discovered_at": timezone.now()}, targets=[target])
+    return incident_register(
+        actor=personas.manager,
+        unit=unit,
+        channel=Incident.Channel.MANAGER,
+        fields={"title": title, "discovered_at": timezone.now()},
+        targets=[target],
+    )
 
 
 @pytest.mark.django_db
@@ -498,8 +559,7 @@ def test_landing_lists_own_cases_newest_first_and_no_one_elses(client, personas)
     assert "Første sag" in html and "Ikke min sag" not in html
     assert f'href="{reverse("incidents:self_report")}"' in html
     assert "Du har ingen sager." not in html
-    assert AuditEvent.objects.filter(action="view", actor=personas.caseworker,
-                                     summary="Egne sager vist").exists()
+    assert AuditEvent.objects.filter(action="view", actor=personas.caseworker, summary="Egne sager vist").exists()
 
 
 @pytest.mark.django_db

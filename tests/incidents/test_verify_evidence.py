@@ -22,14 +22,19 @@ def stored(personas, settings, tmp_path):
     """A case with three kept files, one removed file and a ready internal report."""
     private_storage(settings, tmp_path)
     incident = register(personas)
-    kept = [upload(incident, personas.manager, "skærmbillede.png", png()),
-            upload(incident, personas.manager, "opslag.pdf", PDF_FILE),
-            upload(incident, personas.caseworker, "udskrift.txt", TEXT)]
+    kept = [
+        upload(incident, personas.manager, "skærmbillede.png", png()),
+        upload(incident, personas.manager, "opslag.pdf", PDF_FILE),
+        upload(incident, personas.caseworker, "udskrift.txt", TEXT),
+    ]
     removed = upload(incident, personas.manager, "forkert.png", png(3, 3))
     incident_services.evidence_remove(actor=personas.manager, evidence=removed, reason="Forkert sag")
     report = report_services.report_request(
-        actor=personas.manager, incident=incident, kind="internal_hr",
-        options=options_for("internal_hr", incident, personas.manager, include_internal_notes=False))
+        actor=personas.manager,
+        incident=incident,
+        kind="internal_hr",
+        options=options_for("internal_hr", incident, personas.manager, include_internal_notes=False),
+    )
     report_services.report_render(report.pk)
     report = Report.objects.get(pk=report.pk)
     assert report.is_ready
@@ -120,7 +125,13 @@ def test_every_kind_of_stored_file_is_checked(db):
     from incidents.integrity import categories
 
     assert [category for category, _ in categories()] == [
-        "evidence", "report", "bundle", "archive", "dpia", "access_export"]
+        "evidence",
+        "report",
+        "bundle",
+        "archive",
+        "dpia",
+        "access_export",
+    ]
 
 
 def test_a_changed_case_archive_fails(stored, personas):
@@ -139,7 +150,11 @@ def test_a_changed_case_archive_fails(stored, personas):
 
     [problem] = stored_files_verify().problems
     assert (problem.category, problem.pk, problem.status, problem.reference) == (
-        "archive", row.pk, "mismatch", report.incident.reference)
+        "archive",
+        row.pk,
+        "mismatch",
+        report.incident.reference,
+    )
 
 
 def test_a_missing_dpia_draft_fails(stored, personas):

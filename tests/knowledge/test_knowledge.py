@@ -42,6 +42,7 @@ def _h1(html: str) -> list[str]:
 
 # --- The registry ---------------------------------------------------------------------------
 
+
 def test_every_assessment_anchor_is_a_section():
     assert set(ANCHORS) <= set(SLUGS)
 
@@ -76,7 +77,9 @@ def test_language_falls_back_to_danish():
     assert sections.language_of("de") == "da"
     assert sections.language_of(None) == "da"
     assert sections.get_section("beviser").template_names("en") == [
-        "knowledge/en/beviser.html", "knowledge/da/beviser.html"]
+        "knowledge/en/beviser.html",
+        "knowledge/da/beviser.html",
+    ]
     assert sections.get_section("beviser").template_names("da") == ["knowledge/da/beviser.html"]
 
 
@@ -86,6 +89,7 @@ def test_neighbours_follow_reading_order():
 
 
 # --- Who may read ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("persona", PERSONA_NAMES)
 def test_every_section_renders_for_each_persona(client, personas, persona):
@@ -136,6 +140,7 @@ def test_only_get_is_allowed(client, personas):
 
 
 # --- What the reader sees -------------------------------------------------------------------
+
 
 def test_section_page_has_navigation_and_neighbours(client, personas):
     client.force_login(personas.caseworker)
@@ -199,6 +204,7 @@ def test_pure_complaint_is_sent_to_the_complaint_system(client, personas):
 
 # --- English --------------------------------------------------------------------------------
 
+
 def test_english_rendering(client, personas):
     client.force_login(personas.union_rep)
     for section in sections.SECTIONS:
@@ -229,6 +235,7 @@ def test_unsupported_language_reads_danish(client, personas):
 
 
 # --- Markup and CSP -------------------------------------------------------------------------
+
 
 def test_no_inline_scripts_styles_or_handlers(client, personas):
     client.force_login(personas.manager)
@@ -269,6 +276,7 @@ def test_query_count_is_constant(client, personas, django_assert_max_num_queries
 
 # --- Our own words --------------------------------------------------------------------------
 
+
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
@@ -280,7 +288,7 @@ def _template_words(path: Path) -> list[str]:
 
 
 def _runs(words: list[str], size: int = COPY_RUN) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 @pytest.fixture(scope="module")

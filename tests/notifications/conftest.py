@@ -19,15 +19,28 @@ def register(personas):
     from incidents.models import Incident
     from incidents.services import incident_register
 
-    def do(channel: str = Incident.Channel.SELF_REPORT, *, actor=None, unit=None, targets=None,
-           title="Hængt ud af Bent Borger på Facebook", now=None, **features):
+    def do(
+        channel: str = Incident.Channel.SELF_REPORT,
+        *,
+        actor=None,
+        unit=None,
+        targets=None,
+        title="Hængt ud af Bent Borger på Facebook",
+        now=None,
+        **features,
+    ):
         actor = actor or (personas.caseworker if channel == Incident.Channel.SELF_REPORT else personas.manager)
         unit = unit or personas.family
         if targets is None:
             targets = [personas.caseworker] if channel == Incident.Channel.MANAGER else []
         now = now or timezone.now()
-        fields = {"title": title, "description": "Skrev at hun stjæler børn", "discovered_at": now,
-                  "perpetrator_name": "Bent Borger", **features}
+        fields = {
+            "title": title,
+            "description": "Skrev at hun stjæler børn",
+            "discovered_at": now,
+            "perpetrator_name": "Bent Borger",
+            **features,
+        }
         return incident_register(actor=actor, unit=unit, channel=channel, fields=fields, targets=targets, now=now)
 
     return do

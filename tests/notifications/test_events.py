@@ -57,6 +57,7 @@ def _no_free_text(rows):
 
 # --- Registration ----------------------------------------------------------------------
 
+
 def test_self_report_tells_the_managers_over_the_unit(personas, register):
     incident = register(SELF, unit=personas.team)
     incident_notify.on_incident_registered(incident)
@@ -82,7 +83,9 @@ def test_registered_twice_notifies_once(personas, register):
     incident_notify.on_incident_registered(incident)
     assert incident_notify.on_incident_registered(incident) == []
     assert sorted(Notification.objects.values_list("recipient__username", "channel")) == [
-        ("manager", Channel.EMAIL), ("manager", Channel.IN_APP)]
+        ("manager", Channel.EMAIL),
+        ("manager", Channel.IN_APP),
+    ]
 
 
 def test_a_manager_registering_tells_the_employee_not_the_manager(personas, register):
@@ -97,6 +100,7 @@ def test_a_manager_registering_tells_the_employee_not_the_manager(personas, regi
 
 
 # --- Union reps: anonymised, only when serious and allowed -------------------------------------
+
 
 def test_serious_incident_tells_union_reps_unit_and_level_only(personas, register):
     incident = register(SELF, threat=True)  # level 4
@@ -144,18 +148,22 @@ def test_level_raised_later_tells_union_reps_once(personas, register):
 
 # --- The employee's case ------------------------------------------------------------------------
 
+
 def test_status_change_tells_the_employee_without_the_reason(personas, register):
     incident = register(BY_MANAGER, targets=[personas.caseworker])
     art14_record(actor=personas.manager, incident=incident, informed_on=timezone.localdate())  # needed to close
     entry = incident_change_status(actor=personas.manager, incident=incident, to_status="closed")
-    entry2 = incident_change_status(actor=personas.manager, incident=incident, to_status="in_progress",
-                                    reason="Bent Borger har skrevet igen")
+    entry2 = incident_change_status(
+        actor=personas.manager, incident=incident, to_status="in_progress", reason="Bent Borger har skrevet igen"
+    )
     incident_notify.on_status_changed(incident, entry)
     incident_notify.on_status_changed(incident, entry2)
     rows = _rows(Kind.STATUS_CHANGED, channel=Channel.IN_APP)
     assert [n.recipient.username for n in rows] == ["caseworker", "caseworker"]
-    assert {n.body for n in rows} == {f"Status på din sag {incident.reference} er ændret til «Afsluttet».",
-                                      f"Status på din sag {incident.reference} er ændret til «Handling iværksat»."}
+    assert {n.body for n in rows} == {
+        f"Status på din sag {incident.reference} er ændret til «Afsluttet».",
+        f"Status på din sag {incident.reference} er ændret til «Handling iværksat».",
+    }
     _no_free_text(_rows(Kind.STATUS_CHANGED))
     assert not _rows(Kind.STATUS_CHANGED, recipient=personas.manager)
 
@@ -170,8 +178,12 @@ def test_self_reporter_is_the_employee_of_their_report(personas, register):
 
 def test_shared_note_tells_the_employee_but_not_what_it_says(personas, register):
     incident = register(BY_MANAGER, targets=[personas.caseworker])
-    note = note_add(actor=personas.manager, incident=incident, body="Bent Borger er kendt af politiet",
-                    visibility=Note.Visibility.SHARED)
+    note = note_add(
+        actor=personas.manager,
+        incident=incident,
+        body="Bent Borger er kendt af politiet",
+        visibility=Note.Visibility.SHARED,
+    )
     incident_notify.on_note_shared(note)
     rows = _rows(Kind.NOTE_SHARED)
     assert {n.recipient.username for n in rows} == {"caseworker"}
@@ -183,13 +195,15 @@ def test_shared_note_tells_the_employee_but_not_what_it_says(personas, register)
 
 def test_internal_note_never_reaches_the_employee(personas, register):
     incident = register(BY_MANAGER, targets=[personas.caseworker])
-    note = note_add(actor=personas.manager, incident=incident, body="Intern vurdering af Sara",
-                    visibility=Note.Visibility.INTERNAL)
+    note = note_add(
+        actor=personas.manager, incident=incident, body="Intern vurdering af Sara", visibility=Note.Visibility.INTERNAL
+    )
     assert incident_notify.on_note_shared(note) == []
     assert not Notification.objects.filter(recipient=personas.caseworker, kind=Kind.NOTE_SHARED).exists()
 
 
 # --- Reports and sharing (their apps are still to come) ------------------------------------------
+
 
 class FakeReport(SimpleNamespace):
     _meta = SimpleNamespace(label_lower="reports.reportrequest")
@@ -201,9 +215,13 @@ class FakeReport(SimpleNamespace):
         return f"/rapporter/{self.pk}/"
 
 
-@pytest.mark.parametrize(("ok", "kind", "words"), [
-    (True, Kind.REPORT_READY, "er klar"), (False, Kind.REPORT_FAILED, "kunne ikke laves"),
-])
+@pytest.mark.parametrize(
+    ("ok", "kind", "words"),
+    [
+        (True, Kind.REPORT_READY, "er klar"),
+        (False, Kind.REPORT_FAILED, "kunne ikke laves"),
+    ],
+)
 def test_report_finished_tells_who_asked(personas, register, ok, kind, words):
     incident = register(BY_MANAGER)
     report = FakeReport(pk=7, requested_by=personas.manager, incident=incident)
@@ -234,11 +252,21 @@ def test_inactive_users_are_not_told(personas, register):
 
 def test_preferences_page_kinds_follow_roles(personas):
     assert services.kinds_for(personas.manager) == [
-        Kind.SELF_REPORT, Kind.REPORT_READY, Kind.REPORT_FAILED, Kind.DEADLINE_REMINDER, Kind.WEEKLY_DIGEST,
-        Kind.RETENTION_WARNING, Kind.PAGE_WATCH, Kind.CASE_ASSIGNED, Kind.CASE_MESSAGE,
+        Kind.SELF_REPORT,
+        Kind.REPORT_READY,
+        Kind.REPORT_FAILED,
+        Kind.DEADLINE_REMINDER,
+        Kind.WEEKLY_DIGEST,
+        Kind.RETENTION_WARNING,
+        Kind.PAGE_WATCH,
+        Kind.CASE_ASSIGNED,
+        Kind.CASE_MESSAGE,
     ]
     assert services.kinds_for(personas.caseworker) == [
-        Kind.INCIDENT_REGISTERED, Kind.NOTE_SHARED, Kind.STATUS_CHANGED, Kind.CASE_MESSAGE,
+        Kind.INCIDENT_REGISTERED,
+        Kind.NOTE_SHARED,
+        Kind.STATUS_CHANGED,
+        Kind.CASE_MESSAGE,
     ]
     assert services.kinds_for(personas.union_rep) == [Kind.SERIOUS_INCIDENT, Kind.INCIDENT_SHARED]
     assert services.kinds_for(personas.outsider) == []

@@ -18,8 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def technical(personas):
     """Teknik og Miljø with Vej og Park (one caseworker) and Park og Natur (five)."""
-    tm = UnitFactory(organisation=personas.org, parent=personas.root, name="Teknik og Miljø",
-                     kind=Unit.Kind.DEPARTMENT)
+    tm = UnitFactory(organisation=personas.org, parent=personas.root, name="Teknik og Miljø", kind=Unit.Kind.DEPARTMENT)
     vej = UnitFactory(organisation=personas.org, parent=tm, name="Vej og Park", kind=Unit.Kind.TEAM)
     natur = UnitFactory(organisation=personas.org, parent=tm, name="Park og Natur", kind=Unit.Kind.TEAM)
     lonely = member(vej, Role.CASEWORKER, username="vejmand", first_name="Villy")
@@ -67,11 +66,11 @@ def test_a_unit_with_enough_employees_is_named_itself(personas, register, techni
     assert row.subject == "Alvorlig hændelse i Park og Natur"
 
 
-def test_a_rep_whose_statistics_do_not_cover_the_unit_gets_no_unit_name(personas, register, technical,
-                                                                          monkeypatch):
+def test_a_rep_whose_statistics_do_not_cover_the_unit_gets_no_unit_name(personas, register, technical, monkeypatch):
     tm, vej, _, lonely = technical
-    monkeypatch.setattr(StatisticsUnits, "scope", lambda self, unit_id=None: type(
-        "Empty", (), {"row_of_unit": {}, "rows": ()})())
+    monkeypatch.setattr(
+        StatisticsUnits, "scope", lambda self, unit_id=None: type("Empty", (), {"row_of_unit": {}, "rows": ()})()
+    )
     _serious(register, personas, vej, lonely)
     row = Notification.objects.get(kind=Kind.SERIOUS_INCIDENT, recipient=personas.union_rep, channel=Channel.IN_APP)
     assert row.subject == "Alvorlig hændelse registreret"

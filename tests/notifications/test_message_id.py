@@ -93,14 +93,18 @@ def test_message_id_is_stable_per_notification(personas, register):
         assert delivery.message_id(row).startswith(f"<notification-{row.pk}.")
 
 
-def test_worker_killed_mid_send_delivers_every_mail_duplicates_share_the_message_id(personas, register, sink,
-                                                                                     tmp_path):
+def test_worker_killed_mid_send_delivers_every_mail_duplicates_share_the_message_id(personas, register, sink, tmp_path):
     for number in range(3):  # more managers over the unit, so each incident is several e-mails
         member(personas.family, "manager", username=f"leder{number}", email=f"leder{number}@udh.test")
     app.control.purge()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.notifications.smtp_worker_settings",
-           "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-           "TEST_SMTP_PORT": str(sink.port), "NOTIFICATIONS_LEASE_SECONDS": "3"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.notifications.smtp_worker_settings",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "TEST_SMTP_PORT": str(sink.port),
+        "NOTIFICATIONS_LEASE_SECONDS": "3",
+    }
     for _ in range(INCIDENTS):
         register()  # each e-mail row is enqueued to Redis after its commit
     expected = set(Notification.objects.filter(channel=Channel.EMAIL).values_list("pk", flat=True))
@@ -120,8 +124,9 @@ def test_worker_killed_mid_send_delivers_every_mail_duplicates_share_the_message
         def all_sent() -> bool:
             return not Notification.objects.filter(pk__in=expected).exclude(state=State.SENT).exists()
 
-        assert _wait(all_sent, timeout=120, step=0.5, tick=lambda: services.notification_sweep(grace=timedelta(0))), \
-            (tmp_path / "second.log").read_text()
+        assert _wait(all_sent, timeout=120, step=0.5, tick=lambda: services.notification_sweep(grace=timedelta(0))), (
+            tmp_path / "second.log"
+        ).read_text()
         time.sleep(6)  # let redelivered messages arrive and find nothing to do
     finally:
         _stop(first)

@@ -32,10 +32,14 @@ def sent_tasks(monkeypatch):
 def _enqueue(personas, *, key="test:1", recipient=None, incident=None):
     recipient = recipient or personas.manager
     return services.notification_enqueue(
-        recipient=recipient, kind=Kind.SELF_REPORT, key=key, organisation_id=personas.org.pk,
-        template="self_report", context={"reference": "UDH-2026-0001", "unit_name": "Børn og Familie",
-                                         "level_label": "Moderat"},
-        incident=incident, target_url="/haendelser/UDH-2026-0001/",
+        recipient=recipient,
+        kind=Kind.SELF_REPORT,
+        key=key,
+        organisation_id=personas.org.pk,
+        template="self_report",
+        context={"reference": "UDH-2026-0001", "unit_name": "Børn og Familie", "level_label": "Moderat"},
+        incident=incident,
+        target_url="/haendelser/UDH-2026-0001/",
     )
 
 
@@ -44,6 +48,7 @@ def _email(personas, **kwargs) -> Notification:
 
 
 # --- Writing ----------------------------------------------------------------------------
+
 
 def test_one_in_app_row_delivered_at_once_and_one_email_row_pending(personas, sent_tasks):
     rows = _enqueue(personas)
@@ -81,14 +86,17 @@ def test_email_is_handed_to_celery_only_after_commit(personas, sent_tasks, djang
     assert sent_tasks == [email.pk]
 
 
-def test_a_broker_that_is_down_is_logged_and_not_raised(personas, monkeypatch, caplog,
-                                                        django_capture_on_commit_callbacks):
+def test_a_broker_that_is_down_is_logged_and_not_raised(
+    personas, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
     def down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
     monkeypatch.setattr(tasks.deliver_notification, "apply_async", down)
-    with caplog.at_level(logging.WARNING, logger="notifications.services"), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        caplog.at_level(logging.WARNING, logger="notifications.services"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         email = _email(personas)
     assert "the sweep will retry it" in caplog.text
     email.refresh_from_db()
@@ -128,6 +136,7 @@ def test_no_email_row_without_an_address_or_for_an_inactive_user(personas, sent_
 
 
 # --- Claiming and delivering --------------------------------------------------------------
+
 
 def test_claim_is_won_once_until_the_lease_runs_out(personas, sent_tasks):
     email = _email(personas)
@@ -216,6 +225,7 @@ def test_email_turned_off_after_the_event_is_skipped(personas, sent_tasks):
 
 # --- The sweep --------------------------------------------------------------------------------
 
+
 def test_sweep_takes_stale_pending_and_lapsed_leases_only(personas, sent_tasks):
     now = timezone.now()
     fresh = _email(personas, key="fresh")
@@ -260,15 +270,21 @@ def test_retry_puts_failed_rows_back(personas, sent_tasks, django_capture_on_com
 ADMIN_LIST = "/admin/notifications/notification/"
 
 
-def test_admin_sees_own_organisation_read_only_with_a_retry_action(client, personas, sent_tasks,
-                                                                    django_capture_on_commit_callbacks):
+def test_admin_sees_own_organisation_read_only_with_a_retry_action(
+    client, personas, sent_tasks, django_capture_on_commit_callbacks
+):
     email = _email(personas)
     Notification.objects.filter(pk=email.pk).update(state=State.FAILED, last_error="SMTPServerDisconnected: x")
     other_unit = UnitFactory(organisation=OrganisationFactory(name="Andenkommune"))
     stranger = member(other_unit, "manager", username="fremmed")
-    services.notification_enqueue(recipient=stranger, kind=Kind.SELF_REPORT, key="other",
-                                  organisation_id=other_unit.organisation_id, template="self_report",
-                                  context={"reference": "UDH-2026-0099", "unit_name": "Fremmed enhed"})
+    services.notification_enqueue(
+        recipient=stranger,
+        kind=Kind.SELF_REPORT,
+        key="other",
+        organisation_id=other_unit.organisation_id,
+        template="self_report",
+        context={"reference": "UDH-2026-0099", "unit_name": "Fremmed enhed"},
+    )
     client.force_login(personas.admin)
     html = client.get(ADMIN_LIST).content.decode()
     assert "SMTPServerDisconnected" in html

@@ -41,6 +41,7 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 
 # --- Helpers ------------------------------------------------------------------------------------
 
+
 def _reset_producer_pools() -> None:
     """Forget the cached pools; kombu keeps one per broker, so the real one comes back."""
     app._pool = None
@@ -52,8 +53,12 @@ def broker_at(url: str):
     """Point the app's producer at another broker (and give up quickly)."""
     saved = app.conf.broker_url, app.conf.broker_write_url, app.conf.task_publish_retry_policy
     app.conf.broker_url = app.conf.broker_write_url = url
-    app.conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
-                                          "interval_max": 0.1}
+    app.conf.task_publish_retry_policy = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.1,
+        "interval_max": 0.1,
+    }
     _reset_producer_pools()
     try:
         yield
@@ -118,12 +123,14 @@ def _self_report(personas, register) -> tuple[Incident, Notification]:
     with transaction.atomic():
         incident = register(Incident.Channel.SELF_REPORT)
         incident_notify.on_incident_registered(incident)
-    email = Notification.objects.get(incident=incident, recipient=personas.manager, channel=Channel.EMAIL,
-                                     kind=Kind.SELF_REPORT)
+    email = Notification.objects.get(
+        incident=incident, recipient=personas.manager, channel=Channel.EMAIL, kind=Kind.SELF_REPORT
+    )
     return incident, email
 
 
 # --- Broker down --------------------------------------------------------------------------------
+
 
 def test_broker_down_at_registration_delivers_after_the_sweep(personas, register, log_lines):
     with broker_at(UNREACHABLE_BROKER):
@@ -145,8 +152,10 @@ def test_broker_down_during_a_self_report_through_the_page(client, personas, log
     """The caseworker's page: no error shown, the report saved, the e-mail left pending."""
     client.force_login(personas.caseworker)
     with broker_at(UNREACHABLE_BROKER):
-        response = client.post("/anmeld/", {"platform": "facebook", "url": "https://facebook.com/p/1",
-                                            "text": "Hun er en heks", "discovered_at": ""})
+        response = client.post(
+            "/anmeld/",
+            {"platform": "facebook", "url": "https://facebook.com/p/1", "text": "Hun er en heks", "discovered_at": ""},
+        )
     assert response.status_code == 302
     incident = Incident.objects.get()
     email = Notification.objects.filter(incident=incident, channel=Channel.EMAIL).first()
@@ -156,6 +165,7 @@ def test_broker_down_during_a_self_report_through_the_page(client, personas, log
 
 
 # --- A worker killed while sending --------------------------------------------------------------
+
 
 def _database_url() -> str:
     s = connection.settings_dict
@@ -167,10 +177,23 @@ def _start_worker_process(tmp_path: Path, name: str, env: dict) -> subprocess.Po
     celery = Path(sys.executable).with_name("celery")
     log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
-        [str(celery), "-A", "udhaengning", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat",
-         f"--hostname={name}-{uuid.uuid4().hex[:8]}@localhost", f"--pidfile={tmp_path / (name + '.pid')}"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(celery),
+            "-A",
+            "udhaengning",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--hostname={name}-{uuid.uuid4().hex[:8]}@localhost",
+            f"--pidfile={tmp_path / (name + '.pid')}",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -233,9 +256,12 @@ def test_worker_killed_while_sending_delivers_exactly_once(personas, register, t
         second = _start_worker_process(tmp_path, "second", env)
         # The sweep hands the row over again once the dead worker's lease has run out; the
         # broker also gives the unacknowledged message back. Either way one claim wins.
-        assert wait_for(lambda: _state(email.pk) == State.SENT, timeout=60, step=0.5,
-                        tick=lambda: services.notification_sweep(grace=timedelta(0))), \
-            (tmp_path / "second.log").read_text()
+        assert wait_for(
+            lambda: _state(email.pk) == State.SENT,
+            timeout=60,
+            step=0.5,
+            tick=lambda: services.notification_sweep(grace=timedelta(0)),
+        ), (tmp_path / "second.log").read_text()
         time.sleep(8)  # let the second copy of the message arrive and do nothing
         row.refresh_from_db()
         assert row.state == State.SENT
@@ -250,8 +276,10 @@ def test_worker_killed_while_sending_delivers_exactly_once(personas, register, t
 
 # --- SMTP failing ---------------------------------------------------------------------------------
 
-def test_smtp_failing_is_retried_with_backoff_then_failed_for_the_admin(personas, register, settings,
-                                                                        monkeypatch, client):
+
+def test_smtp_failing_is_retried_with_backoff_then_failed_for_the_admin(
+    personas, register, settings, monkeypatch, client
+):
     """The real worker retries by the schedule (shrunk here to a second per wait and four
     attempts; tests/notifications/test_retry_schedule.py steps the real one through time),
     then fails the row and alerts the admins in the app."""
@@ -280,6 +308,7 @@ def test_smtp_failing_is_retried_with_backoff_then_failed_for_the_admin(personas
 
 
 # --- A deleted incident ---------------------------------------------------------------------------
+
 
 @pytest.mark.postgres  # SQLite's shared in-memory test database locks the table between the worker thread and the test
 def test_deleted_incident_is_skipped_and_logged_not_crashed(personas, register, log_lines):

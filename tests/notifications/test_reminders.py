@@ -31,7 +31,8 @@ def _no_broker(monkeypatch):
 def _reminders(**filters):
     return list(
         Notification.objects.filter(kind=Kind.DEADLINE_REMINDER, channel=Channel.IN_APP, **filters)
-        .select_related("recipient").order_by("id")
+        .select_related("recipient")
+        .order_by("id")
     )
 
 
@@ -67,16 +68,18 @@ def test_no_reminder_once_the_self_report_is_being_assessed(personas, register):
 
 
 def test_police_deadline_goes_to_every_manager_over_the_unit_until_reported(personas, register):
-    incident = register(Incident.Channel.MANAGER, unit=personas.jobcenter, targets=[personas.other_caseworker],
-                        now=MONDAY, threat=True)
+    incident = register(
+        Incident.Channel.MANAGER, unit=personas.jobcenter, targets=[personas.other_caseworker], now=MONDAY, threat=True
+    )
     due = _due(incident, "police_report_72h")
     assert due == MONDAY + timedelta(hours=72)
     incident_reminders.reminders_due(due - timedelta(hours=2))
     assert sorted(n.recipient.username for n in _reminders()) == ["manager", "other_manager"]
     assert "Anmeld til politiet inden 72 timer" in _reminders()[0].subject
 
-    incident_record_action(actor=personas.manager, incident=incident, action_code="police_report",
-                           occurred_on=date(2026, 11, 25))
+    incident_record_action(
+        actor=personas.manager, incident=incident, action_code="police_report", occurred_on=date(2026, 11, 25)
+    )
     assert incident_reminders.reminders_due(due + timedelta(minutes=5)) == 0
 
 
@@ -100,10 +103,12 @@ def test_reminders_carry_no_free_text(personas, register):
 
 # --- Weekly digest ----------------------------------------------------------------------------
 
+
 def test_weekly_digest_per_manager_with_their_incidents_and_deadlines(personas, register):
     family = register(Incident.Channel.SELF_REPORT, now=MONDAY, threat=True)
-    jobcenter = register(Incident.Channel.MANAGER, unit=personas.jobcenter, targets=[personas.other_caseworker],
-                         now=MONDAY)
+    jobcenter = register(
+        Incident.Channel.MANAGER, unit=personas.jobcenter, targets=[personas.other_caseworker], now=MONDAY
+    )
     closed = register(Incident.Channel.SELF_REPORT, now=MONDAY)
     art14_record(actor=personas.manager, incident=closed, informed_on=MONDAY.date())  # needed to close
     incident_change_status(actor=personas.manager, incident=closed, to_status="closed")
@@ -111,8 +116,9 @@ def test_weekly_digest_per_manager_with_their_incidents_and_deadlines(personas, 
     tuesday = MONDAY + timedelta(days=1)
     assert incident_reminders.digest_weekly(tuesday) == 4  # two managers, in-app and e-mail each
     assert incident_reminders.digest_weekly(tuesday + timedelta(days=3)) == 0  # same week
-    rows = {n.recipient.username: n for n in Notification.objects.filter(kind=Kind.WEEKLY_DIGEST,
-                                                                         channel=Channel.EMAIL)}
+    rows = {
+        n.recipient.username: n for n in Notification.objects.filter(kind=Kind.WEEKLY_DIGEST, channel=Channel.EMAIL)
+    }
     assert set(rows) == {"manager", "other_manager"}
     mine = rows["manager"]
     assert mine.subject == "Ugens overblik (uge 48): 2 åbne hændelser"
@@ -135,6 +141,7 @@ def test_no_digest_without_open_incidents(personas):
 
 # --- Tasks and schedule -------------------------------------------------------------------------
 
+
 def test_tasks_call_the_services(personas, register, monkeypatch):
     monkeypatch.setattr(incident_reminders, "reminders_due", lambda now=None: 3)
     monkeypatch.setattr(incident_reminders, "digest_weekly", lambda now=None: 4)
@@ -144,8 +151,9 @@ def test_tasks_call_the_services(personas, register, monkeypatch):
     assert tasks.sweep_pending.run() == 5
 
 
-@pytest.mark.parametrize("name", ["notifications-sweep-outbox", "notifications-deadline-reminders",
-                                  "notifications-weekly-digest"])
+@pytest.mark.parametrize(
+    "name", ["notifications-sweep-outbox", "notifications-deadline-reminders", "notifications-weekly-digest"]
+)
 def test_beat_entries_expire_and_name_registered_tasks(name):
     app.loader.import_default_modules()
     entry = BEAT_SCHEDULE[name]

@@ -48,11 +48,15 @@ def _close(incident: Incident, closed_at: datetime = CLOSED, **fields) -> Incide
 
 
 def _warnings(channel: str = Channel.IN_APP) -> list[Notification]:
-    return list(Notification.objects.filter(kind=Kind.RETENTION_WARNING, channel=channel)
-                .select_related("recipient").order_by("id"))
+    return list(
+        Notification.objects.filter(kind=Kind.RETENTION_WARNING, channel=channel)
+        .select_related("recipient")
+        .order_by("id")
+    )
 
 
 # --- When ---------------------------------------------------------------------------------------
+
 
 def test_warned_once_30_days_before_the_deletion_and_not_before(personas, register):
     incident = _close(register(MANAGER))
@@ -124,8 +128,12 @@ def test_a_new_due_date_after_reopening_and_closing_brings_a_new_warning(persona
     incident = _close(register(MANAGER))
     assert retention_warn(now=WARN_AT) == 2
 
-    incident_change_status(actor=personas.manager, incident=incident, to_status=Incident.Status.IN_PROGRESS,
-                           reason="Nyt opslag om medarbejderen")
+    incident_change_status(
+        actor=personas.manager,
+        incident=incident,
+        to_status=Incident.Status.IN_PROGRESS,
+        reason="Nyt opslag om medarbejderen",
+    )
     incident = _close(incident, CLOSED + timedelta(days=100))
     new_due = add_months(CLOSED + timedelta(days=100), 24)
     assert retention_warn(now=WARN_AT + timedelta(days=1)) == 0  # the old date no longer holds
@@ -133,8 +141,10 @@ def test_a_new_due_date_after_reopening_and_closing_brings_a_new_warning(persona
     assert retention_warn(now=new_due - timedelta(days=RETENTION_WARNING_DAYS)) == 2
     assert retention_warn(now=new_due - timedelta(days=RETENTION_WARNING_DAYS - 1)) == 0
     keys = [row.key for row in _warnings()]
-    assert keys == [f"retention_warning:{incident.pk}:2028-01-15:{personas.manager.pk}:in_app",
-                    f"retention_warning:{incident.pk}:2028-04-25:{personas.manager.pk}:in_app"]
+    assert keys == [
+        f"retention_warning:{incident.pk}:2028-01-15:{personas.manager.pk}:in_app",
+        f"retention_warning:{incident.pk}:2028-04-25:{personas.manager.pk}:in_app",
+    ]
 
 
 def test_each_organisation_counts_its_own_period(personas, register):
@@ -151,6 +161,7 @@ def test_each_organisation_counts_its_own_period(personas, register):
 
 # --- What it says -------------------------------------------------------------------------------
 
+
 def test_email_is_danish_with_date_reason_legal_hold_and_link(personas, register, mailoutbox, client):
     incident = _close(register(MANAGER))
     retention_warn(now=WARN_AT)
@@ -163,8 +174,10 @@ def test_email_is_danish_with_date_reason_legal_hold_and_link(personas, register
     assert mail.subject == f"Sag {incident.reference} slettes snart (15. januar 2028)"
     body = mail.body
     assert body.startswith("Hej Mette")
-    assert (f"Sag {incident.reference} i Børn og Familie blev afsluttet 15. januar 2026 og slettes automatisk "
-            "15. januar 2028 sammen med alt om den") in body
+    assert (
+        f"Sag {incident.reference} i Børn og Familie blev afsluttet 15. januar 2026 og slettes automatisk "
+        "15. januar 2028 sammen med alt om den"
+    ) in body
     assert "opbevaringsperiode for afsluttede sager er 24 måneder" in body
     assert "princip om opbevaringsbegrænsning, art. 5, stk. 1, litra e" in body
     assert "sætte retligt hold på sagen under «Opbevaring og sletning»" in body
@@ -226,6 +239,7 @@ def test_email_is_not_sent_when_legal_hold_was_set_meanwhile(personas, register,
 
 
 # --- The nightly task and its cost ---------------------------------------------------------------
+
 
 def test_nightly_task_purges_then_warns(personas, register):
     now = timezone.now()
@@ -299,10 +313,13 @@ def test_a_concurrent_run_that_wrote_some_keys_first_is_tolerated(personas, regi
     # The other run wrote the in-app row after this run looked for existing keys.
     monkeypatch.setattr(services, "existing_keys", lambda keys: set())
     services.notification_enqueue(
-        recipient=personas.manager, kind=Kind.RETENTION_WARNING,
-        key=f"retention_warning:{incident.pk}:2028-01-15:{personas.manager.pk}", organisation_id=personas.org.pk,
-        template="retention_warning", context={"reference": incident.reference, "due": DUE, "closed_at": CLOSED,
-                                               "retention_months": 24}, incident=incident,
+        recipient=personas.manager,
+        kind=Kind.RETENTION_WARNING,
+        key=f"retention_warning:{incident.pk}:2028-01-15:{personas.manager.pk}",
+        organisation_id=personas.org.pk,
+        template="retention_warning",
+        context={"reference": incident.reference, "due": DUE, "closed_at": CLOSED, "retention_months": 24},
+        incident=incident,
     )
     assert retention_warn(now=WARN_AT) == 0
     assert len(_warnings()) == 1 and len(_warnings(Channel.EMAIL)) == 1

@@ -45,9 +45,13 @@ def _emails(personas, count: int) -> list[Notification]:
     rows = []
     for n in range(count):
         created = services.notification_enqueue(
-            recipient=personas.manager, kind=Kind.SELF_REPORT, key=f"outage:{n}", organisation_id=personas.org.pk,
-            template="self_report", context={"reference": f"UDH-2026-{n + 1:04d}", "unit_name": "Børn og Familie",
-                                             "level_label": "Moderat"})
+            recipient=personas.manager,
+            kind=Kind.SELF_REPORT,
+            key=f"outage:{n}",
+            organisation_id=personas.org.pk,
+            template="self_report",
+            context={"reference": f"UDH-2026-{n + 1:04d}", "unit_name": "Børn og Familie", "level_label": "Moderat"},
+        )
         rows += [row for row in created if row.channel == Channel.EMAIL]
     return rows
 
@@ -59,12 +63,12 @@ def _run_clock(settings, *, start, until, outage_ends=None, step=timedelta(secon
     while now <= until:
         if outage_ends is not None and now >= outage_ends:
             _smtp_up(settings)
-        for row in Notification.objects.filter(channel=Channel.EMAIL, state=State.PENDING,
-                                               next_attempt_at__lte=now):
+        for row in Notification.objects.filter(channel=Channel.EMAIL, state=State.PENDING, next_attempt_at__lte=now):
             attempts.setdefault(row.pk, []).append(now - start)
             with contextlib.suppress(services.DeliveryFailed):
-                services.notification_deliver(row.pk, now=now, max_attempts=tasks.MAX_ATTEMPTS,
-                                              retry_window=tasks.retry_delay)
+                services.notification_deliver(
+                    row.pk, now=now, max_attempts=tasks.MAX_ATTEMPTS, retry_window=tasks.retry_delay
+                )
         if not Notification.objects.filter(channel=Channel.EMAIL, state=State.PENDING).exists():
             break
         now += step
@@ -85,8 +89,9 @@ def test_an_eight_minute_smtp_outage_loses_nothing(personas, settings, no_broker
     _smtp_down(settings)
     rows = _emails(personas, 4)
     start = timezone.now()
-    attempts = _run_clock(settings, start=start, until=start + timedelta(hours=2),
-                          outage_ends=start + timedelta(minutes=8))
+    attempts = _run_clock(
+        settings, start=start, until=start + timedelta(hours=2), outage_ends=start + timedelta(minutes=8)
+    )
     states = dict(Notification.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "state"))
     assert set(states.values()) == {State.SENT}  # not one failed
     assert len(mail.outbox) == 4

@@ -51,6 +51,7 @@ def everyone_told(personas, register):
 
 # --- Who may open what ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", [LIST, PREFS])
 @pytest.mark.parametrize("persona", PERSONA_NAMES)
 def test_every_signed_in_persona_has_a_centre_and_preferences(client, personas, persona, url):
@@ -102,6 +103,7 @@ def test_email_rows_are_not_opened_from_the_centre(client, personas, everyone_to
 
 # --- Opening -----------------------------------------------------------------------------------
 
+
 def test_open_marks_read_and_lands_on_the_incident(client, personas, everyone_told):
     own, theirs = everyone_told
     row = _in_app(personas.caseworker, Kind.INCIDENT_REGISTERED)
@@ -152,6 +154,7 @@ def test_union_rep_lands_on_statistics_not_the_incident(client, personas, everyo
 
 # --- The list ----------------------------------------------------------------------------------
 
+
 def test_newest_first_unread_highlighted_and_mark_all_read(client, personas, register):
     first = register(Incident.Channel.SELF_REPORT)
     incident_notify.on_incident_registered(first)
@@ -174,19 +177,20 @@ def test_newest_first_unread_highlighted_and_mark_all_read(client, personas, reg
     body = response.content.decode()
     assert "Alle notifikationer er markeret som læst." in body
     assert "Du har 0 ulæste notifikationer." in body
-    assert not Notification.objects.filter(recipient=personas.manager, channel=Channel.IN_APP,
-                                           read_at__isnull=True).exists()
+    assert not Notification.objects.filter(
+        recipient=personas.manager, channel=Channel.IN_APP, read_at__isnull=True
+    ).exists()
 
 
 def test_mark_all_read_touches_only_my_own(client, personas, everyone_told):
     client.force_login(personas.manager)
     client.post(MARK_ALL)
-    assert Notification.objects.filter(recipient=personas.caseworker, read_at__isnull=True,
-                                       channel=Channel.IN_APP).exists()
+    assert Notification.objects.filter(
+        recipient=personas.caseworker, read_at__isnull=True, channel=Channel.IN_APP
+    ).exists()
 
 
-def test_list_costs_the_same_few_queries_however_many(client, personas, register,
-                                                      django_assert_max_num_queries):
+def test_list_costs_the_same_few_queries_however_many(client, personas, register, django_assert_max_num_queries):
     for _ in range(3):
         incident_notify.on_incident_registered(register(Incident.Channel.SELF_REPORT))
     client.force_login(personas.manager)
@@ -206,8 +210,8 @@ def test_empty_centre_says_so(client, personas):
 
 # --- Unread count -------------------------------------------------------------------------------
 
-def test_unread_count_is_lazy_and_for_signed_in_users_only(personas, everyone_told,
-                                                           django_assert_num_queries):
+
+def test_unread_count_is_lazy_and_for_signed_in_users_only(personas, everyone_told, django_assert_num_queries):
     from django.contrib.auth.models import AnonymousUser
 
     request = RequestFactory().get("/")
@@ -227,8 +231,7 @@ def test_badge_shows_the_count_with_an_accessible_label(rf, personas, everyone_t
     assert re.search(r">1<span class=\"visually-hidden\"> ulæste</span>", html)
     assert f'href="{LIST}"' in html
     request.user = personas.outsider
-    html = render_to_string("notifications/badge.html", {"user": personas.outsider,
-                                                         **unread_notifications(request)})
+    html = render_to_string("notifications/badge.html", {"user": personas.outsider, **unread_notifications(request)})
     assert "badge" not in html.replace('id="notification-badge"', "")
 
 
@@ -239,6 +242,7 @@ def test_pages_show_the_unread_badge_once_wired(client, personas, everyone_told)
 
 
 # --- Preferences ---------------------------------------------------------------------------------
+
 
 def test_preferences_offer_the_kinds_of_the_users_roles(client, personas):
     client.force_login(personas.caseworker)
@@ -256,16 +260,21 @@ def test_turning_email_off_and_on(client, personas, register):
     response = client.post(PREFS, {"deadline_reminder": "on", "weekly_digest": "on"}, follow=True)
     assert "Dine valg er gemt." in response.content.decode()
     assert set(Preference.objects.filter(user=personas.manager, email=False).values_list("kind", flat=True)) == {
-        Kind.SELF_REPORT, Kind.REPORT_READY, Kind.REPORT_FAILED, Kind.RETENTION_WARNING, Kind.PAGE_WATCH,
-        Kind.CASE_ASSIGNED, Kind.CASE_MESSAGE}
+        Kind.SELF_REPORT,
+        Kind.REPORT_READY,
+        Kind.REPORT_FAILED,
+        Kind.RETENTION_WARNING,
+        Kind.PAGE_WATCH,
+        Kind.CASE_ASSIGNED,
+        Kind.CASE_MESSAGE,
+    }
     body = response.content.decode()
     assert not re.search(r'name="self_report" id="id_self_report" checked', body)
     assert re.search(r'name="weekly_digest" id="id_weekly_digest" checked', body)
 
     incident = register(Incident.Channel.SELF_REPORT)
     incident_notify.on_incident_registered(incident)
-    assert list(Notification.objects.filter(incident=incident).values_list("channel", flat=True)) == [
-        Channel.IN_APP]
+    assert list(Notification.objects.filter(incident=incident).values_list("channel", flat=True)) == [Channel.IN_APP]
 
 
 def test_preferences_cannot_be_set_for_kinds_outside_the_role(client, personas):

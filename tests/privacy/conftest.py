@@ -1,13 +1,13 @@
 """Data subject requests: incidents with a named perpetrator, a second organisation, helpers.
 
-    make_incident(...)  an incident registered through the service in Børn og Familie (by the manager,
-                        about the caseworker unless told otherwise), with one publication; `close=True`
-                        closes it, `legal_hold=True` puts it under a legal hold
-    neighbour           a second organisation (Nabokommune) with its own admin, manager and caseworker,
-                        and an incident naming the same perpetrator
-    make_request(...)   a data subject request registered through the service by the admin
-    storage             private storage in a temporary folder
-    pdf_text(bytes)     the PDF's text as pypdf reads it
+make_incident(...)  an incident registered through the service in Børn og Familie (by the manager,
+                    about the caseworker unless told otherwise), with one publication; `close=True`
+                    closes it, `legal_hold=True` puts it under a legal hold
+neighbour           a second organisation (Nabokommune) with its own admin, manager and caseworker,
+                    and an incident naming the same perpetrator
+make_request(...)   a data subject request registered through the service by the admin
+storage             private storage in a temporary folder
+pdf_text(bytes)     the PDF's text as pypdf reads it
 """
 
 from __future__ import annotations
@@ -38,31 +38,55 @@ def storage(settings, tmp_path):
 
 @pytest.fixture
 def make_incident(personas):
-    def make(*, unit=None, actor=None, targets=None, perpetrator_name=PERPETRATOR,
-             perpetrator_profile_url="https://www.facebook.com/orjan.profil", title=None, description=None,
-             quote=None, close=False, legal_hold=False, discovered_at=None, **features) -> Incident:
+    def make(
+        *,
+        unit=None,
+        actor=None,
+        targets=None,
+        perpetrator_name=PERPETRATOR,
+        perpetrator_profile_url="https://www.facebook.com/orjan.profil",
+        title=None,
+        description=None,
+        quote=None,
+        close=False,
+        legal_hold=False,
+        discovered_at=None,
+        **features,
+    ) -> Incident:
         title = title if title is not None else f"Opslag af {perpetrator_name or 'ukendt'}"
         fields = {
             "title": title,
             "description": description if description is not None else f"{perpetrator_name} skrev om Sara.",
-            "perpetrator_name": perpetrator_name, "perpetrator_profile_url": perpetrator_profile_url,
+            "perpetrator_name": perpetrator_name,
+            "perpetrator_profile_url": perpetrator_profile_url,
             "perpetrator_relation": "citizen_own_case",
-            "discovered_at": discovered_at or timezone.now() - timedelta(days=2), **features,
+            "discovered_at": discovered_at or timezone.now() - timedelta(days=2),
+            **features,
         }
         incident = incident_services.incident_register(
-            actor=actor or personas.manager, unit=unit or personas.family, channel=Incident.Channel.MANAGER,
-            fields=fields, targets=[personas.caseworker] if targets is None else targets,
-            publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/1/posts/2",
-                           "title": f"Opslag af {perpetrator_name}",
-                           "quote": quote if quote is not None else f"Jeg, {perpetrator_name}, siger sandheden"}],
+            actor=actor or personas.manager,
+            unit=unit or personas.family,
+            channel=Incident.Channel.MANAGER,
+            fields=fields,
+            targets=[personas.caseworker] if targets is None else targets,
+            publications=[
+                {
+                    "platform": "facebook",
+                    "url": "https://www.facebook.com/groups/1/posts/2",
+                    "title": f"Opslag af {perpetrator_name}",
+                    "quote": quote if quote is not None else f"Jeg, {perpetrator_name}, siger sandheden",
+                }
+            ],
         )
         if close:
             if perpetrator_name or perpetrator_profile_url:
                 # Closing needs the art. 14 record (incidents.art14).
-                art14_record(actor=actor or personas.manager, incident=incident,
-                             informed_on=timezone.localdate(), request=None)
-            incident_services.incident_change_status(actor=actor or personas.manager, incident=incident,
-                                                     to_status=Incident.Status.CLOSED)
+                art14_record(
+                    actor=actor or personas.manager, incident=incident, informed_on=timezone.localdate(), request=None
+                )
+            incident_services.incident_change_status(
+                actor=actor or personas.manager, incident=incident, to_status=Incident.Status.CLOSED
+            )
         if legal_hold:
             Incident.objects.filter(pk=incident.pk).update(legal_hold=True)
         incident.refresh_from_db()
@@ -85,11 +109,11 @@ def neighbour(db) -> Neighbour:
     org = OrganisationFactory(name="Nabokommune")
     unit = UnitFactory(organisation=org, name="Nabo Familie")
     return Neighbour(
-        org=org, unit=unit,
+        org=org,
+        unit=unit,
         admin=member(unit, Role.ADMIN, username="nabo_admin"),
         manager=member(unit, Role.MANAGER, username="nabo_leder"),
-        caseworker=member(unit, Role.CASEWORKER, username="nabo_sagsbehandler", first_name="Nina",
-                          last_name="Nabo"),
+        caseworker=member(unit, Role.CASEWORKER, username="nabo_sagsbehandler", first_name="Nina", last_name="Nabo"),
     )
 
 
@@ -100,9 +124,14 @@ def make_request(personas):
         if subject_type == "employee" and subject_user is None:
             subject_user = personas.caseworker
         return dsr_register(
-            actor=actor or personas.admin, organisation=organisation or personas.org, kind=kind,
-            subject_type=subject_type, subject_user=subject_user, subject_name=subject_name,
-            received_on=extra.get("received_on", timezone.localdate()), requester="Den registrerede selv",
+            actor=actor or personas.admin,
+            organisation=organisation or personas.org,
+            kind=kind,
+            subject_type=subject_type,
+            subject_user=subject_user,
+            subject_name=subject_name,
+            received_on=extra.get("received_on", timezone.localdate()),
+            requester="Den registrerede selv",
         )
 
     return make

@@ -27,8 +27,9 @@ def test_only_admins_see_the_requests(client, personas, make_request, persona):
     for name, url in request_urls(dsr).items():
         assert client.get(url).status_code == 404, name
     for name in ("privacy:decide", "privacy:erase", "privacy:export_request", "privacy:identity", "privacy:item"):
-        response = client.post(reverse(name, args=[dsr.pk]), {"decision": "refused", "justification": "x",
-                                                               "confirm": "on"})
+        response = client.post(
+            reverse(name, args=[dsr.pk]), {"decision": "refused", "justification": "x", "confirm": "on"}
+        )
         assert response.status_code == 404, name
     dsr.refresh_from_db()
     assert dsr.status == DataSubjectRequest.Status.RECEIVED and not dsr.decision
@@ -68,18 +69,32 @@ def test_admin_of_another_organisation_cannot_find_its_people(client, personas, 
     form_page = client.get(reverse("privacy:create")).content.decode()
     assert "Nina Nabo" in form_page
     assert "Sara Sagsbehandler" not in form_page and "caseworker" not in form_page
-    response = client.post(reverse("privacy:create"), {
-        "organisation": neighbour.org.pk, "kind": "access", "subject_type": "employee",
-        "subject_user": personas.caseworker.pk, "received_on": "2026-01-05", "requester": "Advokat Hansen",
-    })
+    response = client.post(
+        reverse("privacy:create"),
+        {
+            "organisation": neighbour.org.pk,
+            "kind": "access",
+            "subject_type": "employee",
+            "subject_user": personas.caseworker.pk,
+            "received_on": "2026-01-05",
+            "requester": "Advokat Hansen",
+        },
+    )
     assert response.status_code == 400
     assert not DataSubjectRequest.objects.exists()
     assert "Advokat Hansen" in response.content.decode()  # nothing typed is lost
     # Nor can the other organisation be chosen.
-    response = client.post(reverse("privacy:create"), {
-        "organisation": personas.org.pk, "kind": "access", "subject_type": "perpetrator",
-        "subject_name": "Ørjan", "received_on": "2026-01-05", "requester": "x",
-    })
+    response = client.post(
+        reverse("privacy:create"),
+        {
+            "organisation": personas.org.pk,
+            "kind": "access",
+            "subject_type": "perpetrator",
+            "subject_name": "Ørjan",
+            "received_on": "2026-01-05",
+            "requester": "x",
+        },
+    )
     assert response.status_code == 400 and not DataSubjectRequest.objects.exists()
 
 
@@ -91,10 +106,18 @@ def test_a_superuser_without_an_admin_membership_does_not_handle_requests(client
     assert client.get(reverse("privacy:detail", args=[dsr.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("persona,status", [
-    ("admin", 200), ("manager", 200), ("other_manager", 200),
-    ("caseworker", 404), ("other_caseworker", 404), ("union_rep", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "persona,status",
+    [
+        ("admin", 200),
+        ("manager", 200),
+        ("other_manager", 200),
+        ("caseworker", 404),
+        ("other_caseworker", 404),
+        ("union_rep", 404),
+        ("outsider", 404),
+    ],
+)
 def test_record_of_processing_is_for_admins_and_managers(client, personas, persona, status):
     client.force_login(getattr(personas, persona))
     assert client.get(reverse("privacy:record")).status_code == status
@@ -119,19 +142,33 @@ def test_admin_registers_requests_for_an_employee_and_a_perpetrator(client, pers
     client.force_login(personas.admin)
     form_page = client.get(reverse("privacy:create")).content.decode()
     assert f'value="{timezone.localdate():%Y-%m-%d}"' in form_page  # the date input shows today
-    response = client.post(reverse("privacy:create"), {
-        "organisation": personas.org.pk, "kind": "access", "subject_type": "employee",
-        "subject_user": personas.caseworker.pk, "received_on": "2026-01-05", "requester": "Den registrerede selv",
-    })
+    response = client.post(
+        reverse("privacy:create"),
+        {
+            "organisation": personas.org.pk,
+            "kind": "access",
+            "subject_type": "employee",
+            "subject_user": personas.caseworker.pk,
+            "received_on": "2026-01-05",
+            "requester": "Den registrerede selv",
+        },
+    )
     employee = DataSubjectRequest.objects.get(subject_type="employee")
     assert response.status_code == 302 and response["Location"] == reverse("privacy:detail", args=[employee.pk])
     assert employee.subject_user == personas.caseworker and employee.subject_name == "Sara Sagsbehandler"
     assert employee.registered_by == personas.admin and str(employee.due_on) == "2026-02-05"
-    response = client.post(reverse("privacy:create"), {
-        "organisation": personas.org.pk, "kind": "erasure", "subject_type": "perpetrator",
-        "subject_name": "  Ørjan   Ærlig-Åsted ", "subject_user": personas.caseworker.pk,
-        "received_on": "2026-01-31", "requester": "Advokat med fuldmagt",
-    })
+    response = client.post(
+        reverse("privacy:create"),
+        {
+            "organisation": personas.org.pk,
+            "kind": "erasure",
+            "subject_type": "perpetrator",
+            "subject_name": "  Ørjan   Ærlig-Åsted ",
+            "subject_user": personas.caseworker.pk,
+            "received_on": "2026-01-31",
+            "requester": "Advokat med fuldmagt",
+        },
+    )
     perpetrator = DataSubjectRequest.objects.get(subject_type="perpetrator")
     assert perpetrator.subject_name == "Ørjan Ærlig-Åsted" and perpetrator.subject_user is None
     assert str(perpetrator.due_on) == "2026-02-28"  # one month, to the end of a shorter month
@@ -140,16 +177,27 @@ def test_admin_registers_requests_for_an_employee_and_a_perpetrator(client, pers
     assert AuditEvent.objects.filter(action="create", object_type="privacy.datasubjectrequest").count() == 2
 
 
-@pytest.mark.parametrize("data,field,message", [
-    ({"subject_type": "employee"}, "subject_user", "Vælg den medarbejder"),
-    ({"subject_type": "perpetrator", "subject_name": " – "}, "subject_name", "Skriv afsenderens navn"),
-    ({"subject_type": "perpetrator", "subject_name": "Ørjan", "received_on": "2999-01-01"}, "received_on",
-     "kan ikke ligge i fremtiden"),
-])
+@pytest.mark.parametrize(
+    "data,field,message",
+    [
+        ({"subject_type": "employee"}, "subject_user", "Vælg den medarbejder"),
+        ({"subject_type": "perpetrator", "subject_name": " – "}, "subject_name", "Skriv afsenderens navn"),
+        (
+            {"subject_type": "perpetrator", "subject_name": "Ørjan", "received_on": "2999-01-01"},
+            "received_on",
+            "kan ikke ligge i fremtiden",
+        ),
+    ],
+)
 def test_bad_input_gets_a_danish_message_and_keeps_the_rest(client, personas, data, field, message):
     client.force_login(personas.admin)
-    post = {"organisation": personas.org.pk, "kind": "access", "received_on": "2026-01-05",
-            "requester": "Min egen tekst", **data}
+    post = {
+        "organisation": personas.org.pk,
+        "kind": "access",
+        "received_on": "2026-01-05",
+        "requester": "Min egen tekst",
+        **data,
+    }
     response = client.post(reverse("privacy:create"), post)
     assert response.status_code == 400
     page = response.content.decode()

@@ -36,22 +36,36 @@ def erase(client, dsr, data=ERASE):
 
 
 def police_report(personas, incident) -> Report:
-    report = report_services.report_request(actor=personas.manager, incident=incident, kind="police",
-                                            options=options_for("police", incident, personas.manager))
+    report = report_services.report_request(
+        actor=personas.manager,
+        incident=incident,
+        kind="police",
+        options=options_for("police", incident, personas.manager),
+    )
     report_services.report_render(report.pk)
     return Report.objects.get(pk=report.pk)
 
 
 # --- Perpetrator ---------------------------------------------------------------------------------
 
+
 def test_perpetrator_erasure_clears_closed_cases_and_keeps_the_exempt_ones(
-        client, personas, make_incident, make_request, neighbour, storage, django_capture_on_commit_callbacks):
-    closed = make_incident(close=True, title=f"Opslag af {PERPETRATOR.upper()}",
-                           description=f"{PERPETRATOR} skrev på Facebook. Han kalder sig Ørjan.")
-    incident_services.note_add(actor=personas.manager, incident=closed, body=f"Talte med {PERPETRATOR} i dag",
-                               visibility="internal")
-    evidence = evidence_store(actor=personas.manager, incident=closed, description=f"Skærmbillede af {PERPETRATOR}",
-                              uploaded_file=SimpleUploadedFile("opslag.png", png()))
+    client, personas, make_incident, make_request, neighbour, storage, django_capture_on_commit_callbacks
+):
+    closed = make_incident(
+        close=True,
+        title=f"Opslag af {PERPETRATOR.upper()}",
+        description=f"{PERPETRATOR} skrev på Facebook. Han kalder sig Ørjan.",
+    )
+    incident_services.note_add(
+        actor=personas.manager, incident=closed, body=f"Talte med {PERPETRATOR} i dag", visibility="internal"
+    )
+    evidence = evidence_store(
+        actor=personas.manager,
+        incident=closed,
+        description=f"Skærmbillede af {PERPETRATOR}",
+        uploaded_file=SimpleUploadedFile("opslag.png", png()),
+    )
     report = police_report(personas, closed)
     bundle = report_services.bundle_request(actor=personas.manager, report=report)
     report_services.bundle_build(bundle.pk)
@@ -61,14 +75,11 @@ def test_perpetrator_erasure_clears_closed_cases_and_keeps_the_exempt_ones(
     open_case = make_incident()
     held = make_incident(close=True, legal_hold=True)
     # Defamation discovered a month ago: the 6-month private prosecution deadline is still running.
-    deadline = make_incident(close=True, insulting_description=True,
-                             discovered_at=timezone.now() - timedelta(days=30))
+    deadline = make_incident(close=True, insulting_description=True, discovered_at=timezone.now() - timedelta(days=30))
     # The same defamation discovered 8 months ago: the deadline has passed, the name may go.
-    expired = make_incident(close=True, insulting_description=True,
-                            discovered_at=timezone.now() - timedelta(days=240))
+    expired = make_incident(close=True, insulting_description=True, discovered_at=timezone.now() - timedelta(days=240))
     someone_else = make_incident(close=True, perpetrator_name="Bent Bagtaler")
-    elsewhere = make_incident(close=True, unit=neighbour.unit, actor=neighbour.manager,
-                              targets=[neighbour.caseworker])
+    elsewhere = make_incident(close=True, unit=neighbour.unit, actor=neighbour.manager, targets=[neighbour.caseworker])
 
     dsr = make_request(subject_name=PERPETRATOR, kind="erasure")
     client.force_login(personas.admin)
@@ -117,8 +128,9 @@ def test_perpetrator_erasure_clears_closed_cases_and_keeps_the_exempt_ones(
 
     events = AuditEvent.objects.filter(details__request=dsr.reference, action=AuditEvent.Action.UPDATE)
     assert {e.incident_reference for e in events} == {closed.reference, expired.reference}
-    done = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, object_id=str(dsr.pk),
-                                  object_type="privacy.datasubjectrequest")
+    done = AuditEvent.objects.get(
+        action=AuditEvent.Action.DELETE, object_id=str(dsr.pk), object_type="privacy.datasubjectrequest"
+    )
     assert done.details["incidents_changed"] == 2 and done.actor == personas.admin
 
     page = client.get(reverse("privacy:detail", args=[dsr.pk])).content.decode()
@@ -163,8 +175,8 @@ def test_an_access_request_cannot_erase(client, personas, make_incident, make_re
 
 # --- Employee --------------------------------------------------------------------------------------
 
-def test_employee_erasure_deactivates_and_deletes_what_is_not_needed(client, personas, make_incident,
-                                                                    make_request):
+
+def test_employee_erasure_deactivates_and_deletes_what_is_not_needed(client, personas, make_incident, make_request):
     incident = make_incident()  # about the caseworker, open
     Preference.objects.create(user=personas.caseworker, kind="status_changed", email=False)
     api_token(personas.caseworker)
@@ -191,8 +203,7 @@ def test_employee_erasure_deactivates_and_deletes_what_is_not_needed(client, per
     kept = {item["what"]: item for item in dsr.erasure_result["keep"]}
     assert "opbevaringsperioden" in kept[incident.reference]["reason"]
     assert "Navn og stilling" in kept and "Revisionsloggen" in kept
-    event = AuditEvent.objects.get(object_type="accounts.user", object_id=str(user.pk),
-                                   action=AuditEvent.Action.UPDATE)
+    event = AuditEvent.objects.get(object_type="accounts.user", object_id=str(user.pk), action=AuditEvent.Action.UPDATE)
     assert event.details["request"] == dsr.reference and event.details["deleted"]["memberships"] == 1
     assert event.organisation_id == personas.org.pk
 
@@ -221,21 +232,25 @@ def test_an_admin_cannot_erase_their_own_account(client, personas, make_request)
 
 # --- Decisions ---------------------------------------------------------------------------------------
 
+
 def test_a_refusal_needs_a_justification_and_keeps_what_was_typed(client, personas, make_request):
     dsr = make_request(kind="erasure")
     client.force_login(personas.admin)
     response = client.post(reverse("privacy:decide", args=[dsr.pk]), {"decision": "refused", "justification": ""})
     assert response.status_code == 400
     assert "Skriv en begrundelse for afgørelsen." in response.content.decode()
-    response = client.post(reverse("privacy:decide", args=[dsr.pk]),
-                           {"decision": "refused", "justification": "Åbenbart grundløs (art. 12, stk. 5)"})
+    response = client.post(
+        reverse("privacy:decide", args=[dsr.pk]),
+        {"decision": "refused", "justification": "Åbenbart grundløs (art. 12, stk. 5)"},
+    )
     assert response.status_code == 302
     dsr.refresh_from_db()
     assert dsr.decision == "refused" and dsr.status == DataSubjectRequest.Status.COMPLETED
     assert dsr.justification == "Åbenbart grundløs (art. 12, stk. 5)"
     assert User.objects.get(pk=personas.caseworker.pk).is_active
-    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_id=str(dsr.pk),
-                                   object_type="privacy.datasubjectrequest")
+    event = AuditEvent.objects.get(
+        action=AuditEvent.Action.UPDATE, object_id=str(dsr.pk), object_type="privacy.datasubjectrequest"
+    )
     assert event.details["decision"] == "refused"
 
 
@@ -252,8 +267,10 @@ def test_an_access_request_is_answered(client, export, personas, make_request):
     dsr = make_request()
     client.force_login(personas.admin)
     export(client, dsr, "pdf")
-    response = client.post(reverse("privacy:decide", args=[dsr.pk]),
-                           {"decision": "granted", "justification": "Udtræk sendt med sikker post"})
+    response = client.post(
+        reverse("privacy:decide", args=[dsr.pk]),
+        {"decision": "granted", "justification": "Udtræk sendt med sikker post"},
+    )
     assert response.status_code == 302
     dsr.refresh_from_db()
     assert dsr.decision == "granted" and dsr.handled_by == personas.admin and dsr.result_format == "pdf"

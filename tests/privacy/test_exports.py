@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def test_json_export_of_an_employee(client, export, personas, make_incident, make_request):
     incident = make_incident(title="Sara hængt ud på Facebook", description="Opslag med adresse")
-    incident_services.note_add(actor=personas.caseworker, incident=incident, body="Min note om det",
-                               visibility="internal")
+    incident_services.note_add(
+        actor=personas.caseworker, incident=incident, body="Min note om det", visibility="internal"
+    )
     casework.case_message_post(actor=personas.caseworker, incident=incident, body="Min besked til lederen")
     dsr = make_request()
     client.force_login(personas.admin)
@@ -46,8 +47,9 @@ def test_json_export_of_an_employee(client, export, personas, make_incident, mak
     assert response["X-Content-SHA256"] == digest
     dsr.refresh_from_db()
     assert dsr.result_sha256 == digest and dsr.result_format == "json" and dsr.result_exported_at
-    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, object_id=str(dsr.pk),
-                                   object_type="privacy.datasubjectrequest")
+    event = AuditEvent.objects.get(
+        action=AuditEvent.Action.EXPORT, object_id=str(dsr.pk), object_type="privacy.datasubjectrequest"
+    )
     assert event.details["sha256"] == digest and event.details["format"] == "json"
     assert event.details["found"]["incidents"] == 1
 
@@ -76,7 +78,7 @@ def test_pdf_export_of_a_perpetrator_reads_back(client, export, personas, make_i
     text = pdf_text(response.content)
     assert "Indsigt i egne oplysninger" in text
     assert dsr.reference in text and "Testkommune" in text
-    assert PERPETRATOR in text                        # æ, ø, å survive
+    assert PERPETRATOR in text  # æ, ø, å survive
     assert open_case.reference in text and closed.reference in text
     assert "Østergade" in text
     assert "Side 1 af" in text

@@ -20,18 +20,21 @@ from tests.security.world import png
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("given,stored,match,near", [
-    ("Jens Hansen", "Jens Hansen", True, False),
-    ("jens hansen", "JENS  HANSEN ", True, False),
-    ("Jens Hansen", "Jens Peter Hansen", False, True),  # the whole name, not the words (issue 16)
-    ("Jens Peter Hansen", "Jens Hansen", False, True),
-    ("ørjan ærlig-åsted", "ØRJAN ÆRLIG-ÅSTED", True, False),
-    ("Ørjan Ærlig-Åsted", "Ørjan Ærlig-A\u030asted", True, False),  # Å written as A + combining ring
-    ("Ørjan Ærlig-Åsted", "Ø​rjan", False, False),
-    ("Jens Hansen", "Jensine Hansen", False, False),
-    ("Jens Hansen", "Jens", False, True),
-    ("", "Jens", False, False),
-])
+@pytest.mark.parametrize(
+    "given,stored,match,near",
+    [
+        ("Jens Hansen", "Jens Hansen", True, False),
+        ("jens hansen", "JENS  HANSEN ", True, False),
+        ("Jens Hansen", "Jens Peter Hansen", False, True),  # the whole name, not the words (issue 16)
+        ("Jens Peter Hansen", "Jens Hansen", False, True),
+        ("ørjan ærlig-åsted", "ØRJAN ÆRLIG-ÅSTED", True, False),
+        ("Ørjan Ærlig-Åsted", "Ørjan Ærlig-A\u030asted", True, False),  # Å written as A + combining ring
+        ("Ørjan Ærlig-Åsted", "Ø​rjan", False, False),
+        ("Jens Hansen", "Jensine Hansen", False, False),
+        ("Jens Hansen", "Jens", False, True),
+        ("", "Jens", False, False),
+    ],
+)
 def test_name_matching(given, stored, match, near):
     assert name_matches(given, stored) is match
     assert name_is_near(given, stored) is near
@@ -43,14 +46,16 @@ def test_profile_links_compare_without_scheme_www_and_trailing_slash():
 
 
 def test_employee_findings_cover_every_kind_of_data_and_stay_in_the_organisation(
-        personas, make_incident, make_request, neighbour, storage):
+    personas, make_incident, make_request, neighbour, storage
+):
     own = make_incident(title="Sara hængt ud")
     incident_services.note_add(actor=personas.manager, incident=own, body="Lederens note", visibility="internal")
     self_report = make_incident(actor=personas.caseworker, targets=[], title="Min egen anmeldelse")
     Note.objects.create(incident=own, author=personas.caseworker, body="Saras egen note")
     evidence_store(actor=personas.caseworker, incident=own, uploaded_file=SimpleUploadedFile("bevis.png", png()))
-    other_org = make_incident(unit=neighbour.unit, actor=neighbour.manager, targets=[personas.caseworker],
-                              title="Nabosag om Sara")
+    other_org = make_incident(
+        unit=neighbour.unit, actor=neighbour.manager, targets=[personas.caseworker], title="Nabosag om Sara"
+    )
     unrelated = make_incident(targets=[personas.other_caseworker], title="En kollegas sag")
 
     findings = findings_for(make_request())
@@ -62,8 +67,11 @@ def test_employee_findings_cover_every_kind_of_data_and_stay_in_the_organisation
     assert relation[own.reference] == "berørt" and "anmeldt af" in relation[self_report.reference]
     assert [row["body"] for row in findings.section("notes").rows] == ["Saras egen note"]
     assert [row["original_name"] for row in findings.section("evidence").rows] == ["bevis.png"]
-    assert counts["notifications"] == Notification.objects.filter(recipient=personas.caseworker,
-                                                                   organisation=personas.org).count() > 0
+    assert (
+        counts["notifications"]
+        == Notification.objects.filter(recipient=personas.caseworker, organisation=personas.org).count()
+        > 0
+    )
     assert counts["memberships"] == 1 and findings.section("memberships").rows[0]["unit"] == "Børn og Familie"
     assert findings.section("profile").rows[0]["username"] == "caseworker"
     assert counts["audit_by"] >= 1  # her own self-report was audited
@@ -76,12 +84,28 @@ def test_recording_requests_and_audit_events_about_the_user_are_found(personas, 
     from recordings import services as recording_services
 
     recording_services.recording_request_register(
-        actor=personas.caseworker, unit=personas.family, reasons=["memory_problems"],
-        fields={"request_date": timezone.localdate(), "media": "audio", "setting": "meeting", "free_text": "",
-                "decision": "allowed", "conditions": "", "justification": "Hukommelsen svigter.",
-                "hidden_recording_discovered": False, "hidden_recording_note": ""})
-    audit_record(actor=personas.admin, action="update", obj=personas.caseworker, organisation_id=personas.org.pk,
-                 summary="Stilling ændret")
+        actor=personas.caseworker,
+        unit=personas.family,
+        reasons=["memory_problems"],
+        fields={
+            "request_date": timezone.localdate(),
+            "media": "audio",
+            "setting": "meeting",
+            "free_text": "",
+            "decision": "allowed",
+            "conditions": "",
+            "justification": "Hukommelsen svigter.",
+            "hidden_recording_discovered": False,
+            "hidden_recording_note": "",
+        },
+    )
+    audit_record(
+        actor=personas.admin,
+        action="update",
+        obj=personas.caseworker,
+        organisation_id=personas.org.pk,
+        summary="Stilling ændret",
+    )
     findings = findings_for(make_request())
     assert len(findings.section("recording_requests").rows) == 1
     summaries = [row["summary"] for row in findings.section("audit_about").rows]
@@ -89,8 +113,7 @@ def test_recording_requests_and_audit_events_about_the_user_are_found(personas, 
     assert "Stilling ændret" in summaries and "Bruger oprettet" in summaries
 
 
-def test_perpetrator_findings_match_the_name_in_the_organisation_only(personas, make_incident, make_request,
-                                                                      neighbour):
+def test_perpetrator_findings_match_the_name_in_the_organisation_only(personas, make_incident, make_request, neighbour):
     mine = make_incident(perpetrator_name="ørjan ÆRLIG-åsted")
     longer = make_incident(perpetrator_name=f"{PERPETRATOR} Junior")
     other = make_incident(perpetrator_name="Bent Bagtaler")
@@ -100,7 +123,8 @@ def test_perpetrator_findings_match_the_name_in_the_organisation_only(personas, 
     references = {row["reference"] for row in findings.section("incidents").rows}
     assert references == {mine.reference}  # the whole name; the longer one is a near match (issue 16)
     assert [(item.reference, item.stored_name, item.included) for item in findings.near] == [
-        (longer.reference, f"{PERPETRATOR} Junior", False)]
+        (longer.reference, f"{PERPETRATOR} Junior", False)
+    ]
     assert other.reference not in references and elsewhere.reference not in references
     assert len(findings.section("publications").rows) == 1
 
@@ -109,18 +133,19 @@ def test_perpetrator_findings_match_the_name_in_the_organisation_only(personas, 
     assert {row["reference"] for row in findings.section("incidents").rows} == {mine.reference, longer.reference}
     assert len(findings.section("publications").rows) == 2
     assert {row["url"] for row in findings.section("publications").rows} == {
-        "https://www.facebook.com/groups/1/posts/2"}
+        "https://www.facebook.com/groups/1/posts/2"
+    }
 
 
-def test_the_detail_page_shows_findings_audits_and_takes_the_request_on(client, personas, make_incident,
-                                                                       make_request):
+def test_the_detail_page_shows_findings_audits_and_takes_the_request_on(client, personas, make_incident, make_request):
     incident = make_incident(close=True)
     dsr = make_request(subject_name=PERPETRATOR)
     client.force_login(personas.admin)
     page = client.get(reverse("privacy:detail", args=[dsr.pk])).content.decode()
     assert incident.reference in page and "https://www.facebook.com/orjan.profil" in page
-    event = AuditEvent.objects.filter(object_type="privacy.datasubjectrequest", object_id=str(dsr.pk),
-                                      action=AuditEvent.Action.VIEW).get()
+    event = AuditEvent.objects.filter(
+        object_type="privacy.datasubjectrequest", object_id=str(dsr.pk), action=AuditEvent.Action.VIEW
+    ).get()
     assert event.actor == personas.admin and event.organisation_id == personas.org.pk
     assert event.details["incidents"] == [incident.reference]
     dsr.refresh_from_db()
@@ -143,8 +168,9 @@ def test_text_from_users_is_escaped_on_the_page(client, personas, make_incident,
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_detail_page_queries_do_not_grow_with_the_data(client, personas, make_incident, make_request,
-                                                       django_assert_max_num_queries):
+def test_detail_page_queries_do_not_grow_with_the_data(
+    client, personas, make_incident, make_request, django_assert_max_num_queries
+):
     make_incident(close=True)
     employee = make_request()
     perpetrator = make_request(subject_name=PERPETRATOR, kind="erasure")
@@ -157,8 +183,9 @@ def test_detail_page_queries_do_not_grow_with_the_data(client, personas, make_in
         client.get(reverse("privacy:detail", args=[perpetrator.pk]))
     for n in range(6):
         incident = make_incident(close=n % 2 == 0)
-        incident_services.note_add(actor=personas.caseworker, incident=incident, body=f"note {n}",
-                                   visibility="internal")
+        incident_services.note_add(
+            actor=personas.caseworker, incident=incident, body=f"note {n}", visibility="internal"
+        )
     with django_assert_max_num_queries(len(few_employee.captured_queries)):
         assert client.get(reverse("privacy:detail", args=[employee.pk])).status_code == 200
     with django_assert_max_num_queries(len(few_perpetrator.captured_queries)):

@@ -22,12 +22,21 @@ def test_every_model_of_the_project_apps_is_classified():
     assert not missing, (
         f"models without a place in the record of processing: {missing} – add each to REGISTRY in "
         "privacy/processing.py (an activity, or None with a note saying why it holds no personal data), then run "
-        "`python manage.py record_of_processing --update-readme`")
+        "`python manage.py record_of_processing --update-readme`"
+    )
 
 
 def test_every_project_app_is_covered_and_no_entry_is_stale():
-    assert set(processing.PROJECT_APPS) >= {"accounts", "incidents", "reports", "notifications", "recordings",
-                                            "audit", "stats", "privacy"}
+    assert set(processing.PROJECT_APPS) >= {
+        "accounts",
+        "incidents",
+        "reports",
+        "notifications",
+        "recordings",
+        "audit",
+        "stats",
+        "privacy",
+    }
     assert not processing.stale_entries(), "REGISTRY names models that no longer exist"
     for label, classification in processing.REGISTRY.items():
         assert classification.activity is None or classification.activity in processing.ACTIVITIES, label
@@ -53,7 +62,8 @@ def test_categories_of_data_are_the_models_own_field_names():
         assert str(Incident._meta.get_field(name).verbose_name) in incident.fields
     assert "sygefravær (dage) (helbredsoplysning, art. 9)" in incident.fields
     every_model = {m.label for a in record.activities for m in a.models} | {
-        m.label for m in record.without_personal_data}
+        m.label for m in record.without_personal_data
+    }
     assert {m._meta.label_lower for m in processing.project_models()} <= every_model
     assert all(a.models for a in record.activities), "an activity without any model"
 
@@ -82,7 +92,8 @@ def test_the_readme_section_is_the_commands_output():
     section = processing.readme_section(README.read_text(encoding="utf-8"))
     assert section == out.getvalue(), (
         "The README section «Fortegnelse over behandlinger» differs from the generated record: run "
-        "`python manage.py record_of_processing --update-readme` and commit README.md")
+        "`python manage.py record_of_processing --update-readme` and commit README.md"
+    )
 
 
 @pytest.mark.django_db

@@ -33,20 +33,36 @@ def broker():
         _reset_pools()
 
 
-def test_a_worker_renders_the_access_export_without_the_withheld_report(client, personas, make_incident,
-                                                                       make_request, storage):
+def test_a_worker_renders_the_access_export_without_the_withheld_report(
+    client, personas, make_incident, make_request, storage
+):
     from celery.contrib.testing.worker import start_worker
 
     incident = make_incident(close=True)
-    police = Report.objects.create(incident=incident, kind=Report.Kind.POLICE, version=1, requested_by=personas.manager,
-                                   status=Report.Status.READY, sha256="d" * 64)
+    police = Report.objects.create(
+        incident=incident,
+        kind=Report.Kind.POLICE,
+        version=1,
+        requested_by=personas.manager,
+        status=Report.Status.READY,
+        sha256="d" * 64,
+    )
     dsr = make_request(subject_name=PERPETRATOR)
     client.force_login(personas.admin)
-    client.post(reverse("privacy:item", args=[dsr.pk]), {
-        "action": "withhold", "key": f"report:{police.pk}", "exception": "stk2_nr4",
-        "reason": "Under efterforskning hos politiet."})
-    with broker(), finished_tasks() as (done, event), start_worker(app, pool="solo", perform_ping_check=False,
-                                                                    shutdown_timeout=10):
+    client.post(
+        reverse("privacy:item", args=[dsr.pk]),
+        {
+            "action": "withhold",
+            "key": f"report:{police.pk}",
+            "exception": "stk2_nr4",
+            "reason": "Under efterforskning hos politiet.",
+        },
+    )
+    with (
+        broker(),
+        finished_tasks() as (done, event),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
         rows = {}
         for fmt in ("json", "pdf"):
             response = client.post(reverse("privacy:export_request", args=[dsr.pk]), {"format": fmt})

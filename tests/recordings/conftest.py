@@ -1,8 +1,8 @@
 """Recording requests: the demo guideline for the test organisation and a request factory.
 
-    guideline        the default guideline (demo.recordings) in force for Testkommune
-    make_request(…)  a request registered through the service, by the caseworker in
-                     Børn og Familie unless told otherwise
+guideline        the default guideline (demo.recordings) in force for Testkommune
+make_request(…)  a request registered through the service, by the caseworker in
+                 Børn og Familie unless told otherwise
 """
 
 from __future__ import annotations
@@ -30,13 +30,21 @@ def make_request(personas):
     def make(*, actor=None, unit=None, reasons=("memory_problems",), request_date: date | None = None, **fields):
         values = {
             "request_date": request_date or timezone.localdate(),
-            "media": "audio", "setting": "meeting", "free_text": "Borgeren glemmer ofte aftaler.",
-            "decision": "allowed", "conditions": "", "justification": "Borgeren har svært ved at huske.",
-            "hidden_recording_discovered": False, "hidden_recording_note": "",
+            "media": "audio",
+            "setting": "meeting",
+            "free_text": "Borgeren glemmer ofte aftaler.",
+            "decision": "allowed",
+            "conditions": "",
+            "justification": "Borgeren har svært ved at huske.",
+            "hidden_recording_discovered": False,
+            "hidden_recording_note": "",
         }
         values.update(fields)
         return services.recording_request_register(
-            actor=actor or personas.caseworker, unit=unit or personas.family, reasons=list(reasons), fields=values,
+            actor=actor or personas.caseworker,
+            unit=unit or personas.family,
+            reasons=list(reasons),
+            fields=values,
         )
 
     return make

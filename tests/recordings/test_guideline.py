@@ -23,12 +23,17 @@ TODAY = timezone.localdate
 
 def version(personas, days_from_today: int, title: str, **kwargs) -> RecordingGuideline:
     return services.guideline_create(
-        actor=personas.admin, organisation=personas.org, title=title, body=f"Tekst for {title}",
-        effective_from=TODAY() + timedelta(days=days_from_today), **kwargs,
+        actor=personas.admin,
+        organisation=personas.org,
+        title=title,
+        body=f"Tekst for {title}",
+        effective_from=TODAY() + timedelta(days=days_from_today),
+        **kwargs,
     )
 
 
 # --- The text format ------------------------------------------------------------------------------
+
 
 def test_markup_headings_lists_bold_and_paragraphs():
     html = markup.to_html("## Overskrift\nFørste linje\nanden linje\n\n- et **vigtigt** punkt\n* et andet\n\n### Lille")
@@ -39,16 +44,19 @@ def test_markup_headings_lists_bold_and_paragraphs():
     assert markup.to_html("## A", heading_level=4) == "<h4>A</h4>"
 
 
-@pytest.mark.parametrize("attack", [
-    SCRIPT,
-    "<img src=x onerror=alert(1)>",
-    "[klik](javascript:alert(1))",
-    "<a href='javascript:alert(1)'>klik</a>",
-    "**<b onmouseover=alert(1)>fed</b>**",
-    "## <svg onload=alert(1)>",
-    "- <iframe src=//evil.example>",
-    "\" onmouseover=\"alert(1)",
-])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        SCRIPT,
+        "<img src=x onerror=alert(1)>",
+        "[klik](javascript:alert(1))",
+        "<a href='javascript:alert(1)'>klik</a>",
+        "**<b onmouseover=alert(1)>fed</b>**",
+        "## <svg onload=alert(1)>",
+        "- <iframe src=//evil.example>",
+        '" onmouseover="alert(1)',
+    ],
+)
 def test_markup_never_lets_markup_through(attack):
     html = markup.to_html(attack)
     assert "<script" not in html and "<img" not in html and "<a " not in html and "<svg" not in html
@@ -61,6 +69,7 @@ def test_markup_as_data_for_the_browser():
 
 
 # --- Versions ---------------------------------------------------------------------------------
+
 
 def test_current_version_is_the_newest_that_has_taken_effect(personas):
     old = version(personas, -400, "Gammel")
@@ -101,16 +110,25 @@ def test_demo_seed_is_idempotent_and_has_a_passage_per_key(personas):
 
 # --- Pages ---------------------------------------------------------------------------------------
 
-READERS = {"manager": 200, "other_manager": 200, "caseworker": 200, "other_caseworker": 200, "union_rep": 200,
-           "admin": 200, "outsider": 404}
+READERS = {
+    "manager": 200,
+    "other_manager": 200,
+    "caseworker": 200,
+    "other_caseworker": 200,
+    "union_rep": 200,
+    "admin": 200,
+    "outsider": 404,
+}
 
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
 @pytest.mark.parametrize("page", ["current", "version", "pdf"])
 def test_guideline_pages_for_everyone_with_a_role(client, personas, guideline, name, page):
-    url = {"current": reverse("recordings:guideline"),
-           "version": reverse("recordings:guideline_version", args=[guideline.pk]),
-           "pdf": reverse("recordings:guideline_pdf", args=[guideline.pk])}[page]
+    url = {
+        "current": reverse("recordings:guideline"),
+        "version": reverse("recordings:guideline_version", args=[guideline.pk]),
+        "pdf": reverse("recordings:guideline_pdf", args=[guideline.pk]),
+    }[page]
     response = login(client, personas, name).get(url)
     assert response.status_code == READERS[name]
     if response.status_code == 200 and page != "pdf":
@@ -124,8 +142,9 @@ def test_guideline_pages_anonymous(client, guideline, url_name):
 
 def test_another_organisations_guideline_is_not_found(client, personas):
     other_org = OrganisationFactory(name="Andenkommune")
-    other = services.guideline_create(actor=None, organisation=other_org, title="Deres", body="x",
-                                      effective_from=TODAY())
+    other = services.guideline_create(
+        actor=None, organisation=other_org, title="Deres", body="x", effective_from=TODAY()
+    )
     client.force_login(personas.manager)
     assert client.get(reverse("recordings:guideline_version", args=[other.pk])).status_code == 404
     assert client.get(reverse("recordings:guideline_pdf", args=[other.pk])).status_code == 404
@@ -141,7 +160,7 @@ def test_guideline_page_shows_current_and_lists_versions(client, personas):
     coming = version(personas, 20, "Kommende")
     client.force_login(personas.caseworker)
     page = text(client.get(reverse("recordings:guideline")))
-    assert "<h1 class=\"h2\">Nu</h1>" in page
+    assert '<h1 class="h2">Nu</h1>' in page
     assert "Det er den version, der gælder nu." in page
     assert "Gælder nu" in page and "Kommende" in page and "Tidligere (til" in page
 
@@ -162,8 +181,12 @@ def test_no_guideline_yet(client, personas):
 
 def test_admin_text_is_escaped_on_the_page(client, personas):
     guideline = services.guideline_create(
-        actor=personas.admin, organisation=personas.org, title=f"Titel {SCRIPT}", body=f"## Hej\n{SCRIPT}",
-        effective_from=TODAY(), passages={"memory_problems": f"**{SCRIPT}**"},
+        actor=personas.admin,
+        organisation=personas.org,
+        title=f"Titel {SCRIPT}",
+        body=f"## Hej\n{SCRIPT}",
+        effective_from=TODAY(),
+        passages={"memory_problems": f"**{SCRIPT}**"},
     )
     client.force_login(personas.caseworker)
     page = text(client.get(reverse("recordings:guideline_version", args=[guideline.pk])))
@@ -173,6 +196,7 @@ def test_admin_text_is_escaped_on_the_page(client, personas):
 
 
 # --- PDF ---------------------------------------------------------------------------------------
+
 
 def pdf_text(content: bytes) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
@@ -196,7 +220,10 @@ def test_pdf_holds_the_guideline_in_danish(client, personas, guideline):
 
 def test_pdf_text_with_markup_stays_text_and_fetches_nothing(personas, monkeypatch):
     guideline = services.guideline_create(
-        actor=personas.admin, organisation=personas.org, title="Farlig", effective_from=TODAY(),
+        actor=personas.admin,
+        organisation=personas.org,
+        title="Farlig",
+        effective_from=TODAY(),
         body="<img src='http://127.0.0.1:9/x.png'> <link rel=stylesheet href='file:///etc/passwd'> slut",
     )
     fetched = []
@@ -207,8 +234,17 @@ def test_pdf_text_with_markup_stays_text_and_fetches_nothing(personas, monkeypat
     assert fetched == []
 
 
-@pytest.mark.parametrize("url", ["http://example.com/x.css", "https://example.com/a.png", "ftp://example.com/f",
-                                 "data:text/css,body{}", "file:///etc/passwd", "file://remote-host/share/x.css"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/x.css",
+        "https://example.com/a.png",
+        "ftp://example.com/f",
+        "data:text/css,body{}",
+        "file:///etc/passwd",
+        "file://remote-host/share/x.css",
+    ],
+)
 def test_fetcher_refuses_everything_but_our_static_files(url):
     with pytest.raises(pdf.RefusedURL):
         pdf.allowed_file(url)
@@ -226,12 +262,18 @@ def test_fetcher_serves_our_static_files():
 
 # --- Admin ---------------------------------------------------------------------------------------
 
+
 def _admin_post(guideline_date: date, title="Ny version", passages=()) -> dict:
     data = {
-        "organisation": "", "title": title, "effective_from": guideline_date.isoformat(),
-        "without_legitimate_reason": "refused", "body": "## Ny\nTekst",
-        "passages-TOTAL_FORMS": str(len(passages)), "passages-INITIAL_FORMS": "0",
-        "passages-MIN_NUM_FORMS": "0", "passages-MAX_NUM_FORMS": "1000",
+        "organisation": "",
+        "title": title,
+        "effective_from": guideline_date.isoformat(),
+        "without_legitimate_reason": "refused",
+        "body": "## Ny\nTekst",
+        "passages-TOTAL_FORMS": str(len(passages)),
+        "passages-INITIAL_FORMS": "0",
+        "passages-MIN_NUM_FORMS": "0",
+        "passages-MAX_NUM_FORMS": "1000",
     }
     for index, (key, value) in enumerate(passages):
         data[f"passages-{index}-key"] = key
@@ -273,16 +315,22 @@ def test_version_in_force_is_read_only_and_kept(client, personas, guideline):
     data = _admin_post(TODAY() + timedelta(days=5), title="Ændret")
     data["organisation"] = personas.org.pk
     assert client.post(url, data).status_code == 403
-    assert client.post(reverse("admin:recordings_recordingguideline_delete", args=[guideline.pk]),
-                       {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:recordings_recordingguideline_delete", args=[guideline.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     guideline.refresh_from_db()
     assert guideline.title != "Ændret"
 
 
 def test_admin_copies_the_version_in_force_into_a_new_one(client, personas, guideline):
     client.force_login(personas.admin)
-    response = client.post(reverse("admin:recordings_recordingguideline_changelist"),
-                           {"action": "copy_as_new_version", "_selected_action": [guideline.pk]})
+    response = client.post(
+        reverse("admin:recordings_recordingguideline_changelist"),
+        {"action": "copy_as_new_version", "_selected_action": [guideline.pk]},
+    )
     copy = RecordingGuideline.objects.exclude(pk=guideline.pk).get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:recordings_recordingguideline_change", args=[copy.pk])
@@ -294,8 +342,9 @@ def test_admin_copies_the_version_in_force_into_a_new_one(client, personas, guid
 
 def test_admin_sees_only_own_organisation(client, personas, guideline):
     other_org = OrganisationFactory(name="Andenkommune")
-    services.guideline_create(actor=None, organisation=other_org, title="Andres version", body="x",
-                              effective_from=TODAY())
+    services.guideline_create(
+        actor=None, organisation=other_org, title="Andres version", body="x", effective_from=TODAY()
+    )
     client.force_login(personas.admin)
     page = text(client.get(reverse("admin:recordings_recordingguideline_changelist")))
     assert guideline.title in page and "Andres version" not in page

@@ -109,15 +109,26 @@ def test_the_note_carries_nothing_of_the_linked_incident_or_the_employee(client,
     from tests.incidents.test_manager_views import register as register_incident
 
     incident = register_incident(
-        personas, title="Videoklip fra mødet lagt på YouTube", video_published=True,
+        personas,
+        title="Videoklip fra mødet lagt på YouTube",
+        video_published=True,
         description="Borgeren har lagt en optagelse af mødet ud og skrevet MARKØR-BESKRIVELSE om medarbejderen.",
-        perpetrator_name="Hans Borgersen", absence_days=12,
+        perpetrator_name="Hans Borgersen",
+        absence_days=12,
     )
-    incident_services.note_add(actor=personas.manager, incident=incident, visibility="internal",
-                               body="Intern note: MARKØR-NOTE, medarbejderen er sygemeldt med stress.")
+    incident_services.note_add(
+        actor=personas.manager,
+        incident=incident,
+        visibility="internal",
+        body="Intern note: MARKØR-NOTE, medarbejderen er sygemeldt med stress.",
+    )
     # decided by the manager (the note names who decided); the caseworker is the incident's target
-    rr = make_request(actor=personas.manager, media="video", decision="allowed",
-                      justification="Borgeren husker dårligt, hvad der bliver sagt.")
+    rr = make_request(
+        actor=personas.manager,
+        media="video",
+        decision="allowed",
+        justification="Borgeren husker dårligt, hvad der bliver sagt.",
+    )
     services.recording_request_link_incident(actor=personas.manager, recording_request=rr, incident=incident)
     login(client, personas, "manager")
 
@@ -126,7 +137,16 @@ def test_the_note_carries_nothing_of_the_linked_incident_or_the_employee(client,
     flat = re.sub(r"\s+", " ", " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages))
     for document in (text, flat):
         assert rr.reference in document  # the note itself is there
-        for absent in (incident.reference, "Videoklip fra mødet", "MARKØR-BESKRIVELSE", "MARKØR-NOTE", "sygemeldt",
-                       "stress", "Hans Borgersen", "sygefravær", personas.caseworker.get_full_name(),
-                       personas.caseworker.last_name):
+        for absent in (
+            incident.reference,
+            "Videoklip fra mødet",
+            "MARKØR-BESKRIVELSE",
+            "MARKØR-NOTE",
+            "sygemeldt",
+            "stress",
+            "Hans Borgersen",
+            "sygefravær",
+            personas.caseworker.get_full_name(),
+            personas.caseworker.last_name,
+        ):
             assert absent not in document, absent

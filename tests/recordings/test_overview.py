@@ -22,12 +22,23 @@ def spread(personas, make_request):
     """Five requests over two months in three units."""
     jan, feb = date(2026, 1, 15), date(2026, 2, 3)
     make_request(request_date=jan, reasons=["memory_problems"], decision="allowed")
-    make_request(request_date=jan, reasons=["memory_problems", "publish_intent"], decision="allowed_with_conditions",
-                 conditions="Kun lyd", hidden_recording_discovered=True, hidden_recording_note="Optog før")
-    make_request(request_date=feb, reasons=["distrust"], decision="refused", unit=personas.team,
-                 actor=personas.manager)
-    make_request(request_date=feb, reasons=["publish_intent"], decision="refused", unit=personas.jobcenter,
-                 actor=personas.other_caseworker, media="video")
+    make_request(
+        request_date=jan,
+        reasons=["memory_problems", "publish_intent"],
+        decision="allowed_with_conditions",
+        conditions="Kun lyd",
+        hidden_recording_discovered=True,
+        hidden_recording_note="Optog før",
+    )
+    make_request(request_date=feb, reasons=["distrust"], decision="refused", unit=personas.team, actor=personas.manager)
+    make_request(
+        request_date=feb,
+        reasons=["publish_intent"],
+        decision="refused",
+        unit=personas.jobcenter,
+        actor=personas.other_caseworker,
+        media="video",
+    )
     make_request(request_date=date(2025, 6, 1), reasons=["other"], decision="refused", free_text="Gammel")
     return personas
 
@@ -61,7 +72,9 @@ def test_overview_groups_in_the_database(spread, django_assert_max_num_queries):
         data = overview([p.family.pk, p.team.pk], date(2026, 1, 1), date(2026, 12, 31))
     assert data["total"].total == 3
     assert [(r.label, r.by_decision) for r in data["months"]] == [
-        (date(2026, 1, 1), [1, 1, 0]), (date(2026, 2, 1), [0, 0, 1])]
+        (date(2026, 1, 1), [1, 1, 0]),
+        (date(2026, 2, 1), [0, 0, 1]),
+    ]
     assert data["total"].hidden == 1
     reasons = {str(r.label): r for r in data["reasons"]}
     assert reasons["Problemer med hukommelsen"].by_decision == [1, 1, 0]
@@ -84,8 +97,12 @@ def test_overview_page_for_the_manager(client, spread):
 
 def test_overview_unit_filter_includes_the_units_below(client, spread):
     client.force_login(spread.manager)
-    page = text(client.get(reverse("recordings:overview"), {"unit": spread.family.pk, "date_from": "2026-01-01",
-                                                             "date_to": "2026-02-28"}))
+    page = text(
+        client.get(
+            reverse("recordings:overview"),
+            {"unit": spread.family.pk, "date_from": "2026-01-01", "date_to": "2026-02-28"},
+        )
+    )
     assert '<th scope="row">Team Nord</th>' in page and '<th scope="row">Jobcenter</th>' not in page
 
 
@@ -97,10 +114,13 @@ def test_other_manager_sees_only_own_units(client, spread):
     assert "Marker en gyldig valgmulighed" in text(response)
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"date_from": "2026-03-01", "date_to": "2026-01-01"}, "Til-datoen ligger før fra-datoen."),
-    ({"date_from": "2010-01-01", "date_to": "2026-01-01"}, "højst fem år"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"date_from": "2026-03-01", "date_to": "2026-01-01"}, "Til-datoen ligger før fra-datoen."),
+        ({"date_from": "2010-01-01", "date_to": "2026-01-01"}, "højst fem år"),
+    ],
+)
 def test_overview_bad_period(client, spread, params, message):
     client.force_login(spread.manager)
     assert message in text(client.get(reverse("recordings:overview"), params))

@@ -18,16 +18,40 @@ TABLE = [
     ({"memory_problems"}, "audio", STRICT, "allowed", "legitimate", ("memory_problems",)),
     ({"concentration_problems"}, "audio", STRICT, "allowed", "legitimate", ("concentration_problems",)),
     ({"note_taking_difficulty"}, "audio", STRICT, "allowed", "legitimate", ("note_taking_difficulty",)),
-    ({"memory_problems", "note_taking_difficulty"}, "audio", STRICT, "allowed", "legitimate",
-     ("memory_problems", "note_taking_difficulty")),
+    (
+        {"memory_problems", "note_taking_difficulty"},
+        "audio",
+        STRICT,
+        "allowed",
+        "legitimate",
+        ("memory_problems", "note_taking_difficulty"),
+    ),
     ({"memory_problems", "distrust"}, "audio", STRICT, "allowed", "legitimate", ("memory_problems",)),
-    ({"memory_problems", "wants_documentation", "other"}, "audio", STRICT, "allowed", "legitimate",
-     ("memory_problems",)),
+    (
+        {"memory_problems", "wants_documentation", "other"},
+        "audio",
+        STRICT,
+        "allowed",
+        "legitimate",
+        ("memory_problems",),
+    ),
     ({"memory_problems"}, "video", STRICT, CONDITIONS, "legitimate_video", ("memory_problems",)),
-    ({"memory_problems", "publish_intent"}, "audio", STRICT, CONDITIONS, "legitimate_with_publish_intent",
-     ("memory_problems", "publish_intent")),
-    ({"concentration_problems", "publish_intent"}, "video", STRICT, CONDITIONS, "legitimate_with_publish_intent",
-     ("concentration_problems", "publish_intent")),
+    (
+        {"memory_problems", "publish_intent"},
+        "audio",
+        STRICT,
+        CONDITIONS,
+        "legitimate_with_publish_intent",
+        ("memory_problems", "publish_intent"),
+    ),
+    (
+        {"concentration_problems", "publish_intent"},
+        "video",
+        STRICT,
+        CONDITIONS,
+        "legitimate_with_publish_intent",
+        ("concentration_problems", "publish_intent"),
+    ),
     ({"publish_intent"}, "audio", STRICT, "refused", "publish_intent", ("publish_intent",)),
     ({"publish_intent"}, "audio", LENIENT, "refused", "publish_intent", ("publish_intent",)),
     ({"publish_intent", "distrust"}, "video", LENIENT, "refused", "publish_intent", ("publish_intent",)),
@@ -36,8 +60,14 @@ TABLE = [
     ({"language_barrier", "distrust"}, "audio", STRICT, CONDITIONS, "language_barrier", ("language_barrier",)),
     ({"wants_documentation"}, "audio", STRICT, "refused", "documentation_or_distrust", ("wants_documentation",)),
     ({"distrust"}, "audio", STRICT, "refused", "documentation_or_distrust", ("distrust",)),
-    ({"wants_documentation", "distrust"}, "video", STRICT, "refused", "documentation_or_distrust",
-     ("wants_documentation", "distrust")),
+    (
+        {"wants_documentation", "distrust"},
+        "video",
+        STRICT,
+        "refused",
+        "documentation_or_distrust",
+        ("wants_documentation", "distrust"),
+    ),
     ({"wants_documentation"}, "audio", LENIENT, CONDITIONS, "documentation_or_distrust", ("wants_documentation",)),
     ({"distrust"}, "audio", LENIENT, CONDITIONS, "documentation_or_distrust", ("distrust",)),
     ({"other"}, "audio", STRICT, "refused", "other", ("other",)),
@@ -83,10 +113,13 @@ def test_adding_a_legitimate_reason_never_makes_the_suggestion_stricter():
         assert order[after] >= order[before]
 
 
-@pytest.mark.parametrize(("reasons", "media", "field"), [
-    ({"memory"}, "audio", "reasons"),
-    ({"memory_problems"}, "film", "media"),
-])
+@pytest.mark.parametrize(
+    ("reasons", "media", "field"),
+    [
+        ({"memory"}, "audio", "reasons"),
+        ({"memory_problems"}, "film", "media"),
+    ],
+)
 def test_unknown_codes_are_refused(reasons, media, field):
     with pytest.raises(InvalidRequestFacts) as info:
         RequestFacts.of(reasons, media)

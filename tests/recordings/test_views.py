@@ -24,8 +24,15 @@ from tests.recordings.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-REGISTRARS = {"manager": 200, "other_manager": 200, "caseworker": 200, "other_caseworker": 200,
-              "union_rep": 404, "admin": 404, "outsider": 404}
+REGISTRARS = {
+    "manager": 200,
+    "other_manager": 200,
+    "caseworker": 200,
+    "other_caseworker": 200,
+    "union_rep": 404,
+    "admin": 404,
+    "outsider": 404,
+}
 
 
 def form_data(personas, **overrides) -> dict:
@@ -51,6 +58,7 @@ def form_data(personas, **overrides) -> dict:
 
 # --- Who may open what ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", PERSONA_NAMES)
 @pytest.mark.parametrize("url_name", ["recordings:list", "recordings:create"])
 def test_list_and_form_are_for_caseworkers_and_managers(client, personas, name, url_name):
@@ -58,8 +66,9 @@ def test_list_and_form_are_for_caseworkers_and_managers(client, personas, name, 
     assert response.status_code == REGISTRARS[name]
 
 
-@pytest.mark.parametrize("url_name", ["recordings:list", "recordings:create", "recordings:overview",
-                                      "recordings:guideline"])
+@pytest.mark.parametrize(
+    "url_name", ["recordings:list", "recordings:create", "recordings:overview", "recordings:guideline"]
+)
 def test_anonymous_is_sent_to_sign_in(client, personas, url_name):
     assert_login_redirect(client.get(reverse(url_name)))
 
@@ -67,7 +76,8 @@ def test_anonymous_is_sent_to_sign_in(client, personas, url_name):
 @pytest.mark.parametrize("name", PERSONA_NAMES)
 def test_suggest_endpoint_is_for_those_who_register(client, personas, guideline, name):
     response = login(client, personas, name).post(
-        reverse("recordings:suggest"), {"reasons": ["memory_problems"]}, content_type="application/json")
+        reverse("recordings:suggest"), {"reasons": ["memory_problems"]}, content_type="application/json"
+    )
     assert response.status_code == REGISTRARS[name]
     if response.status_code == 200:
         assert response.json()["decision"] == "allowed"
@@ -79,10 +89,18 @@ def test_suggest_endpoint_anonymous_and_get(client, personas):
     assert client.get(reverse("recordings:suggest")).status_code == 405
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("manager", 200), ("other_manager", 404), ("caseworker", 200), ("other_caseworker", 404),
-    ("union_rep", 404), ("admin", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("manager", 200),
+        ("other_manager", 404),
+        ("caseworker", 200),
+        ("other_caseworker", 404),
+        ("union_rep", 404),
+        ("admin", 404),
+        ("outsider", 404),
+    ],
+)
 def test_detail_for_the_registrant_and_the_units_managers(client, personas, make_request, name, expected):
     rr = make_request(free_text="Borgeren glemmer aftaler")
     response = login(client, personas, name).get(reverse("recordings:detail", args=[rr.pk]))
@@ -114,41 +132,66 @@ def test_caseworker_loses_access_with_the_membership(client, personas, make_requ
     assert client.get(reverse("recordings:detail", args=[rr.pk])).status_code == 404
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("manager", 302), ("other_manager", 404), ("caseworker", 404), ("other_caseworker", 404),
-    ("union_rep", 404), ("admin", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("manager", 302),
+        ("other_manager", 404),
+        ("caseworker", 404),
+        ("other_caseworker", 404),
+        ("union_rep", 404),
+        ("admin", 404),
+        ("outsider", 404),
+    ],
+)
 def test_review_only_by_the_units_managers(client, personas, make_request, name, expected):
     rr = make_request()
-    response = login(client, personas, name).post(reverse("recordings:review", args=[rr.pk]),
-                                                  {"review_note": "Enig"})
+    response = login(client, personas, name).post(reverse("recordings:review", args=[rr.pk]), {"review_note": "Enig"})
     assert response.status_code == expected
     rr.refresh_from_db()
     assert rr.is_reviewed == (expected == 302)
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("manager", 302), ("other_manager", 404), ("caseworker", 302), ("other_caseworker", 404),
-    ("union_rep", 404), ("admin", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("manager", 302),
+        ("other_manager", 404),
+        ("caseworker", 302),
+        ("other_caseworker", 404),
+        ("union_rep", 404),
+        ("admin", 404),
+        ("outsider", 404),
+    ],
+)
 def test_hidden_recording_by_the_registrant_and_managers(client, personas, make_request, name, expected):
     rr = make_request()
-    response = login(client, personas, name).post(reverse("recordings:hidden", args=[rr.pk]),
-                                                  {"note": "Telefonen lå og optog på bordet"})
+    response = login(client, personas, name).post(
+        reverse("recordings:hidden", args=[rr.pk]), {"note": "Telefonen lå og optog på bordet"}
+    )
     assert response.status_code == expected
     rr.refresh_from_db()
     assert rr.hidden_recording_discovered == (expected == 302)
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("manager", 302), ("other_manager", 404), ("caseworker", 302), ("other_caseworker", 404),
-    ("union_rep", 404), ("admin", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("manager", 302),
+        ("other_manager", 404),
+        ("caseworker", 302),
+        ("other_caseworker", 404),
+        ("union_rep", 404),
+        ("admin", 404),
+        ("outsider", 404),
+    ],
+)
 def test_incident_link_by_the_registrant_and_managers(client, personas, make_request, name, expected):
     rr = make_request()
     incident = register_incident(personas, audio_published=True)  # the caseworker is its target
-    response = login(client, personas, name).post(reverse("recordings:link_incident", args=[rr.pk]),
-                                                  {"reference": incident.reference})
+    response = login(client, personas, name).post(
+        reverse("recordings:link_incident", args=[rr.pk]), {"reference": incident.reference}
+    )
     assert response.status_code == expected
     rr.refresh_from_db()
     assert (rr.incident_id == incident.pk) == (expected == 302)
@@ -162,15 +205,24 @@ def test_changes_need_post_and_sign_in(client, personas, make_request, url_name)
     assert client.get(reverse(url_name, args=[rr.pk])).status_code == 405
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("manager", 200), ("other_manager", 200), ("caseworker", 404), ("other_caseworker", 404),
-    ("union_rep", 404), ("admin", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("manager", 200),
+        ("other_manager", 200),
+        ("caseworker", 404),
+        ("other_caseworker", 404),
+        ("union_rep", 404),
+        ("admin", 404),
+        ("outsider", 404),
+    ],
+)
 def test_overview_for_managers_only(client, personas, name, expected):
     assert login(client, personas, name).get(reverse("recordings:overview")).status_code == expected
 
 
 # --- Registering --------------------------------------------------------------------------------
+
 
 def test_register_saves_the_request_with_the_suggestion_and_audits_it(client, personas, guideline):
     client.force_login(personas.caseworker)
@@ -211,15 +263,21 @@ def test_manager_chooses_among_the_units_below(client, personas, guideline):
     assert RecordingRequest.objects.get().unit == personas.team
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"reasons": None}, "reasons", "Vælg mindst én grund"),
-    ({"decision": None}, "decision", "Vælg, om optagelsen er tilladt"),
-    ({"justification": ""}, "justification", "Skriv en begrundelse for afgørelsen"),
-    ({"decision": "allowed_with_conditions"}, "conditions", "Skriv de vilkår"),
-    ({"reasons": ["other"], "free_text": ""}, "free_text", "Beskriv den anden grund"),
-    ({"request_date": (timezone.localdate() + timedelta(days=2)).isoformat()}, "request_date",
-     "kan ikke ligge i fremtiden"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"reasons": None}, "reasons", "Vælg mindst én grund"),
+        ({"decision": None}, "decision", "Vælg, om optagelsen er tilladt"),
+        ({"justification": ""}, "justification", "Skriv en begrundelse for afgørelsen"),
+        ({"decision": "allowed_with_conditions"}, "conditions", "Skriv de vilkår"),
+        ({"reasons": ["other"], "free_text": ""}, "free_text", "Beskriv den anden grund"),
+        (
+            {"request_date": (timezone.localdate() + timedelta(days=2)).isoformat()},
+            "request_date",
+            "kan ikke ligge i fremtiden",
+        ),
+    ],
+)
 def test_form_errors_in_danish_keep_what_was_typed(client, personas, overrides, field, message):
     client.force_login(personas.caseworker)
     data = form_data(personas, **{"free_text": "Særlig forklaring fra borgeren", **overrides})
@@ -259,8 +317,14 @@ def test_near_miss_numbers_are_saved(client, personas):
 
 def test_show_suggestion_without_javascript_saves_nothing(client, personas, guideline):
     client.force_login(personas.caseworker)
-    data = form_data(personas, decision=None, justification="", preview="1",
-                     reasons=["distrust", "wants_documentation"], free_text="Vil have bevis 0101901234")
+    data = form_data(
+        personas,
+        decision=None,
+        justification="",
+        preview="1",
+        reasons=["distrust", "wants_documentation"],
+        free_text="Vil have bevis 0101901234",
+    )
     response = client.post(reverse("recordings:create"), data)
     page = text(response)
     assert not RecordingRequest.objects.exists()
@@ -291,10 +355,14 @@ def test_free_text_is_escaped_everywhere(client, personas, make_request):
 
 # --- The JSON endpoint ----------------------------------------------------------------------------
 
+
 def test_suggest_json_carries_the_passages_as_plain_data(client, personas, guideline):
     client.force_login(personas.caseworker)
-    body = client.post(reverse("recordings:suggest"), {"reasons": ["memory_problems", "publish_intent"],
-                                                      "media": "video"}, content_type="application/json").json()
+    body = client.post(
+        reverse("recordings:suggest"),
+        {"reasons": ["memory_problems", "publish_intent"], "media": "video"},
+        content_type="application/json",
+    ).json()
     assert body["decision"] == "allowed_with_conditions"
     assert body["label"] == "Tilladt med vilkår"
     assert [r["code"] for r in body["reasons"]] == ["memory_problems", "publish_intent"]
@@ -310,13 +378,16 @@ def test_suggest_without_guideline_still_suggests(client, personas):
     assert body["passages"] == [] and body["guideline"] is None
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"reasons": ["memory"]}, "reasons"),
-    ({"reasons": "memory_problems"}, "reasons"),
-    ({"reasons": [], "media": "film"}, "media"),
-    ({"reasons": [], "unit": 999999}, "unit"),
-    ([1, 2], "body"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"reasons": ["memory"]}, "reasons"),
+        ({"reasons": "memory_problems"}, "reasons"),
+        ({"reasons": [], "media": "film"}, "media"),
+        ({"reasons": [], "unit": 999999}, "unit"),
+        ([1, 2], "body"),
+    ],
+)
 def test_suggest_bad_input_answers_400_naming_the_field(client, personas, payload, field):
     client.force_login(personas.caseworker)
     response = client.post(reverse("recordings:suggest"), payload, content_type="application/json")
@@ -332,12 +403,14 @@ def test_suggest_refuses_broken_json(client, personas):
 
 def test_suggest_unit_of_another_caseworker_is_refused(client, personas):
     client.force_login(personas.caseworker)
-    response = client.post(reverse("recordings:suggest"), {"reasons": [], "unit": personas.jobcenter.pk},
-                           content_type="application/json")
+    response = client.post(
+        reverse("recordings:suggest"), {"reasons": [], "unit": personas.jobcenter.pk}, content_type="application/json"
+    )
     assert response.status_code == 400
 
 
 # --- List ----------------------------------------------------------------------------------------
+
 
 def test_caseworker_list_shows_own_requests_and_is_audited(client, personas, make_request):
     mine = make_request()
@@ -353,8 +426,9 @@ def test_caseworker_list_shows_own_requests_and_is_audited(client, personas, mak
 def test_manager_list_filters(client, personas, make_request):
     allowed = make_request()
     refused = make_request(reasons=["publish_intent"], decision="refused", justification="Ingen saglig grund")
-    job = make_request(actor=personas.other_caseworker, unit=personas.jobcenter, reasons=["distrust"],
-                       decision="refused")
+    job = make_request(
+        actor=personas.other_caseworker, unit=personas.jobcenter, reasons=["distrust"], decision="refused"
+    )
     client.force_login(personas.manager)
     page = text(client.get(reverse("recordings:list")))
     assert all(r.reference in page for r in (allowed, refused, job))
@@ -395,6 +469,7 @@ def test_detail_query_count(client, personas, make_request, guideline, django_as
 
 # --- Review, hidden recording, incident link ------------------------------------------------------
 
+
 def test_manager_review_is_shown_and_audited(client, personas, make_request):
     rr = make_request()
     client.force_login(personas.manager)
@@ -432,8 +507,9 @@ def test_hidden_recording_needs_a_note(client, personas, make_request):
 
 def test_incident_link_only_to_visible_incidents(client, personas, make_request):
     rr = make_request()
-    hidden = register_incident(personas, unit=personas.jobcenter, targets=[personas.other_caseworker],
-                               actor=personas.manager)
+    hidden = register_incident(
+        personas, unit=personas.jobcenter, targets=[personas.other_caseworker], actor=personas.manager
+    )
     client.force_login(personas.caseworker)
     response = client.post(reverse("recordings:link_incident", args=[rr.pk]), {"reference": hidden.reference})
     assert response.status_code == 200
@@ -478,8 +554,13 @@ def test_unlinking_needs_access_to_the_incident(client, personas, make_request):
 def test_pages_send_a_strict_csp_and_no_inline_script(client, personas, make_request, guideline):
     rr = make_request()
     client.force_login(personas.manager)
-    for url in (reverse("recordings:create"), reverse("recordings:detail", args=[rr.pk]),
-                reverse("recordings:list"), reverse("recordings:overview"), reverse("recordings:guideline")):
+    for url in (
+        reverse("recordings:create"),
+        reverse("recordings:detail", args=[rr.pk]),
+        reverse("recordings:list"),
+        reverse("recordings:overview"),
+        reverse("recordings:guideline"),
+    ):
         response = client.get(url)
         assert "script-src 'self'" in response["Content-Security-Policy"]
         page = text(response)

@@ -26,14 +26,18 @@ def _api(personas, name=None) -> APIClient:
     return client
 
 
-def test_a_manager_requests_polls_and_downloads_a_report(personas, case, django_capture_on_commit_callbacks,
-                                                         monkeypatch):
+def test_a_manager_requests_polls_and_downloads_a_report(
+    personas, case, django_capture_on_commit_callbacks, monkeypatch
+):
     enqueued = []
     monkeypatch.setattr("reports.tasks.render_report.delay", enqueued.append)
     client = _api(personas, "manager")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_list(case), {"kind": "police", "purposes": ["prosecution", "restraining_order"],
-                                             "name_perpetrator": False}, format="json")
+        response = client.post(
+            _list(case),
+            {"kind": "police", "purposes": ["prosecution", "restraining_order"], "name_perpetrator": False},
+            format="json",
+        )
     assert response.status_code == 202, response.json()
     body = response.json()
     report = Report.objects.get()
@@ -106,7 +110,9 @@ def test_who_may_read_and_download(personas, case, generate):
             status = client.get(f"{_list(case)}{report.pk}/")
             download = client.get(f"{_list(case)}{report.pk}/download/")
             assert (status.status_code, download.status_code) == ((200, 200) if allowed else (404, 404)), (
-                name, report.kind)
+                name,
+                report.kind,
+            )
 
 
 def test_anonymous_gets_401_and_a_token_works(personas, case, generate):

@@ -46,8 +46,12 @@ def test_an_empty_incident_still_gives_a_correct_pdf_saying_what_is_missing(empt
 
 
 def test_an_empty_incident_cannot_give_a_dsa_notice_and_says_why(empty_case, personas):
-    report = services.report_request(actor=personas.manager, incident=empty_case, kind="dsa_notice",
-                                     options={"publication_ids": [], "sender_name": "", "sender_email": ""})
+    report = services.report_request(
+        actor=personas.manager,
+        incident=empty_case,
+        kind="dsa_notice",
+        options={"publication_ids": [], "sender_name": "", "sender_email": ""},
+    )
     services.report_render(report.pk)
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and not report.file
@@ -71,8 +75,10 @@ def test_the_form_says_what_is_missing_before_generating(client, personas, empty
     assert "CVR-nummer mangler" in page
     assert "ingen berørt medarbejder" in page
     assert "ikke registreret nogen offentliggørelser" in page
-    response = client.post(reverse("reports:create", args=[empty_case.reference, "dsa_notice"]),
-                           {"sender_name": "Mette", "sender_email": "mette@example.invalid"})
+    response = client.post(
+        reverse("reports:create", args=[empty_case.reference, "dsa_notice"]),
+        {"sender_name": "Mette", "sender_email": "mette@example.invalid"},
+    )
     assert response.status_code == 400
     assert "DSA-anmeldelse er kun for ulovligt indhold" in response.content.decode()
     assert not Report.objects.exists()
@@ -80,10 +86,15 @@ def test_the_form_says_what_is_missing_before_generating(client, personas, empty
 
 def test_a_10000_character_description_and_a_3000_character_word_fit_on_the_pages(personas, generate):
     long_word = "x" * 3000
-    description = ("Borgeren skriver igen og igen om sagsbehandleren. " * 140)[:7000 - 1] + "\n" + long_word
+    description = ("Borgeren skriver igen og igen om sagsbehandleren. " * 140)[: 7000 - 1] + "\n" + long_word
     description = description[:10_000]
-    incident = register(personas, description=description, named=True, private_details=True,
-                        publications=[{"platform": "blog", "url": "https://blog.example.invalid/" + "a" * 1900}])
+    incident = register(
+        personas,
+        description=description,
+        named=True,
+        private_details=True,
+        publications=[{"platform": "blog", "url": "https://blog.example.invalid/" + "a" * 1900}],
+    )
     for kind in ("police", "internal_hr", "datatilsynet"):
         report = generate(incident, kind)
         assert report.status == Report.Status.READY, report.error
@@ -94,8 +105,14 @@ def test_a_10000_character_description_and_a_3000_character_word_fit_on_the_page
 
 
 def test_200_publications_are_all_listed(personas, generate):
-    publications = [{"platform": "facebook", "url": f"https://www.facebook.com/groups/x/posts/{n:06d}",
-                     "quote": f"Citat nummer {n}"} for n in range(200)]
+    publications = [
+        {
+            "platform": "facebook",
+            "url": f"https://www.facebook.com/groups/x/posts/{n:06d}",
+            "quote": f"Citat nummer {n}",
+        }
+        for n in range(200)
+    ]
     incident = register(personas, named=True, offensive_language=True, publications=publications)
     report = generate(incident, "police")
     assert report.status == Report.Status.READY, report.error
@@ -119,29 +136,67 @@ def test_html_in_every_text_field_is_printed_as_text(personas, generate):
     personas.manager.save()
     now = timezone.now()
     incident = register(
-        personas, title=f"Titel {MARKUP}", description=f"Beskrivelse {MARKUP}", named=True, insulting_description=True,
-        private_details=True, third_party_confidential=True,  # every kind applies, the breach record too
-        perpetrator_name=f"Person {MARKUP}", target_names=f"Anden {MARKUP}",
+        personas,
+        title=f"Titel {MARKUP}",
+        description=f"Beskrivelse {MARKUP}",
+        named=True,
+        insulting_description=True,
+        private_details=True,
+        third_party_confidential=True,  # every kind applies, the breach record too
+        perpetrator_name=f"Person {MARKUP}",
+        target_names=f"Anden {MARKUP}",
         perpetrator_profile_url="https://example.invalid/?q=<script>",
-        publications=[{"platform": "website", "url": "https://example.invalid/<b>side</b>", "title": f"Side {MARKUP}",
-                       "quote": f"Citat {MARKUP}", "published_at": now - timedelta(days=1)}],
+        publications=[
+            {
+                "platform": "website",
+                "url": "https://example.invalid/<b>side</b>",
+                "title": f"Side {MARKUP}",
+                "quote": f"Citat {MARKUP}",
+                "published_at": now - timedelta(days=1),
+            }
+        ],
     )
     publication = Publication.objects.get(incident=incident)
-    upload(incident, personas.manager, f"fil{MARKUP}.png".replace("/", ""), png(), description=f"Beskr {MARKUP}",
-           publication=publication)
+    upload(
+        incident,
+        personas.manager,
+        f"fil{MARKUP}.png".replace("/", ""),
+        png(),
+        description=f"Beskr {MARKUP}",
+        publication=publication,
+    )
     for visibility in ("internal", "shared"):
-        incident_services.note_add(actor=personas.manager, incident=incident, body=f"Note {MARKUP}",
-                                   visibility=visibility)
-    incident_services.incident_record_action(actor=personas.manager, incident=incident,
-                                             action_code="platform_takedown", occurred_on=timezone.localdate(),
-                                             note=f"Handling {MARKUP}", external_reference=f"Ref {MARKUP}")
-    incident_services.incident_update_report_facts(actor=personas.manager, incident=incident, values={
-        "consent_dsa_notice": True, "publisher_contacted_at": now - timedelta(hours=1),
-        "publisher_contact_method": f"Brev {MARKUP}", "publisher_answer": f"Svar {MARKUP}",
-        "witnesses": f"Vidne {MARKUP}", "employee_police_contact": f"Tlf {MARKUP}"})
-    extra = {"employee_address": f"Adresse {MARKUP}", "explanations": {str(publication.pk): f"Uddybning {MARKUP}"},
-             "sender_name": f"Afsender {MARKUP}", "include_internal_notes": True, "platform": "website",
-             "breach": {"what": f"Hvad {MARKUP}", "consequences": f"Følger {MARKUP}"}}
+        incident_services.note_add(
+            actor=personas.manager, incident=incident, body=f"Note {MARKUP}", visibility=visibility
+        )
+    incident_services.incident_record_action(
+        actor=personas.manager,
+        incident=incident,
+        action_code="platform_takedown",
+        occurred_on=timezone.localdate(),
+        note=f"Handling {MARKUP}",
+        external_reference=f"Ref {MARKUP}",
+    )
+    incident_services.incident_update_report_facts(
+        actor=personas.manager,
+        incident=incident,
+        values={
+            "consent_dsa_notice": True,
+            "publisher_contacted_at": now - timedelta(hours=1),
+            "publisher_contact_method": f"Brev {MARKUP}",
+            "publisher_answer": f"Svar {MARKUP}",
+            "witnesses": f"Vidne {MARKUP}",
+            "employee_police_contact": f"Tlf {MARKUP}",
+        },
+    )
+    extra = {
+        "employee_address": f"Adresse {MARKUP}",
+        "explanations": {str(publication.pk): f"Uddybning {MARKUP}"},
+        "sender_name": f"Afsender {MARKUP}",
+        "include_internal_notes": True,
+        "platform": "website",
+        "breach": {"what": f"Hvad {MARKUP}", "consequences": f"Følger {MARKUP}"},
+    }
     for kind in Report.INCIDENT_KINDS:
         report = generate(incident, kind, **extra)
         assert report.status == Report.Status.READY, report.error
@@ -203,9 +258,12 @@ def test_a_vanished_report_is_skipped(case, personas):
 
 
 def test_a_broken_options_blob_falls_back_to_defaults(case, personas):
-    report = services.report_request(actor=personas.manager, incident=case, kind="police",
-                                     options={"publication_ids": "all", "purposes": 3, "employee_id": "x",
-                                              "name_perpetrator": "yes"})
+    report = services.report_request(
+        actor=personas.manager,
+        incident=case,
+        kind="police",
+        options={"publication_ids": "all", "purposes": 3, "employee_id": "x", "name_perpetrator": "yes"},
+    )
     services.report_render(report.pk)
     report.refresh_from_db()
     assert report.status == Report.Status.READY, report.error

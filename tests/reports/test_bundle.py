@@ -21,8 +21,7 @@ from tests.reports.conftest import MP3, PDF_FILE, TEXT, pdf_bytes, png
 
 pytestmark = pytest.mark.django_db
 
-ORIGINALS = {"skærmbillede-facebook.png": png(), "opslag-gemt.pdf": PDF_FILE, "lydklip.mp3": MP3,
-             "udskrift.txt": TEXT}
+ORIGINALS = {"skærmbillede-facebook.png": png(), "opslag-gemt.pdf": PDF_FILE, "lydklip.mp3": MP3, "udskrift.txt": TEXT}
 
 
 def _sha(data: bytes) -> str:
@@ -81,12 +80,22 @@ def test_every_hash_in_the_manifest_is_recomputed_from_the_files_in_the_zip(case
 
     # The removed file is listed as removed, not shipped.
     removed = Evidence.objects.get(incident=case, original_name="forkert-sag.png")
-    assert manifest["removed"] == [{"original_name": "forkert-sag.png", "sha256": removed.sha256,
-                                    "size": removed.size, "removed_at": services._iso(removed.removed_at)}]
+    assert manifest["removed"] == [
+        {
+            "original_name": "forkert-sag.png",
+            "sha256": removed.sha256,
+            "size": removed.size,
+            "removed_at": services._iso(removed.removed_at),
+        }
+    ]
     zip_names = archive.namelist()
     assert not any("forkert-sag" in name for name in zip_names)
-    assert set(zip_names) == {manifest["report"]["path"], "manifest.json", "manifest.txt",
-                              *(entry["path"] for entry in manifest["files"])}
+    assert set(zip_names) == {
+        manifest["report"]["path"],
+        "manifest.json",
+        "manifest.txt",
+        *(entry["path"] for entry in manifest["files"]),
+    }
 
     text = archive.read("manifest.txt").decode()
     for entry in manifest["files"]:
@@ -117,7 +126,10 @@ def test_a_datatilsynet_bundle_holds_only_the_attachable_files(case, generate, p
     _, archive = _zip(_bundle(report, personas.manager))
     manifest = json.loads(archive.read("manifest.json"))
     assert sorted(entry["original_name"] for entry in manifest["files"]) == [
-        "opslag-gemt.pdf", "skærmbillede-facebook.png", "udskrift.txt"]
+        "opslag-gemt.pdf",
+        "skærmbillede-facebook.png",
+        "udskrift.txt",
+    ]
 
 
 def test_a_changed_file_in_storage_fails_the_bundle_with_the_reason(case, generate, personas):
@@ -139,8 +151,7 @@ def test_a_bundle_of_a_report_whose_pdf_is_gone_fails_clearly(case, generate, pe
     assert "PDF-fil findes ikke" in bundle.error
 
 
-def test_the_incident_card_shows_the_manifest_hash_with_one_query(case, generate, personas,
-                                                                   django_assert_num_queries):
+def test_the_incident_card_shows_the_manifest_hash_with_one_query(case, generate, personas, django_assert_num_queries):
     report = generate(case, "police")
     generate(case, "police")  # a newer version without a bundle
     internal = generate(case, "internal_hr")

@@ -47,14 +47,21 @@ def test_a_worker_builds_the_case_archive_with_the_sent_report_evidence_and_meta
 
     client.force_login(personas.manager)
     options = options_for("police", case, personas.manager, purposes=["prosecution"])
-    with own_broker(), finished_tasks() as (done, event), start_worker(app, pool="solo", perform_ping_check=False,
-                                                                        shutdown_timeout=10):
+    with (
+        own_broker(),
+        finished_tasks() as (done, event),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
         report = services.report_request(actor=personas.manager, incident=case, kind="police", options=options)
         wait_for_task(done, event, "reports.tasks.render_report")
         report.refresh_from_db()
         assert report.status == Report.Status.READY, report.error
-        services.report_mark_sent(actor=personas.manager, report=report, sent_on=timezone.localdate(),
-                                  external_reference="0100-12345-00001-26")
+        services.report_mark_sent(
+            actor=personas.manager,
+            report=report,
+            sent_on=timezone.localdate(),
+            external_reference="0100-12345-00001-26",
+        )
         response = client.post(reverse("reports:archive_create", args=[case.reference]))
         row = CaseArchive.objects.get(incident=case)
         assert response["Location"] == reverse("reports:archive_status", args=[case.reference, row.pk])
@@ -86,15 +93,24 @@ def test_a_worker_builds_the_case_archive_with_the_sent_report_evidence_and_meta
     assert sent["sent_reference"] == "0100-12345-00001-26"
     assert bundle.read(sent["path"]).startswith(b"%PDF")
     assert sorted(d["title"] for d in metadata["documents"] if d["type"] == "evidence") == [
-        "lydklip.mp3", "opslag-gemt.pdf", "skærmbillede-facebook.png", "udskrift.txt"]  # not the removed one
+        "lydklip.mp3",
+        "opslag-gemt.pdf",
+        "skærmbillede-facebook.png",
+        "udskrift.txt",
+    ]  # not the removed one
     _check_hashes(bundle, metadata)
     xml = ElementTree.fromstring(bundle.read("metadata.xml"))  # noqa: S314 - the file this test's worker wrote
     assert xml.findtext("reference") == case.reference
     assert [d.findtext("sha256") for d in xml.iter("document")] == [d["sha256"] for d in metadata["documents"]]
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD, object_type="reports.casearchive",
-                                     object_id=str(row.pk), actor=personas.manager).exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_type="reports.casearchive",
-                                     details__sha256=row.sha256).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.DOWNLOAD,
+        object_type="reports.casearchive",
+        object_id=str(row.pk),
+        actor=personas.manager,
+    ).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.EXPORT, object_type="reports.casearchive", details__sha256=row.sha256
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -109,8 +125,9 @@ def test_the_manager_records_the_journal_number(client, personas, case):
     case.refresh_from_db()
     assert case.journal_number == JOURNAL and case.journalised_by == personas.manager and case.journalised_at
     assert TimelineEntry.objects.filter(incident=case, text__contains=JOURNAL).exists()
-    event = AuditEvent.objects.filter(object_type="incidents.incident", object_id=str(case.pk),
-                                      summary="Journalnummer registreret").get()
+    event = AuditEvent.objects.filter(
+        object_type="incidents.incident", object_id=str(case.pk), summary="Journalnummer registreret"
+    ).get()
     assert event.details["journal_number"] == JOURNAL
     page = client.get(reverse("reports:archive", args=[case.reference])).content.decode()
     assert JOURNAL in page
@@ -132,8 +149,9 @@ def test_a_changed_evidence_file_stops_the_archive(personas, case):
 @pytest.mark.django_db
 def test_retention_and_the_admin_overview_warn_about_incidents_never_journalised(client, personas, case):
     old = timezone.now() - timedelta(days=1)
-    Incident.objects.filter(pk=case.pk).update(status=Incident.Status.CLOSED,
-                                               closed_at=add_months(old, -personas.org.retention_months))
+    Incident.objects.filter(pk=case.pk).update(
+        status=Incident.Status.CLOSED, closed_at=add_months(old, -personas.org.retention_months)
+    )
     client.force_login(personas.admin)
     page = client.get(reverse(ADMIN_HOME)).content.decode()
     assert 'data-retention="not-journalised">1 sag' in page

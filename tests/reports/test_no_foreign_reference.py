@@ -19,12 +19,24 @@ def colleagues_cases(personas):
     """Two more cases about the same perpetrator, about a colleague: one a self-report."""
     from incidents import services as incident_services
 
-    about_colleague = register(personas, title="Kollegas sag", unit=personas.jobcenter,
-                               targets=[personas.other_caseworker], perpetrator_name=PERPETRATOR)
+    about_colleague = register(
+        personas,
+        title="Kollegas sag",
+        unit=personas.jobcenter,
+        targets=[personas.other_caseworker],
+        perpetrator_name=PERPETRATOR,
+    )
     self_report = incident_services.incident_register(
-        actor=personas.other_caseworker, unit=personas.jobcenter, channel=Incident.Channel.SELF_REPORT,
-        fields={"title": "Selvanmeldelse", "perpetrator_name": PERPETRATOR,
-                "discovered_at": about_colleague.discovered_at}, targets=[personas.other_caseworker])
+        actor=personas.other_caseworker,
+        unit=personas.jobcenter,
+        channel=Incident.Channel.SELF_REPORT,
+        fields={
+            "title": "Selvanmeldelse",
+            "perpetrator_name": PERPETRATOR,
+            "discovered_at": about_colleague.discovered_at,
+        },
+        targets=[personas.other_caseworker],
+    )
     return about_colleague, self_report
 
 
@@ -42,8 +54,9 @@ def test_the_employees_internal_report_names_no_other_case(client, personas, cas
         assert client.get(reverse("incidents:detail", args=[other.reference])).status_code == 404
     response = client.get(reverse("reports:download", args=[case.reference, report.pk]))
     assert response.status_code == 200
-    downloaded = "".join(page.extract_text() or "" for page in
-                         PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages)
+    downloaded = "".join(
+        page.extract_text() or "" for page in PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages
+    )
     for other in colleagues_cases:
         assert other.reference not in compact(downloaded)
 
@@ -54,8 +67,7 @@ def test_the_managers_police_report_still_lists_the_cases_the_manager_may_see(ca
         assert other.reference in text
 
 
-def test_the_internal_report_with_internal_notes_is_for_managers_and_may_list_them(case, colleagues_cases,
-                                                                                   generate):
+def test_the_internal_report_with_internal_notes_is_for_managers_and_may_list_them(case, colleagues_cases, generate):
     report = generate(case, "internal_hr", name_perpetrator=True, include_internal_notes=True)
     assert not report.employee_may_download
     text = compact(pdf_text(report))

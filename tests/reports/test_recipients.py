@@ -27,27 +27,40 @@ def test_the_manager_records_consents_and_the_publishers_answer_and_it_is_audite
     client.force_login(personas.manager)
     page = client.get(_url("facts", case.reference)).content.decode()
     assert "medarbejderen har givet samtykke til politianmeldelsen" in page.lower()
-    response = client.post(_url("facts", case.reference), {
-        "consent_police_report": "on", "consent_dsa_notice": "on", "publisher_contacted_at": "2026-11-30T10:15",
-        "publisher_contact_method": "E-mail til borgeren", "publisher_answer": "Intet svar",
-        "witnesses": "Kim", "employee_police_contact": "+45 12 34 56 78",
-    })
+    response = client.post(
+        _url("facts", case.reference),
+        {
+            "consent_police_report": "on",
+            "consent_dsa_notice": "on",
+            "publisher_contacted_at": "2026-11-30T10:15",
+            "publisher_contact_method": "E-mail til borgeren",
+            "publisher_answer": "Intet svar",
+            "witnesses": "Kim",
+            "employee_police_contact": "+45 12 34 56 78",
+        },
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.publisher_contact_method, case.publisher_answer, case.witnesses) == (
-        "E-mail til borgeren", "Intet svar", "Kim")
+        "E-mail til borgeren",
+        "Intet svar",
+        "Kim",
+    )
     assert timezone.localtime(case.publisher_contacted_at).strftime("%Y-%m-%d %H:%M") == "2026-11-30 10:15"
     assert not case.compensation_wanted  # unticked boxes are recorded as not given
-    event = AuditEvent.objects.filter(incident_reference=case.reference,
-                                      summary="Oplysninger til rapporter ændret").latest("id")
+    event = AuditEvent.objects.filter(
+        incident_reference=case.reference, summary="Oplysninger til rapporter ændret"
+    ).latest("id")
     assert "publisher_contacted_at" in event.details["fields"] and "Intet svar" not in str(event.details)
 
 
 def test_bad_facts_are_refused_in_danish_and_nothing_typed_is_lost(client, personas, case):
     client.force_login(personas.manager)
     future = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(_url("facts", case.reference), {
-        "publisher_contacted_at": future, "publisher_answer": "Svaret jeg skrev", "witnesses": "Mit vidne"})
+    response = client.post(
+        _url("facts", case.reference),
+        {"publisher_contacted_at": future, "publisher_answer": "Svaret jeg skrev", "witnesses": "Mit vidne"},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "kan ikke ligge i fremtiden" in page and "Svaret jeg skrev" in page and "Mit vidne" in page
@@ -57,8 +70,7 @@ def test_bad_facts_are_refused_in_danish_and_nothing_typed_is_lost(client, perso
     assert case.publisher_answer == ""
 
 
-def test_a_redaction_changes_external_documents_not_the_stored_quote_and_is_audited(client, personas, case,
-                                                                                    generate):
+def test_a_redaction_changes_external_documents_not_the_stored_quote_and_is_audited(client, personas, case, generate):
     client.force_login(personas.manager)
     facebook = case.publications.order_by("id").first()
     span = "Jeg ved hvor hun bor på Østergade!"
@@ -88,8 +100,10 @@ def test_marking_a_report_as_sent_ticks_the_checklist(client, personas, case, ge
     report = generate(case, kind)
     client.force_login(personas.manager)
     sent_on = timezone.localdate() - timedelta(days=1)
-    response = client.post(_url("mark_sent", case.reference, report.pk),
-                           {"sent_on": sent_on.isoformat(), "external_reference": "4100-80253-00123-26"})
+    response = client.post(
+        _url("mark_sent", case.reference, report.pk),
+        {"sent_on": sent_on.isoformat(), "external_reference": "4100-80253-00123-26"},
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.sent_at and report.sent_by == personas.manager and report.sent_reference == "4100-80253-00123-26"
@@ -103,12 +117,18 @@ def test_marking_a_report_as_sent_ticks_the_checklist(client, personas, case, ge
 
 
 def test_a_first_dsa_notice_marked_sent_starts_the_7_day_check(client, personas, generate):
-    incident = register(personas, named=True, private_details=True, incitement=True,
-                        publications=[{"platform": "facebook", "url": "https://www.facebook.com/p/9"}])
+    incident = register(
+        personas,
+        named=True,
+        private_details=True,
+        incitement=True,
+        publications=[{"platform": "facebook", "url": "https://www.facebook.com/p/9"}],
+    )
     from incidents import services as incident_services
 
-    incident_services.incident_update_report_facts(actor=personas.manager, incident=incident,
-                                                   values={"consent_dsa_notice": True})
+    incident_services.incident_update_report_facts(
+        actor=personas.manager, incident=incident, values={"consent_dsa_notice": True}
+    )
     report = generate(incident, "dsa_notice")
     assert not IncidentDeadline.objects.filter(incident=incident, code="takedown_follow_up_7_days").exists()
     client.force_login(personas.manager)
@@ -120,8 +140,10 @@ def test_a_first_dsa_notice_marked_sent_starts_the_7_day_check(client, personas,
 def test_a_future_sent_date_is_refused(client, personas, case, generate):
     report = generate(case, "police")
     client.force_login(personas.manager)
-    response = client.post(_url("mark_sent", case.reference, report.pk),
-                           {"sent_on": (timezone.localdate() + timedelta(days=3)).isoformat()})
+    response = client.post(
+        _url("mark_sent", case.reference, report.pk),
+        {"sent_on": (timezone.localdate() + timedelta(days=3)).isoformat()},
+    )
     assert response.status_code == 400 and "fremtiden" in response.content.decode()
     report.refresh_from_db()
     assert report.sent_at is None
@@ -150,11 +172,16 @@ def test_the_datatilsynet_package_lists_loose_files_and_no_zip(client, personas,
 
 # --- Earlier incidents with the same perpetrator (issues 24 and 26) -------------------------------
 
+
 def test_earlier_incidents_are_the_latest_five_by_reference_with_the_total(personas, case):
     now = timezone.now()
     for days in range(1, 8):
-        register(personas, title=f"Tidligere {days}", perpetrator_name=f"  {PERPETRATOR.lower()} ",
-                 discovered_at=now - timedelta(days=100 + days))
+        register(
+            personas,
+            title=f"Tidligere {days}",
+            perpetrator_name=f"  {PERPETRATOR.lower()} ",
+            discovered_at=now - timedelta(days=100 + days),
+        )
     # One in Jobcenter (the other manager's only unit), and one by someone else.
     jobcenter = register(personas, title="I Jobcenter", perpetrator_name=PERPETRATOR, unit=personas.jobcenter)
     register(personas, title="Anden person", perpetrator_name="Anders And")
@@ -171,8 +198,12 @@ def test_earlier_incidents_are_the_latest_five_by_reference_with_the_total(perso
 
 def test_the_police_report_shows_the_bounded_list_and_the_employee_never_gets_it(personas, case, generate):
     now = timezone.now()
-    made = [register(personas, title=f"Tidligere {n}", perpetrator_name=PERPETRATOR,
-                     discovered_at=now - timedelta(days=200 + n)) for n in range(6)]
+    made = [
+        register(
+            personas, title=f"Tidligere {n}", perpetrator_name=PERPETRATOR, discovered_at=now - timedelta(days=200 + n)
+        )
+        for n in range(6)
+    ]
     text = pdf_text(generate(case, "police"))
     assert "7 andre sager med samme navn eller profil" in text and "De 5 seneste" in text
     assert made[0].reference in text and made[5].reference not in text  # the oldest is left out

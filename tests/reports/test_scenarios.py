@@ -74,43 +74,77 @@ def _employee(personas):
 
 # --- The scenarios, as factories ------------------------------------------------------------------
 
+
 def s01_address_incitement(personas):
     _employee(personas)
     now = _now()
     incident = register(
-        personas, title="Opslag med hjemadresse og opfordring",
+        personas,
+        title="Opslag med hjemadresse og opfordring",
         description=f"Borgeren har lagt Saras hjemadresse ({ADDRESS}) ud og bedt andre om at opsøge hende.",
-        named=True, private_details=True, incitement=True, perpetrator_relation="citizen_own_case",
-        perpetrator_name="Ole Opslagsen", perpetrator_profile_url="https://www.facebook.com/ole.opslagsen",
-        publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/byen/posts/1",
-                       "published_at": now - timedelta(days=1), "reach": "public", "audience_size": 3000,
-                       "quote": f"Sara Sagsbehandler bor på {ADDRESS}. Tag derhen og sig jeres mening!"}],
+        named=True,
+        private_details=True,
+        incitement=True,
+        perpetrator_relation="citizen_own_case",
+        perpetrator_name="Ole Opslagsen",
+        perpetrator_profile_url="https://www.facebook.com/ole.opslagsen",
+        publications=[
+            {
+                "platform": "facebook",
+                "url": "https://www.facebook.com/groups/byen/posts/1",
+                "published_at": now - timedelta(days=1),
+                "reach": "public",
+                "audience_size": 3000,
+                "quote": f"Sara Sagsbehandler bor på {ADDRESS}. Tag derhen og sig jeres mening!",
+            }
+        ],
     )
     facebook = incident.publications.get()
-    upload(incident, personas.manager, "opslag.png", _png(), captured_at=now - timedelta(hours=20),
-           publication=facebook)
+    upload(
+        incident, personas.manager, "opslag.png", _png(), captured_at=now - timedelta(hours=20), publication=facebook
+    )
     for field, publication in (("quote", facebook), ("description", None)):
         redaction_add(actor=personas.manager, incident=incident, field=field, publication=publication, text=ADDRESS)
-    return facts(personas, incident, consent_police_report=True, consent_dsa_notice=True,
-                 employee_police_contact="sara.privat@example.invalid", compensation_wanted=True,
-                 publisher_contacted_at=now - timedelta(hours=10), publisher_contact_method="Brev til borgeren",
-                 publisher_answer="Borgeren nægter at fjerne opslaget.")
+    return facts(
+        personas,
+        incident,
+        consent_police_report=True,
+        consent_dsa_notice=True,
+        employee_police_contact="sara.privat@example.invalid",
+        compensation_wanted=True,
+        publisher_contacted_at=now - timedelta(hours=10),
+        publisher_contact_method="Brev til borgeren",
+        publisher_answer="Borgeren nægter at fjerne opslaget.",
+    )
 
 
 def s02_secret_video(personas, *, consent: bool = False):
     _employee(personas)
     now = _now()
     incident = register(
-        personas, title="Skjult optaget møde på YouTube",
+        personas,
+        title="Skjult optaget møde på YouTube",
         description="Et møde på kontoret er filmet i skjul og lagt på YouTube med en beskyldning om magtmisbrug.",
-        named=True, video_published=True, hidden_recording=True, video_consent=consent,
-        insulting_description=True, abuse_of_power_accusation=True, perpetrator_relation="citizen_own_case",
-        publications=[{"platform": "youtube", "url": "https://www.youtube.com/watch?v=skjult123",
-                       "published_at": now - timedelta(days=2), "reach": "public",
-                       "quote": "Se hvordan sagsbehandleren misbruger sin magt over os"}],
+        named=True,
+        video_published=True,
+        hidden_recording=True,
+        video_consent=consent,
+        insulting_description=True,
+        abuse_of_power_accusation=True,
+        perpetrator_relation="citizen_own_case",
+        publications=[
+            {
+                "platform": "youtube",
+                "url": "https://www.youtube.com/watch?v=skjult123",
+                "published_at": now - timedelta(days=2),
+                "reach": "public",
+                "quote": "Se hvordan sagsbehandleren misbruger sin magt over os",
+            }
+        ],
     )
-    upload(incident, personas.manager, "udskrift-video.txt", b"Udskrift af videoen.\n",
-           captured_at=now - timedelta(days=1))
+    upload(
+        incident, personas.manager, "udskrift-video.txt", b"Udskrift af videoen.\n", captured_at=now - timedelta(days=1)
+    )
     return facts(personas, incident, consent_police_report=True, consent_dsa_notice=True)
 
 
@@ -118,14 +152,24 @@ def s07_third_party_data(personas):
     _employee(personas)
     now = _now()
     incident = register(
-        personas, title="Optaget telefonsamtale med andres oplysninger",
+        personas,
+        title="Optaget telefonsamtale med andres oplysninger",
         description="Borgeren har lagt en optagelse af en telefonsamtale på Facebook. I optagelsen høres "
-                    f"oplysninger om en anden families sag: {OTHER_FAMILY}.",
-        named=True, audio_published=True, third_party_confidential=True, offensive_language=True,
+        f"oplysninger om en anden families sag: {OTHER_FAMILY}.",
+        named=True,
+        audio_published=True,
+        third_party_confidential=True,
+        offensive_language=True,
         perpetrator_relation="citizen_own_case",
-        publications=[{"platform": "facebook", "url": "https://www.facebook.com/watch/optagelse7",
-                       "published_at": now - timedelta(hours=30), "reach": "public",
-                       "quote": "Hør selv hvad den heks fortæller om andre familier"}],
+        publications=[
+            {
+                "platform": "facebook",
+                "url": "https://www.facebook.com/watch/optagelse7",
+                "published_at": now - timedelta(hours=30),
+                "reach": "public",
+                "quote": "Hør selv hvad den heks fortæller om andre familier",
+            }
+        ],
     )
     upload(incident, personas.manager, "optagelse.mp3", b"ID3" + b"\x00" * 64)
     return facts(personas, incident, consent_police_report=True, consent_dsa_notice=True)
@@ -135,13 +179,27 @@ def s12_private_threat_sick_leave(personas):
     _employee(personas)
     now = _now()
     incident = register(
-        personas, title="Trussel i privat besked",
+        personas,
+        title="Trussel i privat besked",
         description="Borgeren har skrevet direkte til Sara på Messenger og truet hende.",
-        named=True, threat=True, offensive_language=True, addressed_to_employee=True,
-        absence_days=10, absence_start=timezone.localdate() - timedelta(days=3), psychological_harm=True,
-        emotional_load=2, perpetrator_relation="citizen_own_case", perpetrator_name="Per Privatbesked",
-        publications=[{"platform": "messaging", "reach": "private_message", "published_at": now - timedelta(days=4),
-                       "quote": "Du er en klam heks, og jeg finder dig når du går hjem"}],
+        named=True,
+        threat=True,
+        offensive_language=True,
+        addressed_to_employee=True,
+        absence_days=10,
+        absence_start=timezone.localdate() - timedelta(days=3),
+        psychological_harm=True,
+        emotional_load=2,
+        perpetrator_relation="citizen_own_case",
+        perpetrator_name="Per Privatbesked",
+        publications=[
+            {
+                "platform": "messaging",
+                "reach": "private_message",
+                "published_at": now - timedelta(days=4),
+                "quote": "Du er en klam heks, og jeg finder dig når du går hjem",
+            }
+        ],
     )
     upload(incident, personas.caseworker, "besked.png", _png())
     return facts(personas, incident, consent_police_report=True, witnesses="Ingen vidner; beskeden er privat.")
@@ -151,13 +209,23 @@ def x2_recorder_not_party(personas):
     _employee(personas)
     now = _now()
     incident = register(
-        personas, title="Samtale optaget af en udenforstående",
+        personas,
+        title="Samtale optaget af en udenforstående",
         description="En pårørende, der ikke deltog, har skjult optaget en samtale mellem Sara og en borger "
-                    "og lagt lyden på Facebook.",
-        named=True, audio_published=True, hidden_recording=True, recorder_not_party=True,
+        "og lagt lyden på Facebook.",
+        named=True,
+        audio_published=True,
+        hidden_recording=True,
+        recorder_not_party=True,
         perpetrator_relation="relative",
-        publications=[{"platform": "facebook", "url": "https://www.facebook.com/posts/x2",
-                       "published_at": now - timedelta(days=1), "reach": "public"}],
+        publications=[
+            {
+                "platform": "facebook",
+                "url": "https://www.facebook.com/posts/x2",
+                "published_at": now - timedelta(days=1),
+                "reach": "public",
+            }
+        ],
     )
     return facts(personas, incident, consent_police_report=True, consent_dsa_notice=True)
 
@@ -193,8 +261,7 @@ def test_each_scenario_gets_exactly_the_kinds_it_calls_for(personas, scenario):
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_every_external_report_leaves_out_guidance_health_data_notes_and_redacted_spans(personas, generate,
-                                                                                         scenario):
+def test_every_external_report_leaves_out_guidance_health_data_notes_and_redacted_spans(personas, generate, scenario):
     incident = SCENARIOS[scenario](personas)
     for kind in sorted(APPLIES[scenario] - {"internal_hr"}):
         report = generate(incident, kind)
@@ -203,8 +270,14 @@ def test_every_external_report_leaves_out_guidance_health_data_notes_and_redacte
         text = pdf_text(report) + report.plain_text
         absent(text, [*GUIDANCE, *HEALTH, ADDRESS, "ud af 5"])
         if kind == "internal_amo":
-            absent(text, [EMPLOYEE, incident.perpetrator_name or "¤", *[p.quote for p in incident.publications.all()
-                                                                     if p.quote]])
+            absent(
+                text,
+                [
+                    EMPLOYEE,
+                    incident.perpetrator_name or "¤",
+                    *[p.quote for p in incident.publications.all() if p.quote],
+                ],
+            )
     hr = generate(incident, "internal_hr", include_internal_notes=True)
     dump(hr, scenario)
     # The HR report has the whole case, guidance included.
@@ -213,13 +286,28 @@ def test_every_external_report_leaves_out_guidance_health_data_notes_and_redacte
 
 # --- Police ---------------------------------------------------------------------------------------
 
+
 def test_s01_police_report(personas, generate):
     incident = s01_address_incitement(personas)
     text = pdf_text(generate(incident, "police"))
-    present(text, ["Til Østjyllands Politi", "Straffeloven § 119 a", "§ 136", "§ 264 d", "offentlig påtale",
-                   "kræver begæring", "Begæring om påtale 1: Medarbejderen", f"Jeg, {EMPLOYEE}, begærer hermed påtale",
-                   "sara.privat@example.invalid", "[udeladt]", "Gerningstidspunkt", "rejser krav om erstatning",
-                   "Ole Opslagsen"])
+    present(
+        text,
+        [
+            "Til Østjyllands Politi",
+            "Straffeloven § 119 a",
+            "§ 136",
+            "§ 264 d",
+            "offentlig påtale",
+            "kræver begæring",
+            "Begæring om påtale 1: Medarbejderen",
+            f"Jeg, {EMPLOYEE}, begærer hermed påtale",
+            "sara.privat@example.invalid",
+            "[udeladt]",
+            "Gerningstidspunkt",
+            "rejser krav om erstatning",
+            "Ole Opslagsen",
+        ],
+    )
     absent(text, [ADDRESS, "Databeskyttelsesforordningen", "Begæring om påtale 2", "bistandsadvokat (retsplejeloven"])
 
 
@@ -234,19 +322,34 @@ def test_s02_police_report_requests_prosecution_for_264a_and_267_about_her(perso
 def test_s07_police_report_the_other_family_signs_for_its_data_not_the_employee(personas, generate):
     incident = s07_third_party_data(personas)
     text = pdf_text(generate(incident, "police"))
-    present(text, ["Begæring om påtale 1: De personer, hvis oplysninger er videregivet", "§ 264 d",
-                   "Undertegnede forurettede begærer hermed påtale",
-                   # §§ 267–268 without an accusation: named, but the police cannot prosecute it
-                   "kan ikke påtales af politiet; privat straffesag"])
-    absent(text, [f"Jeg, {EMPLOYEE}, begærer", "Begæring om påtale 2", "Brud på persondatasikkerheden",
-                  "art. 33"])
+    present(
+        text,
+        [
+            "Begæring om påtale 1: De personer, hvis oplysninger er videregivet",
+            "§ 264 d",
+            "Undertegnede forurettede begærer hermed påtale",
+            # §§ 267–268 without an accusation: named, but the police cannot prosecute it
+            "kan ikke påtales af politiet; privat straffesag",
+        ],
+    )
+    absent(text, [f"Jeg, {EMPLOYEE}, begærer", "Begæring om påtale 2", "Brud på persondatasikkerheden", "art. 33"])
 
 
 def test_s12_police_report_has_no_health_data_and_no_request(personas, generate):
     incident = s12_private_threat_sick_leave(personas)
     text = pdf_text(generate(incident, "police"))
-    present(text, ["§ 119", "§ 266", "§ 121", "offentlig påtale", "Ingen vidner; beskeden er privat.",
-                   "Per Privatbesked", "Du er en klam heks"])
+    present(
+        text,
+        [
+            "§ 119",
+            "§ 266",
+            "§ 121",
+            "offentlig påtale",
+            "Ingen vidner; beskeden er privat.",
+            "Per Privatbesked",
+            "Du er en klam heks",
+        ],
+    )
     absent(text, [*HEALTH, "Begæring om påtale", "kræver begæring", "Opfølgende samtale"])
 
 
@@ -260,10 +363,21 @@ def test_x2_police_report_has_263_for_the_employee_and_the_others_recorded(perso
 
 def test_the_employee_never_signs_for_her_childrens_data(personas, generate):
     _employee(personas)
-    incident = register(personas, title="Billeder af børnene", named=True, family_exposed=True,
-                        lawbreaking_accusation=True,
-                        publications=[{"platform": "facebook", "url": "https://www.facebook.com/p/born",
-                                       "reach": "public", "quote": "Hun stjæler børn – her er hendes egne"}])
+    incident = register(
+        personas,
+        title="Billeder af børnene",
+        named=True,
+        family_exposed=True,
+        lawbreaking_accusation=True,
+        publications=[
+            {
+                "platform": "facebook",
+                "url": "https://www.facebook.com/p/born",
+                "reach": "public",
+                "quote": "Hun stjæler børn – her er hendes egne",
+            }
+        ],
+    )
     facts(personas, incident, consent_police_report=True)
     text = pdf_text(generate(incident, "police"))
     employee_part = text.split("Begæring om påtale 1: Medarbejderen")[1].split("Begæring om påtale 2")[0]
@@ -277,12 +391,24 @@ def test_the_employee_never_signs_for_her_childrens_data(personas, generate):
 
 # --- Datatilsynet, DSA, breach record, AMO ----------------------------------------------------------
 
+
 def test_s01_datatilsynet_complaint(personas, generate):
     incident = s01_address_incitement(personas)
     report = generate(incident, "datatilsynet", employee_address="Skovvej 3, 8200 Aarhus N")
     text = pdf_text(report)
-    present(text, ["Skovvej 3, 8200 Aarhus N", "Brev til borgeren", "Borgeren nægter at fjerne opslaget.",
-                   "Lindqvist", "Buivids", "art. 58, stk. 2, litra g", "ca.", "3000"])
+    present(
+        text,
+        [
+            "Skovvej 3, 8200 Aarhus N",
+            "Brev til borgeren",
+            "Borgeren nægter at fjerne opslaget.",
+            "Lindqvist",
+            "Buivids",
+            "art. 58, stk. 2, litra g",
+            "ca.",
+            "3000",
+        ],
+    )
     absent(text, ["samtykke til offentliggørelsen af videoen", "uden samtykke", ADDRESS])
 
 
@@ -305,11 +431,24 @@ def test_s01_dsa_notice_never_repeats_the_address(personas, generate):
     incident = s01_address_incitement(personas)
     facebook = incident.publications.get()
     # Even an explanation that repeats the address does not carry it to the platform.
-    report = generate(incident, "dsa_notice", explanations={
-        str(facebook.pk): f"Opslaget oplyser hendes bopæl ({ADDRESS}) og opfordrer andre til at tage derhen."})
+    report = generate(
+        incident,
+        "dsa_notice",
+        explanations={
+            str(facebook.pk): f"Opslaget oplyser hendes bopæl ({ADDRESS}) og opfordrer andre til at tage derhen."
+        },
+    )
     for text in (pdf_text(report), report.plain_text):
-        present(text, ["Meta Platforms Ireland Ltd.", "https://www.facebook.com/groups/byen/posts/1", "[udeladt]",
-                       "Tag derhen og sig jeres mening!", "på medarbejderens vegne og med medarbejderens samtykke"])
+        present(
+            text,
+            [
+                "Meta Platforms Ireland Ltd.",
+                "https://www.facebook.com/groups/byen/posts/1",
+                "[udeladt]",
+                "Tag derhen og sig jeres mening!",
+                "på medarbejderens vegne og med medarbejderens samtykke",
+            ],
+        )
         absent(text, [ADDRESS, "Rosenvej", "Børn og Familie", "Socialrådgiver", *GUIDANCE])
     # The stored quote is unchanged.
     assert ADDRESS in incident.publications.get().quote
@@ -323,16 +462,35 @@ def test_s12_has_no_dsa_notice_and_no_datatilsynet_complaint(personas):
 
 def test_s07_breach_record(personas, generate):
     incident = s07_third_party_data(personas)
-    report = generate(incident, "breach_record", breach={
-        "what": "Oplysninger om en anden families børnesag høres i optagelsen.", "categories": "Børn og forældre",
-        "persons": "4", "consequences": "Familien kan blive genkendt.", "measures_taken": "Bedt Facebook fjerne den.",
-        "measures_proposed": "Undervisning i telefonsamtaler.", "informed": "planned"})
+    report = generate(
+        incident,
+        "breach_record",
+        breach={
+            "what": "Oplysninger om en anden families børnesag høres i optagelsen.",
+            "categories": "Børn og forældre",
+            "persons": "4",
+            "consequences": "Familien kan blive genkendt.",
+            "measures_taken": "Bedt Facebook fjerne den.",
+            "measures_proposed": "Undervisning i telefonsamtaler.",
+            "informed": "planned",
+        },
+    )
     text = pdf_text(report)
-    present(text, ["Databeskyttelsesrådgiveren", "Dorte Databeskytter", "dpo@testkommune.invalid", "72 timer",
-                   "art. 33", "art. 34", "Børn og forældre", "Familien kan blive genkendt.",
-                   "Nej, men de berørte underrettes",
-                   (incident.discovered_at + timedelta(hours=72)).astimezone(timezone.get_current_timezone())
-                   .strftime("%Y")])
+    present(
+        text,
+        [
+            "Databeskyttelsesrådgiveren",
+            "Dorte Databeskytter",
+            "dpo@testkommune.invalid",
+            "72 timer",
+            "art. 33",
+            "art. 34",
+            "Børn og forældre",
+            "Familien kan blive genkendt.",
+            "Nej, men de berørte underrettes",
+            (incident.discovered_at + timedelta(hours=72)).astimezone(timezone.get_current_timezone()).strftime("%Y"),
+        ],
+    )
     absent(text, [*HEALTH])
 
 

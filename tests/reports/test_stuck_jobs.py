@@ -42,9 +42,19 @@ def _database_url() -> str:
 
 def _worker(tmp_path: Path, name: str, env: dict, *, beat: bool = False) -> subprocess.Popen:
     celery = Path(sys.executable).with_name("celery")
-    args = [str(celery), "-A", "udhaengning", "worker", "--pool=solo", "--loglevel=INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            f"--hostname={name}-{uuid.uuid4().hex[:8]}@localhost", f"--pidfile={tmp_path / (name + '.pid')}"]
+    args = [
+        str(celery),
+        "-A",
+        "udhaengning",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        f"--hostname={name}-{uuid.uuid4().hex[:8]}@localhost",
+        f"--pidfile={tmp_path / (name + '.pid')}",
+    ]
     if beat:
         args += ["--beat", f"--schedule={tmp_path / 'beat-schedule'}"]
     log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
@@ -89,16 +99,24 @@ def _wait(predicate, timeout: float, step: float = 0.02) -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_render_ends_ready_within_the_sweep(client, personas, case, private_storage, tmp_path):
     app.control.purge()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.reports.worker_settings",
-           "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-           "TEST_PRIVATE_STORAGE": str(private_storage),
-           "REPORTS_RENDER_DEADLINE_SECONDS": str(DEADLINE), "JOBS_SWEEP_SECONDS": str(SWEEP)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.reports.worker_settings",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "TEST_PRIVATE_STORAGE": str(private_storage),
+        "REPORTS_RENDER_DEADLINE_SECONDS": str(DEADLINE),
+        "JOBS_SWEEP_SECONDS": str(SWEEP),
+    }
     first = _worker(tmp_path, "first", env)
     second = None
     try:
-        report = services.report_request(actor=personas.manager, incident=case, kind="police",
-                                         options=options_for("police", case, personas.manager,
-                                                             purposes=["prosecution"]))
+        report = services.report_request(
+            actor=personas.manager,
+            incident=case,
+            kind="police",
+            options=options_for("police", case, personas.manager, purposes=["prosecution"]),
+        )
         assert _wait(lambda: _status(report.pk) == "rendering", timeout=60), (tmp_path / "first.log").read_text()
         first.send_signal(signal.SIGKILL)  # the main process, mid-render
         first.wait(timeout=10)
@@ -109,8 +127,9 @@ def test_worker_killed_mid_render_ends_ready_within_the_sweep(client, personas, 
         second = _worker(tmp_path, "second", env, beat=True)
         # Ready within the deadline, a sweep tick and a render (plus the new worker's start).
         limit = DEADLINE + 2 * SWEEP + 40
-        assert _wait(lambda: _status(report.pk) == "ready", timeout=limit, step=0.5), \
-            (tmp_path / "second.log").read_text()
+        assert _wait(lambda: _status(report.pk) == "ready", timeout=limit, step=0.5), (
+            tmp_path / "second.log"
+        ).read_text()
         recovered_after = time.monotonic() - killed_at
         report.refresh_from_db()
         assert report.attempts == 2 and report.retried_at is not None
@@ -136,11 +155,25 @@ def test_sweep_fails_a_job_tried_too_often_and_leaves_running_ones(personas, cas
     settings.REPORTS_RENDER_DEADLINE_SECONDS = 60
     options = options_for("police", case, personas.manager, purposes=["prosecution"])
     long_ago = timezone.now() - timedelta(minutes=5)
-    worn_out = Report.objects.create(incident=case, kind="police", version=90, options=options,
-                                     status="rendering", started_at=long_ago, attempts=MAX_ATTEMPTS,
-                                     requested_at=long_ago)
-    running = Report.objects.create(incident=case, kind="police", version=91, options=options,
-                                    status="rendering", started_at=timezone.now(), attempts=1)
+    worn_out = Report.objects.create(
+        incident=case,
+        kind="police",
+        version=90,
+        options=options,
+        status="rendering",
+        started_at=long_ago,
+        attempts=MAX_ATTEMPTS,
+        requested_at=long_ago,
+    )
+    running = Report.objects.create(
+        incident=case,
+        kind="police",
+        version=91,
+        options=options,
+        status="rendering",
+        started_at=timezone.now(),
+        attempts=1,
+    )
 
     result = services.stuck_jobs_sweep()
 

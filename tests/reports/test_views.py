@@ -65,23 +65,28 @@ def _expected(table: dict, name: str) -> int:
 
 # --- The persona matrix ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("url_name", "report_key", "allowed"), [
-    ("list", None, CASE_VIEWERS),
-    ("detail", "police", MANAGER_ONLY),
-    ("status", "police", MANAGER_ONLY),
-    ("download", "police", MANAGER_ONLY),
-    ("detail", "internal_notes", MANAGER_ONLY),
-    ("download", "internal_notes", MANAGER_ONLY),
-    ("detail", "internal_plain", CASE_VIEWERS),
-    ("status", "internal_plain", CASE_VIEWERS),
-    ("download", "internal_plain", CASE_VIEWERS),
-    ("bundle", "police", MANAGER_ONLY),
-])
+
+@pytest.mark.parametrize(
+    ("url_name", "report_key", "allowed"),
+    [
+        ("list", None, CASE_VIEWERS),
+        ("detail", "police", MANAGER_ONLY),
+        ("status", "police", MANAGER_ONLY),
+        ("download", "police", MANAGER_ONLY),
+        ("detail", "internal_notes", MANAGER_ONLY),
+        ("download", "internal_notes", MANAGER_ONLY),
+        ("detail", "internal_plain", CASE_VIEWERS),
+        ("status", "internal_plain", CASE_VIEWERS),
+        ("download", "internal_plain", CASE_VIEWERS),
+        ("bundle", "police", MANAGER_ONLY),
+    ],
+)
 def test_who_may_get_what(client, personas, case, made, url_name, report_key, allowed):
     """Every persona (rendering the reports once): hidden is 404, never 403."""
     report = made[report_key] if report_key else None
-    answers = {name: _login(client, personas, name).get(_url(url_name, case, report)).status_code
-               for name in PERSONA_NAMES}
+    answers = {
+        name: _login(client, personas, name).get(_url(url_name, case, report)).status_code for name in PERSONA_NAMES
+    }
     assert answers == {name: _expected(allowed, name) for name in PERSONA_NAMES}
 
 
@@ -113,8 +118,9 @@ def test_only_managers_may_retry_or_bundle(client, personas, case, made, synchro
 @pytest.mark.parametrize("url_name", ["list", "detail", "status", "download", "text", "bundle", "retry"])
 def test_anonymous_is_sent_to_sign_in(client, case, made, url_name):
     report = None if url_name == "list" else made["police"]
-    response = client.post(_url(url_name, case, report)) if url_name == "retry" else client.get(
-        _url(url_name, case, report))
+    response = (
+        client.post(_url(url_name, case, report)) if url_name == "retry" else client.get(_url(url_name, case, report))
+    )
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
@@ -135,6 +141,7 @@ def test_a_report_of_another_incident_is_404(client, personas, case, made):
 
 
 # --- What each one sees -----------------------------------------------------------------------------
+
 
 def test_the_caseworker_sees_only_the_internal_report_without_notes(client, personas, case, made):
     client.force_login(personas.caseworker)
@@ -166,15 +173,21 @@ def test_the_manager_lists_every_version_and_may_generate(client, personas, case
 
 
 def test_generating_from_the_form_redirects_to_the_status_page_and_the_file_is_ready(
-        client, personas, case, synchronous_worker, django_capture_on_commit_callbacks):
+    client, personas, case, synchronous_worker, django_capture_on_commit_callbacks
+):
     client.force_login(personas.manager)
     form_page = client.get(_url("create", case, kind="police")).content.decode()
     assert "Formålet med anmeldelsen" in form_page and "Navngiv gerningspersonen" in form_page
     first = case.publications.order_by("id").first()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_url("create", case, kind="police"), {
-            "publications": [first.pk], "purposes": ["prosecution"], "name_perpetrator": "",
-        })
+        response = client.post(
+            _url("create", case, kind="police"),
+            {
+                "publications": [first.pk],
+                "purposes": ["prosecution"],
+                "name_perpetrator": "",
+            },
+        )
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
     assert report.status == Report.Status.READY, report.error
@@ -189,17 +202,26 @@ def test_generating_from_the_form_redirects_to_the_status_page_and_the_file_is_r
     assert f"{case.reference}-politianmeldelse-v1.pdf" in download["Content-Disposition"]
     assert download["X-Content-SHA256"] == report.sha256
     assert download["Cache-Control"] == "private, no-store"
-    assert AuditEvent.objects.filter(action="download", object_type="reports.report",
-                                     details__sha256=report.sha256).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="download", object_type="reports.report", details__sha256=report.sha256
+        ).count()
+        == 1
+    )
 
 
 def test_the_form_keeps_what_was_typed_when_it_has_errors(client, personas, case):
     client.force_login(personas.manager)
-    response = client.post(_url("create", case, kind="dsa_notice"), {
-        "sender_name": "Mette <Leder>", "sender_email": "ikke-en-adresse", "platform": "facebook",
-        f"explanation_{case.publications.order_by('id').first().pk}": "Min begrundelse",
-        "publications": [case.publications.order_by("id").first().pk],
-    })
+    response = client.post(
+        _url("create", case, kind="dsa_notice"),
+        {
+            "sender_name": "Mette <Leder>",
+            "sender_email": "ikke-en-adresse",
+            "platform": "facebook",
+            f"explanation_{case.publications.order_by('id').first().pk}": "Min begrundelse",
+            "publications": [case.publications.order_by("id").first().pk],
+        },
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Skriv en gyldig e-mailadresse." in page
@@ -213,8 +235,9 @@ def test_an_unknown_kind_is_404(client, personas, case):
 
 
 def test_the_status_page_polls_with_an_external_script_and_the_json_says_the_status(client, personas, case):
-    report = services.report_request(actor=personas.manager, incident=case, kind="police",
-                                     options=options_for("police", case, personas.manager))
+    report = services.report_request(
+        actor=personas.manager, incident=case, kind="police", options=options_for("police", case, personas.manager)
+    )
     client.force_login(personas.manager)
     page = client.get(_url("detail", case, report)).content.decode()
     assert f'data-status-url="{_url("status", case, report)}"' in page
@@ -232,8 +255,9 @@ def test_the_status_page_polls_with_an_external_script_and_the_json_says_the_sta
     assert data["sha256"] == Report.objects.get(pk=report.pk).sha256
 
 
-def test_a_failed_report_shows_the_reason_and_a_retry_button(client, personas, case, made, synchronous_worker,
-                                                            django_capture_on_commit_callbacks):
+def test_a_failed_report_shows_the_reason_and_a_retry_button(
+    client, personas, case, made, synchronous_worker, django_capture_on_commit_callbacks
+):
     client.force_login(personas.manager)
     page = client.get(_url("detail", case, made["failed"])).content.decode()
     assert "Rapporten kunne ikke dannes: testårsag." in page
@@ -247,8 +271,9 @@ def test_a_failed_report_shows_the_reason_and_a_retry_button(client, personas, c
     assert failed.attempts == 1
 
 
-def test_a_broker_outage_fails_the_report_with_a_retry_button(client, personas, case, monkeypatch,
-                                                             django_capture_on_commit_callbacks):
+def test_a_broker_outage_fails_the_report_with_a_retry_button(
+    client, personas, case, monkeypatch, django_capture_on_commit_callbacks
+):
     def down(pk):
         raise ConnectionError("broker down")
 
@@ -266,15 +291,16 @@ def test_the_dsa_notice_page_offers_the_text_to_copy(client, personas, case, gen
     report = generate(case, "dsa_notice")
     client.force_login(personas.manager)
     page = client.get(_url("detail", case, report)).content.decode()
-    assert 'id="dsa-text"' in page and "data-copy-target=\"dsa-text\"" in page
+    assert 'id="dsa-text"' in page and 'data-copy-target="dsa-text"' in page
     assert "ANMELDELSE AF ULOVLIGT INDHOLD" in page
     text = client.get(_url("text", case, report))
     assert text["Content-Type"] == "text/plain; charset=utf-8"
     assert text.content.decode() == report.plain_text
 
 
-def test_bundles_are_made_from_the_page_and_downloaded(client, personas, case, made, synchronous_worker,
-                                                     django_capture_on_commit_callbacks):
+def test_bundles_are_made_from_the_page_and_downloaded(
+    client, personas, case, made, synchronous_worker, django_capture_on_commit_callbacks
+):
     client.force_login(personas.manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url("bundle", case, made["police"]))
@@ -315,8 +341,9 @@ def test_pages_use_a_constant_number_of_queries(client, personas, case, generate
     assert len(detail) <= len(few) + 2
 
 
-def test_a_report_stuck_for_long_may_be_tried_again(client, personas, case, synchronous_worker,
-                                                    django_capture_on_commit_callbacks):
+def test_a_report_stuck_for_long_may_be_tried_again(
+    client, personas, case, synchronous_worker, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -324,8 +351,7 @@ def test_a_report_stuck_for_long_may_be_tried_again(client, personas, case, sync
     report = services.report_request(actor=personas.manager, incident=case, kind="internal_hr", options={})
     client.force_login(personas.manager)
     assert "Prøv igen" not in client.get(_url("detail", case, report)).content.decode()
-    Report.objects.filter(pk=report.pk).update(status="rendering",
-                                               started_at=timezone.now() - timedelta(minutes=20))
+    Report.objects.filter(pk=report.pk).update(status="rendering", started_at=timezone.now() - timedelta(minutes=20))
     page = client.get(_url("detail", case, report)).content.decode()
     assert "ikke blevet færdig" in page and "Prøv igen" in page
     with django_capture_on_commit_callbacks(execute=True):
@@ -345,15 +371,21 @@ def test_a_union_rep_the_case_is_shared_with_never_sees_reports(client, personas
     share_model.objects.create(incident=case, union_rep=personas.union_rep, shared_by=personas.caseworker)
     assert incident_policy.may_view(personas.union_rep, case)  # the rep may read the case itself ...
     client.force_login(personas.union_rep)
-    for url in (_url("list", case), _url("detail", case, made["internal_plain"]),
-                _url("download", case, made["internal_plain"]), _url("status", case, made["internal_plain"])):
+    for url in (
+        _url("list", case),
+        _url("detail", case, made["internal_plain"]),
+        _url("download", case, made["internal_plain"]),
+        _url("status", case, made["internal_plain"]),
+    ):
         assert client.get(url).status_code == 404, url  # ... but never its reports
     api = client.get(f"/api/v1/incidents/{case.reference}/reports/")
     assert api.status_code == 404
     html = Template('{% include "reports/includes/incident_reports_card.html" %}').render(
-        Context({"incident": case, "user": personas.union_rep}))
+        Context({"incident": case, "user": personas.union_rep})
+    )
     assert "Rapporter" not in html and "Hent PDF" not in html
     employee_html = Template('{% include "reports/includes/incident_reports_card.html" %}').render(
-        Context({"incident": case, "user": personas.caseworker}))
+        Context({"incident": case, "user": personas.caseworker})
+    )
     assert _url("download", case, made["internal_plain"]) in employee_html
     assert _url("download", case, made["internal_notes"]) not in employee_html

@@ -78,8 +78,11 @@ def test_a_worker_renders_the_report_and_builds_the_bundle(client, personas, cas
 
     client.force_login(personas.manager)
     options = options_for("police", case, personas.manager, purposes=["prosecution"])
-    with own_broker(), finished_tasks() as (done, event), start_worker(app, pool="solo", perform_ping_check=False,
-                                                                        shutdown_timeout=10):
+    with (
+        own_broker(),
+        finished_tasks() as (done, event),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
         report = services.report_request(actor=personas.manager, incident=case, kind="police", options=options)
         wait_for_task(done, event, "reports.tasks.render_report")
         report.refresh_from_db()

@@ -12,8 +12,10 @@ from udhaengning.settings.test import STORAGES
 
 STORAGES = {
     **STORAGES,
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": os.environ["TEST_PRIVATE_STORAGE"], "base_url": None}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ["TEST_PRIVATE_STORAGE"], "base_url": None},
+    },
 }
 REPORTS_RENDER_DEADLINE_SECONDS = int(os.environ.get("REPORTS_RENDER_DEADLINE_SECONDS", "6"))
 JOBS_SWEEP_SECONDS = int(os.environ.get("JOBS_SWEEP_SECONDS", "2"))

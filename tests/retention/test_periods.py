@@ -37,21 +37,38 @@ def _no_security_events():
 
 def _recording(personas, days_ago: int) -> RecordingRequest:
     return recording_services.recording_request_register(
-        actor=personas.caseworker, unit=personas.family, reasons=["memory_problems"], fields={
-            "request_date": timezone.localdate() - timedelta(days=days_ago), "media": "audio", "setting": "meeting",
-            "free_text": "Borgeren glemmer aftaler.", "decision": "allowed", "conditions": "",
-            "justification": "Borgeren har svært ved at huske.", "hidden_recording_discovered": False,
+        actor=personas.caseworker,
+        unit=personas.family,
+        reasons=["memory_problems"],
+        fields={
+            "request_date": timezone.localdate() - timedelta(days=days_ago),
+            "media": "audio",
+            "setting": "meeting",
+            "free_text": "Borgeren glemmer aftaler.",
+            "decision": "allowed",
+            "conditions": "",
+            "justification": "Borgeren har svært ved at huske.",
+            "hidden_recording_discovered": False,
             "hidden_recording_note": "",
-        })
+        },
+    )
 
 
 def test_the_settings_page_explains_the_considerations_and_the_defaults(client, personas):
     client.force_login(personas.admin)
     page = client.get(reverse("admin:accounts_organisation_change", args=[personas.org.pk])).content.decode()
-    for text in ("straffeloven § 96, stk. 1", "offererstatningsloven § 13", "forældelsesloven § 3, stk. 1",
-                 "offentlighedsloven § 15", "arkivloven", "Systemets standard: 24 måneder",
-                 "Systemets standard: 36 måneder", "Systemets standard: 60 måneder", "kontrolpunkt",
-                 "anonymiseres"):
+    for text in (
+        "straffeloven § 96, stk. 1",
+        "offererstatningsloven § 13",
+        "forældelsesloven § 3, stk. 1",
+        "offentlighedsloven § 15",
+        "arkivloven",
+        "Systemets standard: 24 måneder",
+        "Systemets standard: 36 måneder",
+        "Systemets standard: 60 måneder",
+        "kontrolpunkt",
+        "anonymiseres",
+    ):
         assert text in page, text
 
 
@@ -70,8 +87,11 @@ def test_recording_requests_are_anonymised_after_their_own_period_unless_linked_
     org = personas.org
     old, linked, recent = _recording(personas, 40 * 31), _recording(personas, 40 * 31), _recording(personas, 30)
     incident = incident_services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
-        fields={"title": "Optaget møde lagt på nettet", "discovered_at": timezone.now() - timedelta(days=1)})
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
+        fields={"title": "Optaget møde lagt på nettet", "discovered_at": timezone.now() - timedelta(days=1)},
+    )
     RecordingRequest.objects.filter(pk=linked.pk).update(incident=incident)
     assert org.recording_retention_months == 36
 
@@ -87,8 +107,9 @@ def test_recording_requests_are_anonymised_after_their_own_period_unless_linked_
     for kept in (linked, recent):
         kept.refresh_from_db()
         assert kept.anonymised_on is None and kept.free_text == "Borgeren glemmer aftaler."
-    event = AuditEvent.objects.filter(object_type="recordings.recordingrequest", action=AuditEvent.Action.UPDATE,
-                                      details__reason="retention").get()
+    event = AuditEvent.objects.filter(
+        object_type="recordings.recordingrequest", action=AuditEvent.Action.UPDATE, details__reason="retention"
+    ).get()
     assert event.details["references"] == [old.reference] and event.organisation_id == org.pk
     assert retention_purge(now=timezone.now(), dry_run=False).recording_requests == 0  # once
     assert audit_verify(organisation_id=org.pk).ok
@@ -96,8 +117,12 @@ def test_recording_requests_are_anonymised_after_their_own_period_unless_linked_
 
 def _events(personas, n: int, label: str) -> None:
     for number in range(n):
-        audit_record(actor=personas.manager, action=AuditEvent.Action.VIEW, object_type="incidents.incident",
-                     summary=f"{label} {number}")
+        audit_record(
+            actor=personas.manager,
+            action=AuditEvent.Action.VIEW,
+            object_type="incidents.incident",
+            summary=f"{label} {number}",
+        )
 
 
 def test_the_audit_log_is_shortened_and_the_chain_still_verifies(personas):
@@ -129,8 +154,9 @@ def test_a_forged_checkpoint_does_not_verify(personas):
     retention_purge(now=add_months(timezone.now(), org.audit_retention_months) + timedelta(days=1), dry_run=False)
     real = AuditCheckpoint.objects.get(chain=org.pk)
     # Someone with database access only adds a later checkpoint to hide events: its HMAC is wrong.
-    AuditCheckpoint.objects.create(chain=org.pk, seq=real.seq + 1, hash="f" * 64, before=real.before,
-                                   at=timezone.now(), deleted=1, mac="0" * 64)
+    AuditCheckpoint.objects.create(
+        chain=org.pk, seq=real.seq + 1, hash="f" * 64, before=real.before, at=timezone.now(), deleted=1, mac="0" * 64
+    )
     report = audit_verify(organisation_id=org.pk)
     assert not report.ok and "checkpoint" in report.problem
 
@@ -141,7 +167,10 @@ def test_the_database_refuses_deleting_events_no_checkpoint_covers(personas):
     with pytest.raises(InternalError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     with pytest.raises(InternalError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("INSERT INTO audit_auditcheckpoint (chain, seq, hash, before, at, deleted, mac) "
-                       "VALUES (%s, 1, %s, now(), now(), 0, 'x') RETURNING id", [personas.org.pk, event.hash])
+        cursor.execute(
+            "INSERT INTO audit_auditcheckpoint (chain, seq, hash, before, at, deleted, mac) "
+            "VALUES (%s, 1, %s, now(), now(), 0, 'x') RETURNING id",
+            [personas.org.pk, event.hash],
+        )
         cursor.execute("DELETE FROM audit_auditcheckpoint")
     assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -51,7 +51,9 @@ def incident(personas, settings, tmp_path):
     settings.ALLOWED_HOSTS = ["*"]
     private_storage(settings, tmp_path)
     registered = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Opslag", "discovered_at": timezone.now() - timedelta(hours=3)},
         targets=[personas.caseworker],
         publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/1/posts/2"}],
@@ -80,10 +82,14 @@ def manager_token(personas) -> str:
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_no_operation_answers_a_server_error(case, manager_token):
     response = case.call(headers={"Authorization": f"Token {manager_token}"})
     assert response.status_code < 500, (
-        f"{case.method} {case.formatted_path}: {response.status_code}\n{response.text[:500]}")
+        f"{case.method} {case.formatted_path}: {response.status_code}\n{response.text[:500]}"
+    )

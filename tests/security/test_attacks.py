@@ -112,9 +112,21 @@ def test_every_post_without_a_csrf_token_is_refused(personas, world):
             continue
         client = signed_in(personas, persona_for(name, post=True), enforce_csrf_checks=True)
         url = concrete_url(name, pattern, world, EXPECTED[name][0])
-        response = client.post(url, {"title": "x", "body": "x", "to_status": "closed", "reason": "x",
-                                     "hold-hold": "1", "hold-reason": "x", "decision": "granted",
-                                     "confirm": "on", "subject_name": "x", "requester": "x"})
+        response = client.post(
+            url,
+            {
+                "title": "x",
+                "body": "x",
+                "to_status": "closed",
+                "reason": "x",
+                "hold-hold": "1",
+                "hold-reason": "x",
+                "decision": "granted",
+                "confirm": "on",
+                "subject_name": "x",
+                "requester": "x",
+            },
+        )
         if not refused_by_csrf(response):
             wrong.append(f"{name} {url}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
@@ -134,8 +146,12 @@ class _Forms(HTMLParser):
         if tag == "form" and (attrs.get("method") or "get").lower() == "post":
             self._open = {"action": attrs.get("action") or "", "token": False}
             self.forms.append(self._open)
-        elif tag == "input" and self._open is not None and attrs.get("name") == "csrfmiddlewaretoken" \
-                and attrs.get("value"):
+        elif (
+            tag == "input"
+            and self._open is not None
+            and attrs.get("name") == "csrfmiddlewaretoken"
+            and attrs.get("value")
+        ):
             self._open["token"] = True
 
     def handle_endtag(self, tag):
@@ -170,24 +186,49 @@ def test_every_form_on_every_page_carries_a_token_and_posts_to_a_checked_url(per
 
 # --- Stored XSS ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def hostile(personas, storage_root):
     """An incident with the payload in every text field, a shared and an internal note, an action and evidence."""
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
-        fields={"title": PAYLOAD, "description": PAYLOAD, "target_names": PAYLOAD, "perpetrator_name": PAYLOAD,
-                "perpetrator_relation": "citizen_own_case", "named": True,
-                "discovered_at": timezone.now() - timedelta(hours=2)},
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
+        fields={
+            "title": PAYLOAD,
+            "description": PAYLOAD,
+            "target_names": PAYLOAD,
+            "perpetrator_name": PAYLOAD,
+            "perpetrator_relation": "citizen_own_case",
+            "named": True,
+            "discovered_at": timezone.now() - timedelta(hours=2),
+        },
         targets=[personas.caseworker],
-        publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/1/posts/2",
-                       "title": PAYLOAD, "quote": PAYLOAD}],
+        publications=[
+            {
+                "platform": "facebook",
+                "url": "https://www.facebook.com/groups/1/posts/2",
+                "title": PAYLOAD,
+                "quote": PAYLOAD,
+            }
+        ],
     )
     services.note_add(actor=personas.manager, incident=incident, body=PAYLOAD, visibility="shared")
     services.note_add(actor=personas.manager, incident=incident, body=PAYLOAD, visibility="internal")
-    services.incident_record_action(actor=personas.manager, incident=incident, action_code="platform_takedown",
-                                    occurred_on=timezone.localdate(), note=PAYLOAD, external_reference=PAYLOAD)
-    evidence_store(actor=personas.manager, incident=incident, description=PAYLOAD,
-                   uploaded_file=SimpleUploadedFile(f"{IMG}.png", png()))
+    services.incident_record_action(
+        actor=personas.manager,
+        incident=incident,
+        action_code="platform_takedown",
+        occurred_on=timezone.localdate(),
+        note=PAYLOAD,
+        external_reference=PAYLOAD,
+    )
+    evidence_store(
+        actor=personas.manager,
+        incident=incident,
+        description=PAYLOAD,
+        uploaded_file=SimpleUploadedFile(f"{IMG}.png", png()),
+    )
     return incident
 
 
@@ -255,7 +296,9 @@ def foreign_incident(personas):
     unit = UnitFactory(organisation=org, name="Ydre enhed")
     boss = member(unit, "manager", username="andenleder")
     return services.incident_register(
-        actor=boss, unit=unit, channel=Incident.Channel.MANAGER,
+        actor=boss,
+        unit=unit,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Fremmed sag", "discovered_at": timezone.now() - timedelta(hours=1)},
     )
 
@@ -280,8 +323,10 @@ def test_quote_in_search_finds_nothing_rather_than_everything(personas, world):
 
 # --- Open redirect and session fixation on sign-in ------------------------------------------------
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/",
-                                    "https:evil.example"])
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "https:evil.example"]
+)
 def test_sign_in_never_redirects_off_site(personas, target):
     client = Client()
     response = client.post(f"/accounts/login/?next={target}", {"login": "caseworker", "password": TEST_PASSWORD})
@@ -308,20 +353,28 @@ def test_sign_in_gives_a_new_session_key(personas):
 
 # --- Path traversal in evidence file names ------------------------------------------------------
 
+
 def test_uploaded_file_name_cannot_climb_out_of_storage(personas, world, storage_root):
     client = signed_in(personas, "manager")
     # A raw multipart body: Django's test client would strip the path from the name itself.
     boundary = "BoUnDaRy"
-    body = b"".join([
-        f"--{boundary}\r\n".encode(),
-        b'Content-Disposition: form-data; name="files"; filename="../../etc/passwd.png"\r\n',
-        b"Content-Type: image/png\r\n\r\n", png(), b"\r\n",
-        f"--{boundary}\r\n".encode(),
-        b'Content-Disposition: form-data; name="description"\r\n\r\n\r\n',
-        f"--{boundary}--\r\n".encode(),
-    ])
-    response = client.post(reverse("incidents:evidence_upload", args=[world.incident.reference]), body,
-                           content_type=f"multipart/form-data; boundary={boundary}")
+    body = b"".join(
+        [
+            f"--{boundary}\r\n".encode(),
+            b'Content-Disposition: form-data; name="files"; filename="../../etc/passwd.png"\r\n',
+            b"Content-Type: image/png\r\n\r\n",
+            png(),
+            b"\r\n",
+            f"--{boundary}\r\n".encode(),
+            b'Content-Disposition: form-data; name="description"\r\n\r\n\r\n',
+            f"--{boundary}--\r\n".encode(),
+        ]
+    )
+    response = client.post(
+        reverse("incidents:evidence_upload", args=[world.incident.reference]),
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
     assert response.status_code in (200, 302)
     stored = Evidence.objects.exclude(pk=world.evidence.pk).get()
     path = (storage_root / stored.file.name).resolve()
@@ -336,12 +389,18 @@ def test_uploaded_file_name_cannot_climb_out_of_storage(personas, world, storage
 
 # --- IDOR: guessed references and ids ----------------------------------------------------------
 
+
 def test_guessed_references_and_evidence_ids_are_404(personas, world, foreign_incident):
     year = timezone.localdate().year
-    foreign_evidence = evidence_store(actor=foreign_incident.reporter, incident=foreign_incident,
-                                      uploaded_file=SimpleUploadedFile("fremmed.png", png()))
+    foreign_evidence = evidence_store(
+        actor=foreign_incident.reporter,
+        incident=foreign_incident,
+        uploaded_file=SimpleUploadedFile("fremmed.png", png()),
+    )
     jobcenter_case = services.incident_register(
-        actor=personas.other_manager, unit=personas.jobcenter, channel=Incident.Channel.MANAGER,
+        actor=personas.other_manager,
+        unit=personas.jobcenter,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Jobcenter-sag", "discovered_at": timezone.now() - timedelta(hours=1)},
         targets=[personas.other_caseworker],
     )
@@ -368,6 +427,7 @@ def test_guessed_references_and_evidence_ids_are_404(personas, world, foreign_in
 
 
 # --- Security headers on every page -------------------------------------------------------------
+
 
 def _directives(csp: str) -> dict[str, list[str]]:
     return {part.split()[0]: part.split()[1:] for part in (p.strip() for p in csp.split(";")) if part}
@@ -450,15 +510,28 @@ def hostile_requests(personas, storage_root):
     decided with the payload as justification; an erasure request about NAME carried out with
     the payload as its note (the closed incident loses the name, the open one keeps it).
     """
+
     def incident(*, close: bool) -> Incident:
         case = services.incident_register(
-            actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
-            fields={"title": "Opslag i Facebook-gruppe", "description": f"{NAME} skrev om Sara.",
-                    "perpetrator_name": NAME, "perpetrator_relation": "citizen_own_case", "named": True,
-                    "discovered_at": timezone.now() - timedelta(days=2)},
+            actor=personas.manager,
+            unit=personas.family,
+            channel=Incident.Channel.MANAGER,
+            fields={
+                "title": "Opslag i Facebook-gruppe",
+                "description": f"{NAME} skrev om Sara.",
+                "perpetrator_name": NAME,
+                "perpetrator_relation": "citizen_own_case",
+                "named": True,
+                "discovered_at": timezone.now() - timedelta(days=2),
+            },
             targets=[personas.caseworker],
-            publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/1/posts/2",
-                           "quote": f"Jeg, {NAME}, siger sandheden"}],
+            publications=[
+                {
+                    "platform": "facebook",
+                    "url": "https://www.facebook.com/groups/1/posts/2",
+                    "quote": f"Jeg, {NAME}, siger sandheden",
+                }
+            ],
         )
         if close:
             from incidents.art14 import art14_record
@@ -469,22 +542,37 @@ def hostile_requests(personas, storage_root):
 
     open_case, closed_case = incident(close=False), incident(close=True)
     manager, admin = signed_in(personas, "manager"), signed_in(personas, "admin")
-    response = manager.post(reverse("incidents:legal_hold", args=[open_case.reference]),
-                            {"hold-hold": "1", "hold-reason": PAYLOAD})
+    response = manager.post(
+        reverse("incidents:legal_hold", args=[open_case.reference]), {"hold-hold": "1", "hold-reason": PAYLOAD}
+    )
     assert response.status_code == 302
 
     def request(kind: str) -> DataSubjectRequest:
-        response = admin.post(reverse("privacy:create"), {
-            "organisation": personas.org.pk, "kind": kind, "subject_type": "perpetrator", "subject_name": NAME,
-            "received_on": timezone.localdate().isoformat(), "requester": PAYLOAD})
+        response = admin.post(
+            reverse("privacy:create"),
+            {
+                "organisation": personas.org.pk,
+                "kind": kind,
+                "subject_type": "perpetrator",
+                "subject_name": NAME,
+                "received_on": timezone.localdate().isoformat(),
+                "requester": PAYLOAD,
+            },
+        )
         assert response.status_code == 302, response.content.decode()
         return DataSubjectRequest.objects.get(pk=resolve(response["Location"]).kwargs["pk"])
 
     access, erasure = request("access"), request("erasure")
-    assert admin.post(reverse("privacy:decide", args=[access.pk]),
-                      {"decision": "partly_granted", "justification": PAYLOAD}).status_code == 302
-    assert admin.post(reverse("privacy:erase", args=[erasure.pk]),
-                      {"confirm": "on", "justification": PAYLOAD}).status_code == 302
+    assert (
+        admin.post(
+            reverse("privacy:decide", args=[access.pk]), {"decision": "partly_granted", "justification": PAYLOAD}
+        ).status_code
+        == 302
+    )
+    assert (
+        admin.post(reverse("privacy:erase", args=[erasure.pk]), {"confirm": "on", "justification": PAYLOAD}).status_code
+        == 302
+    )
     for obj in (open_case, closed_case, access, erasure):
         obj.refresh_from_db()
     return SimpleNamespace(open_case=open_case, closed_case=closed_case, access=access, erasure=erasure)
@@ -506,8 +594,14 @@ def test_payloads_in_requests_and_legal_hold_are_escaped_on_every_page(personas,
     h = hostile_requests
     admin, manager = signed_in(personas, "admin"), signed_in(personas, "manager")
     undecided = privacy_services.dsr_register(
-        actor=personas.admin, organisation=personas.org, kind="access", subject_type="perpetrator", subject_name=NAME,
-        received_on=timezone.localdate(), requester=PAYLOAD)
+        actor=personas.admin,
+        organisation=personas.org,
+        kind="access",
+        subject_type="perpetrator",
+        subject_name=NAME,
+        received_on=timezone.localdate(),
+        requester=PAYLOAD,
+    )
     pages = {
         "requests": admin.get(reverse("privacy:list")),
         "access request": admin.get(reverse("privacy:detail", args=[h.access.pk])),
@@ -515,21 +609,39 @@ def test_payloads_in_requests_and_legal_hold_are_escaped_on_every_page(personas,
         "incident under hold": manager.get(reverse("incidents:detail", args=[h.open_case.reference])),
         "erased incident": manager.get(reverse("incidents:detail", args=[h.closed_case.reference])),
         # Forms given back with their errors keep what was typed, as text.
-        "request form": admin.post(reverse("privacy:create"), {
-            "organisation": personas.org.pk, "kind": "access", "subject_type": "perpetrator", "subject_name": NAME,
-            "received_on": "", "requester": PAYLOAD}),
-        "decision form": admin.post(reverse("privacy:decide", args=[undecided.pk]),
-                                    {"decision": "no such decision", "justification": PAYLOAD}),
-        "legal hold form": manager.post(reverse("incidents:legal_hold", args=[h.closed_case.reference]),
-                                        {"hold-hold": "1", "hold-reason": PAYLOAD + "x" * 2000}),
+        "request form": admin.post(
+            reverse("privacy:create"),
+            {
+                "organisation": personas.org.pk,
+                "kind": "access",
+                "subject_type": "perpetrator",
+                "subject_name": NAME,
+                "received_on": "",
+                "requester": PAYLOAD,
+            },
+        ),
+        "decision form": admin.post(
+            reverse("privacy:decide", args=[undecided.pk]), {"decision": "no such decision", "justification": PAYLOAD}
+        ),
+        "legal hold form": manager.post(
+            reverse("incidents:legal_hold", args=[h.closed_case.reference]),
+            {"hold-hold": "1", "hold-reason": PAYLOAD + "x" * 2000},
+        ),
     }
     expected = {"request form": 400, "decision form": 400}
     for where, response in pages.items():
         assert response.status_code == expected.get(where, 200), where
         assert_escaped(response.content.decode(), where)
     shown = {where: response.content.decode() for where, response in pages.items()}
-    for where in ("requests", "access request", "erasure request", "incident under hold", "request form",
-                  "decision form", "legal hold form"):
+    for where in (
+        "requests",
+        "access request",
+        "erasure request",
+        "incident under hold",
+        "request form",
+        "decision form",
+        "legal hold form",
+    ):
         assert ESCAPED in shown[where], f"{where}: the payload is not shown as text"
     assert shown["access request"].count(ESCAPED) >= 4  # subject, requester, justification, the incident found
     assert "Anmodningen er ikke gemt endnu" in shown["request form"]
@@ -546,8 +658,7 @@ def _exported(personas, dsr, fmt: str) -> _Exported:
     export = privacy_services.access_export_request(actor=personas.admin, dsr=dsr, fmt=fmt)
     privacy_services.access_export_render(export.pk)
     response = signed_in(personas, "admin").get(reverse("privacy:export_download", args=[dsr.pk, export.pk]))
-    return _Exported(response=response, status_code=response.status_code,
-                     content=b"".join(response.streaming_content))
+    return _Exported(response=response, status_code=response.status_code, content=b"".join(response.streaming_content))
 
 
 def test_payloads_come_back_as_data_in_the_json_export(personas, hostile_requests):
@@ -580,8 +691,7 @@ def test_payloads_are_printed_as_text_in_the_pdf_export(personas, hostile_reques
     assert_no_pdf_script(response.content, which)
     # The HTML WeasyPrint lays out holds the payload escaped (WeasyPrint runs no script anyway).
     dsr.refresh_from_db()
-    html = privacy_services.render_pdf_html(findings_for(dsr), None, generated_at=timezone.now(),
-                                            generated_by=PAYLOAD)
+    html = privacy_services.render_pdf_html(findings_for(dsr), None, generated_at=timezone.now(), generated_by=PAYLOAD)
     assert_escaped(html, f"{which} PDF HTML")
     assert ESCAPED in html
 
@@ -593,9 +703,12 @@ def test_legal_hold_reason_is_printed_as_text_in_the_internal_report(personas, h
     from tests.reports.conftest import options_for
 
     case = hostile_requests.open_case
-    report = report_services.report_request(actor=personas.manager, incident=case, kind="internal_hr",
-                                            options=options_for("internal_hr", case, personas.manager,
-                                                                include_internal_notes=True))
+    report = report_services.report_request(
+        actor=personas.manager,
+        incident=case,
+        kind="internal_hr",
+        options=options_for("internal_hr", case, personas.manager, include_internal_notes=True),
+    )
     report_services.report_render(report.pk)
     report = Report.objects.get(pk=report.pk)
     assert report.status == Report.Status.READY, report.error
@@ -611,8 +724,7 @@ def test_legal_hold_reason_is_printed_as_text_in_the_internal_report(personas, h
 FORMULA = '=HYPERLINK("https://evil.example/","Klik")'
 
 
-def test_a_unit_name_with_markup_or_a_formula_stays_text_in_statistics_pages_downloads_and_pdf(personas,
-                                                                                              storage_root):
+def test_a_unit_name_with_markup_or_a_formula_stays_text_in_statistics_pages_downloads_and_pdf(personas, storage_root):
     """Unit names are typed by the organisation's admins and reach every statistics output."""
     from reports import services as report_services
     from stats.pdf import statistics_html
@@ -620,8 +732,12 @@ def test_a_unit_name_with_markup_or_a_formula_stays_text_in_statistics_pages_dow
 
     hostile = UnitFactory(organisation=personas.org, parent=personas.root, name=f"Team {PAYLOAD}")
     UnitFactory(organisation=personas.org, parent=personas.root, name=FORMULA)
-    services.incident_register(actor=personas.manager, unit=hostile, channel=Incident.Channel.MANAGER,
-                               fields={"title": "Sag", "discovered_at": timezone.now() - timedelta(hours=1)})
+    services.incident_register(
+        actor=personas.manager,
+        unit=hostile,
+        channel=Incident.Channel.MANAGER,
+        fields={"title": "Sag", "discovered_at": timezone.now() - timedelta(hours=1)},
+    )
     manager = signed_in(personas, "manager")  # sees every unit exactly, so both are offered as filters
     page = manager.get(reverse("dashboard:union_rep"))
     assert page.status_code == 200
@@ -631,8 +747,9 @@ def test_a_unit_name_with_markup_or_a_formula_stays_text_in_statistics_pages_dow
     assert union_rep.status_code == 200
     assert_escaped(union_rep.content.decode(), "union rep's statistics page")
 
-    rows = list(csv.reader(io.StringIO(manager.get(reverse("stats:export_csv")).content.decode("utf-8-sig")),
-                           delimiter=";"))
+    rows = list(
+        csv.reader(io.StringIO(manager.get(reverse("stats:export_csv")).content.decode("utf-8-sig")), delimiter=";")
+    )
     labels = {row[3] for row in rows[1:]}
     assert f"Team {PAYLOAD}" in labels  # as text: a CSV has no markup
     assert f"'{FORMULA}" in labels and FORMULA not in labels  # never a formula to a spreadsheet
@@ -655,8 +772,7 @@ def test_a_unit_name_with_markup_or_a_formula_stays_text_in_statistics_pages_dow
     assert compact(f"Team {PAYLOAD}") in compact(pdf_text(content))
     assert_no_pdf_script(content, "statistics PDF")
     _form, statistics = statistics_for(personas.manager, report.statistics_params())
-    html = statistics_html(statistics, organisation=personas.org.name, generated_by=PAYLOAD,
-                           reference=report.reference)
+    html = statistics_html(statistics, organisation=personas.org.name, generated_by=PAYLOAD, reference=report.reference)
     assert_escaped(html, "statistics PDF HTML")
     assert ESCAPED in html
 
@@ -665,13 +781,21 @@ def test_a_unit_name_with_markup_or_a_formula_stays_text_in_statistics_pages_dow
 def case(personas):
     """Lighter than `world`: one incident naming a perpetrator, and an open access request about the caseworker."""
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": "Opslag", "perpetrator_name": "Jens Hansen", "discovered_at": timezone.now()},
         targets=[personas.caseworker],
     )
     subject_request = privacy_services.dsr_register(
-        actor=personas.admin, organisation=personas.org, kind="access", subject_type="employee",
-        subject_user=personas.caseworker, received_on=timezone.localdate(), requester="Den registrerede selv")
+        actor=personas.admin,
+        organisation=personas.org,
+        kind="access",
+        subject_type="employee",
+        subject_user=personas.caseworker,
+        received_on=timezone.localdate(),
+        requester="Den registrerede selv",
+    )
     return SimpleNamespace(incident=incident, subject_request=subject_request)
 
 
@@ -687,16 +811,21 @@ STATISTICS_INPUT = [
     {"from": "9" * 10_000},
     {"from": "0000-01"},
     {"from": "1899-12", "to": "1900-01"},
-    {"from": "9999-01", "to": "9999-12"},   # the month after "to" is past the last date Python knows
+    {"from": "9999-01", "to": "9999-12"},  # the month after "to" is past the last date Python knows
     {"from": "9998-12", "to": "9999-01"},
     {"from": "2026-06", "to": "2026-01"},
     {"from": "2000-01", "to": "2026-01"},
     {"from": "2026-00"},
     {"from": "２０２６-０１", "to": "２０２６-０２"},  # full-width digits: a month all the same
 ]
-STATISTICS_MESSAGES = ("Skriv en måned som ÅÅÅÅ-MM", "Vælg en måned fra år 1900 til år 9998",
-                       "Vælg en af enhederne på listen", "Til-måneden skal være", "Vælg højst 60 måneder",
-                       "Feltet indeholder et kontroltegn")  # NUL: refused for every page (udhaengning/middleware.py)
+STATISTICS_MESSAGES = (
+    "Skriv en måned som ÅÅÅÅ-MM",
+    "Vælg en måned fra år 1900 til år 9998",
+    "Vælg en af enhederne på listen",
+    "Til-måneden skal være",
+    "Vælg højst 60 måneder",
+    "Feltet indeholder et kontroltegn",
+)  # NUL: refused for every page (udhaengning/middleware.py)
 
 
 @pytest.mark.parametrize("params", STATISTICS_INPUT, ids=lambda p: "&".join(f"{k}={v[:20]!r}" for k, v in p.items()))
@@ -728,7 +857,7 @@ def test_statistics_filters_answer_400_in_danish_or_200_never_500(personas, case
 
 # SQL-injection-shaped and absurd input in the data subject request forms and list.
 REQUEST_INPUT = [
-    ({"subject_name": "' OR 1=1 --"}, 302),            # a name like any other: stored as typed, finds nothing
+    ({"subject_name": "' OR 1=1 --"}, 302),  # a name like any other: stored as typed, finds nothing
     ({"subject_name": "%"}, 400),
     ({"subject_name": ".*"}, 400),
     ({"subject_name": "x" * 100_000}, 400),
@@ -746,14 +875,22 @@ REQUEST_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("params", "status"), REQUEST_INPUT,
-                         ids=lambda p: "&".join(f"{k}={v[:20]!r}" for k, v in p.items()) if isinstance(p, dict)
-                         else str(p))
+@pytest.mark.parametrize(
+    ("params", "status"),
+    REQUEST_INPUT,
+    ids=lambda p: "&".join(f"{k}={v[:20]!r}" for k, v in p.items()) if isinstance(p, dict) else str(p),
+)
 def test_request_form_answers_400_in_danish_or_stores_the_text_as_typed(personas, case, params, status):
     admin = signed_in(personas, "admin")
-    data = {"organisation": personas.org.pk, "kind": "access", "subject_type": "perpetrator",
-            "subject_name": "Jens Hansen", "received_on": timezone.localdate().isoformat(),
-            "requester": "Den registrerede selv", **params}
+    data = {
+        "organisation": personas.org.pk,
+        "kind": "access",
+        "subject_type": "perpetrator",
+        "subject_name": "Jens Hansen",
+        "received_on": timezone.localdate().isoformat(),
+        "requester": "Den registrerede selv",
+        **params,
+    }
     before, requests = snapshot(), DataSubjectRequest.objects.count()
     response = admin.post(reverse("privacy:create"), data)
     assert response.status_code == status
@@ -780,12 +917,15 @@ def test_request_list_page_number_never_errors(personas, case, page):
     assert case.subject_request.reference in response.content.decode()
 
 
-@pytest.mark.parametrize("data", [
-    {"decision": "granted' OR 1=1 --"},
-    {"decision": "refused", "justification": "x" * 6000},
-    {"decision": "refused", "justification": "a\x00b"},
-    {"decision": "refused", "justification": "   "},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"decision": "granted' OR 1=1 --"},
+        {"decision": "refused", "justification": "x" * 6000},
+        {"decision": "refused", "justification": "a\x00b"},
+        {"decision": "refused", "justification": "   "},
+    ],
+)
 def test_decision_form_answers_400_in_danish_and_changes_nothing(personas, case, data):
     before = snapshot()
     response = signed_in(personas, "admin").post(reverse("privacy:decide", args=[case.subject_request.pk]), data)
@@ -797,22 +937,27 @@ def test_decision_form_answers_400_in_danish_and_changes_nothing(personas, case,
     assert case.subject_request.decision == "" and not case.subject_request.is_completed
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"hold-hold": "1 OR 1=1", "hold-reason": "Retssag"}, "Siden var ikke opdateret. Prøv igen."),
-    ({"hold-hold": "1", "hold-reason": "   "}, "Skriv hvorfor retligt hold sættes eller ophæves."),
-    ({"hold-hold": "1", "hold-reason": "a\x00b"}, "Null-tegn er ikke tilladte."),
-    ({}, "Skriv hvorfor retligt hold sættes eller ophæves."),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"hold-hold": "1 OR 1=1", "hold-reason": "Retssag"}, "Siden var ikke opdateret. Prøv igen."),
+        ({"hold-hold": "1", "hold-reason": "   "}, "Skriv hvorfor retligt hold sættes eller ophæves."),
+        ({"hold-hold": "1", "hold-reason": "a\x00b"}, "Null-tegn er ikke tilladte."),
+        ({}, "Skriv hvorfor retligt hold sættes eller ophæves."),
+    ],
+)
 def test_legal_hold_form_says_what_is_wrong_in_danish_and_changes_nothing(personas, case, data, message):
     before = snapshot()
-    response = signed_in(personas, "manager").post(reverse("incidents:legal_hold", args=[case.incident.reference]),
-                                                   data)
+    response = signed_in(personas, "manager").post(
+        reverse("incidents:legal_hold", args=[case.incident.reference]), data
+    )
     assert response.status_code == 200  # the incident page again, with the form's errors
     assert message in response.content.decode()
     assert snapshot() == before
 
 
 # --- IDOR: guessed data subject request and statistics report ids ----------------------------------
+
 
 def test_guessed_request_and_statistics_report_ids_are_404_and_change_nothing(personas, world):
     from privacy.services import dsr_register
@@ -822,9 +967,15 @@ def test_guessed_request_and_statistics_report_ids_are_404_and_change_nothing(pe
     unit = UnitFactory(organisation=org, name="Ydre enhed")
     their_admin = member(unit, "admin", username="andenadmin")
     their_rep = member(unit, "union_rep", username="andentr")
-    their_request = dsr_register(actor=their_admin, organisation=org, kind="erasure", subject_type="perpetrator",
-                                 subject_name="Fremmed Person", received_on=timezone.localdate(),
-                                 requester="Advokat med fuldmagt")
+    their_request = dsr_register(
+        actor=their_admin,
+        organisation=org,
+        kind="erasure",
+        subject_type="perpetrator",
+        subject_name="Fremmed Person",
+        received_on=timezone.localdate(),
+        requester="Advokat med fuldmagt",
+    )
     month = timezone.localdate().replace(day=1)
     their_report = report_services.statistics_report_request(actor=their_rep, first=month, last=month, unit_id=None)
     ours, theirs, stats = world.subject_request.pk, their_request.pk, world.statistics.pk
@@ -838,33 +989,57 @@ def test_guessed_request_and_statistics_report_ids_are_404_and_change_nothing(pe
     gets = [("their_admin", "privacy:detail", [ours])]
     gets += [("admin", "privacy:detail", [pk]) for pk in (theirs, missing_request)]
     their_export = privacy_services.access_export_request(actor=their_admin, dsr=their_request, fmt="json")
-    gets += [("admin", name, [theirs, their_export.pk])
-             for name in ("privacy:export_status", "privacy:export_download")]
+    gets += [
+        ("admin", name, [theirs, their_export.pk]) for name in ("privacy:export_status", "privacy:export_download")
+    ]
     gets += [("manager", "privacy:detail", [ours])]  # a manager of the same organisation is not its admin
-    gets += [(who, name, [pk]) for name in ("stats:report_detail", "stats:report_status", "stats:report_download")
-             for who, pk in (("manager", stats), ("other_manager", stats), ("their_rep", stats),
-                             ("union_rep", their_report.pk), ("union_rep", missing_report),
-                             ("manager", world.report.pk))]  # an incident report's id is no statistics report
+    gets += [
+        (who, name, [pk])
+        for name in ("stats:report_detail", "stats:report_status", "stats:report_download")
+        for who, pk in (
+            ("manager", stats),
+            ("other_manager", stats),
+            ("their_rep", stats),
+            ("union_rep", their_report.pk),
+            ("union_rep", missing_report),
+            ("manager", world.report.pk),
+        )
+    ]  # an incident report's id is no statistics report
     # A statistics report's id under an incident the manager may see.
-    gets += [("manager", name, [reference, stats]) for name in ("reports:detail", "reports:status", "reports:download",
-                                                                "reports-api:report-detail",
-                                                                "reports-api:report-download")]
-    posts = [("their_admin", "privacy:export_request", [ours], {"format": "json"}),
-             ("admin", "privacy:export_request", [theirs], {"format": "json"}),
-             ("admin", "privacy:identity", [theirs], {"identity_check": "x"}),
-             ("admin", "privacy:item", [theirs], {"action": "include", "key": "incident:1"}),
-             ("their_admin", "privacy:decide", [ours], {"decision": "granted"}),
-             ("their_admin", "privacy:erase", [ours], {"confirm": "on"}),
-             ("admin", "privacy:decide", [theirs], {"decision": "refused", "justification": "Nej"}),
-             ("admin", "privacy:erase", [theirs], {"confirm": "on"}),
-             ("manager", "stats:report_retry", [stats], {}),
-             ("union_rep", "stats:report_retry", [their_report.pk], {}),
-             ("manager", "reports:retry", [reference, stats], {})]
+    gets += [
+        ("manager", name, [reference, stats])
+        for name in (
+            "reports:detail",
+            "reports:status",
+            "reports:download",
+            "reports-api:report-detail",
+            "reports-api:report-download",
+        )
+    ]
+    posts = [
+        ("their_admin", "privacy:export_request", [ours], {"format": "json"}),
+        ("admin", "privacy:export_request", [theirs], {"format": "json"}),
+        ("admin", "privacy:identity", [theirs], {"identity_check": "x"}),
+        ("admin", "privacy:item", [theirs], {"action": "include", "key": "incident:1"}),
+        ("their_admin", "privacy:decide", [ours], {"decision": "granted"}),
+        ("their_admin", "privacy:erase", [ours], {"confirm": "on"}),
+        ("admin", "privacy:decide", [theirs], {"decision": "refused", "justification": "Nej"}),
+        ("admin", "privacy:erase", [theirs], {"confirm": "on"}),
+        ("manager", "stats:report_retry", [stats], {}),
+        ("union_rep", "stats:report_retry", [their_report.pk], {}),
+        ("manager", "reports:retry", [reference, stats], {}),
+    ]
     before = snapshot()
-    wrong = [f"GET {name}{args} as {who}: {status}" for who, name, args in gets
-             if (status := clients[who].get(reverse(name, args=args)).status_code) != 404]
-    wrong += [f"POST {name}{args} as {who}: {status}" for who, name, args, data in posts
-              if (status := clients[who].post(reverse(name, args=args), data).status_code) != 404]
+    wrong = [
+        f"GET {name}{args} as {who}: {status}"
+        for who, name, args in gets
+        if (status := clients[who].get(reverse(name, args=args)).status_code) != 404
+    ]
+    wrong += [
+        f"POST {name}{args} as {who}: {status}"
+        for who, name, args, data in posts
+        if (status := clients[who].post(reverse(name, args=args), data).status_code) != 404
+    ]
     assert not wrong, "\n".join(wrong)
     assert snapshot() == before
     their_request.refresh_from_db()

@@ -43,23 +43,46 @@ SHOWN = {
 @pytest.fixture
 def shared_case(personas):
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel="manager", targets=[personas.caseworker],
-        fields={"title": SHOWN["title"], "description": SHOWN["description"], "discovered_at": timezone.now(),
-                "offensive_language": True, "perpetrator_name": HIDDEN["perpetrator name"],
-                "perpetrator_profile_url": HIDDEN["perpetrator url"], "target_names": HIDDEN["target names"]},
-        publications=[{"platform": "facebook", "url": SHOWN["publication url"], "quote": HIDDEN["quote"],
-                       "title": HIDDEN["publication title"]}],
+        actor=personas.manager,
+        unit=personas.family,
+        channel="manager",
+        targets=[personas.caseworker],
+        fields={
+            "title": SHOWN["title"],
+            "description": SHOWN["description"],
+            "discovered_at": timezone.now(),
+            "offensive_language": True,
+            "perpetrator_name": HIDDEN["perpetrator name"],
+            "perpetrator_profile_url": HIDDEN["perpetrator url"],
+            "target_names": HIDDEN["target names"],
+        },
+        publications=[
+            {
+                "platform": "facebook",
+                "url": SHOWN["publication url"],
+                "quote": HIDDEN["quote"],
+                "title": HIDDEN["publication title"],
+            }
+        ],
     )
-    services.incident_record_action(actor=personas.manager, incident=incident, action_code="platform_takedown",
-                                    occurred_on=date.today(), note=HIDDEN["action note"],
-                                    external_reference=HIDDEN["external reference"])
+    services.incident_record_action(
+        actor=personas.manager,
+        incident=incident,
+        action_code="platform_takedown",
+        occurred_on=date.today(),
+        note=HIDDEN["action note"],
+        external_reference=HIDDEN["external reference"],
+    )
     art14_record(actor=personas.manager, incident=incident, informed_on=date.today())  # closing needs it
-    services.incident_change_status(actor=personas.manager, incident=incident, to_status="closed",
-                                    reason=HIDDEN["status reason"])
-    services.note_add(actor=personas.manager, incident=incident, body=HIDDEN["internal note"],
-                      visibility=Note.Visibility.INTERNAL)
-    services.note_add(actor=personas.manager, incident=incident, body=HIDDEN["shared note"],
-                      visibility=Note.Visibility.SHARED)
+    services.incident_change_status(
+        actor=personas.manager, incident=incident, to_status="closed", reason=HIDDEN["status reason"]
+    )
+    services.note_add(
+        actor=personas.manager, incident=incident, body=HIDDEN["internal note"], visibility=Note.Visibility.INTERNAL
+    )
+    services.note_add(
+        actor=personas.manager, incident=incident, body=HIDDEN["shared note"], visibility=Note.Visibility.SHARED
+    )
     sharing.incident_share(actor=personas.caseworker, incident=incident, union_rep=personas.union_rep)
     return incident
 
@@ -87,15 +110,23 @@ def test_the_reps_api_answer_has_exactly_the_shared_case_fields(client, personas
     assert {key for p in detail["targets"] for key in p} == sets.person
     timeline = client.get(reverse("api:incident-timeline", args=[shared_case.reference])).json()
     assert {key for e in timeline for key in e} == sets.timeline
-    assert not {"notes", "assessment", "perpetrator_name", "perpetrator_profile_url", "reporter",
-                "target_names"} & _keys(detail)
+    assert not {
+        "notes",
+        "assessment",
+        "perpetrator_name",
+        "perpetrator_profile_url",
+        "reporter",
+        "target_names",
+    } & _keys(detail)
 
 
 def test_the_page_and_the_api_show_the_rep_the_same_and_nothing_hidden(client, personas, shared_case):
     client.force_login(personas.union_rep)
     page = client.get(reverse("incidents:detail", args=[shared_case.reference])).content.decode()
-    answers = [client.get(reverse(name, args=[shared_case.reference])).content.decode()
-               for name in ("api:incident-detail", "api:incident-timeline")]
+    answers = [
+        client.get(reverse(name, args=[shared_case.reference])).content.decode()
+        for name in ("api:incident-detail", "api:incident-timeline")
+    ]
     api = json.dumps([json.loads(a) for a in answers], ensure_ascii=False)
     for what, text in HIDDEN.items():
         assert text not in page, f"page shows the {what}"

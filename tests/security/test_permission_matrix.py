@@ -50,16 +50,16 @@ def row(anonymous: int = 302, default: int = 404, **answers: int) -> dict[str, i
 EVERYONE = row(default=200)
 PUBLIC = row(anonymous=200, default=200)
 MANAGERS = row(manager=200, other_manager=200)
-CASE = row(manager=200, caseworker=200)          # the incident's manager and the employee concerned
-CASE_MANAGER = row(manager=200)                  # the incident's manager only
+CASE = row(manager=200, caseworker=200)  # the incident's manager and the employee concerned
+CASE_MANAGER = row(manager=200)  # the incident's manager only
 POST_ONLY = row(default=405)
 API_CASE = row(anonymous=401, manager=200, caseworker=200)
 API_CASE_MANAGER = row(anonymous=401, manager=200)
-WITH_ROLE = row(default=200, outsider=404)       # anyone holding a role in the organisation
+WITH_ROLE = row(default=200, outsider=404)  # anyone holding a role in the organisation
 
 # URL name → (which object the "pk"/"report_id" argument names, expected GET answer per persona)
 EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
-    "home": (None, row(default=302)),             # sends each user to their role's landing page
+    "home": (None, row(default=302)),  # sends each user to their role's landing page
     "healthz": (None, PUBLIC),
     "dashboard:manager": (None, MANAGERS),
     "dashboard:caseworker": (None, row(caseworker=200, other_caseworker=200)),
@@ -67,7 +67,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "stats:export_csv": (None, row(manager=200, other_manager=200, union_rep=200)),
     "stats:export_json": (None, row(manager=200, other_manager=200, union_rep=200)),
     "stats:report_request": (None, POST_ONLY),
-    "stats:report_detail": ("statistics", row(union_rep=200)),   # the user who asked for it, nobody else
+    "stats:report_detail": ("statistics", row(union_rep=200)),  # the user who asked for it, nobody else
     "stats:report_status": ("statistics", row(union_rep=200)),
     "stats:report_retry": ("statistics", POST_ONLY),
     "stats:report_download": ("statistics", row(union_rep=200)),
@@ -85,10 +85,10 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "incidents:legal_hold": (None, POST_ONLY),
     "incidents:deadline_dismiss": (None, POST_ONLY),
     "incidents:art14": (None, POST_ONLY),
-    "incidents:owner": (None, POST_ONLY),        # issue 17: take or assign the case
-    "incidents:exclusion": (None, POST_ONLY),    # keep a manager out of the case
-    "incidents:watch": (None, POST_ONLY),        # the manager's own watch list
-    "incidents:message": (None, POST_ONLY),      # the thread between the employee and the managers
+    "incidents:owner": (None, POST_ONLY),  # issue 17: take or assign the case
+    "incidents:exclusion": (None, POST_ONLY),  # keep a manager out of the case
+    "incidents:watch": (None, POST_ONLY),  # the manager's own watch list
+    "incidents:message": (None, POST_ONLY),  # the thread between the employee and the managers
     "incidents:detail": (None, CASE),
     "incidents:evidence_upload": (None, CASE),
     "incidents:evidence_download": (None, CASE),
@@ -96,7 +96,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "incidents:self_report": (None, row(caseworker=200, other_caseworker=200)),
     "reports:list": ("report", CASE),
     "reports:create": ("report", CASE_MANAGER),
-    "reports:detail": ("report", CASE),           # internal report without internal notes
+    "reports:detail": ("report", CASE),  # internal report without internal notes
     "reports:status": ("report", CASE),
     "reports:retry": ("report", POST_ONLY),
     "reports:download": ("report", CASE),
@@ -114,9 +114,9 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "reports:redactions": ("report", CASE_MANAGER),
     "reports:redaction_delete": ("report", POST_ONLY),
     "reports:mark_sent": ("police", POST_ONLY),
-    "reports:package": ("datatilsynet", CASE_MANAGER),       # the loose files of a Datatilsynet complaint
+    "reports:package": ("datatilsynet", CASE_MANAGER),  # the loose files of a Datatilsynet complaint
     "reports:package_file": ("datatilsynet", CASE_MANAGER),
-    "reports:archive": ("report", CASE_MANAGER),               # journalisation: the case archive (issue 16)
+    "reports:archive": ("report", CASE_MANAGER),  # journalisation: the case archive (issue 16)
     "reports:archive_create": ("report", POST_ONLY),
     "reports:journal_number": ("report", POST_ONLY),
     "reports:archive_status": ("report", CASE_MANAGER),
@@ -126,10 +126,10 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "recordings:list": ("recording", row(manager=200, other_manager=200, caseworker=200, other_caseworker=200)),
     "recordings:create": ("recording", row(manager=200, other_manager=200, caseworker=200, other_caseworker=200)),
     "recordings:suggest": ("recording", POST_ONLY),
-    "recordings:detail": ("recording", CASE),     # the registering caseworker and the unit's manager
+    "recordings:detail": ("recording", CASE),  # the registering caseworker and the unit's manager
     "recordings:hidden": ("recording", POST_ONLY),
     "recordings:link_incident": ("recording", POST_ONLY),
-    "recordings:note_text": ("recording", CASE),   # the note for the citizen's case file: as the request
+    "recordings:note_text": ("recording", CASE),  # the note for the citizen's case file: as the request
     "recordings:note_pdf": ("recording", CASE),
     "recordings:review": ("recording", POST_ONLY),
     "recordings:overview": ("recording", MANAGERS),
@@ -140,10 +140,10 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "notifications:open": ("notification", row(caseworker=302)),  # the recipient is sent on to the target
     "notifications:mark_all_read": ("notification", POST_ONLY),
     "notifications:preferences": ("notification", EVERYONE),
-    "privacy:list": (None, row(admin=200)),                        # data subject requests: the org's admins
+    "privacy:list": (None, row(admin=200)),  # data subject requests: the org's admins
     "privacy:create": (None, row(admin=200)),
     "privacy:detail": ("subject_request", row(admin=200)),
-    "privacy:export_request": ("subject_request", POST_ONLY),    # the worker renders the export (issue 16)
+    "privacy:export_request": ("subject_request", POST_ONLY),  # the worker renders the export (issue 16)
     "privacy:export_status": ("subject_request", row(admin=200)),
     "privacy:export_download": ("subject_request", row(admin=200)),
     "privacy:identity": ("subject_request", POST_ONLY),
@@ -152,19 +152,19 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "privacy:erase": ("subject_request", POST_ONLY),
     "privacy:record": (None, row(manager=200, other_manager=200, admin=200)),  # record of processing (art. 30)
     "privacy:record_download": (None, row(manager=200, other_manager=200, admin=200)),
-    "privacy:dpia": (None, row(manager=200, other_manager=200, admin=200)),    # DPIA draft (art. 35): as the record
+    "privacy:dpia": (None, row(manager=200, other_manager=200, admin=200)),  # DPIA draft (art. 35): as the record
     "privacy:dpia_request": (None, POST_ONLY),
     "privacy:dpia_detail": ("dpia", row(manager=200, other_manager=200, admin=200)),
     "privacy:dpia_status": ("dpia", row(manager=200, other_manager=200, admin=200)),
     "privacy:dpia_retry": ("dpia", POST_ONLY),
     "privacy:dpia_download": ("dpia", row(manager=200, other_manager=200, admin=200)),
-    "privacy:notice": (None, PUBLIC),              # information to employees (art. 13): anyone
+    "privacy:notice": (None, PUBLIC),  # information to employees (art. 13): anyone
     "api:incident-list": (None, row(anonymous=401, default=200)),  # each sees only what the policy lets them
     "api:incident-detail": (None, API_CASE),
     "api:incident-evidence": (None, API_CASE),
     "api:incident-evidence-download": (None, API_CASE),
     "api:incident-timeline": (None, API_CASE),
-    "api:incident-art14": (None, API_CASE_MANAGER),    # the perpetrator's art. 14 record: managers only
+    "api:incident-art14": (None, API_CASE_MANAGER),  # the perpetrator's art. 14 record: managers only
     "api:assessment-preview": (None, row(anonymous=401, default=405)),
     "reports-api:report-list": ("report", API_CASE),
     "reports-api:report-detail": ("report", API_CASE),
@@ -172,7 +172,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, int]]] = {
     "stats-api:statistics": (None, row(anonymous=401, manager=200, other_manager=200, union_rep=200)),
     # The schema and its docs hold no data but map every endpoint: signed-in users only (issue 9).
     "api-schema": (None, row(anonymous=401, default=200)),
-    "api-docs": (None, EVERYONE),                 # a browser without a session is sent to sign in
+    "api-docs": (None, EVERYONE),  # a browser without a session is sent to sign in
     # The user's own API tokens: anyone whose roles allow a scope (not an admin only, not an outsider).
     "api_tokens:list": (None, row(default=200, admin=404, outsider=404)),
     "api_tokens:revoke": ("api_token", POST_ONLY),
@@ -213,7 +213,7 @@ POST_ALLOWED: dict[str, set[str]] = {
     "privacy:export_request": {"admin"},
     "privacy:identity": {"admin"},
     "privacy:item": {"admin"},
-    "api_tokens:revoke": {"caseworker"},          # the token's owner
+    "api_tokens:revoke": {"caseworker"},  # the token's owner
     # Acting on the user's own data only, or computing nothing stored: every signed-in persona may.
     "recordings:suggest": set(SIGNED_IN),
     "notifications:mark_all_read": set(SIGNED_IN),
@@ -222,8 +222,7 @@ POST_ALLOWED: dict[str, set[str]] = {
 
 
 def project_routes():
-    return [(name, route, pattern) for name, route, pattern in url_patterns()
-            if not route.startswith(SKIPPED_PREFIXES)]
+    return [(name, route, pattern) for name, route, pattern in url_patterns() if not route.startswith(SKIPPED_PREFIXES)]
 
 
 @pytest.fixture
@@ -235,10 +234,21 @@ def world(personas, settings, tmp_path):
 
 
 def concrete_url(name: str, pattern, world, subject: str | None) -> str:
-    objects = {"report": world.report, "dsa": world.dsa, "police": world.police, "statistics": world.statistics,
-               "datatilsynet": world.datatilsynet}
-    pks = {"recording": world.recording, "guideline": world.guideline, "notification": world.notification,
-           "subject_request": world.subject_request, "api_token": world.api_token, "dpia": dpia_of(world)}
+    objects = {
+        "report": world.report,
+        "dsa": world.dsa,
+        "police": world.police,
+        "statistics": world.statistics,
+        "datatilsynet": world.datatilsynet,
+    }
+    pks = {
+        "recording": world.recording,
+        "guideline": world.guideline,
+        "notification": world.notification,
+        "subject_request": world.subject_request,
+        "api_token": world.api_token,
+        "dpia": dpia_of(world),
+    }
     kwargs = {}
     for arg in pattern.pattern.converters:
         if arg == "reference":
@@ -279,11 +289,19 @@ def dpia_of(world):
 
     draft = DpiaDraft.objects.filter(organisation=world.incident.unit.organisation).first()
     if draft is None:
-        draft = DpiaDraft(organisation=world.incident.unit.organisation, version=1, status="ready",
-                          sha256="0" * 64, size=8, page_count=1)
+        draft = DpiaDraft(
+            organisation=world.incident.unit.organisation,
+            version=1,
+            status="ready",
+            sha256="0" * 64,
+            size=8,
+            page_count=1,
+        )
         draft.file.save("dpia.pdf", ContentFile(b"%PDF-1.7"), save=False)
         draft.save()
     return draft
+
+
 def case_archive_of(world):
     """A ready case archive of the world's incident, with a stored file."""
     from django.core.files.base import ContentFile
@@ -292,8 +310,9 @@ def case_archive_of(world):
 
     archive = CaseArchive.objects.filter(incident=world.incident).first()
     if archive is None:
-        archive = CaseArchive(incident=world.incident, status=CaseArchive.Status.READY, sha256="0" * 64, size=4,
-                              document_count=0)
+        archive = CaseArchive(
+            incident=world.incident, status=CaseArchive.Status.READY, sha256="0" * 64, size=4, document_count=0
+        )
         archive.file.save("archive.zip", ContentFile(b"PK\x05\x06"), save=False)
         archive.save()
     return archive
@@ -307,8 +326,9 @@ def access_export_of(world):
 
     export = AccessExport.objects.filter(request=world.subject_request).first()
     if export is None:
-        export = AccessExport(request=world.subject_request, fmt="json", status=AccessExport.Status.READY,
-                              sha256="0" * 64, size=2)
+        export = AccessExport(
+            request=world.subject_request, fmt="json", status=AccessExport.Status.READY, sha256="0" * 64, size=2
+        )
         export.file.save("export.json", ContentFile(b"{}"), save=False)
         export.save()
     return export
@@ -320,8 +340,12 @@ def capture_of(world):
 
     capture = Capture.objects.filter(incident=world.incident).first()
     if capture is None:
-        capture = Capture.objects.create(incident=world.incident, url="https://www.facebook.com/groups/1/posts/2",
-                                         status=Capture.Status.DONE, http_status=200)
+        capture = Capture.objects.create(
+            incident=world.incident,
+            url="https://www.facebook.com/groups/1/posts/2",
+            status=Capture.Status.DONE,
+            http_status=200,
+        )
         TimestampToken.objects.create(capture=capture, tsa_url="http://tsa.invalid/", response=b"\x30\x03\x02\x01\x00")
     return capture, capture.tokens.first()
 
@@ -337,10 +361,26 @@ def snapshot() -> list:
     """Everything a POST could change."""
     from incidents.capture.models import Capture, Watch
 
-    models = (Incident, Publication, Evidence, TimelineEntry, Note, IncidentDeadline, DeadlineDismissal, Report,
-              EvidenceBundle, RecordingRequest, Notification, Capture, Watch, Redaction, CaseExclusion,
-              CaseMessage, WatchListEntry,
-              DataSubjectRequest)  # last: tests that open a request compare snapshot()[:-1]
+    models = (
+        Incident,
+        Publication,
+        Evidence,
+        TimelineEntry,
+        Note,
+        IncidentDeadline,
+        DeadlineDismissal,
+        Report,
+        EvidenceBundle,
+        RecordingRequest,
+        Notification,
+        Capture,
+        Watch,
+        Redaction,
+        CaseExclusion,
+        CaseMessage,
+        WatchListEntry,
+        DataSubjectRequest,
+    )  # last: tests that open a request compare snapshot()[:-1]
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 
@@ -361,8 +401,12 @@ def test_every_persona_gets_the_expected_answer_on_every_url(personas, world):
         url = concrete_url(name, pattern, world, subject)
         answers = {persona: clients[persona].get(url).status_code for persona in PERSONAS}
         if answers != expected:
-            wrong.append(f"{name} {url}: " + ", ".join(
-                f"{p} got {answers[p]} (expected {expected[p]})" for p in PERSONAS if answers[p] != expected[p]))
+            wrong.append(
+                f"{name} {url}: "
+                + ", ".join(
+                    f"{p} got {answers[p]} (expected {expected[p]})" for p in PERSONAS if answers[p] != expected[p]
+                )
+            )
     assert not wrong, "\n".join(wrong)
 
 
@@ -386,8 +430,11 @@ def test_post_by_a_persona_without_access_is_refused_and_changes_nothing(persona
         for persona in SIGNED_IN:
             if persona in POST_ALLOWED[name]:
                 continue
-            status = client_for(personas, persona).post(url, {"to_status": "closed", "body": "x", "reason": "x",
-                                                               "note": "x", "visibility": "shared"}).status_code
+            status = (
+                client_for(personas, persona)
+                .post(url, {"to_status": "closed", "body": "x", "reason": "x", "note": "x", "visibility": "shared"})
+                .status_code
+            )
             if status not in (403, 404):
                 wrong.append(f"{name}: {persona} got {status}")
         anonymous = Client().post(url)

@@ -77,6 +77,7 @@ def test_production_sends_hsts_and_redirects_plain_http(production):
 
 # --- Two factors required by the organisation ------------------------------------------------------
 
+
 @pytest.fixture
 def mfa_org(personas):
     personas.org.require_mfa_for_managers = True
@@ -135,6 +136,7 @@ def test_the_rule_is_off_unless_the_organisation_requires_it(client, personas):
 
 
 # --- The API schema and its docs: signed-in users only --------------------------------------------
+
 
 @pytest.mark.django_db
 def test_schema_refuses_a_request_without_credentials():

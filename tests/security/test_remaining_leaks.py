@@ -71,14 +71,17 @@ def test_json_within_the_limit_still_works(personas):
     assert "indlejret for dybt" not in response.content.decode()
 
 
-@pytest.mark.parametrize("url_name, params", [
-    ("incidents:list", {"q": "Facebook\x00"}),
-    ("incidents:list", {"status": "open\x00"}),
-    ("incidents:list", {"unit\x00": "1"}),
-    ("recordings:list", {"q": "\x00"}),
-    ("recordings:overview", {"status": "\x01"}),
-    ("api:incident-list", {"status": "\x00"}),
-])
+@pytest.mark.parametrize(
+    "url_name, params",
+    [
+        ("incidents:list", {"q": "Facebook\x00"}),
+        ("incidents:list", {"status": "open\x00"}),
+        ("incidents:list", {"unit\x00": "1"}),
+        ("recordings:list", {"q": "\x00"}),
+        ("recordings:overview", {"status": "\x01"}),
+        ("api:incident-list", {"status": "\x00"}),
+    ],
+)
 def test_nul_and_control_characters_in_query_parameters_answer_400_in_danish(personas, url_name, params):
     client = signed_in(personas, "manager")
     before = AuditEvent.objects.count()
@@ -105,15 +108,21 @@ def test_a_non_ip_forwarded_for_answers_400_on_every_audited_page(personas, worl
 
 def test_a_forged_forwarded_for_is_not_stored_when_reading_a_case(personas, world, settings):
     """The finding: a forged 6.6.6.6 was stored as the reader's address."""
-    for hops, remote, forwarded, stored in [(0, "192.0.2.20", "6.6.6.6", "192.0.2.20"),
-                                            (1, "10.0.0.1", "6.6.6.6, 198.51.100.4", "198.51.100.4")]:
+    for hops, remote, forwarded, stored in [
+        (0, "192.0.2.20", "6.6.6.6", "192.0.2.20"),
+        (1, "10.0.0.1", "6.6.6.6, 198.51.100.4", "198.51.100.4"),
+    ]:
         settings.TRUSTED_PROXY_HOPS = hops
         client = signed_in(personas, "manager")
-        response = client.get(reverse("incidents:detail", args=[world.incident.reference]),
-                              REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+        response = client.get(
+            reverse("incidents:detail", args=[world.incident.reference]),
+            REMOTE_ADDR=remote,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
         assert response.status_code == 200
-        event = AuditEvent.objects.filter(incident_reference=world.incident.reference,
-                                          action=AuditEvent.Action.VIEW).latest("pk")
+        event = AuditEvent.objects.filter(
+            incident_reference=world.incident.reference, action=AuditEvent.Action.VIEW
+        ).latest("pk")
         assert event.ip_address == stored
     assert not AuditEvent.objects.filter(ip_address="6.6.6.6").exists()
 
@@ -133,9 +142,11 @@ def test_the_api_unit_filter_answers_alike_for_a_foreign_and_a_missing_unit(pers
 
 def test_api_answers_and_pages_with_case_data_are_not_stored(personas, world):
     token_less = signed_in(personas, "manager")
-    for url in (reverse("api:incident-detail", args=[world.incident.reference]),
-                reverse("incidents:detail", args=[world.incident.reference]),
-                reverse("incidents:evidence_download", args=[world.incident.reference, world.evidence.pk])):
+    for url in (
+        reverse("api:incident-detail", args=[world.incident.reference]),
+        reverse("incidents:detail", args=[world.incident.reference]),
+        reverse("incidents:evidence_download", args=[world.incident.reference, world.evidence.pk]),
+    ):
         response = token_less.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -73,9 +73,14 @@ def test_a_lockout_is_in_the_chain(client, personas, settings):
 
 def test_password_change_is_in_the_chain(client, personas):
     client.force_login(personas.caseworker)
-    response = client.post(reverse("account_change_password"), {
-        "oldpassword": TEST_PASSWORD, "password1": "Et-nyt-og-langt-kodeord-42",
-        "password2": "Et-nyt-og-langt-kodeord-42"})
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": TEST_PASSWORD,
+            "password1": "Et-nyt-og-langt-kodeord-42",
+            "password2": "Et-nyt-og-langt-kodeord-42",
+        },
+    )
     assert response.status_code == 302
     assert "user.password_changed" in _kinds(personas.caseworker)
     assert _event("user.password_changed").actor == personas.caseworker
@@ -111,8 +116,10 @@ def test_totp_and_recovery_codes_are_in_the_chain(client, personas, django_captu
 
 def test_a_role_granted_and_removed_in_the_django_admin_is_in_the_chain(client, personas):
     client.force_login(personas.admin)
-    response = client.post("/admin/accounts/membership/add/", {
-        "user": personas.caseworker.pk, "unit": personas.family.pk, "role": Role.MANAGER})
+    response = client.post(
+        "/admin/accounts/membership/add/",
+        {"user": personas.caseworker.pk, "unit": personas.family.pk, "role": Role.MANAGER},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     granted = _event("role.granted")
     assert granted.actor == personas.admin
@@ -127,14 +134,14 @@ def test_a_role_granted_and_removed_in_the_django_admin_is_in_the_chain(client, 
     assert audit_verify(organisation_id=personas.org.pk).ok
 
 
-def test_an_admin_who_grants_themselves_the_manager_role_is_recorded_and_the_other_admins_are_told(
-        client, personas):
+def test_an_admin_who_grants_themselves_the_manager_role_is_recorded_and_the_other_admins_are_told(client, personas):
     """The finding: an admin made themselves manager in the Django admin to read internal
     notes, and only django_admin_log knew."""
     second_admin = member(personas.root, Role.ADMIN, username="admin2", email="admin2@example.dk")
     client.force_login(personas.admin)
-    response = client.post("/admin/accounts/membership/add/", {
-        "user": personas.admin.pk, "unit": personas.root.pk, "role": Role.MANAGER})
+    response = client.post(
+        "/admin/accounts/membership/add/", {"user": personas.admin.pk, "unit": personas.root.pk, "role": Role.MANAGER}
+    )
     assert response.status_code == 302
     event = _event("role.granted")
     assert event.actor == personas.admin and event.details["self_granted"] is True
@@ -159,13 +166,25 @@ def test_a_role_granted_outside_any_request_is_in_the_chain_as_the_system(person
 def test_organisation_setting_changes_are_in_the_chain_with_before_and_after(client, personas):
     client.force_login(personas.admin)
     org = personas.org
-    response = client.post(f"/admin/accounts/organisation/{org.pk}/change/", {
-        "name": org.name, "cvr": org.cvr, "address": org.address, "contact_name": org.contact_name,
-        "contact_email": org.contact_email, "contact_phone": org.contact_phone,
-        "statistics_threshold": 3, "statistics_lag_months": 1, "retention_months": org.retention_months,
-        "recording_retention_months": 36, "audit_retention_months": 60,
-        "notify_union_reps_of_serious": "on", "mfa_relaxed_reason": "Testorganisation",
-        "allow_local_passwords": "on"})
+    response = client.post(
+        f"/admin/accounts/organisation/{org.pk}/change/",
+        {
+            "name": org.name,
+            "cvr": org.cvr,
+            "address": org.address,
+            "contact_name": org.contact_name,
+            "contact_email": org.contact_email,
+            "contact_phone": org.contact_phone,
+            "statistics_threshold": 3,
+            "statistics_lag_months": 1,
+            "retention_months": org.retention_months,
+            "recording_retention_months": 36,
+            "audit_retention_months": 60,
+            "notify_union_reps_of_serious": "on",
+            "mfa_relaxed_reason": "Testorganisation",
+            "allow_local_passwords": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     event = _event("organisation.settings_changed")
     assert event.actor == personas.admin and event.organisation_id == org.pk
@@ -189,8 +208,9 @@ def test_admin_lifts_a_lockout_and_that_is_in_the_chain(client, personas, settin
 
     admin_client = type(client)()
     admin_client.force_login(personas.admin)
-    response = admin_client.post("/admin/accounts/user/", {
-        "action": "lift_sign_in_lockout", "_selected_action": [personas.caseworker.pk]})
+    response = admin_client.post(
+        "/admin/accounts/user/", {"action": "lift_sign_in_lockout", "_selected_action": [personas.caseworker.pk]}
+    )
     assert response.status_code == 302
     assert _event("auth.lockout_lifted").actor == personas.admin
 
@@ -201,8 +221,9 @@ def test_admin_lifts_a_lockout_and_that_is_in_the_chain(client, personas, settin
 def test_security_event_is_the_hook_for_token_creation_and_revocation(personas):
     """i18's API tokens call this when a token is made or revoked."""
     for kind in ("token.created", "token.revoked"):
-        security_event(actor=personas.manager, subject=personas.manager, kind=kind, summary="API-nøgle",
-                       details={"token_id": 7})
+        security_event(
+            actor=personas.manager, subject=personas.manager, kind=kind, summary="API-nøgle", details={"token_id": 7}
+        )
     assert _kinds(personas.manager)[-2:] == ["token.created", "token.revoked"]
     assert _event("token.revoked").chain == personas.org.pk
     assert audit_verify().ok

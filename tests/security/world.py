@@ -1,11 +1,11 @@
 """One incident world shared by the security tests, and the URL walker.
 
-    world(...)   an incident in Børn og Familie about the caseworker, registered by the manager,
-                 with a publication, a stored evidence file, an internal report (ready) and a
-                 police report with a built evidence bundle, a recording request, the
-                 caseworker's in-app notification, the demo recording guideline, and the
-                 union rep's statistics report.
-    url_patterns()  every (name, route) of the project's URLconf, namespaces joined by ":".
+world(...)   an incident in Børn og Familie about the caseworker, registered by the manager,
+             with a publication, a stored evidence file, an internal report (ready) and a
+             police report with a built evidence bundle, a recording request, the
+             caseworker's in-app notification, the demo recording guideline, and the
+             union rep's statistics report.
+url_patterns()  every (name, route) of the project's URLconf, namespaces joined by ":".
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-PERSONAS = ("anonymous", "outsider", "caseworker", "other_caseworker", "manager", "other_manager", "union_rep",
-            "admin")
+PERSONAS = ("anonymous", "outsider", "caseworker", "other_caseworker", "manager", "other_manager", "union_rep", "admin")
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
@@ -28,8 +27,12 @@ def png(width: int = 2, height: int = 2) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def url_patterns(patterns=None, prefix: str = "", namespace: str | None = None):
@@ -48,8 +51,10 @@ def url_patterns(patterns=None, prefix: str = "", namespace: str | None = None):
 def private_storage(settings, root) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(root), "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
     }
 
 
@@ -57,9 +62,9 @@ def private_storage(settings, root) -> None:
 class World:
     incident: object
     evidence: object
-    report: object        # internal, without internal notes: manager and the employee may see it
-    police: object        # police report: managers only
-    dsa: object           # DSA notice, with its plain text: managers only
+    report: object  # internal, without internal notes: manager and the employee may see it
+    police: object  # police report: managers only
+    dsa: object  # DSA notice, with its plain text: managers only
     bundle: object
     recording: object
     guideline: object
@@ -68,7 +73,7 @@ class World:
     subject_request: object = None  # the admin's data subject request (access) about the caseworker
     api_token: object = None  # the caseworker's API token: only the caseworker may revoke it
     datatilsynet: object = None  # Datatilsynet complaint with its package of loose files: managers only
-    redaction: object = None     # a span left out of external documents
+    redaction: object = None  # a span left out of external documents
 
 
 def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> World:
@@ -87,20 +92,28 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
     # Spread private details and an incitement: every kind of report applies (but the breach record).
     fields = {"named": True, "private_details": True, "incitement": True, **fields}
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel=Incident.Channel.MANAGER,
+        actor=personas.manager,
+        unit=personas.family,
+        channel=Incident.Channel.MANAGER,
         fields={"title": title, "discovered_at": timezone.now() - timedelta(hours=3), **fields},
         targets=[personas.caseworker],
         publications=[{"platform": "facebook", "url": "https://www.facebook.com/groups/1/posts/2"}],
     )
-    evidence = evidence_store(actor=personas.manager, incident=incident,
-                              uploaded_file=SimpleUploadedFile("skaermbillede.png", png()))
-    services.incident_update_report_facts(actor=personas.manager, incident=incident,
-                                          values={"consent_dsa_notice": True, "consent_police_report": True})
+    evidence = evidence_store(
+        actor=personas.manager, incident=incident, uploaded_file=SimpleUploadedFile("skaermbillede.png", png())
+    )
+    services.incident_update_report_facts(
+        actor=personas.manager, incident=incident, values={"consent_dsa_notice": True, "consent_police_report": True}
+    )
     redaction = redaction_add(actor=personas.manager, incident=incident, field="title", text="Facebook")
 
     def generate(kind, **overrides):
-        report = report_services.report_request(actor=personas.manager, incident=incident, kind=kind,
-                                                options=options_for(kind, incident, personas.manager, **overrides))
+        report = report_services.report_request(
+            actor=personas.manager,
+            incident=incident,
+            kind=kind,
+            options=options_for(kind, incident, personas.manager, **overrides),
+        )
         report_services.report_render(report.pk)
         return Report.objects.get(pk=report.pk)
 
@@ -112,27 +125,54 @@ def build_world(personas, *, title="Opslag i Facebook-gruppe", **fields) -> Worl
     report_services.bundle_build(bundle.pk)
     guideline = demo_guideline_seed(personas.org)
     recording = recording_services.recording_request_register(
-        actor=personas.caseworker, unit=personas.family, reasons=["memory_problems"],
-        fields={"request_date": timezone.localdate(), "media": "audio", "setting": "meeting",
-                "free_text": "Borgeren glemmer ofte aftaler.", "decision": "allowed", "conditions": "",
-                "justification": "Borgeren har svært ved at huske.", "hidden_recording_discovered": False,
-                "hidden_recording_note": ""},
+        actor=personas.caseworker,
+        unit=personas.family,
+        reasons=["memory_problems"],
+        fields={
+            "request_date": timezone.localdate(),
+            "media": "audio",
+            "setting": "meeting",
+            "free_text": "Borgeren glemmer ofte aftaler.",
+            "decision": "allowed",
+            "conditions": "",
+            "justification": "Borgeren har svært ved at huske.",
+            "hidden_recording_discovered": False,
+            "hidden_recording_note": "",
+        },
     )
     notification = Notification.objects.filter(recipient=personas.caseworker, channel="in_app").first()
     # The last closed month: a union rep's statistics never include the current one.
     this_month = timezone.localdate().replace(day=1)
     month = (this_month - timedelta(days=1)).replace(day=1)
-    statistics = report_services.statistics_report_request(actor=personas.union_rep, first=month, last=month,
-                                                           unit_id=None)
+    statistics = report_services.statistics_report_request(
+        actor=personas.union_rep, first=month, last=month, unit_id=None
+    )
     report_services.report_render(statistics.pk)
-    subject_request = dsr_register(actor=personas.admin, organisation=personas.org, kind="access",
-                                   subject_type="employee", subject_user=personas.caseworker,
-                                   received_on=timezone.localdate(), requester="Den registrerede selv")
-    return World(incident=incident, evidence=evidence, report=report, police=police, dsa=dsa,
-                 datatilsynet=datatilsynet, redaction=redaction,
-                 bundle=EvidenceBundle.objects.get(pk=bundle.pk), recording=recording, guideline=guideline,
-                 notification=notification, statistics=Report.objects.get(pk=statistics.pk),
-                 subject_request=subject_request, api_token=_api_token(personas.caseworker))
+    subject_request = dsr_register(
+        actor=personas.admin,
+        organisation=personas.org,
+        kind="access",
+        subject_type="employee",
+        subject_user=personas.caseworker,
+        received_on=timezone.localdate(),
+        requester="Den registrerede selv",
+    )
+    return World(
+        incident=incident,
+        evidence=evidence,
+        report=report,
+        police=police,
+        dsa=dsa,
+        datatilsynet=datatilsynet,
+        redaction=redaction,
+        bundle=EvidenceBundle.objects.get(pk=bundle.pk),
+        recording=recording,
+        guideline=guideline,
+        notification=notification,
+        statistics=Report.objects.get(pk=statistics.pk),
+        subject_request=subject_request,
+        api_token=_api_token(personas.caseworker),
+    )
 
 
 def _api_token(user):

@@ -33,8 +33,10 @@ def private_storage(settings, tmp_path):
     root.mkdir()
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(root), "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
     }
     return root
 
@@ -65,20 +67,36 @@ def bulk_incidents(specs: list[dict]) -> list[Incident]:
     for spec in specs:
         number = next(_numbers)
         registered = local(spec["registered"], spec.get("hour", 12))
-        rows.append(Incident(
-            reference=f"UDH-T-{number:06d}", year=registered.year, number=number, unit=spec["unit"],
-            channel="manager", title="Statistik", discovered_at=registered - timedelta(hours=2),
-            registered_at=registered, assessed_level=spec.get("level", 1), confirmed_level=spec.get("confirmed"),
-            status=spec.get("status", "reported"), perpetrator_relation=spec.get("relation", "unknown"),
-            **{f"related_{code}": True for code in spec.get("phenomena", ())},
-        ))
+        rows.append(
+            Incident(
+                reference=f"UDH-T-{number:06d}",
+                year=registered.year,
+                number=number,
+                unit=spec["unit"],
+                channel="manager",
+                title="Statistik",
+                discovered_at=registered - timedelta(hours=2),
+                registered_at=registered,
+                assessed_level=spec.get("level", 1),
+                confirmed_level=spec.get("confirmed"),
+                status=spec.get("status", "reported"),
+                perpetrator_relation=spec.get("relation", "unknown"),
+                **{f"related_{code}": True for code in spec.get("phenomena", ())},
+            )
+        )
     incidents = Incident.objects.bulk_create(rows)
     publications, entries = [], []
     for incident, spec in zip(incidents, specs, strict=True):
         publications += [Publication(incident=incident, platform=platform) for platform in spec.get("platforms", ())]
         for code, days in spec.get("actions", ()):
-            entries.append(TimelineEntry(incident=incident, kind="action", action_code=code,
-                                         occurred_on=spec["registered"] + timedelta(days=days)))
+            entries.append(
+                TimelineEntry(
+                    incident=incident,
+                    kind="action",
+                    action_code=code,
+                    occurred_on=spec["registered"] + timedelta(days=days),
+                )
+            )
         if spec.get("targets"):
             incident.targets.add(*spec["targets"])
     Publication.objects.bulk_create(publications)

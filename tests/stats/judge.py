@@ -13,8 +13,13 @@ def _sums(sets: list[set[int]]) -> set[int]:
     return sums
 
 
-def feasible(domains: dict[str, set[int]], partitions: dict[str, list[str]], subsets: list[str],
-             within=(), has_total: bool = True) -> dict[str, set[int]]:
+def feasible(
+    domains: dict[str, set[int]],
+    partitions: dict[str, list[str]],
+    subsets: list[str],
+    within=(),
+    has_total: bool = True,
+) -> dict[str, set[int]]:
     """Every value of every count that fits some complete assignment of the block (brute force)."""
     top = max(max(values) for values in domains.values()) * 4 + 1
     totals = domains["total"] if has_total else set(range(top))
@@ -49,5 +54,3 @@ def feasible(domains: dict[str, set[int]], partitions: dict[str, list[str]], sub
         for name, values in subset_values.items():
             found[name].update(values)
     return {name: values for name, values in found.items() if name in domains}
-
-

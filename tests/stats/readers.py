@@ -40,9 +40,11 @@ class Grid:
 
 # --- JSON (export and API) ------------------------------------------------------------------
 
+
 def from_json(data: dict) -> dict[str, Grid]:
     grids = {}
     for table in data["tables"]:
+
         def shown(number):
             return number["display"]
 
@@ -56,6 +58,7 @@ def from_json(data: dict) -> dict[str, Grid]:
 
 
 # --- CSV ----------------------------------------------------------------------------------------
+
 
 def from_csv(text: str, layout: dict) -> dict[str, Grid]:
     """`layout` is the JSON (for the row and column codes in order)."""
@@ -71,8 +74,9 @@ def from_csv(text: str, layout: dict) -> dict[str, Grid]:
         grids[code] = Grid(
             cells=[[values[(code, r, c)] for c in column_codes] for r in row_codes],
             row_totals=[values[(code, r, "total")] for r in row_codes] if table["row_totals"] is not None else None,
-            column_totals=([values[(code, "total", c)] for c in column_codes]
-                           if table["column_totals"] is not None else None),
+            column_totals=(
+                [values[(code, "total", c)] for c in column_codes] if table["column_totals"] is not None else None
+            ),
             total=values[(code, "total", "total")] if table["total"] is not None else None,
         )
     return grids
@@ -84,6 +88,7 @@ def csv_figures(text: str) -> dict[tuple[str, str], str]:
 
 
 # --- The page -------------------------------------------------------------------------------------
+
 
 class _Tables(HTMLParser):
     def __init__(self):
@@ -129,8 +134,10 @@ def from_html(html: str, layout: dict) -> dict[str, Grid]:
         has_row_totals = table["row_totals"] is not None
         body = [[norm(text) for text in row[1:]] for row in parsed["tbody"]]
         assert [row[0].strip() for row in parsed["tbody"]] == [r["label"] for r in table["rows"]]
-        grid = Grid(cells=[row[:-1] if has_row_totals else row for row in body],
-                    row_totals=[row[-1] for row in body] if has_row_totals else None)
+        grid = Grid(
+            cells=[row[:-1] if has_row_totals else row for row in body],
+            row_totals=[row[-1] for row in body] if has_row_totals else None,
+        )
         if parsed["tfoot"]:
             foot = [norm(text) for text in parsed["tfoot"][0][1:]]
             grid.column_totals = foot[:-1] if has_row_totals else foot
@@ -140,6 +147,7 @@ def from_html(html: str, layout: dict) -> dict[str, Grid]:
 
 
 # --- The PDF ------------------------------------------------------------------------------------
+
 
 def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
@@ -159,7 +167,7 @@ def from_pdf(content: bytes, layout: dict) -> dict[str, Grid]:
             for index in range(position + 1, len(lines)):
                 line = lines[index]
                 if line.startswith(label + " "):
-                    tokens = [norm(t) for t in TOKEN.findall(line[len(label):])]
+                    tokens = [norm(t) for t in TOKEN.findall(line[len(label) :])]
                     if len(tokens) == width:
                         found.append(tokens)
                         position = index
@@ -168,7 +176,7 @@ def from_pdf(content: bytes, layout: dict) -> dict[str, Grid]:
                 raise AssertionError(f"row {label!r} of {table['code']} not found in the PDF")
         grid = Grid()
         has_row_totals = table["row_totals"] is not None
-        body = found[:len(table["rows"])]
+        body = found[: len(table["rows"])]
         grid.cells = [row[:-1] if has_row_totals else row for row in body]
         grid.row_totals = [row[-1] for row in body] if has_row_totals else None
         if table["column_totals"] is not None:
@@ -180,6 +188,7 @@ def from_pdf(content: bytes, layout: dict) -> dict[str, Grid]:
 
 
 # --- The rules --------------------------------------------------------------------------------
+
 
 def _value(text: str) -> int | None:
     return None if HIDDEN.match(text) else int(text)

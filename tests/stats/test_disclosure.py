@@ -33,6 +33,7 @@ SECRET = b"test secret for the rounding offsets"
 
 # --- The judge -------------------------------------------------------------------------------
 
+
 def _names(published: Published) -> list[str]:
     names = ["total"] if published.total is not None else []
     names += [f"{name}:{code}" for name, cells in published.partitions.items() for code in cells]
@@ -64,8 +65,12 @@ def two_versions(before: Published, after: Published, change: dict[str, int], ba
     for name, p in first.items():
         q, e = second[name], change.get(name, 0)
         if before.draw == after.draw:
-            domains[name] = {x for x in range(0, p + base) for o in range(base)
-                             if p <= x + o <= p + base - 1 and q <= x + e + o <= q + base - 1}
+            domains[name] = {
+                x
+                for x in range(0, p + base)
+                for o in range(base)
+                if p <= x + o <= p + base - 1 and q <= x + e + o <= q + base - 1
+            }
         else:
             low, high = published_range(p, base)
             low2, high2 = published_range(q, base)
@@ -83,11 +88,21 @@ WITHIN = (("police", "with_action"),)
 @st.composite
 def incidents(draw, max_size=14):
     """A block as its incidents: a code per partition each, and which subsets they are in."""
-    return draw(st.lists(st.fixed_dictionaries({
-        "level": st.sampled_from(CODES["level"]), "status": st.sampled_from(CODES["status"]),
-        "relation": st.sampled_from(CODES["relation"]),
-        "facebook": st.booleans(), "action": st.booleans(), "police": st.booleans(),
-    }), max_size=max_size))
+    return draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "level": st.sampled_from(CODES["level"]),
+                    "status": st.sampled_from(CODES["status"]),
+                    "relation": st.sampled_from(CODES["relation"]),
+                    "facebook": st.booleans(),
+                    "action": st.booleans(),
+                    "police": st.booleans(),
+                }
+            ),
+            max_size=max_size,
+        )
+    )
 
 
 def block_of(items, identity="incident|2026-03|7") -> Block:
@@ -115,6 +130,7 @@ def partition_names(block: Block) -> dict[str, list[str]]:
 
 # --- Examples -----------------------------------------------------------------------------
 
+
 def test_rounding_to_base():
     assert [round_to_base(n, 5, 0) for n in (0, 1, 4, 5, 9, 10)] == [0, 0, 0, 5, 5, 10]
     assert [round_to_base(n, 5, 4) for n in (0, 1, 4, 5, 6)] == [0, 5, 5, 5, 10]
@@ -137,8 +153,10 @@ def test_a_pinned_block_is_rounded_again():
     # shown as 3 (≥ 1 each) would pin the total to 2; the check finds it.
     published = Published(total=0, partitions={"status": {"a": 3, "b": 3}}, subsets={})
     assert block_ranges(published, 3)["total"] == (2, 2)
-    items = [{"level": "1", "status": "a", "relation": "x", "facebook": False, "action": False, "police": False},
-             {"level": "1", "status": "b", "relation": "x", "facebook": False, "action": False, "police": False}]
+    items = [
+        {"level": "1", "status": "a", "relation": "x", "facebook": False, "action": False, "police": False},
+        {"level": "1", "status": "b", "relation": "x", "facebook": False, "action": False, "police": False},
+    ]
     for n in range(40):
         result = block_publish(block_of(items, identity=f"incident|2026-0{n % 9 + 1}|{n}"), base=3, secret=SECRET)
         assert not result.pinned
@@ -153,6 +171,7 @@ def test_offsets_are_fixed_per_cell_and_spread():
 
 
 # --- Properties ---------------------------------------------------------------------------
+
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(items=incidents(), k=st.integers(3, 6), unit=st.integers(1, 10**6))
@@ -175,8 +194,12 @@ def test_one_published_block_never_gives_a_count_away(items, k, unit):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(items=incidents(max_size=12), extra=incidents(max_size=1).filter(bool), k=st.integers(3, 6),
-       unit=st.integers(1, 10**6))
+@given(
+    items=incidents(max_size=12),
+    extra=incidents(max_size=1).filter(bool),
+    k=st.integers(3, 6),
+    unit=st.integers(1, 10**6),
+)
 def test_one_more_incident_leaves_every_count_k_possible_values(items, extra, k, unit):
     """A reader who sees a block before and after one more incident, and knows exactly which codes
     the new one has, still has several possible values for each count on its own (the offset of the
@@ -211,8 +234,10 @@ def test_every_combination_of_a_tiny_block_is_protected():
     options = list(product(("a", "b"), (False, True)))
     for size in range(5):
         for combo in product(options, repeat=size):
-            items = [{"level": "1", "status": s, "relation": "x", "facebook": f, "action": False, "police": False}
-                     for s, f in combo]
+            items = [
+                {"level": "1", "status": s, "relation": "x", "facebook": f, "action": False, "police": False}
+                for s, f in combo
+            ]
             block = block_of(items, identity=f"incident|2026-01|{size}")
             published = block_publish(block, base=3, secret=SECRET)
             judged = feasible(one_version(published, 3), partition_names(block), list(SUBSETS), WITHIN)

@@ -48,42 +48,48 @@ ACTIONS = ("police_report", "datatilsynet_report", "support_conversation")
 UNITS = ("root", "family", "team", "jobcenter")
 
 
-incident = st.fixed_dictionaries({
-    "unit": st.sampled_from(UNITS),
-    "month": st.integers(0, MONTHS - 1),
-    "day": st.integers(1, 28),
-    "level": st.sampled_from(LEVELS),
-    "confirmed": st.one_of(st.none(), st.sampled_from(LEVELS)),
-    "status": st.sampled_from(STATUSES),
-    "relation": st.sampled_from(RELATIONS),
-    "phenomena": st.sets(st.sampled_from(PHENOMENA), max_size=2),
-    "platforms": st.sets(st.sampled_from(PLATFORMS), max_size=3),
-    "actions": st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(-1, 9)), max_size=3),
-    "target": st.integers(0, 8),
-})
+incident = st.fixed_dictionaries(
+    {
+        "unit": st.sampled_from(UNITS),
+        "month": st.integers(0, MONTHS - 1),
+        "day": st.integers(1, 28),
+        "level": st.sampled_from(LEVELS),
+        "confirmed": st.one_of(st.none(), st.sampled_from(LEVELS)),
+        "status": st.sampled_from(STATUSES),
+        "relation": st.sampled_from(RELATIONS),
+        "phenomena": st.sets(st.sampled_from(PHENOMENA), max_size=2),
+        "platforms": st.sets(st.sampled_from(PLATFORMS), max_size=3),
+        "actions": st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(-1, 9)), max_size=3),
+        "target": st.integers(0, 8),
+    }
+)
 
-recording = st.fixed_dictionaries({
-    "unit": st.sampled_from(UNITS),
-    "month": st.integers(0, MONTHS - 1),
-    "day": st.integers(1, 28),
-    "decision": st.sampled_from(("allowed", "allowed_with_conditions", "refused")),
-    "media": st.sampled_from(("audio", "video")),
-    "reasons": st.sets(st.sampled_from(("memory_problems", "distrust", "publish_intent")), max_size=2),
-    "hidden": st.booleans(),
-})
+recording = st.fixed_dictionaries(
+    {
+        "unit": st.sampled_from(UNITS),
+        "month": st.integers(0, MONTHS - 1),
+        "day": st.integers(1, 28),
+        "decision": st.sampled_from(("allowed", "allowed_with_conditions", "refused")),
+        "media": st.sampled_from(("audio", "video")),
+        "reasons": st.sets(st.sampled_from(("memory_problems", "distrust", "publish_intent")), max_size=2),
+        "hidden": st.booleans(),
+    }
+)
 
-world = st.fixed_dictionaries({
-    "k": st.integers(3, 6),
-    "employees": st.fixed_dictionaries({unit: st.integers(0, 7) for unit in UNITS}),
-    # Many small counts and some large ones, so both the rules and the folding get exercised.
-    "incidents": st.one_of(st.lists(incident, max_size=25), st.lists(incident, min_size=30, max_size=70)),
-    "from": st.integers(0, MONTHS - 1),
-    "length": st.integers(1, MONTHS),
-    "period": st.sampled_from(("month", "month", "quarter", "year")),
-    "unit_pick": st.integers(0, 5),
-    "rep_over_family": st.booleans(),
-    "recordings": st.lists(recording, max_size=20),
-})
+world = st.fixed_dictionaries(
+    {
+        "k": st.integers(3, 6),
+        "employees": st.fixed_dictionaries({unit: st.integers(0, 7) for unit in UNITS}),
+        # Many small counts and some large ones, so both the rules and the folding get exercised.
+        "incidents": st.one_of(st.lists(incident, max_size=25), st.lists(incident, min_size=30, max_size=70)),
+        "from": st.integers(0, MONTHS - 1),
+        "length": st.integers(1, MONTHS),
+        "period": st.sampled_from(("month", "month", "quarter", "year")),
+        "unit_pick": st.integers(0, 5),
+        "rep_over_family": st.booleans(),
+        "recordings": st.lists(recording, max_size=20),
+    }
+)
 
 
 def _setup(personas, data):
@@ -98,22 +104,38 @@ def _setup(personas, data):
     for item in data["incidents"]:
         month = add_months(FIRST, item["month"])
         targets = [employees[item["target"] % len(employees)]] if employees and item["target"] < 5 else []
-        specs.append({
-            "unit": units[item["unit"]], "registered": month.replace(day=item["day"]), "level": item["level"],
-            "confirmed": item["confirmed"], "status": item["status"], "relation": item["relation"],
-            "phenomena": item["phenomena"], "platforms": item["platforms"], "actions": item["actions"],
-            "targets": targets,
-        })
-    bulk_incidents(specs)
-    RecordingRequest.objects.bulk_create([
-        RecordingRequest(
-            unit=units[item["unit"]], request_date=add_months(FIRST, item["month"]).replace(day=item["day"]),
-            media=item["media"], setting="meeting", suggested_decision=item["decision"], decision=item["decision"],
-            justification="-", decided_at=timezone.now(), hidden_recording_discovered=item["hidden"],
-            **{f"reason_{code}": True for code in item["reasons"]},
+        specs.append(
+            {
+                "unit": units[item["unit"]],
+                "registered": month.replace(day=item["day"]),
+                "level": item["level"],
+                "confirmed": item["confirmed"],
+                "status": item["status"],
+                "relation": item["relation"],
+                "phenomena": item["phenomena"],
+                "platforms": item["platforms"],
+                "actions": item["actions"],
+                "targets": targets,
+            }
         )
-        for item in data["recordings"]
-    ])
+    bulk_incidents(specs)
+    RecordingRequest.objects.bulk_create(
+        [
+            RecordingRequest(
+                unit=units[item["unit"]],
+                request_date=add_months(FIRST, item["month"]).replace(day=item["day"]),
+                media=item["media"],
+                setting="meeting",
+                suggested_decision=item["decision"],
+                decision=item["decision"],
+                justification="-",
+                decided_at=timezone.now(),
+                hidden_recording_discovered=item["hidden"],
+                **{f"reason_{code}": True for code in item["reasons"]},
+            )
+            for item in data["recordings"]
+        ]
+    )
     rep = member(personas.family, Role.UNION_REP) if data["rep_over_family"] else personas.union_rep
     return rep, specs
 
@@ -170,9 +192,11 @@ def _check_figures(data: dict, k: int) -> None:
     assert data["incidents"]["value"] % k == 0
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=world)
 def test_union_rep_outputs_obey_the_rules_and_agree(client, personas, data):
     with transaction.atomic():
@@ -199,8 +223,9 @@ def test_union_rep_outputs_obey_the_rules_and_agree(client, personas, data):
 def _expected(specs, unit_ids, first, last, period):
     """Direct count, in Python, of what a manager should see."""
     chosen = [s for s in specs if s["unit"].pk in unit_ids and first <= s["registered"].replace(day=1) <= last]
-    level = Counter((block_start(s["registered"], period).strftime("%Y-%m"), s["confirmed"] or s["level"])
-                    for s in chosen)
+    level = Counter(
+        (block_start(s["registered"], period).strftime("%Y-%m"), s["confirmed"] or s["level"]) for s in chosen
+    )
     return {
         "total": len(chosen),
         "month_level": level,
@@ -214,9 +239,11 @@ def _expected(specs, unit_ids, first, last, period):
     }
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=world)
 def test_manager_figures_equal_a_direct_count(client, personas, data):
     from django.urls import reverse
@@ -243,14 +270,21 @@ def test_manager_figures_equal_a_direct_count(client, personas, data):
         assert month_level["total"]["value"] == expected["total"] == result["incidents"]["value"]
         for code in ("status", "relation", "platform", "phenomenon", "unit"):
             table = tables[code]
-            assert {row["code"]: cells[0]["value"] for row, cells in zip(table["rows"], table["cells"], strict=True)} \
-                == {row["code"]: expected[code][row["code"]] for row in table["rows"]}, code
+            assert {
+                row["code"]: cells[0]["value"] for row, cells in zip(table["rows"], table["cells"], strict=True)
+            } == {row["code"]: expected[code][row["code"]] for row in table["rows"]}, code
         assert result["reported_to_police"]["part"]["value"] == expected["police"]
         names = {getattr(personas, name).pk: name for name in UNITS}
-        requests = [r for r in data["recordings"] if any(names[pk] == r["unit"] for pk in unit_ids if pk in names)
-                    and first <= add_months(FIRST, r["month"]) <= last]
-        by_month = Counter((block_start(add_months(FIRST, r["month"]), data["period"]).strftime("%Y-%m"),
-                            r["decision"]) for r in requests)
+        requests = [
+            r
+            for r in data["recordings"]
+            if any(names[pk] == r["unit"] for pk in unit_ids if pk in names)
+            and first <= add_months(FIRST, r["month"]) <= last
+        ]
+        by_month = Counter(
+            (block_start(add_months(FIRST, r["month"]), data["period"]).strftime("%Y-%m"), r["decision"])
+            for r in requests
+        )
         table = tables["recording_month_decision"]
         for r, row in enumerate(table["rows"]):
             for c, column in enumerate(table["columns"]):
@@ -258,8 +292,9 @@ def test_manager_figures_equal_a_direct_count(client, personas, data):
         assert table["total"]["value"] == len(requests)
         reasons = Counter(code for r in requests for code in r["reasons"])
         table = tables["recording_reason"]
-        assert {row["code"]: cells[0]["value"] for row, cells in zip(table["rows"], table["cells"], strict=True)} \
-            == {row["code"]: reasons[row["code"]] for row in table["rows"]}
+        assert {row["code"]: cells[0]["value"] for row, cells in zip(table["rows"], table["cells"], strict=True)} == {
+            row["code"]: reasons[row["code"]] for row in table["rows"]
+        }
         assert tables["recording_events"]["cells"][0][0]["value"] == sum(r["hidden"] for r in requests)
         assert result["median_days_to_first_action"]["incidents"]["value"] == expected["with_action"]
         check_exact(from_json(result))
@@ -269,6 +304,7 @@ def test_manager_figures_equal_a_direct_count(client, personas, data):
 
 
 # --- Acting as the rep: pairs of selections and one more incident -------------------------------
+
 
 def _json(client, params, *, may_refuse: bool = False) -> dict | None:
     from django.urls import reverse
@@ -308,21 +344,33 @@ def _minus(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return {name: a[name] - b.get(name, 0) for name in a}
 
 
-pairs_world = st.fixed_dictionaries({
-    "k": st.integers(3, 6),
-    "employees": st.fixed_dictionaries({unit: st.integers(0, 7) for unit in UNITS}),
-    "incidents": st.lists(incident, min_size=1, max_size=40),
-    "recordings": st.just([]),
-    "rep_over_family": st.just(False),
-    "selections": st.lists(st.tuples(st.sampled_from(("month", "quarter", "year")), st.integers(0, MONTHS - 1),
-                                     st.integers(1, MONTHS), st.integers(0, 5)), min_size=2, max_size=3),
-    "extra": incident,
-})
+pairs_world = st.fixed_dictionaries(
+    {
+        "k": st.integers(3, 6),
+        "employees": st.fixed_dictionaries({unit: st.integers(0, 7) for unit in UNITS}),
+        "incidents": st.lists(incident, min_size=1, max_size=40),
+        "recordings": st.just([]),
+        "rep_over_family": st.just(False),
+        "selections": st.lists(
+            st.tuples(
+                st.sampled_from(("month", "quarter", "year")),
+                st.integers(0, MONTHS - 1),
+                st.integers(1, MONTHS),
+                st.integers(0, 5),
+            ),
+            min_size=2,
+            max_size=3,
+        ),
+        "extra": incident,
+    }
+)
 
 
-@settings(max_examples=6, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=pairs_world)
 def test_no_pair_of_selections_gives_a_count_away(client, personas, data):
     from stats.disclosure import published_range
@@ -362,8 +410,12 @@ def test_no_pair_of_selections_gives_a_count_away(client, personas, data):
             if result is None:
                 continue
             asked.append((params, result))
-            covered = [m for b in blocks_between(first, last, period) for m in queries_months(*b)
-                       if m <= date.fromisoformat(result["period"]["to"] + "-01")]
+            covered = [
+                m
+                for b in blocks_between(first, last, period)
+                for m in queries_months(*b)
+                if m <= date.fromisoformat(result["period"]["to"] + "-01")
+            ]
             assert result["period"]["from"] == covered[0].strftime("%Y-%m")
             flat = _flat(result)
             for name, value in flat.items():
@@ -373,28 +425,45 @@ def test_no_pair_of_selections_gives_a_count_away(client, personas, data):
         #    unit). For each block, nothing can be worked out exactly, and the truth fits.
         rows = {row.id for row in scope.rows}
         inside = {row: set(units.scope(row).row_of_unit.values()) for row in rows}
-        below = {row: {r for r in inside[row] - {row}
-                       if not any(r in inside[o] for o in inside[row] - {row, r})} for row in rows}
+        below = {
+            row: {r for r in inside[row] - {row} if not any(r in inside[o] for o in inside[row] - {row, r})}
+            for row in rows
+        }
         partitions = {name: [f"{name}:{code}" for code in codes] for name, codes in INCIDENT_PARTITIONS.items()}
         for month in months:
             for row in rows:
                 block = dict(single[(month, row)])
                 for child in below[row]:
                     block = _minus(block, single[(month, child)])
-                domains = {name: set(range(published_range(v, k)[0], published_range(v, k)[1] + 1))
-                           for name, v in block.items()}
+                domains = {
+                    name: set(range(published_range(v, k)[0], published_range(v, k)[1] + 1))
+                    for name, v in block.items()
+                }
                 judged = feasible(domains, partitions, list(INCIDENT_SUBSETS), INCIDENT_WITHIN)
-                mine = [s for s in specs if scope.row_of_unit[s["unit"].pk] == row
-                        and s["registered"].replace(day=1) == month]
+                mine = [
+                    s
+                    for s in specs
+                    if scope.row_of_unit[s["unit"].pk] == row and s["registered"].replace(day=1) == month
+                ]
                 assert len(mine) in judged["total"]
                 for name, values in judged.items():
                     assert len(values) >= 2, (month, row, name, values, block)
 
         # 4. One more incident (registered today, as every incident is) changes nothing the rep sees.
         extra = data["extra"]
-        bulk_incidents([{"unit": getattr(personas, extra["unit"]), "registered": timezone.localdate(),
-                         "level": extra["level"], "status": extra["status"], "relation": extra["relation"],
-                         "platforms": extra["platforms"], "phenomena": extra["phenomena"]}])
+        bulk_incidents(
+            [
+                {
+                    "unit": getattr(personas, extra["unit"]),
+                    "registered": timezone.localdate(),
+                    "level": extra["level"],
+                    "status": extra["status"],
+                    "relation": extra["relation"],
+                    "platforms": extra["platforms"],
+                    "phenomena": extra["phenomena"],
+                }
+            ]
+        )
         for params, result in asked:
             assert _json(client, params) == result
         transaction.set_rollback(True)

@@ -28,13 +28,19 @@ def test_a_worker_renders_the_union_reps_statistics_report(client, personas):
     for _ in range(5):
         member(personas.jobcenter, Role.CASEWORKER)
     month = add_months(default_period()[1], -1)  # the last closed month
-    bulk_incidents([{"unit": personas.jobcenter, "registered": month, "level": 2} for _ in range(9)]
-                   + [{"unit": personas.jobcenter, "registered": month, "level": 4} for _ in range(2)])
+    bulk_incidents(
+        [{"unit": personas.jobcenter, "registered": month, "level": 2} for _ in range(9)]
+        + [{"unit": personas.jobcenter, "registered": month, "level": 4} for _ in range(2)]
+    )
     client.force_login(personas.union_rep)
-    with own_broker(), finished_tasks() as (done, event), start_worker(app, pool="solo", perform_ping_check=False,
-                                                                        shutdown_timeout=10):
-        response = client.post(reverse("stats:report_request"), {"from": month.strftime("%Y-%m"),
-                                                                  "to": month.strftime("%Y-%m")})
+    with (
+        own_broker(),
+        finished_tasks() as (done, event),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
+        response = client.post(
+            reverse("stats:report_request"), {"from": month.strftime("%Y-%m"), "to": month.strftime("%Y-%m")}
+        )
         assert response.status_code == 302
         wait_for_task(done, event, "reports.tasks.render_report")
     report = Report.objects.get(kind=Report.Kind.STATISTICS)

@@ -48,10 +48,20 @@ def data(personas):
     for _ in range(5):  # Socialforvaltning stands on its own, so no sub-unit has to be folded into it
         member(personas.root, Role.CASEWORKER)
     return bulk_incidents(
-        [{"unit": personas.jobcenter, "registered": LAST_MONTH, "level": 2, "platforms": ["facebook"],
-          "actions": [("police_report", 1)]} for _ in range(12)]
-        + [{"unit": personas.team, "registered": LAST_MONTH, "level": 4, "platforms": ["youtube"],
-            "status": "closed"} for _ in range(3)]
+        [
+            {
+                "unit": personas.jobcenter,
+                "registered": LAST_MONTH,
+                "level": 2,
+                "platforms": ["facebook"],
+                "actions": [("police_report", 1)],
+            }
+            for _ in range(12)
+        ]
+        + [
+            {"unit": personas.team, "registered": LAST_MONTH, "level": 4, "platforms": ["youtube"], "status": "closed"}
+            for _ in range(3)
+        ]
         + [{"unit": personas.family, "registered": add_months(LAST_MONTH, -1), "level": 3} for _ in range(6)]
     )
 
@@ -72,12 +82,18 @@ def _download(client, report) -> bytes:
 
 # --- Request → render → read back ---------------------------------------------------------------
 
+
 def test_union_rep_asks_for_a_report_and_gets_the_pdf_under_disclosure_control(client, personas, data):
     rep = personas.union_rep
     client.force_login(rep)
     report = _request(client, {**PARAMS, "unit": ""})
     assert (report.status, report.incident_id, report.organisation_id, report.requested_by_id, report.version) == (
-        "pending", None, personas.org.pk, rep.pk, 1)
+        "pending",
+        None,
+        personas.org.pk,
+        rep.pk,
+        1,
+    )
     assert report.options == {"from": PARAMS["from"], "to": PARAMS["to"], "unit": None, "unit_label": ""}
     pending = client.get(reverse("stats:report_detail", args=[report.pk])).content.decode()
     assert "Rapporten venter på at blive dannet." in pending and "Hent PDF" not in pending
@@ -107,7 +123,7 @@ def test_union_rep_asks_for_a_report_and_gets_the_pdf_under_disclosure_control(c
 
     page = client.get(reverse("stats:report_detail", args=[report.pk])).content.decode()
     assert report.sha256 in page and "Hent PDF" in page and reverse("stats:report_download", args=[report.pk]) in page
-    assert f"<dd class=\"col-sm-9\">{report.page_count}</dd>" in page
+    assert f'<dd class="col-sm-9">{report.page_count}</dd>' in page
 
 
 def test_manager_report_has_exact_figures(client, personas, data):
@@ -156,10 +172,20 @@ def test_status_json_follows_the_report(client, personas, data):
     ready = client.get(url)
     assert ready["Cache-Control"] == "private, no-store"
     assert ready.json() == {
-        "id": report.pk, "kind": "statistics", "version": 1, "status": "ready", "status_label": "Klar",
-        "unfinished": False, "error": "", "attempts": 1, "retried_at": None,
-        "sha256": report.sha256, "pages": report.page_count, "size": report.size,
-        "download_url": reverse("stats:report_download", args=[report.pk]), "bundles": [],
+        "id": report.pk,
+        "kind": "statistics",
+        "version": 1,
+        "status": "ready",
+        "status_label": "Klar",
+        "unfinished": False,
+        "error": "",
+        "attempts": 1,
+        "retried_at": None,
+        "sha256": report.sha256,
+        "pages": report.page_count,
+        "size": report.size,
+        "download_url": reverse("stats:report_download", args=[report.pk]),
+        "bundles": [],
     }
 
 
@@ -174,6 +200,7 @@ def test_the_requester_is_notified_with_a_link_to_the_report(client, personas, d
 
 
 # --- Who may see it ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("persona", [p for p in PERSONA_NAMES if p != "union_rep"])
 def test_nobody_but_the_requester_sees_the_report(client, personas, data, persona):
@@ -213,8 +240,9 @@ def test_statistics_reports_are_not_incident_reports(client, personas, data):
     assert client.get(reverse("reports:create", args=[incident.reference, "statistics"])).status_code == 404
     page = client.get(reverse("reports:list", args=[incident.reference])).content.decode()
     assert "Statistikrapport" not in page
-    api = client.post(f"/api/v1/incidents/{incident.reference}/reports/", {"kind": "statistics"},
-                      content_type="application/json")
+    api = client.post(
+        f"/api/v1/incidents/{incident.reference}/reports/", {"kind": "statistics"}, content_type="application/json"
+    )
     assert api.status_code == 400 and "statistics" not in api.json()["kind"][0]
     with pytest.raises(ValueError):
         services.report_request(actor=personas.manager, incident=incident, kind="statistics", options={})
@@ -226,14 +254,15 @@ def test_statistics_reports_are_not_incident_reports(client, personas, data):
 
 # --- The page ---------------------------------------------------------------------------------
 
+
 def test_dashboard_offers_the_report_with_the_current_filters_and_lists_own_reports(client, personas, data):
     client.force_login(personas.manager)
     managers = _request(client)
     client.force_login(personas.union_rep)
     page = client.get(reverse("dashboard:union_rep"), {**PARAMS, "unit": personas.family.pk}).content.decode()
     assert "Hent som PDF" not in page
-    form = page[page.index(f'action="{reverse("stats:report_request")}"'):]
-    form = form[:form.index("</form>")]
+    form = page[page.index(f'action="{reverse("stats:report_request")}"') :]
+    form = form[: form.index("</form>")]
     assert 'method="post"' in page and "csrfmiddlewaretoken" in form and "Dan PDF-rapport" in form
     for name, value in (("from", PARAMS["from"]), ("to", PARAMS["to"]), ("unit", personas.family.pk)):
         assert f'name="{name}" value="{value}"' in form
@@ -279,8 +308,13 @@ def test_request_view_and_download_are_audited(client, personas, data):
         ("download", "Statistikrapport hentet", personas.union_rep.pk),
     ]
     assert all(e.incident_reference == "" and e.organisation_id == personas.org.pk for e in events)
-    assert events[0].details == {"kind": "statistics", "version": 1, "from": PARAMS["from"], "to": PARAMS["to"],
-                                 "unit": personas.jobcenter.pk}
+    assert events[0].details == {
+        "kind": "statistics",
+        "version": 1,
+        "from": PARAMS["from"],
+        "to": PARAMS["to"],
+        "unit": personas.jobcenter.pk,
+    }
     assert events[3].details["sha256"] == events[2].details["sha256"] == Report.objects.get(pk=report.pk).sha256
 
 
@@ -305,6 +339,7 @@ def test_report_page_and_dashboard_queries_are_bounded(client, personas, data, d
 
 # --- Failures ---------------------------------------------------------------------------------
 
+
 def test_a_report_that_cannot_be_made_fails_with_a_danish_reason_and_can_be_tried_again(client, personas, data):
     client.force_login(personas.union_rep)
     report = _request(client, {**PARAMS, "unit": personas.jobcenter.pk})
@@ -313,8 +348,10 @@ def test_a_report_that_cannot_be_made_fails_with_a_danish_reason_and_can_be_trie
     services.report_render(report.pk)
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and not report.file
-    assert report.error == "Rapporten kunne ikke dannes: filtrene gælder ikke længere: Enhed: Vælg en af " \
-                           "enhederne på listen."
+    assert (
+        report.error == "Rapporten kunne ikke dannes: filtrene gælder ikke længere: Enhed: Vælg en af "
+        "enhederne på listen."
+    )
     page = client.get(reverse("stats:report_detail", args=[report.pk])).content.decode()
     assert "filtrene gælder ikke længere" in page and "Prøv igen" in page
     failed = Notification.objects.get(recipient=personas.union_rep, kind="report_failed", channel="in_app")

@@ -55,12 +55,19 @@ def _specs(personas, count: int = 72) -> list[dict]:
             actions.append(("datatilsynet_report", n % 4))
         if n % 7 == 0:
             actions.append(("support_conversation", n % 11))
-        specs.append({
-            "unit": units[n % 3], "registered": add_months(FIRST, n % 12) + timedelta(days=n % 27),
-            "hour": 0 if n % 6 == 0 else 12,  # 00:00 local on the 1st is still the day before in UTC
-            "level": n % 4 + 1, "confirmed": (4 if n % 10 == 0 else None), "relation": RELATIONS[n % 5],
-            "phenomena": PHENOMENA[n % 4], "platforms": PLATFORM_SETS[n % 4], "actions": actions,
-        })
+        specs.append(
+            {
+                "unit": units[n % 3],
+                "registered": add_months(FIRST, n % 12) + timedelta(days=n % 27),
+                "hour": 0 if n % 6 == 0 else 12,  # 00:00 local on the 1st is still the day before in UTC
+                "level": n % 4 + 1,
+                "confirmed": (4 if n % 10 == 0 else None),
+                "relation": RELATIONS[n % 5],
+                "phenomena": PHENOMENA[n % 4],
+                "platforms": PLATFORM_SETS[n % 4],
+                "actions": actions,
+            }
+        )
     return specs
 
 
@@ -72,8 +79,7 @@ def _close_most(incidents: list[Incident]) -> tuple[set[int], set[int]]:
             kept.add(incident.pk)
             continue
         closed_at = incident.registered_at + timedelta(days=40)
-        Incident.objects.filter(pk=incident.pk).update(status="closed", closed_at=closed_at,
-                                                       legal_hold=index == 5)
+        Incident.objects.filter(pk=incident.pk).update(status="closed", closed_at=closed_at, legal_hold=index == 5)
         (kept if index == 5 else due).add(incident.pk)
     return due, kept
 
@@ -89,13 +95,24 @@ def history(personas):
     demo_guideline_seed(personas.org)
     for incident in incidents[:3]:
         request = recording_services.recording_request_register(
-            actor=personas.manager, unit=personas.family, reasons=["memory_problems"],
-            fields={"request_date": incident.registered_at.date(), "media": "video", "setting": "meeting",
-                    "free_text": "", "decision": "allowed", "conditions": "", "justification": "Hukommelse.",
-                    "hidden_recording_discovered": False, "hidden_recording_note": ""},
+            actor=personas.manager,
+            unit=personas.family,
+            reasons=["memory_problems"],
+            fields={
+                "request_date": incident.registered_at.date(),
+                "media": "video",
+                "setting": "meeting",
+                "free_text": "",
+                "decision": "allowed",
+                "conditions": "",
+                "justification": "Hukommelse.",
+                "hidden_recording_discovered": False,
+                "hidden_recording_note": "",
+            },
         )
-        recording_services.recording_request_link_incident(actor=personas.manager, recording_request=request,
-                                                           incident=incident)
+        recording_services.recording_request_link_incident(
+            actor=personas.manager, recording_request=request, incident=incident
+        )
     return incidents, due, kept
 
 
@@ -111,11 +128,17 @@ def _statistics(client, user, params) -> dict:
 def _differences(before, after, path: str = "") -> list[str]:
     """Where two JSON values differ, as paths (so a failure names the table and cell)."""
     if isinstance(before, dict) and isinstance(after, dict):
-        return [d for key in before.keys() | after.keys()
-                for d in _differences(before.get(key), after.get(key), f"{path}.{key}")]
+        return [
+            d
+            for key in before.keys() | after.keys()
+            for d in _differences(before.get(key), after.get(key), f"{path}.{key}")
+        ]
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        return [d for i, (x, y) in enumerate(zip(before, after, strict=True))
-                for d in _differences(x, y, f"{path}[{x.get('code', i) if isinstance(x, dict) else i}]")]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(before, after, strict=True))
+            for d in _differences(x, y, f"{path}[{x.get('code', i) if isinstance(x, dict) else i}]")
+        ]
     return [] if before == after else [f"{path}: {before!r} -> {after!r}"]
 
 
@@ -125,8 +148,9 @@ def _purge(django_capture_on_commit_callbacks):
 
 
 @pytest.mark.parametrize("persona", ["manager", "union_rep"])
-def test_figures_of_a_period_are_the_same_before_and_after_the_purge(client, personas, history, persona,
-                                                                     django_capture_on_commit_callbacks):
+def test_figures_of_a_period_are_the_same_before_and_after_the_purge(
+    client, personas, history, persona, django_capture_on_commit_callbacks
+):
     incidents, due, kept = history
     user = getattr(personas, persona)
     before = [_statistics(client, user, params) for params in PERIODS]
@@ -152,18 +176,40 @@ def test_figures_of_a_period_are_the_same_before_and_after_the_purge(client, per
 
 def test_the_residue_is_anonymous_and_counted_like_the_incident(personas):
     registered = datetime(2023, 3, 1, 0, 30, tzinfo=COPENHAGEN)  # 23:30 UTC on 28 February
-    [incident] = bulk_incidents([{"unit": personas.team, "registered": date(2023, 3, 1), "hour": 0, "level": 2,
-                                  "confirmed": 3, "relation": "relative", "phenomena": ["threats"],
-                                  "platforms": ["facebook", "facebook", "tiktok"],
-                                  "actions": [("police_report", -1), ("platform_takedown", 4)]}])
+    [incident] = bulk_incidents(
+        [
+            {
+                "unit": personas.team,
+                "registered": date(2023, 3, 1),
+                "hour": 0,
+                "level": 2,
+                "confirmed": 3,
+                "relation": "relative",
+                "phenomena": ["threats"],
+                "platforms": ["facebook", "facebook", "tiktok"],
+                "actions": [("police_report", -1), ("platform_takedown", 4)],
+            }
+        ]
+    )
     Incident.objects.filter(pk=incident.pk).update(registered_at=registered, status="closed")
     incident.refresh_from_db()
     residue = residue_record(incident=incident)
 
     assert {f.name for f in IncidentResidue._meta.get_fields()} == {
-        "id", "unit", "registered_month", "level", "status", "perpetrator_relation", "related_bullying",
-        "related_threats", "related_stalking", "related_case_complaint", "reported_to_police",
-        "reported_to_datatilsynet", "days_to_first_action", "platforms",
+        "id",
+        "unit",
+        "registered_month",
+        "level",
+        "status",
+        "perpetrator_relation",
+        "related_bullying",
+        "related_threats",
+        "related_stalking",
+        "related_case_complaint",
+        "reported_to_police",
+        "reported_to_datatilsynet",
+        "days_to_first_action",
+        "platforms",
     }
     assert residue.unit_id == personas.team.pk
     assert residue.registered_month == date(2023, 3, 1)
@@ -177,10 +223,15 @@ def test_the_residue_is_anonymous_and_counted_like_the_incident(personas):
 
 def test_counts_for_adds_the_residue_in_the_database(personas, django_capture_on_commit_callbacks):
     """The same number of queries whatever the number of residue rows: GROUP BY, no loop per row."""
+
     def query_count() -> tuple[int, queries.Counts]:
         with CaptureQueriesContext(connection) as captured:
-            counts = queries.counts_for([personas.family.pk, personas.team.pk, personas.jobcenter.pk], FIRST, LAST,
-                                        employees_from=add_months(LAST, -11))
+            counts = queries.counts_for(
+                [personas.family.pk, personas.team.pk, personas.jobcenter.pk],
+                FIRST,
+                LAST,
+                employees_from=add_months(LAST, -11),
+            )
         return len(captured), counts
 
     few = bulk_incidents(_specs(personas, 6))
@@ -199,8 +250,9 @@ def test_counts_for_adds_the_residue_in_the_database(personas, django_capture_on
     assert sum(counts_many.month_level.values()) == 66
 
 
-def test_the_share_of_employees_targeted_counts_live_incidents_only(client, personas,
-                                                                    django_capture_on_commit_callbacks):
+def test_the_share_of_employees_targeted_counts_live_incidents_only(
+    client, personas, django_capture_on_commit_callbacks
+):
     spec = {"unit": personas.family, "registered": LAST, "targets": [personas.caseworker]}
     [gone, live] = bulk_incidents([spec, {**spec, "unit": personas.jobcenter, "targets": [personas.other_caseworker]}])
     Incident.objects.filter(pk=gone.pk).update(status="closed", closed_at=gone.registered_at + timedelta(days=1))

@@ -28,9 +28,16 @@ DESCRIPTION = "Opslaget kalder Sara en heks"
 @pytest.fixture
 def case(personas):
     incident = services.incident_register(
-        actor=personas.manager, unit=personas.family, channel="manager", targets=[personas.caseworker],
-        fields={"title": "Opslag om Sara", "description": DESCRIPTION, "discovered_at": timezone.now(),
-                "offensive_language": True},
+        actor=personas.manager,
+        unit=personas.family,
+        channel="manager",
+        targets=[personas.caseworker],
+        fields={
+            "title": "Opslag om Sara",
+            "description": DESCRIPTION,
+            "discovered_at": timezone.now(),
+            "offensive_language": True,
+        },
     )
     services.note_add(actor=personas.manager, incident=incident, body=INTERNAL, visibility=Note.Visibility.INTERNAL)
     services.note_add(actor=personas.manager, incident=incident, body=SHARED, visibility=Note.Visibility.SHARED)
@@ -51,7 +58,11 @@ def test_employee_shares_and_the_rep_reads_without_notes(client, personas, case)
     assert response.status_code == 302 and response["Location"].endswith("#deling")
     share = IncidentShare.objects.get()
     assert (share.incident, share.union_rep, share.shared_by, share.withdrawn_at) == (
-        case, personas.union_rep, personas.caseworker, None)
+        case,
+        personas.union_rep,
+        personas.caseworker,
+        None,
+    )
     event = AuditEvent.objects.get(object_type="incidents.incidentshare", action="create")
     assert event.incident_reference == case.reference and event.actor == personas.caseworker
     assert Notification.objects.filter(recipient=personas.union_rep, kind="incident_shared").exists()
@@ -62,8 +73,9 @@ def test_employee_shares_and_the_rep_reads_without_notes(client, personas, case)
     assert "Du kan læse den, men ikke ændre noget" in body
     assert INTERNAL not in body and SHARED not in body
     assert "<form" not in body.split('id="main"')[1]  # nothing to submit: no upload, no status, no notes
-    assert AuditEvent.objects.filter(action="view", incident_reference=case.reference,
-                                     actor=personas.union_rep).exists()
+    assert AuditEvent.objects.filter(
+        action="view", incident_reference=case.reference, actor=personas.union_rep
+    ).exists()
     dashboard = client.get(reverse("dashboard:union_rep")).content.decode()
     assert f'href="{_detail(case)}"' in dashboard
 
@@ -72,16 +84,29 @@ def test_rep_cannot_change_anything(client, personas, case):
     sharing.incident_share(actor=personas.caseworker, incident=case, union_rep=personas.union_rep)
     rep = personas.union_rep
     assert policy.may_view(rep, case)
-    assert not any(check(rep, case) for check in (policy.may_change, policy.may_add_evidence, policy.may_assess,
-                                                  policy.may_report, policy.may_remove_evidence,
-                                                  policy.sees_internal_notes, policy.sees_shared_notes,
-                                                  policy.may_share))
+    assert not any(
+        check(rep, case)
+        for check in (
+            policy.may_change,
+            policy.may_add_evidence,
+            policy.may_assess,
+            policy.may_report,
+            policy.may_remove_evidence,
+            policy.sees_internal_notes,
+            policy.sees_shared_notes,
+            policy.may_share,
+        )
+    )
     client.force_login(rep)
     ref = case.reference
     assert client.get(reverse("incidents:evidence_upload", args=[ref])).status_code == 404
     assert client.post(reverse("incidents:evidence_upload", args=[ref])).status_code == 404
-    for name, data in (("status", {"to_status": "closed"}), ("note", {"body": "x", "visibility": "internal"}),
-                       ("action", {"action_code": "police_report"}), ("edit", {})):
+    for name, data in (
+        ("status", {"to_status": "closed"}),
+        ("note", {"body": "x", "visibility": "internal"}),
+        ("action", {"action_code": "police_report"}),
+        ("edit", {}),
+    ):
         assert client.post(reverse(f"incidents:{name}", args=[ref]), data).status_code == 404, name
     assert client.get(reverse("incidents:edit", args=[ref])).status_code == 404
     assert _share(client, case, rep).status_code == 404
@@ -154,8 +179,12 @@ def test_get_is_not_allowed(client, personas, case):
 
 
 def test_other_incidents_stay_hidden_from_the_rep(client, personas, case):
-    other = services.incident_register(actor=personas.manager, unit=personas.family, channel="manager",
-                                       fields={"title": "Andet", "discovered_at": timezone.now()})
+    other = services.incident_register(
+        actor=personas.manager,
+        unit=personas.family,
+        channel="manager",
+        fields={"title": "Andet", "discovered_at": timezone.now()},
+    )
     sharing.incident_share(actor=personas.caseworker, incident=case, union_rep=personas.union_rep)
     client.force_login(personas.union_rep)
     assert client.get(_detail(other)).status_code == 404
@@ -172,7 +201,9 @@ def test_share_card_shows_reps_and_the_withdraw_button(personas, case):
     sharing.incident_share(actor=personas.caseworker, incident=case, union_rep=personas.union_rep)
     context = {"incident": case, **sharing.share_card_context(personas.caseworker, case)}
     html = render_to_string("incidents/includes/share_card.html", context, request=request)
-    assert "Træk deling med" in html and reverse("incidents:share_withdraw", args=[
-        case.reference, IncidentShare.objects.get().pk]) in html
+    assert (
+        "Træk deling med" in html
+        and reverse("incidents:share_withdraw", args=[case.reference, IncidentShare.objects.get().pk]) in html
+    )
     assert "Der er ingen tillidsrepræsentant" not in html
     assert sharing.share_card_context(personas.manager, case) == {"may_share": False}

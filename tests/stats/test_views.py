@@ -49,16 +49,34 @@ def data(personas):
     _staff(personas.team, 2)  # … + 2 in Team Nord, folded into Børn og Familie: 5
     month = LAST_MONTH
     specs = (
-        [{"unit": personas.jobcenter, "registered": month, "level": 2, "platforms": ["facebook"],
-          "actions": [("police_report", 1)]} for _ in range(12)]
-        + [{"unit": personas.team, "registered": month, "level": 4, "platforms": ["youtube"], "status": "closed",
-            "phenomena": ["threats"]} for _ in range(3)]
+        [
+            {
+                "unit": personas.jobcenter,
+                "registered": month,
+                "level": 2,
+                "platforms": ["facebook"],
+                "actions": [("police_report", 1)],
+            }
+            for _ in range(12)
+        ]
+        + [
+            {
+                "unit": personas.team,
+                "registered": month,
+                "level": 4,
+                "platforms": ["youtube"],
+                "status": "closed",
+                "phenomena": ["threats"],
+            }
+            for _ in range(3)
+        ]
         + [{"unit": personas.family, "registered": add_months(month, -1), "level": 3} for _ in range(6)]
     )
     return bulk_incidents(specs)
 
 
 # --- Who may see it ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("persona", PERSONA_NAMES)
 def test_every_output_per_persona(client, personas, persona):
@@ -91,6 +109,7 @@ def test_post_is_not_allowed(client, personas):
 
 # --- What a union rep sees ------------------------------------------------------------------------
 
+
 def _within(published: int, exact: int, blocks: int, k: int = 5) -> bool:
     """A sum of `blocks` rounded blocks: a multiple of k, off by less than k per block."""
     return published % k == 0 and abs(published - exact) < k * max(blocks, 1)
@@ -106,8 +125,10 @@ def test_union_rep_sees_rounded_figures_and_the_folding(client, personas, data):
     result = client.get(reverse("stats:export_json")).json()
     assert result["rounding_base"] == 5 and result["exact"] is False
     check_rules(from_json(result), 5)
-    units = {row["label"]: cells[0]["value"] for row, cells in zip(
-        result["tables"][1]["rows"], result["tables"][1]["cells"], strict=True)}
+    units = {
+        row["label"]: cells[0]["value"]
+        for row, cells in zip(result["tables"][1]["rows"], result["tables"][1]["cells"], strict=True)
+    }
     # Socialforvaltning has no employees of its own: Børn og Familie (with Team Nord) is folded into it.
     assert list(units) == ["Socialforvaltning", "Jobcenter"]
     assert _within(units["Socialforvaltning"], 9, blocks=2) and _within(units["Jobcenter"], 12, blocks=1)
@@ -119,8 +140,10 @@ def test_manager_sees_exact_figures_of_every_unit(client, personas, data):
     client.force_login(personas.manager)
     result = client.get(reverse("stats:export_json")).json()
     assert result["exact"] is True
-    units = {row["label"]: cells[0]["value"] for row, cells in zip(
-        result["tables"][1]["rows"], result["tables"][1]["cells"], strict=True)}
+    units = {
+        row["label"]: cells[0]["value"]
+        for row, cells in zip(result["tables"][1]["rows"], result["tables"][1]["cells"], strict=True)
+    }
     assert units == {"Socialforvaltning": 0, "Børn og Familie": 6, "Team Nord": 3, "Jobcenter": 12}
     body = client.get(reverse(PAGE)).content.decode()
     assert "præcise tal" in body and "&lt; 5" not in body
@@ -159,8 +182,10 @@ def test_unit_filter_narrows_to_the_subtree(client, personas, data):
     assert _within(result["incidents"]["value"], 9, blocks=2)
     assert [row["label"] for row in result["tables"][1]["rows"]] == ["Børn og Familie"]
     everything = client.get(API).json()
-    rows = {row["label"]: cells[0]["value"] for row, cells in zip(
-        everything["tables"][1]["rows"], everything["tables"][1]["cells"], strict=True)}
+    rows = {
+        row["label"]: cells[0]["value"]
+        for row, cells in zip(everything["tables"][1]["rows"], everything["tables"][1]["cells"], strict=True)
+    }
     # The same rounded block whichever selection shows it: the difference of two selections tells nothing new.
     assert rows["Børn og Familie"] == result["incidents"]["value"]
 
@@ -181,8 +206,10 @@ def test_key_figures_are_computed_from_the_rounded_numbers(client, personas, dat
 
 def test_a_small_count_is_rounded_to_zero_or_k(client, personas):
     _staff(personas.jobcenter, 5)
-    bulk_incidents([{"unit": personas.jobcenter, "registered": LAST_MONTH, "actions": [("police_report", 0)]}] * 2
-                   + [{"unit": personas.jobcenter, "registered": LAST_MONTH}] * 8)
+    bulk_incidents(
+        [{"unit": personas.jobcenter, "registered": LAST_MONTH, "actions": [("police_report", 0)]}] * 2
+        + [{"unit": personas.jobcenter, "registered": LAST_MONTH}] * 8
+    )
     client.force_login(personas.union_rep)
     police = client.get(API).json()["reported_to_police"]
     assert police["part"]["value"] in (0, 5) and police["whole"]["value"] == 10  # 10 is a multiple of 5
@@ -193,16 +220,19 @@ def test_a_small_count_is_rounded_to_zero_or_k(client, personas):
 def test_share_of_employees_targeted_beside_the_ds_benchmark(client, personas):
     staff = _staff(personas.jobcenter, 19)  # 20 employees with the persona
     _staff(personas.root, 5)  # so Socialforvaltning stands on its own and Jobcenter is not folded into it
-    bulk_incidents([{"unit": personas.jobcenter, "registered": LAST_MONTH, "targets": [person]}
-                    for person in staff[:5]]
-                   + [{"unit": personas.jobcenter, "registered": add_months(LAST_MONTH, -12), "targets": [staff[6]]}])
+    bulk_incidents(
+        [{"unit": personas.jobcenter, "registered": LAST_MONTH, "targets": [person]} for person in staff[:5]]
+        + [{"unit": personas.jobcenter, "registered": add_months(LAST_MONTH, -12), "targets": [staff[6]]}]
+    )
     client.force_login(personas.union_rep)
     share = client.get(API, {"unit": personas.jobcenter.pk}).json()["employees_targeted_12_months"]
     # Multiples of 5 are published as they are; the one 13 months ago is outside the window.
     assert share["part"]["value"] == 5 and share["whole"]["value"] == 20
     assert share["percent"] == 25.0 and share["benchmark_percent"] == 7
-    assert share["months"] == {"from": add_months(LAST_MONTH, -11).strftime("%Y-%m"),
-                               "to": LAST_MONTH.strftime("%Y-%m")}
+    assert share["months"] == {
+        "from": add_months(LAST_MONTH, -11).strftime("%Y-%m"),
+        "to": LAST_MONTH.strftime("%Y-%m"),
+    }
     body = client.get(reverse(PAGE), {"unit": personas.jobcenter.pk}).content.decode()
     assert "DS&#x27; undersøgelse: 7 %" in body or "DS' undersøgelse: 7 %" in body
     assert 'id="chart-employees-title"' in body
@@ -222,6 +252,7 @@ def test_threshold_comes_from_the_organisation(client, personas, data):
 
 # --- Periods ---------------------------------------------------------------------------------
 
+
 def test_months_are_local_calendar_months(client, personas):
     early_march = timezone.make_aware(datetime(2026, 3, 1, 0, 30))  # 28 February 23:30 UTC
     bulk_incidents([{"unit": personas.family, "registered": date(2026, 3, 1)}])
@@ -234,12 +265,15 @@ def test_months_are_local_calendar_months(client, personas):
     assert [sum(c["value"] for c in row) for row in rows["cells"]] == [0, 1]
 
 
-@pytest.mark.parametrize(("params", "field", "message"), [
-    ({"from": "2026-05", "to": "2026-02"}, "to", "Til-måneden skal være samme måned som fra-måneden eller senere."),
-    ({"from": "2026-13"}, "from", "Skriv en måned som ÅÅÅÅ-MM, fx 2026-03."),
-    ({"to": "2026-02-14"}, "to", "Skriv en måned som ÅÅÅÅ-MM, fx 2026-03."),
-    ({"from": "2019-01", "to": "2026-01"}, "from", "Vælg højst 60 måneder ad gangen."),
-])
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"from": "2026-05", "to": "2026-02"}, "to", "Til-måneden skal være samme måned som fra-måneden eller senere."),
+        ({"from": "2026-13"}, "from", "Skriv en måned som ÅÅÅÅ-MM, fx 2026-03."),
+        ({"to": "2026-02-14"}, "to", "Skriv en måned som ÅÅÅÅ-MM, fx 2026-03."),
+        ({"from": "2019-01", "to": "2026-01"}, "from", "Vælg højst 60 måneder ad gangen."),
+    ],
+)
 def test_bad_filters_are_explained_in_danish(client, personas, params, field, message):
     client.force_login(personas.union_rep)
     page = client.get(reverse(PAGE), params)
@@ -299,7 +333,7 @@ def test_quarters_and_years_are_sums_of_the_published_months(client, personas, d
     assert [row["label"] for row in quarters["tables"][0]["rows"]] == [f"{n}. kvartal {year}" for n in (1, 2, 3, 4)]
     month_cells = [[c["value"] for c in row] for row in months["tables"][0]["cells"]]
     for q, row in enumerate(quarters["tables"][0]["cells"]):
-        assert [c["value"] for c in row] == [sum(r[j] for r in month_cells[3 * q:3 * q + 3]) for j in range(4)]
+        assert [c["value"] for c in row] == [sum(r[j] for r in month_cells[3 * q : 3 * q + 3]) for j in range(4)]
     assert [c["value"] for c in whole["tables"][0]["cells"][0]] == [sum(r[j] for r in month_cells) for j in range(4)]
     for code in ("status", "relation", "platform", "unit"):
         tables = [{t["code"]: t for t in result["tables"]}[code] for result in (months, quarters, whole)]
@@ -316,6 +350,7 @@ def test_a_rep_cannot_ask_for_an_unknown_kind_of_period(client, personas):
 
 
 # --- Page, downloads, audit -------------------------------------------------------------------------
+
 
 def test_page_has_accessible_charts_with_their_tables_and_no_inline_styles(client, personas, data):
     client.force_login(personas.union_rep)
@@ -336,11 +371,12 @@ def test_downloads_carry_the_filters_and_agree_with_the_page(client, personas, d
     page = client.get(reverse(PAGE), params).content.decode()
     query = f"from={params['from']}&amp;to={params['to']}"
     for name in DOWNLOADS:
-        assert f'{reverse(name)}?{query}' in page
+        assert f"{reverse(name)}?{query}" in page
     csv_response = client.get(reverse("stats:export_csv"), params)
     assert csv_response["Content-Type"].startswith("text/csv")
     assert csv_response["Content-Disposition"] == (
-        f'attachment; filename="statistik-{params["from"]}-{params["to"]}.csv"')
+        f'attachment; filename="statistik-{params["from"]}-{params["to"]}.csv"'
+    )
     assert csv_response["Cache-Control"] == "private, no-store"
     assert csv_response.content.decode().startswith("\ufefftabel;")
     result = json.loads(client.get(reverse("stats:export_json"), params).content)
@@ -363,7 +399,11 @@ def test_views_and_downloads_are_audited(client, personas, data):
     client.get(API)
     events = list(AuditEvent.objects.filter(object_type="stats.statistics").order_by("id"))
     assert [(e.action, e.details["output"]) for e in events] == [
-        ("view", "page"), ("export", "csv"), ("export", "json"), ("view", "api")]
+        ("view", "page"),
+        ("export", "csv"),
+        ("export", "json"),
+        ("view", "api"),
+    ]
     assert all(e.actor_id == personas.union_rep.pk and e.details["exact"] is False for e in events)
 
 
@@ -373,9 +413,18 @@ def test_dashboard_queries_do_not_grow_with_incidents(client, personas, django_a
     client.get(url)
     with django_assert_max_num_queries(27):  # 21 + 3 purged-incident residue + 2 recording requests + 1 reports list
         client.get(url)
-    bulk_incidents([{"unit": unit, "registered": add_months(THIS_MONTH, -(n % 12)), "level": n % 4 + 1,
-                     "platforms": ["facebook", "blog"][: n % 3], "actions": [("police_report", n % 5)]}
-                    for n, unit in enumerate([personas.family, personas.team, personas.jobcenter] * 40)])
+    bulk_incidents(
+        [
+            {
+                "unit": unit,
+                "registered": add_months(THIS_MONTH, -(n % 12)),
+                "level": n % 4 + 1,
+                "platforms": ["facebook", "blog"][: n % 3],
+                "actions": [("police_report", n % 5)],
+            }
+            for n, unit in enumerate([personas.family, personas.team, personas.jobcenter] * 40)
+        ]
+    )
     with django_assert_max_num_queries(27):  # 21 + 3 purged-incident residue + 2 recording requests + 1 reports list
         client.get(url)
 

@@ -17,9 +17,7 @@ _missing = [
 ]
 if _missing:
     raise ImproperlyConfigured(
-        "Production settings refuse to start: set "
-        + ", ".join(_missing)
-        + " in the environment (see .env.example)."
+        "Production settings refuse to start: set " + ", ".join(_missing) + " in the environment (see .env.example)."
     )
 
 DEBUG = False
@@ -66,8 +64,10 @@ if env.list("CAPTURE_ALLOWED_NETWORKS", default=[]):
     raise ImproperlyConfigured("CAPTURE_ALLOWED_NETWORKS is for the test suite only; unset it in production.")
 # Tokens must be verifiable: time-stamping authorities need the root certificate(s) to check against.
 if env.list("CAPTURE_TSA_URLS", default=[]) and not env.str("CAPTURE_TSA_CA_FILE", default=""):
-    raise ImproperlyConfigured("CAPTURE_TSA_URLS is set: set CAPTURE_TSA_CA_FILE to the authorities' root "
-                               "certificate(s) (PEM) so verify_evidence can check the tokens.")
+    raise ImproperlyConfigured(
+        "CAPTURE_TSA_URLS is set: set CAPTURE_TSA_CA_FILE to the authorities' root "
+        "certificate(s) (PEM) so verify_evidence can check the tokens."
+    )
 
 # --- Private downloads --------------------------------------------------------------------------
 # Behind deploy/nginx set PRIVATE_DOWNLOADS=proxy (compose does): the proxy sends the bytes.

@@ -31,8 +31,10 @@ CELERY_TASK_ALWAYS_EAGER = False
 # refusal turn it off again for their own statement.
 DATABASES = {"default": {**DATABASES["default"]}}  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
-                                       "options": "-c udh.audit_maintenance=on"}
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "options": "-c udh.audit_maintenance=on",
+    }
 
 # Stored files of deleted rows go at once in most tests; the backup tests set the grace period.
 FILE_DELETION_GRACE_SECONDS = 0

@@ -4,8 +4,10 @@ from audit.services import audit_verify
 
 
 class Command(BaseCommand):
-    help = ("Verify the audit chains (every organisation's, or one with --organisation) against the "
-            "HMAC key and the exported chain heads, and report the first broken link.")
+    help = (
+        "Verify the audit chains (every organisation's, or one with --organisation) against the "
+        "HMAC key and the exported chain heads, and report the first broken link."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--organisation", type=int, help="verify only this organisation's chain (its id)")
@@ -19,5 +21,4 @@ class Command(BaseCommand):
             return
         where = f"event {report.broken_event_id}" if report.broken_event_id else "the end of the chain"
         chain = f" (chain {report.chain})" if report.chain is not None else ""
-        raise CommandError(f"Audit log broken at {where}{chain} after {report.checked} good events: "
-                           f"{report.problem}")
+        raise CommandError(f"Audit log broken at {where}{chain} after {report.checked} good events: {report.problem}")

@@ -14,17 +14,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--incidents", type=int, default=0, metavar="N",
+            "--incidents",
+            type=int,
+            default=0,
+            metavar="N",
             help="Add N made-up incidents to the demo organisation (default 0). Not idempotent: "
-                 "each run adds N more; references continue each year's sequence.",
+            "each run adds N more; references continue each year's sequence.",
         )
         parser.add_argument(
-            "--sample", type=int, default=0, metavar="N",
+            "--sample",
+            type=int,
+            default=0,
+            metavar="N",
             help="Add N made-up incidents and N/3 recording requests, but only while the demo organisation "
-                 "has none (idempotent; `make run` uses it so the pages have something to show).",
+            "has none (idempotent; `make run` uses it so the pages have something to show).",
         )
         parser.add_argument(
-            "--seed", type=int, default=1,
+            "--seed",
+            type=int,
+            default=1,
             help="Random seed for the incidents (default 1); the same seed gives the same incidents.",
         )
 
@@ -40,8 +48,9 @@ class Command(BaseCommand):
 
             if not Incident.objects.filter(unit__organisation=org).exists():
                 # A few hundred at most: created one by one through the shared factories.
-                added = demo_incidents_seed(organisation=org, count=options["sample"], seed=options["seed"],
-                                            through_factories=True)
+                added = demo_incidents_seed(
+                    organisation=org, count=options["sample"], seed=options["seed"], through_factories=True
+                )
                 self.stdout.write(self.style.SUCCESS(f"Added {added} sample incidents."))
             if not RecordingRequest.objects.filter(unit__organisation=org).exists():
                 added = demo_requests_seed(org, count=max(1, options["sample"] // 3), seed=options["seed"])
@@ -49,9 +58,9 @@ class Command(BaseCommand):
         if options["incidents"] > 0:
             started = time.perf_counter()
             added = demo_incidents_seed(organisation=org, count=options["incidents"], seed=options["seed"])
-            self.stdout.write(self.style.SUCCESS(
-                f"Added {added} demo incidents in {time.perf_counter() - started:.1f} s."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(f"Added {added} demo incidents in {time.perf_counter() - started:.1f} s.")
+            )
         self.stdout.write("Demo logins (demo only, never in production):")
         self.stdout.write(f"  {'username':<10} {'password':<15} role / unit")
         for demo in DEMO_USERS:

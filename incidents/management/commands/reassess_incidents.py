@@ -32,5 +32,8 @@ class Command(BaseCommand):
             if changes:
                 changed += 1
             self.stdout.write(f"{incident.reference}: {', '.join(sorted(changes)) if changes else 'unchanged'}")
-        self.stdout.write(self.style.SUCCESS(
-            f"{len(incidents)} open incident(s) re-assessed under rules {RULES_VERSION}; {changed} changed."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(incidents)} open incident(s) re-assessed under rules {RULES_VERSION}; {changed} changed."
+            )
+        )

@@ -17,8 +17,9 @@ class Command(BaseCommand):
         def show(check):
             if check.ok:
                 if verbosity >= 2:
-                    self.stdout.write(f"ok {check.category} {check.pk} {check.reference} «{check.label}» "
-                                      f"{check.expected_sha256}")
+                    self.stdout.write(
+                        f"ok {check.category} {check.pk} {check.reference} «{check.label}» {check.expected_sha256}"
+                    )
             else:
                 self.stderr.write(self.style.ERROR(check.describe()))
 

@@ -8,14 +8,19 @@ from privacy.processing import build_record, readme_with_section, record_markdow
 
 
 class Command(BaseCommand):
-    help = ("Print the record of processing activities (GDPR art. 30) as Markdown, generated from the models and "
-            "settings. Without --organisation it describes the defaults; that output is the README section "
-            "«Fortegnelse over behandlinger» (--update-readme rewrites it).")
+    help = (
+        "Print the record of processing activities (GDPR art. 30) as Markdown, generated from the models and "
+        "settings. Without --organisation it describes the defaults; that output is the README section "
+        "«Fortegnelse over behandlinger» (--update-readme rewrites it)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--organisation", type=int, help="id of an organisation: use its name and settings")
-        parser.add_argument("--update-readme", action="store_true",
-                            help="write the output between the markers of README.md instead of printing it")
+        parser.add_argument(
+            "--update-readme",
+            action="store_true",
+            help="write the output between the markers of README.md instead of printing it",
+        )
 
     def handle(self, *args, **options):
         organisation = None

@@ -33,13 +33,22 @@ class Command(BaseCommand):
         quarter_end = last if block_end(last, "quarter") == last else add_months(block_start(last, "quarter"), -1)
         year = last.year if last.month == 12 else last.year - 1
         selections = [
-            ("12 months", {"period": "month", "from": add_months(last, -11).strftime("%Y-%m"),
-                           "to": last.strftime("%Y-%m")}),
-            ("4 quarters", {"period": "quarter", "from": add_months(quarter_end, -11).strftime("%Y-%m"),
-                            "to": quarter_end.strftime("%Y-%m")}),
+            (
+                "12 months",
+                {"period": "month", "from": add_months(last, -11).strftime("%Y-%m"), "to": last.strftime("%Y-%m")},
+            ),
+            (
+                "4 quarters",
+                {
+                    "period": "quarter",
+                    "from": add_months(quarter_end, -11).strftime("%Y-%m"),
+                    "to": quarter_end.strftime("%Y-%m"),
+                },
+            ),
             ("1 year", {"period": "year", "from": f"{year}-01", "to": f"{year}-12"}),
         ]
         self.stdout.write(f"{'selection':<12} {'numbers':>7} {'mean exact':>10} {'MAD':>6} {'largest':>7}")
         for row in deviation_for(user, selections):
-            self.stdout.write(f"{row.label:<12} {row.numbers:>7} {row.mean_exact:>10.1f} {row.mean_absolute:>6.2f} "
-                              f"{row.largest:>7}")
+            self.stdout.write(
+                f"{row.label:<12} {row.numbers:>7} {row.mean_exact:>10.1f} {row.mean_absolute:>6.2f} {row.largest:>7}"
+            )
