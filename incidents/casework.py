@@ -29,6 +29,7 @@ from notifications.models import Kind
 
 from . import notify, policy
 from .models import CaseExclusion, CaseMessage, Incident, TimelineEntry, WatchListEntry
+from .services import timeline_add
 
 MESSAGE_MAX_LENGTH = 5000
 
@@ -44,17 +45,6 @@ def _name(user) -> str:
 def managers_of_case(incident: Incident) -> list[User]:
     """Active managers over the incident's unit who are not kept out of the case."""
     return policy.managers_on_case(incident, notify.Directory().over(incident.unit, Role.MANAGER))
-
-
-def _timeline(incident: Incident, *, actor, kind: str, text: str) -> TimelineEntry:
-    return TimelineEntry.objects.create(
-        incident=incident,
-        actor=actor,
-        kind=kind,
-        text=text,
-        visible_to_employee=False,
-        occurred_on=timezone.localdate(),
-    )
 
 
 def _incident_url(incident: Incident) -> str:
@@ -83,7 +73,7 @@ def case_assign(*, actor, incident: Incident, owner: User | None, request=None) 
         text = _("%(name)s har taget sagen.") % {"name": _name(owner)}
     else:
         text = _("Sagen er givet til %(name)s.") % {"name": _name(owner)}
-    _timeline(incident, actor=actor, kind=TimelineEntry.Kind.OWNER, text=text)
+    timeline_add(incident, actor=actor, kind=TimelineEntry.Kind.OWNER, text=text, visible=False)
     audit_record(
         request=request,
         actor=actor,
@@ -131,11 +121,12 @@ def case_exclude(*, actor, incident: Incident, manager: User, reason: str, reque
     ):
         incident.refresh_from_db()  # an owner who is kept out is no longer the owner
     WatchListEntry.objects.filter(incident=incident, user=manager).delete()
-    _timeline(
+    timeline_add(
         incident,
         actor=actor,
         kind=TimelineEntry.Kind.EXCLUSION,
         text=_("%(name)s er holdt ude af sagen. Begrundelse: %(reason)s") % {"name": _name(manager), "reason": reason},
+        visible=False,
     )
     audit_record(
         request=request,
@@ -155,11 +146,12 @@ def case_include(*, actor, incident: Incident, manager: User, request=None) -> b
     if not deleted:
         return False
     incident.__dict__.pop("_excluded_cache", None)
-    _timeline(
+    timeline_add(
         incident,
         actor=actor,
         kind=TimelineEntry.Kind.EXCLUSION,
         text=_("%(name)s har adgang til sagen igen.") % {"name": _name(manager)},
+        visible=False,
     )
     audit_record(
         request=request,
