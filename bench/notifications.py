@@ -13,7 +13,8 @@ development and test data are never touched and two runs at once do not mix.
    pid), then writes `--messages` e-mail notifications through notification_enqueue
    (each row committed and published as in production) and waits until every row is
    sent. Prints the enqueue time, the total time and the throughput, and checks that
-   each notification reached the sink exactly once.
+   each notification reached the sink exactly once. Then, as the floor, the same messages
+   go to the same sink through plain smtplib over one connection (no database, no worker).
 2. Sweep: tops the table up to `--delivered` sent rows plus a few stale pending ones,
    ANALYZEs it, then times the sweep's query and prints its EXPLAIN, which must use the
    partial index `notif_outbox` (only rows on their way are in it). The unread badge's
@@ -262,6 +263,7 @@ def bench_delivery(messages: int, env: dict[str, str], sink: SmtpSink) -> dict:
         log = (workdir / "worker.log").read_bytes()
         task_seconds = [float(m) for m in re.findall(rb"succeeded in ([0-9.]+)s", log)]
     return {
+        "ids": ids,
         "messages": len(ids),
         "ready": ready,
         "enqueued": enqueued,
@@ -271,7 +273,41 @@ def bench_delivery(messages: int, env: dict[str, str], sink: SmtpSink) -> dict:
         "duplicates": sum(1 for pk in ids if sink.by_notification.get(str(pk), 0) > 1),
         "sink_messages": sink.messages,
         "task_ms": statistics.median(task_seconds) * 1000 if task_seconds else 0.0,
+        "task_max_ms": max(task_seconds) * 1000 if task_seconds else 0.0,
+        "tasks": len(task_seconds),
     }
+
+
+def bench_smtplib(ids: list[int], sink: SmtpSink) -> dict:
+    """The floor: the same messages (subject, text and HTML body, recipient) built with the
+    standard library and sent by plain smtplib over one connection to the same sink, with
+    no database, no worker and no outbox. Their header is another, so the exactly-once count
+    above is not touched."""
+    import smtplib
+    from email.message import EmailMessage
+
+    from django.conf import settings
+
+    from notifications.models import Notification
+
+    rows = list(Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"))
+    before = sink.messages
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+        for row in rows:
+            message = EmailMessage()
+            message["Subject"], message["From"], message["To"] = (
+                row.subject,
+                settings.DEFAULT_FROM_EMAIL,
+                row.recipient.email,
+            )
+            message["X-Bench-Floor"] = str(row.pk)
+            message.set_content(row.body)
+            if row.body_html:
+                message.add_alternative(row.body_html, subtype="html")
+            smtp.send_message(message)
+    total = time.perf_counter() - started
+    return {"messages": len(rows), "total": total, "received": sink.messages - before}
 
 
 def _state_counts(qs) -> dict[str, int]:
@@ -449,7 +485,16 @@ def main(argv: list[str] | None = None) -> int:
         f"| throughput of one worker | {d['messages'] / d['total']:.0f} e-mails/s "
         f"({d['total'] / max(1, d['messages']) * 1000:.1f} ms per e-mail) |"
     )
-    print(f"| median time inside the task (claim, load, SMTP, mark) | {d['task_ms']:.1f} ms |")
+    print(
+        f"| tasks run; median and longest time inside one (its row, then the rows due, one connection) | "
+        f"{d['tasks']:,}; {d['task_ms']:.1f} ms, {d['task_max_ms']:.0f} ms |"
+    )
+    floor = bench_smtplib(d["ids"], sink)
+    print(
+        f"| plain smtplib, the same {floor['messages']:,} messages over one connection (floor) | "
+        f"{floor['total']:.2f} s ({floor['received']:,} received) |"
+    )
+    print(f"| worker against plain smtplib | {d['total'] / floor['total']:.1f}× |")
     print(f"| rows by state | {d['states']} |")
     print(
         f"| reached the sink exactly once | {d['delivered_once']:,} of {d['messages']:,} "

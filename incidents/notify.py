@@ -67,9 +67,15 @@ class Directory:
         return [users[pk] for pk in sorted(users)]
 
 
-def employees_of(incident) -> list[User]:
-    """The employee(s) concerned: the targets, and the reporter of a self-report."""
-    users = {user.pk: user for user in incident.targets.filter(is_active=True)}
+def employees_of(incident, *, targets=None) -> list[User]:
+    """The employee(s) concerned: the targets (`targets` when the caller has them at hand),
+    and the reporter of a self-report."""
+    users = {
+        user.pk: user
+        for user in (
+            incident.targets.filter(is_active=True) if targets is None else (user for user in targets if user.is_active)
+        )
+    }
     if incident.channel == "self_report" and incident.reporter_id and incident.reporter.is_active:
         users.setdefault(incident.reporter_id, incident.reporter)
     return [users[pk] for pk in sorted(users)]
@@ -103,9 +109,12 @@ def _incident_context(incident) -> dict:
 # --- Events -----------------------------------------------------------------------------
 
 
-def on_incident_registered(incident) -> list[Notification]:
+def on_incident_registered(incident, *, targets=None, new: bool = False) -> list[Notification]:
     """A new incident: a self-report tells the managers over the unit; one registered by a
-    manager tells the employee(s) it is about; a serious one tells the union reps."""
+    manager tells the employee(s) it is about; a serious one tells the union reps.
+
+    incident_register passes the `targets` it has just saved and `new` (the incident was
+    created in this transaction, so no notification about it exists yet)."""
     created: list[Notification] = []
     org_id = incident.unit.organisation_id
     context = _incident_context(incident)
@@ -124,19 +133,23 @@ def on_incident_registered(incident) -> list[Notification]:
                 target_url=_incident_url(incident),
             )
     else:
-        for employee in employees_of(incident):
-            if employee.pk == incident.reporter_id:
-                continue
-            created += notification_enqueue(
-                recipient=employee,
-                kind=Kind.INCIDENT_REGISTERED,
-                key=f"incident_registered:{incident.pk}:{employee.pk}",
-                organisation_id=org_id,
-                template="incident_registered",
-                context=context,
-                incident=incident,
-                target_url=_incident_url(incident),
-            )
+        created += notifications_enqueue_bulk(
+            [
+                Message(
+                    recipient=employee,
+                    kind=Kind.INCIDENT_REGISTERED,
+                    key=f"incident_registered:{incident.pk}:{employee.pk}",
+                    organisation_id=org_id,
+                    template="incident_registered",
+                    context=context,
+                    incident=incident,
+                    target_url=_incident_url(incident),
+                )
+                for employee in employees_of(incident, targets=targets)
+                if employee.pk != incident.reporter_id
+            ],
+            new_keys=new,
+        )
     created += on_incident_assessed(incident)
     return created
 

@@ -83,15 +83,26 @@ def next_reference(year: int) -> tuple[int, str]:
 
 
 def incident_facts(
-    incident: Incident, *, publication_count: int | None = None, platforms: Iterable[str] | None = None
+    incident: Incident,
+    *,
+    publication_count: int | None = None,
+    platforms: Iterable[str] | None = None,
+    publications: Iterable[Publication] | None = None,
 ) -> Facts:
     """The engine's facts of a saved (or about to be saved) incident.
 
     The publications give the platforms, reaches and the first and last `published_at`
-    (DOMAIN.md 3.3 and 9); `publication_count`/`platforms` override them for forms that
-    preview unsaved publications.
+    (DOMAIN.md 3.3 and 9): the saved ones, or `publications` (rows about to be saved) when
+    given; `publication_count`/`platforms` override them for forms that preview unsaved
+    publications.
     """
-    pubs = list(incident.publications.values_list("platform", "reach", "published_at")) if incident.pk else []
+    pubs = (
+        [(pub.platform, pub.reach, pub.published_at) for pub in publications]
+        if publications is not None
+        else list(incident.publications.values_list("platform", "reach", "published_at"))
+        if incident.pk
+        else []
+    )
     if publication_count is None:
         publication_count = len(pubs)
     if platforms is None:
@@ -138,9 +149,10 @@ def facts_hash_of(facts: Facts) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def incident_reassess(incident: Incident, *, save: bool = True) -> Incident:
-    """Recompute and store the assessment from the incident's current facts."""
-    facts = incident_facts(incident)
+def incident_reassess(incident: Incident, *, save: bool = True, publications=None) -> Incident:
+    """Recompute and store the assessment from the incident's current facts (`publications`:
+    see incident_facts)."""
+    facts = incident_facts(incident, publications=publications)
     result = assess(facts)
     incident.assessed_level = result.severity.level
     incident.assessment = result.to_dict()
@@ -152,13 +164,14 @@ def incident_reassess(incident: Incident, *, save: bool = True) -> Incident:
     return incident
 
 
-def deadlines_sync(incident: Incident) -> None:
-    """Mirror the assessment's deadlines into IncidentDeadline rows."""
+def deadlines_sync(incident: Incident, *, new: bool = False) -> None:
+    """Mirror the assessment's deadlines into IncidentDeadline rows (`new`: there are none yet)."""
     rows = [
         IncidentDeadline(incident=incident, code=item.code, title=item.title[:200], due=item.due)
         for item in Assessment.from_dict(incident.assessment).deadlines
     ]
-    IncidentDeadline.objects.filter(incident=incident).delete()
+    if not new:
+        IncidentDeadline.objects.filter(incident=incident).delete()
     IncidentDeadline.objects.bulk_create(rows)
 
 
@@ -198,7 +211,8 @@ def incident_register(
     request=None,
     now: datetime | None = None,
 ) -> Incident:
-    """Register a new incident with its publications; the assessment is computed at once."""
+    """Register a new incident with its publications; the assessment is computed at once, from
+    the rows before they are saved, so the incident is inserted once (issue 20: fewer queries)."""
     now = now or timezone.now()
     year = timezone.localtime(now).year
     number, reference = next_reference(year)
@@ -213,13 +227,18 @@ def incident_register(
         status=Incident.Status.REPORTED,
         **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS and k != "unit"},
     )
+    rows = [Publication(**pub) for pub in publications]
+    if len(rows) >= REPEATED_PUBLICATION_COUNT:  # as _sync_repeated
+        incident.repeated = True
+    incident_reassess(incident, save=False, publications=rows)
     incident.save()
     targets = list(targets)
     if targets:
-        incident.targets.set(targets)
-    Publication.objects.bulk_create([Publication(incident=incident, **pub) for pub in publications])
-    _sync_repeated(incident)
-    incident_reassess(incident)
+        incident.targets.add(*targets)
+    for row in rows:
+        row.incident = incident
+    Publication.objects.bulk_create(rows)
+    deadlines_sync(incident, new=True)
     timeline_add(incident, actor=actor, kind=TimelineEntry.Kind.REGISTERED, text=incident.get_channel_display())
     audit_record(
         request=request,
@@ -227,9 +246,9 @@ def incident_register(
         action=AuditEvent.Action.CREATE,
         obj=incident,
         summary=_("Hændelse registreret"),
-        details={"channel": channel, "publications": len(list(incident.publications.all()))},
+        details={"channel": channel, "publications": len(rows)},
     )
-    notify.on_incident_registered(incident)
+    notify.on_incident_registered(incident, targets=targets, new=True)
     return incident
 
 

@@ -14,6 +14,7 @@ language (Danish, LANGUAGE_CODE) whoever triggered the event.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -88,6 +89,37 @@ def close_quietly(connection) -> None:
         connection.close()
     except Exception:  # noqa: BLE001 - the message is already accepted and recorded
         logger.info("Closing the mail connection failed after sending", exc_info=True)
+
+
+class Mailer:
+    """One connection to the mail server for a batch of rows: opened (connect, EHLO, TLS,
+    login) for the first message, reused for the next ones, closed with QUIT at the end.
+    After a failed message it is dropped, so the next message starts on a fresh one; one that
+    lay idle longer than IDLE_SECONDS is reopened rather than trusted."""
+
+    IDLE_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self._connection = None
+        self._used = 0.0
+
+    def connection(self):
+        if self._connection is not None and time.monotonic() - self._used > self.IDLE_SECONDS:
+            self.close()
+        if self._connection is None:
+            self._connection = open_connection()
+        self._used = time.monotonic()
+        return self._connection
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        close_quietly(connection)
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def send_email(notification: Notification, address: str, *, connection=None) -> None:

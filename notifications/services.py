@@ -9,6 +9,7 @@ incidents.reminders, a finished report in reports.notify.
     notifications_enqueue_bulk(msgs)  the same for many messages in a fixed number of queries
     notification_claim / notification_deliver / notification_sweep / notification_retry
                                       claim, send, mark; re-enqueue rows left behind; send again
+    due_emails                        the rows a worker sends next over its open connection
     kinds_for / email_enabled / preferences_set   the user's e-mail choice per kind
     register_still_due(kind, reason)  a kind's "is it still worth sending?" check, asked just
                                       before an e-mail goes out (the incidents app registers
@@ -33,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -172,24 +173,27 @@ class Message:
     object_type: str = ""
     object_id: str = ""
     target_url: str = ""
+    about_incident_id: int | None = None
 
 
 BULK_BATCH_SIZE = 500
 
 
-def notifications_enqueue_bulk(messages: Iterable[Message]) -> list[Notification]:
+def notifications_enqueue_bulk(messages: Iterable[Message], *, new_keys: bool = False) -> list[Notification]:
     """notification_enqueue for many messages in a fixed number of queries, for scheduled work:
     which keys exist (one query), who turned e-mail off (one), then the in-app rows and the
     e-mail rows in bulk inserts (one each per BULK_BATCH_SIZE rows), in one transaction.
 
     Returns the rows created; keys that exist are skipped, so a rerun writes nothing. If a
     concurrent run wrote one of the same keys meanwhile, the bulk insert is undone and the
-    messages go one at a time through notification_enqueue, which skips the ones that exist."""
+    messages go one at a time through notification_enqueue, which skips the ones that exist.
+    `new_keys`: the keys name an object created in the caller's transaction, so none can exist
+    and the first query is left out (one that does exist after all takes the same way round)."""
     wanted: dict[str, Message] = {}
     for message in messages:
         if message.recipient.is_active and message.recipient.pk:
             wanted.setdefault(message.key, message)
-    done = existing_keys([f"{key}:{Channel.IN_APP}" for key in wanted]) if wanted else set()
+    done = existing_keys([f"{key}:{Channel.IN_APP}" for key in wanted]) if wanted and not new_keys else set()
     todo = [message for key, message in wanted.items() if f"{key}:{Channel.IN_APP}" not in done]
     if not todo:
         return []
@@ -244,7 +248,9 @@ def _row(message: Message, *, channel: str, in_app: bool, open_url: str = "", **
         recipient=recipient,
         kind=message.kind,
         incident=incident,
-        about_incident_id=incident.pk if incident is not None else None,
+        about_incident_id=message.about_incident_id
+        if message.about_incident_id is not None
+        else getattr(incident, "pk", None),
         object_type=message.object_type or (INCIDENT_TYPE if incident is not None else ""),
         object_id=message.object_id or (str(incident.pk) if incident is not None else ""),
         target_url=message.target_url,
@@ -267,6 +273,7 @@ def _enqueue_one_by_one(messages: list[Message]) -> list[Notification]:
                 template=message.template,
                 context=message.context,
                 incident=message.incident,
+                about_incident_id=message.about_incident_id,
                 object_type=message.object_type,
                 object_id=message.object_id,
                 target_url=message.target_url,
@@ -349,7 +356,8 @@ def _skip_reason(notification: Notification) -> str:
         return "the recipient is no longer active"
     if not recipient.email:
         return "the recipient has no e-mail address"
-    if not email_enabled(recipient, notification.kind):
+    # `email_off` is annotated by notification_deliver's query (email_enabled() in the same query)
+    if notification.email_off:  # type: ignore[attr-defined]
         return "the recipient turned e-mail off for this kind"
     still_due = _STILL_DUE.get(notification.kind)
     return still_due(notification) if still_due is not None else ""
@@ -383,6 +391,8 @@ def notification_deliver(
     max_attempts: int = 6,
     retry_window: Callable[[int], timedelta] = lambda attempts: timedelta(minutes=5),
     now: datetime | None = None,
+    mailer: delivery.Mailer | None = None,
+    loaded: Notification | None = None,
 ) -> str:
     """Claim, send and mark one e-mail row. Returns what happened:
 
@@ -394,12 +404,20 @@ def notification_deliver(
     A failed attempt before the last puts the row back to pending (with the error and the
     time after which the sweep may take it) and raises DeliveryFailed for Celery to retry.
     `retry_window(attempts)` is the longest the task's own retry may wait.
+
+    With a `mailer` the message goes over its connection, which stays open for the next row
+    of the batch (a failure drops it); without, a connection is opened for this row alone.
+    `loaded`: the row as due_emails read it (with its recipient), so it is not read again.
     """
     now = now or timezone.now()
     if not notification_claim(notification_id, now=now):
         logger.info("Notification %s is not waiting to be sent; nothing to do", notification_id)
         return "noop"
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    if loaded is None:
+        notification = _deliverable().get(pk=notification_id)
+    else:  # read by due_emails a moment ago; the claim counted the attempt
+        notification = loaded
+        notification.attempts += 1
     mine = Notification.objects.filter(pk=notification_id, state=State.SENDING)
 
     reason = _skip_reason(notification)
@@ -409,15 +427,18 @@ def notification_deliver(
         return "skipped"
 
     # The window for a duplicate is between the server's "250 accepted" after DATA and the
-    # UPDATE below: the connection (and TLS, login) is opened before, QUIT is said after,
-    # so nothing but the DATA reply lies between the hand-off and the record of it.
-    connection = None
+    # UPDATE below: the connection (and TLS, login) is opened before, QUIT is said after
+    # (at the end of the batch), so nothing but the DATA reply lies between the hand-off and
+    # the record of it.
+    own_mailer = mailer is None
+    mailer = mailer or delivery.Mailer()
     try:
-        connection = delivery.open_connection()
-        delivery.send_email(notification, notification.recipient.email, connection=connection)
+        delivery.send_email(notification, notification.recipient.email, connection=mailer.connection())
     except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
-        delivery.close_quietly(connection)
+        mailer.close()
         error = f"{type(exc).__name__}: {exc}"[:2000]
+        if loaded is not None:  # the count as the claim left it, not as it was read
+            notification.attempts = Notification.objects.values_list("attempts", flat=True).get(pk=notification_id)
         if notification.attempts >= max_attempts:
             logger.error("Notification %s failed after %s attempts: %s", notification_id, notification.attempts, error)
             with transaction.atomic():
@@ -433,8 +454,26 @@ def notification_deliver(
         )
         raise DeliveryFailed(error) from exc
     mine.update(state=State.SENT, sent_at=timezone.now(), lease_until=None)
-    delivery.close_quietly(connection)
+    if own_mailer:
+        mailer.close()
     return "sent"
+
+
+def _deliverable():
+    """Rows with their recipient and the recipient's e-mail choice for the kind (`email_off`)."""
+    email_off = Preference.objects.filter(user_id=OuterRef("recipient_id"), kind=OuterRef("kind"), email=False)
+    return Notification.objects.select_related("recipient").annotate(email_off=Exists(email_off))
+
+
+def due_emails(*, limit: int, now: datetime | None = None) -> list[Notification]:
+    """E-mail rows waiting to be sent now, oldest first, with their recipients: what a worker
+    that has its mail connection open sends next (each is still claimed on its own, just
+    before it is sent, and checked then). An index scan on notif_outbox."""
+    return list(
+        _deliverable()
+        .filter(state=State.PENDING, channel=Channel.EMAIL, next_attempt_at__lte=now or timezone.now())
+        .order_by("next_attempt_at")[:limit]
+    )
 
 
 def retry_due_in(notification_id: int, *, now: datetime | None = None) -> timedelta | None:

@@ -265,6 +265,11 @@ class IncidentForm(forms.ModelForm):
         )
         self.helper = self._helper()
 
+    def _get_validation_exclusions(self):
+        """The unit field has fetched the unit from the manager's own units already; the
+        model's foreign-key check would only ask again whether it exists (one more query)."""
+        return {*super()._get_validation_exclusions(), "unit"}
+
     def _helper(self) -> FormHelper:
         helper = FormHelper()
         helper.form_tag = False

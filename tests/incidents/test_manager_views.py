@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEvent, PendingAuditEvent
 from audit.services import audit_seal_pending
 from incidents import services
-from incidents.models import Incident, Note, Publication, TimelineEntry
+from incidents.models import Incident, IncidentDeadline, Note, Publication, TimelineEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -264,6 +264,32 @@ def test_manager_registers_incident_with_two_publications(client, personas):
     assert AuditEvent.objects.filter(action="create", incident_reference=incident.reference).exists()
     detail = client.get(response["Location"])
     assert f"Hændelsen {incident.reference} er registreret." in text(detail)
+
+
+REGISTRATION_QUERIES = 20
+
+
+def test_registration_queries_are_pinned(client, personas, django_assert_max_num_queries):
+    """Registering with two publications costs a fixed number of queries (issue 20: at most 20):
+    session, user, the form's unit and employees, the reference, the incident (with its
+    assessment), its employees, publications, deadlines and timeline entry, the audit event
+    (chain head locked and moved), the employee's e-mail choice and notification rows, and the
+    savepoints of the test's transaction. The audit event and the notifications still happen."""
+    from notifications.models import Channel, Notification
+
+    client.force_login(personas.manager)
+    client.get(reverse("incidents:list"))  # warm up the session and the per-user access cache
+    with django_assert_max_num_queries(REGISTRATION_QUERIES):
+        response = client.post(reverse("incidents:create"), form_data(personas, publications=TWO_PUBLICATIONS))
+    assert response.status_code == 302
+    incident = Incident.objects.get()
+    assert incident.publications.count() == 2 and list(incident.targets.all()) == [personas.caseworker]
+    assert incident.assessed_level == 2 and IncidentDeadline.objects.filter(incident=incident).exists()
+    assert TimelineEntry.objects.filter(incident=incident, kind=TimelineEntry.Kind.REGISTERED).count() == 1
+    assert AuditEvent.objects.filter(action="create", incident_reference=incident.reference).count() == 1
+    rows = Notification.objects.filter(incident=incident, recipient=personas.caseworker)
+    assert sorted(rows.values_list("channel", flat=True)) == [Channel.EMAIL, Channel.IN_APP]
+    assert set(rows.values_list("about_incident_id", flat=True)) == {incident.pk}
 
 
 def test_registration_without_publications_is_allowed(client, personas):

@@ -180,6 +180,57 @@ def test_a_task_for_a_sent_row_or_a_vanished_row_is_a_noop(personas, sent_tasks)
     assert len(mail.outbox) == 1
 
 
+@pytest.fixture
+def connections(monkeypatch):
+    """Count the mail connections opened."""
+    from notifications import delivery
+
+    opened = []
+    original = delivery.open_connection
+
+    def counting():
+        opened.append(1)
+        return original()
+
+    monkeypatch.setattr(delivery, "open_connection", counting)
+    return opened
+
+
+def test_a_task_sends_the_rows_due_over_one_connection(personas, sent_tasks, connections):
+    rows = [_email(personas, key=f"batch:{n}") for n in range(3)]
+    later = _email(personas, key="later")
+    Notification.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    assert tasks.deliver_notification.run(rows[1].pk) == "sent"
+    assert len(connections) == 1
+    assert sorted(m.extra_headers[NOTIFICATION_HEADER] for m in mail.outbox) == sorted(str(r.pk) for r in rows)
+    states = dict(Notification.objects.filter(channel=Channel.EMAIL).values_list("pk", "state"))
+    assert states == {**{r.pk: State.SENT for r in rows}, later.pk: State.PENDING}  # not due yet: left alone
+    assert set(Notification.objects.filter(pk__in=[r.pk for r in rows]).values_list("attempts", flat=True)) == {1}
+    assert [tasks.deliver_notification.run(r.pk) for r in rows] == ["noop"] * 3  # their own messages
+    assert len(mail.outbox) == 3
+
+
+def test_one_failing_message_in_a_batch_is_retried_alone(personas, sent_tasks, settings, connections):
+    from tests.notifications import mailbackends
+
+    settings.EMAIL_BACKEND = "tests.notifications.mailbackends.SelectiveBackend"
+    first, bad, after = (_email(personas, key=f"batch:{n}") for n in range(3))
+    mailbackends.FAIL_IDS.add(str(bad.pk))
+    try:
+        assert tasks.deliver_notification.run(first.pk) == "sent"
+    finally:
+        mailbackends.FAIL_IDS.clear()
+    rows = {row.pk: row for row in Notification.objects.filter(channel=Channel.EMAIL)}
+    assert rows[first.pk].state == State.SENT
+    assert (rows[bad.pk].state, rows[bad.pk].attempts) == (State.PENDING, 1)
+    assert "SMTPRecipientsRefused" in rows[bad.pk].last_error
+    assert rows[bad.pk].next_attempt_at > timezone.now()  # waits for its retry
+    assert (rows[after.pk].state, rows[after.pk].attempts) == (State.PENDING, 0)  # the batch stopped untouched
+    assert [m.extra_headers[NOTIFICATION_HEADER] for m in mail.outbox] == [str(first.pk)]
+    assert tasks.deliver_notification.run(after.pk) == "sent"  # its own message sends it
+    assert len(connections) == 2  # the failed connection is not reused
+
+
 def test_a_failed_send_goes_back_to_pending_then_fails_for_good(personas, sent_tasks, settings):
     settings.EMAIL_BACKEND = "tests.notifications.mailbackends.FailingBackend"
     email = _email(personas)
