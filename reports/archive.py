@@ -44,8 +44,9 @@ from audit.services import audit_record
 from incidents.evidence import delete_quietly, evidence_open
 from incidents.models import Evidence, Incident
 
+from .bundles import _copy_into, _iso, _zip_name
 from .models import CaseArchive, Report, Status
-from .services import CHUNK_SIZE, TRANSIENT_ERRORS, ReportProblem, _claim, _copy_into, _iso, _zip_name
+from .services import CHUNK_SIZE, TRANSIENT_ERRORS, ReportProblem, _claim
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 
 from audit.models import AuditEvent
 from incidents.models import Evidence
-from reports import services
+from reports import bundles, services
 from reports.models import EvidenceBundle, Report
 from tests.reports.conftest import MP3, PDF_FILE, TEXT, pdf_bytes, png
 
@@ -71,7 +71,7 @@ def test_every_hash_in_the_manifest_is_recomputed_from_the_files_in_the_zip(case
         assert content == ORIGINALS[entry["original_name"]]  # byte for byte
         assert entry["kind"] == original.kind
         # The capture time typed in, else the system's time of upload, and which of the two it is.
-        assert entry["captured_at"] == services._iso(original.captured_at or original.uploaded_at)
+        assert entry["captured_at"] == bundles._iso(original.captured_at or original.uploaded_at)
         assert entry["captured_at_source"] == ("typed" if original.captured_at else "system")
         assert entry["uploaded_by"] == (original.uploaded_by.get_full_name() if original.uploaded_by else "")
         names.append(entry["original_name"])
@@ -85,7 +85,7 @@ def test_every_hash_in_the_manifest_is_recomputed_from_the_files_in_the_zip(case
             "original_name": "forkert-sag.png",
             "sha256": removed.sha256,
             "size": removed.size,
-            "removed_at": services._iso(removed.removed_at),
+            "removed_at": bundles._iso(removed.removed_at),
         }
     ]
     zip_names = archive.namelist()
