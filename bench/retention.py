@@ -109,6 +109,13 @@ def _arguments(argv):
         default=DEFAULT_DATABASE,
         help=f"benchmark database, dropped and created (default {DEFAULT_DATABASE})",
     )
+    parser.add_argument(
+        "--listing-only",
+        action="store_true",
+        help="time only the dry-run listing on an existing seeded --database, which is kept "
+        "(bench/_retention_listing.py)",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="listings timed with --listing-only (default 3)")
     return parser.parse_args(argv)
 
 
@@ -272,9 +279,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     developer_url = os.environ.get("DATABASE_URL", "")
     url = bench_database_url(developer_url, args.database, "retention")
-    _reset_database(url, urlsplit(developer_url).path.lstrip("/"))
+    if not args.listing_only:
+        _reset_database(url, urlsplit(developer_url).path.lstrip("/"))
     workdir = Path(tempfile.mkdtemp(prefix="bench-retention-"))
     try:
+        if args.listing_only:
+            from bench._retention_listing import listing_only
+
+            _setup_django(url, workdir)
+            return listing_only(args)
         return _run(args, url, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
