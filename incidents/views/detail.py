@@ -22,7 +22,7 @@ from ..capture import policy as capture_policy
 from ..capture import selectors as capture_selectors
 from ..forms.art14 import Art14Form
 from ..forms.casework import ExclusionForm, MessageForm, OwnerForm
-from ..forms.manager import ActionForm, ConfirmLevelForm, LegalHoldForm, NoteForm, StatusForm
+from ..forms.workflow import ActionForm, ConfirmLevelForm, LegalHoldForm, NoteForm, StatusForm
 from ..models import CaseExclusion, Incident, TimelineEntry, WatchListEntry
 from ..next_steps import next_steps
 

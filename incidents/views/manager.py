@@ -28,18 +28,8 @@ from idempotency.views import idempotent_form
 from .. import concurrency, policy, selectors, services
 from .. import evidence as evidence_service
 from ..evidence import EvidenceRejected
-from ..forms.manager import (
-    PUBLICATION_PREFIX,
-    ActionForm,
-    ConfirmLevelForm,
-    DeadlineDismissForm,
-    IncidentForm,
-    LegalHoldForm,
-    NoteForm,
-    PublicationEditFormSet,
-    PublicationFormSet,
-    StatusForm,
-)
+from ..forms.manager import PUBLICATION_PREFIX, IncidentForm, PublicationEditFormSet, PublicationFormSet
+from ..forms.workflow import ActionForm, ConfirmLevelForm, DeadlineDismissForm, LegalHoldForm, NoteForm, StatusForm
 from ..models import FEATURE_FIELDS, PHENOMENON_FIELDS, Incident
 from .detail import render_manager_detail
 
