@@ -61,9 +61,7 @@ def units(personas):
     return personas
 
 
-def test_the_rollup_follows_every_change_and_equals_a_direct_count(
-    units, django_capture_on_commit_callbacks
-):
+def test_the_rollup_follows_every_change_and_equals_a_direct_count(units, django_capture_on_commit_callbacks):
     personas = units
     manager = personas.manager
     with django_capture_on_commit_callbacks(execute=True):
