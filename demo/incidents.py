@@ -44,6 +44,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.services import facts_hash_of
+from stats.rollup import rollup_rebuild
 
 from .factories import incident_row, pick, publication_row
 from .writer import _FactoryWriter, _historical_timestamps, _Writer
@@ -462,4 +463,6 @@ def demo_incidents_seed(
             summary=_("Demodata: %(count)d hændelser oprettet") % {"count": count},
             details={"count": count, "seed": seed, "first": references[0], "last": references[-1]},
         )
+        # Written in bulk, past the statistics' signals: recount the organisation's rollup.
+        rollup_rebuild(organisation)
     return count

@@ -13,6 +13,8 @@ class StatsConfig(AppConfig):
 
         from .report_pdf import make_statistics_report
         from .scope import unit_as_statistics_show_it
+        from .signals import connect
 
         renderers.register(Report.Kind.STATISTICS, make_statistics_report)
         notify.register_statistics_unit(unit_as_statistics_show_it)
+        connect()  # the rollup's marks (stats.rollup)

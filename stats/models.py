@@ -59,3 +59,31 @@ class IncidentResiduePlatform(models.Model):
 
     def __str__(self) -> str:
         return f"{self.residue_id} {self.platform}"
+
+
+class MonthlyCount(models.Model):
+    """The statistics' rollup (issue 20): the counted facts of one block (one unit × one
+    calendar month of registration, local time zone), live incidents and residue together.
+
+    `incidents` is the block's number of incidents; `counts` holds the block's other counts
+    by the names `stats.queries.incident_block_rows` gives them without their "n_" (level_3,
+    status_closed, platform_facebook, reported_police, with_action …; zeros left out);
+    `days` is {days from registration to the first action: incidents}, for the median. A
+    block without incidents has no row. Kept by `stats.rollup` (recomputed from the source
+    rows when an incident, its publications or timeline change; rebuilt by `manage.py
+    rebuild_statistics`; reconciled nightly), read by `stats.selectors`.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("enhed"))
+    month = models.DateField(_("måned"), help_text=_("Den første dag i måneden."))
+    incidents = models.PositiveIntegerField(_("hændelser"))
+    counts = models.JSONField(default=dict)
+    days = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("månedstal")
+        verbose_name_plural = _("månedstal")
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="stats_monthly_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m}: {self.incidents}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from incidents.models import PHENOMENON_FIELDS, Incident, Publication, TimelineEntry
 
+from . import rollup
 from .models import IncidentResidue, IncidentResiduePlatform
 from .queries import REPORT_ACTIONS, RESIDUE_REPORTED, local_zone
 
@@ -42,4 +43,5 @@ def residue_record(*, incident: Incident) -> IncidentResidue:
     IncidentResiduePlatform.objects.bulk_create(
         IncidentResiduePlatform(residue=residue, platform=platform) for platform in platforms
     )
+    rollup.cell_mark(incident.unit_id, incident.registered_at)
     return residue

@@ -1,7 +1,8 @@
 """The statistics of one selection, ready to show: tables and key figures (DOMAIN.md section 7).
 
-`statistics_build(scope=..., first=..., last=..., period=...)` counts the selection's
-blocks (one month × one reporting unit) in the database (`stats.queries`). For a manager
+`statistics_build(scope=..., first=..., last=..., period=...)` reads the selection's
+blocks (one month × one reporting unit) from the rollup (`stats.rollup`, kept equal to the
+direct count of `stats.queries`). For a manager
 the figures are the exact sums; for a union rep every block is rounded on its own
 (`stats.disclosure.block_publish`) and every figure is a sum of those rounded blocks
 (a quarter of its months, a unit with the units below it of its rows, a total of its
@@ -36,7 +37,7 @@ from incidents.assessment import (
 from incidents.models import Incident
 from recordings.codes import DECISION_LABELS, DECISIONS, MEDIA_LABELS, REASON_LABELS, REASONS
 
-from . import disclosure, queries
+from . import disclosure, queries, rollup
 from .forms import PERIODS, StatisticsFilterForm, block_label, blocks_between
 from .scope import Scope, StatisticsUnits
 
@@ -350,15 +351,16 @@ def statistics_build(
     period: str = "month",
     people_last: date | None = None,
 ) -> Statistics:
-    """Count the selection's blocks in the database and publish them for the reader of `scope`."""
+    """Read the selection's blocks from the rollup and publish them for the reader of `scope`."""
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}")
     k, exact = scope.k, scope.exact
     people_last = last if exact or people_last is None else people_last
     employees_first = add_months(people_last.replace(day=1), 1 - EMPLOYEE_WINDOW_MONTHS)
+    block_rows, histogram = rollup.block_rows(scope.unit_ids, first, last)
     blocks = published_blocks(
         "incident",
-        _merge(queries.incident_block_rows(scope.unit_ids, first, last), scope),
+        _merge(block_rows, scope),
         INCIDENT_PARTITIONS,
         INCIDENT_SUBSETS,
         k=k,
@@ -457,11 +459,6 @@ def statistics_build(
         k=k,
         exact=exact,
     )
-    actions = queries.action_counts(scope.unit_ids, first, last)
-    purged = queries.residue_action_counts(queries.residue_in(scope.unit_ids, first, last))
-    histogram = dict(actions.days_to_first_action)
-    for days, n in purged.days_to_first_action.items():
-        histogram[days] = histogram.get(days, 0) + n
     exact_with_action = sum(histogram.values())
     median = Median(
         median_of(histogram) if exact or exact_with_action >= k else None, _number(with_action, k=k, exact=exact)

@@ -78,6 +78,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=30, hour=3),
         "options": {"expires": 60 * 60 * 6},
     },
+    # Statistics: recount every block (unit × month) of the rollup the dashboard reads and repair
+    # the rows that differ (stats.rollup: writes that sent no signal), at 04:30, after the
+    # retention purge. A tick that waited more than six hours is dropped; the next night's run repairs.
+    "stats-reconcile-rollup": {
+        "task": "stats.tasks.reconcile_rollup",
+        "schedule": crontab(minute=30, hour=4),
+        "options": {"expires": 60 * 60 * 6},
+    },
     # Seal the reads recorded without a lock (the list pages, audit.PendingAuditEvent) into
     # their organisations' chains, so the chain lags the list pages by at most a minute.
     # Expires before the next tick; what a skipped tick leaves waits for the next one.

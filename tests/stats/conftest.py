@@ -2,7 +2,8 @@
 and the PDF of the statistics through the reports machinery.
 
     make_incidents  bulk-create incidents with chosen facts (no services: no audit, no
-                    notifications), for the statistics only
+                    notifications), for the statistics only; their rollup blocks recounted
+    recount(incidents)  recount the rollup blocks of incidents changed with QuerySet.update
     private_storage (autouse) each test's own private storage folder (statistics reports)
     render_statistics_report(client, params)
                     "Dan PDF-rapport" with `params` as the signed-in user, the worker's
@@ -23,6 +24,7 @@ from django.utils import timezone
 from incidents.models import Incident, Publication, TimelineEntry
 from reports.models import Report
 from reports.services import report_render
+from stats import rollup
 
 _numbers = itertools.count(1)
 
@@ -101,7 +103,14 @@ def bulk_incidents(specs: list[dict]) -> list[Incident]:
             incident.targets.add(*spec["targets"])
     Publication.objects.bulk_create(publications)
     TimelineEntry.objects.bulk_create(entries)
+    recount(incidents)  # bulk_create sends no signals
     return incidents
+
+
+def recount(incidents) -> None:
+    """Recount the statistics' rollup of the incidents' blocks, after writes that send no signal
+    (bulk_create, QuerySet.update)."""
+    rollup.cells_refresh({(incident.unit_id, rollup.month_of(incident.registered_at)) for incident in incidents})
 
 
 @pytest.fixture

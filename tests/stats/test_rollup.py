@@ -1,0 +1,164 @@
+"""The statistics' rollup (stats.rollup, issue 20): kept equal to a direct count through
+registrations, changes, status changes, actions, deletions, purges and a rebuild; the
+nightly task and the command; the dashboard's queries pinned."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Incident, Publication
+from stats import queries, rollup
+from stats.models import MonthlyCount
+from stats.residue import residue_record
+from stats.tasks import reconcile_rollup
+from udhaengning.beat import BEAT_SCHEDULE
+
+from .conftest import bulk_incidents
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored() -> dict:
+    return {
+        (row.unit_id, row.month): {"incidents": row.incidents, "counts": row.counts, "days": row.days}
+        for row in MonthlyCount.objects.all()
+    }
+
+
+def _direct(personas) -> dict:
+    first, last = timezone.localdate().replace(day=1) - timedelta(days=800), timezone.localdate()
+    return rollup.cells_count(_ids(personas), first.replace(day=1), last.replace(day=1))
+
+
+def _assert_equal_to_a_direct_count(personas) -> None:
+    rollup.pending_flush()
+    assert _stored() == _direct(personas)
+    # … and the rollup's sums equal the older direct counting of stats.queries.
+    first = timezone.localdate().replace(day=1) - timedelta(days=800)
+    last = timezone.localdate().replace(day=1)
+    direct = queries.counts_for(_ids(personas), first.replace(day=1), last, employees_from=last)
+    rows, histogram = rollup.block_rows(_ids(personas), first.replace(day=1), last)
+    assert sum(row["n"] for row in rows) == direct.total
+    for code, n in direct.by_platform.items():
+        assert sum(row.get(f"n_platform_{code}", 0) for row in rows) == n
+    for code, n in direct.by_status.items():
+        assert sum(row.get(f"n_status_{code}", 0) for row in rows) == n
+    assert histogram == direct.days_to_first_action
+
+
+def _ids(personas) -> list[int]:
+    return [personas.root.pk, personas.family.pk, personas.team.pk, personas.jobcenter.pk]
+
+
+@pytest.fixture
+def units(personas):
+    return personas
+
+
+def test_the_rollup_follows_every_change_and_equals_a_direct_count(units, django_capture_on_commit_callbacks):
+    personas = units
+    manager = personas.manager
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = services.incident_register(
+            actor=manager,
+            unit=personas.family,
+            channel="manager",
+            fields={
+                "title": "Rollup",
+                "discovered_at": timezone.now(),
+                "perpetrator_relation": "relative",
+                "related_threats": True,
+            },
+            publications=[{"platform": "facebook", "url": "https://example.org/a"}],
+        )
+        other = services.incident_register(
+            actor=manager,
+            unit=personas.jobcenter,
+            channel="manager",
+            fields={"title": "Rollup 2", "discovered_at": timezone.now()},
+        )
+    assert MonthlyCount.objects.count() == 2
+    _assert_equal_to_a_direct_count(personas)
+
+    with django_capture_on_commit_callbacks(execute=True):  # an action: in progress, reported to the police
+        services.incident_record_action(
+            actor=manager, incident=incident, action_code="police_report", occurred_on=timezone.localdate()
+        )
+    _assert_equal_to_a_direct_count(personas)
+    cell = MonthlyCount.objects.get(unit=personas.family)
+    assert cell.counts["reported_police"] == 1 and cell.counts["status_in_progress"] == 1 and cell.days == {"0": 1}
+
+    with django_capture_on_commit_callbacks(execute=True):  # a change of a counted field, a new publication
+        incident.perpetrator_relation = "other_citizen"
+        incident.save()
+        Publication.objects.create(incident=incident, platform="youtube", url="https://example.org/b")
+        Publication.objects.filter(incident=incident, platform="facebook").get().delete()
+    _assert_equal_to_a_direct_count(personas)
+
+    with django_capture_on_commit_callbacks(execute=True):  # a status change
+        services.incident_change_status(actor=manager, incident=other, to_status="assessing")
+    _assert_equal_to_a_direct_count(personas)
+    assert MonthlyCount.objects.get(unit=personas.jobcenter).counts.get("status_assessing") == 1
+
+    with django_capture_on_commit_callbacks(execute=True):  # moved to another unit
+        incident.unit = personas.team
+        incident.save()
+    _assert_equal_to_a_direct_count(personas)
+    assert not MonthlyCount.objects.filter(unit=personas.family).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):  # purged: the residue keeps the figures
+        before = _stored()
+        residue_record(incident=incident)
+        incident.delete()
+    assert _stored() == before
+    _assert_equal_to_a_direct_count(personas)
+
+    with django_capture_on_commit_callbacks(execute=True):  # deleted without a residue
+        Incident.objects.get(pk=other.pk).delete()
+    _assert_equal_to_a_direct_count(personas)
+    assert not MonthlyCount.objects.filter(unit=personas.jobcenter).exists()
+
+
+def test_writes_without_signals_are_repaired_by_the_reconciliation_and_the_rebuild(units):
+    personas = units
+    month = timezone.localdate().replace(day=1) - timedelta(days=40)
+    incidents = bulk_incidents(
+        [{"unit": personas.family, "registered": month, "platforms": ["facebook"], "actions": [("police_report", 2)]}]
+        * 3
+    )
+    _assert_equal_to_a_direct_count(personas)
+    Incident.objects.filter(pk=incidents[0].pk).update(status="closed")  # no signal
+    MonthlyCount.objects.create(unit=personas.jobcenter, month=month.replace(day=1), incidents=9)  # a stray row
+    assert _stored() != _direct(personas)
+    assert reconcile_rollup() == 2
+    assert _stored() == _direct(personas)
+    assert reconcile_rollup() == 0
+
+    MonthlyCount.objects.all().delete()
+    call_command("rebuild_statistics")
+    _assert_equal_to_a_direct_count(personas)
+    MonthlyCount.objects.filter(unit=personas.family).update(incidents=1)
+    call_command("rebuild_statistics", "--check")
+    _assert_equal_to_a_direct_count(personas)
+
+
+def test_the_reconciliation_runs_nightly():
+    entry = BEAT_SCHEDULE["stats-reconcile-rollup"]
+    assert entry["task"] == "stats.tasks.reconcile_rollup" and entry["options"]["expires"]
+
+
+def test_the_dashboard_reads_the_rollup_in_a_fixed_number_of_queries(client, units, django_assert_max_num_queries):
+    personas = units
+    month = timezone.localdate().replace(day=1) - timedelta(days=40)
+    bulk_incidents([{"unit": personas.family, "registered": month, "platforms": ["facebook", "blog"]}] * 30)
+    client.force_login(personas.manager)
+    client.get(reverse("dashboard:union_rep"))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("dashboard:union_rep"))
+    assert response.status_code == 200
