@@ -369,6 +369,13 @@ REGISTRY: dict[str, Classification] = {
     # stats
     "stats.incidentresidue": Classification("statistics"),
     "stats.incidentresidueplatform": Classification("statistics"),
+    "stats.monthlycount": Classification(
+        None,
+        gettext_lazy(
+            "Antal sager pr. enhed og måned (statistikkens sammentælling) uden personer, navne eller "
+            "sagsnumre; vises kun gennem statistikkens diskretionskontrol."
+        ),
+    ),
     # privacy
     "privacy.datasubjectrequest": Classification("rights"),
     "privacy.dpiadraft": Classification(

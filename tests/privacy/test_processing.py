@@ -21,7 +21,7 @@ def test_every_model_of_the_project_apps_is_classified():
     missing = processing.unclassified_models()
     assert not missing, (
         f"models without a place in the record of processing: {missing} – add each to REGISTRY in "
-        "privacy/processing.py (an activity, or None with a note saying why it holds no personal data), then run "
+        "privacy/activities.py (an activity, or None with a note saying why it holds no personal data), then run "
         "`python manage.py record_of_processing --update-readme`"
     )
 
@@ -47,7 +47,7 @@ def test_every_project_app_is_covered_and_no_entry_is_stale():
 def test_every_report_kind_has_a_recipient():
     kinds = [value for value, _ in Report.Kind.choices]
     missing = [kind for kind in kinds if kind not in activities.REPORT_RECIPIENTS]
-    assert not missing, f"report kinds without a recipient in privacy/processing.py: {missing}"
+    assert not missing, f"report kinds without a recipient in privacy/activities.py: {missing}"
     lines = processing.report_recipients()
     for label in Report.Kind.labels:
         assert any(line.startswith(str(label)) for line in lines)
