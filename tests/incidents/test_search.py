@@ -180,7 +180,8 @@ def test_every_part_of_the_search_can_use_its_index(personas):
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = _plan(search.incident_search(Incident.objects.all(), "Bjarne Kristensen"))
+        # the union the probe reads (a rare word's search then filters by the ids it found)
+        plan = _plan(Incident.objects.filter(pk__in=search.matching_incident_ids("Bjarne Kristensen")))
         people_plan = _plan(search.matching_user_ids("Sara Nielsen"))
     assert "accounts_user_full_name_trgm_idx" in people_plan
     for index in (
@@ -193,3 +194,31 @@ def test_every_part_of_the_search_can_use_its_index(personas):
         "incident_target_names_trgm_idx",
     ):
         assert index in plan, index
+
+
+@pytest.mark.postgres
+def test_a_frequent_word_is_asked_per_row_and_finds_the_same(demo, monkeypatch):
+    """Past the probe's limit the search asks each row (an ordered scan can stop at a page);
+    it finds exactly what the union of the indexes finds, within the same access policy."""
+    everything = Incident.objects.all()
+    queries = (
+        "Sara Nielsen",
+        "Sara Nilsen",
+        "Bjarne",
+        "Søndergade",
+        '"Søndergade 14"',
+        "tryg",
+        "passer",
+        "bjarne.kristensen.77",
+        demo["bjarne"].reference,
+        "xylofonkoncert",
+    )
+    by_union = {q: set(search.incident_search(everything, q).values_list("pk", flat=True)) for q in queries}
+    by_union_page = {q: _found("leder", q) for q in queries}
+    by_union_rep = {q: _api_found("jobleder", q) for q in queries}
+    monkeypatch.setattr(search, "PROBE", 0)
+    for q in queries:
+        assert set(search.incident_search(everything, q).values_list("pk", flat=True)) == by_union[q], q
+        assert _found("leder", q) == by_union_page[q], q
+        assert _api_found("jobleder", q) == by_union_rep[q], q
+    assert by_union["Sara Nielsen"] and by_union["passer"]
