@@ -103,51 +103,51 @@ def matching_user_ids(text: str) -> QuerySet:
     )
 
 
+class _Conditions:
+    """What a text matches, once: one condition per index on incidents, and the publications
+    and target links it matches. The union and the per-row search are both built from it."""
+
+    def __init__(self, text: str):
+        self.query = SearchQuery(text, config="danish", search_type="websearch")
+        plain = _plain(text)
+        pattern = Value(_like_pattern(plain))
+        # One condition per column, so each union branch is answered by its own trigram index
+        # (an OR over all columns makes the planner fall back to a sequential scan).
+        self.incident = [
+            Q(search_vector=self.query),
+            *(Q(_ILike(F(column), pattern)) | Q(_WordSimilar(F(column), Value(plain))) for column in NAME_COLUMNS),
+            *(Q(_ILike(F(column), pattern)) for column in SUBSTRING_COLUMNS),
+        ]
+        self.quotes = Publication.objects.alias(search_vector=_SearchVectorColumn()).filter(search_vector=self.query)
+        self.people = Incident.targets.through.objects.filter(user_id__in=matching_user_ids(text))
+
+
+def _incidents_with_vector() -> QuerySet:
+    return Incident.objects.alias(search_vector=_SearchVectorColumn())
+
+
 def matching_incident_ids(text: str, *, distinct: bool = True) -> QuerySet:
     """Ids of every incident the text matches (PostgreSQL); not yet limited by the policy.
     With distinct=False a UNION ALL (an id may come more than once), which stops at a LIMIT."""
-    query = SearchQuery(text, config="danish", search_type="websearch")
-    plain = _plain(text)
-    pattern = Value(_like_pattern(plain))
-    by_words = (
-        Incident.objects.alias(search_vector=_SearchVectorColumn()).filter(search_vector=query).order_by().values("pk")
+    conditions = _Conditions(text)
+    first, *others = (_incidents_with_vector().filter(c).order_by().values("pk") for c in conditions.incident)
+    return first.union(
+        *others,
+        conditions.quotes.order_by().values("incident_id"),
+        conditions.people.order_by().values("incident_id"),
+        all=not distinct,
     )
-    # One branch per column, so each is answered by its own trigram index (an OR over all
-    # columns makes the planner fall back to a sequential scan).
-    by_columns = [
-        Incident.objects.filter(Q(_ILike(F(column), pattern)) | Q(_WordSimilar(F(column), Value(plain))))
-        .order_by()
-        .values("pk")
-        for column in NAME_COLUMNS
-    ] + [Incident.objects.filter(_ILike(F(column), pattern)).order_by().values("pk") for column in SUBSTRING_COLUMNS]
-    by_quotes = (
-        Publication.objects.alias(search_vector=_SearchVectorColumn())
-        .filter(search_vector=query)
-        .order_by()
-        .values("incident_id")
-    )
-    by_people = (
-        Incident.targets.through.objects.filter(user_id__in=matching_user_ids(text)).order_by().values("incident_id")
-    )
-    return by_words.union(*by_columns, by_quotes, by_people, all=not distinct)
 
 
 def matching_q(text: str) -> Q:
     """The same conditions as `matching_incident_ids`, asked of each incident row (PostgreSQL;
     the queryset needs `.alias(search_vector=_SearchVectorColumn())`)."""
-    query = SearchQuery(text, config="danish", search_type="websearch")
-    plain = _plain(text)
-    pattern = Value(_like_pattern(plain))
-    condition = Q(search_vector=query)
-    for column in NAME_COLUMNS:
-        condition |= Q(_ILike(F(column), pattern)) | Q(_WordSimilar(F(column), Value(plain)))
-    for column in SUBSTRING_COLUMNS:
-        condition |= Q(_ILike(F(column), pattern))
-    quotes = Publication.objects.alias(search_vector=_SearchVectorColumn()).filter(
-        incident_id=OuterRef("pk"), search_vector=query
-    )
-    people = Incident.targets.through.objects.filter(incident_id=OuterRef("pk"), user_id__in=matching_user_ids(text))
-    return condition | Q(Exists(quotes)) | Q(Exists(people))
+    conditions = _Conditions(text)
+    condition = Q()
+    for part in conditions.incident:  # the row's own columns first: cheaper than the subqueries
+        condition |= part
+    condition |= Q(Exists(conditions.quotes.filter(incident_id=OuterRef("pk"))))
+    return condition | Q(Exists(conditions.people.filter(incident_id=OuterRef("pk"))))
 
 
 def _fallback_q(text: str) -> Q:
