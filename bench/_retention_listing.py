@@ -74,11 +74,7 @@ def listing_only(args) -> int:
     from notifications.models import Notification
     from retention.services import closed_queryset, retention_purge
 
-    org = (
-        Organisation.objects.get(name__icontains="demo")
-        if Organisation.objects.filter(name__icontains="demo").exists()
-        else Organisation.objects.order_by("pk").first()
-    )
+    org = Organisation.objects.filter(name__icontains="demo").first() or Organisation.objects.order_by("pk").first()
     now = timezone.now()
     if not closed_queryset(now, legal_hold=False).exists():
         make_due(org, now, args, random.Random(1))

@@ -7,7 +7,8 @@ Public interface:
         storage API, so local disk and S3 alike) and compares each with the hash in its row.
         `on_check(check)` is called for every file.
     register_stored_files(category, label, checks)
-        an app adds a kind of stored file: `checks()` yields one `file_check(...)` per file.
+        an app adds a kind of stored file: `checks()` yields one `file_check(...)` per file;
+        `register_stored_rows(category, label, rows, reference=…)` for rows with file and sha256.
         This app registers the evidence; `reports` its PDFs, evidence bundles and case
         archives; `privacy` its DPIA drafts and access exports (each in its AppConfig.ready),
         so this module imports no app above it.
@@ -24,8 +25,10 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 
 from .models import Evidence
 
@@ -137,6 +140,24 @@ _SOURCES: dict[str, tuple[str, Callable[[], Iterator[FileCheck]]]] = {}
 def register_stored_files(category: str, label: str, checks: Callable[[], Iterator[FileCheck]]) -> None:
     """Add a kind of stored file to the check (again with the same category: replaced)."""
     _SOURCES[category] = (label, checks)
+
+
+def register_stored_rows(
+    category: str,
+    label: str,
+    rows: Callable[[], QuerySet],
+    *,
+    reference: Callable[[Any], str],
+    name: str = "download_name",
+) -> None:
+    """A kind whose rows carry `file` and `sha256`: every row `rows()` gives is checked, in pk
+    order, named by `reference(row)` and its attribute `name`."""
+
+    def checks() -> Iterator[FileCheck]:
+        for row in rows().order_by("pk").iterator(chunk_size=500):
+            yield file_check(category, row.pk, reference(row), getattr(row, name), row.file.name or "", row.sha256)
+
+    register_stored_files(category, label, checks)
 
 
 def categories() -> list[tuple[str, str]]:
