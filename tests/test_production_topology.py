@@ -120,6 +120,10 @@ def test_production_topology_proxy_tls_upload_download_failover_and_health(perso
             "CELERY_WORKER_NAME": worker_name,
             "CELERY_BEAT_SCHEDULE": str(beat_schedule),
             "SENTRY_DSN": "",
+            # The load below sends up to 40 requests a second with one token for ~15 s; the
+            # production default (600 an hour) would answer 429 on a fast machine. Throttling is
+            # tested in tests/accounts/test_api_tokens.py; here it would only hide the failover under test.
+            "API_THROTTLE_PER_TOKEN": "100000/hour",
         }
     )
     assert set(x_app) <= set(env), f"the test does not set {set(x_app) - set(env)} that compose sets"
