@@ -5,7 +5,9 @@ links were drawn by looping over every page number in the template, which at a m
 incidents meant 40,000 iterations per request. `BoundedPaginator` counts at most
 `count_limit` + 1 rows (`SELECT COUNT(*) FROM (… LIMIT 1001)`): below the limit the count is
 exact, above it the page says "more than 1,000" and the next page is known from one extra
-row fetched with the page itself. `page_links` gives the few page numbers to show,
+row fetched with the page itself. A caller that knows a cheap part of the rows (a `sample`,
+such as the ids a frequent search word's probe found) lets the count try that part first:
+when it alone holds more than the limit, the long list is never read. `page_links` gives the few page numbers to show,
 computed in Python, so the template loops over at most nine items.
 """
 
@@ -70,17 +72,28 @@ class BoundedPage:
 class BoundedPaginator:
     """Offset pages of a queryset with a count bounded by `count_limit`."""
 
-    def __init__(self, queryset, per_page: int, *, count_limit: int = 1000):
+    def __init__(self, queryset, per_page: int, *, count_limit: int = 1000, sample=None):
         self.queryset = queryset
         self.per_page = per_page
         self.count_limit = count_limit
+        # Rows of `queryset` that are cheap to count (a queryset of a subset of its rows), or None.
+        self.sample = sample
         self._count: int | None = None
+
+    def _bounded_count(self, queryset) -> int:
+        return queryset.order_by()[: self.count_limit + 1].count()
 
     @property
     def counted(self) -> int:
-        """Rows up to `count_limit` + 1 (one query, however long the list is)."""
+        """Rows up to `count_limit` + 1 (one query, however long the list is; two when a sample
+        was given and holds no more than the limit)."""
         if self._count is None:
-            self._count = self.queryset.order_by()[: self.count_limit + 1].count()
+            if self.sample is not None:
+                found = self._bounded_count(self.sample)
+                if found > self.count_limit:  # the sample is part of the rows: so are there more
+                    self._count = found
+                    return found
+            self._count = self._bounded_count(self.queryset)
         return self._count
 
     @property

@@ -16,7 +16,7 @@ from accounts.tree import UnitTree
 
 from .forms.manager import managed_units, target_candidates, translated_choices
 from .models import LEVEL_CHOICES, PLATFORM_CHOICES, Incident, Publication
-from .search import incident_search
+from .search import incident_search_sampled
 
 ORDERING_FIELDS = (
     ("registered_at", "registered_at"),
@@ -166,8 +166,18 @@ class IncidentFilter(django_filters.FilterSet):
         data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
         return any(value not in (None, "", []) for name, value in data.items() if name != "ordering")
 
+    # The ids a frequent search text's probe found (incidents.search.incident_search_sampled),
+    # for the list's bounded count; None without such a search.
+    search_sample: frozenset[int] | None = None
+
     def filter_search(self, queryset, name, value):
-        return incident_search(queryset, value)
+        queryset, self.search_sample = incident_search_sampled(queryset, value)
+        return queryset
+
+    def count_sample(self):
+        """The filtered rows among the search's sample (a cheap part of `qs` to count first), or None."""
+        queryset = self.qs  # runs the filters, the search among them
+        return queryset.filter(pk__in=self.search_sample) if self.search_sample else None
 
     def filter_level(self, queryset, name, value):
         level = int(value)

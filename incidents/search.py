@@ -169,12 +169,21 @@ def _fallback_q(text: str) -> Q:
 
 def incident_search(queryset: QuerySet, text: str) -> QuerySet:
     """The incidents of `queryset` (already limited by the access policy) that `text` matches."""
+    return incident_search_sampled(queryset, text)[0]
+
+
+def incident_search_sampled(queryset: QuerySet, text: str) -> tuple[QuerySet, frozenset[int] | None]:
+    """`incident_search`, and for a frequent text (asked per row) the ids its probe found: a
+    sample of the matches, not yet limited by the policy, that a bounded count can try first
+    (`common.pagination.BoundedPaginator(sample=…)`): counting the sample's visible rows reads
+    at most `PROBE` rows by their primary key, while counting the per-row search reads the
+    table until enough rows match (180 ms for «trussel» at 100 k incidents). None otherwise."""
     text = (text or "").strip()[:MAX_QUERY_LENGTH]
     if not _plain(text):
-        return queryset
+        return queryset, None
     if connection.vendor == "postgresql":
-        probe = list(matching_incident_ids(text, distinct=False)[: PROBE + 1])
-        if len(probe) <= PROBE:
-            return queryset.filter(pk__in={next(iter(row.values())) for row in probe})
-        return queryset.alias(search_vector=_SearchVectorColumn()).filter(matching_q(text))
-    return queryset.filter(_fallback_q(text))
+        probe = [next(iter(row.values())) for row in matching_incident_ids(text, distinct=False)[: PROBE + 1]]
+        if len(probe) <= PROBE:  # the whole union (an id may come twice), not cut off by the LIMIT
+            return queryset.filter(pk__in=set(probe)), None
+        return queryset.alias(search_vector=_SearchVectorColumn()).filter(matching_q(text)), frozenset(probe)
+    return queryset.filter(_fallback_q(text)), None

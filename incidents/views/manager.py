@@ -80,7 +80,12 @@ def _sort_columns(current: str) -> dict[str, dict]:
 def incident_list(request):
     _require_manager(request.user)
     filterset = selectors.incident_filter_for_manager(request.user, request.GET)
-    paginator = BoundedPaginator(filterset.qs, selectors.LIST_PAGE_SIZE, count_limit=selectors.LIST_COUNT_LIMIT)
+    paginator = BoundedPaginator(
+        filterset.qs,
+        selectors.LIST_PAGE_SIZE,
+        count_limit=selectors.LIST_COUNT_LIMIT,
+        sample=filterset.count_sample(),
+    )
     page = paginator.get_page(request.GET.get("page"))
     incidents = page.object_list
     selectors.list_rows(incidents)

@@ -222,3 +222,51 @@ def test_a_frequent_word_is_asked_per_row_and_finds_the_same(demo, monkeypatch):
         assert _found("leder", q) == by_union_page[q], q
         assert _api_found("jobleder", q) == by_union_rep[q], q
     assert by_union["Sara Nielsen"] and by_union["passer"]
+
+
+def _counted(username: str, q: str) -> tuple[int, bool, list[str]]:
+    """(the count the list page shows, whether it is exact, the first page) for the user searching q."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    response = client.get(reverse("incidents:list"), {"q": q})
+    assert response.status_code == 200
+    paginator = response.context["page"].paginator
+    return paginator.count, paginator.exact, [i.reference for i in response.context["incidents"]]
+
+
+@pytest.mark.postgres
+def test_a_frequent_word_counts_the_probes_sample_first_and_says_the_same(demo, monkeypatch):
+    """The list's bounded count of a frequent word tries the probe's ids first: when the reader
+    sees more than the limit among them, the table is not counted; when not (a manager of one
+    unit sees few of them), the whole count runs. Either way the page says what it said without
+    the sample: the same count, exact or "more than", and the same first page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents import selectors
+
+    monkeypatch.setattr(selectors, "LIST_COUNT_LIMIT", 3)
+    queries = ("passer", "Sara Nielsen", "tryg", "Bjarne")
+    users = ("leder", "jobleder")
+    without_sample = {(u, q): _counted(u, q) for u in users for q in queries}
+    monkeypatch.setattr(search, "PROBE", 4)  # these words now go past the probe: asked per row, sampled
+    for key, expected in without_sample.items():
+        assert _counted(*key) == expected, key
+
+    frequent = [q for q in queries if len(search.incident_search_sampled(Incident.objects.all(), q)[1] or ()) > 3]
+    assert frequent, "at least one word has a sample larger than the limit"
+
+    def incident_counts(username: str) -> tuple[tuple[int, bool], list[str]]:
+        with CaptureQueriesContext(connection) as captured:
+            count, exact, _page = _counted(username, frequent[0])
+        sql = [q["sql"] for q in captured.captured_queries]
+        return (count, exact), [s for s in sql if s.startswith("SELECT COUNT(*)") and "incidents_incident" in s]
+
+    result, counts = incident_counts("leder")  # sees every unit: the sample alone holds more than 3
+    assert result == (3, False)
+    assert len(counts) == 1 and '"incidents_incident"."id" IN (' in counts[0], "only the sample was counted"
+    result, counts = incident_counts("jobleder")  # one unit: too few of the sample, so the table is counted
+    assert len(counts) == 2 and '"incidents_incident"."id" IN (' not in counts[1]
+    assert result == without_sample[("jobleder", frequent[0])][:2]
