@@ -10,10 +10,11 @@ Kept exact three ways:
 
 - on commit: `stats.signals` marks the block of an incident that was saved or deleted (and
   of one whose publications or action entries changed) with `cell_mark`/`incident_mark`;
-  after the transaction commits, `pending_flush` recomputes those blocks from the source
-  rows (a few GROUP BYs over one unit and month) and replaces their rows. A read of the
-  statistics flushes the marks of its own thread first, so it also sees its own
-  transaction's changes. Recomputing from the source is idempotent: a block recomputed
+  after the transaction commits, the worker (`stats.tasks.refresh_blocks`) recomputes those
+  blocks from the source rows (a few GROUP BYs over one unit and month) and replaces their
+  rows. A read of the statistics first recounts the blocks its own thread marked and those
+  its process handed to the worker lately (`pending_flush`), so it sees its own changes
+  before the worker has run (see "Marks" below). Recomputing from the source is idempotent: a block recomputed
   twice, or for a transaction that was rolled back, is still right.
 - nightly: `rollup_reconcile` (Celery beat "stats-reconcile-rollup") recounts every block
   and repairs the rows that differ (writes done without signals: bulk inserts, raw SQL).
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import date, datetime
 
 from django.db import connection, transaction
@@ -166,7 +168,24 @@ def cells_refresh(keys) -> None:
         MonthlyCount.objects.bulk_create(_rows(fresh, keys))
 
 
-# --- Marks, flushed on commit ------------------------------------------------------------------
+# --- Marks, recounted after the commit ------------------------------------------------------------
+#
+# A write marks its blocks in its thread (`cell_mark`, `incident_mark`). After the commit the marks
+# go to the worker (`stats.tasks.refresh_blocks`), so the request that wrote does not wait for
+# the recount (8 queries and ~20 ms of building the counting query for a registration), and
+# they are kept in this process for a while (`RECENT_SECONDS`): a read of the statistics in
+# this process recounts them first (`pending_flush`), so a writer always reads its own change,
+# even before the worker has run. Readers in other processes see it once the worker has run
+# (normally within a second; if the broker is down the recount is done at once instead, and
+# the nightly reconciliation repairs whatever was missed). In-process task execution (no
+# broker: `make run`) recounts at the commit, as before.
+
+RECENT_SECONDS = 300.0
+REFRESH_EXPIRES = 3600  # seconds: a refresh not run within an hour is left to the reconciliation
+
+_recent_lock = threading.Lock()
+_recent_cells: dict[tuple[int, date], float] = {}
+_recent_incidents: dict[int, float] = {}
 
 
 def _marks():
@@ -176,11 +195,11 @@ def _marks():
 
 
 def cell_mark(unit_id: int | None, registered_at: datetime | None) -> None:
-    """The block of an incident of `unit_id` registered at `registered_at` changed: recount it on commit."""
+    """The block of an incident of `unit_id` registered at `registered_at` changed: recount it after the commit."""
     if unit_id is None or registered_at is None:
         return
     _marks().cells.add((unit_id, month_of(registered_at)))
-    transaction.on_commit(pending_flush, robust=True)
+    transaction.on_commit(pending_commit, robust=True)
 
 
 def incident_mark(incident_id: int | None) -> None:
@@ -188,24 +207,82 @@ def incident_mark(incident_id: int | None) -> None:
     if incident_id is None:
         return
     _marks().incidents.add(incident_id)
-    transaction.on_commit(pending_flush, robust=True)
+    transaction.on_commit(pending_commit, robust=True)
+
+
+def blocks_refresh(cells, incident_ids) -> None:
+    """Recount the blocks `cells` and those of the incidents `incident_ids` (their current blocks)."""
+    keys = set(cells)
+    if incident_ids:
+        keys |= {
+            (unit, month_of(registered))
+            for unit, registered in Incident.objects.filter(pk__in=incident_ids).values_list("unit_id", "registered_at")
+        }
+    cells_refresh(keys)
+
+
+def _take_marks() -> tuple[set, set]:
+    marks = _marks()
+    cells, incidents = set(marks.cells), set(marks.incidents)
+    marks.cells -= cells
+    marks.incidents -= incidents
+    return cells, incidents
+
+
+def pending_commit() -> None:
+    """After a commit: hand this thread's marks to the worker and keep them for this process's reads."""
+    cells, incidents = _take_marks()
+    if not cells and not incidents:
+        return
+    from django.conf import settings
+
+    from .tasks import refresh_blocks
+
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        blocks_refresh(cells, incidents)
+        return
+    try:
+        refresh_blocks.apply_async(
+            args=[[[unit, month.isoformat()] for unit, month in sorted(cells)], sorted(incidents)],
+            expires=REFRESH_EXPIRES,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+        )
+    except Exception:  # noqa: BLE001 - the broker is down: recount here, as the worker would have
+        logger.warning("Statistics rollup: could not enqueue the recount; recounting now", exc_info=True)
+        blocks_refresh(cells, incidents)
+        return
+    now = time.monotonic()
+    with _recent_lock:
+        _recent_cells.update(dict.fromkeys(cells, now))
+        _recent_incidents.update(dict.fromkeys(incidents, now))
+
+
+def _take_recent() -> tuple[set, set]:
+    """The marks handed to the worker from this process in the last `RECENT_SECONDS` (forgotten here)."""
+    since = time.monotonic() - RECENT_SECONDS
+    with _recent_lock:
+        cells = {key for key, at in _recent_cells.items() if at >= since}
+        incidents = {key for key, at in _recent_incidents.items() if at >= since}
+        _recent_cells.clear()
+        _recent_incidents.clear()
+    return cells, incidents
+
+
+def marks_forget() -> None:
+    """Drop every mark of this thread and process without recounting (tests start clean with it)."""
+    _take_marks()
+    _take_recent()
 
 
 def pending_flush() -> None:
-    """Recount the blocks marked in this thread (and forget the marks once they are written)."""
-    marks = _marks()
-    if not marks.cells and not marks.incidents:
-        return
-    cells, incidents = set(marks.cells), set(marks.incidents)
-    keys = set(cells)
-    if incidents:
-        keys |= {
-            (unit, month_of(registered))
-            for unit, registered in Incident.objects.filter(pk__in=incidents).values_list("unit_id", "registered_at")
-        }
-    cells_refresh(keys)
-    marks.cells -= cells
-    marks.incidents -= incidents
+    """Recount now the blocks this thread marked (its transaction's changes, committed or not)
+    and those this process handed to the worker lately, so a read sees its own writes."""
+    cells, incidents = _take_marks()
+    recent_cells, recent_incidents = _take_recent()
+    cells |= recent_cells
+    incidents |= recent_incidents
+    if cells or incidents:
+        blocks_refresh(cells, incidents)
 
 
 # --- Reading ----------------------------------------------------------------------------------

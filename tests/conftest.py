@@ -187,6 +187,16 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _no_statistics_marks_of_earlier_tests():
+    """The statistics' rollup keeps the blocks its process wrote lately, to recount them at the
+    next read (stats.rollup.pending_flush); an earlier test's blocks would add queries to a
+    later test's read."""
+    from stats import rollup
+
+    rollup.marks_forget()
+
+
+@pytest.fixture(autouse=True)
 def _empty_access_cache():
     """Each test starts with an empty shared cache, so a user id the database hands out
     again in a later test never finds the access entry of an earlier one."""

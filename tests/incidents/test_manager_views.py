@@ -292,6 +292,21 @@ def test_registration_queries_are_pinned(client, personas, django_assert_max_num
     assert set(rows.values_list("about_incident_id", flat=True)) == {incident.pk}
 
 
+def test_registration_with_its_after_commit_work_stays_within_the_pin(
+    client, personas, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """What runs after the commit (the e-mail's hand-over, the statistics' recount, which is
+    the worker's: stats.tasks.refresh_blocks) adds no query to the request."""
+    client.force_login(personas.manager)
+    client.get(reverse("incidents:list"))
+    with (
+        django_assert_max_num_queries(REGISTRATION_QUERIES),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        response = client.post(reverse("incidents:create"), form_data(personas, publications=TWO_PUBLICATIONS))
+    assert response.status_code == 302 and callbacks
+
+
 def test_registration_without_publications_is_allowed(client, personas):
     client.force_login(personas.manager)
     response = client.post(reverse("incidents:create"), form_data(personas))
