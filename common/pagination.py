@@ -89,7 +89,9 @@ class BoundedPaginator:
         was given and holds no more than the limit)."""
         if self._count is None:
             if self.sample is not None:
-                found = self._bounded_count(self.sample)
+                # In the sample's own order: ordered by its key, the plan walks that index
+                # through the sample's keys instead of intersecting them with a wide index.
+                found = self.sample[: self.count_limit + 1].count()
                 if found > self.count_limit:  # the sample is part of the rows: so are there more
                     self._count = found
                     return found

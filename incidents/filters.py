@@ -177,7 +177,7 @@ class IncidentFilter(django_filters.FilterSet):
     def count_sample(self):
         """The filtered rows among the search's sample (a cheap part of `qs` to count first), or None."""
         queryset = self.qs  # runs the filters, the search among them
-        return queryset.filter(pk__in=self.search_sample) if self.search_sample else None
+        return queryset.filter(pk__in=self.search_sample).order_by("pk") if self.search_sample else None
 
     def filter_level(self, queryset, name, value):
         level = int(value)
