@@ -81,14 +81,13 @@ def incident_list(request):
     _require_manager(request.user)
     filterset = selectors.incident_filter_for_manager(request.user, request.GET)
     paginator = BoundedPaginator(
-        filterset.qs,
+        filterset.qs.values(*selectors.LIST_COLUMNS),
         selectors.LIST_PAGE_SIZE,
         count_limit=selectors.LIST_COUNT_LIMIT,
         sample=filterset.count_sample(),
     )
     page = paginator.get_page(request.GET.get("page"))
-    incidents = page.object_list
-    selectors.list_rows(incidents)
+    incidents = page.object_list = selectors.list_rows(page.object_list)
     audit_record_read(
         request=request,
         object_type="incidents.incident",
