@@ -19,13 +19,16 @@ A task that runs twice for the same row sends once: notification_deliver claims 
 with one atomic UPDATE before it sends.
 
 One connection per batch: after its own row a delivery task goes on with the other rows due
-now (`services.due_emails`, up to BATCH_SIZE rows and BATCH_SECONDS) over the same SMTP
-connection, so a burst of events costs one connect, EHLO, TLS and login, not one per
-e-mail (issue 20). Each row is still claimed just before it is sent and marked sent just
-after, one by one, so a crash mid-batch leaves at most the row in hand to the lease and the
-sweep, as with one row per task; the rows' own messages then find them sent ("noop"). A
-failed row goes back to pending with its backoff like any other and ends the batch (the
-server is probably down): its own message, or the sweep, tries it again.
+now (`services.emails_claim`, BATCH_READ rows claimed in one transaction, up to BATCH_SIZE
+rows and BATCH_SECONDS) over the same SMTP connection, so a burst of events costs one
+connect, EHLO, TLS and login, not one per e-mail, and one committed claim per BATCH_READ
+rows, not per row (issue 20). Each row is still checked just before it is sent and marked
+sent just after, one by one, so the window for a duplicate is the same as with one row per
+task; a crash mid-batch leaves the claimed rows not yet sent to their lease and the sweep
+(they were never sent, so sending them then is no duplicate); the rows' own messages find
+them sent ("noop"). A failed row goes back to pending with its backoff like any other and
+ends the batch (the server is probably down), and the rest of the batch is given back
+untouched: its own message, or the sweep, tries it again.
 """
 
 from __future__ import annotations
@@ -90,28 +93,29 @@ def deliver_notification(self, notification_id: int) -> str:
 
 
 def deliver_due(mailer: delivery.Mailer, *, started: float) -> int:
-    """Send the rows due now over `mailer`'s connection, each claimed, sent and marked on its
-    own; stops after BATCH_SIZE rows, BATCH_SECONDS, or the first failure. Returns how many
-    rows it took up (sent, skipped or found taken)."""
+    """Send the rows due now over `mailer`'s connection: claimed BATCH_READ at a time
+    (`services.emails_claim`), each checked, sent and marked on its own; stops after
+    BATCH_SIZE rows, BATCH_SECONDS, or the first failure, and gives the claimed rows it did not
+    send back. Returns how many rows it took up (sent, skipped or failed)."""
     taken = 0
     while taken < BATCH_SIZE and time.monotonic() - started < BATCH_SECONDS:
-        due = services.due_emails(limit=min(BATCH_READ, BATCH_SIZE - taken))
+        due = services.emails_claim(limit=min(BATCH_READ, BATCH_SIZE - taken))
         if not due:
             break
-        for row in due:
+        for index, row in enumerate(due):
             if time.monotonic() - started >= BATCH_SECONDS:
+                services.claims_release(due[index:])
                 return taken
             taken += 1
             try:
-                if (
-                    services.notification_deliver(
-                        row.pk, max_attempts=MAX_ATTEMPTS, retry_window=retry_delay, mailer=mailer, loaded=row
-                    )
-                    == "failed"
-                ):
-                    return taken
+                result = services.notification_deliver(
+                    row.pk, max_attempts=MAX_ATTEMPTS, retry_window=retry_delay, mailer=mailer, loaded=row
+                )
             except services.DeliveryFailed:
-                return taken  # pending again with its backoff; its own message or the sweep retries it
+                result = "failed"  # pending again with its backoff; its own message or the sweep retries it
+            if result == "failed":
+                services.claims_release(due[index + 1 :])
+                return taken
     return taken
 
 

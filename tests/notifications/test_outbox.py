@@ -361,3 +361,33 @@ def test_admin_screen_is_for_admins_only(client, personas, persona):
     response = client.get(ADMIN_LIST)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_batch_claims_its_rows_together_and_gives_back_what_it_did_not_send(personas, sent_tasks, monkeypatch):
+    """emails_claim takes the rows due in one transaction (a second claim gets the others, never
+    the same); a batch that runs out of time gives its claimed, unsent rows back as they were."""
+    rows = [_email(personas, key=f"claim:{n}") for n in range(5)]
+    first = services.emails_claim(limit=2)
+    second = services.emails_claim(limit=10)
+    assert len(first) == 2 and len(second) == 3
+    assert not {r.pk for r in first} & {r.pk for r in second}
+    assert {r.pk for r in first + second} == {r.pk for r in rows}
+    assert all(r.state == State.SENDING and r.attempts == 1 and r.lease_until for r in first + second)
+    assert services.emails_claim(limit=10) == []  # all taken
+    assert services.claims_release(first + second) == 5
+    assert set(Notification.objects.filter(channel=Channel.EMAIL).values_list("state", "attempts")) == {
+        (State.PENDING, 0)
+    }
+
+    from types import SimpleNamespace
+
+    # The task's clock: the loop's check, then one check per row; the time runs out at the third row.
+    clock = iter([0.0, 0.0, 0.0])
+    monkeypatch.setattr(tasks, "time", SimpleNamespace(monotonic=lambda: next(clock, 99.0)))
+    from notifications import delivery
+
+    with delivery.Mailer() as mailer:
+        assert tasks.deliver_due(mailer, started=0.0) == 2
+    states = sorted(Notification.objects.filter(channel=Channel.EMAIL).values_list("state", "attempts"))
+    assert states == sorted([(State.SENT, 1)] * 2 + [(State.PENDING, 0)] * 3)
+    assert len(mail.outbox) == 2
