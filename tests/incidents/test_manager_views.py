@@ -877,7 +877,7 @@ def test_list_count_is_bounded_beyond_the_limit(client, personas, monkeypatch):
 def test_list_queries_are_pinned(client, personas, django_assert_max_num_queries):
     """The list page, signed in, costs a fixed number of queries whatever the data
     (session, user, memberships and tree, MFA rule, the filter's choices, the bounded
-    count, the page, its two prefetches, the audit row)."""
+    count, the page, its employees and platforms, the audit row)."""
     for number in range(30):
         register(
             personas,

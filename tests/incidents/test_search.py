@@ -270,3 +270,28 @@ def test_a_frequent_word_counts_the_probes_sample_first_and_says_the_same(demo, 
     result, counts = incident_counts("jobleder")  # one unit: too few of the sample, so the table is counted
     assert len(counts) == 2 and '"incidents_incident"."id" IN (' not in counts[1]
     assert result == without_sample[("jobleder", frequent[0])][:2]
+
+
+@pytest.mark.postgres
+def test_the_search_pages_queries_do_not_grow_with_the_data(demo, monkeypatch, django_assert_max_num_queries):
+    """A rare word (filtered by the probe's ids) and a frequent one (asked per row, its sample
+    counted first): the list page costs the same number of queries with 80 or 200 incidents."""
+    from django.test import Client
+
+    from incidents import selectors
+
+    monkeypatch.setattr(search, "PROBE", 6)
+    monkeypatch.setattr(selectors, "LIST_COUNT_LIMIT", 4)
+    client = Client()
+    client.force_login(User.objects.get(username="leder"))
+    url = reverse("incidents:list")
+    client.get(url)
+    baseline = {}
+    for q in ("Bjarne", "passer"):
+        with django_assert_max_num_queries(20) as captured:
+            assert client.get(url, {"q": q}).status_code == 200
+        baseline[q] = len(captured.captured_queries)
+    demo_incidents_seed(organisation=demo["org"], count=120, seed=2)
+    for q, queries in baseline.items():
+        with django_assert_max_num_queries(queries):
+            assert client.get(url, {"q": q}).status_code == 200
