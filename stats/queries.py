@@ -386,21 +386,37 @@ def recording_block_rows(unit_ids, first: date, last: date) -> list[dict]:
     )
 
 
-def people_by_unit(unit_ids, first: date, last: date) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
-    """({unit: caseworkers}, {unit: those of them targeted by an incident of the unit registered
-    in the months}) — active users with a caseworker membership; grows with users, not incidents."""
-    unit_ids = list(unit_ids)
+def caseworkers_by_unit(unit_ids) -> dict[int, set[int]]:
+    """{unit: active users with a caseworker membership of the unit}; grows with users, not incidents."""
     employees: dict[int, set[int]] = {}
     for unit_id, user_id in Membership.objects.filter(
-        role=Role.CASEWORKER, unit_id__in=unit_ids, user__is_active=True
+        role=Role.CASEWORKER, unit_id__in=list(unit_ids), user__is_active=True
     ).values_list("unit_id", "user_id"):
         employees.setdefault(unit_id, set()).add(user_id)
+    return employees
+
+
+def targeted_employees(employees: dict[int, set[int]], targeted: dict[int, set[int]]) -> dict[int, set[int]]:
+    """{unit: the unit's caseworkers among the users targeted by its incidents} (units with any)."""
+    out = {}
+    for unit_id, users in targeted.items():
+        hit = users & employees.get(unit_id, set())
+        if hit:
+            out[unit_id] = hit
+    return out
+
+
+def people_by_unit(unit_ids, first: date, last: date) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """({unit: caseworkers}, {unit: those of them targeted by an incident of the unit registered
+    in the months}), counted from the incidents' targets. The statistics read the targeted users
+    from the rollup instead (`stats.rollup.people_by_unit`, the same figures)."""
+    unit_ids = list(unit_ids)
+    employees = caseworkers_by_unit(unit_ids)
     targeted: dict[int, set[int]] = {}
     for unit_id, user_id in (
         Incident.targets.through.objects.filter(incident__in=incidents_in(unit_ids, first, last).values("pk"))
         .values_list("incident__unit_id", "user_id")
         .distinct()
     ):
-        if user_id in employees.get(unit_id, ()):
-            targeted.setdefault(unit_id, set()).add(user_id)
-    return employees, targeted
+        targeted.setdefault(unit_id, set()).add(user_id)
+    return employees, targeted_employees(employees, targeted)

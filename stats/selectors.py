@@ -325,7 +325,7 @@ def _sum(blocks: dict, name: str, *, months=None, rows=None) -> int:
 def people_blocks(scope: Scope, first: date, last: date, *, k: int, exact: bool) -> tuple[int, int]:
     """(employees, employees targeted in the months) of the reporting rows, each row rounded on its own
     for a union rep (a block per row and window)."""
-    employees, targeted = queries.people_by_unit(scope.unit_ids, first, last)
+    employees, targeted = rollup.people_by_unit(scope.unit_ids, first, last)
     per_row: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
     for unit_id, users in employees.items():
         per_row[scope.row_of_unit.get(unit_id, unit_id)][0].update(users)
