@@ -275,10 +275,16 @@ def targeted_by_unit(unit_ids, first: date, last: date) -> dict[int, set[int]]:
     return targeted
 
 
-def people_by_unit(unit_ids, first: date, last: date) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+def people_by_unit(
+    unit_ids, first: date, last: date, *, caseworkers=None
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     """`queries.people_by_unit` with the targeted users read from the rollup: ({unit: caseworkers},
-    {unit: those of them targeted by a live incident of the unit registered in the months})."""
-    employees = queries.caseworkers_by_unit(unit_ids)
+    {unit: those of them targeted by a live incident of the unit registered in the months}).
+    `caseworkers` ({unit: users}, as `queries.caseworkers_by_unit` gives them) when the caller has them."""
+    if caseworkers is None:
+        employees = queries.caseworkers_by_unit(unit_ids)
+    else:
+        employees = {unit_id: set(users) for unit_id, users in caseworkers.items() if users}
     return employees, queries.targeted_employees(employees, targeted_by_unit(unit_ids, first, last))
 
 
