@@ -243,18 +243,29 @@ def pending_flush() -> None:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def block_rows(unit_ids, first: date, last: date) -> tuple[list[dict], dict[int, int]]:
-    """The blocks of the units and months as `queries.incident_block_rows` gives them (month,
-    unit_id, n, n_<name>), and the histogram {days to the first action: incidents} of all of them.
-    One query over the rollup; the marks of this thread are flushed first."""
+def block_cells(unit_ids, first: date, last: date) -> tuple[list[tuple[int, date, int, dict]], dict[int, int]]:
+    """The blocks of the units and months as stored: (unit, month, incidents, {name: n}), and the
+    histogram {days to the first action: incidents} of all of them. One query over the rollup;
+    the marks of this thread are flushed first."""
     pending_flush()
-    rows, histogram = [], {}
+    cells, histogram = [], {}
     for unit_id, month, incidents, counts, days in MonthlyCount.objects.filter(
         unit_id__in=list(unit_ids), month__gte=first.replace(day=1), month__lte=last.replace(day=1)
     ).values_list("unit_id", "month", "incidents", "counts", "days"):
-        rows.append({"month": month, "unit_id": unit_id, "n": incidents, **{f"n_{k}": v for k, v in counts.items()}})
+        cells.append((unit_id, month, incidents, counts))
         for value, n in days.items():
             histogram[int(value)] = histogram.get(int(value), 0) + n
+    return cells, histogram
+
+
+def block_rows(unit_ids, first: date, last: date) -> tuple[list[dict], dict[int, int]]:
+    """The blocks of the units and months as `queries.incident_block_rows` gives them (month,
+    unit_id, n, n_<name>), and the histogram {days to the first action: incidents} of all of them."""
+    cells, histogram = block_cells(unit_ids, first, last)
+    rows = [
+        {"month": month, "unit_id": unit_id, "n": incidents, **{f"n_{k}": v for k, v in counts.items()}}
+        for unit_id, month, incidents, counts in cells
+    ]
     return rows, histogram
 
 

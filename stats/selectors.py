@@ -321,6 +321,21 @@ def _merge(rows: list[dict], scope: Scope) -> dict[tuple[date, int], dict[str, i
     return merged
 
 
+def _merge_cells(cells, scope: Scope) -> dict[tuple[date, int], dict[str, int]]:
+    """`_merge` of the rollup's blocks (`rollup.block_cells`): the same sums, without the rows' n_ names."""
+    merged: dict[tuple[date, int], dict[str, int]] = {}
+    for unit_id, month, incidents, counts in cells:
+        key = (month, scope.row_of_unit.get(unit_id, unit_id))
+        into = merged.get(key)
+        if into is None:
+            merged[key] = {"total": incidents, **counts}
+            continue
+        into["total"] = into.get("total", 0) + incidents
+        for name, value in counts.items():
+            into[name] = into.get(name, 0) + value
+    return merged
+
+
 def _publish(block: disclosure.Block, *, k: int, exact: bool) -> dict[str, int]:
     """{name: number} of one block: exact for a manager, rounded for a union rep."""
     values: dict[str, int] = {}
@@ -362,6 +377,13 @@ def published_blocks(
 
     A block without anything is all zeros whatever the offsets, so it need not be listed."""
     out = {}
+    if exact:  # a manager's numbers are the block's own counts (what `_publish` gives for exact)
+        names = [code for codes in partitions.values() for code in codes] + list(subsets)
+        for key, counts in merged.items():
+            values = {"total": counts.get("total", 0)} if total else {}
+            values.update((name, counts.get(name, 0)) for name in names)
+            out[key] = values
+        return out
     for (month, row), counts in merged.items():
         block = disclosure.Block(
             identity=f"{kind}|{month:%Y-%m}|{row}",
@@ -434,10 +456,10 @@ def statistics_build(
     k, exact = scope.k, scope.exact
     people_last = last if exact or people_last is None else people_last
     employees_first = add_months(people_last.replace(day=1), 1 - EMPLOYEE_WINDOW_MONTHS)
-    block_rows, histogram = rollup.block_rows(scope.unit_ids, first, last)
+    cells, histogram = rollup.block_cells(scope.unit_ids, first, last)
     blocks = published_blocks(
         "incident",
-        _merge(block_rows, scope),
+        _merge_cells(cells, scope),
         INCIDENT_PARTITIONS,
         INCIDENT_SUBSETS,
         k=k,
