@@ -14,7 +14,8 @@ Both tables are recounted together, block by block, everywhere below.
 Kept exact three ways:
 
 - on commit: `stats.signals` marks the block of an incident that was saved or deleted (and
-  of one whose publications, action entries or targets changed) with `cell_mark`/`incident_mark`;
+  of one whose publications, action entries or targets (an "edited" entry) changed) with
+  `cell_mark`/`incident_mark`;
   after the transaction commits, `pending_flush` recomputes those blocks from the source
   rows (a few GROUP BYs over one unit and month) and replaces their rows. A read of the
   statistics flushes the marks of its own thread first, so it also sees its own

@@ -8,18 +8,22 @@ statistics listen to its models' saves and deletions:
 - a publication saved or deleted, an action entry of a timeline saved or deleted: the
   block of its incident (looked up when the marks are flushed; an incident deleted with
   it marks its own block);
-- targets added to, removed from or cleared off an incident (`incident.targets`, or from the
-  user's side): the block of each incident concerned (`MonthlyTarget`). A target row deleted
-  with its user needs nothing: the rollup's rows of the user go with it (CASCADE).
+- an incident's "edited" timeline entry saved: its block, for the targets (`MonthlyTarget`).
+  The targets change in `incidents.services` only, at the registration (the incident's save
+  marks the block) and in `incident_update`, which writes that entry with every change. There
+  is no m2m_changed listener on purpose: any listener makes Django read the existing targets
+  before each `targets.add`, one more query for every registration. A target row deleted with
+  its user needs nothing: the rollup's rows of the user go with it (CASCADE).
 
-Writes that send no signals (bulk_create, QuerySet.update, raw SQL) are caught by the
+Writes that send no signals (bulk_create, QuerySet.update, raw SQL) and targets changed
+outside `incidents.services` (`incident.targets.add` in a shell) are caught by the
 nightly reconciliation, or by `rollup.cells_refresh` / `manage.py rebuild_statistics`
 called by whoever does them (the demo seed, the tests' bulk helper).
 """
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 
 from incidents.models import PHENOMENON_FIELDS, Incident, Publication, TimelineEntry
 
@@ -63,25 +67,12 @@ def _publication_changed(sender, instance, raw=False, **kwargs) -> None:
         rollup.incident_mark(instance.incident_id)
 
 
+MARKING_ENTRIES = frozenset({TimelineEntry.Kind.ACTION, TimelineEntry.Kind.EDITED})
+
+
 def _entry_changed(sender, instance, raw=False, **kwargs) -> None:
-    if not raw and instance.kind == TimelineEntry.Kind.ACTION:
+    if not raw and instance.kind in MARKING_ENTRIES:
         rollup.incident_mark(instance.incident_id)
-
-
-def _targets_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    if not reverse:  # instance is the incident
-        if action in ("post_add", "post_remove", "post_clear"):
-            rollup.cell_mark(instance.unit_id, instance.registered_at)
-        return
-    # instance is the user; pk_set the incidents (None for a clear: read them before it)
-    if action in ("post_add", "post_remove"):
-        incident_ids = pk_set or ()
-    elif action == "pre_clear":
-        incident_ids = sender.objects.filter(user_id=instance.pk).values_list("incident_id", flat=True)
-    else:
-        return
-    for incident_id in incident_ids:
-        rollup.incident_mark(incident_id)
 
 
 def connect() -> None:
@@ -91,4 +82,3 @@ def connect() -> None:
     for signal, what in ((post_save, "saved"), (post_delete, "deleted")):
         signal.connect(_publication_changed, sender=Publication, dispatch_uid=f"stats-rollup-publication-{what}")
         signal.connect(_entry_changed, sender=TimelineEntry, dispatch_uid=f"stats-rollup-entry-{what}")
-    m2m_changed.connect(_targets_changed, sender=Incident.targets.through, dispatch_uid="stats-rollup-targets")

@@ -215,6 +215,11 @@ def _assert_targeted_equal_to_a_direct_count(personas) -> None:
 def test_the_targeted_employees_follow_every_change_of_the_targets(units, django_capture_on_commit_callbacks):
     personas = units
     team_worker = member(personas.team, Role.CASEWORKER, username="team_worker")
+
+    def targets_set(incident, users):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.incident_update(actor=personas.manager, incident=incident, fields={}, targets=users)
+
     with django_capture_on_commit_callbacks(execute=True):  # registered with a target
         incident = services.incident_register(
             actor=personas.manager,
@@ -227,39 +232,37 @@ def test_the_targeted_employees_follow_every_change_of_the_targets(units, django
     _employees, targeted = rollup.people_by_unit(_ids(personas), *_span())
     assert targeted == {personas.family.pk: {personas.caseworker.pk}}
 
-    with django_capture_on_commit_callbacks(execute=True):  # targets added: one of another unit
-        incident.targets.add(personas.other_caseworker, team_worker)
+    # targets added (one of another unit: counted only where employed), one removed, all removed
+    targets_set(incident, [personas.caseworker, personas.other_caseworker, team_worker])
     _assert_targeted_equal_to_a_direct_count(personas)
-    assert MonthlyTarget.objects.filter(unit=personas.family).count() == 3  # counted only where employed
-
-    with django_capture_on_commit_callbacks(execute=True):  # a target removed, then set by the service
-        incident.targets.remove(personas.caseworker)
+    assert MonthlyTarget.objects.filter(unit=personas.family).count() == 3
+    targets_set(incident, [personas.other_caseworker, team_worker])
     _assert_targeted_equal_to_a_direct_count(personas)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.incident_update(
-            actor=personas.manager, incident=incident, fields={}, targets=[personas.caseworker, team_worker]
-        )
+    assert not MonthlyTarget.objects.filter(user=personas.caseworker).exists()
+    targets_set(incident, [])
     _assert_targeted_equal_to_a_direct_count(personas)
+    assert not MonthlyTarget.objects.exists()
+    targets_set(incident, [personas.caseworker, team_worker])
 
     older = timezone.localdate().replace(day=1) - timedelta(days=75)
     (earlier,) = bulk_incidents([{"unit": personas.family, "registered": older, "targets": [personas.caseworker]}])
     _assert_targeted_equal_to_a_direct_count(personas)
 
-    with django_capture_on_commit_callbacks(execute=True):  # from the user's side: added, then cleared
-        personas.other_caseworker.targeted_incidents.add(earlier)
-    _assert_targeted_equal_to_a_direct_count(personas)
-    with django_capture_on_commit_callbacks(execute=True):
-        personas.caseworker.targeted_incidents.clear()
-    _assert_targeted_equal_to_a_direct_count(personas)
-    assert not MonthlyTarget.objects.filter(user=personas.caseworker).exists()
-
-    with django_capture_on_commit_callbacks(execute=True):  # moved to another unit
-        incident.unit = personas.jobcenter
-        incident.save()
-        incident.targets.add(personas.other_caseworker)
+    with django_capture_on_commit_callbacks(execute=True):  # moved to another unit, a target added
+        services.incident_update(
+            actor=personas.manager,
+            incident=incident,
+            fields={"unit": personas.jobcenter},
+            targets=[personas.caseworker, team_worker, personas.other_caseworker],
+        )
+    incident.refresh_from_db()
+    assert incident.unit_id == personas.jobcenter.pk
     _assert_targeted_equal_to_a_direct_count(personas)
     _employees, targeted = rollup.people_by_unit(_ids(personas), *_span())
-    assert targeted == {personas.jobcenter.pk: {personas.other_caseworker.pk}}
+    assert targeted == {
+        personas.jobcenter.pk: {personas.other_caseworker.pk},
+        personas.family.pk: {personas.caseworker.pk},
+    }
 
     with django_capture_on_commit_callbacks(execute=True):  # purged: the residue keeps no person
         residue_record(incident=incident)
@@ -268,8 +271,14 @@ def test_the_targeted_employees_follow_every_change_of_the_targets(units, django
     assert not MonthlyTarget.objects.filter(unit=personas.jobcenter).exists()
 
     with django_capture_on_commit_callbacks(execute=True):  # a user deleted: the rows go with the user
-        team_worker.delete()
-        Incident.objects.get(pk=earlier.pk).delete()  # and an incident deleted without a residue
+        personas.caseworker.delete()
+    _assert_targeted_equal_to_a_direct_count(personas)
+    assert not MonthlyTarget.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):  # an incident deleted without a residue
+        services.incident_update(actor=personas.manager, incident=earlier, fields={}, targets=[team_worker])
+    assert MonthlyTarget.objects.filter(user=team_worker).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Incident.objects.get(pk=earlier.pk).delete()
     _assert_targeted_equal_to_a_direct_count(personas)
     assert not MonthlyTarget.objects.exists()
 
@@ -284,9 +293,13 @@ def test_targets_written_without_signals_are_repaired_by_the_reconciliation_and_
     MonthlyTarget.objects.create(unit=personas.jobcenter, month=month.replace(day=1), user=personas.caseworker)
     assert reconcile_rollup() == 2
     _assert_targeted_equal_to_a_direct_count(personas)
+    incident.targets.add(personas.caseworker)  # outside incidents.services, from both sides: nothing marked
+    personas.other_caseworker.targeted_incidents.clear()
+    assert reconcile_rollup() == 1
+    _assert_targeted_equal_to_a_direct_count(personas)
     assert reconcile_rollup() == 0
 
     MonthlyTarget.objects.all().delete()
     call_command("rebuild_statistics")
     _assert_targeted_equal_to_a_direct_count(personas)
-    assert MonthlyTarget.objects.count() == 2
+    assert MonthlyTarget.objects.count() == 1
