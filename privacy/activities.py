@@ -376,6 +376,14 @@ REGISTRY: dict[str, Classification] = {
             "sagsnumre; vises kun gennem statistikkens diskretionskontrol."
         ),
     ),
+    "stats.monthlytarget": Classification(
+        "incidents",
+        gettext_lazy(
+            "Hvilke medarbejdere en enheds hændelser har ramt pr. måned (statistikkens sammentælling af "
+            "andelen hængt ud): tælles af de levende hændelsers berørte og forsvinder med dem; vises kun "
+            "som antal gennem statistikkens diskretionskontrol."
+        ),
+    ),
     # privacy
     "privacy.datasubjectrequest": Classification("rights"),
     "privacy.dpiadraft": Classification(

@@ -8,7 +8,8 @@ Modules, in the order a request passes through them:
 - ``queries``     the counting, done by the database (GROUP BY and conditional counts)
 - ``rollup``      ``MonthlyCount``, one row per block (unit × month) with what ``queries`` counts of it,
                   recounted on commit (``signals``), nightly (``tasks``) and by ``rebuild_statistics``;
-                  the selectors read the blocks from it
+                  the selectors read the blocks from it; ``MonthlyTarget`` beside it, the caseworkers
+                  targeted per block, for the share of employees targeted (a distinct count over months)
 - ``disclosure``  the disclosure control: fixed month × unit blocks rounded to base k (pure Python)
 - ``selectors``   puts the three together into ``Statistics`` (tables and key figures)
 - ``charts``      server-side SVG charts drawn from the published figures only

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import dateformat, formats
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .selectors import Number, Statistics
+from .selectors import Number, Statistics, grouped
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 BAR = "#123b5c"
@@ -44,7 +44,7 @@ class Item:
 def _text(number: Number, suffix: str = "") -> str:
     if number.hidden:
         return number.text
-    return formats.number_format(number.value, force_grouping=True) + suffix
+    return grouped(number.value) + suffix
 
 
 def _open(chart_id: str, title: str, table_title: str, height: int) -> str:
@@ -64,19 +64,18 @@ def _open(chart_id: str, title: str, table_title: str, height: int) -> str:
 
 
 def _f(value: float) -> str:
-    """A coordinate with one decimal (format_html escapes its arguments, so numbers come as text)."""
+    """A coordinate with one decimal."""
     return f"{value:.1f}"
 
 
+# The bars, columns and their texts are many per page: written with f-strings (numbers and
+# the constants above need no escaping) and `escape` for every text, as format_html would.
+
+
 def _placeholder(x: float, y: float, width: float, height: float) -> str:
-    return format_html(
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" stroke-dasharray="3 2"/>',
-        _f(x),
-        _f(y),
-        _f(width),
-        _f(height),
-        HIDDEN_FILL,
-        HIDDEN_STROKE,
+    return (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{HIDDEN_FILL}" '
+        f'stroke="{HIDDEN_STROKE}" stroke-dasharray="3 2"/>'
     )
 
 
@@ -91,13 +90,8 @@ def horizontal_bars(chart_id: str, title: str, items: list[Item], *, table_title
         y = top + index * row
         label = item.label if len(item.label) <= 34 else item.label[:33] + "…"
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>',
-                label_width - 8,
-                _f(y + row / 2 + 4),
-                TEXT,
-                label,
-            )
+            f'<text x="{label_width - 8}" y="{y + row / 2 + 4:.1f}" text-anchor="end" fill="{TEXT}">'
+            f"{escape(label)}</text>"
         )
         if item.number.hidden:
             parts.append(_placeholder(label_width, y + 5, 22, row - 10))
@@ -105,27 +99,16 @@ def horizontal_bars(chart_id: str, title: str, items: list[Item], *, table_title
         else:
             length = plot * item.number.value / scale
             parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                    label_width,
-                    _f(y + 4),
-                    _f(length),
-                    row - 8,
-                    item.colour,
-                )
+                f'<rect x="{label_width}" y="{y + 4:.1f}" width="{length:.1f}" height="{row - 8}" '
+                f'fill="{escape(item.colour)}"/>'
             )
             end = label_width + length
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" fill="{}">{}</text>',
-                _f(end + 6),
-                _f(y + row / 2 + 4),
-                TEXT,
-                _text(item.number, item.suffix),
-            )
+            f'<text x="{end + 6:.1f}" y="{y + row / 2 + 4:.1f}" fill="{TEXT}">'
+            f"{escape(_text(item.number, item.suffix))}</text>"
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
+    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped (format_html or escape)
 
 
 def columns(chart_id: str, title: str, items: list[Item], *, table_title: str = "") -> SafeString:
@@ -162,38 +145,22 @@ def columns(chart_id: str, title: str, items: list[Item], *, table_title: str = 
         else:
             h = plot_height * item.number.value / scale
             parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                    _f(x),
-                    _f(baseline - h),
-                    _f(bar),
-                    _f(h),
-                    item.colour,
-                )
+                f'<rect x="{x:.1f}" y="{baseline - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{escape(item.colour)}"/>'
             )
             value_y = baseline - h - 4
         if show_values or item.number.hidden:
             parts.append(
-                format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}</text>',
-                    _f(x + bar / 2),
-                    _f(value_y),
-                    TEXT,
-                    _text(item.number),
-                )
+                f'<text x="{x + bar / 2:.1f}" y="{value_y:.1f}" text-anchor="middle" font-size="10" '
+                f'fill="{TEXT}">{escape(_text(item.number))}</text>'
             )
         if index % label_every == 0:
             parts.append(
-                format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}</text>',
-                    _f(x + bar / 2),
-                    baseline + 16,
-                    TEXT,
-                    item.label,
-                )
+                f'<text x="{x + bar / 2:.1f}" y="{baseline + 16}" text-anchor="middle" font-size="10" '
+                f'fill="{TEXT}">{escape(item.label)}</text>'
             )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
+    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped (format_html or escape)
 
 
 def _short_month(code: str) -> str:

@@ -17,14 +17,19 @@ day to the next. Managers (exact figures) may also see the current month.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .queries import add_months
 
@@ -96,6 +101,13 @@ def blocks_between(first: date, last: date, period: str) -> list[tuple[date, dat
 
 
 def block_label(start: date, period: str) -> str:
+    """«marts 2026», «1. kvartal 2026», «2026» in the active language (remembered: the selects of
+    a union rep's page label every published block)."""
+    return _block_label(start, period, get_language())
+
+
+@functools.lru_cache(maxsize=2048)
+def _block_label(start: date, period: str, language: str | None) -> str:
     from django.utils import formats
 
     if period == "quarter":
@@ -103,6 +115,11 @@ def block_label(start: date, period: str) -> str:
     if period == "year":
         return str(start.year)
     return formats.date_format(start, "F Y")
+
+
+@receiver(setting_changed)
+def _formats_changed(**kwargs) -> None:
+    _block_label.cache_clear()
 
 
 class StatisticsFilterForm(forms.Form):
@@ -193,6 +210,26 @@ class StatisticsFilterForm(forms.Form):
     @property
     def to_choices(self):
         return self.block_choices(end=True)
+
+    def options_html(self, end: bool) -> SafeString:
+        """The <option>s of the «fra» (or «til») select of a union rep's page, the sent value
+        selected, as the template's loop over `from_choices`/`to_choices` printed them."""
+        sent = self["to" if end else "from"].value()
+        return mark_safe(  # noqa: S308 - every text is escaped
+            "".join(
+                f'\n          <option value="{conditional_escape(value)}"{" selected" if value == sent else ""}>'
+                f"{conditional_escape(label)}</option>\n        "
+                for value, label in self.block_choices(end)
+            )
+        )
+
+    @property
+    def from_options_html(self) -> SafeString:
+        return self.options_html(end=False)
+
+    @property
+    def to_options_html(self) -> SafeString:
+        return self.options_html(end=True)
 
     def errors_text(self, separator: str = "\n") -> str:
         """The errors as plain Danish text, each with its field's label (for downloads and failed reports)."""

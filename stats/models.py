@@ -14,6 +14,7 @@ period's figures stay the same after a purge.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,3 +88,28 @@ class MonthlyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m}: {self.incidents}"
+
+
+class MonthlyTarget(models.Model):
+    """The rollup's employees targeted (issue 20): one row per caseworker targeted by at least
+    one live incident of a block (one unit × one calendar month of registration, local time
+    zone). The share of employees targeted is a distinct count over a window of months, which
+    cannot be summed from `MonthlyCount`; its readers take the distinct users of the window's
+    rows instead of the incidents' targets. Kept with `MonthlyCount` by `stats.rollup` (the
+    same block recount, rebuild and reconciliation); only live incidents count (the residue of
+    a purged incident keeps no person), and a deleted user's rows go with the user.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("enhed"))
+    month = models.DateField(_("måned"), help_text=_("Den første dag i måneden."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("medarbejder")
+    )
+
+    class Meta:
+        verbose_name = _("berørt medarbejder pr. måned")
+        verbose_name_plural = _("berørte medarbejdere pr. måned")
+        constraints = [models.UniqueConstraint(fields=["unit", "month", "user"], name="stats_monthly_target_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m}: {self.user_id}"

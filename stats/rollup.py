@@ -1,20 +1,26 @@
-"""The statistics' rollup (issue 20): one `MonthlyCount` row per block (unit × month).
+"""The statistics' rollup (issue 20): one `MonthlyCount` row per block (unit × month), and one
+`MonthlyTarget` row per caseworker targeted by a live incident of the block.
 
 The dashboard, the downloads, the PDF and the API read a selection's blocks from this table
 (`block_rows`: tens to hundreds of rows) instead of counting the incidents, their
 publications and their timelines each time. A row holds exactly what the direct count of
 `stats.queries.incident_block_rows` gives for its block (live incidents and the residue of
 purged ones) plus the histogram of days to the first action, so the figures are the same.
+The share of employees targeted counts distinct users over a window of months, which no sum
+of monthly counts gives; `targeted_by_unit` reads the distinct users of the window's
+`MonthlyTarget` rows instead (live incidents only, as `queries.people_by_unit` counts them).
+Both tables are recounted together, block by block, everywhere below.
 
 Kept exact three ways:
 
 - on commit: `stats.signals` marks the block of an incident that was saved or deleted (and
-  of one whose publications or action entries changed) with `cell_mark`/`incident_mark`;
-  after the transaction commits, the worker (`stats.tasks.refresh_blocks`) recomputes those
-  blocks from the source rows (a few GROUP BYs over one unit and month) and replaces their
-  rows. A read of the statistics first recounts the blocks its own thread marked and those
-  its process handed to the worker lately (`pending_flush`), so it sees its own changes
-  before the worker has run (see "Marks" below). Recomputing from the source is idempotent: a block recomputed
+  of one whose publications, action entries or targets (an "edited" entry) changed) with
+  `cell_mark`/`incident_mark`; after the transaction commits, the worker
+  (`stats.tasks.refresh_blocks`) recomputes those blocks from the source rows (a few GROUP
+  BYs over one unit and month) and replaces their rows. A read of the statistics first
+  recounts the blocks its own thread marked and those its process handed to the worker
+  lately (`pending_flush`), so it sees its own changes before the worker has run (see
+  "Marks" below). Recomputing from the source is idempotent: a block recomputed
   twice, or for a transaction that was rolled back, is still right.
 - nightly: `rollup_reconcile` (Celery beat "stats-reconcile-rollup") recounts every block
   and repairs the rows that differ (writes done without signals: bulk inserts, raw SQL).
@@ -43,7 +49,7 @@ from common.dates import add_months
 from incidents.models import Incident, TimelineEntry
 
 from . import queries
-from .models import IncidentResidue, MonthlyCount
+from .models import IncidentResidue, MonthlyCount, MonthlyTarget
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +136,20 @@ def cells_count(unit_ids, first: date, last: date) -> dict[tuple[int, date], dic
     return cells
 
 
+def targets_count(unit_ids, first: date, last: date) -> set[tuple[int, date, int]]:
+    """{(unit, month, user)}: the users targeted by live incidents of the units registered in the
+    months, counted from the incidents' targets (one query)."""
+    return {
+        (unit, _as_month(month), user)
+        for unit, month, user in Incident.targets.through.objects.filter(
+            **queries.selection(unit_ids, first, last, prefix="incident__")
+        )
+        .annotate(month=TruncMonth("incident__registered_at", tzinfo=queries.local_zone(), output_field=DateField()))
+        .values_list("incident__unit_id", "month", "user_id")
+        .distinct()
+    }
+
+
 def _lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -141,6 +161,15 @@ def _rows(fresh: dict, keys) -> list[MonthlyCount]:
         MonthlyCount(unit_id=unit, month=month, **fresh[(unit, month)])
         for unit, month in sorted(keys)
         if (unit, month) in fresh
+    ]
+
+
+def _target_rows(fresh: set, keys) -> list[MonthlyTarget]:
+    keys = set(keys)
+    return [
+        MonthlyTarget(unit_id=unit, month=month, user_id=user)
+        for unit, month, user in sorted(fresh)
+        if (unit, month) in keys
     ]
 
 
@@ -163,9 +192,13 @@ def cells_refresh(keys) -> None:
     with transaction.atomic():
         _lock()
         months = [month for _unit, month in keys]
-        fresh = cells_count({unit for unit, _month in keys}, min(months), max(months))
+        unit_ids = {unit for unit, _month in keys}
+        fresh = cells_count(unit_ids, min(months), max(months))
+        targets = targets_count(unit_ids, min(months), max(months))
         MonthlyCount.objects.filter(_where(keys)).delete()
         MonthlyCount.objects.bulk_create(_rows(fresh, keys))
+        MonthlyTarget.objects.filter(_where(keys)).delete()
+        MonthlyTarget.objects.bulk_create(_target_rows(targets, keys))
 
 
 # --- Marks, recounted after the commit ------------------------------------------------------------
@@ -203,7 +236,7 @@ def cell_mark(unit_id: int | None, registered_at: datetime | None) -> None:
 
 
 def incident_mark(incident_id: int | None) -> None:
-    """Something counted about incident `incident_id` changed (a publication, an action entry)."""
+    """Something counted about incident `incident_id` changed (a publication, an action entry, a target)."""
     if incident_id is None:
         return
     _marks().incidents.add(incident_id)
@@ -288,19 +321,60 @@ def pending_flush() -> None:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def block_rows(unit_ids, first: date, last: date) -> tuple[list[dict], dict[int, int]]:
-    """The blocks of the units and months as `queries.incident_block_rows` gives them (month,
-    unit_id, n, n_<name>), and the histogram {days to the first action: incidents} of all of them.
-    One query over the rollup; the marks of this thread are flushed first."""
+def block_cells(unit_ids, first: date, last: date) -> tuple[list[tuple[int, date, int, dict]], dict[int, int]]:
+    """The blocks of the units and months as stored: (unit, month, incidents, {name: n}), and the
+    histogram {days to the first action: incidents} of all of them. One query over the rollup;
+    the marks of this thread are flushed first."""
     pending_flush()
-    rows, histogram = [], {}
+    cells, histogram = [], {}
     for unit_id, month, incidents, counts, days in MonthlyCount.objects.filter(
         unit_id__in=list(unit_ids), month__gte=first.replace(day=1), month__lte=last.replace(day=1)
     ).values_list("unit_id", "month", "incidents", "counts", "days"):
-        rows.append({"month": month, "unit_id": unit_id, "n": incidents, **{f"n_{k}": v for k, v in counts.items()}})
+        cells.append((unit_id, month, incidents, counts))
         for value, n in days.items():
             histogram[int(value)] = histogram.get(int(value), 0) + n
+    return cells, histogram
+
+
+def block_rows(unit_ids, first: date, last: date) -> tuple[list[dict], dict[int, int]]:
+    """The blocks of the units and months as `queries.incident_block_rows` gives them (month,
+    unit_id, n, n_<name>), and the histogram {days to the first action: incidents} of all of them."""
+    cells, histogram = block_cells(unit_ids, first, last)
+    rows = [
+        {"month": month, "unit_id": unit_id, "n": incidents, **{f"n_{k}": v for k, v in counts.items()}}
+        for unit_id, month, incidents, counts in cells
+    ]
     return rows, histogram
+
+
+def targeted_by_unit(unit_ids, first: date, last: date) -> dict[int, set[int]]:
+    """{unit: users targeted by a live incident of the unit registered in the months}, one query
+    over the rollup (the distinct users of the months' `MonthlyTarget` rows)."""
+    pending_flush()
+    targeted: dict[int, set[int]] = {}
+    for unit_id, user_id in (
+        MonthlyTarget.objects.filter(
+            unit_id__in=list(unit_ids), month__gte=first.replace(day=1), month__lte=last.replace(day=1)
+        )
+        .values_list("unit_id", "user_id")
+        .distinct()
+        .order_by()
+    ):
+        targeted.setdefault(unit_id, set()).add(user_id)
+    return targeted
+
+
+def people_by_unit(
+    unit_ids, first: date, last: date, *, caseworkers=None
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """`queries.people_by_unit` with the targeted users read from the rollup: ({unit: caseworkers},
+    {unit: those of them targeted by a live incident of the unit registered in the months}).
+    `caseworkers` ({unit: users}, as `queries.caseworkers_by_unit` gives them) when the caller has them."""
+    if caseworkers is None:
+        employees = queries.caseworkers_by_unit(unit_ids)
+    else:
+        employees = {unit_id: set(users) for unit_id, users in caseworkers.items() if users}
+    return employees, queries.targeted_employees(employees, targeted_by_unit(unit_ids, first, last))
 
 
 # --- Rebuilding and reconciling ------------------------------------------------------------------
@@ -331,23 +405,30 @@ def _units(organisation=None) -> list[int]:
     return list(units.values_list("pk", flat=True))
 
 
-def rollup_rebuild(organisation=None) -> int:
+def rollup_rebuild(organisation=None, *, targets: bool = True) -> int:
     """Recount every block of the organisation's units (all organisations when None) in one
-    transaction; returns the number of rows written."""
+    transaction; returns the number of `MonthlyCount` rows written. `targets=False` leaves
+    `MonthlyTarget` alone (for the migration that filled `MonthlyCount` before it existed)."""
     unit_ids = _units(organisation)
     written = 0
     with transaction.atomic():
         _lock()
         MonthlyCount.objects.filter(unit_id__in=unit_ids).delete()
+        if targets:
+            MonthlyTarget.objects.filter(unit_id__in=unit_ids).delete()
         span = _span(unit_ids)
         for first, last in _chunks(*span) if span else ():
             fresh = cells_count(unit_ids, first, last)
             written += len(MonthlyCount.objects.bulk_create(_rows(fresh, fresh)))
+            if targets:
+                fresh_targets = targets_count(unit_ids, first, last)
+                MonthlyTarget.objects.bulk_create(_target_rows(fresh_targets, {key[:2] for key in fresh_targets}))
     return written
 
 
 def rollup_reconcile(organisation=None) -> int:
-    """Recount every block and repair the rows that differ from the count; returns how many were repaired."""
+    """Recount every block and repair the rows that differ from the count (its `MonthlyCount` row or its
+    `MonthlyTarget` rows); returns how many blocks were repaired."""
     unit_ids = _units(organisation)
     span = _span(unit_ids)
     wrong: set[tuple[int, date]] = set()
@@ -360,10 +441,17 @@ def rollup_reconcile(organisation=None) -> int:
             ).values_list("unit_id", "month", "incidents", "counts", "days")
         }
         wrong |= {key for key in fresh.keys() | stored.keys() if fresh.get(key) != stored.get(key)}
-    outside = MonthlyCount.objects.filter(unit_id__in=unit_ids)
-    if span:
-        outside = outside.exclude(month__gte=span[0], month__lte=span[1])
-    wrong |= set(outside.values_list("unit_id", "month"))
+        stored_targets = set(
+            MonthlyTarget.objects.filter(unit_id__in=unit_ids, month__gte=first, month__lte=last).values_list(
+                "unit_id", "month", "user_id"
+            )
+        )
+        wrong |= {(unit, month) for unit, month, _user in targets_count(unit_ids, first, last) ^ stored_targets}
+    for model in (MonthlyCount, MonthlyTarget):
+        outside = model.objects.filter(unit_id__in=unit_ids)
+        if span:
+            outside = outside.exclude(month__gte=span[0], month__lte=span[1])
+        wrong |= set(outside.values_list("unit_id", "month"))
     if wrong:
         logger.warning("Statistics rollup: %s blocks differed from the count and were recounted", len(wrong))
         cells_refresh(wrong)

@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-
 from accounts import permissions
 from accounts.models import Membership, Role, Unit
 from accounts.tree import UnitTree
@@ -46,10 +44,12 @@ class Scope:
     rows: tuple[ReportingUnit, ...]
     row_of_unit: dict[int, int] = field(hash=False, compare=False)
     selected_unit_id: int | None = None
+    # {unit: its active caseworkers} of `unit_ids` (read with the tree, for the share of employees targeted)
+    caseworkers: dict[int, frozenset[int]] = field(default_factory=dict, hash=False, compare=False)
 
 
 class StatisticsUnits:
-    """The user's statistics units with the organisation tree, employees and k (3 queries)."""
+    """The user's statistics units with the organisation tree, employees and k (2 queries)."""
 
     def __init__(self, user) -> None:
         self.user = user
@@ -62,13 +62,12 @@ class StatisticsUnits:
         self.threshold: dict[int, int] = {}
         self.lag: dict[int, int] = {}
         self.employees: dict[int, int] = {}
+        self.caseworkers: dict[int, frozenset[int]] = {}
         if not self.allowed:
             return
-        organisation_ids = set(
-            Unit.objects.filter(pk__in=self.allowed).order_by().values_list("organisation_id", flat=True).distinct()
-        )
+        organisations = Unit.objects.filter(pk__in=self.allowed).order_by().values("organisation_id")
         for unit_id, parent_id, name, threshold, lag in (
-            Unit.objects.filter(organisation_id__in=organisation_ids)
+            Unit.objects.filter(organisation_id__in=organisations)
             .order_by("name", "id")
             .values_list(
                 "id", "parent_id", "name", "organisation__statistics_threshold", "organisation__statistics_lag_months"
@@ -78,12 +77,13 @@ class StatisticsUnits:
             self.names[unit_id] = name
             self.tree.add(unit_id, parent_id)
             self.threshold[unit_id] = threshold
-        self.employees = dict(
-            Membership.objects.filter(role=Role.CASEWORKER, unit_id__in=self.allowed, user__is_active=True)
-            .values("unit_id")
-            .annotate(n=Count("user_id", distinct=True))
-            .values_list("unit_id", "n")
-        )
+        caseworkers: dict[int, set[int]] = defaultdict(set)
+        for unit_id, user_id in Membership.objects.filter(
+            role=Role.CASEWORKER, unit_id__in=self.allowed, user__is_active=True
+        ).values_list("unit_id", "user_id"):
+            caseworkers[unit_id].add(user_id)
+        self.caseworkers = {unit_id: frozenset(users) for unit_id, users in caseworkers.items()}
+        self.employees = {unit_id: len(users) for unit_id, users in self.caseworkers.items()}
 
     # -- the tree -------------------------------------------------------------------------
 
@@ -168,7 +168,15 @@ class StatisticsUnits:
                 rows_order.append((unit, depth))
             row_of_unit[unit] = row
         rows = tuple(ReportingUnit(u, self.names[u], depth, tuple(folded[u])) for u, depth in rows_order)
-        return Scope(unit_ids=ids, exact=exact, k=k, rows=rows, row_of_unit=row_of_unit, selected_unit_id=unit_id)
+        return Scope(
+            unit_ids=ids,
+            exact=exact,
+            k=k,
+            rows=rows,
+            row_of_unit=row_of_unit,
+            selected_unit_id=unit_id,
+            caseworkers={u: users for u, users in self.caseworkers.items() if u in ids},
+        )
 
 
 def unit_as_statistics_show_it(user, unit):

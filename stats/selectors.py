@@ -14,12 +14,18 @@ organisation tree), never sorted by count.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404
 from django.utils import formats, timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.dates import add_months
@@ -67,7 +73,23 @@ class Number:
     @property
     def html(self) -> str:
         """For the page and the PDF: Danish digit grouping."""
-        return "" if self.value is None else formats.number_format(self.value, force_grouping=True)
+        return "" if self.value is None else grouped(self.value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _grouped(value, language: str | None) -> str:
+    return formats.number_format(value, force_grouping=True)
+
+
+def grouped(value) -> str:
+    """`formats.number_format(value, force_grouping=True)` in the active language, remembered
+    (a page prints a few hundred numbers, mostly the same few); forgotten when a setting changes."""
+    return _grouped(value, get_language())
+
+
+@receiver(setting_changed)
+def _formats_changed(**kwargs) -> None:
+    _grouped.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,20 @@ class Table:
         """(row label, cells, row total) for the template."""
         totals = self.row_totals or (None,) * len(self.rows)
         return list(zip(self.rows, self.cells, totals, strict=True))
+
+    @property
+    def body_html(self) -> SafeString:
+        """The rows of the table's body, as the loop over `body` in stats/includes/table.html
+        printed them (the same markup, written here: a page has hundreds of cells)."""
+        rows = []
+        for label, cells, row_total in self.body():
+            numbers = "".join(f'<td class="num">{conditional_escape(cell.html)}</td>' for cell in cells)
+            total = f'<td class="num total">{conditional_escape(row_total.html)}</td>' if row_total else ""
+            rows.append(
+                f'\n    <tr>\n      <th scope="row">{conditional_escape(label.label)}</th>\n      {numbers}\n'
+                f"      {total}\n    </tr>\n  "
+            )
+        return mark_safe("".join(rows))  # noqa: S308 - every text above is escaped
 
 
 @dataclass(frozen=True)
@@ -285,14 +321,53 @@ def _merge(rows: list[dict], scope: Scope) -> dict[tuple[date, int], dict[str, i
     return merged
 
 
+def _merge_cells(cells, scope: Scope) -> dict[tuple[date, int], dict[str, int]]:
+    """`_merge` of the rollup's blocks (`rollup.block_cells`): the same sums, without the rows' n_ names."""
+    merged: dict[tuple[date, int], dict[str, int]] = {}
+    for unit_id, month, incidents, counts in cells:
+        key = (month, scope.row_of_unit.get(unit_id, unit_id))
+        into = merged.get(key)
+        if into is None:
+            merged[key] = {"total": incidents, **counts}
+            continue
+        into["total"] = into.get("total", 0) + incidents
+        for name, value in counts.items():
+            into[name] = into.get(name, 0) + value
+    return merged
+
+
 def _publish(block: disclosure.Block, *, k: int, exact: bool) -> dict[str, int]:
     """{name: number} of one block: exact for a manager, rounded for a union rep."""
     values: dict[str, int] = {}
     if exact:
         disclosure.exact_sums(values, block)
-    else:
-        disclosure.add_published(values, disclosure.block_publish(block, base=k, secret=queries.rounding_secret()))
-    return {name.split(":", 1)[-1]: value for name, value in values.items()}
+        return {name.split(":", 1)[-1]: value for name, value in values.items()}
+    key = (
+        block.identity,
+        block.total,
+        tuple((name, tuple(cells.items())) for name, cells in block.partitions.items()),
+        tuple(block.subsets.items()),
+        block.within,
+    )
+    return dict(_rounded(key, k, queries.rounding_secret()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _rounded(key: tuple, base: int, secret: bytes) -> tuple[tuple[str, int], ...]:
+    """`_publish` of a union rep's block, remembered: the rounding is a function of the block's
+    identity and counts, the base and the secret, so a block seen before (every month but the
+    newest, mostly) is not rounded again. A block whose counts changed has another key."""
+    identity, total, partitions, subsets, within = key
+    block = disclosure.Block(
+        identity=identity,
+        total=total,
+        partitions={name: dict(cells) for name, cells in partitions},
+        subsets=dict(subsets),
+        within=within,
+    )
+    values: dict[str, int] = {}
+    disclosure.add_published(values, disclosure.block_publish(block, base=base, secret=secret))
+    return tuple((name.split(":", 1)[-1], value) for name, value in values.items())
 
 
 def published_blocks(
@@ -302,6 +377,13 @@ def published_blocks(
 
     A block without anything is all zeros whatever the offsets, so it need not be listed."""
     out = {}
+    if exact:  # a manager's numbers are the block's own counts (what `_publish` gives for exact)
+        names = [code for codes in partitions.values() for code in codes] + list(subsets)
+        for key, counts in merged.items():
+            values = {"total": counts.get("total", 0)} if total else {}
+            values.update((name, counts.get(name, 0)) for name in names)
+            out[key] = values
+        return out
     for (month, row), counts in merged.items():
         block = disclosure.Block(
             identity=f"{kind}|{month:%Y-%m}|{row}",
@@ -314,18 +396,35 @@ def published_blocks(
     return out
 
 
-def _sum(blocks: dict, name: str, *, months=None, rows=None) -> int:
-    return sum(
-        values.get(name, 0)
-        for (month, row), values in blocks.items()
-        if (month in months if months is not None else True) and (row in rows if rows is not None else True)
-    )
+class _Sums:
+    """The sums of published block numbers {(month, row): {name: n}} by name, by name and month,
+    and by name and row, added up once (a page asks for a few hundred of them)."""
+
+    def __init__(self, blocks: dict) -> None:
+        self.total: dict[str, int] = defaultdict(int)
+        self.by_month: dict[tuple[str, date], int] = defaultdict(int)
+        self.by_row: dict[tuple[str, int], int] = defaultdict(int)
+        for (month, row), values in blocks.items():
+            for name, value in values.items():
+                self.total[name] += value
+                self.by_month[name, month] += value
+                self.by_row[name, row] += value
+
+    def __call__(self, name: str, *, months=None, rows=None) -> int:
+        """The sum of `name` over the blocks of `months` (or of `rows`, or all of them)."""
+        if months is not None and rows is not None:
+            raise ValueError("months or rows, not both")
+        if months is not None:
+            return sum(self.by_month.get((name, month), 0) for month in months)
+        if rows is not None:
+            return sum(self.by_row.get((name, row), 0) for row in rows)
+        return self.total.get(name, 0)
 
 
 def people_blocks(scope: Scope, first: date, last: date, *, k: int, exact: bool) -> tuple[int, int]:
     """(employees, employees targeted in the months) of the reporting rows, each row rounded on its own
     for a union rep (a block per row and window)."""
-    employees, targeted = queries.people_by_unit(scope.unit_ids, first, last)
+    employees, targeted = rollup.people_by_unit(scope.unit_ids, first, last, caseworkers=scope.caseworkers)
     per_row: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
     for unit_id, users in employees.items():
         per_row[scope.row_of_unit.get(unit_id, unit_id)][0].update(users)
@@ -357,16 +456,17 @@ def statistics_build(
     k, exact = scope.k, scope.exact
     people_last = last if exact or people_last is None else people_last
     employees_first = add_months(people_last.replace(day=1), 1 - EMPLOYEE_WINDOW_MONTHS)
-    block_rows, histogram = rollup.block_rows(scope.unit_ids, first, last)
+    cells, histogram = rollup.block_cells(scope.unit_ids, first, last)
     blocks = published_blocks(
         "incident",
-        _merge(block_rows, scope),
+        _merge_cells(cells, scope),
         INCIDENT_PARTITIONS,
         INCIDENT_SUBSETS,
         k=k,
         exact=exact,
         within=INCIDENT_WITHIN,
     )
+    sums = _Sums(blocks)
     periods = blocks_between(first, last, period)
 
     def months_of(block):
@@ -385,7 +485,7 @@ def statistics_build(
         period_heading,
         period_rows,
         [Label(LEVEL_CODES[level], LEVEL_LABELS[level]) for level in LEVELS],
-        [[_sum(blocks, f"level_{level}", months=months_of(block)) for level in LEVELS] for block in periods],
+        [[sums(f"level_{level}", months=months_of(block)) for level in LEVELS] for block in periods],
         k=k,
         exact=exact,
         row_totals=True,
@@ -399,7 +499,7 @@ def statistics_build(
         _("Enhed"),
         [Label(str(row.id), row.name) for row in scope.rows],
         count_column,
-        [[_sum(blocks, "total", rows=rows_of[row.id])] for row in scope.rows],
+        [[sums("total", rows=rows_of[row.id])] for row in scope.rows],
         k=k,
         exact=exact,
         note=unit_note if scope.rows and any(row.folded for row in scope.rows) else "",
@@ -412,7 +512,7 @@ def statistics_build(
             heading,
             [Label(c, str(label)) for c, label in labels],
             count_column,
-            [[_sum(blocks, f"{prefix}_{c}")] for c, _label in labels],
+            [[sums(f"{prefix}_{c}")] for c, _label in labels],
             k=k,
             exact=exact,
             column_totals=column_totals,
@@ -448,7 +548,7 @@ def statistics_build(
 
     units_total = units.column_total()
     total = (units_total.value or 0) if units_total else 0
-    with_action = _sum(blocks, "with_action")
+    with_action = sums("with_action")
     recordings = recording_tables(
         scope=scope,
         first=first,
@@ -473,11 +573,11 @@ def statistics_build(
         unit_label=unit_label,
         total=_number(total, k=k, exact=exact),
         tables=(month_level, units, statuses, relations, platforms, phenomena, *recordings),
-        police=_share("police", _("Anmeldt til politiet"), _sum(blocks, "reported_police"), total, k=k, exact=exact),
+        police=_share("police", _("Anmeldt til politiet"), sums("reported_police"), total, k=k, exact=exact),
         datatilsynet=_share(
             "datatilsynet",
             _("Anmeldt til Datatilsynet"),
-            _sum(blocks, "reported_datatilsynet"),
+            sums("reported_datatilsynet"),
             total,
             k=k,
             exact=exact,
@@ -513,6 +613,7 @@ def recording_tables(
         exact=exact,
         total=False,
     )
+    sums = _Sums(blocks)
     count_column = [Label("count", _("Anmodninger"))]
     by_decision = _table(
         "recording_month_decision",
@@ -521,7 +622,7 @@ def recording_tables(
         [Label(start.strftime("%Y-%m"), block_label(start, period)) for start, _end in periods],
         [Label(code, str(DECISION_LABELS[code])) for code in DECISIONS],
         [
-            [_sum(blocks, f"decision_{code}", months=set(queries.months_between(*block))) for code in DECISIONS]
+            [sums(f"decision_{code}", months=set(queries.months_between(*block))) for code in DECISIONS]
             for block in periods
         ],
         k=k,
@@ -534,7 +635,7 @@ def recording_tables(
         _("Begrundelse"),
         [Label(code, str(REASON_LABELS[code])) for code in REASONS],
         count_column,
-        [[_sum(blocks, f"reason_{code}")] for code in REASONS],
+        [[sums(f"reason_{code}")] for code in REASONS],
         k=k,
         exact=exact,
         column_totals=False,
@@ -546,7 +647,7 @@ def recording_tables(
         _("Optagelse"),
         [Label(code, str(label)) for code, label in MEDIA_LABELS.items()],
         count_column,
-        [[_sum(blocks, f"media_{code}")] for code in MEDIA_LABELS],
+        [[sums(f"media_{code}")] for code in MEDIA_LABELS],
         k=k,
         exact=exact,
     )
@@ -559,7 +660,7 @@ def recording_tables(
             Label("linked_to_incident", _("Optagelse knyttet til en sag om udhængning")),
         ],
         count_column,
-        [[_sum(blocks, "hidden_recording")], [_sum(blocks, "linked_to_incident")]],
+        [[sums("hidden_recording")], [sums("linked_to_incident")]],
         k=k,
         exact=exact,
         column_totals=False,

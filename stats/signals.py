@@ -7,9 +7,16 @@ statistics listen to its models' saves and deletions:
   block it was in when it was loaded if its unit or registration time changed;
 - a publication saved or deleted, an action entry of a timeline saved or deleted: the
   block of its incident (looked up when the marks are flushed; an incident deleted with
-  it marks its own block).
+  it marks its own block);
+- an incident's "edited" timeline entry saved: its block, for the targets (`MonthlyTarget`).
+  The targets change in `incidents.services` only, at the registration (the incident's save
+  marks the block) and in `incident_update`, which writes that entry with every change. There
+  is no m2m_changed listener on purpose: any listener makes Django read the existing targets
+  before each `targets.add`, one more query for every registration. A target row deleted with
+  its user needs nothing: the rollup's rows of the user go with it (CASCADE).
 
-Writes that send no signals (bulk_create, QuerySet.update, raw SQL) are caught by the
+Writes that send no signals (bulk_create, QuerySet.update, raw SQL) and targets changed
+outside `incidents.services` (`incident.targets.add` in a shell) are caught by the
 nightly reconciliation, or by `rollup.cells_refresh` / `manage.py rebuild_statistics`
 called by whoever does them (the demo seed, the tests' bulk helper).
 """
@@ -60,8 +67,11 @@ def _publication_changed(sender, instance, raw=False, **kwargs) -> None:
         rollup.incident_mark(instance.incident_id)
 
 
+MARKING_ENTRIES = frozenset({TimelineEntry.Kind.ACTION, TimelineEntry.Kind.EDITED})
+
+
 def _entry_changed(sender, instance, raw=False, **kwargs) -> None:
-    if not raw and instance.kind == TimelineEntry.Kind.ACTION:
+    if not raw and instance.kind in MARKING_ENTRIES:
         rollup.incident_mark(instance.incident_id)
 
 

@@ -1,6 +1,7 @@
 """The statistics' rollup (stats.rollup, issue 20): kept equal to a direct count through
 registrations, changes, status changes, actions, deletions, purges and a rebuild; the
-nightly task and the command; the dashboard's queries pinned."""
+employees targeted (MonthlyTarget) likewise through changes of the targets; the nightly
+task and the command; the dashboard's queries pinned."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from incidents import services
 from incidents.models import Incident, Publication
 from stats import queries, rollup
-from stats.models import MonthlyCount
+from stats.models import MonthlyCount, MonthlyTarget
 from stats.residue import residue_record
+from stats.scope import StatisticsUnits
 from stats.tasks import reconcile_rollup
+from tests.factories import member
 from udhaengning.beat import BEAT_SCHEDULE
 
 from .conftest import bulk_incidents
@@ -153,12 +157,149 @@ def test_the_reconciliation_runs_nightly():
     assert entry["task"] == "stats.tasks.reconcile_rollup" and entry["options"]["expires"]
 
 
-def test_the_dashboard_reads_the_rollup_in_a_fixed_number_of_queries(client, units, django_assert_max_num_queries):
+# The dashboard's queries (issue 20): session, user, the unit tree, the caseworkers, the rollup's
+# blocks, the requests to record, the rollup's targeted employees, the reports list, the audit
+# event (chain head, insert, head moved), the unread notifications; a union rep's page also
+# lists the cases shared with them. None of them reads the incidents.
+DASHBOARD_QUERIES = {"manager": 12, "union_rep": 13}
+
+
+@pytest.mark.parametrize("reader", sorted(DASHBOARD_QUERIES))
+def test_the_dashboard_reads_the_rollup_in_a_fixed_number_of_queries(
+    client, units, reader, django_assert_max_num_queries
+):
     personas = units
     month = timezone.localdate().replace(day=1) - timedelta(days=40)
-    bulk_incidents([{"unit": personas.family, "registered": month, "platforms": ["facebook", "blog"]}] * 30)
-    client.force_login(personas.manager)
+    bulk_incidents(
+        [
+            {
+                "unit": personas.family,
+                "registered": month,
+                "platforms": ["facebook", "blog"],
+                "targets": [personas.caseworker],
+            }
+        ]
+        * 30
+    )
+    client.force_login(getattr(personas, reader))
     client.get(reverse("dashboard:union_rep"))
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(DASHBOARD_QUERIES[reader]):
         response = client.get(reverse("dashboard:union_rep"))
     assert response.status_code == 200
+    bulk_incidents([{"unit": personas.jobcenter, "registered": month - timedelta(days=31)}] * 30)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES[reader]):  # the same with more incidents and months
+        assert client.get(reverse("dashboard:union_rep")).status_code == 200
+
+
+def _span():
+    last = timezone.localdate().replace(day=1)
+    return (last - timedelta(days=800)).replace(day=1), last
+
+
+def _assert_targeted_equal_to_a_direct_count(personas) -> None:
+    """The rollup's targeted employees equal the incidents' targets: the stored rows as counted
+    from the incidents, and the employees targeted per unit over several windows."""
+    rollup.pending_flush()
+    first, last = _span()
+    assert set(MonthlyTarget.objects.values_list("unit_id", "month", "user_id")) == rollup.targets_count(
+        _ids(personas), first, last
+    )
+    caseworkers = StatisticsUnits(personas.manager).scope().caseworkers  # as the dashboard reads them
+    for window_first in (first, last - timedelta(days=40), last):
+        window_first = window_first.replace(day=1)
+        direct = queries.people_by_unit(_ids(personas), window_first, last)
+        assert rollup.people_by_unit(_ids(personas), window_first, last) == direct
+        assert rollup.people_by_unit(_ids(personas), window_first, last, caseworkers=caseworkers) == direct
+
+
+def test_the_targeted_employees_follow_every_change_of_the_targets(units, django_capture_on_commit_callbacks):
+    personas = units
+    team_worker = member(personas.team, Role.CASEWORKER, username="team_worker")
+
+    def targets_set(incident, users):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.incident_update(actor=personas.manager, incident=incident, fields={}, targets=users)
+
+    with django_capture_on_commit_callbacks(execute=True):  # registered with a target
+        incident = services.incident_register(
+            actor=personas.manager,
+            unit=personas.family,
+            channel="manager",
+            fields={"title": "Mål", "discovered_at": timezone.now()},
+            targets=[personas.caseworker],
+        )
+    _assert_targeted_equal_to_a_direct_count(personas)
+    _employees, targeted = rollup.people_by_unit(_ids(personas), *_span())
+    assert targeted == {personas.family.pk: {personas.caseworker.pk}}
+
+    # targets added (one of another unit: counted only where employed), one removed, all removed
+    targets_set(incident, [personas.caseworker, personas.other_caseworker, team_worker])
+    _assert_targeted_equal_to_a_direct_count(personas)
+    assert MonthlyTarget.objects.filter(unit=personas.family).count() == 3
+    targets_set(incident, [personas.other_caseworker, team_worker])
+    _assert_targeted_equal_to_a_direct_count(personas)
+    assert not MonthlyTarget.objects.filter(user=personas.caseworker).exists()
+    targets_set(incident, [])
+    _assert_targeted_equal_to_a_direct_count(personas)
+    assert not MonthlyTarget.objects.exists()
+    targets_set(incident, [personas.caseworker, team_worker])
+
+    older = timezone.localdate().replace(day=1) - timedelta(days=75)
+    (earlier,) = bulk_incidents([{"unit": personas.family, "registered": older, "targets": [personas.caseworker]}])
+    _assert_targeted_equal_to_a_direct_count(personas)
+
+    with django_capture_on_commit_callbacks(execute=True):  # moved to another unit, a target added
+        services.incident_update(
+            actor=personas.manager,
+            incident=incident,
+            fields={"unit": personas.jobcenter},
+            targets=[personas.caseworker, team_worker, personas.other_caseworker],
+        )
+    incident.refresh_from_db()
+    assert incident.unit_id == personas.jobcenter.pk
+    _assert_targeted_equal_to_a_direct_count(personas)
+    _employees, targeted = rollup.people_by_unit(_ids(personas), *_span())
+    assert targeted == {
+        personas.jobcenter.pk: {personas.other_caseworker.pk},
+        personas.family.pk: {personas.caseworker.pk},
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):  # purged: the residue keeps no person
+        residue_record(incident=incident)
+        incident.delete()
+    _assert_targeted_equal_to_a_direct_count(personas)
+    assert not MonthlyTarget.objects.filter(unit=personas.jobcenter).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):  # a user deleted: the rows go with the user
+        personas.caseworker.delete()
+    _assert_targeted_equal_to_a_direct_count(personas)
+    assert not MonthlyTarget.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):  # an incident deleted without a residue
+        services.incident_update(actor=personas.manager, incident=earlier, fields={}, targets=[team_worker])
+    assert MonthlyTarget.objects.filter(user=team_worker).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Incident.objects.get(pk=earlier.pk).delete()
+    _assert_targeted_equal_to_a_direct_count(personas)
+    assert not MonthlyTarget.objects.exists()
+
+
+def test_targets_written_without_signals_are_repaired_by_the_reconciliation_and_the_rebuild(units):
+    personas = units
+    month = timezone.localdate().replace(day=1) - timedelta(days=40)
+    (incident,) = bulk_incidents([{"unit": personas.family, "registered": month, "targets": [personas.caseworker]}])
+    _assert_targeted_equal_to_a_direct_count(personas)
+    through = Incident.targets.through
+    through.objects.bulk_create([through(incident=incident, user=personas.other_caseworker)])  # no signal
+    MonthlyTarget.objects.create(unit=personas.jobcenter, month=month.replace(day=1), user=personas.caseworker)
+    assert reconcile_rollup() == 2
+    _assert_targeted_equal_to_a_direct_count(personas)
+    incident.targets.add(personas.caseworker)  # outside incidents.services, from both sides: nothing marked
+    personas.other_caseworker.targeted_incidents.clear()
+    assert reconcile_rollup() == 1
+    _assert_targeted_equal_to_a_direct_count(personas)
+    assert reconcile_rollup() == 0
+
+    MonthlyTarget.objects.all().delete()
+    call_command("rebuild_statistics")
+    _assert_targeted_equal_to_a_direct_count(personas)
+    assert MonthlyTarget.objects.count() == 1
