@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError
 
 from incidents import services
 from stats import rollup
-from stats.models import MonthlyCount
+from stats.models import MonthlyCount, MonthlyTarget
 from stats.tasks import refresh_blocks
 from tests.reports.test_worker import finished_tasks, own_broker, wait_for_task
 from udhaengning.celery import app
@@ -25,6 +25,7 @@ def _register(personas, title: str = "Rollup"):
         channel="manager",
         fields={"title": title, "discovered_at": timezone.now(), "related_threats": True},
         publications=[{"platform": "facebook", "url": "https://example.org/a"}],
+        targets=[personas.caseworker],
     )
 
 
@@ -38,7 +39,7 @@ def test_the_worker_recounts_the_block_a_committed_registration_changed(personas
 
     with own_broker():
         _register(personas)  # committed: the recount is handed to the broker, not done here
-        assert not MonthlyCount.objects.exists()
+        assert not MonthlyCount.objects.exists() and not MonthlyTarget.objects.exists()
         rollup.marks_forget()  # so nothing in this process could recount it: only the worker
         with finished_tasks() as (done, event), start_worker(app, pool="solo", perform_ping_check=False):
             wait_for_task(done, event, "stats.tasks.refresh_blocks")
@@ -46,6 +47,9 @@ def test_the_worker_recounts_the_block_a_committed_registration_changed(personas
     expected = _direct(personas)[(personas.family.pk, row.month)]
     assert {"incidents": row.incidents, "counts": row.counts, "days": row.days} == expected
     assert row.incidents == 1 and row.counts["platform_facebook"] == 1 and row.counts["phenomenon_threats"] == 1
+    assert list(MonthlyTarget.objects.values_list("unit_id", "user_id")) == [
+        (personas.family.pk, personas.caseworker.pk)
+    ]
 
 
 def test_the_writing_process_reads_its_own_change_before_the_worker_has_run(personas):
