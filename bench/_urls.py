@@ -5,10 +5,14 @@
 - `/bench/floor/`: signed in, one indexed query (the newest 25 incidents of the manager's
   units, with the unit ids fixed beforehand), rendered as plain text: the least a list page
   can cost with the same session and middleware.
+- `/bench/layout/`: signed in, an empty page in the site's layout (`base.html`: navigation,
+  language form, notification badge, footer): what every page costs before its own content,
+  for reading the list's ratio against the floor.
 """
 
 from django.db import connection
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -33,8 +37,15 @@ def floor(request):
     return HttpResponse("\n".join(f"{reference} {title}" for reference, title in rows), content_type="text/plain")
 
 
+def layout(request):
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    return render(request, "base.html")
+
+
 urlpatterns = [
     path("bench/echo/", echo),
     path("bench/floor/", floor),
+    path("bench/layout/", layout),
     path("", include("udhaengning.urls")),
 ]

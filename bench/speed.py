@@ -11,7 +11,8 @@ Django's test client, it alternates the page and its floor request by request, s
 load of the shared machine hits both alike, and prints one row per measure of the goal
 table with the floor, the ratio (or the difference) and the goal:
 
-- incident list (first page, default filters), p95, against the floor view's p95;
+- incident list (first page, default filters), p95, against the floor view's p95, and beside
+  it an empty page in the site's layout (what any page costs before its content);
 - signed-in request overhead: the echo view signed in against the echo view anonymous (medians);
 - search `?q=trussel` on the list, p95 (no floor: the goal is an absolute time);
 - statistics dashboard, 12 and 36 months, against one hand-written GROUP BY of the same
@@ -212,8 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         signed_in.force_login(manager)
         list_url = reverse("incidents:list")
         if "list" in wanted:
-            listing, floor = side_by_side(
-                n, (signed_in, "GET", list_url, None), (signed_in, "GET", "/bench/floor/", None)
+            listing, floor, layout = side_by_side(
+                n,
+                (signed_in, "GET", list_url, None),
+                (signed_in, "GET", "/bench/floor/", None),
+                (signed_in, "GET", "/bench/layout/", None),
             )
             lines.append(
                 row(
@@ -223,6 +227,16 @@ def main(argv: list[str] | None = None) -> int:
                     f"{listing.p95 / floor.p95:.1f}×",
                     "≤ 3×",
                     str(listing.queries),
+                )
+            )
+            lines.append(
+                row(
+                    "for reading it: an empty page in the site's layout, p95",
+                    f"{layout.p95:.1f} ms",
+                    f"{floor.p95:.1f} ms (the same floor)",
+                    f"{layout.p95 / floor.p95:.1f}×",
+                    "—",
+                    str(layout.queries),
                 )
             )
         if "overhead" in wanted:
