@@ -72,8 +72,11 @@ class BoundedPage:
 class BoundedPaginator:
     """Offset pages of a queryset with a count bounded by `count_limit`."""
 
-    def __init__(self, queryset, per_page: int, *, count_limit: int = 1000, sample=None):
+    def __init__(self, queryset, per_page: int, *, count_limit: int = 1000, sample=None, rows=None):
         self.queryset = queryset
+        # What a page is read from, when not `queryset` itself (the same rows as values, say,
+        # with joined columns the count does not need).
+        self.rows = queryset if rows is None else rows
         self.per_page = per_page
         self.count_limit = count_limit
         # Rows of `queryset` that are cheap to count (a queryset of a subset of its rows), or None.
@@ -124,7 +127,7 @@ class BoundedPaginator:
         if self.num_pages is not None:
             number = min(number, self.num_pages)
         offset = (number - 1) * self.per_page
-        rows = list(self.queryset[offset : offset + self.per_page + 1])
+        rows = list(self.rows[offset : offset + self.per_page + 1])
         if not rows and number > 1:  # beyond the end of a list longer than the count limit
             return self.get_page(max(1, (self.count_limit // self.per_page)))
         has_next = len(rows) > self.per_page

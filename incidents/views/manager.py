@@ -81,10 +81,11 @@ def incident_list(request):
     _require_manager(request.user)
     filterset = selectors.incident_filter_for_manager(request.user, request.GET)
     paginator = BoundedPaginator(
-        filterset.qs.values(*selectors.LIST_COLUMNS),
+        filterset.qs,
         selectors.LIST_PAGE_SIZE,
         count_limit=selectors.LIST_COUNT_LIMIT,
         sample=filterset.count_sample(),
+        rows=filterset.qs.values(*selectors.LIST_COLUMNS),
     )
     page = paginator.get_page(request.GET.get("page"))
     incidents = page.object_list = selectors.list_rows(page.object_list)
