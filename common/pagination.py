@@ -92,9 +92,7 @@ class BoundedPaginator:
         was given and holds no more than the limit)."""
         if self._count is None:
             if self.sample is not None:
-                # In the sample's own order: ordered by its key, the plan walks that index
-                # through the sample's keys instead of intersecting them with a wide index.
-                found = self.sample[: self.count_limit + 1].count()
+                found = self._bounded_count(self.sample)
                 if found > self.count_limit:  # the sample is part of the rows: so are there more
                     self._count = found
                     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tree import UnitTree
@@ -177,7 +178,12 @@ class IncidentFilter(django_filters.FilterSet):
     def count_sample(self):
         """The filtered rows among the search's sample (a cheap part of `qs` to count first), or None."""
         queryset = self.qs  # runs the filters, the search among them
-        return queryset.filter(pk__in=self.search_sample).order_by("pk") if self.search_sample else None
+        if not self.search_sample:
+            return None
+        # The ids as a set-returning subquery, so the plan looks each up by its key (a literal
+        # list let the planner intersect it with the whole unit index: 80 ms at 1 M incidents).
+        ids = RawSQL("SELECT unnest(%s::bigint[])", (sorted(self.search_sample),))  # noqa: S611 - no user input
+        return queryset.filter(pk__in=ids).order_by()
 
     def filter_level(self, queryset, name, value):
         level = int(value)
