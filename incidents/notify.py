@@ -109,6 +109,24 @@ def _incident_context(incident) -> dict:
 # --- Events -----------------------------------------------------------------------------
 
 
+def _tell_each(people, *, incident, kind: str, key: str, template: str, context: dict) -> list[Notification]:
+    """One notification about `incident` for each of `people`, keyed `{key}:{person}`, so an
+    event reported twice tells each person once."""
+    created: list[Notification] = []
+    for person in people:
+        created += notification_enqueue(
+            recipient=person,
+            kind=kind,
+            key=f"{key}:{person.pk}",
+            organisation_id=incident.unit.organisation_id,
+            template=template,
+            context=context,
+            incident=incident,
+            target_url=_incident_url(incident),
+        )
+    return created
+
+
 def on_incident_registered(incident, *, targets=None, new: bool = False) -> list[Notification]:
     """A new incident: a self-report tells the managers over the unit; one registered by a
     manager tells the employee(s) it is about; a serious one tells the union reps.
@@ -119,19 +137,14 @@ def on_incident_registered(incident, *, targets=None, new: bool = False) -> list
     org_id = incident.unit.organisation_id
     context = _incident_context(incident)
     if incident.channel == "self_report":
-        for manager in Directory().over(incident.unit, Role.MANAGER):
-            if manager.pk == incident.reporter_id:
-                continue
-            created += notification_enqueue(
-                recipient=manager,
-                kind=Kind.SELF_REPORT,
-                key=f"self_report:{incident.pk}:{manager.pk}",
-                organisation_id=org_id,
-                template="self_report",
-                context=context,
-                incident=incident,
-                target_url=_incident_url(incident),
-            )
+        created += _tell_each(
+            (m for m in Directory().over(incident.unit, Role.MANAGER) if m.pk != incident.reporter_id),
+            incident=incident,
+            kind=Kind.SELF_REPORT,
+            key=f"self_report:{incident.pk}",
+            template="self_report",
+            context=context,
+        )
     else:
         created += notifications_enqueue_bulk(
             [
@@ -203,23 +216,15 @@ def on_incident_assessed(incident) -> list[Notification]:
 
 def on_status_changed(incident, entry) -> list[Notification]:
     """The employee is told the new status (not the reason, which may be internal)."""
-    created: list[Notification] = []
     status = entry.to_status or incident.status
-    context = {**_incident_context(incident), "status_label": str(type(incident).Status(status).label)}
-    for employee in employees_of(incident):
-        if employee.pk == entry.actor_id:
-            continue
-        created += notification_enqueue(
-            recipient=employee,
-            kind=Kind.STATUS_CHANGED,
-            key=f"status_changed:{entry.pk}:{employee.pk}",
-            organisation_id=incident.unit.organisation_id,
-            template="status_changed",
-            context=context,
-            incident=incident,
-            target_url=_incident_url(incident),
-        )
-    return created
+    return _tell_each(
+        (e for e in employees_of(incident) if e.pk != entry.actor_id),
+        incident=incident,
+        kind=Kind.STATUS_CHANGED,
+        key=f"status_changed:{entry.pk}",
+        template="status_changed",
+        context={**_incident_context(incident), "status_label": str(type(incident).Status(status).label)},
+    )
 
 
 def on_note_shared(note) -> list[Notification]:
@@ -228,21 +233,14 @@ def on_note_shared(note) -> list[Notification]:
     if note.visibility != "shared":
         return []
     incident = note.incident
-    created: list[Notification] = []
-    for employee in employees_of(incident):
-        if employee.pk == note.author_id:
-            continue
-        created += notification_enqueue(
-            recipient=employee,
-            kind=Kind.NOTE_SHARED,
-            key=f"note_shared:{note.pk}:{employee.pk}",
-            organisation_id=incident.unit.organisation_id,
-            template="note_shared",
-            context=_incident_context(incident),
-            incident=incident,
-            target_url=_incident_url(incident),
-        )
-    return created
+    return _tell_each(
+        (e for e in employees_of(incident) if e.pk != note.author_id),
+        incident=incident,
+        kind=Kind.NOTE_SHARED,
+        key=f"note_shared:{note.pk}",
+        template="note_shared",
+        context=_incident_context(incident),
+    )
 
 
 def on_incident_shared(share) -> list[Notification]:
@@ -268,7 +266,6 @@ def on_incident_shared(share) -> list[Notification]:
 def on_page_watch(incident, check) -> list[Notification]:
     """A watched page (incidents.capture.watch) is gone, changed or back: tell the managers
     over the unit. Only the reference, unit and outcome: never the URL (it may name people)."""
-    created: list[Notification] = []
     context = {
         **_incident_context(incident),
         "outcome": check.outcome,
@@ -276,20 +273,14 @@ def on_page_watch(incident, check) -> list[Notification]:
         "checked_at": timezone.localtime(check.checked_at).strftime("%d.%m.%Y %H:%M"),
     }
     excluded = excluded_managers([incident.pk])
-    for manager in Directory().over(incident.unit, Role.MANAGER):
-        if (incident.pk, manager.pk) in excluded:
-            continue
-        created += notification_enqueue(
-            recipient=manager,
-            kind=Kind.PAGE_WATCH,
-            key=f"page_watch:{check.pk}:{manager.pk}",
-            organisation_id=incident.unit.organisation_id,
-            template="page_watch",
-            context=context,
-            incident=incident,
-            target_url=_incident_url(incident),
-        )
-    return created
+    return _tell_each(
+        (m for m in Directory().over(incident.unit, Role.MANAGER) if (incident.pk, m.pk) not in excluded),
+        incident=incident,
+        kind=Kind.PAGE_WATCH,
+        key=f"page_watch:{check.pk}",
+        template="page_watch",
+        context=context,
+    )
 
 
 # --- Retention ------------------------------------------------------------------------------
