@@ -240,8 +240,12 @@ def earlier_incidents(
     from accounts.models import Unit
 
     # What the manager may see (the access policy) in the incident's organisation, with the
-    # organisation as a list of units, so the queries below need no join.
-    org_units = Unit.objects.filter(organisation_id=incident.unit.organisation_id).values("pk")
+    # organisation as a list of unit ids read first, so the queries below need no join: as a
+    # subquery the planner joined the units and sorted every match of a frequent name per unit
+    # (0.57 s for 84,000 matches at a million incidents) instead of walking the index in order.
+    org_units = list(
+        Unit.objects.filter(organisation_id=incident.unit.organisation_id).order_by().values_list("pk", flat=True)
+    )
     base = policy.managed_incidents(requested_by).filter(unit_id__in=org_units).exclude(pk=incident.pk)
     # Each match walks its own index (incident_perpetrator_name_latest_idx, …_url_latest_idx):
     # the latest `limit` in index order, the count from the index alone; an OR of the two would
