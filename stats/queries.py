@@ -156,6 +156,18 @@ class ActionCounts:
     reported: dict[str, int]
 
 
+def first_action_delay_sql() -> tuple[str, list]:
+    """SQL for the days from `s.registered_at` (local date) to `s.first_action`, and its params,
+    over a subquery `s` with those two columns (PostgreSQL or SQLite)."""
+    zone = str(local_zone())
+    if connection.vendor == "postgresql":
+        return "s.first_action - (s.registered_at AT TIME ZONE %s)::date", [zone]
+    return (
+        "CAST(julianday(s.first_action) - julianday(django_datetime_cast_date(s.registered_at, %s, %s)) AS INTEGER)",
+        [zone, connection.timezone_name],
+    )
+
+
 def action_counts(unit_ids, first: date, last: date) -> ActionCounts:
     """From the actions on the timelines: how many incidents had their first action n days
     after registration (by n), and how many were reported to the police and to Datatilsynet.
@@ -178,15 +190,7 @@ def action_counts(unit_ids, first: date, last: date) -> ActionCounts:
         .order_by()
     )
     inner, params = per_incident.query.sql_with_params()
-    zone = str(local_zone())
-    if connection.vendor == "postgresql":
-        delay = "s.first_action - (s.registered_at AT TIME ZONE %s)::date"
-        delay_params = [zone]
-    else:
-        delay = (
-            "CAST(julianday(s.first_action) - julianday(django_datetime_cast_date(s.registered_at, %s, %s)) AS INTEGER)"
-        )
-        delay_params = [zone, connection.timezone_name]
+    delay, delay_params = first_action_delay_sql()
     reported = ", ".join(f"SUM(CASE WHEN s.{name} > 0 THEN 1 ELSE 0 END)" for name in REPORT_ACTIONS)
     sql = f"SELECT {delay} AS delay, COUNT(*), {reported} FROM ({inner}) s GROUP BY 1"  # noqa: S608 - no user input
     histogram: dict[int, int] = {}

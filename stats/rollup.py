@@ -92,15 +92,7 @@ def _action_histograms(unit_ids, first: date, last: date) -> list[tuple[int, dat
         .order_by()
     )
     inner, params = per_incident.query.sql_with_params()
-    zone = str(queries.local_zone())
-    if connection.vendor == "postgresql":
-        delay = "s.first_action - (s.registered_at AT TIME ZONE %s)::date"
-        delay_params = [zone]
-    else:
-        delay = (
-            "CAST(julianday(s.first_action) - julianday(django_datetime_cast_date(s.registered_at, %s, %s)) AS INTEGER)"
-        )
-        delay_params = [zone, connection.timezone_name]
+    delay, delay_params = queries.first_action_delay_sql()
     sql = f"SELECT s.unit_ref, s.month, {delay}, COUNT(*) FROM ({inner}) s GROUP BY 1, 2, 3"  # noqa: S608 - no user input
     with connection.cursor() as cursor:
         cursor.execute(sql, [*delay_params, *params])
