@@ -33,7 +33,6 @@ import tempfile
 import zipfile
 from xml.etree import ElementTree
 
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -46,7 +45,7 @@ from incidents.models import Evidence, Incident
 
 from .bundles import _copy_into, _iso, _zip_name
 from .models import CaseArchive, Report, Status
-from .services import CHUNK_SIZE, TRANSIENT_ERRORS, ReportProblem, _claim
+from .services import TRANSIENT_ERRORS, ReportProblem, _claim, spool_store
 
 logger = logging.getLogger(__name__)
 
@@ -272,14 +271,7 @@ def case_archive_build(archive_id: int, *, now=None) -> CaseArchive | None:
         with tempfile.TemporaryFile() as spool:
             with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
                 metadata, metadata_json = _write(archive, incident, now=now, created_by=_person(row.created_by))
-            spool.seek(0)
-            digest = hashlib.sha256()
-            for chunk in iter(lambda: spool.read(CHUNK_SIZE), b""):
-                digest.update(chunk)
-            size = spool.tell()
-            spool.seek(0)
-            name = CaseArchive._meta.get_field("file").generate_filename(row, "archive.zip")
-            stored = default_storage.save(name, File(spool, name="archive.zip"))
+            stored, sha256, size = spool_store(spool, row, "archive.zip")
     except ReportProblem as exc:
         return case_archive_fail(archive_id, _("Sagsarkivet kunne ikke laves: %(reason)s") % {"reason": exc})
     except TRANSIENT_ERRORS:
@@ -298,7 +290,7 @@ def case_archive_build(archive_id: int, *, now=None) -> CaseArchive | None:
         with transaction.atomic():
             done = CaseArchive.objects.select_for_update().get(pk=archive_id)
             done.status, done.error, done.file.name = Status.READY, "", stored
-            done.sha256, done.size = digest.hexdigest(), size
+            done.sha256, done.size = sha256, size
             done.metadata_sha256 = hashlib.sha256(metadata_json).hexdigest()
             done.document_count = len(metadata["documents"])
             done.finished_at = timezone.now()

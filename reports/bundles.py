@@ -12,7 +12,6 @@ import logging
 import tempfile
 import zipfile
 
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
@@ -28,7 +27,7 @@ from incidents.storage import delete_quietly
 
 from .models import EvidenceBundle, Status
 from .renderers import ReportProblem
-from .services import CHUNK_SIZE, _claim, bundle_fail, report_open
+from .services import CHUNK_SIZE, _claim, bundle_fail, report_open, spool_store
 
 logger = logging.getLogger(__name__)
 
@@ -206,14 +205,7 @@ def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
                 manifest_json = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
                 archive.writestr("manifest.json", manifest_json, compress_type=zipfile.ZIP_DEFLATED)
                 archive.writestr("manifest.txt", manifest_text(manifest).encode(), compress_type=zipfile.ZIP_DEFLATED)
-            spool.seek(0)
-            zip_digest = hashlib.sha256()
-            for chunk in iter(lambda: spool.read(CHUNK_SIZE), b""):
-                zip_digest.update(chunk)
-            zip_size = spool.tell()
-            spool.seek(0)
-            name = EvidenceBundle._meta.get_field("file").generate_filename(bundle, "bundle.zip")
-            stored = default_storage.save(name, File(spool, name="bundle.zip"))
+            stored, zip_sha, zip_size = spool_store(spool, bundle, "bundle.zip")
     except ReportProblem as exc:
         return bundle_fail(bundle_id, _("Bevispakken kunne ikke laves: %(reason)s") % {"reason": exc})
     except FileNotFoundError:
@@ -226,7 +218,7 @@ def bundle_build(bundle_id: int, *, now=None) -> EvidenceBundle | None:
             row.status = Status.READY
             row.error = ""
             row.file.name = stored
-            row.sha256 = zip_digest.hexdigest()
+            row.sha256 = zip_sha
             row.size = zip_size
             row.manifest_sha256 = manifest_sha
             row.file_count = len(files)

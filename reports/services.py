@@ -38,7 +38,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.db.models import Max, Q
@@ -75,6 +75,19 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (DatabaseError, OSError)
 CHUNK_SIZE = 256 * 1024
 
 # --- Requesting -----------------------------------------------------------------------------------
+
+
+def spool_store(spool, row, filename: str) -> tuple[str, str, int]:
+    """Store a finished temporary file as `row`'s `file` (under the field's upload path) and
+    return (stored name, SHA-256, size); the file is read once to hash it, then saved from the start."""
+    spool.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: spool.read(CHUNK_SIZE), b""):
+        digest.update(chunk)
+    size = spool.tell()
+    spool.seek(0)
+    name = type(row)._meta.get_field("file").generate_filename(row, filename)
+    return default_storage.save(name, File(spool, name=filename)), digest.hexdigest(), size
 
 
 def _notify_finished(row, ok: bool) -> None:
