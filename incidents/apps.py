@@ -14,3 +14,7 @@ class IncidentsConfig(AppConfig):
 
         register_still_due(Kind.RETENTION_WARNING, retention_warning_still_due)
         register_open_check(INCIDENT_TYPE, may_open_incident_notification)
+
+        from . import list_choices
+
+        list_choices.connect()

@@ -11,10 +11,13 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tree import UnitTree
 
+from . import list_choices
 from .forms.manager import managed_units, target_candidates, translated_choices
 from .models import LEVEL_CHOICES, PLATFORM_CHOICES, Incident, Publication
 from .search import incident_search_sampled
@@ -42,19 +45,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def owners_of(queryset):
-    """The people who own one of these incidents (the choices of the owner filter)."""
-    from accounts.models import User
-
-    if queryset is None:
-        return []
-    return list(
-        User.objects.filter(pk__in=queryset.exclude(owner__isnull=True).values("owner_id")).order_by(
-            "first_name", "last_name", "username"
-        )
-    )
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -107,9 +97,10 @@ class IncidentFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
-        units = list(managed_units(user).only("id", "name", "parent_id"))
-        self._units = units
-        self._unit_tree = UnitTree.of_units(units)
+        # The units, employees and owners to choose from, from the cache (incidents.list_choices);
+        # the querysets below are asked only to check a value that was sent.
+        self.choices = list_choices.choices_for(user) if queryset is not None else list_choices.NONE
+        self._unit_tree = UnitTree((pk, parent) for pk, _name, parent in self.choices["units"])
         unit_field = self.filters["unit"]
         unit_field.queryset = managed_units(user)
         self.form.fields["unit"].queryset = unit_field.queryset
@@ -117,10 +108,10 @@ class IncidentFilter(django_filters.FilterSet):
         target_field.queryset = target_candidates(user)
         self.form.fields["target"].queryset = target_field.queryset
         owner_choices = [("mine", _("Mine sager")), ("ingen", _("Uden sagsansvarlig"))] + [
-            (str(person.pk), person.get_full_name() or person.get_username()) for person in owners_of(queryset)
+            (str(pk), name) for pk, name in self.choices["owners"]
         ]
         self.filters["owner"].extra["choices"] = owner_choices
-        self.form.fields["owner"].choices = [("", _("Alle")), *owner_choices]
+        self.form.fields["owner"].choices = owner_choices  # the field puts «Alle» first itself
         for field in self.form.fields.values():
             field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
 
@@ -135,9 +126,12 @@ class IncidentFilter(django_filters.FilterSet):
             bound = self.form[name]
             control = {"field": bound, "name": name, "wide": name == "q", "options": None}
             if isinstance(field, forms.ModelChoiceField):
-                # One plain query (not the field's server-side cursor); the units were loaded above.
-                rows = self._units if name == "unit" else list(field.queryset)
-                choices = [("", field.empty_label), *((row.pk, str(row)) for row in rows)]
+                rows = (
+                    [(pk, unit_name) for pk, unit_name, _parent in self.choices["units"]]
+                    if name == "unit"
+                    else self.choices["targets"]
+                )
+                choices = [("", field.empty_label), *rows]
             else:
                 choices = list(getattr(field, "choices", ()))
             if isinstance(field.widget, forms.Select):
@@ -151,6 +145,13 @@ class IncidentFilter(django_filters.FilterSet):
                 ]
             controls.append(control)
         return controls
+
+    def controls_html(self) -> SafeString:
+        """The form's controls in Bootstrap's grid, written here from `controls()` (a template
+        include per control and a loop per option were a third of the list page's rendering).
+        Every text is escaped; a control's help text and errors are tied to it with
+        aria-describedby."""
+        return mark_safe("".join(_control_html(control) for control in self.controls()))  # noqa: S308 - escaped
 
     def mark_invalid(self) -> None:
         """Bootstrap's error look (and aria-invalid) on the controls whose value was refused."""
@@ -206,3 +207,39 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_target(self, queryset, name, value):
         through = Incident.targets.through
         return queryset.filter(Exists(through.objects.filter(incident_id=OuterRef("pk"), user_id=value.pk)))
+
+
+def _control_html(control: dict) -> str:
+    bound = control["field"]
+    widget = bound.field.widget
+    auto_id = bound.auto_id
+    described, after = [], []
+    if bound.help_text:
+        described.append(f"{auto_id}_helptext")
+        after.append(f'<div id="{auto_id}_helptext" class="form-text">{escape(bound.help_text)}</div>')
+    if bound.errors:
+        described.append(f"{auto_id}_error")
+        texts = "".join(f"<strong>{escape(error)}</strong>" for error in bound.errors)
+        after.append(f'<div id="{auto_id}_error" class="invalid-feedback d-block">{texts}</div>')
+    attrs = f' class="{escape(widget.attrs.get("class", ""))}"'
+    if bound.errors:
+        attrs += ' aria-invalid="true"'
+    if described:
+        attrs += f' aria-describedby="{" ".join(described)}"'
+    name = escape(bound.html_name)
+    if control["options"] is not None:
+        options = "".join(
+            f'<option value="{escape(value)}"{" selected" if selected else ""}>{escape(label)}</option>'
+            for value, label, selected in control["options"]
+        )
+        element = f'<select name="{name}" id="{auto_id}"{attrs}>{options}</select>'
+    else:
+        value = widget.format_value(bound.value())
+        shown = "" if value in (None, "") else f' value="{escape(value)}"'
+        element = f'<input type="{widget.input_type}" name="{name}"{shown}{attrs} id="{auto_id}">'
+    width = "col-lg-6" if control["wide"] else "col-sm-6 col-lg-3"
+    return (
+        f'<div class="{width}"><div id="div_{auto_id}" class="mb-3">'
+        f'<label for="{auto_id}" class="form-label">{escape(bound.label)}</label>{element}'
+        f"{''.join(after)}</div></div>\n"
+    )

@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from accounts.models import User
@@ -104,23 +108,34 @@ def _full_name(first: str, last: str, username: str) -> str:
 
 def list_rows(rows: list[dict]) -> list[ListRow]:
     """The rows of a list page (`LIST_COLUMNS` values of the page's incidents) with their
-    employees and platforms: two more queries for the page, plain rows instead of model
+    employees and platforms: one more query for the page, plain rows instead of model
     instances (building 25 incidents with their prefetched people and publications was a
     quarter of the page's time)."""
     ids = [row["id"] for row in rows]
-    people: dict[int, list[str]] = {}
-    for incident_id, first, last, username in (
+    # One query for both: the employees (kind "t", in name order) and the platforms ("p").
+    columns = ("incident_id", "kind", "first", "last", "username")
+    employees = (
         Incident.targets.through.objects.filter(incident_id__in=ids)
-        .order_by("user__first_name", "user__last_name")
-        .values_list("incident_id", "user__first_name", "user__last_name", "user__username")
-    ):
-        people.setdefault(incident_id, []).append(_full_name(first, last, username))
+        .annotate(kind=Value("t"), first=F("user__first_name"), last=F("user__last_name"), username=F("user__username"))
+        .order_by()
+        .values_list(*columns)
+    )
+    platforms_of = (
+        Publication.objects.filter(incident_id__in=ids)
+        .annotate(kind=Value("p"), first=F("platform"), last=Value(""), username=Value(""))
+        .order_by()
+        .values_list(*columns)
+    )
+    people: dict[int, list[str]] = {}
     platform_labels = dict(PLATFORM_CHOICES)
     platforms: dict[int, set[str]] = {}
-    for incident_id, platform in (
-        Publication.objects.filter(incident_id__in=ids).order_by().values_list("incident_id", "platform").distinct()
-    ):
-        platforms.setdefault(incident_id, set()).add(gettext(str(platform_labels.get(platform, platform))))
+    both = employees.union(platforms_of, all=True)
+    # (The stubs' plugin does not see the union's annotated columns.)
+    for incident_id, kind, first, last, username in both.order_by("kind", "first", "last"):  # type: ignore[misc]
+        if kind == "t":
+            people.setdefault(incident_id, []).append(_full_name(first, last, username))
+        else:
+            platforms.setdefault(incident_id, set()).add(gettext(str(platform_labels.get(first, first))))
     status_labels = dict(Incident.Status.choices)
     detail = reverse("incidents:detail", args=["REFERENCE"])
     result = []
@@ -153,6 +168,27 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
             )
         )
     return result
+
+
+def list_body_html(rows: list[ListRow], confirmed_text: str) -> SafeString:
+    """The list table's body rows, written here rather than by a template loop (25 rows of nine
+    cells were most of the page's rendering); every text is escaped. `confirmed_text` is the
+    hidden note after a confirmed level, for screen readers."""
+    confirmed = f' <span class="visually-hidden">{escape(confirmed_text)}</span>'
+    html = []
+    for row in rows:
+        registered = date_format(timezone.localtime(row.registered_at), "SHORT_DATE_FORMAT")
+        html.append(
+            f'<tr><th scope="row" class="text-nowrap">'
+            f'<a href="{escape(row.detail_url)}">{escape(row.reference)}</a></th>'
+            f"<td>{escape(row.title)}</td><td>{escape(row.unit_name)}</td><td>{escape(row.targets_text)}</td>"
+            f"<td>{escape(row.platforms_text)}</td><td>{escape(row.owner_text)}</td>"
+            f'<td><span class="badge level-badge level-{row.level:d}">{escape(row.level_text)}</span>'
+            f"{confirmed if row.confirmed_level else ''}</td>"
+            f'<td><span class="badge status-badge status-{escape(row.status)}">{escape(row.status_text)}</span></td>'
+            f"<td>{escape(registered)}</td></tr>\n"
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every text above is escaped
 
 
 def incident_filter_for_manager(user, params=None) -> IncidentFilter:

@@ -109,8 +109,8 @@ def incident_list(request):
             "filter": filterset,
             "page": page,
             "incidents": incidents,
+            "rows_html": selectors.list_body_html(incidents, _("(bekræftet)")),
             "columns": _sort_columns(current),
-            "confirmed_text": _("(bekræftet)"),
         },
     )
 

@@ -893,4 +893,4 @@ def test_list_queries_are_pinned(client, personas, django_assert_max_num_queries
         client.get(reverse("incidents:list"), {"status": "reported", "platform": "facebook", "page": "2"})
 
 
-LIST_QUERIES = 12
+LIST_QUERIES = 7
