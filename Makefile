@@ -44,8 +44,11 @@ $(AXE): test-tools/axe/package-lock.json
 	cd test-tools/axe && npm ci --no-audit --no-fund --silent
 
 ## The whole test suite. REQUIRE_SERVICES=1 turns skips for missing PostgreSQL/Redis/Chromium into failures.
+## It runs in TEST_PROCESSES processes (pytest-xdist; each has its own test database, files and
+## broker database, udhaengning/settings/test.py); TEST_PROCESSES=0 runs it in one.
+TEST_PROCESSES ?= 2
 test: $(STAMP) $(OIDC_TEST_IDP) $(AXE)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 ## Celery worker and beat against CELERY_BROKER_URL (Redis).
 worker: $(STAMP)
@@ -110,4 +113,4 @@ lock:
 	$(PYTHON) bin/check-lock
 
 clean:
-	rm -rf $(VENV) staticfiles var/test-private .pytest_cache
+	rm -rf $(VENV) staticfiles var/test-private var/test-private-gw* var/test-audit-anchors*.jsonl .pytest_cache

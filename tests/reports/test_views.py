@@ -66,28 +66,32 @@ def _expected(table: dict, name: str) -> int:
 # --- The persona matrix ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("url_name", "report_key", "allowed"),
-    [
-        ("list", None, CASE_VIEWERS),
-        ("detail", "police", MANAGER_ONLY),
-        ("status", "police", MANAGER_ONLY),
-        ("download", "police", MANAGER_ONLY),
-        ("detail", "internal_notes", MANAGER_ONLY),
-        ("download", "internal_notes", MANAGER_ONLY),
-        ("detail", "internal_plain", CASE_VIEWERS),
-        ("status", "internal_plain", CASE_VIEWERS),
-        ("download", "internal_plain", CASE_VIEWERS),
-        ("bundle", "police", MANAGER_ONLY),
-    ],
-)
-def test_who_may_get_what(client, personas, case, made, url_name, report_key, allowed):
-    """Every persona (rendering the reports once): hidden is 404, never 403."""
-    report = made[report_key] if report_key else None
-    answers = {
-        name: _login(client, personas, name).get(_url(url_name, case, report)).status_code for name in PERSONA_NAMES
-    }
-    assert answers == {name: _expected(allowed, name) for name in PERSONA_NAMES}
+# (page, report, who gets 200); everyone else gets 404.
+MATRIX = [
+    ("list", None, CASE_VIEWERS),
+    ("detail", "police", MANAGER_ONLY),
+    ("status", "police", MANAGER_ONLY),
+    ("download", "police", MANAGER_ONLY),
+    ("detail", "internal_notes", MANAGER_ONLY),
+    ("download", "internal_notes", MANAGER_ONLY),
+    ("detail", "internal_plain", CASE_VIEWERS),
+    ("status", "internal_plain", CASE_VIEWERS),
+    ("download", "internal_plain", CASE_VIEWERS),
+    ("bundle", "police", MANAGER_ONLY),
+]
+
+
+def test_who_may_get_what(client, personas, case, made):
+    """Every persona on every page of the matrix, the reports rendered once for all of them
+    (a test per page rendered them again each time): hidden is 404, never 403."""
+    answers, expected = {}, {}
+    for url_name, report_key, allowed in MATRIX:
+        report = made[report_key] if report_key else None
+        for name in PERSONA_NAMES:
+            key = (url_name, report_key, name)
+            answers[key] = _login(client, personas, name).get(_url(url_name, case, report)).status_code
+            expected[key] = _expected(allowed, name)
+    assert answers == expected
 
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
@@ -115,14 +119,13 @@ def test_only_managers_may_retry_or_bundle(client, personas, case, made, synchro
     assert EvidenceBundle.objects.count() == 2
 
 
-@pytest.mark.parametrize("url_name", ["list", "detail", "status", "download", "text", "bundle", "retry"])
-def test_anonymous_is_sent_to_sign_in(client, case, made, url_name):
-    report = None if url_name == "list" else made["police"]
-    response = (
-        client.post(_url(url_name, case, report)) if url_name == "retry" else client.get(_url(url_name, case, report))
-    )
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+def test_anonymous_is_sent_to_sign_in(client, case, made):
+    for url_name in ("list", "detail", "status", "download", "text", "bundle", "retry"):
+        report = None if url_name == "list" else made["police"]
+        url = _url(url_name, case, report)
+        response = client.post(url) if url_name == "retry" else client.get(url)
+        assert response.status_code == 302, url_name
+        assert response["Location"].startswith("/accounts/login/"), url_name
 
 
 def test_other_managers_units_report_is_hidden_as_404(client, personas, case, made):
