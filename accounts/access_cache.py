@@ -23,6 +23,8 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
+from common.generations import cached, move_on
+
 TIMEOUT = 300
 GENERATION_KEY = "access:generation"
 
@@ -33,14 +35,7 @@ def _user_key(user_id: int) -> str:
 
 def entry(user, build) -> dict:
     """The cached entry of `user`, built with `build()` (a dict) when missing or stale."""
-    found = cache.get_many([_user_key(user.pk), GENERATION_KEY])
-    generation = found.get(GENERATION_KEY, 0)
-    value = found.get(_user_key(user.pk))
-    if value is not None and value.get("generation") == generation:
-        return value
-    value = {**build(), "generation": generation}
-    cache.set(_user_key(user.pk), value, TIMEOUT)
-    return value
+    return cached(_user_key(user.pk), GENERATION_KEY, build, TIMEOUT)
 
 
 def store(user, value: dict) -> None:
@@ -54,10 +49,7 @@ def forget_user(user_id: int | None) -> None:
 
 
 def forget_everyone() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet (a plain cache answers so for a missing key)
-        cache.set(GENERATION_KEY, 1, None)
+    move_on(GENERATION_KEY)
 
 
 def _membership_changed(sender, instance, **kwargs) -> None:

@@ -202,7 +202,13 @@ class User(AbstractUser):
         verbose_name_plural = _("brugere")
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return full_name(self.first_name, self.last_name, self.username)
+
+
+def full_name(first: str, last: str, username: str) -> str:
+    """A person's name as the pages show it: first and last name, or the username without them
+    (for rows read as values, without a User instance)."""
+    return f"{first} {last}".strip() or username
 
 
 class Membership(models.Model):

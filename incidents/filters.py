@@ -99,7 +99,7 @@ class IncidentFilter(django_filters.FilterSet):
         self.user = user
         # The units, employees and owners to choose from, from the cache (incidents.list_choices);
         # the querysets below are asked only to check a value that was sent.
-        self.choices = list_choices.choices_for(user) if queryset is not None else list_choices.NONE
+        self.choices = list_choices.choices_for(user)
         self._unit_tree = UnitTree((pk, parent) for pk, _name, parent in self.choices["units"])
         unit_field = self.filters["unit"]
         unit_field.queryset = managed_units(user)
@@ -154,14 +154,14 @@ class IncidentFilter(django_filters.FilterSet):
         return mark_safe("".join(_control_html(control) for control in self.controls()))  # noqa: S308 - escaped
 
     def mark_invalid(self) -> None:
-        """Bootstrap's error look (and aria-invalid) on the controls whose value was refused."""
+        """Bootstrap's error look on the controls whose value was refused (aria-invalid is
+        written with the control, `_control_html`)."""
         if self.is_bound and not self.form.is_valid():
             for name in self.form.errors:
                 if name in self.form.fields:
                     widget = self.form.fields[name].widget
                     if "is-invalid" not in widget.attrs["class"]:
                         widget.attrs["class"] += " is-invalid"
-                    widget.attrs["aria-invalid"] = "true"
 
     @property
     def has_filters(self) -> bool:

@@ -3,8 +3,8 @@
 The list's filter form offers the manager's units, the employees of those units and the case
 owners of the manager's incidents. Asked of the database that is three queries on every
 showing of the list (the owners' over the incidents themselves), for sets that rarely change.
-They are computed once and kept in the cache per user, with a generation number that moves on
-whenever one of them may have changed:
+They are computed once and kept in the cache per user (common/generations.py), with a
+generation number that moves on whenever one of them may have changed:
 
 - a membership, a user (not a sign-in's `last_login`), a unit or an organisation saved or
   deleted: a unit's name, an employee joining or leaving, a person renamed or deactivated;
@@ -21,21 +21,18 @@ The choices are plain values (ids, names), the same in every language.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from accounts.models import full_name
+from common.generations import cached, move_on
+
 TIMEOUT = 300
-NONE: dict = {"units": (), "targets": (), "owners": ()}
 GENERATION_KEY = "list-choices:generation"
 
 
 def _user_key(user_id: int) -> str:
     return f"list-choices:user:{user_id}"
-
-
-def _name(first: str, last: str, username: str) -> str:
-    return f"{first} {last}".strip() or username
 
 
 def _build(user) -> dict:
@@ -48,9 +45,9 @@ def _build(user) -> dict:
     people = ("pk", "first_name", "last_name", "username")
     return {
         "units": tuple(managed_units(user).values_list("id", "name", "parent_id")),
-        "targets": tuple((pk, _name(*names)) for pk, *names in target_candidates(user).values_list(*people)),
+        "targets": tuple((pk, full_name(*names)) for pk, *names in target_candidates(user).values_list(*people)),
         "owners": tuple(
-            (pk, _name(*names))
+            (pk, full_name(*names))
             for pk, *names in User.objects.filter(pk__in=owned)
             .order_by("first_name", "last_name", "username")
             .values_list(*people)
@@ -61,22 +58,11 @@ def _build(user) -> dict:
 def choices_for(user) -> dict:
     """{"units": ((id, name, parent id), …), "targets": ((id, name), …), "owners": ((id, name), …)}
     for the manager `user`, sorted as the form shows them."""
-    key = _user_key(user.pk)
-    found = cache.get_many([key, GENERATION_KEY])
-    generation = found.get(GENERATION_KEY, 0)
-    value = found.get(key)
-    if value is not None and value.get("generation") == generation:
-        return value
-    value = {**_build(user), "generation": generation}
-    cache.set(key, value, TIMEOUT)
-    return value
+    return cached(_user_key(user.pk), GENERATION_KEY, lambda: _build(user), TIMEOUT)
 
 
 def forget_everyone() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet (a plain cache answers so for a missing key)
-        cache.set(GENERATION_KEY, 1, None)
+    move_on(GENERATION_KEY)
 
 
 def _changed(sender=None, **kwargs) -> None:

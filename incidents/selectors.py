@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
-from accounts.models import User
+from accounts.models import User, full_name
 
 from . import policy
 from .assessment import (
@@ -102,10 +102,6 @@ class ListRow:
     detail_url: str
 
 
-def _full_name(first: str, last: str, username: str) -> str:
-    return f"{first} {last}".strip() or username
-
-
 def list_rows(rows: list[dict]) -> list[ListRow]:
     """The rows of a list page (`LIST_COLUMNS` values of the page's incidents) with their
     employees and platforms: one more query for the page, plain rows instead of model
@@ -133,7 +129,7 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
     # (The stubs' plugin does not see the union's annotated columns.)
     for incident_id, kind, first, last, username in both.order_by("kind", "first", "last"):  # type: ignore[misc]
         if kind == "t":
-            people.setdefault(incident_id, []).append(_full_name(first, last, username))
+            people.setdefault(incident_id, []).append(full_name(first, last, username))
         else:
             platforms.setdefault(incident_id, set()).add(gettext(str(platform_labels.get(first, first))))
     status_labels = dict(Incident.Status.choices)
@@ -160,7 +156,7 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
                 targets_text=", ".join(named),
                 platforms_text=", ".join(sorted(platforms.get(row["id"], ()))),
                 owner_text=(
-                    _full_name(row["owner__first_name"], row["owner__last_name"], row["owner__username"])
+                    full_name(row["owner__first_name"], row["owner__last_name"], row["owner__username"])
                     if has_owner
                     else "–"
                 ),
