@@ -13,8 +13,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Unit, User
 from accounts.tree import UnitTree
 
 from . import list_choices
@@ -45,6 +47,12 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# The controls of the list without filters, per (manager, choices build, language), in this
+# process; emptied when DEFAULT_CONTROLS_KEPT are kept.
+DEFAULT_CONTROLS_KEPT = 500
+_DEFAULT_CONTROLS: dict[tuple[int, str, str | None], SafeString] = {}
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -97,23 +105,39 @@ class IncidentFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
-        # The units, employees and owners to choose from, from the cache (incidents.list_choices);
-        # the querysets below are asked only to check a value that was sent.
+        # The units, employees and owners to choose from, from the cache (incidents.list_choices).
         self.choices = list_choices.choices_for(user)
         self._unit_tree = UnitTree((pk, parent) for pk, _name, parent in self.choices["units"])
-        unit_field = self.filters["unit"]
-        unit_field.queryset = managed_units(user)
-        self.form.fields["unit"].queryset = unit_field.queryset
-        target_field = self.filters["target"]
-        target_field.queryset = target_candidates(user)
-        self.form.fields["target"].queryset = target_field.queryset
-        owner_choices = [("mine", _("Mine sager")), ("ingen", _("Uden sagsansvarlig"))] + [
-            (str(pk), name) for pk, name in self.choices["owners"]
-        ]
-        self.filters["owner"].extra["choices"] = owner_choices
-        self.form.fields["owner"].choices = owner_choices  # the field puts «Alle» first itself
-        for field in self.form.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+    # The form class, built once from the declared filters (django-filter builds a new class
+    # for every filter set): every form copies its fields, and `form` gives the copies this
+    # manager's querysets and owners.
+    _form_class: type[forms.Form] | None = None
+
+    def get_form_class(self):
+        cls = type(self)
+        if cls.__dict__.get("_form_class") is None:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
+    @property
+    def form(self):
+        """The filter form, built when first asked (the list without filters never asks: its
+        rows need no validation and its controls come from `_DEFAULT_CONTROLS`)."""
+        if not hasattr(self, "_form"):
+            fields = super().form.fields
+            user = self.user
+            # The querysets only check a value that was sent; without one they are never asked.
+            fields["unit"].queryset = managed_units(user) if self.data.get("unit") else Unit.objects.none()
+            fields["target"].queryset = target_candidates(user) if self.data.get("target") else User.objects.none()
+            # The field puts «Alle» first itself.
+            fields["owner"].choices = [("mine", _("Mine sager")), ("ingen", _("Uden sagsansvarlig"))] + [
+                (str(pk), name) for pk, name in self.choices["owners"]
+            ]
+            for field in fields.values():
+                select = isinstance(field.widget, forms.Select)
+                field.widget.attrs["class"] = "form-select" if select else "form-control"
+        return self._form
 
     def controls(self) -> list[dict]:
         """The form's controls for the template, each select with its options computed here
@@ -150,7 +174,22 @@ class IncidentFilter(django_filters.FilterSet):
         """The form's controls in Bootstrap's grid, written here from `controls()` (a template
         include per control and a loop per option were a third of the list page's rendering).
         Every text is escaped; a control's help text and errors are tied to it with
-        aria-describedby."""
+        aria-describedby.
+
+        Without filters (the list as a manager opens it) the controls are the same on every
+        showing until the manager's choices are built again, so they are kept in this process
+        per manager, choices and language."""
+        if self.is_bound:
+            return self._controls_html()
+        key = (self.user.pk, self.choices["built"], get_language())
+        html = _DEFAULT_CONTROLS.get(key)
+        if html is None:
+            if len(_DEFAULT_CONTROLS) >= DEFAULT_CONTROLS_KEPT:
+                _DEFAULT_CONTROLS.clear()
+            html = _DEFAULT_CONTROLS[key] = self._controls_html()
+        return html
+
+    def _controls_html(self) -> SafeString:
         return mark_safe("".join(_control_html(control) for control in self.controls()))  # noqa: S308 - escaped
 
     def mark_invalid(self) -> None:

@@ -21,6 +21,8 @@ The choices are plain values (ids, names), the same in every language.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -44,6 +46,8 @@ def _build(user) -> dict:
     owned = managed_incidents(user).exclude(owner__isnull=True).values("owner_id")
     people = ("pk", "first_name", "last_name", "username")
     return {
+        # Which build this is (the list's default controls are kept per build, incidents.filters).
+        "built": uuid.uuid4().hex,
         "units": tuple(managed_units(user).values_list("id", "name", "parent_id")),
         "targets": tuple((pk, full_name(*names)) for pk, *names in target_candidates(user).values_list(*people)),
         "owners": tuple(
@@ -56,8 +60,8 @@ def _build(user) -> dict:
 
 
 def choices_for(user) -> dict:
-    """{"units": ((id, name, parent id), …), "targets": ((id, name), …), "owners": ((id, name), …)}
-    for the manager `user`, sorted as the form shows them."""
+    """{"units": ((id, name, parent id), …), "targets": ((id, name), …), "owners": ((id, name), …),
+    "built": a token of this build} for the manager `user`, sorted as the form shows them."""
     return cached(_user_key(user.pk), GENERATION_KEY, lambda: _build(user), TIMEOUT)
 
 

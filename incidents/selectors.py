@@ -123,7 +123,8 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
         .values_list(*columns)
     )
     people: dict[int, list[str]] = {}
-    platform_labels = dict(PLATFORM_CHOICES)
+    # Each label translated once per page, not once per row.
+    platform_labels = {code: gettext(str(label)) for code, label in PLATFORM_CHOICES}
     platforms: dict[int, set[str]] = {}
     both = employees.union(platforms_of, all=True)
     # (The stubs' plugin does not see the union's annotated columns.)
@@ -131,8 +132,9 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
         if kind == "t":
             people.setdefault(incident_id, []).append(full_name(first, last, username))
         else:
-            platforms.setdefault(incident_id, set()).add(gettext(str(platform_labels.get(first, first))))
-    status_labels = dict(Incident.Status.choices)
+            platforms.setdefault(incident_id, set()).add(platform_labels.get(first, first))
+    status_labels = {code: str(label) for code, label in Incident.Status.choices}
+    level_labels = {level: gettext(label) for level, label in LEVEL_LABELS.items()}
     detail = reverse("incidents:detail", args=["REFERENCE"])
     result = []
     for row in rows:
@@ -148,10 +150,10 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
                 title=row["title"],
                 unit_name=row["unit__name"],
                 status=row["status"],
-                status_text=str(status_labels.get(row["status"], row["status"])),
+                status_text=status_labels.get(row["status"], row["status"]),
                 level=level,
                 confirmed_level=row["confirmed_level"],
-                level_text=gettext(LEVEL_LABELS[level]),
+                level_text=level_labels[level],
                 registered_at=row["registered_at"],
                 targets_text=", ".join(named),
                 platforms_text=", ".join(sorted(platforms.get(row["id"], ()))),
@@ -172,8 +174,10 @@ def list_body_html(rows: list[ListRow], confirmed_text: str) -> SafeString:
     hidden note after a confirmed level, for screen readers."""
     confirmed = f' <span class="visually-hidden">{escape(confirmed_text)}</span>'
     html = []
+    dates: dict[object, str] = {}  # a day's text once per page
     for row in rows:
-        registered = date_format(timezone.localtime(row.registered_at), "SHORT_DATE_FORMAT")
+        day = timezone.localtime(row.registered_at).date()
+        registered = dates.get(day) or dates.setdefault(day, date_format(day, "SHORT_DATE_FORMAT"))
         html.append(
             f'<tr><th scope="row" class="text-nowrap">'
             f'<a href="{escape(row.detail_url)}">{escape(row.reference)}</a></th>'
@@ -188,8 +192,10 @@ def list_body_html(rows: list[ListRow], confirmed_text: str) -> SafeString:
 
 
 def incident_filter_for_manager(user, params=None) -> IncidentFilter:
-    """The filter set of the list page (its form and its filtered queryset, as `LIST_COLUMNS` values)."""
-    return IncidentFilter(params or None, queryset=manager_incidents(user), user=user)
+    """The filter set of the list page (its form and its filtered queryset). Unbound when
+    nothing but a page number was asked for: the list as it opens."""
+    bound = params if params and any(name != "page" for name in params) else None
+    return IncidentFilter(bound, queryset=manager_incidents(user), user=user)
 
 
 def incident_list_for_manager(user, params=None) -> QuerySet:

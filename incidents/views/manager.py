@@ -101,7 +101,7 @@ def incident_list(request):
             "more": not paginator.exact,
         },
     )
-    current = request.GET.get("ordering", "") if filterset.form.is_valid() else ""
+    current = request.GET.get("ordering", "") if filterset.is_valid() else ""
     return render(
         request,
         "incidents/list.html",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,6 +23,10 @@ def _options(page: str, name: str) -> list[tuple[str, str]]:
     select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
     assert select, f"no select {name}"
     return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(1))
+
+
+def _filter_form(page: str) -> str:
+    return re.search(r'<form method="get".*?</form>', page, re.S).group(0)
 
 
 def _list(client, **params) -> str:
@@ -125,6 +130,41 @@ def test_refused_filter_values_are_marked_and_described(client, personas):
         r'aria-describedby="id_q_helptext" id="id_q">',
         page,
     )
+
+
+def test_a_unit_or_employee_outside_the_managers_reach_is_refused(client, personas):
+    """The form class is shared by every list; each form checks a value against its own
+    manager's units and employees."""
+    register(personas)
+    client.force_login(personas.manager)
+    mine = _list(client, unit=personas.family.pk, target=personas.caseworker.pk)
+    assert "is-invalid" not in mine
+    assert "1 hændelse" in mine
+    client.force_login(personas.other_manager)  # manager of Jobcenter only
+    theirs = _list(client, unit=personas.family.pk, target=personas.caseworker.pk)
+    assert 'id="id_unit_error"' in theirs
+    assert 'id="id_target_error"' in theirs
+    assert "1 hændelse" not in theirs
+    # And the first manager's values are still accepted afterwards.
+    client.force_login(personas.manager)
+    assert "is-invalid" not in _list(client, unit=personas.family.pk)
+
+
+def test_the_list_without_filters_has_its_controls_in_each_language_and_page(client, personas):
+    """The controls of the list as it opens are kept per manager, choices and language."""
+    client.force_login(personas.manager)
+    danish = _list(client)
+    assert '<label for="id_q" class="form-label">Søg</label>' in danish
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _list(client)
+    assert '<label for="id_q" class="form-label">Search</label>' in english
+    assert ("", "All") in _options(english, "status")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    assert _filter_form(_list(client)) == _filter_form(danish)
+    # A page number alone is the list without filters; a filter's value is shown as chosen.
+    assert '<label for="id_q" class="form-label">Søg</label>' in _list(client, page="2")
+    assert '<option value="reported" selected>' in _list(client, status="reported")
+    assert '<option value="reported" selected>' not in _list(client)
 
 
 def test_the_rows_escape_what_people_typed(client, personas):
