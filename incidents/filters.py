@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -47,12 +48,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-# The controls of the list without filters, per (manager, choices build, language), in this
-# process; emptied when DEFAULT_CONTROLS_KEPT are kept.
-DEFAULT_CONTROLS_KEPT = 500
-_DEFAULT_CONTROLS: dict[tuple[int, str, str | None], SafeString] = {}
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -123,7 +118,7 @@ class IncidentFilter(django_filters.FilterSet):
     @property
     def form(self):
         """The filter form, built when first asked (the list without filters never asks: its
-        rows need no validation and its controls come from `_DEFAULT_CONTROLS`)."""
+        rows need no validation and its controls come from the cache, `controls_html`)."""
         if not hasattr(self, "_form"):
             fields = super().form.fields
             user = self.user
@@ -177,16 +172,15 @@ class IncidentFilter(django_filters.FilterSet):
         aria-describedby.
 
         Without filters (the list as a manager opens it) the controls are the same on every
-        showing until the manager's choices are built again, so they are kept in this process
-        per manager, choices and language."""
+        showing until the manager's choices are built again, so they are kept in the shared
+        cache per manager, choices build and language."""
         if self.is_bound:
             return self._controls_html()
-        key = (self.user.pk, self.choices["built"], get_language())
-        html = _DEFAULT_CONTROLS.get(key)
+        key = f"list-controls:{self.user.pk}:{self.choices['built']}:{get_language()}"
+        html = cache.get(key)
         if html is None:
-            if len(_DEFAULT_CONTROLS) >= DEFAULT_CONTROLS_KEPT:
-                _DEFAULT_CONTROLS.clear()
-            html = _DEFAULT_CONTROLS[key] = self._controls_html()
+            html = self._controls_html()
+            cache.set(key, html, list_choices.TIMEOUT)
         return html
 
     def _controls_html(self) -> SafeString:

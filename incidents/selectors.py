@@ -7,7 +7,7 @@ many rows there are, so templates never query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import F, Model, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -174,10 +174,12 @@ def list_body_html(rows: list[ListRow], confirmed_text: str) -> SafeString:
     hidden note after a confirmed level, for screen readers."""
     confirmed = f' <span class="visually-hidden">{escape(confirmed_text)}</span>'
     html = []
-    dates: dict[object, str] = {}  # a day's text once per page
+    dates: dict[date, str] = {}  # a day's text once per page
     for row in rows:
         day = timezone.localtime(row.registered_at).date()
-        registered = dates.get(day) or dates.setdefault(day, date_format(day, "SHORT_DATE_FORMAT"))
+        if day not in dates:
+            dates[day] = date_format(day, "SHORT_DATE_FORMAT")
+        registered = dates[day]
         html.append(
             f'<tr><th scope="row" class="text-nowrap">'
             f'<a href="{escape(row.detail_url)}">{escape(row.reference)}</a></th>'
