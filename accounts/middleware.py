@@ -35,13 +35,9 @@ def has_totp(user) -> bool:
     dropped when an authenticator is saved or deleted)."""
     from allauth.mfa.models import Authenticator
 
-    entry = permissions.shared(user)
-    if "totp" not in entry:
-        entry["totp"] = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        from . import access_cache
-
-        access_cache.store(user, entry)
-    return entry["totp"]
+    return permissions.kept(
+        user, "totp", lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    )
 
 
 class RequireTwoFactorMiddleware:

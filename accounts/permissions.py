@@ -77,6 +77,18 @@ def shared(user) -> dict:
     return cache["shared"]
 
 
+def kept(user, key: str, build):
+    """An answer kept in the user's cached entry beside the memberships: built with `build()`
+    once, then read from the entry until it is dropped (accounts/access_cache.py says when)."""
+    entry = shared(user)
+    if key not in entry:
+        from . import access_cache
+
+        entry[key] = build()
+        access_cache.store(user, entry)
+    return entry[key]
+
+
 def memberships(user) -> tuple[tuple[int, str, int], ...]:
     """(unit id, role, organisation id) for every membership of the user."""
     if not _is_active(user):
