@@ -7,7 +7,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifikationer")
 
     def ready(self):
+        from accounts import signed_in
         from accounts.signals import role_self_granted
+
+        from .services import UNREAD, unread_expression
+
+        signed_in.register(UNREAD, unread_expression)
 
         role_self_granted.connect(_tell_admins_of_self_grant, dispatch_uid="notifications.role_self_granted")
 

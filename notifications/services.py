@@ -35,11 +35,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import permissions
+from accounts import permissions, signed_in
 from accounts.models import Membership, Role, User
 
 from . import delivery
@@ -614,9 +615,23 @@ def on_delivery_failed(notification: Notification) -> list[Notification]:
 # --- Reading ----------------------------------------------------------------------------
 
 
+# The signed-in user's unread count, loaded with the user (accounts/signed_in.py, registered
+# in notifications/apps.py): the top bar shows it on every page.
+UNREAD = "unread_in_app"
+
+
+def unread_expression():
+    """The unread in-app notifications of the user row, as a scalar subquery."""
+    unread = Notification.objects.filter(recipient=OuterRef("pk"), channel=Channel.IN_APP, read_at__isnull=True)
+    return Coalesce(Subquery(unread.order_by().values("recipient").annotate(n=Count("pk")).values("n")), 0)
+
+
 def unread_count(user) -> int:
     if not (user.is_authenticated and user.is_active):
         return 0
+    loaded = getattr(user, UNREAD, None)
+    if loaded is not None:
+        return loaded
     return Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True).count()
 
 
@@ -625,6 +640,7 @@ def notification_mark_read(*, user, notification: Notification | None = None) ->
     qs = Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True)
     if notification is not None:
         qs = qs.filter(pk=notification.pk)
+    signed_in.forget(user, UNREAD)
     return qs.update(read_at=timezone.now())
 
 

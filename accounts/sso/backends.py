@@ -1,6 +1,9 @@
 """Sign-in with a password, refused where the organisation has turned local passwords off."""
 
 from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth import get_user_model
+
+from accounts import signed_in
 
 
 def local_password_allowed(user) -> bool:
@@ -20,3 +23,13 @@ class LocalPasswordBackend(AuthenticationBackend):
                 request.local_password_refused = True
             return None
         return user
+
+    def get_user(self, user_id):
+        """Django's, with the values every page reads of the user in the same query
+        (accounts/signed_in.py)."""
+        model = get_user_model()
+        try:
+            user = model._default_manager.annotate(**signed_in.annotations()).get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
