@@ -6,6 +6,7 @@ many rows there are, so templates never query.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -102,6 +103,17 @@ class ListRow:
     detail_url: str
 
 
+@functools.cache
+def _list_labels(language: str | None) -> tuple[dict[str, str], dict[str, str], dict[int, str]]:
+    """The platform, status and level labels of the list in `language` (the active one), translated
+    once per process and language rather than on every page."""
+    return (
+        {code: gettext(str(label)) for code, label in PLATFORM_CHOICES},
+        {code: str(label) for code, label in Incident.Status.choices},
+        {level: gettext(label) for level, label in LEVEL_LABELS.items()},
+    )
+
+
 def list_rows(rows: list[dict]) -> list[ListRow]:
     """The rows of a list page (`LIST_COLUMNS` values of the page's incidents) with their
     employees and platforms: one more query for the page, plain rows instead of model
@@ -123,8 +135,7 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
         .values_list(*columns)
     )
     people: dict[int, list[str]] = {}
-    # Each label translated once per page, not once per row.
-    platform_labels = {code: gettext(str(label)) for code, label in PLATFORM_CHOICES}
+    platform_labels, status_labels, level_labels = _list_labels(get_language())
     platforms: dict[int, set[str]] = {}
     both = employees.union(platforms_of, all=True)
     # (The stubs' plugin does not see the union's annotated columns.)
@@ -133,8 +144,6 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
             people.setdefault(incident_id, []).append(full_name(first, last, username))
         else:
             platforms.setdefault(incident_id, set()).add(platform_labels.get(first, first))
-    status_labels = {code: str(label) for code, label in Incident.Status.choices}
-    level_labels = {level: gettext(label) for level, label in LEVEL_LABELS.items()}
     detail = reverse("incidents:detail", args=["REFERENCE"])
     result = []
     for row in rows:
