@@ -35,8 +35,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -620,10 +620,19 @@ def on_delivery_failed(notification: Notification) -> list[Notification]:
 UNREAD = "unread_in_app"
 
 
-def unread_expression():
-    """The unread in-app notifications of the user row, as a scalar subquery."""
-    unread = Notification.objects.filter(recipient=OuterRef("pk"), channel=Channel.IN_APP, read_at__isnull=True)
-    return Coalesce(Subquery(unread.order_by().values("recipient").annotate(n=Count("pk")).values("n")), 0)
+def unread_expression() -> RawSQL:
+    """The unread in-app notifications of the user row, as a scalar subquery on the partial index
+    of unread rows. Written as SQL (names from the models): Django's `Subquery` took a
+    millisecond to build on every request, four times the query itself."""
+    table, user_table = Notification._meta.db_table, User._meta.db_table
+    recipient, read_at, channel = (
+        Notification._meta.get_field(name).column for name in ("recipient", "read_at", "channel")
+    )
+    return RawSQL(  # noqa: S611 - no user input: names from the models, the channel a parameter
+        f'SELECT COUNT(*) FROM "{table}" WHERE "{table}"."{recipient}" = "{user_table}"."id" '  # noqa: S608
+        f'AND "{table}"."{channel}" = %s AND "{table}"."{read_at}" IS NULL',
+        (Channel.IN_APP.value,),
+    )
 
 
 def unread_count(user) -> int:
