@@ -626,7 +626,9 @@ def unread_expression() -> RawSQL:
     millisecond to build on every request, four times the query itself."""
     table, user_table = Notification._meta.db_table, User._meta.db_table
     recipient, read_at, channel = (
-        Notification._meta.get_field(name).column for name in ("recipient", "read_at", "channel")
+        Notification.recipient.field.column,
+        Notification.read_at.field.column,
+        Notification.channel.field.column,
     )
     return RawSQL(  # noqa: S611 - no user input: names from the models, the channel a parameter
         f'SELECT COUNT(*) FROM "{table}" WHERE "{table}"."{recipient}" = "{user_table}"."id" '  # noqa: S608

@@ -48,7 +48,7 @@ from tests.topology import (
 )
 
 UPLOAD_BYTES = 60 * 1024 * 1024
-UPLOAD_RATE = 2 * 1024 * 1024  # bytes a second
+UPLOAD_RATE = 4 * 1024 * 1024  # bytes a second: 15 s, so the upload is still under way when web1 dies at 8 s
 
 pytestmark = [pytest.mark.postgres, pytest.mark.topology]
 
