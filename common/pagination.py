@@ -7,7 +7,8 @@ incidents meant 40,000 iterations per request. `BoundedPaginator` counts at most
 exact, above it the page says "more than 1,000" and the next page is known from one extra
 row fetched with the page itself. A caller that knows a cheap part of the rows (a `sample`,
 such as the ids a frequent search word's probe found) lets the count try that part first:
-when it alone holds more than the limit, the long list is never read. `page_links` gives the few page numbers to show,
+when it alone holds more than the limit, the long list is never read; a caller that knows the
+list is longer than the limit (`known_longer`) saves the count. `page_links` gives the few page numbers to show,
 computed in Python, so the template loops over at most nine items.
 """
 
@@ -72,7 +73,7 @@ class BoundedPage:
 class BoundedPaginator:
     """Offset pages of a queryset with a count bounded by `count_limit`."""
 
-    def __init__(self, queryset, per_page: int, *, count_limit: int = 1000, sample=None, rows=None):
+    def __init__(self, queryset, per_page: int, *, count_limit: int = 1000, sample=None, rows=None, known_longer=False):
         self.queryset = queryset
         # What a page is read from, when not `queryset` itself (the same rows as values, say,
         # with joined columns the count does not need).
@@ -81,7 +82,9 @@ class BoundedPaginator:
         self.count_limit = count_limit
         # Rows of `queryset` that are cheap to count (a queryset of a subset of its rows), or None.
         self.sample = sample
-        self._count: int | None = None
+        # The caller knows there are more rows than `count_limit` (a count a moment ago found
+        # more): nothing is counted.
+        self._count: int | None = count_limit + 1 if known_longer else None
 
     def _bounded_count(self, queryset) -> int:
         return queryset.order_by()[: self.count_limit + 1].count()

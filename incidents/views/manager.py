@@ -22,7 +22,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import permissions
 from audit.models import AuditEvent
 from audit.services import audit_record, audit_record_read
-from common.pagination import BoundedPaginator
 from idempotency.views import idempotent_form
 
 from .. import concurrency, policy, selectors, services
@@ -80,14 +79,8 @@ def _sort_columns(current: str) -> dict[str, dict]:
 def incident_list(request):
     _require_manager(request.user)
     filterset = selectors.incident_filter_for_manager(request.user, request.GET)
-    paginator = BoundedPaginator(
-        filterset.qs,
-        selectors.LIST_PAGE_SIZE,
-        count_limit=selectors.LIST_COUNT_LIMIT,
-        sample=filterset.count_sample(),
-        rows=filterset.qs.values(*selectors.LIST_COLUMNS),
-    )
-    page = paginator.get_page(request.GET.get("page"))
+    page = selectors.list_page(filterset, request.GET.get("page"))
+    paginator = page.paginator
     incidents = page.object_list = selectors.list_rows(page.object_list)
     audit_record_read(
         request=request,

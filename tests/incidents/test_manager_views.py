@@ -853,6 +853,45 @@ def test_manager_dashboard_links_to_register_and_list(client, personas):
     assert f'href="{reverse("incidents:list")}"' in page and "Alle hændelser" in page
 
 
+def test_a_list_longer_than_the_limit_is_not_counted_again_for_a_minute(client, personas, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents import selectors
+
+    monkeypatch.setattr(selectors, "LIST_COUNT_LIMIT", 3)
+    for number in range(5):
+        register(personas, title=f"Hændelse {number:02d}", targets=[], publications=[])
+    client.force_login(personas.manager)
+    url = reverse("incidents:list")
+
+    def count_queries(params=None) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            page = text(client.get(url, params or {}))
+        return sum(1 for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*) FROM (")), page
+
+    counted, page = count_queries()
+    assert counted == 1 and "Mere end 3 hændelser" in page
+    counted, page = count_queries()
+    assert counted == 0 and "Mere end 3 hændelser" in page and "Hændelse 04" in page
+    assert count_queries({"page": "2"})[0] == 0
+    # A filtered list is counted each time; so is one within the limit (a new case shows at once).
+    assert count_queries({"status": "reported"})[0] == 1
+    assert count_queries({"status": "reported"})[0] == 1
+    monkeypatch.setattr(selectors, "LIST_COUNT_LIMIT", 10)  # another limit: a list within it
+    counted, page = count_queries({"ordering": "reference"})
+    assert counted == 1 and "5 hændelser" in page
+
+
+def test_a_list_within_the_limit_counts_a_new_case_at_once(client, personas):
+    for number in range(2):
+        register(personas, title=f"Hændelse {number:02d}", targets=[], publications=[])
+    client.force_login(personas.manager)
+    assert "2 hændelser" in text(client.get(reverse("incidents:list")))
+    register(personas, title="Hændelse 02", targets=[], publications=[])
+    assert "3 hændelser" in text(client.get(reverse("incidents:list")))
+
+
 def test_list_count_is_bounded_beyond_the_limit(client, personas, monkeypatch):
     from incidents import selectors
 
