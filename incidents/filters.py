@@ -198,12 +198,35 @@ class IncidentFilter(django_filters.FilterSet):
         cache per manager, choices build and language."""
         if self.is_bound:
             return self._controls_html()
-        key = f"list-controls:{self.user.pk}:{self.choices['built']}:{get_language()}"
-        html = cache.get(key)
+        html = self._kept.get(self._controls_key)
         if html is None:
             html = self._controls_html()
-            cache.set(key, html, list_choices.TIMEOUT)
+            cache.set(self._controls_key, html, list_choices.TIMEOUT)
         return html
+
+    # What the list as it opens keeps in the shared cache, per manager and choices build: its
+    # controls (per language) and whether a count found it longer than the count limit
+    # (incidents.selectors.list_page). Both are read in one round trip.
+    @cached_property
+    def _controls_key(self) -> str:
+        return f"list-controls:{self.user.pk}:{self.choices['built']}:{get_language()}"
+
+    @cached_property
+    def _longer_key(self) -> str:
+        return f"list-long:{self.user.pk}:{self.choices['built']}"
+
+    @cached_property
+    def _kept(self) -> dict:
+        return cache.get_many([self._controls_key, self._longer_key])
+
+    def known_longer(self) -> bool:
+        """Did a count a moment ago find the list, unfiltered, longer than the count limit?"""
+        return not self.is_bound and self._kept.get(self._longer_key) is not None
+
+    def remember_longer(self, seconds: int) -> None:
+        """The unfiltered list is longer than the count limit: say so for `seconds`."""
+        if not self.is_bound:
+            cache.set(self._longer_key, True, seconds)
 
     def _controls_html(self) -> SafeString:
         return mark_safe("".join(_control_html(control) for control in self.controls()))  # noqa: S308 - escaped

@@ -10,7 +10,6 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.cache import cache
 from django.db.models import F, Model, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -222,19 +221,18 @@ LONG_LIST_SECONDS = 60
 
 def list_page(filterset: IncidentFilter, number) -> BoundedPage:
     """Page `number` of the filtered list, counted up to `LIST_COUNT_LIMIT` + 1."""
-    key = None if filterset.is_bound else f"list-long:{filterset.user.pk}:{filterset.choices['built']}"
-    known_long = key is not None and cache.get(key) is not None
+    known_longer = filterset.known_longer()
     paginator = BoundedPaginator(
         filterset.qs,
         LIST_PAGE_SIZE,
         count_limit=LIST_COUNT_LIMIT,
         sample=filterset.count_sample(),
         rows=filterset.qs.values(*LIST_COLUMNS),
-        known_longer=known_long,
+        known_longer=known_longer,
     )
     page = paginator.get_page(number)
-    if key is not None and not known_long and not paginator.exact:
-        cache.set(key, True, LONG_LIST_SECONDS)
+    if not known_longer and not paginator.exact:
+        filterset.remember_longer(LONG_LIST_SECONDS)
     return page
 
 

@@ -33,6 +33,7 @@ from privacy.models import DataSubjectRequest
 from privacy.selectors import findings_for
 from reports.models import Report
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UnitFactory, member
+from tests.reports.conftest import register
 from tests.security.test_permission_matrix import (
     EXPECTED,
     POST_ALLOWED,
@@ -307,13 +308,7 @@ def foreign_incident(personas):
 def family_case(personas):
     """An incident in Børn og Familie (the manager's, not the other manager's): what the filter
     and search attacks need, without the reports and bundle of `world`."""
-    return services.incident_register(
-        actor=personas.manager,
-        unit=personas.family,
-        channel=Incident.Channel.MANAGER,
-        fields={"title": "Opslag i Facebook-gruppe", "discovered_at": timezone.now() - timedelta(hours=3)},
-        targets=[personas.caseworker],
-    )
+    return register(personas, title="Opslag i Facebook-gruppe")
 
 
 @pytest.mark.parametrize("params", INJECTIONS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
