@@ -14,7 +14,9 @@ computed in Python, so the template loops over at most nine items.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.paginator import Paginator
 
@@ -73,11 +75,25 @@ class BoundedPage:
 class BoundedPaginator:
     """Offset pages of a queryset with a count bounded by `count_limit`."""
 
-    def __init__(self, queryset, per_page: int, *, count_limit: int = 1000, sample=None, rows=None, known_longer=False):
-        self.queryset = queryset
+    def __init__(
+        self,
+        queryset,
+        per_page: int,
+        *,
+        count_limit: int = 1000,
+        sample=None,
+        rows=None,
+        known_longer=False,
+        read: Callable[[int, int], list] | None = None,
+    ):
+        # The rows, or a function that returns them, called when they are first counted or read.
+        self._queryset = queryset
         # What a page is read from, when not `queryset` itself (the same rows as values, say,
         # with joined columns the count does not need).
-        self.rows = queryset if rows is None else rows
+        self._rows = rows
+        # `read(offset, limit)`, when the caller has a quicker way to a page's rows than
+        # slicing `rows` (incidents.selectors.list_page: the list as it opens, kept as SQL).
+        self._read = read
         self.per_page = per_page
         self.count_limit = count_limit
         # Rows of `queryset` that are cheap to count (a queryset of a subset of its rows), or None.
@@ -85,6 +101,19 @@ class BoundedPaginator:
         # The caller knows there are more rows than `count_limit` (a count a moment ago found
         # more): nothing is counted.
         self._count: int | None = count_limit + 1 if known_longer else None
+
+    @cached_property
+    def queryset(self):
+        return self._queryset() if callable(self._queryset) else self._queryset
+
+    @cached_property
+    def rows(self):
+        return self.queryset if self._rows is None else self._rows
+
+    def _page_rows(self, offset: int, limit: int) -> list:
+        if self._read is not None:
+            return self._read(offset, limit)
+        return list(self.rows[offset : offset + limit])
 
     def _bounded_count(self, queryset) -> int:
         return queryset.order_by()[: self.count_limit + 1].count()
@@ -128,7 +157,7 @@ class BoundedPaginator:
         if self.num_pages is not None:
             number = min(number, self.num_pages)
         offset = (number - 1) * self.per_page
-        rows = list(self.rows[offset : offset + self.per_page + 1])
+        rows = self._page_rows(offset, self.per_page + 1)
         if not rows and number > 1:  # beyond the end of a list longer than the count limit
             return self.get_page(max(1, (self.count_limit // self.per_page)))
         has_next = len(rows) > self.per_page

@@ -12,7 +12,7 @@ import copy
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.functional import cached_property
@@ -104,10 +104,12 @@ class IncidentFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user, request=None, prefix=None):
         # django-filter's own __init__ (26.2), except that the declared filters are copied when
         # first used (`filters`) rather than here: the list as it opens uses none of them, and
-        # their deep copy was a twentieth of its time.
+        # their deep copy was a twentieth of its time. `queryset` may also be a function that
+        # returns it, called when the rows are first asked for (`queryset`): the list as it
+        # opens reads its page from kept SQL (incidents.selectors.list_page) and never asks.
         self.is_bound = data is not None
         self.data = data or QueryDict()
-        self.queryset = self._meta.model._default_manager.all() if queryset is None else queryset
+        self._queryset = queryset
         self.request = request
         self.form_prefix = prefix
         self.user = user
@@ -115,10 +117,16 @@ class IncidentFilter(django_filters.FilterSet):
         self.choices = list_choices.choices_for(user)
 
     @cached_property
+    def queryset(self) -> QuerySet:
+        if self._queryset is None:
+            return self._meta.model._default_manager.all()
+        return self._queryset() if callable(self._queryset) else self._queryset
+
+    @cached_property
     def filters(self):
         filters = copy.deepcopy(self.base_filters)
         for filter_ in filters.values():  # as django-filter's __init__ does
-            filter_.model = self.queryset.model
+            filter_.model = self._meta.model
             filter_.parent = self
         return filters
 

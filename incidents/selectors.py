@@ -7,20 +7,23 @@ many rows there are, so templates never query.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from html import escape
 
 from django.db.models import F, Model, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
-from accounts.models import User, full_name
+from accounts import permissions
+from accounts.models import Role, User, full_name
 from common.pagination import BoundedPage, BoundedPaginator
+from common.prepared import IdsQuery, KeptSQL
 
 from . import policy
 from .assessment import (
@@ -115,13 +118,9 @@ def _list_labels(language: str | None) -> tuple[dict[str, str], dict[str, str], 
     )
 
 
-def list_rows(rows: list[dict]) -> list[ListRow]:
-    """The rows of a list page (`LIST_COLUMNS` values of the page's incidents) with their
-    employees and platforms: one more query for the page, plain rows instead of model
-    instances (building 25 incidents with their prefetched people and publications was a
-    quarter of the page's time)."""
-    ids = [row["id"] for row in rows]
-    # One query for both: the employees (kind "t", in name order) and the platforms ("p").
+def _people_and_platforms(ids: list[int]) -> QuerySet:
+    """One query for both: the employees of the incidents `ids` (kind "t", in name order) and
+    their platforms ("p")."""
     columns = ("incident_id", "kind", "first", "last", "username")
     employees = (
         Incident.targets.through.objects.filter(incident_id__in=ids)
@@ -135,12 +134,23 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
         .order_by()
         .values_list(*columns)
     )
+    # (The stubs' plugin does not see the union's annotated columns.)
+    return employees.union(platforms_of, all=True).order_by("kind", "first", "last")  # type: ignore[misc]
+
+
+# Built and compiled once per page length, not on every page (it cost twice its run).
+_PEOPLE_AND_PLATFORMS = IdsQuery(_people_and_platforms)
+
+
+def list_rows(rows: list[dict]) -> list[ListRow]:
+    """The rows of a list page (`LIST_COLUMNS` values of the page's incidents) with their
+    employees and platforms: one more query for the page, plain rows instead of model
+    instances (building 25 incidents with their prefetched people and publications was a
+    quarter of the page's time)."""
     people: dict[int, list[str]] = {}
     platform_labels, status_labels, level_labels = _list_labels(get_language())
     platforms: dict[int, set[str]] = {}
-    both = employees.union(platforms_of, all=True)
-    # (The stubs' plugin does not see the union's annotated columns.)
-    for incident_id, kind, first, last, username in both.order_by("kind", "first", "last"):  # type: ignore[misc]
+    for incident_id, kind, first, last, username in _PEOPLE_AND_PLATFORMS.rows([row["id"] for row in rows]):
         if kind == "t":
             people.setdefault(incident_id, []).append(full_name(first, last, username))
         else:
@@ -180,8 +190,9 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
 
 def list_body_html(rows: list[ListRow], confirmed_text: str) -> SafeString:
     """The list table's body rows, written here rather than by a template loop (25 rows of nine
-    cells were most of the page's rendering); every text is escaped. `confirmed_text` is the
-    hidden note after a confirmed level, for screen readers."""
+    cells were most of the page's rendering); every text is escaped, by the standard library's
+    `html.escape` (what Django's `escape` calls, without its check for lazy texts on each of
+    the 250 cells). `confirmed_text` is the hidden note after a confirmed level, for screen readers."""
     confirmed = f' <span class="visually-hidden">{escape(confirmed_text)}</span>'
     html = []
     dates: dict[date, str] = {}  # a day's text once per page
@@ -207,7 +218,7 @@ def incident_filter_for_manager(user, params=None) -> IncidentFilter:
     """The filter set of the list page (its form and its filtered queryset). Unbound when
     nothing but a page number was asked for: the list as it opens."""
     bound = params if params and any(name != "page" for name in params) else None
-    return IncidentFilter(bound, queryset=manager_incidents(user), user=user)
+    return IncidentFilter(bound, queryset=lambda: manager_incidents(user), user=user)
 
 
 # The list as it opens (no filter) is longer than the count limit for most managers of a large
@@ -219,16 +230,36 @@ def incident_filter_for_manager(user, params=None) -> IncidentFilter:
 LONG_LIST_SECONDS = 60
 
 
+# The pages of the list as it opens, as the SQL the ORM made of them (policy.managed_incidents),
+# kept per manager, the units they manage now (the SQL's parameters: a unit gained or lost is
+# a new key) and page: building and compiling the query took as long as running it. The case
+# exclusions are read by the SQL itself. Filtered lists are built every time.
+_OPENING_PAGES = KeptSQL(size=2000)
+
+
 def list_page(filterset: IncidentFilter, number) -> BoundedPage:
     """Page `number` of the filtered list, counted up to `LIST_COUNT_LIMIT` + 1."""
     known_longer = filterset.known_longer()
+    read: Callable[[int, int], list] | None = None
+    if not filterset.is_bound:
+        units = permissions.units_for(filterset.user, Role.MANAGER)
+
+        def opening_page(offset: int, limit: int) -> list:
+            return _OPENING_PAGES.rows(
+                (filterset.user.pk, units, offset, limit),
+                lambda: filterset.qs.values(*LIST_COLUMNS)[offset : offset + limit],
+            )
+
+        read = opening_page
+
     paginator = BoundedPaginator(
-        filterset.qs,
+        lambda: filterset.qs,
         LIST_PAGE_SIZE,
         count_limit=LIST_COUNT_LIMIT,
-        sample=filterset.count_sample(),
-        rows=filterset.qs.values(*LIST_COLUMNS),
+        sample=filterset.count_sample() if filterset.is_bound else None,
+        rows=None if read is not None else filterset.qs.values(*LIST_COLUMNS),
         known_longer=known_longer,
+        read=read,
     )
     page = paginator.get_page(number)
     if not known_longer and not paginator.exact:

@@ -892,6 +892,32 @@ def test_a_list_within_the_limit_counts_a_new_case_at_once(client, personas):
     assert "3 hændelser" in text(client.get(reverse("incidents:list")))
 
 
+def test_the_list_as_it_opens_shows_exclusions_units_and_new_cases_at_once(client, personas):
+    """Its pages are kept as SQL per manager and units (incidents.selectors._OPENING_PAGES); what
+    that SQL reads, and which units it names, is never older than the change."""
+    from accounts.models import Membership
+    from incidents.models import CaseExclusion
+
+    family = register(personas, title="I Børn og Familie", targets=[], publications=[])
+    job = register(personas, unit=personas.jobcenter, title="I Jobcenter", targets=[], publications=[])
+    client.force_login(personas.manager)
+    url = reverse("incidents:list")
+    assert _refs(client.get(url)) == [job.reference, family.reference]
+
+    CaseExclusion.objects.create(incident=job, manager=personas.manager, reason="Inhabil", excluded_by=personas.admin)
+    assert _refs(client.get(url)) == [family.reference]
+    newest = register(personas, title="Ny", targets=[], publications=[])
+    assert _refs(client.get(url)) == [newest.reference, family.reference]
+
+    # The manager now manages the job centre only: the family unit's cases leave their list.
+    membership = Membership.objects.get(user=personas.manager)
+    membership.unit = personas.jobcenter
+    membership.save()
+    assert _refs(client.get(url)) == []
+    CaseExclusion.objects.filter(incident=job).delete()
+    assert _refs(client.get(url)) == [job.reference]
+
+
 def test_list_count_is_bounded_beyond_the_limit(client, personas, monkeypatch):
     from incidents import selectors
 

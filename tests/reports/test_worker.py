@@ -19,8 +19,17 @@ from udhaengning.celery import app
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-# A Redis database of our own: other suites purge the shared test queue while they run.
-BROKER_DB = "/12"
+# A Redis database of this test process's own, eight below its shared one (which the test
+# settings move per xdist process): other suites purge the shared test queue while they run,
+# and the other test processes start workers of their own (with one fixed database for all,
+# a worker could take, or a purge drop, another process's task).
+OWN_BROKER_OFFSET = 8
+
+
+def own_broker_url() -> str:
+    parts = urlsplit(settings.CELERY_BROKER_URL)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number - OWN_BROKER_OFFSET) % 16}"))
 
 
 def _reset_pools() -> None:
@@ -31,7 +40,7 @@ def _reset_pools() -> None:
 @contextmanager
 def own_broker():
     saved = app.conf.broker_url, app.conf.broker_read_url, app.conf.broker_write_url
-    url = urlunsplit(urlsplit(settings.CELERY_BROKER_URL)._replace(path=BROKER_DB))
+    url = own_broker_url()
     # Celery caches the read and write URLs from broker_url; move all three.
     app.conf.broker_url = app.conf.broker_read_url = app.conf.broker_write_url = url
     _reset_pools()
