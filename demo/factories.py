@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 import factory
 import factory.random
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role, Unit, User
@@ -423,12 +424,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="da_DK")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
     job_title = "Socialrådgiver"
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
-
-    @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    # Hashed before the user is first saved (a password passed in too): set after, it cost a
+    # second save of every user a test or the demo made, and with it a «password changed»
+    # security event.
+    password = factory.Transformer(TEST_PASSWORD, transform=make_password)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
