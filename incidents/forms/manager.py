@@ -13,6 +13,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -262,7 +263,12 @@ class IncidentForm(forms.ModelForm):
             "andet er markeret end, at medarbejderen nævnes), registreres sagen som en klage over "
             "sagsbehandlingen, uden lovhenvisninger, og I kan vælge ikke at gemme noget om borgeren."
         )
-        self.helper = self._helper()
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The form's layout for crispy-forms, built when the form is shown (a registration
+        that validates is never shown again)."""
+        return self._helper()
 
     def _get_validation_exclusions(self):
         """The unit field has fetched the unit from the manager's own units already; the
