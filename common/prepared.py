@@ -8,7 +8,8 @@ the ORM made of them, with its parameters:
 - `IdsQuery`: a query whose only variable is a list of ids (a page's people and platforms),
   compiled once per list length with stand-in ids, and run with the real ids in their place;
 - `KeptSQL`: a query kept under a key that names everything it depends on (the list as a
-  manager opens it: manager, choices build, page), at most `size` keys per process.
+  manager opens it: the manager, the units they manage now and the page), at most `size`
+  keys per process.
 
 Only querysets of `values()` or `values_list()` whose columns need no conversion from the
 database (`from_db_value` or the backend's converters, such as SQLite's for dates) are kept:
@@ -138,7 +139,3 @@ class KeptSQL:
         if compiled is None:
             return list(build())
         return _run(compiled, compiled.params, using)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
