@@ -18,7 +18,9 @@ table with the floor, the ratio (or the difference) and the goal:
 - statistics dashboard, 12 and 36 months, against one hand-written GROUP BY of the same
   monthly counts (checked equal; bench.stats has the details);
 - registration POST (a complete incident with two publications) against a POST to the echo
-  view, and its queries.
+  view, and its queries; beside it, for reading the ratio, the same POST only validated
+  (`/bench/validate/`: the form and its publications checked, nothing written) and the
+  registration's own time inside the database driver.
 
 The report and notification rows are measured by bench.reports (`--database` for a seeded
 tier) and bench.notifications, which need their own set-up; their latest figures are in the
@@ -33,7 +35,7 @@ import platform
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bench.pages import (
@@ -79,6 +81,7 @@ MEASURES = ("list", "overhead", "search", "stats", "registration")
 class Timed:
     timings: list[float]
     queries: int
+    database: list[float] = field(default_factory=list)  # ms inside cursor.execute, per request
 
     @property
     def median(self) -> float:
@@ -89,17 +92,27 @@ class Timed:
         return percentile(self.timings, 0.95)
 
 
-def _call(client, method: str, url: str, data=None, expected: int = 200) -> tuple[float, int]:
+def _call(client, method: str, url: str, data=None, expected: int = 200) -> tuple[float, int, float]:
+    """(ms, queries, ms of them spent in the database driver) of one request."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as captured:
+    in_database = [0.0]
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_database[0] += time.perf_counter() - started
+
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
         started = time.perf_counter()
         response = client.post(url, data) if method == "POST" else client.get(url)
         elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != expected:
         raise SystemExit(f"{method} {url} answered {response.status_code}, not {expected}")
-    return elapsed, len(captured.captured_queries)
+    return elapsed, len(captured.captured_queries), in_database[0] * 1000
 
 
 def side_by_side(n: int, *calls) -> list[Timed]:
@@ -108,9 +121,10 @@ def side_by_side(n: int, *calls) -> list[Timed]:
     results = [Timed([], 0) for _ in calls]
     for round_ in range(WARMUP + n):
         for index, (client, method, url, data, *expected) in enumerate(calls):
-            elapsed, queries = _call(client, method, url, data() if callable(data) else data, *expected)
+            elapsed, queries, in_database = _call(client, method, url, data() if callable(data) else data, *expected)
             if round_ >= WARMUP:
                 results[index].timings.append(elapsed)
+                results[index].database.append(in_database)
                 results[index].queries = max(results[index].queries, queries)
     return results
 
@@ -286,9 +300,10 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 )
         if "registration" in wanted:
-            register, echo_post = side_by_side(
+            register, validated, echo_post = side_by_side(
                 n,
                 (signed_in, "POST", reverse("incidents:create"), _registration(target_unit, caseworker.pk), 302),
+                (signed_in, "POST", "/bench/validate/", _registration(target_unit, caseworker.pk)),
                 (signed_in, "POST", "/bench/echo/", {"a": "b"}),
             )
             lines.append(
@@ -298,6 +313,26 @@ def main(argv: list[str] | None = None) -> int:
                     f"{echo_post.median:.1f} ms (echo view, POST)",
                     f"{register.median / echo_post.median:.1f}×",
                     "≤ 3×, ≤ 20 queries",
+                    str(register.queries),
+                )
+            )
+            lines.append(
+                row(
+                    "for reading it: the same POST only validated by the form (nothing written), median",
+                    f"{validated.median:.1f} ms",
+                    f"{echo_post.median:.1f} ms (the same floor)",
+                    f"{validated.median / echo_post.median:.1f}×",
+                    "—",
+                    str(validated.queries),
+                )
+            )
+            lines.append(
+                row(
+                    "for reading it: the registration's time inside the database driver, median",
+                    f"{statistics.median(register.database):.1f} ms",
+                    f"{echo_post.median:.1f} ms (the same floor)",
+                    f"{statistics.median(register.database) / echo_post.median:.1f}×",
+                    "—",
                     str(register.queries),
                 )
             )
