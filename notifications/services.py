@@ -189,8 +189,10 @@ def notifications_enqueue_bulk(messages: Iterable[Message], *, new_keys: bool = 
     Returns the rows created; keys that exist are skipped, so a rerun writes nothing. If a
     concurrent run wrote one of the same keys meanwhile, the bulk insert is undone and the
     messages go one at a time through notification_enqueue, which skips the ones that exist.
-    `new_keys`: the keys name an object created in the caller's transaction, so none can exist
-    and the first query is left out (one that does exist after all takes the same way round)."""
+    `new_keys`: the keys name an object created in the caller's transaction, so none can exist:
+    the first query is left out, and so is the savepoint round the inserts (two round trips). A
+    key that existed all the same would mean the database handed out that object's id twice:
+    the IntegrityError then fails the caller's transaction, which writes nothing."""
     wanted: dict[str, Message] = {}
     for message in messages:
         if message.recipient.is_active and message.recipient.pk:
@@ -208,7 +210,7 @@ def notifications_enqueue_bulk(messages: Iterable[Message], *, new_keys: bool = 
     )
     now = timezone.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not new_keys):
             in_app = Notification.objects.bulk_create(
                 [_row(message, channel=Channel.IN_APP, in_app=True, state=State.SENT, sent_at=now) for message in todo],
                 batch_size=BULK_BATCH_SIZE,
@@ -231,6 +233,8 @@ def notifications_enqueue_bulk(messages: Iterable[Message], *, new_keys: bool = 
             for email in emails:
                 transaction.on_commit(partial(enqueue_delivery, email.pk))
     except IntegrityError:
+        if new_keys:
+            raise
         logger.info("Some of %s notifications were written meanwhile; writing them one at a time", len(todo))
         return _enqueue_one_by_one(todo)
     return [*in_app, *emails]

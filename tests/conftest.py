@@ -105,6 +105,18 @@ class Personas:
     outsider: object
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and at the end the sessions on it that a test's thread or
+    child process left open are ended first, so the database is dropped without the warning
+    'is being accessed by other users' (and not left behind for the next run)."""
+    yield
+    from tests.capture.conftest import close_worker_connections
+
+    with django_db_blocker.unblock():
+        close_worker_connections()
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     org = OrganisationFactory(name="Testkommune")

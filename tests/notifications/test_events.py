@@ -99,6 +99,32 @@ def test_a_manager_registering_tells_the_employee_not_the_manager(personas, regi
     _no_free_text([row])
 
 
+def test_new_keys_are_written_without_a_savepoint_and_a_clash_fails_the_transaction(personas, register):
+    """`new_keys` (the registration's own notifications): no savepoint round the inserts, and a
+    key that exists all the same is not skipped quietly, it fails the caller's transaction."""
+    from django.db import IntegrityError, connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    incident = register(BY_MANAGER, targets=[personas.caseworker])
+    message = services.Message(
+        recipient=personas.caseworker,
+        kind=Kind.INCIDENT_REGISTERED,
+        key=f"new_keys_test:{incident.pk}:{personas.caseworker.pk}",
+        organisation_id=personas.org.pk,
+        template="incident_registered",
+        context={"reference": incident.reference, "unit_name": "Team", "level": 2, "level_label": "2"},
+        incident=incident,
+    )
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:  # the test's own savepoint outside
+        rows = services.notifications_enqueue_bulk([message], new_keys=True)
+    assert sorted(row.channel for row in rows) == [Channel.EMAIL, Channel.IN_APP]
+    assert not [q["sql"] for q in captured.captured_queries if "SAVEPOINT" in q["sql"]]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.notifications_enqueue_bulk([message], new_keys=True)
+    assert services.notifications_enqueue_bulk([message]) == []  # without new_keys: skipped
+    assert Notification.objects.filter(key__startswith="new_keys_test:").count() == 2
+
+
 # --- Union reps: anonymised, only when serious and allowed -------------------------------------
 
 
