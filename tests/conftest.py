@@ -111,9 +111,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     child process left open are ended first, so the database is dropped without the warning
     'is being accessed by other users' (and not left behind for the next run)."""
     yield
+    from django.db import connection
+
     from tests.capture.conftest import close_worker_connections
 
     with django_db_blocker.unblock():
+        connection.close()  # a test may have left this thread's own session ended (killed-connection tests)
         close_worker_connections()
 
 
