@@ -11,6 +11,9 @@ Personas (one place, used by every test module):
     admin          organisation admin
     outsider       a signed-in user without any membership
 
+Every persona has a fixed name: a random one (the factories' Faker) could be «Sara» and
+match a search meant for the caseworker.
+
 Tests that need PostgreSQL, Redis or Chromium carry the markers `postgres`, `redis` or
 `browser`; when the service is missing they are skipped with the reason, unless
 REQUIRE_SERVICES=1, where they fail instead (CI sets it).
@@ -134,11 +137,15 @@ def personas(db) -> Personas:
         team=team,
         jobcenter=jobcenter,
         manager=member(root, Role.MANAGER, username="manager", first_name="Mette", last_name="Leder"),
-        other_manager=member(jobcenter, Role.MANAGER, username="other_manager"),
+        other_manager=member(
+            jobcenter, Role.MANAGER, username="other_manager", first_name="Ove", last_name="Kjærgaard"
+        ),
         caseworker=member(family, Role.CASEWORKER, username="caseworker", first_name="Sara", last_name="Sagsbehandler"),
-        other_caseworker=member(jobcenter, Role.CASEWORKER, username="other_caseworker"),
-        union_rep=member(root, Role.UNION_REP, username="union_rep"),
-        admin=member(root, Role.ADMIN, username="admin", is_staff=True),
+        other_caseworker=member(
+            jobcenter, Role.CASEWORKER, username="other_caseworker", first_name="Jonas", last_name="Bækgaard"
+        ),
+        union_rep=member(root, Role.UNION_REP, username="union_rep", first_name="Tove", last_name="Lindqvist"),
+        admin=member(root, Role.ADMIN, username="admin", is_staff=True, first_name="Anders", last_name="Holmgaard"),
         outsider=_outsider(org),
     )
 
@@ -146,7 +153,7 @@ def personas(db) -> Personas:
 def _outsider(org):
     from tests.factories import UserFactory
 
-    return UserFactory(username="outsider", organisation=org)
+    return UserFactory(username="outsider", organisation=org, first_name="Ib", last_name="Vestergaard")
 
 
 PERSONA_NAMES = ("manager", "other_manager", "caseworker", "other_caseworker", "union_rep", "admin", "outsider")
